@@ -1,0 +1,95 @@
+import { z } from "zod";
+
+/** Where a variable's value must come from. */
+export const SourceRule = z
+  .enum(["secret-manager", "literal", "any"])
+  .describe("Where the value must come from: `secret-manager` (a Secret Manager reference), `literal`, or `any`.");
+
+const name = z.string().min(1);
+
+/** One Cloud Run environment: a GCP project, a region and the services in it. */
+export const EnvironmentSchema = z
+  .strictObject({
+    project: name.describe("The GCP project id, e.g. `acme-staging`."),
+    region: name.describe("The Cloud Run region, e.g. `us-central1`."),
+    services: z.array(name).min(1).describe("The Cloud Run services to check in this project and region."),
+  })
+  .describe("A Cloud Run environment.");
+
+/** One required environment variable. */
+export const CheckSchema = z
+  .strictObject({
+    variable: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as JWT_SECRET_STAGING")
+      .describe("The environment variable that must be set."),
+    aliases: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"))
+      .default([])
+      .describe("Other names that satisfy the check, e.g. `[JWT_SECRET]`."),
+    environments: z
+      .array(name)
+      .optional()
+      .describe("The environments this check applies to (default: every environment)."),
+    services: z
+      .array(name)
+      .optional()
+      .describe("The services this check applies to (default: every service of the environment)."),
+    from: SourceRule.default("any"),
+    secret: name
+      .optional()
+      .describe("The Secret Manager secret that should hold the value; used in the fix command (default: the variable name in kebab-case)."),
+    why: z.string().optional().describe("One line on why the variable matters, shown in the diagnosis."),
+  })
+  .describe("An environment variable that must be set on the services.");
+
+/** One follow-up issue to open from a template. */
+const templateName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a template name: lower-case letters, digits and dashes, without .md")
+  .describe("The template's file name without `.md`, from `.github/config-triage/` or the app's `templates/`.");
+
+export const FollowUpSchema = z
+  .union([
+    templateName.transform((template) => ({ template, when: undefined })),
+    z.strictObject({
+      template: templateName,
+      when: z
+        .enum(["always", "failing"])
+        .optional()
+        .describe("`always`, or `failing`: only when a check fails (default: the template's own `when`)."),
+    }),
+  ])
+  .describe("A follow-up issue rendered from a template: its name, or `{ template, when }`.");
+
+export const ConfigSchema = z
+  .strictObject({
+    labels: z
+      .array(name)
+      .min(1)
+      .default(["triage:config"])
+      .describe("Labels that start a triage when added to an issue."),
+    environments: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "environment names are lower-case, e.g. staging"), EnvironmentSchema)
+      .refine((envs) => Object.keys(envs).length > 0, "name at least one environment")
+      .describe("The Cloud Run environments, by name (e.g. `staging`, `production`)."),
+    checks: z.array(CheckSchema).default([]).describe("The environment variables that must be set."),
+    follow_ups: z
+      .array(FollowUpSchema)
+      .prefault(["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"])
+      .describe("The follow-up issues to open, in order."),
+    on_pass: z
+      .enum(["close", "comment"])
+      .default("close")
+      .describe("When every check passes: `close` the issue as completed with a summary, or only `comment`."),
+  })
+  .describe("config-triage: `.github/config-triage.yml`");
+
+export type Config = z.output<typeof ConfigSchema>;
+export type Check = Config["checks"][number];
+export type Environment = Config["environments"][string];
+export type FollowUpRule = Config["follow_ups"][number];
+
+/** The file the app reads, relative to the repository root. */
+export const CONFIG_FILE = "config-triage.yml";
+export const CONFIG_PATH = `.github/${CONFIG_FILE}`;

@@ -1,0 +1,86 @@
+import type { protos } from "@google-cloud/run";
+import type { ContainerSnapshot, EnvEntry, SecretMount, RevisionSnapshot, ServiceSnapshot, ServiceTarget, TrafficShare } from "./types.js";
+
+type IService = protos.google.cloud.run.v2.IService;
+type IRevision = protos.google.cloud.run.v2.IRevision;
+type IRevisionTemplate = protos.google.cloud.run.v2.IRevisionTemplate;
+type IContainer = protos.google.cloud.run.v2.IContainer;
+type IVolume = protos.google.cloud.run.v2.IVolume;
+
+/** The last segment of a resource name: `projects/p/locations/r/services/s/revisions/x` -> `x`. */
+export function shortName(name: string | null | undefined): string {
+  return (name ?? "").split("/").pop() ?? "";
+}
+
+/** `projects/p/secrets/jwt` -> `jwt`; a bare name is kept. */
+function secretName(secret: string | null | undefined): string {
+  const s = secret ?? "";
+  return s.includes("/secrets/") ? s.slice(s.lastIndexOf("/secrets/") + "/secrets/".length) : s;
+}
+
+/**
+ * Reduces a container's env to names and sources. The literal `value` is read only to be discarded here: no
+ * value of any variable leaves this function.
+ */
+function toContainers(containers: IContainer[] | null | undefined, volumes: IVolume[] | null | undefined): ContainerSnapshot[] {
+  const list = containers ?? [];
+  const servingIndex = Math.max(0, list.findIndex((c) => (c.ports ?? []).length > 0));
+  const volumeByName = new Map((volumes ?? []).map((v) => [v.name ?? "", v]));
+  return list.map((container, i) => {
+    const env: EnvEntry[] = (container.env ?? []).map((e) => {
+      const ref = e.valueSource?.secretKeyRef;
+      return ref
+        ? { name: e.name ?? "", source: { kind: "secret", secret: secretName(ref.secret), version: ref.version || "latest" } }
+        : { name: e.name ?? "", source: { kind: "literal" } };
+    });
+    const secretMounts: SecretMount[] = [];
+    for (const mount of container.volumeMounts ?? []) {
+      const secret = volumeByName.get(mount.name ?? "")?.secret;
+      if (!secret) continue;
+      for (const item of secret.items?.length ? secret.items : [{ path: "", version: "latest" }]) {
+        const path = [mount.mountPath, item.path].filter(Boolean).join("/");
+        secretMounts.push({ secret: secretName(secret.secret), version: item.version || "latest", path });
+      }
+    }
+    return { name: container.name || `container-${i}`, serving: i === servingIndex, env, secretMounts };
+  });
+}
+
+function toRevision(name: string, t: IRevisionTemplate | IRevision | null | undefined): RevisionSnapshot {
+  return { name, containers: toContainers(t?.containers, t?.volumes) };
+}
+
+export function revisionToSnapshot(revision: IRevision): RevisionSnapshot {
+  return toRevision(shortName(revision.name), revision);
+}
+
+/** Converts a Cloud Run v2 Service message to the diagnosis's snapshot (names and sources only). */
+export function serviceToSnapshot(target: ServiceTarget, service: IService, revisions: IRevision[] = []): ServiceSnapshot {
+  const latestReady = shortName(service.latestReadyRevision) || undefined;
+  const traffic: TrafficShare[] = (service.trafficStatuses ?? [])
+    .filter((t) => (t.percent ?? 0) > 0)
+    .map((t) => {
+      const latest = String(t.type ?? "").endsWith("LATEST");
+      return { revision: latest ? (latestReady ?? "") : shortName(t.revision), percent: t.percent ?? 0, latest };
+    });
+  const cond = service.terminalCondition;
+  return {
+    ...target,
+    uri: service.uri || undefined,
+    template: toRevision(shortName(service.template?.revision) || "(template)", service.template),
+    latestReadyRevision: latestReady,
+    latestCreatedRevision: shortName(service.latestCreatedRevision) || undefined,
+    traffic,
+    terminalCondition: cond
+      ? {
+          state: String(cond.state ?? ""),
+          reason: String(cond.reason ?? cond.revisionReason ?? cond.executionReason ?? "") || undefined,
+          message: cond.message || undefined,
+        }
+      : undefined,
+    reconciling: Boolean(service.reconciling),
+    generation: service.generation != null ? String(service.generation) : undefined,
+    observedGeneration: service.observedGeneration != null ? String(service.observedGeneration) : undefined,
+    revisions: Object.fromEntries(revisions.map((r) => [shortName(r.name), revisionToSnapshot(r)])),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The live state of Cloud Run, as the diagnosis sees it. Values of environment variables are dropped where the data
+ * enters the process (see `to-snapshot.ts`): nothing downstream can print what it never held.
+ */
+
+/** Where a variable's value comes from. A literal's value is deliberately not kept. */
+export type ValueSource = { kind: "literal" } | { kind: "secret"; secret: string; version: string };
+
+/** A Secret Manager secret mounted as a file. */
+export interface SecretMount {
+  secret: string;
+  version: string;
+  path: string;
+}
+
+export interface EnvEntry {
+  name: string;
+  source: ValueSource;
+}
+
+export interface ContainerSnapshot {
+  name: string;
+  /** The ingress container (the one with a port, or the only one); the others are sidecars. */
+  serving: boolean;
+  env: EnvEntry[];
+  secretMounts: SecretMount[];
+}
+
+export interface RevisionSnapshot {
+  /** Short name, e.g. `api-00042-xyz`. */
+  name: string;
+  containers: ContainerSnapshot[];
+}
+
+export interface TrafficShare {
+  /** Short revision name; for a LATEST entry, the latest ready revision. */
+  revision: string;
+  percent: number;
+  latest: boolean;
+}
+
+export interface Condition {
+  state: string;
+  reason?: string;
+  message?: string;
+}
+
+/** One Cloud Run service as it is configured and serving. */
+export interface ServiceSnapshot {
+  environment: string;
+  project: string;
+  region: string;
+  service: string;
+  uri?: string;
+  /** The desired configuration (the service's template). */
+  template: RevisionSnapshot;
+  latestReadyRevision?: string;
+  latestCreatedRevision?: string;
+  traffic: TrafficShare[];
+  terminalCondition?: Condition;
+  reconciling: boolean;
+  generation?: string;
+  observedGeneration?: string;
+  /** The revisions that serve traffic, by short name, when they were read. */
+  revisions: Record<string, RevisionSnapshot>;
+}
+
+/** Why a service could not be checked. Never counted as passing or missing. */
+export type CannotCheckReason = "not-found" | "permission-denied" | "unauthenticated" | "unreachable" | "error";
+
+export interface ServiceTarget {
+  environment: string;
+  project: string;
+  region: string;
+  service: string;
+}
+
+export type ServiceState =
+  | { kind: "ok"; target: ServiceTarget; snapshot: ServiceSnapshot }
+  | { kind: "cannot-check"; target: ServiceTarget; reason: CannotCheckReason; detail: string; permission?: string };
+
+/** Everything the live check gathered, with where it came from and when. */
+export interface LiveState {
+  source: "live" | "snapshot";
+  fetchedAt: string;
+  services: ServiceState[];
+}

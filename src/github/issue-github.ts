@@ -1,0 +1,135 @@
+import type { Context } from "probot";
+import { CONFIG_FILE, CONFIG_PATH } from "../config/schema.js";
+import type { ConfigProblem } from "../config/parse-config.js";
+import { REPO_TEMPLATE_DIR } from "../render/templates.js";
+
+/** The parts of a GitHub comment the app reads. */
+export interface GhComment {
+  id: number;
+  body?: string | null;
+  user?: { login?: string; type?: string } | null;
+  performed_via_github_app?: { id?: number } | null;
+}
+
+/** The parts of a GitHub issue the app reads. */
+export interface GhIssue extends GhComment {
+  number: number;
+  title: string;
+  state: string;
+  html_url?: string;
+}
+
+export type ConfigRead =
+  | { kind: "found"; value: unknown }
+  | { kind: "absent" }
+  | { kind: "invalid"; problem: ConfigProblem };
+
+export interface NewIssue {
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+}
+
+/**
+ * Everything a triage run asks of GitHub, for one issue. The run depends on this narrow interface only, so its tests
+ * can pass a small fake and the transport (REST today) can change without touching the run.
+ */
+export interface IssueGitHub {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+  readConfig(): Promise<ConfigRead>;
+  /** The file's own text, to put line numbers on problems; undefined if it cannot be read. */
+  readConfigText(): Promise<string | undefined>;
+  /** Templates the repository adds or overrides, from `.github/config-triage/*.md`. */
+  readRepoTemplates(): Promise<Array<{ name: string; file: string; text: string }>>;
+  listComments(): Promise<GhComment[]>;
+  listSubIssues(): Promise<GhIssue[]>;
+  createComment(body: string): Promise<GhComment>;
+  updateComment(id: number, body: string): Promise<void>;
+  createIssue(issue: NewIssue): Promise<GhIssue>;
+  addSubIssue(childId: number): Promise<void>;
+  closeIssue(reason: "completed" | "not_planned"): Promise<void>;
+}
+
+type IssueContext = Context<"issues" | "issue_comment">;
+
+/** The REST implementation of `IssueGitHub` on a Probot context. */
+export function issueGitHubFromContext(context: IssueContext, number: number = context.payload.issue.number): IssueGitHub {
+  const { owner, repo } = context.repo();
+  const octokit = context.octokit;
+  const issue = { owner, repo, issue_number: number };
+  return {
+    owner,
+    repo,
+    number,
+    async readConfig() {
+      try {
+        const value = await context.config(CONFIG_FILE);
+        return value === null ? { kind: "absent" } : { kind: "found", value };
+      } catch (error) {
+        const cause = (error as { cause?: { linePos?: Array<{ line: number; col: number }>; message?: string } }).cause;
+        if (cause?.linePos) {
+          return {
+            kind: "invalid",
+            problem: {
+              file: CONFIG_PATH,
+              line: cause.linePos[0].line,
+              column: cause.linePos[0].col,
+              path: "",
+              message: `the YAML does not parse: ${String(cause.message).split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+            },
+          };
+        }
+        throw error;
+      }
+    },
+    async readConfigText() {
+      try {
+        const { data } = await octokit.rest.repos.getContent({ owner, repo, path: CONFIG_PATH, mediaType: { format: "raw" } });
+        return typeof data === "string" ? data : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async readRepoTemplates() {
+      let listing: unknown;
+      try {
+        listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR })).data;
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return [];
+        throw error;
+      }
+      if (!Array.isArray(listing)) return [];
+      const files = listing.filter((f: { type?: string; name?: string }) => f.type === "file" && f.name?.endsWith(".md"));
+      return Promise.all(
+        files.map(async (f: { name: string; path: string }) => {
+          const { data } = await octokit.rest.repos.getContent({ owner, repo, path: f.path, mediaType: { format: "raw" } });
+          return { name: f.name.slice(0, -3), file: f.path, text: String(data) };
+        }),
+      );
+    },
+    async listComments() {
+      return octokit.paginate(octokit.rest.issues.listComments, { ...issue, per_page: 100 });
+    },
+    async listSubIssues() {
+      return octokit.paginate(octokit.rest.issues.listSubIssues, { ...issue, per_page: 100 });
+    },
+    async createComment(body) {
+      return (await octokit.rest.issues.createComment({ ...issue, body })).data;
+    },
+    async updateComment(id, body) {
+      await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body });
+    },
+    async createIssue(draft) {
+      return (await octokit.rest.issues.create({ owner, repo, ...draft })).data;
+    },
+    async addSubIssue(childId) {
+      await octokit.rest.issues.addSubIssue({ ...issue, sub_issue_id: childId });
+    },
+    async closeIssue(reason) {
+      await octokit.rest.issues.update({ ...issue, state: "closed", state_reason: reason });
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync } from "node:fs";
+import Handlebars from "handlebars";
+import { LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import type { ConfigProblem } from "../config/parse-config.js";
+
+/** Front matter of a follow-up template. */
+const FrontMatterSchema = z.strictObject({
+  title: z.string().min(1),
+  labels: z.array(z.string().min(1)).default([]),
+  assignees: z.array(z.string().min(1)).default([]),
+  when: z.enum(["always", "failing"]).default("always"),
+});
+
+export interface Template {
+  name: string;
+  /** Where it came from, for error messages: `templates/x.md` or `.github/config-triage/x.md`. */
+  file: string;
+  title: string;
+  labels: string[];
+  assignees: string[];
+  when: "always" | "failing";
+  body: string;
+  /** 1-based line of the body's first line in the file. */
+  bodyLine: number;
+}
+
+export interface RenderedIssue {
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+}
+
+export type TemplateResult<T> = { ok: true; value: T } | { ok: false; problem: ConfigProblem };
+
+/** Where repositories put their own templates. */
+export const REPO_TEMPLATE_DIR = ".github/config-triage";
+
+/** Splits and validates a template file: YAML front matter between `---` lines, then the Markdown body. */
+export function parseTemplate(name: string, file: string, text: string): TemplateResult<Template> {
+  const fail = (message: string, line?: number): TemplateResult<Template> => ({ ok: false, problem: { file, line, path: "", message } });
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
+  if (!match) return fail("a template starts with YAML front matter between `---` lines, with at least a `title:`", 1);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(match[1], { lineCounter });
+  if (doc.errors.length) {
+    return fail(`the front matter does not parse: ${doc.errors[0].message.split("\n")[0]}`, lineCounter.linePos(doc.errors[0].pos[0]).line + 1);
+  }
+  const parsed = FrontMatterSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0] ?? (issue.code === "unrecognized_keys" ? issue.keys[0] : ""));
+    const node = key ? (doc.get(key, true) as { range?: [number] } | undefined) : undefined;
+    const line = node?.range ? lineCounter.linePos(node.range[0]).line + 1 : 2;
+    const message =
+      issue.code === "unrecognized_keys"
+        ? `unknown front matter key \`${issue.keys.join("`, `")}\`: the keys are title, labels, assignees, when`
+        : `front matter \`${key}\`: ${issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message}`;
+    return fail(message, line);
+  }
+  const bodyLine = match[0].split("\n").length;
+  const template: Template = { name, file, ...parsed.data, body: text.slice(match[0].length), bodyLine };
+  // Compile now so that a syntax error is reported when the template is loaded, not half-way through a triage.
+  for (const [part, source, line] of [
+    ["title", template.title, 2],
+    ["body", template.body, bodyLine],
+  ] as const) {
+    try {
+      handlebars.precompile(source, { strict: true, noEscape: true });
+    } catch (error) {
+      return fail(`the ${part} does not parse: ${templateErrorMessage(error)}`, line + templateErrorLine(error) - 1);
+    }
+  }
+  return { ok: true, value: template };
+}
+
+const handlebars = Handlebars.create();
+handlebars.registerHelper("join", (list: unknown, separator: unknown) =>
+  Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ", ") : "",
+);
+
+function templateErrorLine(error: unknown): number {
+  const message = String((error as Error)?.message ?? error);
+  const m = /on line (\d+)/.exec(message) ?? / - (\d+):\d+$/m.exec(message);
+  return m ? Number(m[1]) : 1;
+}
+
+function templateErrorMessage(error: unknown): string {
+  const message = String((error as Error)?.message ?? error);
+  const missing = /"([^"]+)" not defined in/.exec(message);
+  if (missing) return `unknown placeholder \`${missing[1]}\` (see the placeholders listed in the README)`;
+  return message.split("\n")[0];
+}
+
+/**
+ * Renders a template with the given data. Strict: an unknown placeholder is an error, reported with the template's
+ * file and line, never a silently empty string. The data must already be escaped for Markdown where it comes from
+ * people (see `escapeMarkdown`); Handlebars' own HTML escaping is off because it garbles Markdown.
+ */
+export function renderTemplate(template: Template, data: Record<string, unknown>): TemplateResult<RenderedIssue> {
+  const render = (source: string, line: number, part: string): string | ConfigProblem => {
+    try {
+      return handlebars.compile(source, { strict: true, noEscape: true })(data);
+    } catch (error) {
+      return { file: template.file, line: line + templateErrorLine(error) - 1, path: "", message: `the ${part}: ${templateErrorMessage(error)}` };
+    }
+  };
+  const title = render(template.title, 2, "title");
+  if (typeof title !== "string") return { ok: false, problem: title };
+  const body = render(template.body, template.bodyLine, "body");
+  if (typeof body !== "string") return { ok: false, problem: body };
+  const labels: string[] = [];
+  for (const label of template.labels) {
+    const rendered = render(label, 3, "labels");
+    if (typeof rendered !== "string") return { ok: false, problem: rendered };
+    if (rendered.trim()) labels.push(rendered.trim());
+  }
+  return {
+    ok: true,
+    value: { title: title.replace(/\s+/g, " ").trim().slice(0, 256), body, labels, assignees: template.assignees },
+  };
+}
+
+/** The templates shipped with the app, from its `templates/` folder. */
+export function loadBuiltInTemplates(dir: URL = new URL("../../templates/", import.meta.url)): Map<string, Template> {
+  const templates = new Map<string, Template>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".md"))) {
+    const name = file.slice(0, -3);
+    const parsed = parseTemplate(name, `templates/${file}`, readFileSync(new URL(file, dir), "utf8"));
+    // A broken built-in template is a bug in the app: fail at start-up, not in a user's triage.
+    if (!parsed.ok) throw new Error(`${parsed.problem.file}:${parsed.problem.line}: ${parsed.problem.message}`);
+    templates.set(name, parsed.value);
+  }
+  return templates;
+}
