@@ -3,7 +3,7 @@ import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { evaluate, type Diagnosis } from "../diagnosis/evaluate.js";
 import { planChecks, targetsToFetch } from "../diagnosis/plan-checks.js";
 import type { LiveState, ServiceTarget } from "../diagnosis/types.js";
-import type { GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
+import type { ConfigRead, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
 import { buildPlan, type ExistingFollowUp, type ParentIssue, type TriagePlan } from "../plan/build-plan.js";
 import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
 import { renderDiagnosisComment, type DiagnosisState, type FollowUpRef } from "../render/render-diagnosis.js";
@@ -76,8 +76,8 @@ async function loadTemplates(gh: IssueGitHub, builtIn: Map<string, Template>): P
  * -> apply (follow-ups, the comment, closing). Writes happen only after every read succeeded and every template
  * rendered, so a user's mistake never leaves half a triage behind.
  */
-export async function runTriage(gh: IssueGitHub, parent: ParentIssue, deps: TriageDeps): Promise<TriageOutcome> {
-  const [read, comments] = await Promise.all([gh.readConfig(), gh.listComments()]);
+export async function runTriage(gh: IssueGitHub, parent: ParentIssue, deps: TriageDeps, configRead?: ConfigRead): Promise<TriageOutcome> {
+  const [read, comments] = await Promise.all([configRead ?? gh.readConfig(), gh.listComments()]);
   const reportProblems = async (problems: ConfigProblem[]): Promise<TriageOutcome> => {
     const memory = recall(comments, [], deps.identity, parent.number);
     const state: DiagnosisState = memory.state ?? { v: 1, followUps: [], problems: [] };

@@ -1,0 +1,5 @@
+import type { Feature } from "./feature.js";
+import { labelTrigger } from "./label-trigger.js";
+
+/** Every feature of the app, in one list: `src/index.ts` registers these and nothing else. */
+export const features: Feature[] = [labelTrigger];

@@ -1,0 +1,224 @@
+import nock from "nock";
+import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
+import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
+import { createApp } from "../../src/index.js";
+import { loadBuiltInTemplates } from "../../src/render/templates.js";
+import { readMarker } from "../../src/render/markers.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { APP_ID, INSTALLATION_ID, labeledPayload, testProbot } from "../support/probot.js";
+import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+
+const { owner, repo } = SCENARIO_REPO;
+const API = "https://api.github.com";
+const REPO = `/repos/${owner}/${repo}`;
+const bot = { login: "config-triage[bot]", type: "Bot" };
+const viaApp = { id: APP_ID, slug: "config-triage" };
+
+let emulator: CloudRunEmulator;
+let clients: CloudRunClients;
+
+function app() {
+  return testProbot(
+    createApp({
+      builtInTemplates: loadBuiltInTemplates(),
+      fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
+      identity: { appId: APP_ID },
+    }),
+  );
+}
+
+function labeled(label = "triage:config") {
+  return {
+    id: "delivery-1",
+    name: "issues" as const,
+    payload: labeledPayload({ owner, repo, ...scenarioIssue, label }) as any,
+  };
+}
+
+/** Every body the app sent to GitHub, to check that no planted value ever leaves the process. */
+const sentBodies: string[] = [];
+
+beforeAll(async () => {
+  emulator = await startCloudRunEmulator(scenarioServices());
+  clients = createCloudRunClients(emulator.address);
+  nock.disableNetConnect();
+});
+
+afterAll(async () => {
+  await clients.close();
+  await emulator.close();
+  nock.enableNetConnect();
+});
+
+beforeEach(() => {
+  nock.cleanAll();
+  nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+});
+
+afterEach(() => {
+  expect(nock.pendingMocks()).toEqual([]);
+  for (const body of sentBodies) for (const value of PLANTED_VALUES) expect(body).not.toContain(value);
+});
+
+function recordBody(body: unknown) {
+  sentBodies.push(JSON.stringify(body));
+  return true;
+}
+
+describe("issues.labeled with the trigger label (canonical scenario, issue #930)", () => {
+  it("diagnoses the missing JWT_SECRET_STAGING, opens four linked follow-ups, keeps the parent open", async () => {
+    for (const s of scenarioServices().services) emulator.setService(s);
+    const created: Array<{ title: string; body: string; labels: string[] }> = [];
+    const linked: number[] = [];
+    let comment = "";
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/issues/930/comments`)
+      .query(true)
+      .reply(200, [])
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .reply(404, { message: "Not Found" })
+      .get(`${REPO}/issues/930/sub_issues`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues`, (body) => recordBody(body))
+      .times(4)
+      .reply(201, (_uri, body: any) => {
+        created.push(body);
+        const number = 930 + created.length;
+        return { id: 9000 + number, number, title: body.title, state: "open", html_url: `https://github.com/${owner}/${repo}/issues/${number}` };
+      })
+      .post(`${REPO}/issues/930/sub_issues`, (body) => recordBody(body))
+      .times(4)
+      .reply(201, (_uri, body: any) => {
+        linked.push(body.sub_issue_id);
+        return { id: body.sub_issue_id, number: 0 };
+      })
+      .post(`${REPO}/issues/930/comments`, (body) => recordBody(body))
+      .reply(201, (_uri, body: any) => {
+        comment = body.body;
+        return { id: 555, body: body.body };
+      });
+
+    await app().receive(labeled());
+
+    expect(comment).toContain("`JWT_SECRET_STAGING` (nor `JWT_SECRET`) is missing on staging / netra-backend");
+    expect(comment).toContain(
+      "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+    );
+    expect(comment).toMatch(/\| staging \| `auth-service` \| `JWT_SECRET_STAGING` \| ✅ set \| Secret Manager `jwt-secret-staging` version `latest` \|/);
+    expect(comment).toContain("This issue stays open");
+    expect(comment).toContain("- [ ] #931");
+    expect(comment).toContain("- [ ] #934");
+    expect(created.map((c) => c.title)).toEqual([
+      "Fix configuration: JWT_SECRET_STAGING on staging",
+      "Consolidate configuration into a single source of truth (JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION)",
+      "Document the configuration flow of JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION",
+      "Monitor configuration health of staging, production",
+    ]);
+    expect(created[0].labels).toContain("priority:critical");
+    for (const c of created) expect(c.body).toContain("#930");
+    expect(linked).toEqual([9931, 9932, 9933, 9934]);
+    expect(readMarker("diagnosis", comment)).toMatchObject({ followUps: [{ template: "immediate-fix", number: 931, id: 9931 }, {}, {}, {}] });
+  });
+
+  it("closes the parent once the secret is set, without opening anything new, and rewrites the same comment", async () => {
+    for (const s of scenarioServices({ fixed: true }).services) emulator.setService(s);
+    const followUps = ["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"].map((template, i) => ({
+      id: 9931 + i,
+      number: 931 + i,
+      title: template,
+      state: "open",
+      body: `<!-- config-triage:follow-up {"parent":930,"template":"${template}"} -->\nFollow-up of #930`,
+      user: bot,
+      performed_via_github_app: viaApp,
+    }));
+    const previous = `<!-- config-triage:diagnosis {"v":1,"followUps":[],"problems":[]} -->\nold`;
+    let updated = "";
+    let closed: unknown;
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/issues/930/comments`)
+      .query(true)
+      .reply(200, [{ id: 555, body: previous, user: bot, performed_via_github_app: viaApp }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .reply(404, { message: "Not Found" })
+      .get(`${REPO}/issues/930/sub_issues`)
+      .query(true)
+      .reply(200, followUps)
+      .patch(`${REPO}/issues/comments/555`, (body) => recordBody(body))
+      .reply(200, (_uri, body: any) => {
+        updated = body.body;
+        return { id: 555 };
+      })
+      .patch(`${REPO}/issues/930`, (body) => recordBody(body))
+      .reply(200, (_uri, body) => {
+        closed = body;
+        return { number: 930, state: "closed" };
+      });
+
+    await app().receive(labeled());
+
+    expect(closed).toEqual({ state: "closed", state_reason: "completed" });
+    expect(updated).toContain("every check passes");
+    expect(updated).toContain("closed as completed");
+    for (let n = 931; n <= 934; n++) expect(updated).toContain(`#${n}`);
+  });
+
+  it("ignores a label that is not a trigger (only the config is read)", async () => {
+    nock(API).get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, scenarioConfigYaml);
+    await app().receive(labeled("bug"));
+  });
+
+  it("answers an invalid config with one comment naming the file, the line and the fix, and writes nothing else", async () => {
+    const broken = scenarioConfigYaml.replace(
+      "    region: us-central1\n    services: [netra-backend, auth-service]\n  production",
+      "    regoin: us-central1\n    services: [netra-backend, auth-service]\n  production",
+    );
+    let comment = "";
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .reply(200, broken)
+      .get(`${REPO}/issues/930/comments`)
+      .query(true)
+      .reply(200, [])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .reply(200, broken)
+      .post(`${REPO}/issues/930/comments`)
+      .reply(201, (_uri, body: any) => {
+        comment = body.body;
+        return { id: 556 };
+      });
+    await app().receive(labeled());
+    expect(comment).toContain("`.github/config-triage.yml`, line 6, column 5: unknown key `regoin` in `environments.staging`: did you mean `region`?");
+    expect(comment).toContain("`.github/config-triage.yml`, line 5, column 5: `environments.staging.region` is required");
+    expect(comment).toContain("Nothing else was changed");
+  });
+
+  it("reports a broken repository template with its file and line, and creates nothing", async () => {
+    for (const s of scenarioServices().services) emulator.setService(s);
+    let comment = "";
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/issues/930/comments`)
+      .query(true)
+      .reply(200, [])
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .reply(200, [{ type: "file", name: "immediate-fix.md", path: ".github/config-triage/immediate-fix.md" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage%2Fimmediate-fix.md`)
+      .reply(200, "---\ntitle: Fix {{parent.number}}\n---\nHello {{#each problems}}\n")
+      .get(`${REPO}/issues/930/sub_issues`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/930/comments`)
+      .reply(201, (_uri, body: any) => {
+        comment = body.body;
+        return { id: 557 };
+      });
+    await app().receive(labeled());
+    expect(comment).toMatch(/`\.github\/config-triage\/immediate-fix\.md`, line \d+: the body does not parse/);
+  });
+});

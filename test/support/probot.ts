@@ -1,0 +1,62 @@
+import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import { Probot, ProbotOctokit } from "probot";
+import type { ApplicationFunction } from "probot";
+
+const require = createRequire(import.meta.url);
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as Array<{
+  name: string;
+  examples: Array<Record<string, unknown> & { action?: string }>;
+}>;
+
+/** A throwaway RSA key: Probot signs its app JWT with it. */
+export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .privateKey.export({ type: "pkcs1", format: "pem" })
+  .toString();
+
+export const APP_ID = 4242;
+export const INSTALLATION_ID = 77;
+
+/** A Probot instance for `probot.receive` tests: no throttling or retries, so tests see each request once. */
+export function testProbot(app: ApplicationFunction): Probot {
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      // A function, not an object: Probot layers its own throttle options on top of plain defaults.
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  void probot.load(app);
+  return probot;
+}
+
+/** A real example payload from @octokit/webhooks-examples, deep-copied, with an installation added. */
+export function examplePayload(event: string, action: string): Record<string, any> {
+  const found = examples.find((e) => e.name === event)?.examples.find((e) => e.action === action);
+  if (!found) throw new Error(`no example payload for ${event}.${action}`);
+  const payload = structuredClone(found) as Record<string, any>;
+  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" };
+  return payload;
+}
+
+/** An `issues.labeled` payload for the given repository and issue, from GitHub's real example. */
+export function labeledPayload(o: { owner: string; repo: string; number: number; title: string; body: string; label: string; sender?: string }) {
+  const payload = examplePayload("issues", "labeled");
+  payload.repository.name = o.repo;
+  payload.repository.full_name = `${o.owner}/${o.repo}`;
+  payload.repository.owner.login = o.owner;
+  Object.assign(payload.issue, {
+    number: o.number,
+    title: o.title,
+    body: o.body,
+    html_url: `https://github.com/${o.owner}/${o.repo}/issues/${o.number}`,
+    state: "open",
+  });
+  payload.label.name = o.label;
+  if (o.sender) payload.sender.login = o.sender;
+  return payload;
+}
