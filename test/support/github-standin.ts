@@ -1,0 +1,1827 @@
+/**
+ * A GitHub stand-in: a plain `node:http` server on loopback that plays the parts of the GitHub REST API a
+ * triage app uses (issues, comments, labels, sub-issues, reactions, contents, collaborator permissions,
+ * installation tokens), keeps issues and comments in memory, and checks every request against GitHub's own
+ * OpenAPI description (`@octokit/openapi`, api.github.com).
+ *
+ * - Probot reaches it with `GHE_HOST=<standIn.host> GHE_PROTOCOL=http` (requests arrive under `/api/v3`);
+ *   Octokit reaches it with `baseUrl: standIn.url`. Both prefixes are accepted. GraphQL: `/api/graphql`, `/graphql`.
+ * - A request the description would reject (unknown path or method, missing or mistyped path/query parameter,
+ *   JSON body not matching the request-body schema) is recorded in `violations` and answered like GitHub:
+ *   404 for an unknown route, 422 `{ message: "Validation Failed", errors }` for bad input.
+ * - Every 2xx JSON answer of the stand-in is itself checked against the documented response schema; a mismatch
+ *   is a bug in the stand-in and lands in `responseViolations` (kept separate from the app's `violations`).
+ * - Who is calling: installation tokens minted by `POST /app/installations/{id}/access_tokens` and any unknown
+ *   token (or none) act as the app's bot `${appSlug}[bot]`; `Authorization: token user:<login>` acts as that user.
+ * - Ids and numbers live in different ranges (issue ids from 1000001, comment ids from 5000001, ...) so mixing
+ *   up an issue's `id` and its `number` (e.g. for `sub_issue_id`) fails loudly.
+ */
+import http from "node:http";
+import { createHash, randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+
+const require = createRequire(import.meta.url);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------------------------
+
+export type Role = "read" | "triage" | "write" | "maintain" | "admin";
+export type ReactionContent = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the `/api/v3` prefix and without the query, percent-decoded (`.github%2Fx.yml` → `.github/x.yml`). */
+  path: string;
+  /** The same path exactly as sent (still percent-encoded). */
+  rawPath: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** Status of the answer; 0 while the request is still being answered. */
+  status: number;
+  /** Date.now() when the request arrived. */
+  at: number;
+  /** The OpenAPI operationId it matched (`issues/create`, ...), `graphql`, or undefined when nothing matched. */
+  operationId?: string;
+  /** Lower-cased request headers (authorization included). */
+  headers: Record<string, string>;
+}
+
+export interface StandInUserRef {
+  login: string;
+  type: "User" | "Bot";
+}
+
+export interface StandInAppRef {
+  id: number;
+  slug: string;
+}
+
+export interface StandInReaction {
+  content: string;
+  user: string;
+  id?: number;
+  created_at?: string;
+}
+
+export interface StandInComment {
+  id: number;
+  node_id: string;
+  body: string;
+  user: StandInUserRef;
+  performed_via_github_app: StandInAppRef | null;
+  created_at: string;
+  updated_at: string;
+  reactions: StandInReaction[];
+}
+
+export interface StandInIssue {
+  id: number;
+  node_id: string;
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  state_reason: string | null;
+  /** Label names. */
+  labels: string[];
+  /** Assignee logins. */
+  assignees: string[];
+  user: StandInUserRef;
+  performed_via_github_app: StandInAppRef | null;
+  /** Child issue ids (not numbers). */
+  sub_issues: number[];
+  /** Parent issue id (not number). */
+  parent: number | null;
+  comments: StandInComment[];
+  reactions: StandInReaction[];
+  /** True for a pull request (PRs share the issue number space). */
+  pull_request?: boolean;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  closed_by: string | null;
+}
+
+export interface FaultRule {
+  /** Only this method (case-insensitive); any when omitted. */
+  method?: string;
+  /** Tested against the path without `/api/v3` and query, both as sent and percent-decoded; any when omitted. */
+  path?: RegExp;
+  status: number;
+  /** How many matching requests get the fault; default 1. Use Infinity for "always". */
+  times?: number;
+  headers?: Record<string, string>;
+  /** Answer body; by default a GitHub-like `{ message, documentation_url }` (a "secondary rate limit" message for
+   * 403/429 with `retry-after`). */
+  body?: unknown;
+}
+
+export interface AddRepoOptions {
+  /** path -> text, e.g. { ".github/config-triage.yml": "..." } */
+  files?: Record<string, string>;
+  /** login -> role. The owner of a repo is an admin unless listed here. */
+  collaborators?: Record<string, Role>;
+  defaultBranch?: string;
+  /** Default 1. Access tokens are only minted for installation ids some repo uses. */
+  installationId?: number;
+  /** Default false. Decides what the permission endpoint says about non-collaborators (read vs none). */
+  private?: boolean;
+}
+
+export interface GitHubStandIn {
+  /** "http://127.0.0.1:PORT" (Octokit baseUrl; `/api/v3` is accepted too). */
+  url: string;
+  /** "127.0.0.1:PORT", the value for GHE_HOST (with GHE_PROTOCOL=http). */
+  host: string;
+  requests: RecordedRequest[];
+  /** Every request that GitHub's OpenAPI description (or a hard GitHub limit) would reject, as readable strings. */
+  violations: string[];
+  /** Answers of the stand-in that do not match the documented response schema (bugs in the stand-in). */
+  responseViolations: string[];
+  /** Requests for operations GitHub has but the stand-in does not implement (answered 404, not violations). */
+  unimplemented: string[];
+  /** Delay before each answer. */
+  latencyMs: number;
+  /** Highest number of requests in flight at once (GitHub allows at most 100 concurrent requests). */
+  maxConcurrent: number;
+  readonly appId: number;
+  readonly appSlug: string;
+  /** `${appSlug}[bot]` */
+  readonly botLogin: string;
+  addRepo(fullName: string, opts?: AddRepoOptions): void;
+  addIssue(fullName: string, issue: Partial<StandInIssue> & { title: string }): StandInIssue;
+  addComment(
+    fullName: string,
+    issueNumber: number,
+    comment: Partial<StandInComment> & { body: string },
+  ): StandInComment;
+  issue(fullName: string, number: number): StandInIssue | undefined;
+  issues(fullName: string): StandInIssue[];
+  /** Write (or with null, delete) a file on the default branch. */
+  setFile(fullName: string, path: string, text: string | null): void;
+  fault(rule: FaultRule): void;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  latencyMs?: number;
+  appId?: number;
+  appSlug?: string;
+  port?: number;
+  /** Check the stand-in's own answers against the response schemas (default true). */
+  checkResponses?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// OpenAPI description: routes, parameters, lazily compiled validators (shared by all stand-ins in a process)
+// ---------------------------------------------------------------------------------------------------------------
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type SchemaObj = Record<string, unknown>;
+
+interface ParamSpec {
+  name: string;
+  in: "path" | "query" | "header" | "cookie";
+  required: boolean;
+  schema: SchemaObj;
+}
+
+interface Operation {
+  method: string;
+  template: string;
+  operationId: string;
+  docUrl: string;
+  params: ParamSpec[];
+  bodySchema?: SchemaObj;
+  bodyRequired: boolean;
+  responses: Record<string, unknown>;
+  // lazily compiled
+  pathValidator?: ValidateFunction;
+  queryValidator?: ValidateFunction;
+  bodyValidator?: ValidateFunction | null;
+  responseValidators: Map<string, ValidateFunction | null>;
+}
+
+interface Route {
+  template: string;
+  regex: RegExp;
+  names: string[];
+  score: number[];
+  literalLen: number;
+  /** the last segment is a multi-segment parameter that may be left out together with its slash */
+  optionalTail: boolean;
+  ops: Map<string, Operation>;
+}
+
+interface Spec {
+  routes: Route[];
+  ajv: Ajv;
+  components: { schemas: Record<string, SchemaObj>; parameters: Record<string, SchemaObj>; responses: Record<string, SchemaObj> };
+}
+
+const COMPONENTS_ID = "https://github-standin.invalid/components.json";
+let specCache: Spec | undefined;
+
+/**
+ * OpenAPI 3.0 → JSON Schema for Ajv:
+ * - `nullable: true` → add "null" to `type` (and to `enum`), or wrap in `anyOf [.., {type: null}]` when there is no
+ *   `type` (Ajv refuses `nullable` without `type`, and GitHub uses `nullable` next to bare `oneOf`s);
+ * - `$ref: "#/components/..."` → absolute ref into the components document registered with Ajv;
+ * - `oneOf` → `anyOf`: GitHub's alternatives are often loose (objects without `required`), so a value can match
+ *   two of them and fail "exactly one" although GitHub takes it (e.g. `PUT .../labels` with `{}`).
+ */
+function toJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (!node || typeof node !== "object") return node;
+  const src = node as SchemaObj;
+  const out: SchemaObj = {};
+  for (const [k, v] of Object.entries(src)) {
+    if (k === "nullable" && typeof v === "boolean") continue;
+    if (k === "example" || k === "examples") continue;
+    if (k === "oneOf" && Array.isArray(v) && !("anyOf" in src)) {
+      out.anyOf = toJsonSchema(v);
+      continue;
+    }
+    if (k === "$ref" && typeof v === "string" && v.startsWith("#/")) {
+      out[k] = COMPONENTS_ID + v;
+      continue;
+    }
+    out[k] = toJsonSchema(v);
+  }
+  if (src.nullable === true) {
+    if (typeof out.type === "string") {
+      out.type = [out.type, "null"];
+      if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+      return out;
+    }
+    if (Array.isArray(out.type)) {
+      if (!out.type.includes("null")) out.type = [...out.type, "null"];
+      return out;
+    }
+    return { anyOf: [out, { type: "null" }] };
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function loadSpec(): Spec {
+  if (specCache) return specCache;
+  // Never import the package root: it loads every description (~385 MB).
+  const doc = require("@octokit/openapi/generated/api.github.com.json") as {
+    paths: Record<string, Record<string, SchemaObj>>;
+    components: Spec["components"];
+  };
+  const components = doc.components;
+  const resolveParam = (p: SchemaObj): SchemaObj =>
+    typeof p.$ref === "string" ? components.parameters[p.$ref.split("/").pop() as string] : p;
+
+  const routes: Route[] = [];
+  for (const [template, item] of Object.entries(doc.paths)) {
+    const ops = new Map<string, Operation>();
+    const multi = new Set<string>();
+    for (const [method, raw] of Object.entries(item)) {
+      if (!["get", "put", "post", "delete", "patch", "head", "options"].includes(method)) continue;
+      const params = ((raw.parameters as SchemaObj[] | undefined) ?? []).map(resolveParam).map((p) => {
+        if (p["x-multi-segment"]) multi.add(p.name as string);
+        return {
+          name: p.name as string,
+          in: p.in as ParamSpec["in"],
+          required: p.required === true,
+          schema: (p.schema as SchemaObj | undefined) ?? {},
+        };
+      });
+      const rb = raw.requestBody as { required?: boolean; content?: Record<string, { schema?: SchemaObj }> } | undefined;
+      ops.set(method.toUpperCase(), {
+        method: method.toUpperCase(),
+        template,
+        operationId: raw.operationId as string,
+        docUrl: ((raw.externalDocs as { url?: string } | undefined)?.url) ?? "https://docs.github.com/rest",
+        params,
+        bodySchema: rb?.content?.["application/json"]?.schema,
+        bodyRequired: rb?.required === true,
+        responses: (raw.responses as Record<string, unknown>) ?? {},
+        responseValidators: new Map(),
+      });
+    }
+    const names: string[] = [];
+    const score: number[] = [];
+    let literalLen = 0;
+    const segs = template
+      .split("/")
+      .slice(1)
+      .map((seg) => {
+        let kind = 2; // 2 literal, 1 single-segment parameter, 0 multi-segment parameter
+        const re = seg.replace(/\{([^}]+)\}|([^{]+)/g, (_m, name: string | undefined, lit: string | undefined) => {
+          if (name) {
+            names.push(name);
+            if (multi.has(name)) {
+              kind = 0;
+              return "(.*)";
+            }
+            kind = Math.min(kind, 1);
+            return "([^/]+)";
+          }
+          literalLen += (lit as string).length;
+          return escapeRegExp(lit as string);
+        });
+        score.push(kind);
+        return re;
+      });
+    // A trailing multi-segment parameter may be empty *with* its slash: Octokit sends `GET /repos/o/r/contents` for
+    // path "" (it drops the trailing slash) and GitHub answers with the root listing, though the description has no
+    // such path.
+    const optionalTail = segs.length > 1 && segs[segs.length - 1] === "(.*)";
+    const source = optionalTail ? "^/" + segs.slice(0, -1).join("/") + "(?:/(.*))?$" : "^/" + segs.join("/") + "$";
+    routes.push({ template, regex: new RegExp(source), names, score, literalLen, optionalTail, ops });
+  }
+
+  const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: false, logger: false, addUsedSchema: false });
+  const addFormats = ((addFormatsModule as unknown as { default?: (a: Ajv) => Ajv }).default ??
+    (addFormatsModule as unknown as (a: Ajv) => Ajv)) as (a: Ajv) => Ajv;
+  addFormats(ajv);
+  // OpenAPI/GitHub formats that carry no constraint worth checking here.
+  for (const f of ["int32", "int64", "float", "double", "byte", "binary", "password", "repo.nwo"]) ajv.addFormat(f, true);
+  // Only `schemas` is referenced from request/response schemas; examples and responses stay out.
+  ajv.addSchema({ $id: COMPONENTS_ID, components: { schemas: toJsonSchema(components.schemas) } } as SchemaObj);
+
+  specCache = { routes, ajv, components };
+  return specCache;
+}
+
+interface Candidate {
+  route: Route;
+  m: RegExpExecArray;
+  /** segment kinds that took part in the match (an absent optional trailing parameter does not count) */
+  score: number[];
+  absentTail: boolean;
+}
+
+/** Most specific first: literal segments beat parameters, single-segment parameters beat multi-segment ones. */
+function compareCandidates(a: Candidate, b: Candidate): number {
+  const n = Math.min(a.score.length, b.score.length);
+  for (let i = 0; i < n; i++) if (a.score[i] !== b.score[i]) return b.score[i] - a.score[i];
+  // Same prefix: the longer template is more specific (`/branches/{branch}/protection` vs `/branches/{branch}`
+  // whose multi-segment `{branch}` would swallow "x/protection").
+  if (a.score.length !== b.score.length) return b.score.length - a.score.length;
+  // `/branches` vs `/branches/{branch}` matched without its optional trailing parameter: the exact one wins.
+  if (a.absentTail !== b.absentTail) return a.absentTail ? 1 : -1;
+  return b.route.literalLen - a.route.literalLen;
+}
+
+interface Match {
+  route: Route;
+  op: Operation;
+  /** percent-decoded path parameters */
+  params: Record<string, string>;
+}
+
+function matchRoute(spec: Spec, method: string, rawPath: string): { match?: Match; knownMethods?: string[] } {
+  const candidates: Candidate[] = [];
+  for (const route of spec.routes) {
+    const m = route.regex.exec(rawPath);
+    if (!m) continue;
+    const absentTail = route.optionalTail && m[m.length - 1] === undefined;
+    candidates.push({ route, m, absentTail, score: absentTail ? route.score.slice(0, -1) : route.score });
+  }
+  if (candidates.length === 0) return {};
+  const withMethod = candidates.filter((c) => c.route.ops.has(method));
+  if (withMethod.length === 0) {
+    return { knownMethods: [...new Set(candidates.flatMap((c) => [...c.route.ops.keys()]))] };
+  }
+  withMethod.sort(compareCandidates);
+  const best = withMethod[0];
+  const params: Record<string, string> = {};
+  best.route.names.forEach((name, i) => {
+    params[name] = safeDecode(best.m[i + 1] ?? "");
+  });
+  return { match: { route: best.route, op: best.route.ops.get(method) as Operation, params } };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+interface Problem {
+  where: "path" | "query" | "body";
+  field: string;
+  code: "missing_field" | "invalid" | "custom";
+  text: string;
+}
+
+function typeName(t: unknown): string {
+  return Array.isArray(t) ? t.join(" or ") : String(t).split(",").join(" or ");
+}
+
+/** Ajv errors → readable problems, e.g. "body/title is required", "body/sub_issue_id must be integer". */
+function ajvProblems(where: Problem["where"], errors: ErrorObject[] | null | undefined): Problem[] {
+  if (!errors?.length) return [];
+  const out: Problem[] = [];
+  const alternatives = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf");
+  const isBranchError = (e: ErrorObject) =>
+    alternatives.some((a) => a !== e && e.schemaPath.startsWith(a.schemaPath + "/"));
+  for (const e of errors) {
+    const loc = where + e.instancePath;
+    const field = e.instancePath.replace(/^\//, "");
+    if (isBranchError(e)) continue;
+    if (e.keyword === "oneOf" || e.keyword === "anyOf") {
+      const branches = errors.filter((b) => b.schemaPath.startsWith(e.schemaPath + "/"));
+      const direct = branches.filter((b) => b.instancePath === e.instancePath && b.keyword === "type");
+      if (branches.length > 0 && direct.length === branches.length) {
+        out.push({ where, field, code: "invalid", text: `${loc} must be ${[...new Set(direct.map((b) => typeName(b.params.type)))].join(" or ")}` });
+      } else if (branches.length > 0) {
+        const sub = ajvProblems(where, branches).map((p) => p.text);
+        out.push({ where, field, code: "invalid", text: `${loc} matches none of the allowed shapes (${[...new Set(sub)].join(" | ")})` });
+      } else {
+        out.push({ where, field, code: "invalid", text: `${loc} ${e.message ?? "is invalid"}` });
+      }
+      continue;
+    }
+    switch (e.keyword) {
+      case "required": {
+        const missing = (e.params as { missingProperty: string }).missingProperty;
+        out.push({ where, field: field ? `${field}/${missing}` : missing, code: "missing_field", text: `${loc}/${missing} is required` });
+        break;
+      }
+      case "additionalProperties": {
+        const extra = (e.params as { additionalProperty: string }).additionalProperty;
+        out.push({ where, field: field ? `${field}/${extra}` : extra, code: "invalid", text: `${loc}/${extra} is not a permitted key` });
+        break;
+      }
+      case "enum":
+        out.push({
+          where,
+          field,
+          code: "invalid",
+          text: `${loc} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}`,
+        });
+        break;
+      case "type":
+        out.push({ where, field, code: "invalid", text: `${loc} must be ${typeName((e.params as { type: unknown }).type)}` });
+        break;
+      default:
+        out.push({ where, field, code: "invalid", text: `${loc} ${e.message ?? "is invalid"}` });
+    }
+  }
+  return out;
+}
+
+function firstType(schema: SchemaObj, spec: Spec): string | undefined {
+  let s = schema;
+  if (typeof s.$ref === "string") s = spec.components.schemas[s.$ref.split("/").pop() as string] ?? {};
+  const t = s.type;
+  if (typeof t === "string") return t;
+  if (Array.isArray(t)) return t.find((x) => x !== "null") as string | undefined;
+  return undefined;
+}
+
+/** Query and path values arrive as strings: coerce them the way GitHub reads them before checking types. */
+function coerce(value: string, schema: SchemaObj, spec: Spec): unknown {
+  const t = firstType(schema, spec);
+  if (t === "integer" || t === "number") return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  if (t === "boolean") return value === "true" ? true : value === "false" ? false : value;
+  if (t === "array") {
+    const items = (schema.items as SchemaObj | undefined) ?? {};
+    return value.split(",").map((v) => coerce(v, items, spec));
+  }
+  return value;
+}
+
+function paramValidator(spec: Spec, op: Operation, where: "path" | "query"): ValidateFunction {
+  const key = where === "path" ? "pathValidator" : "queryValidator";
+  const cached = op[key];
+  if (cached) return cached;
+  const properties: SchemaObj = {};
+  const required: string[] = [];
+  for (const p of op.params) {
+    if (p.in !== where) continue;
+    properties[p.name] = toJsonSchema(p.schema);
+    if (p.required) required.push(p.name);
+  }
+  const fn = spec.ajv.compile({ type: "object", properties, required });
+  op[key] = fn;
+  return fn;
+}
+
+function validateRequest(
+  spec: Spec,
+  op: Operation,
+  pathParams: Record<string, string>,
+  query: Record<string, string>,
+  body: unknown,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const where of ["path", "query"] as const) {
+    const values: Record<string, unknown> = {};
+    const src = where === "path" ? pathParams : query;
+    for (const p of op.params) {
+      if (p.in !== where || !(p.name in src)) continue;
+      values[p.name] = coerce(src[p.name], p.schema, spec);
+    }
+    const fn = paramValidator(spec, op, where);
+    if (!fn(values)) problems.push(...ajvProblems(where, fn.errors));
+  }
+  if (op.bodySchema) {
+    if (op.bodyValidator === undefined) op.bodyValidator = spec.ajv.compile(toJsonSchema(op.bodySchema) as SchemaObj);
+    const fn = op.bodyValidator as ValidateFunction;
+    let subject = body;
+    if (subject === undefined && op.bodyRequired) {
+      // Octokit sends no body when no body parameter was given: judge it as an empty object.
+      subject = firstType(op.bodySchema, spec) === "object" || op.bodySchema.properties ? {} : undefined;
+      if (subject === undefined) problems.push({ where: "body", field: "", code: "missing_field", text: "body is required" });
+    }
+    if (subject !== undefined && !fn(subject)) problems.push(...ajvProblems("body", fn.errors));
+  }
+  return problems;
+}
+
+function responseValidator(spec: Spec, op: Operation, status: number): ValidateFunction | null {
+  const key = String(status);
+  if (op.responseValidators.has(key)) return op.responseValidators.get(key) as ValidateFunction | null;
+  let resp = op.responses[key] as SchemaObj | undefined;
+  if (resp && typeof resp.$ref === "string") resp = spec.components.responses[resp.$ref.split("/").pop() as string];
+  const schema = (resp?.content as Record<string, { schema?: SchemaObj }> | undefined)?.["application/json"]?.schema;
+  const fn = schema ? spec.ajv.compile(toJsonSchema(schema) as SchemaObj) : null;
+  op.responseValidators.set(key, fn);
+  return fn;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// In-memory GitHub
+// ---------------------------------------------------------------------------------------------------------------
+
+interface LabelState {
+  id: number;
+  node_id: string;
+  name: string;
+  color: string;
+  description: string | null;
+}
+
+interface RepoState {
+  id: number;
+  node_id: string;
+  owner: string;
+  name: string;
+  fullName: string;
+  private: boolean;
+  defaultBranch: string;
+  installationId: number;
+  files: Map<string, string>;
+  collaborators: Map<string, { login: string; role: Role }>;
+  labels: Map<string, LabelState>;
+  issues: StandInIssue[];
+  createdAt: string;
+}
+
+interface Actor {
+  user: StandInUserRef;
+  app: StandInAppRef | null;
+}
+
+interface Ctx {
+  method: string;
+  op: Operation;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: Record<string, unknown>;
+  actor: Actor;
+  req: http.IncomingMessage;
+  prefix: string;
+  rawPath: string;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Answer with this text instead of JSON. */
+  raw?: string;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const ROLE_PERMISSIONS: Record<Role, { legacy: "read" | "write" | "admin"; pull: boolean; triage: boolean; push: boolean; maintain: boolean; admin: boolean }> = {
+  read: { legacy: "read", pull: true, triage: false, push: false, maintain: false, admin: false },
+  triage: { legacy: "read", pull: true, triage: true, push: false, maintain: false, admin: false },
+  write: { legacy: "write", pull: true, triage: true, push: true, maintain: false, admin: false },
+  maintain: { legacy: "write", pull: true, triage: true, push: true, maintain: true, admin: false },
+  admin: { legacy: "admin", pull: true, triage: true, push: true, maintain: true, admin: true },
+};
+
+const REACTIONS: ReactionContent[] = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
+const MAX_BODY = 65536;
+const MAX_SUB_ISSUES = 100;
+const LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+
+function nowIso(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function nodeId(prefix: string, id: number): string {
+  return `${prefix}_${Buffer.from(`standin:${id}`).toString("base64url")}`;
+}
+
+function gitBlobSha(text: string): string {
+  const buf = Buffer.from(text, "utf8");
+  return createHash("sha1").update(`blob ${buf.length}\0`).update(buf).digest("hex");
+}
+
+function base64Wrapped(text: string): string {
+  const b64 = Buffer.from(text, "utf8").toString("base64");
+  return (b64.match(/.{1,60}/g) ?? [""]).join("\n") + "\n";
+}
+
+function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      resolve();
+    }, ms);
+    timers.add(t);
+  });
+}
+
+class StandIn implements GitHubStandIn {
+  url = "";
+  host = "";
+  requests: RecordedRequest[] = [];
+  violations: string[] = [];
+  responseViolations: string[] = [];
+  unimplemented: string[] = [];
+  latencyMs: number;
+  maxConcurrent = 0;
+  readonly appId: number;
+  readonly appSlug: string;
+  readonly botLogin: string;
+
+  private server!: http.Server;
+  private readonly spec: Spec;
+  private readonly checkResponses: boolean;
+  private readonly repos = new Map<string, RepoState>();
+  private readonly users = new Map<string, { id: number; login: string }>();
+  private readonly tokens = new Map<string, Actor>();
+  private readonly faults: Array<FaultRule & { left: number }> = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private inFlight = 0;
+  private requestCount = 0;
+  private nextIds = { repo: 500001, issue: 1000001, comment: 5000001, label: 7000001, reaction: 9000001, user: 100001 };
+  private readonly startedAt = nowIso();
+
+  constructor(spec: Spec, opts: StartOptions) {
+    this.spec = spec;
+    this.latencyMs = opts.latencyMs ?? 0;
+    this.appId = opts.appId ?? 1;
+    this.appSlug = opts.appSlug ?? "config-triage";
+    this.botLogin = `${this.appSlug}[bot]`;
+    this.checkResponses = opts.checkResponses ?? true;
+  }
+
+  async listen(port: number): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.violations.push(`internal stand-in error: ${(err as Error)?.stack ?? String(err)}`);
+        if (!res.headersSent) {
+          res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+          res.end(JSON.stringify({ message: "stand-in internal error" }));
+        }
+      });
+    });
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, "127.0.0.1", () => resolve());
+    });
+    const addr = this.server.address() as AddressInfo;
+    this.host = `127.0.0.1:${addr.port}`;
+    this.url = `http://${this.host}`;
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  // ----- seeding API -----
+
+  addRepo(fullName: string, opts: AddRepoOptions = {}): void {
+    const [owner, name] = fullName.split("/");
+    if (!owner || !name) throw new Error(`addRepo: "${fullName}" is not owner/name`);
+    const id = this.nextIds.repo++;
+    const repo: RepoState = {
+      id,
+      node_id: nodeId("R", id),
+      owner,
+      name,
+      fullName: `${owner}/${name}`,
+      private: opts.private ?? false,
+      defaultBranch: opts.defaultBranch ?? "main",
+      installationId: opts.installationId ?? 1,
+      files: new Map(Object.entries(opts.files ?? {}).map(([p, t]) => [p.replace(/^\/+/, ""), t])),
+      collaborators: new Map(),
+      labels: new Map(),
+      issues: [],
+      createdAt: nowIso(),
+    };
+    for (const [login, role] of Object.entries(opts.collaborators ?? {})) repo.collaborators.set(login.toLowerCase(), { login, role });
+    this.repos.set(repo.fullName.toLowerCase(), repo);
+  }
+
+  addIssue(fullName: string, partial: Partial<StandInIssue> & { title: string }): StandInIssue {
+    const repo = this.mustRepo(fullName);
+    const now = nowIso();
+    const id = partial.id ?? this.nextIds.issue++;
+    if (partial.id !== undefined && partial.id >= this.nextIds.issue) this.nextIds.issue = partial.id + 1;
+    const issue: StandInIssue = {
+      id,
+      node_id: partial.node_id ?? nodeId(partial.pull_request ? "PR" : "I", id),
+      number: partial.number ?? this.nextNumber(repo),
+      title: partial.title,
+      body: partial.body ?? null,
+      state: partial.state ?? "open",
+      state_reason: partial.state_reason ?? null,
+      labels: [...(partial.labels ?? [])],
+      assignees: [...(partial.assignees ?? [])],
+      user: partial.user ?? { login: "octocat", type: "User" },
+      performed_via_github_app: partial.performed_via_github_app ?? null,
+      sub_issues: [...(partial.sub_issues ?? [])],
+      parent: partial.parent ?? null,
+      comments: [],
+      reactions: (partial.reactions ?? []).map((r) => this.normalizeReaction(r)),
+      pull_request: partial.pull_request,
+      created_at: partial.created_at ?? now,
+      updated_at: partial.updated_at ?? now,
+      closed_at: partial.closed_at ?? (partial.state === "closed" ? now : null),
+      closed_by: partial.closed_by ?? null,
+    };
+    if (issue.pull_request === undefined) delete issue.pull_request;
+    if (repo.issues.some((i) => i.number === issue.number)) throw new Error(`addIssue: ${fullName}#${issue.number} exists`);
+    for (const l of issue.labels) this.ensureLabel(repo, l);
+    repo.issues.push(issue);
+    for (const c of partial.comments ?? []) this.addComment(fullName, issue.number, c);
+    if (issue.parent !== null) {
+      const parent = this.findIssueById(issue.parent);
+      if (parent && !parent.issue.sub_issues.includes(issue.id)) parent.issue.sub_issues.push(issue.id);
+    }
+    for (const childId of issue.sub_issues) {
+      const child = this.findIssueById(childId);
+      if (child) child.issue.parent = issue.id;
+    }
+    return issue;
+  }
+
+  addComment(fullName: string, issueNumber: number, partial: Partial<StandInComment> & { body: string }): StandInComment {
+    const repo = this.mustRepo(fullName);
+    const issue = repo.issues.find((i) => i.number === issueNumber);
+    if (!issue) throw new Error(`addComment: ${fullName}#${issueNumber} does not exist`);
+    const now = nowIso();
+    const id = partial.id ?? this.nextIds.comment++;
+    if (partial.id !== undefined && partial.id >= this.nextIds.comment) this.nextIds.comment = partial.id + 1;
+    const comment: StandInComment = {
+      id,
+      node_id: partial.node_id ?? nodeId("IC", id),
+      body: partial.body,
+      user: partial.user ?? { login: "octocat", type: "User" },
+      performed_via_github_app: partial.performed_via_github_app ?? null,
+      created_at: partial.created_at ?? now,
+      updated_at: partial.updated_at ?? now,
+      reactions: (partial.reactions ?? []).map((r) => this.normalizeReaction(r)),
+    };
+    issue.comments.push(comment);
+    return comment;
+  }
+
+  issue(fullName: string, number: number): StandInIssue | undefined {
+    return this.repos.get(fullName.toLowerCase())?.issues.find((i) => i.number === number);
+  }
+
+  issues(fullName: string): StandInIssue[] {
+    return [...(this.repos.get(fullName.toLowerCase())?.issues ?? [])].sort((a, b) => a.number - b.number);
+  }
+
+  setFile(fullName: string, path: string, text: string | null): void {
+    const repo = this.mustRepo(fullName);
+    const p = path.replace(/^\/+/, "");
+    if (text === null) repo.files.delete(p);
+    else repo.files.set(p, text);
+  }
+
+  fault(rule: FaultRule): void {
+    this.faults.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  // ----- helpers -----
+
+  private mustRepo(fullName: string): RepoState {
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) throw new Error(`unknown repo ${fullName}: call addRepo first`);
+    return repo;
+  }
+
+  private nextNumber(repo: RepoState): number {
+    return repo.issues.reduce((m, i) => Math.max(m, i.number), 0) + 1;
+  }
+
+  private normalizeReaction(r: StandInReaction): StandInReaction {
+    return { content: r.content, user: r.user, id: r.id ?? this.nextIds.reaction++, created_at: r.created_at ?? nowIso() };
+  }
+
+  private ensureLabel(repo: RepoState, name: string): LabelState {
+    const key = name.toLowerCase();
+    let label = repo.labels.get(key);
+    if (!label) {
+      const id = this.nextIds.label++;
+      label = { id, node_id: nodeId("LA", id), name, color: "ededed", description: null };
+      repo.labels.set(key, label);
+    }
+    return label;
+  }
+
+  private findIssueById(id: number): { repo: RepoState; issue: StandInIssue } | undefined {
+    for (const repo of this.repos.values()) {
+      const issue = repo.issues.find((i) => i.id === id);
+      if (issue) return { repo, issue };
+    }
+    return undefined;
+  }
+
+  private userId(login: string): number {
+    const key = login.toLowerCase();
+    let u = this.users.get(key);
+    if (!u) {
+      u = { id: this.nextIds.user++, login };
+      this.users.set(key, u);
+    }
+    return u.id;
+  }
+
+  // ----- JSON shapes -----
+
+  private get api(): string {
+    return `${this.url}/api/v3`;
+  }
+
+  private userJson(ref: StandInUserRef): Record<string, unknown> {
+    const id = this.userId(ref.login);
+    const enc = encodeURIComponent(ref.login);
+    const u = `${this.api}/users/${enc}`;
+    return {
+      login: ref.login,
+      id,
+      node_id: nodeId(ref.type === "Bot" ? "BOT" : "U", id),
+      avatar_url: `${this.url}/avatars/u/${id}?v=4`,
+      gravatar_id: "",
+      url: u,
+      html_url: ref.type === "Bot" ? `${this.url}/apps/${enc.replace(/%5Bbot%5D$/i, "")}` : `${this.url}/${enc}`,
+      followers_url: `${u}/followers`,
+      following_url: `${u}/following{/other_user}`,
+      gists_url: `${u}/gists{/gist_id}`,
+      starred_url: `${u}/starred{/owner}{/repo}`,
+      subscriptions_url: `${u}/subscriptions`,
+      organizations_url: `${u}/orgs`,
+      repos_url: `${u}/repos`,
+      events_url: `${u}/events{/privacy}`,
+      received_events_url: `${u}/received_events`,
+      type: ref.type,
+      user_view_type: "public",
+      site_admin: false,
+    };
+  }
+
+  private appJson(app: StandInAppRef): Record<string, unknown> {
+    return {
+      id: app.id,
+      slug: app.slug,
+      node_id: nodeId("A", app.id),
+      client_id: `Iv1.standin${app.id}`,
+      owner: this.userJson({ login: `${app.slug}-owner`, type: "User" }),
+      name: app.slug,
+      description: `${app.slug} (GitHub stand-in)`,
+      external_url: `${this.url}/apps/${app.slug}/external`,
+      html_url: `${this.url}/apps/${app.slug}`,
+      created_at: this.startedAt,
+      updated_at: this.startedAt,
+      permissions: { issues: "write", contents: "read", metadata: "read" },
+      events: ["issues", "issue_comment"],
+    };
+  }
+
+  private labelJson(repo: RepoState, name: string): Record<string, unknown> {
+    const l = this.ensureLabel(repo, name);
+    return {
+      id: l.id,
+      node_id: l.node_id,
+      url: `${this.api}/repos/${repo.fullName}/labels/${encodeURIComponent(l.name)}`,
+      name: l.name,
+      description: l.description,
+      color: l.color,
+      default: false,
+    };
+  }
+
+  private rollup(url: string, reactions: StandInReaction[]): Record<string, unknown> {
+    const r: Record<string, unknown> = { url: `${url}/reactions`, total_count: reactions.length };
+    for (const c of REACTIONS) r[c] = reactions.filter((x) => x.content === c).length;
+    return r;
+  }
+
+  private association(repo: RepoState, login: string): string {
+    if (login.toLowerCase() === repo.owner.toLowerCase()) return "OWNER";
+    if (repo.collaborators.has(login.toLowerCase())) return "COLLABORATOR";
+    return "NONE";
+  }
+
+  private issueJson(repo: RepoState, issue: StandInIssue): Record<string, unknown> {
+    const url = `${this.api}/repos/${repo.fullName}/issues/${issue.number}`;
+    const children = issue.sub_issues.map((id) => this.findIssueById(id)?.issue).filter((x): x is StandInIssue => !!x);
+    const completed = children.filter((c) => c.state === "closed").length;
+    const parent = issue.parent !== null ? this.findIssueById(issue.parent) : undefined;
+    const json: Record<string, unknown> = {
+      url,
+      repository_url: `${this.api}/repos/${repo.fullName}`,
+      labels_url: `${url}/labels{/name}`,
+      comments_url: `${url}/comments`,
+      events_url: `${url}/events`,
+      html_url: `${this.url}/${repo.fullName}/${issue.pull_request ? "pull" : "issues"}/${issue.number}`,
+      id: issue.id,
+      node_id: issue.node_id,
+      number: issue.number,
+      title: issue.title,
+      user: this.userJson(issue.user),
+      labels: issue.labels.map((l) => this.labelJson(repo, l)),
+      state: issue.state,
+      locked: false,
+      assignee: issue.assignees[0] ? this.userJson({ login: issue.assignees[0], type: "User" }) : null,
+      assignees: issue.assignees.map((a) => this.userJson({ login: a, type: "User" })),
+      milestone: null,
+      comments: issue.comments.length,
+      created_at: issue.created_at,
+      updated_at: issue.updated_at,
+      closed_at: issue.closed_at,
+      closed_by: issue.closed_by ? this.userJson({ login: issue.closed_by, type: issue.closed_by.endsWith("[bot]") ? "Bot" : "User" }) : null,
+      author_association: this.association(repo, issue.user.login),
+      active_lock_reason: null,
+      body: issue.body,
+      reactions: this.rollup(url, issue.reactions),
+      timeline_url: `${url}/timeline`,
+      performed_via_github_app: issue.performed_via_github_app ? this.appJson(issue.performed_via_github_app) : null,
+      state_reason: issue.state_reason,
+      type: null,
+      sub_issues_summary: {
+        total: children.length,
+        completed,
+        percent_completed: children.length ? Math.floor((completed * 100) / children.length) : 0,
+      },
+      parent_issue_url: parent ? `${this.api}/repos/${parent.repo.fullName}/issues/${parent.issue.number}` : null,
+    };
+    if (issue.pull_request) {
+      json.draft = false;
+      json.pull_request = {
+        url: `${this.api}/repos/${repo.fullName}/pulls/${issue.number}`,
+        html_url: `${this.url}/${repo.fullName}/pull/${issue.number}`,
+        diff_url: `${this.url}/${repo.fullName}/pull/${issue.number}.diff`,
+        patch_url: `${this.url}/${repo.fullName}/pull/${issue.number}.patch`,
+        merged_at: null,
+      };
+    }
+    return json;
+  }
+
+  private commentJson(repo: RepoState, issue: StandInIssue, c: StandInComment): Record<string, unknown> {
+    const url = `${this.api}/repos/${repo.fullName}/issues/comments/${c.id}`;
+    return {
+      id: c.id,
+      node_id: c.node_id,
+      url,
+      html_url: `${this.url}/${repo.fullName}/issues/${issue.number}#issuecomment-${c.id}`,
+      body: c.body,
+      user: this.userJson(c.user),
+      created_at: c.created_at,
+      updated_at: c.updated_at,
+      issue_url: `${this.api}/repos/${repo.fullName}/issues/${issue.number}`,
+      author_association: this.association(repo, c.user.login),
+      performed_via_github_app: c.performed_via_github_app ? this.appJson(c.performed_via_github_app) : null,
+      reactions: this.rollup(url, c.reactions),
+    };
+  }
+
+  private reactionJson(r: StandInReaction): Record<string, unknown> {
+    const id = r.id as number;
+    return {
+      id,
+      node_id: nodeId("REA", id),
+      user: this.userJson({ login: r.user, type: r.user.endsWith("[bot]") ? "Bot" : "User" }),
+      content: r.content,
+      created_at: r.created_at,
+    };
+  }
+
+  private installationJson(id: number, repo?: RepoState): Record<string, unknown> {
+    const owner = repo?.owner ?? [...this.repos.values()].find((r) => r.installationId === id)?.owner ?? "octocat";
+    return {
+      id,
+      account: this.userJson({ login: owner, type: "User" }),
+      repository_selection: "all",
+      access_tokens_url: `${this.api}/app/installations/${id}/access_tokens`,
+      repositories_url: `${this.api}/installation/repositories`,
+      html_url: `${this.url}/settings/installations/${id}`,
+      app_id: this.appId,
+      app_slug: this.appSlug,
+      client_id: `Iv1.standin${this.appId}`,
+      target_id: this.userId(owner),
+      target_type: "User",
+      permissions: { issues: "write", contents: "read", metadata: "read" },
+      events: ["issues", "issue_comment"],
+      created_at: this.startedAt,
+      updated_at: this.startedAt,
+      single_file_name: null,
+      has_multiple_single_files: false,
+      single_file_paths: [],
+      suspended_by: null,
+      suspended_at: null,
+    };
+  }
+
+  private repoJson(repo: RepoState): Record<string, unknown> {
+    const u = `${this.api}/repos/${repo.fullName}`;
+    const html = `${this.url}/${repo.fullName}`;
+    const open = repo.issues.filter((i) => i.state === "open").length;
+    return {
+      id: repo.id,
+      node_id: repo.node_id,
+      name: repo.name,
+      full_name: repo.fullName,
+      owner: this.userJson({ login: repo.owner, type: "User" }),
+      private: repo.private,
+      visibility: repo.private ? "private" : "public",
+      html_url: html,
+      description: null,
+      fork: false,
+      url: u,
+      archive_url: `${u}/{archive_format}{/ref}`,
+      assignees_url: `${u}/assignees{/user}`,
+      blobs_url: `${u}/git/blobs{/sha}`,
+      branches_url: `${u}/branches{/branch}`,
+      collaborators_url: `${u}/collaborators{/collaborator}`,
+      comments_url: `${u}/comments{/number}`,
+      commits_url: `${u}/commits{/sha}`,
+      compare_url: `${u}/compare/{base}...{head}`,
+      contents_url: `${u}/contents/{+path}`,
+      contributors_url: `${u}/contributors`,
+      deployments_url: `${u}/deployments`,
+      downloads_url: `${u}/downloads`,
+      events_url: `${u}/events`,
+      forks_url: `${u}/forks`,
+      git_commits_url: `${u}/git/commits{/sha}`,
+      git_refs_url: `${u}/git/refs{/sha}`,
+      git_tags_url: `${u}/git/tags{/sha}`,
+      git_url: `git://${this.host}/${repo.fullName}.git`,
+      issue_comment_url: `${u}/issues/comments{/number}`,
+      issue_events_url: `${u}/issues/events{/number}`,
+      issues_url: `${u}/issues{/number}`,
+      keys_url: `${u}/keys{/key_id}`,
+      labels_url: `${u}/labels{/name}`,
+      languages_url: `${u}/languages`,
+      merges_url: `${u}/merges`,
+      milestones_url: `${u}/milestones{/number}`,
+      notifications_url: `${u}/notifications{?since,all,participating}`,
+      pulls_url: `${u}/pulls{/number}`,
+      releases_url: `${u}/releases{/id}`,
+      ssh_url: `git@${this.host}:${repo.fullName}.git`,
+      stargazers_url: `${u}/stargazers`,
+      statuses_url: `${u}/statuses/{sha}`,
+      subscribers_url: `${u}/subscribers`,
+      subscription_url: `${u}/subscription`,
+      tags_url: `${u}/tags`,
+      teams_url: `${u}/teams`,
+      trees_url: `${u}/git/trees{/sha}`,
+      clone_url: `${html}.git`,
+      mirror_url: null,
+      hooks_url: `${u}/hooks`,
+      svn_url: html,
+      homepage: null,
+      language: null,
+      forks_count: 0,
+      forks: 0,
+      stargazers_count: 0,
+      watchers_count: 0,
+      watchers: 0,
+      size: 0,
+      default_branch: repo.defaultBranch,
+      open_issues_count: open,
+      open_issues: open,
+      is_template: false,
+      topics: [],
+      has_issues: true,
+      has_projects: false,
+      has_wiki: false,
+      has_pages: false,
+      has_downloads: false,
+      has_discussions: false,
+      archived: false,
+      disabled: false,
+      pushed_at: repo.createdAt,
+      created_at: repo.createdAt,
+      updated_at: repo.createdAt,
+      license: null,
+      network_count: 0,
+      subscribers_count: 0,
+      allow_forking: true,
+      web_commit_signoff_required: false,
+    };
+  }
+
+  private contentEntry(repo: RepoState, path: string, type: "file" | "dir"): Record<string, unknown> {
+    const text = type === "file" ? (repo.files.get(path) as string) : "";
+    const sha = type === "file" ? gitBlobSha(text) : createHash("sha1").update(`tree:${repo.fullName}:${path}`).digest("hex");
+    const encPath = path.split("/").map(encodeURIComponent).join("/");
+    const url = `${this.api}/repos/${repo.fullName}/contents/${encPath}?ref=${encodeURIComponent(repo.defaultBranch)}`;
+    const gitUrl = `${this.api}/repos/${repo.fullName}/git/${type === "file" ? "blobs" : "trees"}/${sha}`;
+    const htmlUrl = `${this.url}/${repo.fullName}/${type === "file" ? "blob" : "tree"}/${encodeURIComponent(repo.defaultBranch)}/${encPath}`;
+    return {
+      type,
+      size: Buffer.byteLength(text, "utf8"),
+      name: path.split("/").pop() as string,
+      path,
+      sha,
+      url,
+      git_url: gitUrl,
+      html_url: htmlUrl,
+      download_url: type === "file" ? `${this.url}/raw/${repo.fullName}/${encodeURIComponent(repo.defaultBranch)}/${encPath}` : null,
+      _links: { self: url, git: gitUrl, html: htmlUrl },
+    };
+  }
+
+  // ----- request handling -----
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const at = Date.now();
+    this.inFlight++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.inFlight);
+    res.once("close", () => this.inFlight--);
+    this.requestCount++;
+
+    const method = (req.method ?? "GET").toUpperCase();
+    const u = new URL(req.url ?? "/", "http://standin.invalid");
+    let rawPath = u.pathname;
+    let prefix = "";
+    if (rawPath === "/api/v3" || rawPath.startsWith("/api/v3/")) {
+      prefix = "/api/v3";
+      rawPath = rawPath.slice(prefix.length) || "/";
+    }
+    const query: Record<string, string> = {};
+    for (const [k, v] of u.searchParams) query[k] = v;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    let body: unknown = undefined;
+    let badJson = false;
+    const ctype = headers["content-type"] ?? "";
+    if (text.length > 0) {
+      if (ctype === "" || /json/i.test(ctype)) {
+        try {
+          body = JSON.parse(text) as Json;
+        } catch {
+          badJson = true;
+          body = text;
+        }
+      } else {
+        body = text;
+      }
+    }
+
+    const path = safeDecode(rawPath);
+    const record: RecordedRequest = { method, path, rawPath, query, body, status: 0, at, headers };
+    this.requests.push(record);
+    const label = `${method} ${path}`;
+
+    const finish = async (reply: Reply, op?: Operation): Promise<void> => {
+      if (this.latencyMs > 0) await sleep(this.latencyMs, this.timers);
+      const fault = this.takeFault(method, rawPath, path);
+      if (fault) reply = fault;
+      else if (op && this.checkResponses && reply.status >= 200 && reply.status < 300 && reply.raw === undefined && reply.body !== undefined) {
+        const fn = responseValidator(this.spec, op, reply.status);
+        if (fn && !fn(reply.body)) {
+          this.responseViolations.push(`${label} → ${reply.status}: ${ajvProblems("body", fn.errors).map((p) => p.text.replace(/^body/, "response")).join("; ")}`);
+        }
+      }
+      record.status = reply.status;
+      this.send(res, reply);
+    };
+
+    // GraphQL is not part of the REST description.
+    if (method === "POST" && (rawPath === "/graphql" || (prefix === "" && rawPath === "/api/graphql"))) {
+      record.operationId = "graphql";
+      this.unimplemented.push(`${label} (GraphQL)`);
+      return finish({ status: 200, body: { data: null, errors: [{ message: "not supported by the stand-in" }] } });
+    }
+
+    if (badJson) {
+      this.violations.push(`${label}: body is not valid JSON`);
+      return finish({ status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/rest", status: "400" } });
+    }
+
+    const { match, knownMethods } = matchRoute(this.spec, method, rawPath);
+    if (!match) {
+      this.violations.push(
+        knownMethods
+          ? `${label}: GitHub has no ${method} operation on this path (it has ${knownMethods.join(", ")})`
+          : `${label}: no such path in GitHub's REST API description`,
+      );
+      return finish({ status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" } });
+    }
+    const { op, params } = match;
+    record.operationId = op.operationId;
+
+    const problems = validateRequest(this.spec, op, params, query, body);
+    if (problems.length > 0) {
+      this.violations.push(`${label}: ${problems.map((p) => p.text).join("; ")}`);
+      return finish({ status: 422, body: this.validationFailed(op, problems) }, op);
+    }
+
+    const handler = this.handlers[op.operationId];
+    if (!handler) {
+      this.unimplemented.push(`${label} (${op.operationId})`);
+      return finish(
+        { status: 404, body: { message: "Not Found", documentation_url: op.docUrl, status: "404", standin: `${op.operationId} is not implemented by the stand-in` } },
+        op,
+      );
+    }
+    const ctx: Ctx = {
+      method,
+      op,
+      params,
+      query,
+      body: body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {},
+      actor: this.actorFor(headers.authorization),
+      req,
+      prefix,
+      rawPath,
+    };
+    let reply: Reply;
+    try {
+      reply = handler.call(this, ctx);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      if (err.status === 422 && err.extra.violation) this.violations.push(`${label}: ${String(err.extra.violation)}`);
+      const { violation: _v, ...extra } = err.extra;
+      reply = { status: err.status, body: { message: err.message, ...extra, documentation_url: op.docUrl, status: String(err.status) } };
+    }
+    return finish(reply, op);
+  }
+
+  private validationFailed(op: Operation, problems: Problem[]): Record<string, unknown> {
+    const resource = op.operationId.split("/")[0].replace(/s$/, "").replace(/^./, (c) => c.toUpperCase());
+    return {
+      message: "Validation Failed",
+      errors: problems.map((p) => ({ resource, field: p.field, code: p.code, message: p.text })),
+      documentation_url: op.docUrl,
+      status: "422",
+    };
+  }
+
+  private takeFault(method: string, rawPath: string, path: string): Reply | undefined {
+    for (const f of this.faults) {
+      if (f.left <= 0) continue;
+      if (f.method && f.method.toUpperCase() !== method) continue;
+      if (f.path) {
+        f.path.lastIndex = 0;
+        const hitRaw = f.path.test(rawPath);
+        f.path.lastIndex = 0;
+        if (!hitRaw && !f.path.test(path)) continue;
+      }
+      f.left--;
+      const headers = { ...(f.headers ?? {}) };
+      const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+      let body = f.body;
+      if (body === undefined) {
+        if ((f.status === 403 || f.status === 429) && lower["retry-after"] !== undefined) {
+          body = {
+            message:
+              "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID standin.",
+            documentation_url: "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            status: String(f.status),
+          };
+        } else {
+          body = { message: http.STATUS_CODES[f.status] ?? "Error", documentation_url: "https://docs.github.com/rest", status: String(f.status) };
+        }
+      }
+      return { status: f.status, body, headers };
+    }
+    return undefined;
+  }
+
+  private send(res: http.ServerResponse, reply: Reply): void {
+    const used = Math.min(this.requestCount, 5000);
+    const headers: Record<string, string> = {
+      "x-github-request-id": randomBytes(8).toString("hex").toUpperCase(),
+      "x-github-media-type": "github.v3; format=json",
+      "x-github-api-version-selected": "2022-11-28",
+      "x-ratelimit-limit": "5000",
+      "x-ratelimit-remaining": String(5000 - used),
+      "x-ratelimit-used": String(used),
+      "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+      "x-ratelimit-resource": "core",
+      ...(reply.headers ?? {}),
+    };
+    if (reply.raw !== undefined) {
+      headers["content-type"] = "text/plain; charset=utf-8";
+      res.writeHead(reply.status, headers);
+      res.end(reply.raw);
+      return;
+    }
+    if (reply.body === undefined || reply.status === 204 || reply.status === 304) {
+      res.writeHead(reply.status, headers);
+      res.end();
+      return;
+    }
+    headers["content-type"] = "application/json; charset=utf-8";
+    res.writeHead(reply.status, headers);
+    res.end(JSON.stringify(reply.body));
+  }
+
+  private actorFor(authorization: string | undefined): Actor {
+    const token = authorization?.replace(/^(token|bearer)\s+/i, "").trim() ?? "";
+    const as = /^user:(.+)$/.exec(token);
+    if (as) return { user: { login: as[1], type: "User" }, app: null };
+    return this.tokens.get(token) ?? { user: { login: this.botLogin, type: "Bot" }, app: { id: this.appId, slug: this.appSlug } };
+  }
+
+  // ----- handler helpers -----
+
+  private repoOf(ctx: Ctx): RepoState {
+    const repo = this.repos.get(`${ctx.params.owner}/${ctx.params.repo}`.toLowerCase());
+    if (!repo) throw new HttpError(404, "Not Found");
+    return repo;
+  }
+
+  private issueOf(ctx: Ctx, repo = this.repoOf(ctx)): StandInIssue {
+    const n = Number(ctx.params.issue_number);
+    const issue = repo.issues.find((i) => i.number === n);
+    if (!issue) throw new HttpError(404, "Not Found");
+    return issue;
+  }
+
+  private commentOf(ctx: Ctx): { repo: RepoState; issue: StandInIssue; comment: StandInComment } {
+    const repo = this.repoOf(ctx);
+    const id = Number(ctx.params.comment_id);
+    for (const issue of repo.issues) {
+      const comment = issue.comments.find((c) => c.id === id);
+      if (comment) return { repo, issue, comment };
+    }
+    throw new HttpError(404, "Not Found");
+  }
+
+  private paginate<T>(ctx: Ctx, items: T[]): { page: T[]; headers: Record<string, string> } {
+    const perPage = Math.min(Math.max(Number(ctx.query.per_page ?? 30) || 30, 1), 100);
+    const page = Math.max(Number(ctx.query.page ?? 1) || 1, 1);
+    const last = Math.max(Math.ceil(items.length / perPage), 1);
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const link = (p: number) => {
+      const q = new URLSearchParams(ctx.query);
+      q.set("per_page", String(perPage));
+      q.set("page", String(p));
+      return `<http://${ctx.req.headers.host ?? this.host}${ctx.prefix}${ctx.rawPath}?${q.toString()}>`;
+    };
+    const rels: string[] = [];
+    if (page > 1) rels.push(`${link(page - 1)}; rel="prev"`);
+    if (page < last) rels.push(`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`);
+    if (page > 1) rels.push(`${link(1)}; rel="first"`);
+    return { page: slice, headers: rels.length ? { link: rels.join(", ") } : {} };
+  }
+
+  private checkBody(text: unknown, resource: string): void {
+    if (typeof text === "string" && text.length > MAX_BODY) {
+      throw new HttpError(422, "Validation Failed", {
+        errors: [{ resource, code: "custom", field: "body", message: `body is too long (maximum is ${MAX_BODY} characters)` }],
+        violation: `body is ${text.length} characters; GitHub's limit is ${MAX_BODY}`,
+      });
+    }
+  }
+
+  private labelNames(v: unknown): string[] {
+    if (!Array.isArray(v)) return [];
+    return v.map((x) => (typeof x === "string" ? x : String((x as { name?: unknown }).name ?? ""))).filter((x) => x !== "");
+  }
+
+  private setLabels(repo: RepoState, issue: StandInIssue, names: string[]): void {
+    const seen = new Set<string>();
+    issue.labels = [];
+    for (const n of names) {
+      const l = this.ensureLabel(repo, n);
+      if (seen.has(l.name.toLowerCase())) continue;
+      seen.add(l.name.toLowerCase());
+      issue.labels.push(l.name);
+    }
+  }
+
+  private addReaction(target: { reactions: StandInReaction[] }, ctx: Ctx): Reply {
+    const content = String(ctx.body.content);
+    const existing = target.reactions.find((r) => r.content === content && r.user === ctx.actor.user.login);
+    if (existing) return { status: 200, body: this.reactionJson(existing) };
+    const r = this.normalizeReaction({ content, user: ctx.actor.user.login });
+    target.reactions.push(r);
+    return { status: 201, body: this.reactionJson(r) };
+  }
+
+  private touch(issue: StandInIssue): void {
+    issue.updated_at = nowIso();
+  }
+
+  // ----- operations (keyed by GitHub's operationId) -----
+
+  private readonly handlers: Record<string, (this: StandIn, ctx: Ctx) => Reply> = {
+    // Apps. Any bearer JWT is accepted.
+    "apps/get-authenticated"() {
+      return { status: 200, body: { ...this.appJson({ id: this.appId, slug: this.appSlug }), installations_count: new Set([...this.repos.values()].map((r) => r.installationId)).size } };
+    },
+    "apps/list-installations"(ctx) {
+      const ids = [...new Set([...this.repos.values()].map((r) => r.installationId))].sort((a, b) => a - b);
+      const { page, headers } = this.paginate(ctx, ids);
+      return { status: 200, body: page.map((id) => this.installationJson(id)), headers };
+    },
+    "apps/get-installation"(ctx) {
+      const id = Number(ctx.params.installation_id);
+      if (![...this.repos.values()].some((r) => r.installationId === id)) throw new HttpError(404, "Not Found");
+      return { status: 200, body: this.installationJson(id) };
+    },
+    "apps/get-repo-installation"(ctx) {
+      const repo = this.repoOf(ctx);
+      return { status: 200, body: this.installationJson(repo.installationId, repo) };
+    },
+    "apps/create-installation-access-token"(ctx) {
+      const id = Number(ctx.params.installation_id);
+      const repos = [...this.repos.values()].filter((r) => r.installationId === id);
+      if (repos.length === 0) throw new HttpError(404, "Not Found");
+      const token = `ghs_standin${id}x${randomBytes(12).toString("hex")}`;
+      this.tokens.set(token, { user: { login: this.botLogin, type: "Bot" }, app: { id: this.appId, slug: this.appSlug } });
+      return {
+        status: 201,
+        body: {
+          token,
+          expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+          permissions: { issues: "write", contents: "read", metadata: "read" },
+          repository_selection: "all",
+        },
+      };
+    },
+
+    // Repository
+    "repos/get"(ctx) {
+      return { status: 200, body: this.repoJson(this.repoOf(ctx)) };
+    },
+    "repos/get-content"(ctx) {
+      const repo = this.repoOf(ctx);
+      // `ref` is accepted but the stand-in keeps a single branch.
+      const path = ctx.params.path.replace(/^\/+|\/+$/g, "");
+      const accept = String(ctx.req.headers.accept ?? "");
+      const text = repo.files.get(path);
+      if (text !== undefined) {
+        if (/application\/vnd\.github(\.v3)?\.raw/i.test(accept)) return { status: 200, raw: text };
+        return { status: 200, body: { ...this.contentEntry(repo, path, "file"), encoding: "base64", content: base64Wrapped(text) } };
+      }
+      const prefix = path === "" ? "" : `${path}/`;
+      const entries = new Map<string, "file" | "dir">();
+      for (const f of repo.files.keys()) {
+        if (!f.startsWith(prefix)) continue;
+        const rest = f.slice(prefix.length);
+        const [head, ...tail] = rest.split("/");
+        entries.set(prefix + head, tail.length ? "dir" : "file");
+      }
+      if (entries.size === 0 && path !== "") throw new HttpError(404, "Not Found");
+      const list = [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([p, t]) => this.contentEntry(repo, p, t));
+      return { status: 200, body: list };
+    },
+    "repos/check-collaborator"(ctx) {
+      const repo = this.repoOf(ctx);
+      const login = ctx.params.username.toLowerCase();
+      return { status: repo.collaborators.has(login) || login === repo.owner.toLowerCase() ? 204 : 404 };
+    },
+    /**
+     * GitHub: `permission` is the legacy base role (admin/write/read/none; maintain shows as write, triage as read),
+     * `role_name` the real role. A non-collaborator on a public repo gets read/read (anyone can read it), on a
+     * private repo none/none. A login that cannot be a GitHub user gets 404. The user-owned repo's owner is admin.
+     */
+    "repos/get-collaborator-permission-level"(ctx) {
+      const repo = this.repoOf(ctx);
+      const login = ctx.params.username;
+      if (!LOGIN_RE.test(login) && !/^[A-Za-z0-9-]+\[bot\]$/.test(login)) throw new HttpError(404, "Not Found");
+      const collab = repo.collaborators.get(login.toLowerCase());
+      const role: Role | "none" = collab?.role ?? (login.toLowerCase() === repo.owner.toLowerCase() ? "admin" : repo.private ? "none" : "read");
+      const perms =
+        role === "none"
+          ? { pull: false, triage: false, push: false, maintain: false, admin: false }
+          : (({ legacy: _l, ...p }) => p)(ROLE_PERMISSIONS[role]);
+      const legacy = role === "none" ? "none" : ROLE_PERMISSIONS[role].legacy;
+      return {
+        status: 200,
+        body: {
+          permission: legacy,
+          role_name: role,
+          user: {
+            ...this.userJson({ login: collab?.login ?? login, type: login.endsWith("[bot]") ? "Bot" : "User" }),
+            permissions: perms,
+            role_name: role,
+          },
+        },
+      };
+    },
+
+    // Issues
+    "issues/get"(ctx) {
+      const repo = this.repoOf(ctx);
+      return { status: 200, body: this.issueJson(repo, this.issueOf(ctx, repo)) };
+    },
+    "issues/create"(ctx) {
+      const repo = this.repoOf(ctx);
+      const b = ctx.body;
+      const title = String(b.title ?? "");
+      if (title.trim() === "") {
+        throw new HttpError(422, "Validation Failed", {
+          errors: [{ resource: "Issue", code: "missing_field", field: "title" }],
+          violation: "body/title must not be blank",
+        });
+      }
+      this.checkBody(b.body, "Issue");
+      const assignees = [...((b.assignees as string[] | undefined) ?? [])];
+      if (typeof b.assignee === "string" && !assignees.includes(b.assignee)) assignees.unshift(b.assignee);
+      const issue = this.addIssue(repo.fullName, {
+        title,
+        body: typeof b.body === "string" ? b.body : null,
+        labels: this.labelNames(b.labels),
+        assignees,
+        user: ctx.actor.user,
+        performed_via_github_app: ctx.actor.app,
+      });
+      const body = this.issueJson(repo, issue);
+      return { status: 201, body, headers: { location: String(body.url) } };
+    },
+    "issues/update"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      const b = ctx.body;
+      if (b.title !== undefined && b.title !== null) {
+        if (String(b.title).trim() === "") {
+          throw new HttpError(422, "Validation Failed", {
+            errors: [{ resource: "Issue", code: "missing_field", field: "title" }],
+            violation: "body/title must not be blank",
+          });
+        }
+        issue.title = String(b.title);
+      }
+      if (b.body !== undefined) {
+        this.checkBody(b.body, "Issue");
+        issue.body = b.body as string | null;
+      }
+      if (b.labels !== undefined) this.setLabels(repo, issue, this.labelNames(b.labels));
+      if (b.assignees !== undefined) {
+        issue.assignees = (b.assignees as unknown[]).map((a) => (typeof a === "string" ? a : String((a as { login?: unknown }).login)));
+      } else if (b.assignee !== undefined) {
+        issue.assignees = b.assignee ? [String(b.assignee)] : [];
+      }
+      if (b.state !== undefined && b.state !== issue.state) {
+        issue.state = b.state as "open" | "closed";
+        if (issue.state === "closed") {
+          issue.closed_at = nowIso();
+          issue.closed_by = ctx.actor.user.login;
+          issue.state_reason = (b.state_reason as string | null | undefined) ?? "completed";
+        } else {
+          issue.closed_at = null;
+          issue.closed_by = null;
+          issue.state_reason = (b.state_reason as string | null | undefined) ?? "reopened";
+        }
+      } else if (b.state_reason !== undefined) {
+        issue.state_reason = b.state_reason as string | null;
+      }
+      this.touch(issue);
+      return { status: 200, body: this.issueJson(repo, issue) };
+    },
+    "issues/list-for-repo"(ctx) {
+      const repo = this.repoOf(ctx);
+      const q = ctx.query;
+      const state = q.state ?? "open";
+      const wanted = (q.labels ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+      let list = repo.issues.filter((i) => state === "all" || i.state === state);
+      if (wanted.length) list = list.filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)));
+      if (q.creator) list = list.filter((i) => i.user.login.toLowerCase() === q.creator.toLowerCase());
+      if (q.assignee === "none") list = list.filter((i) => i.assignees.length === 0);
+      else if (q.assignee === "*") list = list.filter((i) => i.assignees.length > 0);
+      else if (q.assignee) list = list.filter((i) => i.assignees.some((a) => a.toLowerCase() === q.assignee.toLowerCase()));
+      if (q.since) list = list.filter((i) => i.updated_at >= q.since);
+      const sort = q.sort ?? "created";
+      const dir = (q.direction ?? "desc") === "asc" ? 1 : -1;
+      const key = (i: StandInIssue): number | string =>
+        sort === "comments" ? i.comments.length : sort === "updated" ? i.updated_at : i.created_at;
+      list = [...list].sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        return (ka < kb ? -1 : ka > kb ? 1 : a.number - b.number) * dir;
+      });
+      const { page, headers } = this.paginate(ctx, list);
+      return { status: 200, body: page.map((i) => this.issueJson(repo, i)), headers };
+    },
+    "issues/add-assignees"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      for (const a of (ctx.body.assignees as string[] | undefined) ?? []) if (!issue.assignees.includes(a)) issue.assignees.push(a);
+      this.touch(issue);
+      return { status: 201, body: this.issueJson(repo, issue) };
+    },
+    "issues/remove-assignees"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      const drop = new Set(((ctx.body.assignees as string[] | undefined) ?? []).map((a) => a.toLowerCase()));
+      issue.assignees = issue.assignees.filter((a) => !drop.has(a.toLowerCase()));
+      this.touch(issue);
+      return { status: 200, body: this.issueJson(repo, issue) };
+    },
+
+    // Comments
+    "issues/list-comments"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      let list = issue.comments;
+      if (ctx.query.since) list = list.filter((c) => c.updated_at >= ctx.query.since);
+      const { page, headers } = this.paginate(ctx, list);
+      return { status: 200, body: page.map((c) => this.commentJson(repo, issue, c)), headers };
+    },
+    "issues/list-comments-for-repo"(ctx) {
+      const repo = this.repoOf(ctx);
+      const all = repo.issues.flatMap((issue) => issue.comments.map((comment) => ({ issue, comment })));
+      all.sort((a, b) => a.comment.id - b.comment.id);
+      if ((ctx.query.direction ?? "asc") === "desc") all.reverse();
+      const { page, headers } = this.paginate(ctx, all);
+      return { status: 200, body: page.map(({ issue, comment }) => this.commentJson(repo, issue, comment)), headers };
+    },
+    "issues/create-comment"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      this.checkBody(ctx.body.body, "IssueComment");
+      const comment = this.addComment(repo.fullName, issue.number, {
+        body: String(ctx.body.body),
+        user: ctx.actor.user,
+        performed_via_github_app: ctx.actor.app,
+      });
+      this.touch(issue);
+      const body = this.commentJson(repo, issue, comment);
+      return { status: 201, body, headers: { location: String(body.url) } };
+    },
+    "issues/get-comment"(ctx) {
+      const { repo, issue, comment } = this.commentOf(ctx);
+      return { status: 200, body: this.commentJson(repo, issue, comment) };
+    },
+    "issues/update-comment"(ctx) {
+      const { repo, issue, comment } = this.commentOf(ctx);
+      this.checkBody(ctx.body.body, "IssueComment");
+      comment.body = String(ctx.body.body);
+      comment.updated_at = nowIso();
+      return { status: 200, body: this.commentJson(repo, issue, comment) };
+    },
+    "issues/delete-comment"(ctx) {
+      const { issue, comment } = this.commentOf(ctx);
+      issue.comments = issue.comments.filter((c) => c !== comment);
+      return { status: 204 };
+    },
+
+    // Labels
+    "issues/list-labels-on-issue"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      const { page, headers } = this.paginate(ctx, issue.labels);
+      return { status: 200, body: page.map((l) => this.labelJson(repo, l)), headers };
+    },
+    "issues/add-labels"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      this.setLabels(repo, issue, [...issue.labels, ...this.labelNames(ctx.body.labels)]);
+      this.touch(issue);
+      return { status: 200, body: issue.labels.map((l) => this.labelJson(repo, l)) };
+    },
+    "issues/set-labels"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      this.setLabels(repo, issue, this.labelNames(ctx.body.labels));
+      this.touch(issue);
+      return { status: 200, body: issue.labels.map((l) => this.labelJson(repo, l)) };
+    },
+    "issues/remove-label"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      const name = ctx.params.name.toLowerCase();
+      if (!issue.labels.some((l) => l.toLowerCase() === name)) throw new HttpError(404, "Label does not exist");
+      issue.labels = issue.labels.filter((l) => l.toLowerCase() !== name);
+      this.touch(issue);
+      return { status: 200, body: issue.labels.map((l) => this.labelJson(repo, l)) };
+    },
+    "issues/remove-all-labels"(ctx) {
+      const issue = this.issueOf(ctx);
+      issue.labels = [];
+      this.touch(issue);
+      return { status: 204 };
+    },
+
+    // Sub-issues. `sub_issue_id` is the child's id (not its number). The add/remove answers carry the parent issue.
+    "issues/list-sub-issues"(ctx) {
+      const repo = this.repoOf(ctx);
+      const issue = this.issueOf(ctx, repo);
+      const children = issue.sub_issues.map((id) => this.findIssueById(id)).filter((x): x is { repo: RepoState; issue: StandInIssue } => !!x);
+      const { page, headers } = this.paginate(ctx, children);
+      return { status: 200, body: page.map((c) => this.issueJson(c.repo, c.issue)), headers };
+    },
+    "issues/add-sub-issue"(ctx) {
+      const repo = this.repoOf(ctx);
+      const parent = this.issueOf(ctx, repo);
+      const childId = Number(ctx.body.sub_issue_id);
+      const found = this.findIssueById(childId);
+      if (!found || found.repo.owner.toLowerCase() !== repo.owner.toLowerCase()) {
+        const byNumber = repo.issues.some((i) => i.number === childId);
+        throw new HttpError(404, "Not Found", byNumber ? { hint: "sub_issue_id is the issue id, not its number" } : {});
+      }
+      const child = found.issue;
+      const fail = (message: string) => {
+        throw new HttpError(422, "Validation Failed", { errors: [{ resource: "Issue", code: "custom", field: "sub_issue_id", message }] });
+      };
+      if (child.id === parent.id) fail("An issue cannot be a sub-issue of itself");
+      if (child.pull_request) fail("Pull requests cannot be sub-issues");
+      if (parent.sub_issues.includes(child.id)) fail("Issue is already a sub-issue of this issue");
+      if (child.parent !== null && ctx.body.replace_parent !== true) fail("Issue may not contain duplicate sub-issues and Sub issue may only have one parent");
+      if (parent.sub_issues.length >= MAX_SUB_ISSUES) fail(`Parent cannot have more than ${MAX_SUB_ISSUES} sub-issues`);
+      for (let p = parent.parent; p !== null; p = this.findIssueById(p)?.issue.parent ?? null) if (p === child.id) fail("Sub-issues cannot form a cycle");
+      if (child.parent !== null) {
+        const old = this.findIssueById(child.parent);
+        if (old) old.issue.sub_issues = old.issue.sub_issues.filter((id) => id !== child.id);
+      }
+      parent.sub_issues.push(child.id);
+      child.parent = parent.id;
+      this.touch(parent);
+      return { status: 201, body: this.issueJson(repo, parent), headers: { location: `${this.api}/repos/${repo.fullName}/issues/${parent.number}/sub_issues` } };
+    },
+    "issues/remove-sub-issue"(ctx) {
+      const repo = this.repoOf(ctx);
+      const parent = this.issueOf(ctx, repo);
+      const childId = Number(ctx.body.sub_issue_id);
+      if (!parent.sub_issues.includes(childId)) throw new HttpError(404, "Not Found");
+      parent.sub_issues = parent.sub_issues.filter((id) => id !== childId);
+      const child = this.findIssueById(childId);
+      if (child) child.issue.parent = null;
+      this.touch(parent);
+      return { status: 200, body: this.issueJson(repo, parent) };
+    },
+    "issues/get-parent"(ctx) {
+      const issue = this.issueOf(ctx);
+      const parent = issue.parent !== null ? this.findIssueById(issue.parent) : undefined;
+      if (!parent) throw new HttpError(404, "Not Found");
+      return { status: 200, body: this.issueJson(parent.repo, parent.issue) };
+    },
+
+    // Reactions (201 when created, 200 when the same user already reacted with the same content)
+    "reactions/create-for-issue"(ctx) {
+      return this.addReaction(this.issueOf(ctx), ctx);
+    },
+    "reactions/create-for-issue-comment"(ctx) {
+      return this.addReaction(this.commentOf(ctx).comment, ctx);
+    },
+    "reactions/list-for-issue"(ctx) {
+      const list = this.issueOf(ctx).reactions.filter((r) => !ctx.query.content || r.content === ctx.query.content);
+      const { page, headers } = this.paginate(ctx, list);
+      return { status: 200, body: page.map((r) => this.reactionJson(r)), headers };
+    },
+    "reactions/list-for-issue-comment"(ctx) {
+      const list = this.commentOf(ctx).comment.reactions.filter((r) => !ctx.query.content || r.content === ctx.query.content);
+      const { page, headers } = this.paginate(ctx, list);
+      return { status: 200, body: page.map((r) => this.reactionJson(r)), headers };
+    },
+  };
+}
+
+/** Start a stand-in on 127.0.0.1 (a free port unless `port` is given). */
+export async function startGitHubStandIn(opts: StartOptions = {}): Promise<GitHubStandIn> {
+  const standIn = new StandIn(loadSpec(), opts);
+  await standIn.listen(opts.port ?? 0);
+  return standIn;
+}
