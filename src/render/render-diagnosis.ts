@@ -1,6 +1,6 @@
 import type { Diagnosis, Problem, VariableResult } from "../diagnosis/evaluate.js";
 import type { ValueSource } from "../diagnosis/types.js";
-import { code } from "./escape-markdown.js";
+import { code, escapeMarkdown } from "./escape-markdown.js";
 import { writeMarker } from "./markers.js";
 
 /** GitHub rejects a comment body longer than this. */
@@ -88,7 +88,7 @@ function followUpList(followUps: FollowUpRef[]): string {
   if (!followUps.length) return "";
   return [
     "#### Follow-up issues",
-    ...followUps.map((f) => `- [${f.state === "closed" ? "x" : " "}] #${f.number}`),
+    ...followUps.map((f) => `- [${f.state === "closed" ? "x" : " "}] #${f.number}${f.title ? ` ${escapeMarkdown(f.title)}` : ""}`),
   ].join("\n");
 }
 
