@@ -81,7 +81,7 @@ function describeIssue(issue: Issue, file: string, root: unknown): ConfigProblem
     case "invalid_type": {
       const present = getAt(root, issue.path) !== undefined;
       if (!present) return [at(path, `\`${where}\` is required: ${fieldHelp(path)}`)];
-      return [at(path, `\`${where}\` must be ${article(issue.expected)}: ${fieldHelp(path)}`)];
+      return [at(path, `${where ? `\`${where}\`` : "the file"} must be ${article(issue.expected)}: ${fieldHelp(path)}`)];
     }
     case "invalid_value":
       return [at(path, `\`${where}\` must be one of ${issue.values.map((v) => `\`${String(v)}\``).join(", ")}`)];
@@ -93,6 +93,9 @@ function describeIssue(issue: Issue, file: string, root: unknown): ConfigProblem
       if (nested.length) return nested.flatMap((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] }, file, root));
       return [at(path, `\`${where}\` must be a template name or \`{ template: NAME, when: always|failing }\``)];
     }
+    case "invalid_key":
+      // zod keeps the key's own rule (e.g. "environment names are lower-case") in the nested issues.
+      return [at(path, `\`${path[path.length - 1]}\` is not a valid key in \`${path.slice(0, -1).join(".")}\`: ${issue.issues.map((i) => i.message).join("; ")}`)];
     default:
       return [at(path, `\`${where || "the file"}\` ${issue.message}`)];
   }

@@ -71,7 +71,7 @@ export const ConfigSchema = z
       .describe("Labels that start a triage when added to an issue."),
     environments: z
       .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "environment names are lower-case, e.g. staging"), EnvironmentSchema)
-      .refine((envs) => Object.keys(envs).length > 0, "name at least one environment")
+      .refine((envs) => Object.keys(envs).length > 0, "must name at least one environment")
       .describe("The Cloud Run environments, by name (e.g. `staging`, `production`)."),
     checks: z.array(CheckSchema).default([]).describe("The environment variables that must be set."),
     follow_ups: z

@@ -45,7 +45,9 @@ export function parseTemplate(name: string, file: string, text: string): Templat
   const lineCounter = new LineCounter();
   const doc = parseDocument(match[1], { lineCounter });
   if (doc.errors.length) {
-    return fail(`the front matter does not parse: ${doc.errors[0].message.split("\n")[0]}`, lineCounter.linePos(doc.errors[0].pos[0]).line + 1);
+    // The YAML parser's own "at line N, column M" counts from the front matter, not the file: drop it.
+    const reason = doc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    return fail(`the front matter does not parse: ${reason}`, lineCounter.linePos(doc.errors[0].pos[0]).line + 1);
   }
   const parsed = FrontMatterSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
@@ -90,7 +92,11 @@ function templateErrorMessage(error: unknown): string {
   const message = String((error as Error)?.message ?? error);
   const missing = /"([^"]+)" not defined in/.exec(message);
   if (missing) return `unknown placeholder \`${missing[1]}\` (see the placeholders listed in the README)`;
-  return message.split("\n")[0];
+  // Handlebars counts lines from the start of the title or body, which contradicts the file line reported with the
+  // problem: keep the excerpt it points at instead of its position.
+  const [first, excerpt] = message.split("\n");
+  if (/^Parse error on line \d+:$/.test(first) && excerpt) return `syntax error near \`${excerpt.trim().replace(/`/g, "'")}\``;
+  return first.replace(/ - \d+:\d+$/, "");
 }
 
 /**
