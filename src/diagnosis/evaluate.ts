@@ -78,12 +78,12 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
       check.from === "literal"
         ? gcloudUpdate(target, `--update-env-vars=${check.variable}=VALUE`)
         : gcloudUpdate(target, `--update-secrets=${check.variable}=${secret}:latest`);
-    const aliasNote = check.aliases.length ? ` (nor ${check.aliases.map((a) => `\`${a}\``).join(", ")})` : "";
+    const aliasNote = check.aliases.length ? ` (also looked for ${check.aliases.map((a) => `\`${a}\``).join(", ")})` : "";
     return {
       result: { ...base, status: "missing", container: container?.name },
       problem: {
         severity: "fail",
-        what: `\`${check.variable}\`${aliasNote} is missing on ${where}`,
+        what: `\`${check.variable}\` is missing on ${where}${aliasNote}`,
         target,
         container: container?.name,
         why,

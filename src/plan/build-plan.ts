@@ -108,6 +108,8 @@ export function buildPlan(input: {
     }
     const when = rule.when ?? template.when;
     if (when === "failing" && !failing) return;
+    // With nothing checked there is nothing to follow up on: the comment asks for checks instead.
+    if (diagnosis.verdict === "nothing-to-check") return;
     if (existing.some((e) => e.template === rule.template)) return;
     create.push({ template: rule.template, ...rendered.value, body: followUpBody(rendered.value.body, parent, rule.template) });
   });

@@ -59,7 +59,9 @@ function headline(d: Diagnosis): string {
   }
 }
 
-function sourceLine(d: Diagnosis, results: VariableResult[]): string {
+function sourceLine(d: Diagnosis, all: VariableResult[]): string {
+  // Only what could be read counts as checked; the rest is listed under "Could not check".
+  const results = all.filter((r) => r.status !== "cannot-check");
   const services = new Set(results.map((r) => `${r.target.environment}/${r.target.service}`)).size;
   const envs = new Set(results.map((r) => r.target.environment)).size;
   const from = d.source === "live" ? "live from Cloud Run" : "from a configuration snapshot";
@@ -99,6 +101,7 @@ function outcomeLine(input: DiagnosisCommentInput): string {
     case "comment-only":
       return "Every check passes. The configuration asks to leave the issue open.";
     case "open":
+      if (input.diagnosis.verdict === "nothing-to-check") return "This issue stays open: there is nothing to check yet.";
       return input.diagnosis.verdict === "fail"
         ? "This issue stays open until the check passes. Fix the problems above, then remove and re-add the label to check again."
         : "This issue stays open until every service can be checked and passes.";
@@ -134,5 +137,11 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
 export function fitComment(body: string, limit = GITHUB_COMMENT_LIMIT): string {
   if (body.length <= limit) return body;
   const note = "\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit. Run `config-triage check` for the full report.";
-  return body.slice(0, limit - note.length) + note;
+  const fence = "\n```";
+  let cut = body.slice(0, limit - note.length - fence.length);
+  // End on a whole line when one ends nearby, and close a code block the cut left open, so the note stays visible.
+  const lastLine = cut.lastIndexOf("\n");
+  if (lastLine >= 0 && lastLine > cut.length - 2_000) cut = cut.slice(0, lastLine);
+  if ((cut.match(/^```/gm) ?? []).length % 2 === 1) cut += fence;
+  return cut + note;
 }

@@ -116,7 +116,7 @@ describe("evaluate", () => {
       live: live(ok(STAGING, [container([])])),
       verdict: "fail",
       results: [{ status: "missing" }],
-      problems: [{ what: "`JWT_SECRET_STAGING` (nor `JWT_SECRET`, `AUTH_JWT_SECRET`) is missing on staging / netra-backend" }],
+      problems: [{ what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`, `AUTH_JWT_SECRET`)" }],
     },
     {
       name: "missing with from: literal: the fix sets a literal placeholder, never a value",

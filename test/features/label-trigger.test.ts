@@ -103,7 +103,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
 
     await app().receive(labeled());
 
-    expect(comment).toContain("`JWT_SECRET_STAGING` (nor `JWT_SECRET`) is missing on staging / netra-backend");
+    expect(comment).toContain("`JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`)");
     expect(comment).toContain(
       "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     );

@@ -89,7 +89,7 @@ describe("buildPlan: scenario #930, JWT_SECRET_STAGING missing on staging", () =
     expect(fix.title).toBe("Fix configuration: JWT_SECRET_STAGING on staging");
     expect(fix.labels).toEqual(["priority:critical", "config-triage", "needs-review"]);
     expect(fix.body).toContain(
-      "- [ ] `JWT_SECRET_STAGING` (nor `JWT_SECRET`) is missing on staging / netra-backend (project `netra-staging`, region `us-central1`)",
+      "- [ ] `JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`) (project `netra-staging`, region `us-central1`)",
     );
     expect(fix.body).toContain(
       "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
@@ -126,6 +126,17 @@ describe("buildPlan: passing", () => {
       ],
     };
     expect(okPlan({ fixed: true, cfg }).create.map((c) => c.template)).toEqual(["immediate-fix"]);
+  });
+});
+
+describe("buildPlan: nothing to check", () => {
+  it("opens no follow-up (not even `always` ones) and does not close the issue", () => {
+    const cfg: Config = { ...SCENARIO_CONFIG, checks: [] };
+    const parent: ParentIssue = { ...PARENT, title: "Staging is down", body: "No variable named here." };
+    const p = okPlan({ cfg, parent });
+    expect(p.create).toEqual([]);
+    expect(p.close).toBe(false);
+    expect(p.outcome).toBe("open");
   });
 });
 

@@ -223,6 +223,7 @@ describe("renderDiagnosisComment", () => {
     expect(body).toContain("### ❔ config-triage: 1 service could not be checked");
     expect(body).toContain("missing IAM permission `run.services.get` on project `netra-production`");
     expect(body).toContain("This issue stays open until every service can be checked and passes.");
+    expect(body).toContain("Checked 3 variables on 3 services");
   });
 
   it("failing and one service could not be read", () => {
@@ -267,9 +268,17 @@ describe("fitComment", () => {
       expect(fitted).toBe(body);
       return;
     }
-    expect(fitted).toHaveLength(limit ?? GITHUB_COMMENT_LIMIT);
+    expect(fitted.length).toBeLessThanOrEqual(limit ?? GITHUB_COMMENT_LIMIT);
     expect(fitted.endsWith(NOTE)).toBe(true);
-    expect(fitted).toBe("x".repeat((limit ?? GITHUB_COMMENT_LIMIT) - NOTE.length) + NOTE);
+    expect(fitted).toBe("x".repeat((limit ?? GITHUB_COMMENT_LIMIT) - NOTE.length - 4) + NOTE);
+  });
+
+  it("closes a code block that the cut would leave open, and ends on a whole line", () => {
+    const body = ["intro", "```sh", ...Array.from({ length: 5_000 }, (_, i) => `gcloud run services update svc-${i}`), "```"].join("\n");
+    const fitted = fitComment(body);
+    expect(fitted.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(fitted.endsWith(`\n\`\`\`${NOTE}`)).toBe(true);
+    expect(fitted).toMatch(/gcloud run services update svc-\d+\n```\n\n> ✂️/);
   });
 });
 
