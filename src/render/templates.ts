@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import Handlebars from "handlebars";
-import { LineCounter, parseDocument } from "yaml";
+import { isMap, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { ConfigProblem } from "../config/parse-config.js";
 
@@ -23,6 +23,9 @@ export interface Template {
   body: string;
   /** 1-based line of the body's first line in the file. */
   bodyLine: number;
+  /** 1-based lines of the `title:` and `labels:` keys, for errors in their placeholders. */
+  titleLine: number;
+  labelsLine: number;
 }
 
 export interface RenderedIssue {
@@ -62,10 +65,23 @@ export function parseTemplate(name: string, file: string, text: string): Templat
     return fail(message, line);
   }
   const bodyLine = match[0].split("\n").length;
-  const template: Template = { name, file, ...parsed.data, body: text.slice(match[0].length), bodyLine };
+  const keyLine = (key: string) => {
+    const pair = isMap(doc.contents) ? doc.contents.items.find((item) => String((item.key as { value?: unknown })?.value) === key) : undefined;
+    const range = (pair?.key as { range?: [number] } | undefined)?.range;
+    return range ? lineCounter.linePos(range[0]).line + 1 : 2;
+  };
+  const template: Template = {
+    name,
+    file,
+    ...parsed.data,
+    body: text.slice(match[0].length),
+    bodyLine,
+    titleLine: keyLine("title"),
+    labelsLine: keyLine("labels"),
+  };
   // Compile now so that a syntax error is reported when the template is loaded, not half-way through a triage.
   for (const [part, source, line] of [
-    ["title", template.title, 2],
+    ["title", template.title, template.titleLine],
     ["body", template.body, bodyLine],
   ] as const) {
     try {
@@ -112,13 +128,13 @@ export function renderTemplate(template: Template, data: Record<string, unknown>
       return { file: template.file, line: line + templateErrorLine(error) - 1, path: "", message: `the ${part}: ${templateErrorMessage(error)}` };
     }
   };
-  const title = render(template.title, 2, "title");
+  const title = render(template.title, template.titleLine, "title");
   if (typeof title !== "string") return { ok: false, problem: title };
   const body = render(template.body, template.bodyLine, "body");
   if (typeof body !== "string") return { ok: false, problem: body };
   const labels: string[] = [];
   for (const label of template.labels) {
-    const rendered = render(label, 3, "labels");
+    const rendered = render(label, template.labelsLine, "labels");
     if (typeof rendered !== "string") return { ok: false, problem: rendered };
     if (rendered.trim()) labels.push(rendered.trim());
   }

@@ -31,6 +31,8 @@ Write a runbook for #{{parent.number}}.
       when: "always",
       body: "Write a runbook for #{{parent.number}}.\n",
       bodyLine: 5,
+      titleLine: 2,
+      labelsLine: 3,
     });
   });
 
@@ -93,6 +95,11 @@ Write a runbook for #{{parent.number}}.
       name: "mismatched blocks in the body",
       text: "---\ntitle: Runbook\n---\nIntro\n\n{{#if failing}}\nFix it.\n{{/each}}\n",
       problem: { file: FILE, line: 6, path: "", message: "the body does not parse: if doesn't match each" },
+    },
+    {
+      name: "a Handlebars syntax error in a title that is not the first key: the title's own line",
+      text: "---\nlabels: [config-triage]\nwhen: always\ntitle: Runbook for {{parent.number}\n---\nbody\n",
+      problem: { file: FILE, line: 4, path: "", message: "the title does not parse: syntax error near `... for {{parent.number}`" },
     },
     {
       name: "a Handlebars syntax error in the title",
