@@ -71,31 +71,37 @@ async function loadTemplates(gh: IssueGitHub, builtIn: Map<string, Template>): P
   return { templates, problems };
 }
 
-/**
- * One triage: gather (config, templates, what the app wrote before, live state) -> decide (diagnosis and plan, pure)
- * -> apply (follow-ups, the comment, closing). Writes happen only after every read succeeded and every template
- * rendered, so a user's mistake never leaves half a triage behind.
- */
-export async function runTriage(gh: IssueGitHub, parent: ParentIssue, deps: TriageDeps, configRead?: ConfigRead): Promise<TriageOutcome> {
-  const [read, comments] = await Promise.all([configRead ?? gh.readConfig(), gh.listComments()]);
-  const reportProblems = async (problems: ConfigProblem[]): Promise<TriageOutcome> => {
-    const memory = recall(comments, [], deps.identity, parent.number);
-    const state: DiagnosisState = memory.state ?? { v: 1, followUps: [], problems: [] };
-    await upsertComment(gh, memory, `${writeMarker("diagnosis", state)}\n\n${renderProblemsComment(problems)}`);
-    deps.log.warn({ issue: parent.number, problems: problems.length }, "configuration problems reported on the issue");
-    return { kind: "config-error", problems };
-  };
+/** What a triage run decided, before anything is written. */
+export type TriageDecision =
+  | { kind: "config-error"; problems: ConfigProblem[]; memory: IssueMemory }
+  | { kind: "planned"; config: Config; diagnosis: Diagnosis; plan: TriagePlan; memory: IssueMemory };
 
-  if (read.kind === "invalid") return reportProblems([read.problem]);
+/**
+ * Gather (config, templates, what the app wrote before, live state) and decide (diagnosis and plan, pure). Only reads:
+ * `runTriage` applies the decision, and the CLI's `plan` prints it.
+ */
+export async function decideTriage(
+  gh: IssueGitHub,
+  parent: ParentIssue,
+  deps: Pick<TriageDeps, "builtInTemplates" | "fetchLive" | "identity">,
+  configRead?: ConfigRead,
+): Promise<TriageDecision> {
+  const [read, comments] = await Promise.all([configRead ?? gh.readConfig(), gh.listComments()]);
+  const problemsOf = (problems: ConfigProblem[]): TriageDecision => ({
+    kind: "config-error",
+    problems,
+    memory: recall(comments, [], deps.identity, parent.number),
+  });
+  if (read.kind === "invalid") return problemsOf([read.problem]);
   if (read.kind === "absent") {
-    return reportProblems([
+    return problemsOf([
       { file: CONFIG_PATH, path: "", message: "the file does not exist: add it on the default branch (see the example in the README)" },
     ]);
   }
   const parsed = parseConfig(read.value);
   if (!parsed.ok) {
     const text = await gh.readConfigText();
-    return reportProblems(text ? (parseConfig(read.value, { text }) as { problems: ConfigProblem[] }).problems : parsed.problems);
+    return problemsOf(text ? (parseConfig(read.value, { text }) as { problems: ConfigProblem[] }).problems : parsed.problems);
   }
   const config = parsed.config;
   const checks = planChecks(config, parent);
@@ -104,13 +110,29 @@ export async function runTriage(gh: IssueGitHub, parent: ParentIssue, deps: Tria
     gh.listSubIssues(),
     deps.fetchLive(targetsToFetch(checks), config),
   ]);
-  if (templateProblems.length) return reportProblems(templateProblems);
+  if (templateProblems.length) return problemsOf(templateProblems);
 
   const memory = recall(comments, subIssues, deps.identity, parent.number);
   const diagnosis = evaluate(checks, live);
   const planned = buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps });
-  if (!planned.ok) return reportProblems(planned.problems);
-  const plan = planned.plan;
+  if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
+  return { kind: "planned", config, diagnosis, plan: planned.plan, memory };
+}
+
+/**
+ * One triage: gather and decide (`decideTriage`) -> apply (follow-ups, the comment, closing). Writes happen only after
+ * every read succeeded and every template rendered, so a user's mistake never leaves half a triage behind.
+ */
+export async function runTriage(gh: IssueGitHub, parent: ParentIssue, deps: TriageDeps, configRead?: ConfigRead): Promise<TriageOutcome> {
+  const decision = await decideTriage(gh, parent, deps, configRead);
+  if (decision.kind === "config-error") {
+    const { memory, problems } = decision;
+    const state: DiagnosisState = memory.state ?? { v: 1, followUps: [], problems: [] };
+    await upsertComment(gh, memory, `${writeMarker("diagnosis", state)}\n\n${renderProblemsComment(problems)}`);
+    deps.log.warn({ issue: parent.number, problems: problems.length }, "configuration problems reported on the issue");
+    return { kind: "config-error", problems };
+  }
+  const { config, diagnosis, plan, memory } = decision;
 
   const refs: FollowUpRef[] = memory.followUps.map((f) => ({ ...f }));
   for (const draft of plan.create) {
