@@ -190,7 +190,7 @@ function getAt(root: unknown, path: PropertyKey[]): unknown {
 }
 
 /** Puts a line and column on each problem: the key's own line if it exists, else its nearest existing parent's. */
-function locate(problems: ConfigProblem[], text: string | undefined): ConfigProblem[] {
+export function locate(problems: ConfigProblem[], text: string | undefined): ConfigProblem[] {
   if (!text) return problems;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });

@@ -8,11 +8,14 @@ export interface FetchOptions {
   /** Per-call deadline in milliseconds; a slower answer is reported as "could not reach Cloud Run". */
   timeoutMs?: number;
   now?: () => Date;
+  /** Called after each service is read (or failed), e.g. for a progress line. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Reads the live configuration of each target service from Cloud Run. One failure never hides the others. */
 export async function fetchLiveState(clients: CloudRunClients, targets: ServiceTarget[], options: FetchOptions = {}): Promise<LiveState> {
-  const { concurrency = 8, timeoutMs = 15_000, now = () => new Date() } = options;
+  const { concurrency = 8, timeoutMs = 15_000, now = () => new Date(), onProgress } = options;
+  let done = 0;
   const services = await mapBounded(targets, concurrency, async (target): Promise<ServiceState> => {
     const name = `projects/${target.project}/locations/${target.region}/services/${target.service}`;
     try {
@@ -20,6 +23,8 @@ export async function fetchLiveState(clients: CloudRunClients, targets: ServiceT
       return { kind: "ok", target, snapshot: serviceToSnapshot(target, service) };
     } catch (error) {
       return { kind: "cannot-check", target, ...classifyCloudRunError(error, "run.services.get") };
+    } finally {
+      onProgress?.(++done, targets.length);
     }
   });
   return { source: "live", fetchedAt: now().toISOString(), services };

@@ -108,6 +108,23 @@ function outcomeLine(input: DiagnosisCommentInput): string {
   }
 }
 
+/** The diagnosis itself, in Markdown: headline, what was checked, the table, how to fix, what could not be checked. */
+export function renderDiagnosisReport(d: Diagnosis): string {
+  const fails = d.problems.filter((p) => p.severity === "fail");
+  const cannot = d.problems.filter((p) => p.severity === "cannot-check");
+  return [
+    headline(d),
+    d.verdict === "nothing-to-check"
+      ? "No check applies: add `checks:` to `.github/config-triage.yml`, or name variables in backticks in the issue (like `JWT_SECRET_STAGING`)."
+      : sourceLine(d, d.results),
+    d.results.length ? table(d.results) : "",
+    fails.length ? ["#### How to fix", ...fails.map(problemSection)].join("\n\n") : "",
+    cannot.length ? ["#### Could not check", ...cannot.map(problemSection)].join("\n\n") : "",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
 /** Renders the one diagnosis comment the app keeps on an issue (updated in place on later runs). */
 export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
   const { diagnosis: d } = input;
@@ -116,20 +133,7 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
     followUps: input.followUps.map(({ template, number, id }) => ({ template, number, id })),
     problems: d.problems.map((p) => p.key),
   };
-  const fails = d.problems.filter((p) => p.severity === "fail");
-  const cannot = d.problems.filter((p) => p.severity === "cannot-check");
-  const parts = [
-    writeMarker("diagnosis", state),
-    headline(d),
-    d.verdict === "nothing-to-check"
-      ? "No check applies: add `checks:` to `.github/config-triage.yml`, or name variables in backticks in the issue (like `JWT_SECRET_STAGING`)."
-      : sourceLine(d, d.results),
-    d.results.length ? table(d.results) : "",
-    fails.length ? ["#### How to fix", ...fails.map(problemSection)].join("\n\n") : "",
-    cannot.length ? ["#### Could not check", ...cannot.map(problemSection)].join("\n\n") : "",
-    followUpList(input.followUps),
-    outcomeLine(input),
-  ];
+  const parts = [writeMarker("diagnosis", state), renderDiagnosisReport(d), followUpList(input.followUps), outcomeLine(input)];
   return fitComment(parts.filter(Boolean).join("\n\n"));
 }
 

@@ -1,0 +1,93 @@
+import type { ConfigProblem } from "../config/parse-config.js";
+import type { Diagnosis, Verdict, VariableResult } from "../diagnosis/evaluate.js";
+import { renderDiagnosisReport } from "../render/render-diagnosis.js";
+
+export type CheckFormat = "table" | "json" | "markdown";
+export const CHECK_FORMATS: CheckFormat[] = ["table", "json", "markdown"];
+
+/** Exit codes of `config-triage check`: 0 every check passes, 1 something fails, 2 it could not check. */
+export const EXIT = { pass: 0, fail: 1, cannotCheck: 2 } as const;
+
+export function exitCodeFor(verdict: Verdict): number {
+  switch (verdict) {
+    case "pass":
+      return EXIT.pass;
+    case "fail":
+      return EXIT.fail;
+    case "incomplete":
+    case "nothing-to-check":
+      return EXIT.cannotCheck;
+  }
+}
+
+const STATUS: Record<VariableResult["status"], string> = {
+  set: "ok",
+  missing: "MISSING",
+  "wrong-source": "WRONG SOURCE",
+  "cannot-check": "CANNOT CHECK",
+};
+
+function source(r: VariableResult): string {
+  const alias = r.foundAs && r.foundAs !== r.variable ? ` (as ${r.foundAs})` : "";
+  if (!r.source) return "-";
+  return r.source.kind === "literal" ? `literal${alias}` : `secret ${r.source.secret}:${r.source.version}${alias}`;
+}
+
+function columns(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n");
+}
+
+function summary(d: Diagnosis): string {
+  const fails = d.problems.filter((p) => p.severity === "fail").length;
+  const cannot = d.problems.filter((p) => p.severity === "cannot-check").length;
+  const services = new Set(d.results.map((r) => `${r.target.environment}/${r.target.service}`)).size;
+  const counts = `${d.results.length} check${d.results.length === 1 ? "" : "s"} on ${services} service${services === 1 ? "" : "s"}`;
+  switch (d.verdict) {
+    case "pass":
+      return `PASS: ${counts}, every check passes`;
+    case "fail":
+      return `FAIL: ${fails} problem${fails === 1 ? "" : "s"} in ${counts}${cannot ? `; ${cannot} service${cannot === 1 ? "" : "s"} could not be checked` : ""}`;
+    case "incomplete":
+      return `CANNOT CHECK: ${cannot} service${cannot === 1 ? "" : "s"} could not be checked (${counts})`;
+    case "nothing-to-check":
+      return "NOTHING TO CHECK: no check applies; add `checks:` to the config (or pick another --env)";
+  }
+}
+
+/** The text of `check`'s report, in the chosen format. Values are never part of a Diagnosis, so never printed. */
+export function formatCheck(d: Diagnosis, format: CheckFormat): string {
+  if (format === "json") {
+    return JSON.stringify({ verdict: d.verdict, exitCode: exitCodeFor(d.verdict), fetchedAt: d.fetchedAt, results: d.results, problems: d.problems }, null, 2);
+  }
+  if (format === "markdown") return renderDiagnosisReport(d);
+  const parts: string[] = [];
+  if (d.results.length) {
+    parts.push(
+      columns([
+        ["ENVIRONMENT", "SERVICE", "VARIABLE", "STATUS", "SOURCE"],
+        ...d.results.map((r) => [r.target.environment, r.target.service, r.variable, STATUS[r.status], source(r)]),
+      ]),
+    );
+  }
+  for (const p of d.problems) {
+    const lines = [`${p.severity === "fail" ? "✗" : "?"} ${p.what.replace(/`/g, "")} (project ${p.target.project}, region ${p.target.region})`, `  why: ${p.why}`];
+    if (p.fix) lines.push(`  fix: ${p.fix}`);
+    parts.push(lines.join("\n"));
+  }
+  parts.push(summary(d));
+  return parts.join("\n\n");
+}
+
+/** `file:line:column: message`, the form editors and CI logs turn into links. */
+export function formatProblem(p: ConfigProblem): string {
+  const at = p.line ? `:${p.line}${p.column ? `:${p.column}` : ""}` : "";
+  return `${p.file}${at}: ${p.message}`;
+}
+
+/** A GitHub Actions workflow command that puts the problem as an annotation on the file's line. */
+export function formatProblemAnnotation(p: ConfigProblem): string {
+  const props = [`file=${p.file}`, p.line ? `line=${p.line}` : "", p.column ? `col=${p.column}` : ""].filter(Boolean).join(",");
+  const message = p.message.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return `::error ${props}::${message}`;
+}
