@@ -63,7 +63,14 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
   const ref = parseIssueRef(opts.issue);
   const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
   if (!token) throw new UsageError("plan reads the repository with a token: set GITHUB_TOKEN (e.g. GITHUB_TOKEN=$(gh auth token))");
-  const octokit = new Octokit({ auth: token, baseUrl: githubBaseUrl(io.env), userAgent: "config-triage-cli" });
+  const quiet = () => {};
+  const octokit = new Octokit({
+    auth: token,
+    baseUrl: githubBaseUrl(io.env),
+    userAgent: "config-triage-cli",
+    // Failed requests are reported by the command itself (a 404 is often expected: no templates folder).
+    log: { debug: quiet, info: quiet, warn: (message: string) => io.stderr(`config-triage: ${message}\n`), error: quiet },
+  });
   let issue;
   try {
     issue = (await octokit.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number })).data;
