@@ -1,7 +1,7 @@
 import { closest, distance } from "fastest-levenshtein";
 import { LineCounter, parseDocument, isMap, type Node } from "yaml";
 import type { z } from "zod";
-import { ConfigSchema, CONFIG_PATH, type Config } from "./schema.js";
+import { COMMAND_NAMES, ConfigSchema, CONFIG_PATH, type Config } from "./schema.js";
 
 /** One mistake in a user's file, located as precisely as the source allows. */
 export interface ConfigProblem {
@@ -140,7 +140,8 @@ function suggest(value: string, candidates: string[]): string {
 }
 
 const KEYS: Record<string, string[]> = {
-  "": ["labels", "environments", "checks", "follow_ups", "on_pass"],
+  "": ["labels", "environments", "checks", "follow_ups", "on_pass", "mode", "review_label", "roles", "pull_requests"],
+  roles: [...COMMAND_NAMES],
   environment: ["project", "region", "services"],
   check: ["variable", "aliases", "environments", "services", "from", "secret", "why"],
   follow_up: ["template", "when"],
@@ -151,6 +152,7 @@ function shapeOf(path: string[]): string {
   if (path[0] === "environments" && path.length === 2) return "environment";
   if (path[0] === "checks" && path.length === 2) return "check";
   if (path[0] === "follow_ups" && path.length === 2) return "follow_up";
+  if (path[0] === "roles" && path.length === 1) return "roles";
   return "?";
 }
 
@@ -169,6 +171,9 @@ const HELP: Record<string, string> = {
   follow_ups: "a list of template names, e.g. `follow_ups: [immediate-fix]`",
   template: "a template name, e.g. `template: immediate-fix`",
   aliases: "a list of variable names, e.g. `aliases: [JWT_SECRET]`",
+  roles: "a map of command to minimum role, e.g. `roles: { apply: maintain }`",
+  review_label: "a label name, e.g. `review_label: needs-review`",
+  pull_requests: "`true` or `false`",
 };
 
 function fieldHelp(path: string[]): string {

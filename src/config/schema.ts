@@ -62,6 +62,22 @@ export const FollowUpSchema = z
   ])
   .describe("A follow-up issue rendered from a template: its name, or `{ template, when }`.");
 
+/** The minimum repository role a command needs. */
+export const MinimumRoleSchema = z
+  .enum(["anyone", "read", "triage", "write", "maintain", "admin"])
+  .describe("`anyone`, or the weakest repository role allowed: `read`, `triage`, `write`, `maintain`, `admin`.");
+
+/** The slash-commands whose minimum role can be configured (the registry test checks this list matches). */
+export const COMMAND_NAMES = ["help", "recheck", "plan", "apply", "close", "reopen", "approve", "reject"] as const;
+
+export const RolesSchema = z
+  .strictObject(Object.fromEntries(COMMAND_NAMES.map((n) => [n, MinimumRoleSchema.optional()])) as Record<
+    (typeof COMMAND_NAMES)[number],
+    z.ZodOptional<typeof MinimumRoleSchema>
+  >)
+  .default({})
+  .describe("The minimum role for each `/triage` command, overriding the defaults (e.g. `apply: maintain`).");
+
 export const ConfigSchema = z
   .strictObject({
     labels: z
@@ -82,6 +98,18 @@ export const ConfigSchema = z
       .enum(["close", "comment"])
       .default("close")
       .describe("When every check passes: `close` the issue as completed with a summary, or only `comment`."),
+    mode: z
+      .enum(["auto", "review"])
+      .default("auto")
+      .describe("`auto`: the trigger label opens the follow-ups at once, each with the review label; `review`: it posts the diagnosis and the plan, and nothing is created until `/triage apply`."),
+    review_label: name
+      .default("needs-review")
+      .describe("The label put on each follow-up the app opens; `/triage approve` takes it off."),
+    roles: RolesSchema,
+    pull_requests: z
+      .boolean()
+      .default(false)
+      .describe("Whether `/triage` commands in pull-request comments are run (default: ignored)."),
   })
   .describe("config-triage: `.github/config-triage.yml`");
 

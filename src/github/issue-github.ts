@@ -16,6 +16,8 @@ export interface GhIssue extends GhComment {
   number: number;
   title: string;
   state: string;
+  /** `completed` or `not_planned` when closed. */
+  state_reason?: string | null;
   html_url?: string;
 }
 

@@ -2,6 +2,7 @@ import type { Diagnosis, Problem, VariableResult } from "../diagnosis/evaluate.j
 import type { ValueSource } from "../diagnosis/types.js";
 import { code, escapeMarkdown } from "./escape-markdown.js";
 import { writeMarker } from "./markers.js";
+import type { PlanRecord, Review, ReviewState } from "../plan/summarize-plan.js";
 
 /** GitHub rejects a comment body longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -13,6 +14,8 @@ export interface FollowUpRef {
   id: number;
   title: string;
   state: "open" | "closed";
+  /** Shown next to the issue: open / approved / rejected / done. */
+  review?: ReviewState;
 }
 
 /** What the app remembers between runs, inside its own comment. */
@@ -20,6 +23,10 @@ export interface DiagnosisState {
   v: 1;
   followUps: Array<{ template: string; number: number; id: number }>;
   problems: string[];
+  /** The plan last shown by `/triage plan` (or the review-mode label), for `/triage apply` to check against. */
+  plan?: PlanRecord;
+  /** Maintainers' reviews of follow-ups, by template. A rejection is remembered here for good. */
+  reviews?: Record<string, Review>;
 }
 
 export interface DiagnosisCommentInput {
@@ -27,6 +34,10 @@ export interface DiagnosisCommentInput {
   followUps: FollowUpRef[];
   /** What happens to the issue because of this check. */
   outcome: "open" | "closed" | "comment-only";
+  plan?: PlanRecord;
+  reviews?: Record<string, Review>;
+  /** Extra sections (changes since the last check, the plan), shown after the follow-ups. */
+  sections?: string[];
 }
 
 const ICON: Record<VariableResult["status"], string> = {
@@ -86,11 +97,13 @@ function problemSection(p: Problem): string {
   return lines.join("\n");
 }
 
-function followUpList(followUps: FollowUpRef[]): string {
+export function followUpList(followUps: FollowUpRef[]): string {
   if (!followUps.length) return "";
   return [
     "#### Follow-up issues",
-    ...followUps.map((f) => `- [${f.state === "closed" ? "x" : " "}] #${f.number}${f.title ? ` ${escapeMarkdown(f.title)}` : ""}`),
+    ...followUps.map(
+      (f) => `- [${f.state === "closed" ? "x" : " "}] #${f.number}${f.title ? ` ${escapeMarkdown(f.title)}` : ""}${f.review ? ` — ${f.review}` : ""}`,
+    ),
   ].join("\n");
 }
 
@@ -132,8 +145,10 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
     v: 1,
     followUps: input.followUps.map(({ template, number, id }) => ({ template, number, id })),
     problems: d.problems.map((p) => p.key),
+    ...(input.plan ? { plan: input.plan } : {}),
+    ...(input.reviews && Object.keys(input.reviews).length ? { reviews: input.reviews } : {}),
   };
-  const parts = [writeMarker("diagnosis", state), renderDiagnosisReport(d), followUpList(input.followUps), outcomeLine(input)];
+  const parts = [writeMarker("diagnosis", state), renderDiagnosisReport(d), followUpList(input.followUps), ...(input.sections ?? []), outcomeLine(input)];
   return fitComment(parts.filter(Boolean).join("\n\n"));
 }
 

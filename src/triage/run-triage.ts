@@ -9,6 +9,9 @@ import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../ren
 import { renderDiagnosisComment, type DiagnosisState, type FollowUpRef } from "../render/render-diagnosis.js";
 import { renderProblemsComment } from "../render/render-problems.js";
 import { parseTemplate, type Template } from "../render/templates.js";
+import { replaceOwnSection } from "../render/own-section.js";
+import { renderChangesSection, renderPlanSection } from "../render/render-plan.js";
+import { reviewState, stalePlanReasons, summarizePlan, type PlanRecord, type Review } from "../plan/summarize-plan.js";
 
 /** What a triage run needs besides GitHub. */
 export interface TriageDeps {
@@ -21,13 +24,32 @@ export interface TriageDeps {
 
 export type TriageOutcome =
   | { kind: "config-error"; problems: ConfigProblem[] }
-  | { kind: "done"; diagnosis: Diagnosis; plan: TriagePlan; created: number[]; closed: boolean };
+  | { kind: "done"; diagnosis: Diagnosis; plan: TriagePlan; created: number[]; closed: boolean; shown?: PlanRecord }
+  /** `apply` refused: the plan shown is not current. The comment now shows `shown`, the fresh plan. */
+  | { kind: "stale"; reasons: string[]; shown: PlanRecord };
+
+/** How a run treats follow-ups and the parent (the trigger label and the commands differ). */
+export interface TriageOptions {
+  /**
+   * `create`: open the missing follow-ups now; `plan`: show them in the comment with a plan id and create nothing.
+   * Default: by the config's `mode` (`auto` creates, `review` plans).
+   */
+  followUps?: "create" | "plan";
+  /** Add a "changed since the last check" section (`/triage recheck`). */
+  showChanges?: boolean;
+  /** Close the parent when every check passes and the config says so (default true). */
+  mayClose?: boolean;
+  /** `/triage apply [plan-id]`: create only if the plan shown last is still what a fresh plan gives. */
+  apply?: { planId?: string };
+}
 
 /** What the app has already written on this issue: its diagnosis comment and the follow-ups it opened. */
 export interface IssueMemory {
   comment?: GhComment;
   state?: DiagnosisState;
   followUps: ExistingFollowUp[];
+  /** Reviews, from the diagnosis state and from the follow-ups themselves (closed as not planned, or marked rejected). */
+  reviews: Record<string, Review>;
 }
 
 /** Finds the app's own diagnosis comment and follow-ups. Markers in text the app did not write are ignored. */
@@ -35,11 +57,13 @@ export function recall(comments: GhComment[], subIssues: GhIssue[], identity: Ap
   const comment = comments.find((c) => isAppAuthored(c, identity) && readMarker("diagnosis", c.body));
   const state = readMarker<DiagnosisState>("diagnosis", comment?.body);
   const followUps: ExistingFollowUp[] = [];
+  const reviews: Record<string, Review> = { ...(state?.reviews ?? {}) };
   for (const issue of subIssues) {
-    const marker = readMarker<{ parent?: number; template?: string }>("follow-up", issue.body);
+    const marker = readMarker<{ parent?: number; template?: string; rejected?: boolean }>("follow-up", issue.body);
     if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) continue;
     const state = issue.state === "closed" ? "closed" : "open";
     followUps.push({ template: marker.template, id: issue.id, number: issue.number, title: issue.title, state, linked: true });
+    if (marker.rejected || issue.state_reason === "not_planned") reviews[marker.template] = "rejected";
   }
   // Follow-ups the last run recorded but which are not sub-issues (the link failed, or someone removed it).
   for (const f of state?.followUps ?? []) {
@@ -47,15 +71,19 @@ export function recall(comments: GhComment[], subIssues: GhIssue[], identity: Ap
       followUps.push({ template: f.template, id: f.id, number: f.number, title: "", state: "open", linked: false });
     }
   }
-  return { comment, state, followUps };
+  return { comment, state, followUps, reviews };
 }
 
-/** Writes (or rewrites in place) the app's one comment on the issue. */
-async function upsertComment(gh: IssueGitHub, memory: IssueMemory, body: string): Promise<void> {
+/** The start of the app's own section in its diagnosis comment. */
+export const DIAGNOSIS_START = "<!-- config-triage:diagnosis ";
+
+/** Writes the app's one comment on the issue, or rewrites its own section in place (text people added stays). */
+export async function upsertComment(gh: IssueGitHub, memory: Pick<IssueMemory, "comment">, section: string): Promise<void> {
   if (memory.comment) {
+    const body = replaceOwnSection(memory.comment.body, section, DIAGNOSIS_START);
     if (memory.comment.body !== body) await gh.updateComment(memory.comment.id, body);
   } else {
-    await gh.createComment(body);
+    await gh.createComment(replaceOwnSection(undefined, section, DIAGNOSIS_START));
   }
 }
 
@@ -123,18 +151,50 @@ export async function decideTriage(
  * One triage: gather and decide (`decideTriage`) -> apply (follow-ups, the comment, closing). Writes happen only after
  * every read succeeded and every template rendered, so a user's mistake never leaves half a triage behind.
  */
-export async function runTriage(gh: IssueGitHub, parent: ParentIssue, deps: TriageDeps, configRead?: ConfigRead): Promise<TriageOutcome> {
+export async function runTriage(
+  gh: IssueGitHub,
+  parent: ParentIssue,
+  deps: TriageDeps,
+  configRead?: ConfigRead,
+  options: TriageOptions = {},
+): Promise<TriageOutcome> {
   const decision = await decideTriage(gh, parent, deps, configRead);
   if (decision.kind === "config-error") {
     const { memory, problems } = decision;
-    const state: DiagnosisState = memory.state ?? { v: 1, followUps: [], problems: [] };
+    // The plan shown before is dropped: it was made from a configuration that is no longer there.
+    const { plan: _plan, ...state }: DiagnosisState = memory.state ?? { v: 1, followUps: [], problems: [] };
     await upsertComment(gh, memory, `${writeMarker("diagnosis", state)}\n\n${renderProblemsComment(problems)}`);
     deps.log.warn({ issue: parent.number, problems: problems.length }, "configuration problems reported on the issue");
     return { kind: "config-error", problems };
   }
   const { config, diagnosis, plan, memory } = decision;
-
+  // Every follow-up the app opens waits for a maintainer's review (`/triage approve` takes the label off).
+  plan.create = plan.create.map((d) => ({ ...d, labels: [...new Set([...d.labels, config.review_label])] }));
+  const reviews = memory.reviews;
+  const fresh = summarizePlan({ config, diagnosis, create: plan.create, existing: memory.followUps, reviews });
+  const followUpMode = options.apply ? "create" : (options.followUps ?? (config.mode === "auto" ? "create" : "plan"));
   const refs: FollowUpRef[] = memory.followUps.map((f) => ({ ...f }));
+  const order = config.follow_ups.map((f) => f.template);
+  const render = (shown: PlanRecord | undefined, close: boolean) => {
+    const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
+    list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
+    const sections = [
+      options.showChanges ? renderChangesSection(memory.state?.problems, diagnosis.problems) : "",
+      shown ? renderPlanSection(shown) : "",
+    ].filter(Boolean);
+    const outcome = close ? "closed" : plan.outcome === "closed" ? "comment-only" : plan.outcome;
+    return renderDiagnosisComment({ diagnosis, followUps: list, outcome, plan: shown, reviews, sections });
+  };
+
+  if (options.apply) {
+    const reasons = stalePlanReasons(memory.state?.plan, fresh, options.apply.planId);
+    if (reasons.length) {
+      await upsertComment(gh, memory, render(fresh, false));
+      deps.log.info({ issue: parent.number, reasons, plan: fresh.id }, "apply refused: the plan is not current");
+      return { kind: "stale", reasons, shown: fresh };
+    }
+  }
+  if (followUpMode === "plan") plan.create = [];
   for (const draft of plan.create) {
     const issue = await gh.createIssue(draft);
     await gh.addSubIssue(issue.id);
@@ -145,13 +205,20 @@ export async function runTriage(gh: IssueGitHub, parent: ParentIssue, deps: Tria
       deps.log.warn({ issue: parent.number, followUp: unlinked.number, status: (error as { status?: number }).status }, "could not re-link a follow-up");
     });
   }
-  const order = config.follow_ups.map((f) => f.template);
-  refs.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
-  await upsertComment(gh, memory, renderDiagnosisComment({ diagnosis, followUps: refs, outcome: plan.outcome }));
-  if (plan.close) await gh.closeIssue("completed");
+  const close = plan.close && options.mayClose !== false;
+  const shown = followUpMode === "plan" ? fresh : undefined;
+  await upsertComment(gh, memory, render(shown, close));
+  if (close) await gh.closeIssue("completed");
   deps.log.info(
     { issue: parent.number, verdict: diagnosis.verdict, problems: diagnosis.problems.length, created: plan.create.length, closed: plan.close },
     "triage finished",
   );
-  return { kind: "done", diagnosis, plan, created: refs.filter((r) => plan.create.some((c) => c.template === r.template)).map((r) => r.number), closed: plan.close };
+  return {
+    kind: "done",
+    diagnosis,
+    plan: { ...plan, close },
+    created: refs.filter((r) => plan.create.some((c) => c.template === r.template)).map((r) => r.number),
+    closed: close,
+    shown,
+  };
 }

@@ -1,0 +1,46 @@
+/** The repository roles, weakest first. `anyone` is not a role: it means no check at all. */
+export const ROLES = ["read", "triage", "write", "maintain", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+export type MinimumRole = "anyone" | Role;
+
+/** What `GET /repos/{o}/{r}/collaborators/{user}/permission` returns, as far as the app reads it. */
+export interface PermissionAnswer {
+  permission?: string;
+  role_name?: string;
+  user?: { permissions?: { admin?: boolean; maintain?: boolean; push?: boolean; triage?: boolean; pull?: boolean } } | null;
+}
+
+export type RoleResult = { ok: true; role: Role | "none" } | { ok: false; reason: string };
+
+/**
+ * A user's role from the permission API. `role_name` is the real role (the legacy `permission` shows maintain as write
+ * and triage as read, so it is never used). A custom role's name says nothing about its rank: its base permissions,
+ * the `user.permissions` booleans, decide. When neither says anything, the role cannot be determined.
+ */
+export function resolveRole(answer: PermissionAnswer | undefined): RoleResult {
+  const name = answer?.role_name;
+  if (name && (ROLES as readonly string[]).includes(name)) return { ok: true, role: name as Role };
+  if (name === "none") return { ok: true, role: "none" };
+  const p = answer?.user?.permissions;
+  if (p) {
+    if (p.admin) return { ok: true, role: "admin" };
+    if (p.maintain) return { ok: true, role: "maintain" };
+    if (p.push) return { ok: true, role: "write" };
+    if (p.triage) return { ok: true, role: "triage" };
+    if (p.pull) return { ok: true, role: "read" };
+    return { ok: true, role: "none" };
+  }
+  return {
+    ok: false,
+    reason: name
+      ? `GitHub reports the custom role \`${name}\` without its base permissions, so its rank is unknown`
+      : "GitHub's permission answer names no role",
+  };
+}
+
+/** Whether `role` is at least `minimum`. */
+export function meetsRole(role: Role | "none", minimum: MinimumRole): boolean {
+  if (minimum === "anyone") return true;
+  if (role === "none") return false;
+  return ROLES.indexOf(role) >= ROLES.indexOf(minimum);
+}

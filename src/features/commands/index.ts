@@ -1,0 +1,13 @@
+import { apply } from "./apply.js";
+import { approve, reject } from "./approve.js";
+import { close, reopen } from "./close.js";
+import type { Command } from "./command.js";
+import { help } from "./help.js";
+import { plan } from "./plan.js";
+import { recheck } from "./recheck.js";
+
+/**
+ * Every `/triage` command, in the order help lists them. This list is the only place commands are wired: the parser's
+ * verbs, the role defaults, `/triage help` and the README table all come from it (a test checks each has help and a test).
+ */
+export const commands: Command[] = [help, recheck, plan, apply, close, reopen, approve, reject];

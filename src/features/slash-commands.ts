@@ -1,0 +1,175 @@
+import type { Context } from "probot";
+import { addedCommands, parseCommands, suggestVerb, type ParsedCommand } from "../commands/parse-commands.js";
+import { meetsRole, resolveRole, type RoleResult } from "../commands/resolve-role.js";
+import { createSerialQueue } from "../commands/serial-queue.js";
+import { parseConfig, type ConfigProblem } from "../config/parse-config.js";
+import { CONFIG_PATH, type Config } from "../config/schema.js";
+import { commandGitHubFromContext, type CommandGitHub } from "../github/command-github.js";
+import { escapeMarkdown } from "../render/escape-markdown.js";
+import { isAppAuthored, readMarker } from "../render/markers.js";
+import type { TriageDeps } from "../triage/run-triage.js";
+import type { Command, CommandContext, CommandIssue } from "./commands/command.js";
+import { commands as registered } from "./commands/index.js";
+import type { Feature } from "./feature.js";
+
+/** One comment's commands: plain data, so a durable queue can carry it later. */
+export interface CommandJob {
+  issue: CommandIssue & { pull_request?: unknown };
+  commentId: number;
+  author: string;
+  commands: ParsedCommand[];
+}
+
+/** What running a job needs besides its data. */
+export interface CommandEnv {
+  gh: CommandGitHub;
+  ghFor(number: number): CommandGitHub;
+  deps: TriageDeps;
+  commands: Command[];
+}
+
+interface Failure {
+  command: ParsedCommand;
+  reason: string;
+}
+
+function located(p: ConfigProblem): string {
+  return `\`${p.file}\`${p.line ? `, line ${p.line}` : ""}: ${p.message}`;
+}
+
+/**
+ * Runs the commands of one comment, in order, and acknowledges them: 👀 on receipt, then 🚀 when every command
+ * succeeded or 😕 with one reply quoting each failed command and why. The entry point a queue calls for an issue.
+ */
+export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<void> {
+  const { gh, deps } = env;
+  const configRead = await gh.readConfig();
+  let parsed = configRead.kind === "found" ? parseConfig(configRead.value) : undefined;
+  if (configRead.kind === "found" && parsed && !parsed.ok) parsed = parseConfig(configRead.value, { text: await gh.readConfigText() });
+  const config: Config | undefined = parsed?.ok ? parsed.config : undefined;
+  if (job.issue.pull_request && !config?.pull_requests) return;
+  await gh.react(job.commentId, "eyes");
+
+  const configError =
+    configRead.kind === "absent"
+      ? `config error: \`${CONFIG_PATH}\` does not exist; add it on the default branch`
+      : configRead.kind === "invalid"
+        ? `config error: ${located(configRead.problem)}`
+        : parsed && !parsed.ok
+          ? `config error: ${parsed.problems.map(located).join("; ")}`
+          : undefined;
+  const marker = readMarker<{ parent?: number; template?: string }>("follow-up", job.issue.body);
+  const followUp =
+    marker?.template && typeof marker.parent === "number" && isAppAuthored(job.issue, deps.identity)
+      ? { parent: marker.parent, template: marker.template }
+      : undefined;
+  let role: RoleResult | undefined;
+  const failures: Failure[] = [];
+  const verbs = env.commands.map((c) => c.name);
+
+  for (const command of job.commands) {
+    const fail = (reason: string) => failures.push({ command, reason });
+    const found = env.commands.find((c) => c.name === command.verb);
+    if (!found) {
+      const guess = suggestVerb(command.verb, verbs);
+      fail(
+        command.verb
+          ? `unknown command \`${escapeMarkdown(command.verb, 40)}\`: ${guess ? `did you mean \`/triage ${guess}\`?` : "write `/triage help` for the list"}`
+          : "no command given: write `/triage help` for the list",
+      );
+      continue;
+    }
+    if (!config && found.name !== "help") {
+      fail(configError ?? "config error");
+      continue;
+    }
+    if (found.on === "parent" && followUp) {
+      fail(`\`/triage ${found.name}\` works on the triaged issue, not on a follow-up: use it on #${followUp.parent}`);
+      continue;
+    }
+    if (found.on === "follow-up" && !followUp) {
+      fail(`\`/triage ${found.name}\` works only on a follow-up issue that config-triage opened`);
+      continue;
+    }
+    const minimum = config?.roles[found.name] ?? found.minRole;
+    if (minimum !== "anyone") {
+      role ??= await roleOf(gh, job.author);
+      if (!role.ok) {
+        fail(`could not determine the role of \`${job.author}\` (${role.reason}), so the command was refused`);
+        continue;
+      }
+      if (!meetsRole(role.role, minimum)) {
+        fail(`\`/triage ${found.name}\` needs the \`${minimum}\` role or higher; \`${job.author}\` has ${role.role === "none" ? "no role" : `\`${role.role}\``} on this repository`);
+        continue;
+      }
+    }
+    const ctx: CommandContext = {
+      gh,
+      ghFor: env.ghFor,
+      issue: job.issue,
+      followUp,
+      args: command.args,
+      author: job.author,
+      config,
+      configRead,
+      deps,
+      commands: env.commands,
+    };
+    try {
+      const result = await found.run(ctx);
+      if (!result.ok) fail(result.reason);
+      else if (result.reply) await gh.createComment(result.reply);
+    } catch (error) {
+      deps.log.warn({ issue: job.issue.number, command: found.name, err: String(error), status: (error as { status?: number }).status }, "command failed");
+      fail("an internal error occurred; it has been logged");
+    }
+  }
+
+  await gh.react(job.commentId, failures.length ? "confused" : "rocket");
+  if (failures.length) {
+    await gh.createComment(failures.map((f) => `> ${escapeMarkdown(f.command.raw, 200)}\n\n😕 ${f.reason}`).join("\n\n---\n\n"));
+  }
+}
+
+async function roleOf(gh: CommandGitHub, user: string): Promise<RoleResult> {
+  try {
+    return resolveRole(await gh.permissionOf(user));
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 404) return { ok: true, role: "none" };
+    return { ok: false, reason: `GitHub's permission API answered ${status ?? "with an error"}` };
+  }
+}
+
+/** `/triage <verb>` in issue comments: see `commands/index.ts` for the list. */
+export function createSlashCommands(commands: Command[] = registered): Feature {
+  return {
+    name: "commands",
+    help: "Maintainers drive the app from issue comments: `/triage <command>` at the start of a line (`/triage help` lists them).",
+    register(app, deps) {
+      const queue = createSerialQueue();
+      const handle = async (context: Context<"issue_comment.created" | "issue_comment.edited">) => {
+        const { comment, issue } = context.payload;
+        // Bots never drive the app, the app itself above all (its replies quote commands).
+        if (comment.user?.type === "Bot" || isAppAuthored(comment, deps.identity)) return;
+        const parsed =
+          context.payload.action === "edited"
+            ? addedCommands((context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from, comment.body)
+            : parseCommands(comment.body);
+        if (!parsed.length) return;
+        const gh = commandGitHubFromContext(context as Context<"issue_comment">);
+        const job: CommandJob = { issue: { ...issue } as CommandJob["issue"], commentId: comment.id, author: comment.user?.login ?? "", commands: parsed };
+        const env: CommandEnv = {
+          gh,
+          ghFor: (n) => commandGitHubFromContext(context as Context<"issue_comment">, n),
+          deps: { ...deps, log: context.log },
+          commands,
+        };
+        await queue.run(`${gh.owner}/${gh.repo}#${issue.number}`, () => runCommandJob(job, env));
+      };
+      app.on(["issue_comment.created", "issue_comment.edited"], handle);
+    },
+  };
+}
+
+export const slashCommands = createSlashCommands();

@@ -1,0 +1,45 @@
+import type { Context } from "probot";
+import type { PermissionAnswer } from "../commands/resolve-role.js";
+import { issueGitHubFromContext, type IssueGitHub } from "./issue-github.js";
+
+export type Reaction = "eyes" | "rocket" | "confused";
+
+/** What the commands ask of GitHub beyond a triage run, for one issue. */
+export interface CommandGitHub extends IssueGitHub {
+  react(commentId: number, content: Reaction): Promise<void>;
+  /** The collaborator permission answer for `user`; throws with `status` when GitHub refuses. */
+  permissionOf(user: string): Promise<PermissionAnswer>;
+  /** Takes a label off; a label that is not there is not an error. */
+  removeLabel(name: string): Promise<void>;
+  reopenIssue(): Promise<void>;
+  updateBody(body: string): Promise<void>;
+}
+
+/** The REST implementation of `CommandGitHub` on a Probot context. */
+export function commandGitHubFromContext(context: Context<"issue_comment">, number: number = context.payload.issue.number): CommandGitHub {
+  const base = issueGitHubFromContext(context, number);
+  const octokit = context.octokit;
+  const { owner, repo } = base;
+  return {
+    ...base,
+    async react(commentId, content) {
+      await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
+    },
+    async permissionOf(username) {
+      return (await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username })).data as PermissionAnswer;
+    },
+    async removeLabel(name) {
+      try {
+        await octokit.rest.issues.removeLabel({ owner, repo, issue_number: number, name });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    },
+    async reopenIssue() {
+      await octokit.rest.issues.update({ owner, repo, issue_number: number, state: "open" });
+    },
+    async updateBody(body) {
+      await octokit.rest.issues.update({ owner, repo, issue_number: number, body });
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import type { Config } from "../config/schema.js";
+import type { Diagnosis } from "../diagnosis/evaluate.js";
+import type { ExistingFollowUp, NewFollowUp } from "./build-plan.js";
+
+/** How a maintainer's review left a follow-up. Absent: not reviewed yet. */
+export type Review = "approved" | "rejected";
+/** What the diagnosis comment shows for each follow-up. */
+export type ReviewState = "open" | "approved" | "rejected" | "done";
+
+/** One follow-up in a plan: to be created, or already there. */
+export interface PlanItem {
+  template: string;
+  title: string;
+  labels: string[];
+  assignees: string[];
+  /** `create`: apply opens it; otherwise it exists (or was rejected) and apply leaves it alone. */
+  action: "create" | "exists" | "rejected";
+  number?: number;
+}
+
+/** A plan as shown to maintainers, remembered in the diagnosis marker so `apply` can tell whether it is still current. */
+export interface PlanRecord {
+  /** Short id: a hash of everything below. */
+  id: string;
+  /** Hash of the validated configuration the plan was made from. */
+  config: string;
+  /** The problem keys of the diagnosis the plan was made from. */
+  problems: string[];
+  items: PlanItem[];
+}
+
+const hash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex");
+
+/** The review state shown for a follow-up: a rejection always wins; a closed follow-up is done. */
+export function reviewState(f: { template: string; state: "open" | "closed" }, reviews: Record<string, Review>): ReviewState {
+  const review = reviews[f.template];
+  if (review === "rejected") return "rejected";
+  if (f.state === "closed") return "done";
+  return review === "approved" ? "approved" : "open";
+}
+
+/** The plan as data with a stable id: same config, same diagnosis and same follow-ups give the same id. */
+export function summarizePlan(input: {
+  config: Config;
+  diagnosis: Diagnosis;
+  create: NewFollowUp[];
+  existing: ExistingFollowUp[];
+  reviews: Record<string, Review>;
+}): PlanRecord {
+  const items: PlanItem[] = [
+    ...input.create.map((d): PlanItem => ({ template: d.template, title: d.title, labels: d.labels, assignees: d.assignees, action: "create" })),
+    ...input.existing.map(
+      (e): PlanItem => ({
+        template: e.template,
+        title: e.title,
+        labels: [],
+        assignees: [],
+        action: input.reviews[e.template] === "rejected" ? "rejected" : "exists",
+        number: e.number,
+      }),
+    ),
+  ];
+  const order = input.config.follow_ups.map((f) => f.template);
+  items.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
+  const config = hash(input.config).slice(0, 12);
+  const problems = input.diagnosis.problems.map((p) => p.key).sort();
+  // Titles of existing issues can be edited by people: they do not make a plan stale.
+  const identity = { config, problems, items: items.map((i) => (i.action === "create" ? i : { template: i.template, action: i.action, number: i.number })) };
+  return { id: hash(identity).slice(0, 7), config, problems, items };
+}
+
+/**
+ * Why a shown plan may not be applied any more: empty when `fresh` is the plan that was shown (and, if `planId` was
+ * given, that is its id). Each reason says what changed, in words a maintainer can check.
+ */
+export function stalePlanReasons(shown: PlanRecord | undefined, fresh: PlanRecord, planId?: string): string[] {
+  if (!shown) return ["no plan has been shown on this issue yet"];
+  const reasons: string[] = [];
+  if (planId && planId !== shown.id) reasons.push(`plan \`${planId}\` is not the plan shown last (\`${shown.id}\`)`);
+  if (shown.config !== fresh.config) reasons.push("`.github/config-triage.yml` changed");
+  const fixed = shown.problems.filter((k) => !fresh.problems.includes(k));
+  const appeared = fresh.problems.filter((k) => !shown.problems.includes(k));
+  if (fixed.length) reasons.push(`the live check no longer finds ${fixed.map((k) => `\`${k}\``).join(", ")}`);
+  if (appeared.length) reasons.push(`the live check now finds ${appeared.map((k) => `\`${k}\``).join(", ")}`);
+  const line = (i: PlanItem) => `${i.template}:${i.action}:${i.number ?? ""}:${i.action === "create" ? `${i.title}|${i.labels.join(",")}|${i.assignees.join(",")}` : ""}`;
+  const before = new Map(shown.items.map((i) => [i.template, i]));
+  const after = new Map(fresh.items.map((i) => [i.template, i]));
+  for (const template of new Set([...before.keys(), ...after.keys()])) {
+    const a = before.get(template);
+    const b = after.get(template);
+    if (a && b && line(a) === line(b)) continue;
+    if (!b) reasons.push(`follow-up \`${template}\` is no longer planned`);
+    else if (!a) reasons.push(`follow-up \`${template}\` is now planned`);
+    else if (a.action !== b.action) reasons.push(`follow-up \`${template}\` is now ${b.action === "create" ? "missing" : b.action === "rejected" ? "rejected" : `#${b.number}`}`);
+    else reasons.push(`follow-up \`${template}\` changed (title, labels or assignees)`);
+  }
+  if (!reasons.length && shown.id !== fresh.id) reasons.push("the plan changed");
+  return reasons;
+}

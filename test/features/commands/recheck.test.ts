@@ -1,0 +1,94 @@
+import nock from "nock";
+import { readMarker } from "../../../src/render/markers.js";
+import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, ROLE, setServices, TEMPLATES, useCommandTestEnvironment } from "./harness.js";
+
+useCommandTestEnvironment();
+
+const MISSING = "missing:staging:netra-backend:JWT_SECRET_STAGING";
+const allFollowUps = () => TEMPLATES.map((t) => followUpIssue(t));
+
+/** The reads of a triage run (the config itself comes from the command layer). */
+function mockTriageReads(scope: nock.Scope, comments: object[], subIssues: object[] = allFollowUps()) {
+  return scope
+    .get(`${REPO}/issues/930/comments`).query(true).reply(200, comments)
+    .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
+    .get(`${REPO}/issues/930/sub_issues`).query(true).reply(200, subIssues);
+}
+
+describe("/triage recheck", () => {
+  it("re-runs the check for a triage user and updates the diagnosis in place, saying nothing changed", async () => {
+    let updated = "";
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "rocket");
+    mockRole(scope, "maintainer", ROLE.triage);
+    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING] })]);
+    scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
+    await app().receive(commentEvent({ body: "/triage recheck" }));
+    expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
+    expect(updated).toContain("- [ ] #931 — open");
+    expect(readMarker("diagnosis", updated)).toMatchObject({ problems: [MISSING] });
+  });
+
+  it("shows what was resolved, closes the parent when every check passes, and keeps a maintainer's note in the comment", async () => {
+    setServices({ fixed: true });
+    let updated = "";
+    let closed: unknown;
+    const previous = diagnosisComment({ problems: [MISSING] });
+    previous.body = `Maintainer note: see the incident doc.\n\n${previous.body}\n\nP.S. kept`;
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "rocket");
+    mockRole(scope, "maintainer", ROLE.maintain);
+    mockTriageReads(scope, [previous]);
+    scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
+    scope.patch(`${REPO}/issues/930`).reply(200, (_u, b) => ((closed = b), { number: 930 }));
+    await app().receive(commentEvent({ body: "/triage recheck" }));
+    expect(updated).toContain(`- ✅ resolved: \`${MISSING}\``);
+    expect(updated).toContain("closed as completed");
+    expect(updated.startsWith("Maintainer note: see the incident doc.\n\n<!-- config-triage:diagnosis ")).toBe(true);
+    expect(updated.endsWith("<!-- config-triage:end -->\n\nP.S. kept")).toBe(true);
+    expect(closed).toEqual({ state: "closed", state_reason: "completed" });
+  });
+
+  it("ignores a diagnosis marker a person pasted: the run treats the issue as never checked", async () => {
+    let created = "";
+    const spoof = { ...diagnosisComment({ problems: ["made-up"] }), user: { login: "mallory", type: "User" }, performed_via_github_app: null };
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "rocket");
+    mockRole(scope, "maintainer", ROLE.triage);
+    mockTriageReads(scope, [spoof]);
+    scope.post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((created = b.body), { id: 556 }));
+    await app().receive(commentEvent({ body: "/triage recheck" }));
+    expect(created).toContain("This is the first check.");
+  });
+
+  it.each<[string, Record<string, unknown> | number, string]>([
+    ["a read-only user", { ...ROLE.read }, "`/triage recheck` needs the `triage` role or higher; `maintainer` has `read` on this repository"],
+    ["a non-collaborator", 404, "`maintainer` has no role on this repository"],
+    ["a custom role GitHub gives no base permissions for (fail closed)", { permission: "write", role_name: "deployer" }, "could not determine the role of `maintainer` (GitHub reports the custom role `deployer` without its base permissions, so its rank is unknown), so the command was refused"],
+    ["an error of the permission API (fail closed)", 500, "could not determine the role of `maintainer` (GitHub's permission API answered 500), so the command was refused"],
+  ])("refuses %s", async (_name, answer, reason) => {
+    const reply: { body?: string } = {};
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "confused");
+    mockRole(scope, "maintainer", answer);
+    mockReply(scope, reply);
+    await app().receive(commentEvent({ body: "/triage recheck" }));
+    expect(reply.body).toContain("> /triage recheck\n\n😕 ");
+    expect(reply.body).toContain(reason);
+  });
+
+  it("lets a custom role through on its base permissions", async () => {
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "rocket");
+    mockRole(scope, "maintainer", { permission: "read", role_name: "oncall", user: { permissions: { pull: true, triage: true, push: false } } });
+    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING] })]);
+    scope.patch(`${REPO}/issues/comments/555`).reply(200, { id: 555 });
+    await app().receive(commentEvent({ body: "/triage recheck" }));
+  });
+});
+
