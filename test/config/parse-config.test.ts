@@ -84,6 +84,10 @@ describe("parseConfigText: valid files", () => {
           { template: "health-monitoring" },
         ],
         on_pass: "comment",
+        mode: "auto",
+        review_label: "needs-review",
+        roles: {},
+        pull_requests: false,
       },
     },
     {
@@ -100,6 +104,10 @@ describe("parseConfigText: valid files", () => {
           { template: "health-monitoring", when: undefined },
         ],
         on_pass: "close",
+        mode: "auto",
+        review_label: "needs-review",
+        roles: {},
+        pull_requests: false,
       },
     },
     {
@@ -116,6 +124,10 @@ describe("parseConfigText: valid files", () => {
           { template: "health-monitoring", when: undefined },
         ],
         on_pass: "close",
+        mode: "auto",
+        review_label: "needs-review",
+        roles: {},
+        pull_requests: false,
       },
     },
   ])("$name", ({ text, config }) => {

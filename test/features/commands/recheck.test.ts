@@ -26,7 +26,7 @@ describe("/triage recheck", () => {
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
-    expect(updated).toContain("- [ ] #931 — open");
+    expect(updated).toContain("- [ ] #931 immediate-fix — open");
     expect(readMarker("diagnosis", updated)).toMatchObject({ problems: [MISSING] });
   });
 
