@@ -1,15 +1,24 @@
 import { createServer } from "node:http";
-import { createNodeMiddleware, createProbot } from "probot";
+import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
+import { defaultDeps } from "./app-deps.js";
 import { createApp } from "./index.js";
+import { createLogger } from "./server/create-logger.js";
+import { createMetrics, githubRequestMetrics } from "./server/metrics.js";
+import { matchRoute, serverRoutes } from "./server/routes.js";
 
 /**
  * `npm start`: Probot's webhook server for the app. Reads APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET,
  * PORT, HOST, GHE_HOST/GHE_PROTOCOL and LOG_LEVEL like any Probot app (see .env.example).
  */
 async function main(): Promise<void> {
-  const probot = createProbot();
-  const middleware = await createNodeMiddleware(createApp(), { probot });
+  const metrics = createMetrics();
+  const log = createLogger();
+  const probot = createProbot({ overrides: { Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)), ...(log ? { log } : {}) } });
+  const middleware = await createNodeMiddleware(createApp(defaultDeps(process.env, metrics)), { probot });
+  const routes = serverRoutes(metrics);
   const server = createServer((req, res) => {
+    const route = matchRoute(routes, req);
+    if (route) return void route(req, res);
     void middleware(req, res, () => {
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
     });

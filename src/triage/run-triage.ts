@@ -12,6 +12,7 @@ import { parseTemplate, type Template } from "../render/templates.js";
 import { replaceOwnSection } from "../render/own-section.js";
 import { renderChangesSection, renderPlanSection } from "../render/render-plan.js";
 import { reviewState, stalePlanReasons, summarizePlan, type PlanRecord, type Review } from "../plan/summarize-plan.js";
+import { observeTriage, type AppMetrics } from "../server/metrics.js";
 
 /** What a triage run needs besides GitHub. */
 export interface TriageDeps {
@@ -20,6 +21,8 @@ export interface TriageDeps {
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
   identity: AppIdentity;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** Counts triages by outcome and times them (`config_triage_triages_total`, `..._duration_seconds`). */
+  metrics?: AppMetrics;
 }
 
 export type TriageOutcome =
@@ -151,7 +154,7 @@ export async function decideTriage(
  * One triage: gather and decide (`decideTriage`) -> apply (follow-ups, the comment, closing). Writes happen only after
  * every read succeeded and every template rendered, so a user's mistake never leaves half a triage behind.
  */
-export async function runTriage(
+async function triageOnce(
   gh: IssueGitHub,
   parent: ParentIssue,
   deps: TriageDeps,
@@ -221,4 +224,18 @@ export async function runTriage(
     closed: close,
     shown,
   };
+}
+
+/**
+ * One triage: gather and decide (`decideTriage`) -> apply (follow-ups, the comment, closing), counted and timed in the
+ * app's metrics.
+ */
+export function runTriage(
+  gh: IssueGitHub,
+  parent: ParentIssue,
+  deps: TriageDeps,
+  configRead?: ConfigRead,
+  options: TriageOptions = {},
+): Promise<TriageOutcome> {
+  return observeTriage(deps.metrics, () => triageOnce(gh, parent, deps, configRead, options), (o) => (o.kind === "done" ? o.diagnosis.verdict : o.kind));
 }

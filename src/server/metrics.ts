@@ -1,0 +1,109 @@
+import type { ProbotOctokit } from "probot";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * The app's Prometheus metrics (prom-client), on their own registry. The names are part of the app's interface: they
+ * are listed in the README; change them only with a note there.
+ */
+export interface AppMetrics {
+  registry: Registry;
+  /** `config_triage_triages_total{outcome}`: pass, fail, incomplete, nothing-to-check, config-error, error. */
+  triages: Counter<"outcome">;
+  /** `config_triage_triage_duration_seconds{outcome}`: one triage, from reading the config to the last write. */
+  triageDuration: Histogram<"outcome">;
+  /** `config_triage_triages_in_flight`: triages running now. */
+  triagesInFlight: Gauge;
+  /** `config_triage_github_requests_total{method,route,status}`: every GitHub API request, by route template. */
+  githubRequests: Counter<"method" | "route" | "status">;
+  /** `config_triage_cloud_run_request_duration_seconds{method,code}`: each Cloud Run Admin API call; code is the gRPC status name. */
+  cloudRunLatency: Histogram<"method" | "code">;
+  /** `config_triage_queue_depth`: webhook deliveries waiting to be handled (0 while deliveries are handled inline). */
+  queueDepth: Gauge;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "config_triage_" });
+  const registers = [registry];
+  return {
+    registry,
+    triages: new Counter({ name: "config_triage_triages_total", help: "Triages finished, by outcome.", labelNames: ["outcome"], registers }),
+    triageDuration: new Histogram({
+      name: "config_triage_triage_duration_seconds",
+      help: "Duration of a triage, by outcome.",
+      labelNames: ["outcome"],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    }),
+    triagesInFlight: new Gauge({ name: "config_triage_triages_in_flight", help: "Triages running now.", registers }),
+    githubRequests: new Counter({
+      name: "config_triage_github_requests_total",
+      help: "GitHub API requests, by method, route template and HTTP status.",
+      labelNames: ["method", "route", "status"],
+      registers,
+    }),
+    cloudRunLatency: new Histogram({
+      name: "config_triage_cloud_run_request_duration_seconds",
+      help: "Latency of Cloud Run Admin API calls, by method and gRPC status.",
+      labelNames: ["method", "code"],
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+      registers,
+    }),
+    queueDepth: new Gauge({ name: "config_triage_queue_depth", help: "Webhook deliveries waiting to be handled.", registers }),
+  };
+}
+
+/** Records the triage's outcome and duration; the outcome is `error` when it throws. */
+export async function observeTriage<T>(metrics: AppMetrics | undefined, run: () => Promise<T>, outcomeOf: (result: T) => string): Promise<T> {
+  if (!metrics) return run();
+  const end = metrics.triageDuration.startTimer();
+  metrics.triagesInFlight.inc();
+  let outcome = "error";
+  try {
+    const result = await run();
+    outcome = outcomeOf(result);
+    return result;
+  } finally {
+    metrics.triagesInFlight.dec();
+    metrics.triages.inc({ outcome });
+    end({ outcome });
+  }
+}
+
+const GRPC_NAMES: Record<number, string> = { 0: "OK", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND", 7: "PERMISSION_DENIED", 14: "UNAVAILABLE", 16: "UNAUTHENTICATED" };
+
+/** Times one Cloud Run call into `config_triage_cloud_run_request_duration_seconds`. */
+export async function timeCloudRunCall<T>(metrics: AppMetrics | undefined, method: string, call: () => Promise<T>): Promise<T> {
+  if (!metrics) return call();
+  const end = metrics.cloudRunLatency.startTimer({ method });
+  try {
+    const result = await call();
+    end({ code: "OK" });
+    return result;
+  } catch (error) {
+    const code = (error as { code?: number }).code;
+    end({ code: code === undefined ? "UNKNOWN" : (GRPC_NAMES[code] ?? String(code)) });
+    throw error;
+  }
+}
+
+/**
+ * An Octokit plugin that counts every request by method, route template (`/repos/{owner}/{repo}/issues`, so the label
+ * set stays small) and status. Use with `ProbotOctokit.plugin(githubRequestMetrics(metrics))`.
+ */
+export function githubRequestMetrics(metrics: AppMetrics) {
+  // Typed as Octokit's plugin parameter: only its `hook` is used.
+  return (octokit: Pick<InstanceType<typeof ProbotOctokit>, "hook">) => {
+    octokit.hook.wrap("request", async (request, options) => {
+      const labels = { method: String(options.method), route: String(options.url).replace(/^https?:\/\/[^/]+(\/api\/v3)?/, "") };
+      try {
+        const response = await request(options);
+        metrics.githubRequests.inc({ ...labels, status: String(response.status) });
+        return response;
+      } catch (error) {
+        metrics.githubRequests.inc({ ...labels, status: String((error as { status?: number }).status ?? "error") });
+        throw error;
+      }
+    });
+  };
+}
