@@ -144,3 +144,24 @@ export function mockReply(scope: nock.Scope, into: { body?: string }, number = 9
     return { id: 777, body: body.body };
   });
 }
+
+/** The reads of a triage run (the config itself comes from the command layer). */
+export function mockTriageReads(scope: nock.Scope, comments: object[], subIssues: object[]) {
+  return scope
+    .get(`${REPO}/issues/930/comments`).query(true).reply(200, comments)
+    .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
+    .get(`${REPO}/issues/930/sub_issues`).query(true).reply(200, subIssues);
+}
+
+/** Runs `/triage plan` on #930 and returns the diagnosis comment the app wrote, as the app's own comment. */
+export async function showPlan(o: { subIssues?: object[]; yaml?: string } = {}) {
+  let body = "";
+  const scope = nock(API);
+  mockConfig(scope, o.yaml);
+  mockReactions(scope, "rocket");
+  mockRole(scope, "maintainer", ROLE.triage);
+  mockTriageReads(scope, [], o.subIssues ?? []);
+  scope.post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((body = b.body), { id: 555 }));
+  await app().receive(commentEvent({ body: "/triage plan" }));
+  return { id: 555, body, user: bot, performed_via_github_app: viaApp };
+}

@@ -1,19 +1,12 @@
 import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
-import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, ROLE, setServices, TEMPLATES, useCommandTestEnvironment } from "./harness.js";
+import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, ROLE, setServices, TEMPLATES, useCommandTestEnvironment } from "./harness.js";
 
 useCommandTestEnvironment();
 
 const MISSING = "missing:staging:netra-backend:JWT_SECRET_STAGING";
 const allFollowUps = () => TEMPLATES.map((t) => followUpIssue(t));
 
-/** The reads of a triage run (the config itself comes from the command layer). */
-function mockTriageReads(scope: nock.Scope, comments: object[], subIssues: object[] = allFollowUps()) {
-  return scope
-    .get(`${REPO}/issues/930/comments`).query(true).reply(200, comments)
-    .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
-    .get(`${REPO}/issues/930/sub_issues`).query(true).reply(200, subIssues);
-}
 
 describe("/triage recheck", () => {
   it("re-runs the check for a triage user and updates the diagnosis in place, saying nothing changed", async () => {
@@ -22,7 +15,7 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
-    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING] })]);
+    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING] })], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
@@ -40,7 +33,7 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.maintain);
-    mockTriageReads(scope, [previous]);
+    mockTriageReads(scope, [previous], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     scope.patch(`${REPO}/issues/930`).reply(200, (_u, b) => ((closed = b), { number: 930 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
@@ -58,7 +51,7 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
-    mockTriageReads(scope, [spoof]);
+    mockTriageReads(scope, [spoof], allFollowUps());
     scope.post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((created = b.body), { id: 556 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(created).toContain("This is the first check.");
@@ -86,7 +79,7 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", { permission: "read", role_name: "oncall", user: { permissions: { pull: true, triage: true, push: false } } });
-    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING] })]);
+    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING] })], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, { id: 555 });
     await app().receive(commentEvent({ body: "/triage recheck" }));
   });

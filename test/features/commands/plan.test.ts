@@ -1,0 +1,59 @@
+import nock from "nock";
+import { readMarker } from "../../../src/render/markers.js";
+import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
+import { labeledPayload } from "../../support/probot.js";
+import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
+import { API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, owner, repo, ROLE, showPlan, useCommandTestEnvironment } from "./harness.js";
+
+useCommandTestEnvironment();
+
+describe("/triage plan", () => {
+  it("shows what apply would create (titles, labels, assignees) with a plan id in the diagnosis, and creates nothing", async () => {
+    const comment = await showPlan();
+    const plan = readMarker<{ plan: PlanRecord }>("diagnosis", comment.body)!.plan;
+    expect(plan.id).toMatch(/^[0-9a-f]{7}$/);
+    expect(comment.body).toContain(`#### Plan \`${plan.id}\`\n\`/triage apply ${plan.id}\` would create:`);
+    expect(comment.body).toContain("| `immediate-fix` | Fix configuration: JWT_SECRET_STAGING on staging | `priority:critical`, `config-triage`, `needs-review` | — |");
+    expect(plan.items.map((i) => `${i.template}:${i.action}`)).toEqual([
+      "immediate-fix:create",
+      "ssot-consolidation:create",
+      "flow-documentation:create",
+      "health-monitoring:create",
+    ]);
+  });
+
+  it("lists the follow-ups that exist already, with their state, and does not plan them again", async () => {
+    const comment = await showPlan({ subIssues: [followUpIssue("immediate-fix"), followUpIssue("health-monitoring", { state: "closed", state_reason: "not_planned" })] });
+    const plan = readMarker<{ plan: PlanRecord }>("diagnosis", comment.body)!.plan;
+    expect(plan.items.filter((i) => i.action === "create").map((i) => i.template)).toEqual(["ssot-consolidation", "flow-documentation"]);
+    expect(comment.body).toContain("- `immediate-fix`: #931\n- `health-monitoring`: #934 (rejected)");
+    expect(comment.body).toContain("#931 immediate-fix — open");
+    expect(comment.body).toContain("#934 health-monitoring — rejected");
+  });
+
+  it("is refused for a read-only user", async () => {
+    const reply: { body?: string } = {};
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "confused");
+    mockRole(scope, "maintainer", ROLE.read);
+    mockReply(scope, reply);
+    await app().receive(commentEvent({ body: "/triage plan" }));
+    expect(reply.body).toContain("needs the `triage` role or higher");
+  });
+});
+
+describe("mode: review", () => {
+  it("the trigger label posts the diagnosis and the plan, and creates nothing", async () => {
+    let comment = "";
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, `${scenarioConfigYaml}mode: review\n`)
+      .get(`${REPO}/issues/930/comments`).query(true).reply(200, [])
+      .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
+      .get(`${REPO}/issues/930/sub_issues`).query(true).reply(200, [])
+      .post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((comment = b.body), { id: 555 }));
+    await app().receive({ id: "d", name: "issues", payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
+    expect(comment).toContain("would create:");
+    expect(readMarker<{ plan: PlanRecord }>("diagnosis", comment)!.plan.items).toHaveLength(4);
+  });
+});

@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { COMMAND_NAMES } from "../../../src/config/schema.js";
+import { commands } from "../../../src/features/commands/index.js";
+import { renderHelpTable } from "../../../src/features/commands/help.js";
+import { features } from "../../../src/features/index.js";
+
+/** Renovate-style: one test loads every registered command and fails when one is missing a part. */
+const dir = new URL("./", import.meta.url);
+const testText = readdirSync(dir)
+  .filter((f) => f.endsWith(".test.ts") && f !== "registry.test.ts")
+  .map((f) => readFileSync(new URL(f, dir), "utf8"))
+  .join("\n");
+
+describe("the command registry", () => {
+  it.each(commands.map((c) => [c.name, c] as const))("%s has usage, help, a minimum role, examples and a test", (name, c) => {
+    expect(c.usage.startsWith(`/triage ${name}`)).toBe(true);
+    expect(c.help.length).toBeGreaterThan(10);
+    expect(["anyone", "read", "triage", "write", "maintain", "admin"]).toContain(c.minRole);
+    expect(c.examples.length).toBeGreaterThan(0);
+    for (const e of c.examples) expect(e.startsWith(`/triage ${name}`)).toBe(true);
+    // An integration test sends this command through probot.receive.
+    expect(testText).toMatch(new RegExp(`["\`]/triage ${name}\\b`));
+  });
+
+  it("lists each command once, and the config's `roles:` keys are exactly the commands", () => {
+    const names = commands.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect([...names].sort()).toEqual([...COMMAND_NAMES].sort());
+  });
+
+  it("has the default roles the product promises", () => {
+    expect(Object.fromEntries(commands.map((c) => [c.name, c.minRole]))).toEqual({
+      help: "anyone",
+      recheck: "triage",
+      plan: "triage",
+      apply: "write",
+      close: "write",
+      reopen: "write",
+      approve: "write",
+      reject: "write",
+    });
+  });
+
+  it("every feature has help", () => {
+    for (const f of features) expect(f.help.length).toBeGreaterThan(10);
+  });
+
+  it("the README's command table is the one /triage help generates", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(renderHelpTable(commands));
+  });
+});
