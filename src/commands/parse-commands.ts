@@ -47,7 +47,7 @@ export function parseCommands(body: string | null | undefined): ParsedCommand[] 
     inIndented = indented && (previousBlank || inIndented) ? true : blank ? inIndented : false;
     previousBlank = blank;
     if (inIndented && indented) continue;
-    if (/^\s*>/.test(line)) continue;
+    // A `>` quote never matches: the command must open the line (after at most three spaces).
     const m = line.match(COMMAND);
     if (!m) continue;
     commands.push({ verb: (m[1] ?? "").toLowerCase(), args: (m[2] ?? "").trim().replace(/\s+/g, " "), raw: line.trim() });

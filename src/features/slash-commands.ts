@@ -4,7 +4,7 @@ import { meetsRole, resolveRole, type RoleResult } from "../commands/resolve-rol
 import { createSerialQueue } from "../commands/serial-queue.js";
 import { parseConfig, type ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
-import { commandGitHubFromContext, type CommandGitHub } from "../github/command-github.js";
+import { commandGitHubFromContext, type CommandGitHub, type Reaction } from "../github/command-github.js";
 import { escapeMarkdown } from "../render/escape-markdown.js";
 import { isAppAuthored, readMarker } from "../render/markers.js";
 import type { TriageDeps } from "../triage/run-triage.js";
@@ -48,7 +48,7 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
   if (configRead.kind === "found" && parsed && !parsed.ok) parsed = parseConfig(configRead.value, { text: await gh.readConfigText() });
   const config: Config | undefined = parsed?.ok ? parsed.config : undefined;
   if (job.issue.pull_request && !config?.pull_requests) return;
-  await gh.react(job.commentId, "eyes");
+  await react(env, job, "eyes");
 
   const configError =
     configRead.kind === "absent"
@@ -125,9 +125,18 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
     }
   }
 
-  await gh.react(job.commentId, failures.length ? "confused" : "rocket");
+  await react(env, job, failures.length ? "confused" : "rocket");
   if (failures.length) {
     await gh.createComment(failures.map((f) => `> ${escapeMarkdown(f.command.raw, 200)}\n\n😕 ${f.reason}`).join("\n\n---\n\n"));
+  }
+}
+
+/** Reactions are a courtesy: one GitHub refuses must not stop the commands or hide the reply. */
+async function react(env: CommandEnv, job: CommandJob, content: Reaction): Promise<void> {
+  try {
+    await env.gh.react(job.commentId, content);
+  } catch (error) {
+    env.deps.log.warn({ issue: job.issue.number, content, status: (error as { status?: number }).status }, "could not react to a command");
   }
 }
 

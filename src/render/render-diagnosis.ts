@@ -116,7 +116,7 @@ function outcomeLine(input: DiagnosisCommentInput): string {
     case "open":
       if (input.diagnosis.verdict === "nothing-to-check") return "This issue stays open: there is nothing to check yet.";
       return input.diagnosis.verdict === "fail"
-        ? "This issue stays open until the check passes. Fix the problems above, then remove and re-add the label to check again."
+        ? "This issue stays open until the check passes. Fix the problems above, then comment `/triage recheck` (or remove and re-add the label) to check again."
         : "This issue stays open until every service can be checked and passes.";
   }
 }

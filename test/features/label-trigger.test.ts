@@ -118,6 +118,8 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
       "Monitor configuration health of staging, production",
     ]);
     expect(created[0].labels).toContain("priority:critical");
+    // mode: auto (the default): each follow-up waits for a maintainer's review.
+    for (const c of created) expect(c.labels).toContain("needs-review");
     for (const c of created) expect(c.body).toContain("#930");
     expect(linked).toEqual([9931, 9932, 9933, 9934]);
     expect(readMarker("diagnosis", comment)).toMatchObject({ followUps: [{ template: "immediate-fix", number: 931, id: 9931 }, {}, {}, {}] });

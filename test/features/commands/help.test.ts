@@ -106,4 +106,44 @@ describe("/triage help and the command layer", () => {
     expect(reply.body).toContain("> /triage nope");
     expect(reply.body).not.toContain("reopen");
   });
+
+  it("runs the commands of two comments on one issue one at a time, in the order they came", async () => {
+    const events: string[] = [];
+    const scope = nock(API);
+    scope
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).times(2).reply(200, scenarioConfigYaml)
+      .post(`${REPO}/issues/comments/4401/reactions`).times(2).reply(201, (_u, b: any) => (events.push(`first ${b.content}`), {}))
+      .post(`${REPO}/issues/comments/4402/reactions`).times(2).reply(201, (_u, b: any) => (events.push(`second ${b.content}`), {}))
+      .get(`${REPO}/collaborators/maintainer/permission`).delay(150).reply(200, (() => (events.push("first role"), ROLE.write)) as never)
+      .patch(`${REPO}/issues/930`).reply(200, (_u, b: any) => (events.push(`first ${b.state}`), {}))
+      .post(`${REPO}/issues/930/comments`).times(2).reply(201, { id: 1 });
+    const probot = app();
+    await Promise.all([
+      probot.receive(commentEvent({ body: "/triage close" })),
+      probot.receive(commentEvent({ body: "/triage help", comment: { id: 4402 } })),
+    ]);
+    expect(events).toEqual(["first eyes", "first role", "first closed", "first rocket", "second eyes", "second rocket"]);
+  });
+
+  it("answers an error of GitHub while running a command with 😕 and an internal-error note, and logs it", async () => {
+    const reply: { body?: string } = {};
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "confused");
+    mockRole(scope, "maintainer", ROLE.write);
+    scope.patch(`${REPO}/issues/930`).reply(502, { message: "Bad Gateway" });
+    mockReply(scope, reply);
+    await app().receive(commentEvent({ body: "/triage close" }));
+    expect(reply.body).toBe("> /triage close\n\n😕 an internal error occurred; it has been logged");
+  });
+
+  it("keeps going when GitHub refuses a reaction", async () => {
+    const reply: { body?: string } = {};
+    const scope = nock(API);
+    mockConfig(scope);
+    scope.post(`${REPO}/issues/comments/4401/reactions`).times(2).reply(403, { message: "Resource not accessible by integration" });
+    mockReply(scope, reply);
+    await app().receive(commentEvent({ body: "/triage help" }));
+    expect(reply.body).toContain("config-triage commands");
+  });
 });
