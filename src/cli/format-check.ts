@@ -24,6 +24,7 @@ const STATUS: Record<VariableResult["status"], string> = {
   set: "ok",
   missing: "MISSING",
   "wrong-source": "WRONG SOURCE",
+  "not-serving": "NOT SERVING",
   "cannot-check": "CANNOT CHECK",
 };
 

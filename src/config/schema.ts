@@ -13,6 +13,20 @@ export const EnvironmentSchema = z
     project: name.describe("The GCP project id, e.g. `acme-staging`."),
     region: name.describe("The Cloud Run region, e.g. `us-central1`."),
     services: z.array(name).min(1).describe("The Cloud Run services to check in this project and region."),
+    snapshot: name
+      .optional()
+      .describe(
+        "Read this environment from a snapshot file instead of the live API: a path in the repository (default branch) to the " +
+          "output of `gcloud run services describe SERVICE --format yaml`, one YAML document per service.",
+      ),
+    health: z
+      .strictObject({
+        path: z.string().regex(/^\//, "must start with /, e.g. /health").describe("Requested at the service's URL, e.g. `/health`."),
+        timeout_ms: z.number().int().positive().max(30_000).default(5_000).describe("How long to wait for an answer (default 5000)."),
+        services: z.array(name).optional().describe("The services to probe (default: every service of the environment)."),
+      })
+      .optional()
+      .describe("After the configuration check, request `{service URL}{path}` and report status and latency."),
   })
   .describe("A Cloud Run environment.");
 
@@ -36,6 +50,11 @@ export const CheckSchema = z
       .optional()
       .describe("The services this check applies to (default: every service of the environment)."),
     from: SourceRule.default("any"),
+    version: z
+      .string()
+      .regex(/^(latest|[1-9][0-9]*)$/, "must be `latest` or a version number such as 3")
+      .optional()
+      .describe("The Secret Manager version the reference must use, e.g. `latest` to flag a reference pinned to an old number."),
     secret: name
       .optional()
       .describe("The Secret Manager secret that should hold the value; used in the fix command (default: the variable name in kebab-case)."),

@@ -1,6 +1,10 @@
+import { distance } from "fastest-levenshtein";
+import type { protos } from "@google-cloud/run";
 import type { CloudRunClients } from "../cloud-run/create-clients.js";
-import { serviceToSnapshot } from "./to-snapshot.js";
-import type { CannotCheckReason, LiveState, ServiceState, ServiceTarget } from "./types.js";
+import { revisionToSnapshot, serviceToSnapshot, shortName } from "./to-snapshot.js";
+import type { CannotCheckReason, CannotRead, LiveState, ServiceSnapshot, ServiceState, ServiceTarget } from "./types.js";
+
+type IService = protos.google.cloud.run.v2.IService;
 
 export interface FetchOptions {
   /** How many Cloud Run calls may be in flight at once. */
@@ -12,44 +16,124 @@ export interface FetchOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Reads the live configuration of each target service from Cloud Run. One failure never hides the others. */
+/**
+ * Reads the live configuration of each target service from Cloud Run. One failure never hides the others.
+ *
+ * Economy: one `ListServices` per project and region serves every service there (instead of one `GetService` each),
+ * and a revision is read (`GetRevision`) only when it serves traffic and may differ from the template; the calls run
+ * concurrently, at most `concurrency` at a time. When listing is refused (no `run.services.list`) it falls back to
+ * `GetService` per service, so an account with only `run.services.get` still gets a diagnosis.
+ */
 export async function fetchLiveState(clients: CloudRunClients, targets: ServiceTarget[], options: FetchOptions = {}): Promise<LiveState> {
   const { concurrency = 8, timeoutMs = 15_000, now = () => new Date(), onProgress } = options;
   let done = 0;
-  const services = await mapBounded(targets, concurrency, async (target): Promise<ServiceState> => {
-    const name = `projects/${target.project}/locations/${target.region}/services/${target.service}`;
+  const call = { timeout: timeoutMs, retry: null };
+  const groups = new Map<string, ServiceTarget[]>();
+  for (const t of targets) {
+    const key = `projects/${t.project}/locations/${t.region}`;
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  const listed = await mapBounded([...groups.entries()], concurrency, async ([parent, group]) => {
     try {
-      const [service] = await clients.services.getService({ name }, { timeout: timeoutMs, retry: null });
-      return { kind: "ok", target, snapshot: serviceToSnapshot(target, service) };
+      const [services] = await clients.services.listServices({ parent }, call);
+      const byName = new Map(services.map((s) => [shortName(s.name), s]));
+      return group.map((target) => ({ target, service: byName.get(target.service), names: [...byName.keys()] }));
     } catch (error) {
-      return { kind: "cannot-check", target, ...classifyCloudRunError(error, "run.services.get") };
+      const cannot = classifyCloudRunError(error, "run.services.list");
+      if (cannot.reason !== "permission-denied") return group.map((target) => ({ target, cannot }));
+      // Listing refused: one GetService per service, which needs only run.services.get.
+      return mapBounded(group, concurrency, async (target) => {
+        try {
+          const [service] = await clients.services.getService({ name: `${parent}/services/${target.service}` }, call);
+          return { target, service };
+        } catch (e) {
+          return { target, cannot: classifyCloudRunError(e, "run.services.get") };
+        }
+      });
+    }
+  });
+
+  const found = listed.flat();
+  const services = await mapBounded(found, concurrency, async (entry): Promise<ServiceState> => {
+    try {
+      return await readOne(entry);
     } finally {
-      onProgress?.(++done, targets.length);
+      onProgress?.(++done, found.length);
     }
   });
   return { source: "live", fetchedAt: now().toISOString(), services };
+
+  async function readOne(entry: (typeof found)[number]): Promise<ServiceState> {
+    const { target } = entry;
+    if ("cannot" in entry && entry.cannot) return { kind: "cannot-check", target, ...entry.cannot };
+    const service = (entry as { service?: IService }).service;
+    if (!service) {
+      const names = (entry as { names?: string[] }).names ?? [];
+      return {
+        kind: "cannot-check",
+        target,
+        reason: "not-found",
+        detail: `Resource '${target.service}' of kind 'SERVICE' in region '${target.region}' in project '${target.project}' does not exist.`,
+        suggestions: suggestNames(target.service, names),
+      };
+    }
+    const snapshot = serviceToSnapshot(target, service);
+    await readServingRevisions(clients, snapshot, service, { call, concurrency });
+    return { kind: "ok", target, snapshot };
+  }
+}
+
+/**
+ * The revisions that serve traffic but may not match the template. The latest created revision, on a service whose
+ * rollout is done (`observedGeneration == generation`, not reconciling), was created from the current template: it is
+ * not read again.
+ */
+export function revisionsToRead(snapshot: ServiceSnapshot): string[] {
+  const settled = !snapshot.reconciling && snapshot.generation === snapshot.observedGeneration;
+  const fromTemplate = settled ? snapshot.latestCreatedRevision : undefined;
+  return [...new Set(snapshot.traffic.map((t) => t.revision))].filter((r) => r && r !== fromTemplate);
+}
+
+async function readServingRevisions(
+  clients: CloudRunClients,
+  snapshot: ServiceSnapshot,
+  service: IService,
+  o: { call: { timeout: number; retry: null }; concurrency: number },
+): Promise<void> {
+  const toRead = revisionsToRead(snapshot);
+  const settledRevision = snapshot.latestCreatedRevision;
+  if (settledRevision && snapshot.traffic.some((t) => t.revision === settledRevision) && !toRead.includes(settledRevision)) {
+    snapshot.revisions[settledRevision] = { ...snapshot.template, name: settledRevision };
+  }
+  await mapBounded(toRead, o.concurrency, async (revision) => {
+    try {
+      const [message] = await clients.revisions.getRevision({ name: `${service.name}/revisions/${revision}` }, o.call);
+      snapshot.revisions[revision] = revisionToSnapshot(message);
+    } catch (error) {
+      snapshot.revisionErrors = { ...snapshot.revisionErrors, [revision]: classifyCloudRunError(error, "run.revisions.get") };
+    }
+  });
+}
+
+/** The names closest to `name` (edit distance at most a third of its length, or sharing its stem), best first. */
+export function suggestNames(name: string, candidates: string[], max = 3): string[] {
+  const limit = Math.max(2, Math.ceil(name.length / 3));
+  return candidates
+    .filter((c) => c !== name)
+    .map((c) => ({ c, d: distance(name, c) }))
+    .filter(({ c, d }) => d <= limit || c.startsWith(name) || name.startsWith(c))
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .map((s) => s.c)
+    .slice(0, max);
 }
 
 /** Maps a gRPC error from the Cloud Run client to a reason a person can act on. */
-export function classifyCloudRunError(
-  error: unknown,
-  permission: string,
-): { reason: CannotCheckReason; detail: string; permission?: string } {
+export function classifyCloudRunError(error: unknown, permission: string): CannotRead {
   const e = error as { code?: number; details?: string; message?: string };
   const detail = (e.details || e.message || String(error)).split("\n")[0];
-  switch (e.code) {
-    case 5:
-      return { reason: "not-found", detail };
-    case 7:
-      return { reason: "permission-denied", detail, permission };
-    case 16:
-      return { reason: "unauthenticated", detail };
-    case 4:
-    case 14:
-      return { reason: "unreachable", detail };
-    default:
-      return { reason: "error", detail };
-  }
+  const reason: CannotCheckReason =
+    e.code === 5 ? "not-found" : e.code === 7 ? "permission-denied" : e.code === 16 ? "unauthenticated" : e.code === 4 || e.code === 14 ? "unreachable" : "error";
+  return reason === "permission-denied" ? { reason, detail, permission } : { reason, detail };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the input order in the result. */

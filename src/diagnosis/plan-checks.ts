@@ -7,6 +7,8 @@ export interface EffectiveCheck {
   aliases: string[];
   from: Check["from"];
   secret?: string;
+  /** The Secret Manager version the reference must use (`latest`, or a number). */
+  version?: string;
   why?: string;
   /** `config` for checks from the file, `issue` for variables named in the issue's text. */
   origin: "config" | "issue";
@@ -73,6 +75,7 @@ export function planChecks(config: Config, issue: { title: string; body: string 
     aliases: check.aliases,
     from: check.from,
     secret: check.secret,
+    version: check.version,
     why: check.why,
     origin: "config",
     targets: targetsOf(config, check.environments ?? envNames, check.services),

@@ -4,7 +4,11 @@
  */
 
 /** Where a variable's value comes from. A literal's value is deliberately not kept. */
-export type ValueSource = { kind: "literal" } | { kind: "secret"; secret: string; version: string };
+export type ValueSource =
+  | { kind: "literal" }
+  | { kind: "secret"; secret: string; version: string }
+  /** A Secret Manager secret mounted as a file, which satisfies a check naming that secret. */
+  | { kind: "file"; secret: string; version: string; path: string };
 
 /** A Secret Manager secret mounted as a file. */
 export interface SecretMount {
@@ -63,10 +67,39 @@ export interface ServiceSnapshot {
   observedGeneration?: string;
   /** The revisions that serve traffic, by short name, when they were read. */
   revisions: Record<string, RevisionSnapshot>;
+  /** Serving revisions that could not be read (e.g. no `run.revisions.get`), by short name. */
+  revisionErrors?: Record<string, CannotRead>;
+}
+
+/** Why something could not be read from Cloud Run. */
+export interface CannotRead {
+  reason: CannotCheckReason;
+  detail: string;
+  /** The IAM permission that was refused, for `permission-denied`. */
+  permission?: string;
+}
+
+/** The answer of a service's health URL, requested after the configuration check. */
+export interface HealthResult {
+  url: string;
+  /** HTTP status, or undefined when no answer came (then `error` says why). */
+  status?: number;
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+/** Where a service's data came from, when it was not read live. */
+export interface SnapshotOrigin {
+  /** The snapshot file, e.g. `ops/cloud-run/staging.yaml`. */
+  file: string;
+  /** When the snapshot was taken (its last commit, or file time), ISO 8601; undefined when unknown. */
+  takenAt?: string;
 }
 
 /** Why a service could not be checked. Never counted as passing or missing. */
-export type CannotCheckReason = "not-found" | "permission-denied" | "unauthenticated" | "unreachable" | "error";
+/** `snapshot`: the configured snapshot file is missing, invalid, or lacks the service or a serving revision. */
+export type CannotCheckReason = "not-found" | "permission-denied" | "unauthenticated" | "unreachable" | "error" | "snapshot";
 
 export interface ServiceTarget {
   environment: string;
@@ -76,8 +109,17 @@ export interface ServiceTarget {
 }
 
 export type ServiceState =
-  | { kind: "ok"; target: ServiceTarget; snapshot: ServiceSnapshot }
-  | { kind: "cannot-check"; target: ServiceTarget; reason: CannotCheckReason; detail: string; permission?: string };
+  | { kind: "ok"; target: ServiceTarget; snapshot: ServiceSnapshot; health?: HealthResult; origin?: SnapshotOrigin }
+  | {
+      kind: "cannot-check";
+      target: ServiceTarget;
+      reason: CannotCheckReason;
+      detail: string;
+      permission?: string;
+      /** For `not-found`: the region's services with the closest names. */
+      suggestions?: string[];
+      origin?: SnapshotOrigin;
+    };
 
 /** Everything the live check gathered, with where it came from and when. */
 export interface LiveState {

@@ -46,6 +46,11 @@ export interface IssueGitHub {
   readConfigText(): Promise<string | undefined>;
   /** Templates the repository adds or overrides, from `.github/config-triage/*.md`. */
   readRepoTemplates(): Promise<Array<{ name: string; file: string; text: string }>>;
+  /**
+   * A file of the repository on its default branch, with the date of its last commit (for the age of a snapshot), or
+   * undefined when it does not exist.
+   */
+  readRepoFile(path: string): Promise<{ text: string; updatedAt?: string } | undefined>;
   listComments(): Promise<GhComment[]>;
   listSubIssues(): Promise<GhIssue[]>;
   createComment(body: string): Promise<GhComment>;
@@ -111,6 +116,19 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
           return { name: f.name.slice(0, -3), file: f.path, text: String(data) };
         }),
       );
+    },
+    async readRepoFile(path) {
+      let text: string;
+      try {
+        const { data } = await octokit.rest.repos.getContent({ owner, repo, path, mediaType: { format: "raw" } });
+        text = String(data);
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+      const { data: commits } = await octokit.rest.repos.listCommits({ owner, repo, path, per_page: 1 });
+      const updatedAt = commits[0]?.commit?.committer?.date ?? commits[0]?.commit?.author?.date ?? undefined;
+      return { text, updatedAt };
     },
     async listComments() {
       return octokit.paginate(octokit.rest.issues.listComments, { ...issue, per_page: 100 });

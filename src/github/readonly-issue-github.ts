@@ -69,6 +69,12 @@ export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: strin
     async readConfigText() {
       return readText(owner, repo, CONFIG_PATH);
     },
+    async readRepoFile(path) {
+      const text = await readText(owner, repo, path);
+      if (text === undefined) return undefined;
+      const { data: commits } = await octokit.rest.repos.listCommits({ owner, repo, path, per_page: 1 });
+      return { text, updatedAt: commits[0]?.commit?.committer?.date ?? undefined };
+    },
     async readRepoTemplates() {
       let listing: unknown;
       try {

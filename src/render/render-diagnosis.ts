@@ -1,8 +1,9 @@
 import type { Diagnosis, Problem, VariableResult } from "../diagnosis/evaluate.js";
-import type { ValueSource } from "../diagnosis/types.js";
+import type { LiveState, ServiceSnapshot, ValueSource } from "../diagnosis/types.js";
 import { code, escapeMarkdown } from "./escape-markdown.js";
 import { writeMarker } from "./markers.js";
 import type { PlanRecord, Review, ReviewState } from "../plan/summarize-plan.js";
+import { renderRevisionDiagram } from "./render-mermaid.js";
 
 /** GitHub rejects a comment body longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -38,12 +39,17 @@ export interface DiagnosisCommentInput {
   reviews?: Record<string, Review>;
   /** Extra sections (changes since the last check, the plan), shown after the follow-ups. */
   sections?: string[];
+  /** The data the diagnosis was made from: for the revision diagrams, health results and snapshot ages. */
+  live?: LiveState;
+  /** The checks, for the variables each revision diagram shows. */
+  checks?: Array<{ variable: string; aliases: string[]; targets: Array<{ environment: string; service: string }> }>;
 }
 
 const ICON: Record<VariableResult["status"], string> = {
   set: "✅ set",
   missing: "❌ missing",
   "wrong-source": "⚠️ wrong source",
+  "not-serving": "❌ not serving",
   "cannot-check": "❔ could not check",
 };
 
@@ -52,6 +58,7 @@ function describeSource(result: VariableResult): string {
   const alias = result.foundAs && result.foundAs !== result.variable ? ` as ${code(result.foundAs)}` : "";
   if (!s) return "—";
   if (s.kind === "literal") return `literal${alias} (value not shown)`;
+  if (s.kind === "file") return `Secret Manager ${code(s.secret)} version ${code(s.version)} mounted as file ${code(s.path)}`;
   return `Secret Manager ${code(s.secret)} version ${code(s.version)}${alias}`;
 }
 
@@ -70,31 +77,101 @@ function headline(d: Diagnosis): string {
   }
 }
 
-function sourceLine(d: Diagnosis, all: VariableResult[]): string {
+function age(fromIso: string | undefined, toIso: string): string {
+  if (!fromIso) return "age unknown";
+  const ms = Date.parse(toIso) - Date.parse(fromIso);
+  if (!Number.isFinite(ms)) return "age unknown";
+  const hours = Math.floor(ms / 3_600_000);
+  const text = hours < 1 ? "less than an hour" : hours < 48 ? `${hours} hour${hours === 1 ? "" : "s"}` : `${Math.floor(hours / 24)} days`;
+  return `taken ${fromIso.slice(0, 10)}, ${text} old`;
+}
+
+function sourceLine(d: Diagnosis, all: VariableResult[], live?: LiveState): string {
   // Only what could be read counts as checked; the rest is listed under "Could not check".
   const results = all.filter((r) => r.status !== "cannot-check");
   const services = new Set(results.map((r) => `${r.target.environment}/${r.target.service}`)).size;
   const envs = new Set(results.map((r) => r.target.environment)).size;
-  const from = d.source === "live" ? "live from Cloud Run" : "from a configuration snapshot";
+  const origins = new Map<string, string | undefined>();
+  for (const s of live?.services ?? []) if (s.origin) origins.set(s.origin.file, s.origin.takenAt);
+  const from = d.source === "live" && !origins.size ? "live from Cloud Run" : origins.size ? "partly from snapshots" : "from a configuration snapshot";
   const when = d.fetchedAt.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
-  return `Checked ${results.length} variable${results.length === 1 ? "" : "s"} on ${services} service${services === 1 ? "" : "s"} in ${envs} environment${envs === 1 ? "" : "s"}, ${from} at ${when}. Values are never shown.`;
+  const line = `Checked ${results.length} variable${results.length === 1 ? "" : "s"} on ${services} service${services === 1 ? "" : "s"} in ${envs} environment${envs === 1 ? "" : "s"}, ${d.source === "snapshot" || (origins.size && live?.services.every((s) => s.origin)) ? "from a configuration snapshot" : from} at ${when}. Values are never shown.`;
+  if (!origins.size) return line;
+  const notes = [...origins].map(([file, takenAt]) => `${code(file)} (${age(takenAt, d.fetchedAt)})`);
+  return `${line}\n\n> 📄 Not live: read from the snapshot ${notes.join(", ")}, in the shape of \`gcloud run services describe --format yaml\`. The live services may have changed since.`;
 }
 
 function table(results: VariableResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.target.environment} | ${code(r.target.service)} | ${code(r.variable)} | ${ICON[r.status]} | ${describeSource(r)} |`,
+      `| ${code(r.target.service)} | ${code(r.variable)} | ${ICON[r.status]} | ${describeSource(r)}${r.container && r.source ? ` in ${code(r.container)}` : ""} |`,
   );
-  return ["| Environment | Service | Variable | Status | Source |", "|---|---|---|---|---|", ...rows].join("\n");
+  return ["| Service | Variable | Status | Source |", "|---|---|---|---|", ...rows].join("\n");
 }
 
 function problemSection(p: Problem): string {
-  const where = [`project ${code(p.target.project)}`, `region ${code(p.target.region)}`];
+  const where = [`project ${code(p.target.project)}`, `region ${code(p.target.region)}`, `service ${code(p.target.service)}`];
   if (p.revision) where.push(`revision ${code(p.revision)}`);
   if (p.container) where.push(`container ${code(p.container)}`);
-  const lines = [`**${p.what}** (${where.join(", ")})`, `Why it matters: ${p.why}.`];
+  const lines = [`**${p.what}**`, `Where: ${where.join(" / ")}`, `Why it matters: ${p.why}.`];
   if (p.fix) lines.push("```sh", p.fix, "```");
   return lines.join("\n");
+}
+
+/** Problems under one heading, grouped by environment when there are several. */
+function groupedSection(title: string, problems: Problem[]): string {
+  if (!problems.length) return "";
+  const envs = [...new Set(problems.map((p) => p.target.environment))];
+  if (envs.length === 1) return [title, ...problems.map(problemSection)].join("\n\n");
+  return [
+    title,
+    ...envs.flatMap((env) => [`##### ${env}`, ...problems.filter((p) => p.target.environment === env).map(problemSection)]),
+  ].join("\n\n");
+}
+
+/** Results by environment: what fails in the open, what passes folded away. */
+function resultsSection(results: VariableResult[]): string {
+  if (!results.length) return "";
+  const envs = [...new Set(results.map((r) => r.target.environment))];
+  const parts = ["#### Results by environment"];
+  for (const env of envs) {
+    const rows = results.filter((r) => r.target.environment === env);
+    const bad = rows.filter((r) => r.status !== "set");
+    const good = rows.filter((r) => r.status === "set");
+    parts.push(`**${env}**: ${good.length} of ${rows.length} check${rows.length === 1 ? "" : "s"} pass`);
+    if (bad.length) parts.push(table(bad));
+    if (good.length) parts.push(`<details><summary>✅ ${good.length} passing</summary>\n\n${table(good)}\n\n</details>`);
+  }
+  return parts.join("\n\n");
+}
+
+const MAX_DIAGRAMS = 10;
+
+/** One Mermaid diagram per failing service: its revisions, their traffic shares and which carry the variables. */
+function diagramsSection(input: Pick<DiagnosisCommentInput, "live" | "checks">, fails: Problem[]): string {
+  const live = input.live;
+  if (!live) return "";
+  const failing = new Set(fails.map((p) => `${p.target.environment}/${p.target.service}`));
+  const snapshots: ServiceSnapshot[] = live.services.flatMap((s) =>
+    s.kind === "ok" && failing.has(`${s.target.environment}/${s.target.service}`) ? [s.snapshot] : [],
+  );
+  if (!snapshots.length) return "";
+  const shown = snapshots.slice(0, MAX_DIAGRAMS).map((s) => {
+    const variables = (input.checks ?? []).filter((c) => c.targets.some((t) => t.environment === s.environment && t.service === s.service));
+    return `**${s.environment} / ${s.service}**\n\n\`\`\`mermaid\n${renderRevisionDiagram(s, variables)}\n\`\`\``;
+  });
+  const more = snapshots.length > MAX_DIAGRAMS ? [`(${snapshots.length - MAX_DIAGRAMS} more failing services not drawn)`] : [];
+  return ["#### What serves traffic", ...shown, ...more].join("\n\n");
+}
+
+function healthSection(live?: LiveState): string {
+  const probed = (live?.services ?? []).flatMap((s) => (s.kind === "ok" && s.health ? [{ t: s.target, h: s.health }] : []));
+  if (!probed.length) return "";
+  const rows = probed.map(
+    ({ t, h }) =>
+      `| ${t.environment} | ${code(t.service)} | ${code(h.url)} | ${h.ok ? "✅" : "❌"} ${h.status ?? h.error ?? "no answer"} | ${h.latencyMs} ms |`,
+  );
+  return ["#### Health checks", "| Environment | Service | URL | Answer | Latency |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
 export function followUpList(followUps: FollowUpRef[]): string {
@@ -121,23 +198,6 @@ function outcomeLine(input: DiagnosisCommentInput): string {
   }
 }
 
-/** The diagnosis itself, in Markdown: headline, what was checked, the table, how to fix, what could not be checked. */
-export function renderDiagnosisReport(d: Diagnosis): string {
-  const fails = d.problems.filter((p) => p.severity === "fail");
-  const cannot = d.problems.filter((p) => p.severity === "cannot-check");
-  return [
-    headline(d),
-    d.verdict === "nothing-to-check"
-      ? "No check applies: add `checks:` to `.github/config-triage.yml`, or name variables in backticks in the issue (like `JWT_SECRET_STAGING`)."
-      : sourceLine(d, d.results),
-    d.results.length ? table(d.results) : "",
-    fails.length ? ["#### How to fix", ...fails.map(problemSection)].join("\n\n") : "",
-    cannot.length ? ["#### Could not check", ...cannot.map(problemSection)].join("\n\n") : "",
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-}
-
 /** Renders the one diagnosis comment the app keeps on an issue (updated in place on later runs). */
 export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
   const { diagnosis: d } = input;
@@ -148,19 +208,57 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
     ...(input.plan ? { plan: input.plan } : {}),
     ...(input.reviews && Object.keys(input.reviews).length ? { reviews: input.reviews } : {}),
   };
-  const parts = [writeMarker("diagnosis", state), renderDiagnosisReport(d), followUpList(input.followUps), ...(input.sections ?? []), outcomeLine(input)];
-  return fitComment(parts.filter(Boolean).join("\n\n"));
+  const tail = [followUpList(input.followUps), ...(input.sections ?? []), outcomeLine(input)].filter(Boolean).join("\n\n");
+  return fitComment(`${writeMarker("diagnosis", state)}\n\n${renderDiagnosisReport(d, input)}`, GITHUB_COMMENT_LIMIT, tail);
 }
 
-/** Keeps a body under GitHub's limit, saying clearly that it was cut. */
-export function fitComment(body: string, limit = GITHUB_COMMENT_LIMIT): string {
-  if (body.length <= limit) return body;
-  const note = "\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit. Run `config-triage check` for the full report.";
-  const fence = "\n```";
-  let cut = body.slice(0, limit - note.length - fence.length);
-  // End on a whole line when one ends nearby, and close a code block the cut left open, so the note stays visible.
-  const lastLine = cut.lastIndexOf("\n");
-  if (lastLine >= 0 && lastLine > cut.length - 2_000) cut = cut.slice(0, lastLine);
-  if ((cut.match(/^```/gm) ?? []).length % 2 === 1) cut += fence;
-  return cut + note;
+/**
+ * The diagnosis itself, in Markdown: headline, what was checked, how to fix, what could not be checked, health, the
+ * revision diagrams, what is worth knowing, and the results by environment (least important last, so a cut takes
+ * what passes first). `extras` (the live data and the checks) adds the health table and the diagrams.
+ */
+export function renderDiagnosisReport(d: Diagnosis, extras: Pick<DiagnosisCommentInput, "live" | "checks"> = {}): string {
+  const fails = d.problems.filter((p) => p.severity === "fail");
+  const cannot = d.problems.filter((p) => p.severity === "cannot-check");
+  const warns = d.problems.filter((p) => p.severity === "warn");
+  return [
+    headline(d),
+    d.verdict === "nothing-to-check"
+      ? "No check applies: add `checks:` to `.github/config-triage.yml`, or name variables in backticks in the issue (like `JWT_SECRET_STAGING`)."
+      : sourceLine(d, d.results, extras.live),
+    groupedSection("#### How to fix", fails),
+    groupedSection("#### Could not check", cannot),
+    healthSection(extras.live),
+    diagramsSection(extras, fails),
+    warns.length
+      ? `<details><summary>⚠️ ${warns.length} thing${warns.length === 1 ? "" : "s"} worth knowing (drift between environments, rollouts in progress)</summary>\n\n${
+          // Once everything passes, the issue closes: the notes stay, without commands that read like a to-do.
+          d.verdict === "pass" ? warns.map((w) => `- ${w.what}`).join("\n") : groupedSection("#### Worth knowing", warns)
+        }\n\n</details>`
+      : "",
+    resultsSection(d.results),
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+/**
+ * Keeps a body under GitHub's limit, saying clearly that it was cut. It cuts at a line, closes a code block or
+ * `<details>` left open, and always keeps `tail` (the follow-ups and what happens to the issue).
+ */
+export function fitComment(body: string, limit = GITHUB_COMMENT_LIMIT, tail = ""): string {
+  const joined = tail ? `${body}\n\n${tail}` : body;
+  if (joined.length <= limit) return joined;
+  const cutLines = (n: number) => `\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last ${n} lines of the report above are not shown (the most important parts come first; passing checks come last).`;
+  const reserve = cutLines(999_999).length + (tail ? tail.length + 2 : 0) + 20;
+  let kept = body.slice(0, Math.max(0, limit - reserve));
+  const lineEnd = kept.lastIndexOf("\n");
+  if (lineEnd >= 0 && lineEnd > kept.length - 2_000) kept = kept.slice(0, Math.max(0, lineEnd));
+  const closers: string[] = [];
+  if ((kept.match(/^```/gm) ?? []).length % 2 === 1) closers.push("```");
+  const open = (kept.match(/<details>/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
+  for (let i = 0; i < open; i++) closers.push("</details>");
+  const omitted = body.slice(kept.length).split("\n").length - 1;
+  const cut = [kept, ...closers].join("\n") + cutLines(omitted);
+  return tail ? `${cut}\n\n${tail}` : cut;
 }

@@ -1,8 +1,9 @@
 import { parseConfig, type ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { evaluate, type Diagnosis } from "../diagnosis/evaluate.js";
-import { planChecks, targetsToFetch } from "../diagnosis/plan-checks.js";
-import type { LiveState, ServiceTarget } from "../diagnosis/types.js";
+import { gatherLiveState } from "../diagnosis/gather-live-state.js";
+import { planChecks, type EffectiveCheck } from "../diagnosis/plan-checks.js";
+import type { HealthResult, LiveState, ServiceTarget } from "../diagnosis/types.js";
 import type { ConfigRead, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
 import { buildPlan, type ExistingFollowUp, type ParentIssue, type TriagePlan } from "../plan/build-plan.js";
 import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
@@ -19,6 +20,8 @@ export interface TriageDeps {
   builtInTemplates: Map<string, Template>;
   /** Reads the live state of the services (Cloud Run, or a snapshot). */
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
+  /** Requests a health URL (default: `probeHealth`); tests may pass their own. */
+  probeHealth?: (url: string, timeoutMs: number) => Promise<HealthResult>;
   identity: AppIdentity;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** Counts triages by outcome and times them (`config_triage_triages_total`, `..._duration_seconds`). */
@@ -105,7 +108,7 @@ async function loadTemplates(gh: IssueGitHub, builtIn: Map<string, Template>): P
 /** What a triage run decided, before anything is written. */
 export type TriageDecision =
   | { kind: "config-error"; problems: ConfigProblem[]; memory: IssueMemory }
-  | { kind: "planned"; config: Config; diagnosis: Diagnosis; plan: TriagePlan; memory: IssueMemory };
+  | { kind: "planned"; config: Config; diagnosis: Diagnosis; plan: TriagePlan; memory: IssueMemory; live: LiveState; checks: EffectiveCheck[] };
 
 /**
  * Gather (config, templates, what the app wrote before, live state) and decide (diagnosis and plan, pure). Only reads:
@@ -114,7 +117,7 @@ export type TriageDecision =
 export async function decideTriage(
   gh: IssueGitHub,
   parent: ParentIssue,
-  deps: Pick<TriageDeps, "builtInTemplates" | "fetchLive" | "identity">,
+  deps: Pick<TriageDeps, "builtInTemplates" | "fetchLive" | "identity" | "probeHealth">,
   configRead?: ConfigRead,
 ): Promise<TriageDecision> {
   const [read, comments] = await Promise.all([configRead ?? gh.readConfig(), gh.listComments()]);
@@ -139,7 +142,7 @@ export async function decideTriage(
   const [{ templates, problems: templateProblems }, subIssues, live] = await Promise.all([
     loadTemplates(gh, deps.builtInTemplates),
     gh.listSubIssues(),
-    deps.fetchLive(targetsToFetch(checks), config),
+    gatherLiveState(config, { fetchLive: deps.fetchLive, readSnapshot: (path) => gh.readRepoFile(path), probe: deps.probeHealth }),
   ]);
   if (templateProblems.length) return problemsOf(templateProblems);
 
@@ -147,7 +150,7 @@ export async function decideTriage(
   const diagnosis = evaluate(checks, live);
   const planned = buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps });
   if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
-  return { kind: "planned", config, diagnosis, plan: planned.plan, memory };
+  return { kind: "planned", config, diagnosis, plan: planned.plan, memory, live, checks };
 }
 
 /**
@@ -170,7 +173,7 @@ async function triageOnce(
     deps.log.warn({ issue: parent.number, problems: problems.length }, "configuration problems reported on the issue");
     return { kind: "config-error", problems };
   }
-  const { config, diagnosis, plan, memory } = decision;
+  const { config, diagnosis, plan, memory, live, checks } = decision;
   // Every follow-up the app opens waits for a maintainer's review (`/triage approve` takes the label off).
   plan.create = plan.create.map((d) => ({ ...d, labels: [...new Set([...d.labels, config.review_label])] }));
   const reviews = memory.reviews;
@@ -186,7 +189,7 @@ async function triageOnce(
       shown ? renderPlanSection(shown) : "",
     ].filter(Boolean);
     const outcome = close ? "closed" : plan.outcome === "closed" ? "comment-only" : plan.outcome;
-    return renderDiagnosisComment({ diagnosis, followUps: list, outcome, plan: shown, reviews, sections });
+    return renderDiagnosisComment({ diagnosis, followUps: list, outcome, plan: shown, reviews, sections, live, checks });
   };
 
   if (options.apply) {

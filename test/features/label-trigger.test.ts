@@ -107,7 +107,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     expect(comment).toContain(
       "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     );
-    expect(comment).toMatch(/\| staging \| `auth-service` \| `JWT_SECRET_STAGING` \| ✅ set \| Secret Manager `jwt-secret-staging` version `latest` \|/);
+    expect(comment).toMatch(/\| `auth-service` \| `JWT_SECRET_STAGING` \| ✅ set \| Secret Manager `jwt-secret-staging` version `latest` in `placeholder-1` \|/);
     expect(comment).toContain("This issue stays open");
     expect(comment).toContain("- [ ] #931");
     expect(comment).toContain("- [ ] #934");

@@ -1,0 +1,74 @@
+import type { Config } from "../config/schema.js";
+import { mapBounded } from "./fetch-live-state.js";
+import { probeHealth } from "./probe-health.js";
+import { readSnapshotFile } from "./read-snapshot-file.js";
+import type { HealthResult, LiveState, ServiceState, ServiceTarget } from "./types.js";
+
+/** A snapshot file's text and when it was last changed (ISO 8601), or undefined when it does not exist. */
+export type SnapshotRead = { text: string; updatedAt?: string } | undefined;
+
+export interface GatherDeps {
+  /** Reads services from Cloud Run. */
+  fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
+  /** Reads a snapshot file named in the config (through GitHub for the app, from disk for a CLI). */
+  readSnapshot(path: string): Promise<SnapshotRead>;
+  probe?: (url: string, timeoutMs: number) => Promise<HealthResult>;
+  now?: () => Date;
+}
+
+/** Every service the config names, once each, in config order. */
+export function configuredTargets(config: Config): ServiceTarget[] {
+  return Object.entries(config.environments).flatMap(([environment, env]) =>
+    [...new Set(env.services)].map((service) => ({ environment, project: env.project, region: env.region, service })),
+  );
+}
+
+/**
+ * The state the diagnosis reads: every configured service, live from Cloud Run or, for an environment with
+ * `snapshot:`, from that file; then the health probes the config asks for. Independent reads run concurrently.
+ */
+export async function gatherLiveState(config: Config, deps: GatherDeps): Promise<LiveState> {
+  const now = deps.now ?? (() => new Date());
+  const targets = configuredTargets(config);
+  const liveTargets = targets.filter((t) => !config.environments[t.environment].snapshot);
+  const snapshotEnvs = Object.entries(config.environments).filter(([, env]) => env.snapshot);
+  const [live, ...fromSnapshots] = await Promise.all([
+    liveTargets.length ? deps.fetchLive(liveTargets, config) : undefined,
+    ...snapshotEnvs.map(async ([environment, env]) => {
+      const file = env.snapshot!;
+      const envTargets = targets.filter((t) => t.environment === environment);
+      const read = await deps.readSnapshot(file);
+      if (!read) {
+        return envTargets.map((target): ServiceState => ({
+          kind: "cannot-check",
+          target,
+          reason: "snapshot",
+          detail: `snapshot \`${file}\` does not exist on the default branch: commit the output of \`gcloud run services describe SERVICE --format yaml\` there, or remove \`snapshot:\` from environment \`${environment}\``,
+          origin: { file },
+        }));
+      }
+      return readSnapshotFile(read.text, envTargets, { file, takenAt: read.updatedAt });
+    }),
+  ]);
+  const states = [...(live?.services ?? []), ...fromSnapshots.flat()];
+  const order = (s: ServiceState) => targets.findIndex((t) => t.environment === s.target.environment && t.service === s.target.service);
+  states.sort((a, b) => order(a) - order(b));
+  await probeAll(config, states, deps.probe ?? probeHealth);
+  return {
+    source: liveTargets.length ? "live" : "snapshot",
+    fetchedAt: live?.fetchedAt ?? now().toISOString(),
+    services: states,
+  };
+}
+
+async function probeAll(config: Config, states: ServiceState[], probe: NonNullable<GatherDeps["probe"]>): Promise<void> {
+  const due = states.flatMap((s) => {
+    const health = config.environments[s.target.environment]?.health;
+    if (s.kind !== "ok" || !health || !s.snapshot.uri) return [];
+    if (health.services && !health.services.includes(s.target.service)) return [];
+    return [{ state: s, url: `${s.snapshot.uri.replace(/\/$/, "")}${health.path}`, timeoutMs: health.timeout_ms }];
+  });
+  await mapBounded(due, 8, async ({ state, url, timeoutMs }) => {
+    state.health = await probe(url, timeoutMs);
+  });
+}
