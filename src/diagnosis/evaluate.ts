@@ -372,7 +372,7 @@ function healthProblem(state: Extract<ServiceState, { kind: "ok" }>): Problem | 
  * The variable names (never values) one environment's service has that another environment's same service lacks,
  * with environment suffixes normalised (`JWT_SECRET_STAGING` on staging ~ `JWT_SECRET_PRODUCTION` on production).
  */
-export function driftProblems(live: LiveState): Problem[] {
+export function driftProblems(live: LiveState, reported: Set<string> = new Set()): Problem[] {
   const byService = new Map<string, ServiceSnapshot[]>();
   for (const state of live.services) {
     if (state.kind !== "ok") continue;
@@ -385,7 +385,9 @@ export function driftProblems(live: LiveState): Problem[] {
         if (a === b) continue;
         const bases = (s: ServiceSnapshot) => new Map(templateEnv(s).map((e) => [stripEnvironmentSuffix(e.name, s.environment), e]));
         const theirs = bases(b);
-        const lacking = [...bases(a)].filter(([base]) => !theirs.has(base));
+        const lacking = [...bases(a)].filter(
+          ([base, e]) => !theirs.has(base) && !reported.has(`${b.environment}:${b.service}:${base === e.name ? e.name : `${base}_${environmentSuffixes(b.environment)[0]}`}`),
+        );
         if (!lacking.length) continue;
         const renamed = lacking.map(([base, e]) => ({ name: base === e.name ? e.name : `${base}_${environmentSuffixes(b.environment)[0]}`, source: e.source }));
         const flags = renamed.map((e) =>
@@ -435,7 +437,9 @@ export function evaluate(checks: EffectiveCheck[], live: LiveState): Diagnosis {
       problems.push(...found.problems);
     }
   }
-  problems.push(...driftProblems(live));
+  // A variable already reported missing is not reported again as drift.
+  const missing = new Set(results.filter((r) => r.status === "missing").map((r) => `${r.target.environment}:${r.target.service}:${r.variable}`));
+  problems.push(...driftProblems(live, missing));
   const seen = new Set<string>();
   const unique = problems.filter((p) => !seen.has(p.key) && seen.add(p.key));
   const failing = unique.some((p) => p.severity === "fail");

@@ -81,6 +81,9 @@ export function serviceToSnapshot(target: ServiceTarget, service: IService, revi
     reconciling: Boolean(service.reconciling),
     generation: service.generation != null ? String(service.generation) : undefined,
     observedGeneration: service.observedGeneration != null ? String(service.observedGeneration) : undefined,
-    revisions: Object.fromEntries(revisions.map((r) => [shortName(r.name), revisionToSnapshot(r)])),
+    // Only this service's revisions: short names repeat across projects (`api-00001-abc` in staging and production).
+    revisions: Object.fromEntries(
+      revisions.filter((r) => !service.name || (r.name ?? "").startsWith(`${service.name}/revisions/`)).map((r) => [shortName(r.name), revisionToSnapshot(r)]),
+    ),
   };
 }

@@ -203,7 +203,13 @@ describe("evaluate", () => {
       ),
       verdict: "fail",
       results: [{ status: "missing", container: "netra-backend" }],
-      problems: [{ what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend", container: "netra-backend" }],
+      problems: [
+        {
+          what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar `otel-collector`, not on the serving container",
+          container: "netra-backend",
+          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest --container=netra-backend",
+        },
+      ],
     },
     {
       name: "cannot check (permission denied): names the permission and the project; neither pass nor missing",
@@ -228,16 +234,16 @@ describe("evaluate", () => {
       ],
     },
     {
-      name: "cannot check (not found): says to check the names in the config; no command",
+      name: "cannot check (not found): says to check the names in the config; the command lists the region's services",
       checks: [check("JWT_SECRET_STAGING", [STAGING])],
       live: live({ kind: "cannot-check", target: STAGING, reason: "not-found", detail: "Resource 'netra-backend' was not found" }),
       verdict: "incomplete",
       results: [{ status: "cannot-check" }],
       problems: [
         {
-          what: "could not check staging / netra-backend: not found",
+          what: "could not check staging / netra-backend: the service does not exist",
           why: "the service does not exist in this project and region (check the name, project and region in the config). Cloud Run said: Resource 'netra-backend' was not found",
-          fix: undefined,
+          fix: "gcloud run services list --project=netra-staging --region=us-central1",
         },
       ],
     },
@@ -249,8 +255,8 @@ describe("evaluate", () => {
       results: [{ status: "cannot-check" }],
       problems: [
         {
-          what: "could not check staging / netra-backend: unreachable",
-          why: "could not reach Cloud Run in time; the next check will try again. Cloud Run said: 4 DEADLINE_EXCEEDED: UNAVAILABLE",
+          what: "could not check staging / netra-backend: could not reach Cloud Run",
+          why: "Cloud Run did not answer in time; this is neither a pass nor a failure, and the next check will try again. Cloud Run said: 4 DEADLINE_EXCEEDED: UNAVAILABLE",
           fix: undefined,
         },
       ],
@@ -265,7 +271,7 @@ describe("evaluate", () => {
       verdict: "fail",
       results: [{ status: "missing" }, { status: "cannot-check" }],
       problems: [
-        { severity: "cannot-check", what: "could not check production / netra-backend: unreachable" },
+        { severity: "cannot-check", what: "could not check production / netra-backend: could not reach Cloud Run" },
         { severity: "fail", what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend" },
       ],
     },
@@ -316,7 +322,7 @@ describe("evaluate", () => {
       "production/netra-backend JWT_SECRET_PRODUCTION: set",
       "production/auth-service JWT_SECRET_PRODUCTION: set",
     ]);
-    expect(diagnosis.problems.map((p) => p.fix)).toEqual([
+    expect(diagnosis.problems.filter((p) => p.severity !== "warn").map((p) => p.fix)).toEqual([
       "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     ]);
     for (const value of PLANTED_VALUES) expect(JSON.stringify(diagnosis)).not.toContain(value);
@@ -433,7 +439,7 @@ describe("serviceToSnapshot", () => {
     ]);
     const diagnosis = evaluate([check("JWT_SECRET_STAGING", [STAGING])], live({ kind: "ok", target: STAGING, snapshot }));
     expect(diagnosis.problems.map((p) => [p.what, p.container])).toEqual([
-      ["`JWT_SECRET_STAGING` is missing on staging / netra-backend", "netra-backend"],
+      ["`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar `otel-collector`, not on the serving container", "netra-backend"],
     ]);
   });
 
