@@ -72,7 +72,7 @@ describe("config-triage plan", () => {
     expect(auth).toEqual(["token ghp_test"]);
     expect(stdout).toContain(`Dry run of the triage of ${owner}/${repo}#930 ("JWT Configuration Failures in GCP Staging"). Nothing was written.`);
     expect(stdout).toContain("### ❌ config-triage: 1 problem found");
-    expect(stdout).toContain("| staging | `netra-backend` | `JWT_SECRET_STAGING` | ❌ missing |");
+    expect(stdout).toContain("| `netra-backend` | `JWT_SECRET_STAGING` | ❌ missing |");
     expect(stdout).toContain("Would comment the diagnosis above.");
     expect(stdout).toContain("Would open 4 follow-up issues, each linked as a sub-issue:");
     expect(stdout).toMatch(/- \[immediate-fix\] Fix configuration: JWT_SECRET_STAGING on staging {2}\(labels: priority:critical/);

@@ -69,7 +69,7 @@ describe("config-triage check", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("PASS: 2 checks on 2 services, every check passes");
     expect(stdout).not.toContain("staging");
-    const names = emulator.calls.slice(before).map((c) => String(c.request.name));
+    const names = emulator.calls.slice(before).map((c) => String(c.request.name ?? c.request.parent));
     expect(names.every((n) => n.startsWith("projects/netra-production/"))).toBe(true);
   });
 
@@ -100,13 +100,13 @@ describe("config-triage check", () => {
     expect(report.verdict).toBe("fail");
     expect(report.exitCode).toBe(1);
     expect(report.results).toHaveLength(4);
-    expect(report.problems.map((p: { key: string }) => p.key)).toEqual(["missing:staging:netra-backend:JWT_SECRET_STAGING"]);
+    expect(report.problems.filter((p: { severity: string }) => p.severity !== "warn").map((p: { key: string }) => p.key)).toEqual(["missing:staging:netra-backend:JWT_SECRET_STAGING"]);
   });
 
   test("--format markdown is the diagnosis as the app comments it (without the hidden marker)", async () => {
     const { stdout } = await run(["check", "--format", "markdown"]);
     expect(stdout).toMatch(/^### ❌ config-triage: 1 problem found/);
-    expect(stdout).toContain("| staging | `netra-backend` | `JWT_SECRET_STAGING` | ❌ missing |");
+    expect(stdout).toContain("| `netra-backend` | `JWT_SECRET_STAGING` | ❌ missing |");
     expect(stdout).not.toContain("<!--");
   });
 
