@@ -5,6 +5,8 @@ import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockConf
 useCommandTestEnvironment();
 
 const MISSING = "missing:staging:netra-backend:JWT_SECRET_STAGING";
+/** The scenario's drift notes (warnings): production lacks variables staging has. They stay across checks. */
+const DRIFT = ["drift:staging>production:netra-backend", "drift:staging>production:auth-service"];
 const allFollowUps = () => TEMPLATES.map((t) => followUpIssue(t));
 
 
@@ -15,19 +17,19 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
-    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING] })], allFollowUps());
+    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING, ...DRIFT] })], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
     expect(updated).toContain("- [ ] #931 immediate-fix — open");
-    expect(readMarker("diagnosis", updated)).toMatchObject({ problems: [MISSING] });
+    expect(readMarker("diagnosis", updated)).toMatchObject({ problems: [MISSING, ...DRIFT] });
   });
 
   it("shows what was resolved, closes the parent when every check passes, and keeps a maintainer's note in the comment", async () => {
     setServices({ fixed: true });
     let updated = "";
     let closed: unknown;
-    const previous = diagnosisComment({ problems: [MISSING] });
+    const previous = diagnosisComment({ problems: [MISSING, ...DRIFT] });
     previous.body = `Maintainer note: see the incident doc.\n\n${previous.body}\n\nP.S. kept`;
     const scope = nock(API);
     mockConfig(scope);
