@@ -42,7 +42,9 @@ test("Cloud Run calls are timed by method and gRPC status", async () => {
     const target = (project: string) => ({ environment: "e", project, region: "us-central1", service: "netra-backend" });
     await fetchLiveState(clients, [target("netra-staging"), target("netra-production")], { timeoutMs: 5000 });
     const text = await metrics.registry.metrics();
-    expect(text).toContain('config_triage_cloud_run_request_duration_seconds_count{method="GetService",code="OK"} 1');
+    // One list per project and region; a refused list falls back to GetService, refused too here.
+    expect(text).toContain('config_triage_cloud_run_request_duration_seconds_count{method="ListServices",code="OK"} 1');
+    expect(text).toContain('config_triage_cloud_run_request_duration_seconds_count{method="ListServices",code="PERMISSION_DENIED"} 1');
     expect(text).toContain('config_triage_cloud_run_request_duration_seconds_count{method="GetService",code="PERMISSION_DENIED"} 1');
   } finally {
     await clients.close();
