@@ -161,10 +161,10 @@ export function createSlashCommands(commands: Command[] = registered): Feature {
         const { comment, issue } = context.payload;
         // Bots never drive the app, the app itself above all (its replies quote commands).
         if (comment.user?.type === "Bot" || isAppAuthored(comment, deps.identity)) return;
-        const parsed =
-          context.payload.action === "edited"
-            ? addedCommands((context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from, comment.body)
-            : parseCommands(comment.body);
+        const previous = (context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from;
+        // An edit that does not say what the body was cannot tell new commands from old ones: run nothing.
+        if (context.payload.action === "edited" && typeof previous !== "string") return;
+        const parsed = context.payload.action === "edited" ? addedCommands(previous, comment.body) : parseCommands(comment.body);
         if (!parsed.length) return;
         const gh = commandGitHubFromContext(context as Context<"issue_comment">);
         const job: CommandJob = { issue: { ...issue } as CommandJob["issue"], commentId: comment.id, author: comment.user?.login ?? "", commands: parsed };

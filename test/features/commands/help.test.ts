@@ -57,8 +57,11 @@ describe("/triage help and the command layer", () => {
     expect(reply.body).toContain("config-triage commands");
   });
 
-  it("does nothing on an edit that adds no command", async () => {
+  it("does nothing on an edit that adds no command, or that does not say what the body was", async () => {
     await app().receive(commentEvent({ action: "edited", from: "/triage recheck", body: "/triage recheck\n\n(typo fixed)" }));
+    const noChanges = commentEvent({ action: "edited", body: "/triage help" });
+    delete noChanges.payload.changes;
+    await app().receive(noChanges);
   });
 
   it("ignores pull requests unless the config turns them on", async () => {
