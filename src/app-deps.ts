@@ -6,6 +6,8 @@ import type { AppIdentity } from "./render/markers.js";
 import { loadBuiltInTemplates, type Template } from "./render/templates.js";
 import { instrumentCloudRunClients } from "./cloud-run/instrument-clients.js";
 import type { AppMetrics } from "./server/metrics.js";
+import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from "./limits/rate-limit-store.js";
+import { Redis } from "ioredis";
 
 /** What the features share: the templates, the live source and who the app is. Tests pass their own. */
 export interface AppDeps {
@@ -14,10 +16,12 @@ export interface AppDeps {
   identity: AppIdentity;
   /** The server's metrics; absent in tests and the CLI. */
   metrics?: AppMetrics;
+  /** Counts triages per issue (`max_triages_per_hour`); `createApp` gives an in-memory store when none is passed. */
+  rateLimits?: RateLimitStore;
 }
 
 /** The production wiring, from the environment. The Cloud Run clients are created on first use. */
-export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppMetrics): AppDeps {
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppMetrics, redis?: Redis): AppDeps {
   let clients: CloudRunClients | undefined;
   const timeoutMs = Number(env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
   return {
@@ -30,6 +34,9 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
       return fetchLiveState(clients, targets, { timeoutMs });
     },
     metrics,
+    // With several instances (Redis), the count of triages per issue must be shared: the queue's connection carries it.
+    // Without a connection handed in, REDIS_URL gets one of its own.
+    rateLimits: redis || env.REDIS_URL ? createRedisRateLimitStore(redis ?? new Redis(env.REDIS_URL!, { lazyConnect: true })) : createMemoryRateLimitStore(),
     identity: {
       appId: env.APP_ID ? Number(env.APP_ID) : undefined,
       botLogin: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,

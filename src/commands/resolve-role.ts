@@ -44,3 +44,18 @@ export function meetsRole(role: Role | "none", minimum: MinimumRole): boolean {
   if (role === "none") return false;
   return ROLES.indexOf(role) >= ROLES.indexOf(minimum);
 }
+
+/**
+ * `user`'s role on the repository, asked through `permissionOf` (the collaborator permission API). GitHub answers 404
+ * for someone who is not a collaborator: no role. Any other refusal leaves the role undetermined. The one role lookup
+ * of the app: the slash-commands and the trigger label both use it.
+ */
+export async function fetchRole(permissionOf: (user: string) => Promise<PermissionAnswer>, user: string): Promise<RoleResult> {
+  try {
+    return resolveRole(await permissionOf(user));
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 404) return { ok: true, role: "none" };
+    return { ok: false, reason: `GitHub's permission API answered ${status ?? "with an error"}` };
+  }
+}

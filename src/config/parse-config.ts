@@ -140,7 +140,7 @@ function suggest(value: string, candidates: string[]): string {
 }
 
 const KEYS: Record<string, string[]> = {
-  "": ["labels", "environments", "checks", "follow_ups", "on_pass", "mode", "review_label", "roles", "pull_requests"],
+  "": ["labels", "environments", "checks", "follow_ups", "on_pass", "mode", "review_label", "roles", "pull_requests", "label_role", "max_follow_ups", "max_triages_per_hour"],
   roles: [...COMMAND_NAMES],
   environment: ["project", "region", "services"],
   check: ["variable", "aliases", "environments", "services", "from", "secret", "why"],
@@ -174,6 +174,9 @@ const HELP: Record<string, string> = {
   roles: "a map of command to minimum role, e.g. `roles: { apply: maintain }`",
   review_label: "a label name, e.g. `review_label: needs-review`",
   pull_requests: "`true` or `false`",
+  label_role: "`anyone` or a role: `read`, `triage`, `write`, `maintain`, `admin`, e.g. `label_role: write`",
+  max_follow_ups: "a whole number from 1 to 100, e.g. `max_follow_ups: 10`",
+  max_triages_per_hour: "a whole number of at least 1, e.g. `max_triages_per_hour: 6`",
 };
 
 function fieldHelp(path: string[]): string {

@@ -129,6 +129,22 @@ export const ConfigSchema = z
       .boolean()
       .default(false)
       .describe("Whether `/triage` commands in pull-request comments are run (default: ignored)."),
+    label_role: MinimumRoleSchema.default("triage").describe(
+      "The weakest repository role whose trigger label starts a triage (default `triage`). Issue forms add labels for anyone who opens an issue: a label added by someone below this role only gets a note on the issue, once.",
+    ),
+    max_follow_ups: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(10)
+      .describe("At most this many follow-up issues are opened by one triage (default 10); the next triage opens the rest."),
+    max_triages_per_hour: z
+      .number()
+      .int()
+      .min(1)
+      .default(6)
+      .describe("At most this many triages of one issue per hour (label and `/triage` commands together, default 6); more are refused with a note saying when the limit resets."),
   })
   .describe("config-triage: `.github/config-triage.yml`");
 

@@ -1,6 +1,10 @@
 import type { Context } from "probot";
+import { fetchRole, meetsRole, type MinimumRole } from "../commands/resolve-role.js";
 import { ConfigSchema } from "../config/schema.js";
-import { issueGitHubFromContext, type ConfigRead } from "../github/issue-github.js";
+import { commandGitHubFromContext } from "../github/command-github.js";
+import type { ConfigRead, IssueGitHub } from "../github/issue-github.js";
+import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
+import { renderLabelRefusedNotice } from "../render/render-limits.js";
 import { runTriage } from "../triage/run-triage.js";
 import type { Feature } from "./feature.js";
 
@@ -13,23 +17,55 @@ export function triggerLabels(read: ConfigRead): string[] {
   return Array.isArray(labels) && labels.every((l) => typeof l === "string") && labels.length ? labels : DEFAULT_LABELS;
 }
 
+/** The weakest role whose label counts (`label_role`), read leniently like the labels; default `triage`. */
+export function labelRole(read: ConfigRead): MinimumRole {
+  const raw = read.kind === "found" ? (read.value as { label_role?: unknown } | null)?.label_role : undefined;
+  const parsed = ConfigSchema.shape.label_role.safeParse(raw);
+  return parsed.success ? parsed.data : ConfigSchema.shape.label_role.parse(undefined);
+}
+
+const REFUSED = { notice: "label-role" };
+
+/** Says on the issue, once, that a label was not acted on; the marker in the app's own comment remembers it. */
+async function noteOnce(gh: IssueGitHub, identity: AppIdentity, text: string): Promise<boolean> {
+  const comments = await gh.listComments();
+  const said = comments.some((c) => isAppAuthored(c, identity) && readMarker<{ notice?: string }>("notice", c.body)?.notice === REFUSED.notice);
+  if (said) return false;
+  await gh.createComment(`${writeMarker("notice", REFUSED)}\n${text}`);
+  return true;
+}
+
 export const labelTrigger: Feature = {
   name: "label",
-  help: "Add a trigger label (default `triage:config`) to an issue: the app checks the live Cloud Run configuration, comments a diagnosis, opens the follow-up issues and closes the issue when every check passes.",
+  help: "Add a trigger label (default `triage:config`) to an issue: the app checks the live Cloud Run configuration, comments a diagnosis, opens the follow-up issues and closes the issue when every check passes. The label counts only when added by someone with the `triage` role or higher (`label_role`); labels added by bots, the app included, are ignored.",
   register(app, deps) {
     app.on("issues.labeled", async (context: Context<"issues.labeled">) => {
       const label = context.payload.label?.name;
       if (!label) return;
-      const gh = issueGitHubFromContext(context);
+      const sender = context.payload.sender;
+      // Bots never drive the app: above all the app itself, whose follow-ups may carry a trigger label (no loop).
+      if (!sender || sender.type === "Bot") return;
+      const gh = commandGitHubFromContext(context);
       const read = await gh.readConfig();
       if (!triggerLabels(read).includes(label)) return;
       const issue = context.payload.issue;
-      await runTriage(
+      const minimum = labelRole(read);
+      if (minimum !== "anyone") {
+        const role = await fetchRole((user) => gh.permissionOf(user), sender.login);
+        if (!role.ok || !meetsRole(role.role, minimum)) {
+          const text = renderLabelRefusedNotice({ label, sender: sender.login, minimum, reason: role.ok ? undefined : role.reason });
+          const posted = await noteOnce(gh, deps.identity, text);
+          context.log.info({ issue: issue.number, sender: sender.login, minimum, role: role.ok ? role.role : role.reason, posted }, "trigger label ignored: sender below label_role");
+          return;
+        }
+      }
+      const outcome = await runTriage(
         gh,
         { owner: gh.owner, repo: gh.repo, number: issue.number, title: issue.title, body: issue.body ?? null, url: issue.html_url },
         { ...deps, log: context.log },
         read,
       );
+      if (outcome.kind === "limited" && outcome.first) await gh.createComment(outcome.message);
     });
   },
 };

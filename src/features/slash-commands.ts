@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { addedCommands, parseCommands, suggestVerb, type ParsedCommand } from "../commands/parse-commands.js";
-import { meetsRole, resolveRole, type RoleResult } from "../commands/resolve-role.js";
+import { fetchRole, meetsRole, type RoleResult } from "../commands/resolve-role.js";
 import { createSerialQueue } from "../commands/serial-queue.js";
 import { parseConfig, type ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
@@ -93,7 +93,7 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
     }
     const minimum = config?.roles[found.name] ?? found.minRole;
     if (minimum !== "anyone") {
-      role ??= await roleOf(gh, job.author);
+      role ??= await fetchRole((user) => gh.permissionOf(user), job.author);
       if (!role.ok) {
         fail(`could not determine the role of \`${job.author}\` (${role.reason}), so the command was refused`);
         continue;
@@ -137,16 +137,6 @@ async function react(env: CommandEnv, job: CommandJob, content: Reaction): Promi
     await env.gh.react(job.commentId, content);
   } catch (error) {
     env.deps.log.warn({ issue: job.issue.number, content, status: (error as { status?: number }).status }, "could not react to a command");
-  }
-}
-
-async function roleOf(gh: CommandGitHub, user: string): Promise<RoleResult> {
-  try {
-    return resolveRole(await gh.permissionOf(user));
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (status === 404) return { ok: true, role: "none" };
-    return { ok: false, reason: `GitHub's permission API answered ${status ?? "with an error"}` };
   }
 }
 

@@ -16,7 +16,7 @@ export interface CommandGitHub extends IssueGitHub {
 }
 
 /** The REST implementation of `CommandGitHub` on a Probot context. */
-export function commandGitHubFromContext(context: Context<"issue_comment">, number: number = context.payload.issue.number): CommandGitHub {
+export function commandGitHubFromContext(context: Context<"issues" | "issue_comment">, number: number = context.payload.issue.number): CommandGitHub {
   const base = issueGitHubFromContext(context, number);
   const octokit = context.octokit;
   const { owner, repo } = base;

@@ -4,7 +4,7 @@
  */
 const PREFIX = "<!-- config-triage:";
 
-export type MarkerKind = "diagnosis" | "follow-up";
+export type MarkerKind = "diagnosis" | "follow-up" | "notice";
 
 export function writeMarker(kind: MarkerKind, data: object): string {
   // `--` may not appear inside an HTML comment; JSON can carry it as \u002d\u002d.

@@ -14,6 +14,9 @@ import { replaceOwnSection } from "../render/own-section.js";
 import { renderChangesSection, renderPlanSection } from "../render/render-plan.js";
 import { reviewState, stalePlanReasons, summarizePlan, type PlanRecord, type Review } from "../plan/summarize-plan.js";
 import { observeTriage, type AppMetrics } from "../server/metrics.js";
+import { ConfigSchema } from "../config/schema.js";
+import type { RateLimitStore } from "../limits/rate-limit-store.js";
+import { renderFollowUpCapSection, renderRateLimitNotice } from "../render/render-limits.js";
 
 /** What a triage run needs besides GitHub. */
 export interface TriageDeps {
@@ -26,13 +29,20 @@ export interface TriageDeps {
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** Counts triages by outcome and times them (`config_triage_triages_total`, `..._duration_seconds`). */
   metrics?: AppMetrics;
+  /** Counts triages per issue for `max_triages_per_hour`; without one, triages are not rate-limited. */
+  rateLimits?: RateLimitStore;
 }
 
 export type TriageOutcome =
   | { kind: "config-error"; problems: ConfigProblem[] }
   | { kind: "done"; diagnosis: Diagnosis; plan: TriagePlan; created: number[]; closed: boolean; shown?: PlanRecord }
   /** `apply` refused: the plan shown is not current. The comment now shows `shown`, the fresh plan. */
-  | { kind: "stale"; reasons: string[]; shown: PlanRecord };
+  | { kind: "stale"; reasons: string[]; shown: PlanRecord }
+  /**
+   * Refused by `max_triages_per_hour`; nothing was read or written. `message` says what limit and when it resets;
+   * `first` is true for the first refusal of the window (the one worth reporting on the issue).
+   */
+  | { kind: "limited"; message: string; first: boolean };
 
 /** How a run treats follow-ups and the parent (the trigger label and the commands differ). */
 export interface TriageOptions {
@@ -164,6 +174,14 @@ async function triageOnce(
   configRead?: ConfigRead,
   options: TriageOptions = {},
 ): Promise<TriageOutcome> {
+  if (deps.rateLimits) {
+    configRead ??= await gh.readConfig();
+    const limited = await checkRateLimit(gh, parent, deps.rateLimits, configRead);
+    if (limited) {
+      deps.log.warn({ issue: parent.number }, "triage refused: max_triages_per_hour reached");
+      return limited;
+    }
+  }
   const decision = await decideTriage(gh, parent, deps, configRead);
   if (decision.kind === "config-error") {
     const { memory, problems } = decision;
@@ -181,12 +199,14 @@ async function triageOnce(
   const followUpMode = options.apply ? "create" : (options.followUps ?? (config.mode === "auto" ? "create" : "plan"));
   const refs: FollowUpRef[] = memory.followUps.map((f) => ({ ...f }));
   const order = config.follow_ups.map((f) => f.template);
+  const extraSections: string[] = [];
   const render = (shown: PlanRecord | undefined, close: boolean) => {
     const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
     list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
     const sections = [
       options.showChanges ? renderChangesSection(memory.state?.problems, diagnosis.problems) : "",
       shown ? renderPlanSection(shown) : "",
+      ...extraSections,
     ].filter(Boolean);
     const outcome = close ? "closed" : plan.outcome === "closed" ? "comment-only" : plan.outcome;
     return renderDiagnosisComment({ diagnosis, followUps: list, outcome, plan: shown, reviews, sections, live, checks });
@@ -201,6 +221,10 @@ async function triageOnce(
     }
   }
   if (followUpMode === "plan") plan.create = [];
+  if (plan.create.length > config.max_follow_ups) {
+    extraSections.push(renderFollowUpCapSection({ wanted: plan.create.length, limit: config.max_follow_ups }));
+    plan.create = plan.create.slice(0, config.max_follow_ups);
+  }
   for (const draft of plan.create) {
     const issue = await gh.createIssue(draft);
     await gh.addSubIssue(issue.id);
@@ -227,6 +251,28 @@ async function triageOnce(
     closed: close,
     shown,
   };
+}
+
+const HOUR = 3_600_000;
+const DEFAULT_TRIAGES_PER_HOUR = ConfigSchema.shape.max_triages_per_hour.parse(undefined);
+
+/**
+ * Counts this triage against the issue's `max_triages_per_hour`. The limit is read leniently (an invalid file still
+ * counts, with the default), before anything else is read, so a refused triage costs one config read.
+ */
+async function checkRateLimit(
+  gh: IssueGitHub,
+  parent: ParentIssue,
+  store: RateLimitStore,
+  read: ConfigRead,
+): Promise<Extract<TriageOutcome, { kind: "limited" }> | undefined> {
+  const raw = read.kind === "found" ? (read.value as { max_triages_per_hour?: unknown } | null)?.max_triages_per_hour : undefined;
+  const parsed = ConfigSchema.shape.max_triages_per_hour.safeParse(raw);
+  const limit = parsed.success ? parsed.data : DEFAULT_TRIAGES_PER_HOUR;
+  const hit = await store.hit(`${gh.owner}/${gh.repo}#${parent.number}`, HOUR);
+  if (hit.count <= limit) return undefined;
+  const message = renderRateLimitNotice({ number: parent.number, limit, resetInMs: hit.resetInMs, now: Date.now() });
+  return { kind: "limited", message, first: hit.count === limit + 1 };
 }
 
 /**

@@ -6,7 +6,7 @@ import { ProbotOctokit } from "probot";
 import { pino } from "pino";
 import { runAction } from "../../src/action/run-action.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { examplePayload, labeledPayload } from "../support/probot.js";
+import { EXAMPLE_SENDER, examplePayload, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
@@ -59,6 +59,7 @@ test("issues.labeled with the workflow token: the scenario's triage runs with th
   let comment = "";
   let created = 0;
   nock(API)
+    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
     .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, scenarioConfigYaml)
     .get(`${REPO}/issues/930/comments`).query(true).reply(200, [])
     .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
@@ -83,6 +84,7 @@ test("issues.labeled with the workflow token: the scenario's triage runs with th
 
 test("a configuration error fails the step, after the comment that names the fix", async () => {
   nock(API)
+    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
     .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(404, { message: "Not Found" })
     .get(`/repos/${owner}/.github/contents/.github%2Fconfig-triage.yml`).reply(404, { message: "Not Found" })
     .get(`${REPO}/issues/930/comments`).query(true).reply(200, [])
@@ -94,6 +96,7 @@ test("a configuration error fails the step, after the comment that names the fix
 
 test("a triage that throws (GitHub answers 500) fails the step with the reason", async () => {
   nock(API)
+    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
     .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, scenarioConfigYaml)
     .get(`${REPO}/issues/930/comments`).query(true).reply(500, { message: "Server Error" })
     .get(`${REPO}/contents/.github%2Fconfig-triage`).optionally().reply(404, { message: "Not Found" })

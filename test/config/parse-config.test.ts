@@ -88,6 +88,9 @@ describe("parseConfigText: valid files", () => {
         review_label: "needs-review",
         roles: {},
         pull_requests: false,
+        label_role: "triage",
+        max_follow_ups: 10,
+        max_triages_per_hour: 6,
       },
     },
     {
@@ -108,6 +111,9 @@ describe("parseConfigText: valid files", () => {
         review_label: "needs-review",
         roles: {},
         pull_requests: false,
+        label_role: "triage",
+        max_follow_ups: 10,
+        max_triages_per_hour: 6,
       },
     },
     {
@@ -128,6 +134,9 @@ describe("parseConfigText: valid files", () => {
         review_label: "needs-review",
         roles: {},
         pull_requests: false,
+        label_role: "triage",
+        max_follow_ups: 10,
+        max_triages_per_hour: 6,
       },
     },
   ])("$name", ({ text, config }) => {

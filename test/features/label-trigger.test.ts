@@ -5,7 +5,7 @@ import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { readMarker } from "../../src/render/markers.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { APP_ID, INSTALLATION_ID, labeledPayload, testProbot } from "../support/probot.js";
+import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
 import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
@@ -72,6 +72,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     const linked: number[] = [];
     let comment = "";
     nock(API)
+      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
       .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
       .reply(200, scenarioConfigYaml)
       .get(`${REPO}/issues/930/comments`)
@@ -140,6 +141,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     let updated = "";
     let closed: unknown;
     nock(API)
+      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
       .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
       .reply(200, scenarioConfigYaml)
       .get(`${REPO}/issues/930/comments`)
@@ -181,6 +183,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     );
     let comment = "";
     nock(API)
+      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
       .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
       .reply(200, broken)
       .get(`${REPO}/issues/930/comments`)
@@ -203,6 +206,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     for (const s of scenarioServices().services) emulator.setService(s);
     let comment = "";
     nock(API)
+      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
       .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
       .reply(200, scenarioConfigYaml)
       .get(`${REPO}/issues/930/comments`)

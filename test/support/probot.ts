@@ -60,3 +60,13 @@ export function labeledPayload(o: { owner: string; repo: string; number: number;
   if (o.sender) payload.sender.login = o.sender;
   return payload;
 }
+
+/** The sender of GitHub's `issues.labeled` example. */
+export const EXAMPLE_SENDER = "Codertocat";
+
+/** The collaborator permission answer for someone with the triage role (what the trigger label needs by default). */
+export const TRIAGE_PERMISSION = {
+  permission: "read",
+  role_name: "triage",
+  user: { login: EXAMPLE_SENDER, permissions: { pull: true, triage: true, push: false, maintain: false, admin: false } },
+};

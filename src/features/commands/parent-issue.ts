@@ -19,5 +19,6 @@ export function resultOf(outcome: TriageOutcome): CommandResult {
       reason: `the plan is out of date (${outcome.reasons.join("; ")}), so nothing was created. The diagnosis comment now shows plan \`${outcome.shown.id}\`: check it, then comment \`/triage apply ${outcome.shown.id}\``,
     };
   }
+  if (outcome.kind === "limited") return { ok: false, reason: outcome.message };
   return { ok: true };
 }

@@ -1,7 +1,7 @@
 import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
 import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
-import { labeledPayload } from "../../support/probot.js";
+import { EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../../support/probot.js";
 import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
 import { API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, owner, repo, ROLE, showPlan, useCommandTestEnvironment } from "./harness.js";
 
@@ -47,6 +47,7 @@ describe("mode: review", () => {
   it("the trigger label posts the diagnosis and the plan, and creates nothing", async () => {
     let comment = "";
     nock(API)
+      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
       .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, `${scenarioConfigYaml}mode: review\n`)
       .get(`${REPO}/issues/930/comments`).query(true).reply(200, [])
       .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })

@@ -1,0 +1,39 @@
+import { CONFIG_PATH } from "../config/schema.js";
+import { code, escapeMarkdown } from "./escape-markdown.js";
+
+function clock(at: number): string {
+  return new Date(at).toISOString().slice(11, 16);
+}
+
+/** The reply when an issue had its `max_triages_per_hour`: what limit, when it resets, how to change it. */
+export function renderRateLimitNotice(o: { number: number; limit: number; resetInMs: number; now: number }): string {
+  const minutes = Math.max(1, Math.ceil(o.resetInMs / 60_000));
+  return [
+    `⏳ **config-triage did not run this triage**: #${o.number} has already been triaged ${o.limit} time(s) this hour, the limit set by ${code("max_triages_per_hour")} (${o.limit}) in ${code(CONFIG_PATH)}.`,
+    "",
+    `The limit resets at ${clock(o.now + o.resetInMs)} UTC (in ${minutes} min); triggers on this issue until then are not run. To allow more, raise ${code("max_triages_per_hour")}.`,
+  ].join("\n");
+}
+
+/** The section of the diagnosis comment when a triage needed more follow-ups than `max_follow_ups`. */
+export function renderFollowUpCapSection(o: { wanted: number; limit: number }): string {
+  return [
+    "#### Follow-up limit reached",
+    `This triage needed ${o.wanted} new follow-up issues; ${code("max_follow_ups")} in ${code(CONFIG_PATH)} allows ${o.limit} per triage, so the first ${o.limit} were opened and ${o.wanted - o.limit} were not.`,
+    `The next triage (\`/triage recheck\`, or the trigger label again) opens the rest; raise ${code("max_follow_ups")} to open more at once.`,
+  ].join("\n");
+}
+
+/** The note left (once) on an issue whose trigger label was added by someone below `label_role`. */
+export function renderLabelRefusedNotice(o: { label: string; sender: string; minimum: string; reason?: string }): string {
+  // Escaped with its @, so the name reads but pings no one.
+  const who = escapeMarkdown(`@${o.sender}`, 64);
+  const why = o.reason
+    ? `the role of ${who} could not be determined (${o.reason})`
+    : `${who} does not have the ${code(o.minimum)} role or higher on this repository`;
+  return [
+    `🔒 **config-triage did not run**: the ${code(o.label)} label was added by ${who}, and ${why}. Issue forms add labels for whoever opens an issue, so a label only starts a triage when someone with the ${code(o.minimum)} role adds it.`,
+    "",
+    `Someone with that role can remove and add the label again, or comment \`/triage recheck\`. The role is set by ${code("label_role")} in ${code(CONFIG_PATH)}.`,
+  ].join("\n");
+}

@@ -1,0 +1,126 @@
+/**
+ * The app on a GitHub stand-in: a Probot whose Octokit talks to `startGitHubStandIn` over loopback, Cloud Run from the
+ * gRPC emulator, and every log line captured (the production JSON logger at `trace`, written into an array). For the
+ * tests that look at everything the app sends out: requests (stand-in) and logs (lines).
+ */
+import { Writable } from "node:stream";
+import { Probot, ProbotOctokit } from "probot";
+import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
+import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
+import { createApp } from "../../src/index.js";
+import type { RateLimitStore } from "../../src/limits/rate-limit-store.js";
+import { loadBuiltInTemplates } from "../../src/render/templates.js";
+import { createLogger } from "../../src/server/create-logger.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "./cloud-run-emulator.js";
+import { startGitHubStandIn, type GitHubStandIn, type StandInIssue } from "./github-standin.js";
+import { examplePayload, privateKey } from "./probot.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
+
+export const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
+
+export interface StandInApp {
+  standIn: GitHubStandIn;
+  emulator: CloudRunEmulator;
+  clients: CloudRunClients;
+  /** Every log line the app wrote, as JSON text. */
+  logs: string[];
+  /** A fresh Probot with the app (fresh per-process state: rate-limit counts, queues). */
+  probot(o?: { rateLimits?: RateLimitStore }): Probot;
+  close(): Promise<void>;
+}
+
+export async function startStandInApp(): Promise<StandInApp> {
+  const standIn = await startGitHubStandIn();
+  const emulator = await startCloudRunEmulator(scenarioServices());
+  const clients = createCloudRunClients(emulator.address);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const log = createLogger({ LOG_FORMAT: "json", LOG_LEVEL: "trace" }, sink)!;
+  return {
+    standIn,
+    emulator,
+    clients,
+    logs,
+    probot(o = {}) {
+      const probot = new Probot({
+        appId: standIn.appId,
+        privateKey,
+        log,
+        baseUrl: `${standIn.url}/api/v3`,
+        Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+      });
+      void probot.load(
+        createApp({
+          builtInTemplates: loadBuiltInTemplates(),
+          fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
+          identity: { appId: standIn.appId },
+          rateLimits: o.rateLimits,
+        }),
+      );
+      return probot;
+    },
+    async close() {
+      await clients.close();
+      await emulator.close();
+      await standIn.close();
+    },
+  };
+}
+
+/** The scenario repository on the stand-in: config, collaborators (`maintainer` has triage), the services as given. */
+export function addScenarioRepo(app: StandInApp, o: { config?: string; files?: Record<string, string>; fixed?: boolean } = {}) {
+  app.standIn.addRepo(FULL, {
+    files: { ".github/config-triage.yml": o.config ?? scenarioConfigYaml, ...o.files },
+    collaborators: { maintainer: "triage", writer: "write" },
+    installationId: 1,
+  });
+  for (const s of scenarioServices({ fixed: o.fixed }).services) app.emulator.setService(s);
+}
+
+function withRepo(payload: Record<string, any>, issue: StandInIssue) {
+  const [owner, repo] = FULL.split("/");
+  payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  payload.repository.name = repo;
+  payload.repository.full_name = FULL;
+  payload.repository.owner.login = owner;
+  Object.assign(payload.issue, {
+    id: issue.id,
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    state: issue.state,
+    html_url: `https://github.com/${FULL}/issues/${issue.number}`,
+    performed_via_github_app: issue.performed_via_github_app,
+    user: { ...payload.issue.user, login: issue.user.login, type: issue.user.type },
+  });
+  delete payload.issue.pull_request;
+  return payload;
+}
+
+/** `issues.labeled` for a stand-in issue, the label added by `sender`. */
+export function labeledEvent(issue: StandInIssue, o: { label?: string; sender?: string; senderType?: "User" | "Bot" } = {}) {
+  const payload = withRepo(examplePayload("issues", "labeled"), issue);
+  payload.label.name = o.label ?? "triage:config";
+  payload.sender = { ...payload.sender, login: o.sender ?? "maintainer", type: o.senderType ?? "User" };
+  return { id: `delivery-${Math.random()}`, name: "issues" as const, payload: payload as any };
+}
+
+/** `issue_comment.created` for a stand-in issue and comment. */
+export function commentEvent(issue: StandInIssue, comment: { id: number; body: string; login?: string }) {
+  const payload = withRepo(examplePayload("issue_comment", "created"), issue);
+  const login = comment.login ?? "maintainer";
+  Object.assign(payload.comment, { id: comment.id, body: comment.body, performed_via_github_app: null, user: { ...payload.comment.user, login, type: "User" } });
+  payload.sender = { ...payload.sender, login, type: "User" };
+  return { id: `delivery-${Math.random()}`, name: "issue_comment" as const, payload: payload as any };
+}
+
+/** Adds `body` as a comment by `login` on the stand-in and returns the event for it. */
+export function postCommand(app: StandInApp, issue: StandInIssue, body: string, login = "maintainer") {
+  const comment = app.standIn.addComment(FULL, issue.number, { body, user: { login, type: "User" } });
+  return commentEvent(app.standIn.issue(FULL, issue.number)!, { id: comment.id, body, login });
+}
