@@ -1,0 +1,77 @@
+import type { Context } from "probot";
+import type { ConfigProblem } from "../config/parse-config.js";
+import { CONFIG_PATH } from "../config/schema.js";
+import { validateFiles, type SourceFile } from "../config/validate-files.js";
+import { REPO_TEMPLATE_DIR } from "../render/templates.js";
+import type { Feature } from "./feature.js";
+
+export const CHECK_NAME = "config-triage";
+/** GitHub accepts at most 50 annotations per request. */
+const MAX_ANNOTATIONS = 50;
+
+/** Whether a changed path is the app's config or one of its templates. */
+export function isTriageFile(path: string): boolean {
+  return path === CONFIG_PATH || (path.startsWith(`${REPO_TEMPLATE_DIR}/`) && path.endsWith(".md") && !path.slice(REPO_TEMPLATE_DIR.length + 1).includes("/"));
+}
+
+/** The check run's output, as plain data: a summary and one annotation per problem, at its line. */
+export function checkRunOutput(problems: ConfigProblem[], files: string[]) {
+  const checked = files.map((f) => `\`${f}\``).join(", ");
+  if (!problems.length) {
+    return { conclusion: "success" as const, output: { title: "Configuration and templates are valid", summary: `Checked ${checked} as the app will read them.` } };
+  }
+  const list = problems.map((p) => `- \`${p.file}\`${p.line ? ` line ${p.line}` : ""}: ${p.message}`).join("\n");
+  return {
+    conclusion: "failure" as const,
+    output: {
+      title: `${problems.length} problem${problems.length === 1 ? "" : "s"} in the config-triage configuration`,
+      summary: `Merging this would break triage: the app reads these files from the default branch.\n\n${list}`,
+      annotations: problems.slice(0, MAX_ANNOTATIONS).map((p) => ({
+        path: p.file,
+        start_line: p.line ?? 1,
+        end_line: p.line ?? 1,
+        ...(p.column ? { start_column: p.column, end_column: p.column } : {}),
+        annotation_level: "failure" as const,
+        message: p.message,
+      })),
+    },
+  };
+}
+
+export const configCheck: Feature = {
+  name: "pull-request check",
+  help: "When a pull request changes `.github/config-triage.yml` or a template in `.github/config-triage/`, the app validates the new version (schema, templates rendered with sample data) and reports a `config-triage` check run with annotations at the failing lines.",
+  register(app, deps) {
+    app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], async (context: Context<"pull_request">) => {
+      const { owner, repo } = context.repo();
+      const pr = context.payload.pull_request;
+      const octokit = context.octokit;
+      const changed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: pr.number, per_page: 100 });
+      const touched = changed.filter((f) => isTriageFile(f.filename));
+      if (!touched.length) return;
+      const ref = pr.head.sha;
+      const read = async (path: string): Promise<string | undefined> => {
+        try {
+          return String((await octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: "raw" } })).data);
+        } catch (error) {
+          if ((error as { status?: number }).status === 404) return undefined;
+          throw error;
+        }
+      };
+      const configText = await read(CONFIG_PATH);
+      let listing: unknown = [];
+      try {
+        listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR, ref })).data;
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+      const names = (Array.isArray(listing) ? listing : []).filter((f: { type?: string; path?: string }) => f.type === "file" && isTriageFile(f.path ?? ""));
+      const repoTemplates: SourceFile[] = [];
+      for (const f of names as Array<{ path: string }>) repoTemplates.push({ file: f.path, text: (await read(f.path)) ?? "" });
+      const problems = validateFiles({ config: configText === undefined ? undefined : { file: CONFIG_PATH, text: configText }, repoTemplates, builtInTemplates: deps.builtInTemplates });
+      const { conclusion, output } = checkRunOutput(problems, [...(configText === undefined ? [] : [CONFIG_PATH]), ...repoTemplates.map((t) => t.file)]);
+      await octokit.rest.checks.create({ owner, repo, name: CHECK_NAME, head_sha: ref, status: "completed", conclusion, output });
+      context.log.info({ pull: pr.number, problems: problems.length }, "config check reported");
+    });
+  },
+};

@@ -1,0 +1,93 @@
+import nock from "nock";
+import { createApp } from "../../src/index.js";
+import { loadBuiltInTemplates } from "../../src/render/templates.js";
+import { isTriageFile } from "../../src/features/config-check.js";
+import { APP_ID, INSTALLATION_ID, examplePayload, testProbot } from "../support/probot.js";
+import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
+
+const { owner, repo } = SCENARIO_REPO;
+const API = "https://api.github.com";
+const REPO = `/repos/${owner}/${repo}`;
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+
+function app() {
+  return testProbot(
+    createApp({
+      builtInTemplates: loadBuiltInTemplates(),
+      fetchLive: () => Promise.reject(new Error("a pull-request check never reads Cloud Run")),
+      identity: { appId: APP_ID },
+    }),
+  );
+}
+
+function pullRequest(action = "opened") {
+  const payload = examplePayload("pull_request", action === "synchronize" ? "synchronize" : "opened");
+  payload.repository.name = repo;
+  payload.repository.full_name = `${owner}/${repo}`;
+  payload.repository.owner.login = owner;
+  payload.pull_request.number = 42;
+  payload.pull_request.head.sha = SHA;
+  return { id: "d-pr", name: "pull_request" as const, payload: payload as any };
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+describe("pull_request", () => {
+  beforeEach(() => {
+    nock.cleanAll();
+    nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+  });
+  afterEach(() => expect(nock.pendingMocks()).toEqual([]));
+
+  test("a broken config and template in a pull request: a failing check run with annotations at the lines", async () => {
+    let check: any;
+    nock(API)
+      .get(`${REPO}/pulls/42/files`).query(true)
+      .reply(200, [{ filename: ".github/config-triage.yml" }, { filename: ".github/config-triage/runbook.md" }, { filename: "src/app.ts" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).query({ ref: SHA })
+      .reply(200, scenarioConfigYaml.replace("    region: us-central1\n    services: [netra-backend, auth-service]\n  production", "    regoin: us-central1\n    services: [netra-backend, auth-service]\n  production"))
+      .get(`${REPO}/contents/.github%2Fconfig-triage`).query({ ref: SHA })
+      .reply(200, [{ type: "file", name: "runbook.md", path: ".github/config-triage/runbook.md" }, { type: "dir", name: "x", path: ".github/config-triage/x" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage%2Frunbook.md`).query({ ref: SHA })
+      .reply(200, "---\ntitle: Runbook\n---\nSee {{parent.titel}}.\n")
+      .post(`${REPO}/check-runs`, (body) => (check = body))
+      .reply(201, { id: 1 });
+    await app().receive(pullRequest());
+    expect(check).toMatchObject({ name: "config-triage", head_sha: SHA, status: "completed", conclusion: "failure" });
+    expect(check.output.title).toBe("3 problems in the config-triage configuration");
+    expect(check.output.annotations).toEqual([
+      expect.objectContaining({ path: ".github/config-triage.yml", start_line: 5, end_line: 5, annotation_level: "failure", message: expect.stringMatching(/`environments\.staging\.region` is required/) }),
+      expect.objectContaining({ path: ".github/config-triage.yml", start_line: 6, start_column: 5, message: expect.stringMatching(/unknown key `regoin`.*did you mean `region`/) }),
+      expect.objectContaining({ path: ".github/config-triage/runbook.md", start_line: 4, message: expect.stringMatching(/unknown placeholder `titel`/) }),
+    ]);
+  });
+
+  test("a valid config: a successful check run", async () => {
+    let check: any;
+    nock(API)
+      .get(`${REPO}/pulls/42/files`).query(true).reply(200, [{ filename: ".github/config-triage.yml" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).query({ ref: SHA }).reply(200, scenarioConfigYaml)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`).query({ ref: SHA }).reply(404, { message: "Not Found" })
+      .post(`${REPO}/check-runs`, (body) => (check = body))
+      .reply(201, { id: 2 });
+    await app().receive(pullRequest("synchronize"));
+    expect(check).toMatchObject({ conclusion: "success", output: { title: "Configuration and templates are valid" } });
+    expect(check.output.annotations).toBeUndefined();
+  });
+
+  test("a pull request that touches neither: no check run", async () => {
+    nock(API).get(`${REPO}/pulls/42/files`).query(true).reply(200, [{ filename: "README.md" }, { filename: ".github/workflows/ci.yml" }]);
+    await app().receive(pullRequest());
+  });
+
+});
+
+test.each([
+  [".github/config-triage.yml", true],
+  [".github/config-triage/immediate-fix.md", true],
+  [".github/config-triage/nested/x.md", false],
+  [".github/config-triage/notes.txt", false],
+  ["config-triage.yml", false],
+])("isTriageFile(%s) = %s", (path, expected) => {
+  expect(isTriageFile(path)).toBe(expected);
+});
