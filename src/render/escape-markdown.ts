@@ -8,6 +8,8 @@ export function escapeMarkdown(text: string, max = 256): string {
   return (
     cut
       .replace(/[\\`*_[\]<>|~#]/g, (c) => `\\${c}`)
+      // `\<!--` already renders as text, but it would still read as one of the app's markers to a plain text search.
+      .replace(/<!--/g, "<!\\-\\-")
       // A zero-width space after @ keeps the name readable and stops the mention (the way Renovate does it).
       .replace(/@(?=[A-Za-z0-9])/g, "@&#8203;")
   );

@@ -61,7 +61,7 @@ describe("escapeMarkdown", () => {
     {
       name: "a pasted diagnosis marker is neutralised",
       text: "<!-- config-triage:diagnosis {} -->",
-      expected: "\\<!-- config-triage:diagnosis {} --\\>",
+      expected: "\\<!\\-\\- config-triage:diagnosis {} --\\>",
     },
     { name: "HTML cannot be injected", text: "<img src=x onerror=alert(1)>", expected: "\\<img src=x onerror=alert(1)\\>" },
     { name: "links and images cannot be formed", text: "![x](https://evil.example)", expected: "!\\[x\\](https://evil.example)" },

@@ -11,7 +11,7 @@ import { createMemoryRateLimitStore } from "../../src/limits/rate-limit-store.js
 import { GrpcStatus } from "../support/cloud-run-emulator.js";
 import type { StandInIssue } from "../support/github-standin.js";
 import { addScenarioRepo, FULL, labeledEvent, postCommand, startStandInApp, type StandInApp } from "../support/standin-app.js";
-import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import { PLANTED_VALUES, plantedScenarioServices, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 
 let app: StandInApp;
 
@@ -35,7 +35,9 @@ function prepare(o: Setup = {}): StandInIssue {
   standIn.setFile(FULL, ".github/config-triage/immediate-fix.md", null);
   for (const [path, text] of Object.entries(o.files ?? {})) standIn.setFile(FULL, path, text);
   emulator.clearFaults();
-  for (const s of scenarioServices({ fixed: o.fixed }).services) emulator.setService(s);
+  const planted = plantedScenarioServices({ fixed: o.fixed });
+  for (const s of planted.services) emulator.setService(s);
+  for (const r of planted.revisions) emulator.setRevision(r);
   if (o.cannotCheck) emulator.addFault({ name: "projects/netra-production", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.get' denied" });
   return standIn.addIssue(FULL, { title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "maintainer", type: "User" } });
 }
@@ -103,7 +105,7 @@ function expectNoPlantedValue(texts: string[]) {
 }
 
 test("every Cloud Run service of the scenario carries planted values (the test below has something to find)", () => {
-  const { services, revisions } = scenarioServices();
+  const { services, revisions } = plantedScenarioServices();
   for (const s of [...services, ...revisions]) expect(PLANTED_VALUES.some((v) => JSON.stringify(s).includes(v))).toBe(true);
   for (const v of PLANTED_VALUES) expect(JSON.stringify(services)).toContain(v);
 });
