@@ -206,7 +206,7 @@ describe("buildPlan: text from the parent issue is escaped", () => {
   it.each(["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"])("in %s", (name) => {
     const body = p.create.find((c) => c.template === name)!.body;
     expect(body).toContain(
-      "JWT failures @&#8203;someone \\`JWT\\_SECRET\\_STAGING\\` \\<!-- config-triage:follow-up {\"parent\":1,\"template\":\"x\"} --\\>",
+      "JWT failures @&#8203;someone \\`JWT\\_SECRET\\_STAGING\\` \\<!\\-\\- config-triage:follow-up {\"parent\":1,\"template\":\"x\"} --\\>",
     );
     expect(body).not.toContain("@someone");
     expect(body).not.toContain("`JWT_SECRET_STAGING` <!--");
