@@ -44,6 +44,31 @@ export interface Problem {
   key: string;
 }
 
+/**
+ * Every kind of problem a diagnosis reports: the part of `Problem.key` before the first `:`. The app's comment records
+ * this list, so a later version that adds a kind does not call the old problems of that kind "new" (see
+ * `renderChangesSection`).
+ */
+export const PROBLEM_KINDS = [
+  "missing",
+  "source",
+  "version",
+  "serving",
+  "cannot",
+  "cannot-revision",
+  "rollout-failed",
+  "not-ready",
+  "reconciling",
+  "health",
+  "drift",
+] as const;
+
+/** `drift:staging>production:api` -> `drift`. */
+export function problemKind(key: string): string {
+  const colon = key.indexOf(":");
+  return colon < 0 ? key : key.slice(0, colon);
+}
+
 export type Verdict = "pass" | "fail" | "incomplete" | "nothing-to-check";
 
 export interface Diagnosis {

@@ -1,4 +1,4 @@
-import type { Diagnosis, Problem, VariableResult } from "../diagnosis/evaluate.js";
+import { PROBLEM_KINDS, type Diagnosis, type Problem, type VariableResult } from "../diagnosis/evaluate.js";
 import type { LiveState, ServiceSnapshot, ValueSource } from "../diagnosis/types.js";
 import { code, escapeMarkdown } from "./escape-markdown.js";
 import { writeMarker } from "./markers.js";
@@ -21,9 +21,12 @@ export interface FollowUpRef {
 
 /** What the app remembers between runs, inside its own comment. */
 export interface DiagnosisState {
-  v: 1;
+  /** 1: written before `kinds` was recorded; 2: with `kinds`. */
+  v: 1 | 2;
   followUps: Array<{ template: string; number: number; id: number }>;
   problems: string[];
+  /** The kinds of problem the version that wrote `problems` could report (`PROBLEM_KINDS`); absent in version 1. */
+  kinds?: string[];
   /** The plan last shown by `/triage plan` (or the review-mode label), for `/triage apply` to check against. */
   plan?: PlanRecord;
   /** Maintainers' reviews of follow-ups, by template. A rejection is remembered here for good. */
@@ -198,13 +201,26 @@ function outcomeLine(input: DiagnosisCommentInput): string {
   }
 }
 
+/** What version 1 of the state could report: the kinds the first release had. */
+const KINDS_OF_VERSION_1 = ["missing", "source", "cannot"];
+
+/**
+ * The kinds of problem a stored state had a chance to record, so a problem of a kind it never knew is not called new.
+ * Undefined when there is no state (the first check).
+ */
+export function recordedKinds(state: Pick<DiagnosisState, "v" | "kinds"> | undefined): string[] | undefined {
+  if (!state) return undefined;
+  return state.kinds ?? KINDS_OF_VERSION_1;
+}
+
 /** Renders the one diagnosis comment the app keeps on an issue (updated in place on later runs). */
 export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
   const { diagnosis: d } = input;
   const state: DiagnosisState = {
-    v: 1,
+    v: 2,
     followUps: input.followUps.map(({ template, number, id }) => ({ template, number, id })),
     problems: d.problems.map((p) => p.key),
+    kinds: [...PROBLEM_KINDS],
     ...(input.plan ? { plan: input.plan } : {}),
     ...(input.reviews && Object.keys(input.reviews).length ? { reviews: input.reviews } : {}),
   };

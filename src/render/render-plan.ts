@@ -1,4 +1,4 @@
-import type { Problem } from "../diagnosis/evaluate.js";
+import { problemKind, type Problem } from "../diagnosis/evaluate.js";
 import type { PlanRecord } from "../plan/summarize-plan.js";
 import { code } from "./escape-markdown.js";
 
@@ -24,13 +24,18 @@ export function renderPlanSection(plan: PlanRecord): string {
   return lines.join("\n");
 }
 
-/** The "changed since the last check" section, from the problem keys the last check stored. */
-export function renderChangesSection(previous: string[] | undefined, problems: Problem[]): string {
+/**
+ * The "changed since the last check" section, from the problem keys the last check stored. `previousKinds`: the kinds
+ * of problem the last check could report (`recordedKinds`); a problem of another kind was not checked then, so it is
+ * not called new (the first check after an upgrade that adds, say, drift warnings).
+ */
+export function renderChangesSection(previous: string[] | undefined, problems: Problem[], previousKinds?: string[]): string {
   const lines = ["#### Changed since the last check"];
   if (!previous) return [...lines, "This is the first check."].join("\n");
   const now = problems.map((p) => p.key);
   const fixed = previous.filter((k) => !now.includes(k));
-  const appeared = problems.filter((p) => !previous.includes(p.key));
+  const checkedBefore = (p: Problem) => !previousKinds || previousKinds.includes(problemKind(p.key));
+  const appeared = problems.filter((p) => !previous.includes(p.key) && checkedBefore(p));
   if (!fixed.length && !appeared.length) return [...lines, "Nothing changed since the last check."].join("\n");
   return [...lines, ...fixed.map((k) => `- ✅ resolved: ${code(k)}`), ...appeared.map((p) => `- ❌ new: ${p.what}`)].join("\n");
 }

@@ -7,7 +7,7 @@ import type { HealthResult, LiveState, ServiceTarget } from "../diagnosis/types.
 import type { ConfigRead, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
 import { buildPlan, type ExistingFollowUp, type ParentIssue, type TriagePlan } from "../plan/build-plan.js";
 import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
-import { renderDiagnosisComment, type DiagnosisState, type FollowUpRef } from "../render/render-diagnosis.js";
+import { recordedKinds, renderDiagnosisComment, type DiagnosisState, type FollowUpRef } from "../render/render-diagnosis.js";
 import { renderProblemsComment } from "../render/render-problems.js";
 import { parseTemplate, type Template } from "../render/templates.js";
 import { replaceOwnSection } from "../render/own-section.js";
@@ -204,7 +204,7 @@ async function triageOnce(
     const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
     list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
     const sections = [
-      options.showChanges ? renderChangesSection(memory.state?.problems, diagnosis.problems) : "",
+      options.showChanges ? renderChangesSection(memory.state?.problems, diagnosis.problems, recordedKinds(memory.state)) : "",
       shown ? renderPlanSection(shown) : "",
       ...extraSections,
     ].filter(Boolean);

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
 import { parseConfig } from "../../src/config/parse-config.js";
 import type { Config } from "../../src/config/schema.js";
-import { evaluate, type Diagnosis } from "../../src/diagnosis/evaluate.js";
+import { evaluate, PROBLEM_KINDS, problemKind, type Diagnosis } from "../../src/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
@@ -71,6 +71,8 @@ async function diagnose(cfg: Config, opts: { timeoutMs?: number } = {}): Promise
     readSnapshot: async () => undefined,
   });
   const d = evaluate(checks, live);
+  // Every key is of a kind the app records in its state (see renderChangesSection).
+  for (const p of d.problems) expect(PROBLEM_KINDS).toContain(problemKind(p.key));
   return { d, live, comment: renderDiagnosisComment({ diagnosis: d, followUps: [], outcome: "open", live, checks }) };
 }
 

@@ -1,5 +1,6 @@
 import { renderChangesSection, renderPlanSection } from "../../src/render/render-plan.js";
-import type { Problem } from "../../src/diagnosis/evaluate.js";
+import { PROBLEM_KINDS, type Problem } from "../../src/diagnosis/evaluate.js";
+import { recordedKinds } from "../../src/render/render-diagnosis.js";
 
 const problem = (key: string, what: string) => ({ key, what }) as Problem;
 
@@ -26,11 +27,30 @@ describe("renderPlanSection", () => {
 });
 
 describe("renderChangesSection", () => {
-  it.each<[string, string[] | undefined, Problem[], string]>([
-    ["first check", undefined, [], "#### Changed since the last check\nThis is the first check."],
-    ["nothing changed", ["a"], [problem("a", "A")], "#### Changed since the last check\nNothing changed since the last check."],
-    ["resolved and new", ["a"], [problem("b", "`B` is missing")], "#### Changed since the last check\n- ✅ resolved: `a`\n- ❌ new: `B` is missing"],
-  ])("%s", (_name, previous, problems, expected) => {
-    expect(renderChangesSection(previous, problems)).toBe(expected);
+  const DRIFT = problem("drift:staging>production:api", "production / api lacks `REDIS_URL`, which staging has");
+  const MISSING = problem("missing:staging:api:JWT_SECRET_STAGING", "`JWT_SECRET_STAGING` is missing");
+  it.each<[string, string[] | undefined, Problem[], string[] | undefined, string]>([
+    ["first check", undefined, [], undefined, "#### Changed since the last check\nThis is the first check."],
+    ["nothing changed", ["a:x"], [problem("a:x", "A")], undefined, "#### Changed since the last check\nNothing changed since the last check."],
+    ["resolved and new", ["a:x"], [problem("b:x", "`B` is missing")], undefined, "#### Changed since the last check\n- ✅ resolved: `a:x`\n- ❌ new: `B` is missing"],
+    [
+      "a state written before drift was recorded: drift is not new, a new missing variable is",
+      [],
+      [DRIFT, MISSING],
+      recordedKinds({ v: 1 }),
+      "#### Changed since the last check\n- ❌ new: `JWT_SECRET_STAGING` is missing",
+    ],
+    ["a state of this version: drift that appeared is new", [], [DRIFT], recordedKinds({ v: 2, kinds: [...PROBLEM_KINDS] }), "#### Changed since the last check\n- ❌ new: production / api lacks `REDIS_URL`, which staging has"],
+    ["a state that recorded drift before: nothing changed", [DRIFT.key], [DRIFT], recordedKinds({ v: 2, kinds: ["drift"] }), "#### Changed since the last check\nNothing changed since the last check."],
+    ["a resolved problem of any kind is still listed", [DRIFT.key], [], recordedKinds({ v: 1 }), `#### Changed since the last check\n- ✅ resolved: \`${DRIFT.key}\``],
+  ])("%s", (_name, previous, problems, kinds, expected) => {
+    expect(renderChangesSection(previous, problems, kinds)).toBe(expected);
+  });
+
+  it("knows every kind of problem the diagnosis reports, and the first release's kinds for version-1 states", () => {
+    expect(recordedKinds(undefined)).toBeUndefined();
+    expect(recordedKinds({ v: 1 })).toEqual(["missing", "source", "cannot"]);
+    expect(recordedKinds({ v: 2, kinds: ["missing"] })).toEqual(["missing"]);
+    for (const kind of recordedKinds({ v: 1 })!) expect(PROBLEM_KINDS).toContain(kind);
   });
 });

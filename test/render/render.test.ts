@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { parseConfigText } from "../../src/config/parse-config.js";
-import { evaluate, type Diagnosis } from "../../src/diagnosis/evaluate.js";
+import { evaluate, PROBLEM_KINDS, type Diagnosis } from "../../src/diagnosis/evaluate.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import { serviceToSnapshot } from "../../src/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceState } from "../../src/diagnosis/types.js";
@@ -184,7 +184,8 @@ describe("renderDiagnosisComment", () => {
     );
     for (const value of PLANTED_VALUES) expect(body).not.toContain(value);
     expect(readMarker<DiagnosisState>("diagnosis", body)).toEqual({
-      v: 1,
+      v: 2,
+      kinds: [...PROBLEM_KINDS],
       followUps: FOLLOW_UPS.map(({ template, number, id }) => ({ template, number, id })),
       problems: ["missing:staging:netra-backend:JWT_SECRET_STAGING", "drift:staging>production:netra-backend", "drift:staging>production:auth-service"],
     });

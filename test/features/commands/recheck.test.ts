@@ -25,6 +25,34 @@ describe("/triage recheck", () => {
     expect(readMarker("diagnosis", updated)).toMatchObject({ problems: [MISSING, ...DRIFT] });
   });
 
+  it("after an upgrade, does not call drift notes new when the old state (version 1) never recorded drift", async () => {
+    let updated = "";
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "rocket");
+    mockRole(scope, "maintainer", ROLE.triage);
+    // Written by the first release: `v: 1`, no `kinds`, and no drift keys, because it did not look for drift.
+    mockTriageReads(scope, [diagnosisComment({ v: 1, problems: [MISSING] })], allFollowUps());
+    scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
+    await app().receive(commentEvent({ body: "/triage recheck" }));
+    expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
+    expect(updated).not.toContain("❌ new");
+    // The new state says what it recorded, so the next check does call new drift new.
+    expect(readMarker("diagnosis", updated)).toMatchObject({ v: 2, problems: [MISSING, ...DRIFT], kinds: expect.arrayContaining(["missing", "drift"]) });
+  });
+
+  it("calls drift new when the previous state recorded drift and had none", async () => {
+    let updated = "";
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "rocket");
+    mockRole(scope, "maintainer", ROLE.triage);
+    mockTriageReads(scope, [diagnosisComment({ v: 2, kinds: ["missing", "drift"], problems: [MISSING] })], allFollowUps());
+    scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
+    await app().receive(commentEvent({ body: "/triage recheck" }));
+    expect(updated).toMatch(/- ❌ new: production \/ netra-backend lacks .*, which staging has/);
+  });
+
   it("shows what was resolved, closes the parent when every check passes, and keeps a maintainer's note in the comment", async () => {
     setServices({ fixed: true });
     let updated = "";
