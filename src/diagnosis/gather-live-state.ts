@@ -1,4 +1,4 @@
-import type { Config } from "../config/schema.js";
+import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { mapBounded } from "./fetch-live-state.js";
 import { probeHealth } from "./probe-health.js";
 import { readSnapshotFile } from "./read-snapshot-file.js";
@@ -12,6 +12,8 @@ export interface GatherDeps {
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
   /** Reads a snapshot file named in the config (through GitHub for the app, from disk for a CLI). */
   readSnapshot(path: string): Promise<SnapshotRead>;
+  /** Where `readSnapshot` looked, for the message when a file is not there (default: "on the default branch"). */
+  snapshotWhere?: string;
   probe?: (url: string, timeoutMs: number) => Promise<HealthResult>;
   now?: () => Date;
 }
@@ -43,7 +45,7 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
           kind: "cannot-check",
           target,
           reason: "snapshot",
-          detail: `snapshot \`${file}\` does not exist on the default branch: commit the output of \`gcloud run services describe SERVICE --format yaml\` there, or remove \`snapshot:\` from environment \`${environment}\``,
+          detail: `\`environments.${environment}.snapshot\` in \`${CONFIG_PATH}\` names \`${file}\`, which does not exist ${deps.snapshotWhere ?? "on the default branch"}: commit the output of \`gcloud run services describe SERVICE --format yaml\` there, or remove \`snapshot:\` from environment \`${environment}\``,
           origin: { file },
         }));
       }

@@ -62,6 +62,15 @@ export interface IssueGitHub {
 
 type IssueContext = Context<"issues" | "issue_comment">;
 
+/**
+ * A file's raw content as text. GitHub answers `format: raw` with `text/plain`, which Octokit gives as a string; under
+ * another content type (some proxies and GitHub Enterprise versions say `application/vnd.github.raw`) Octokit gives
+ * an ArrayBuffer, which `String()` would turn into "[object ArrayBuffer]".
+ */
+function rawText(data: unknown): string {
+  return data instanceof ArrayBuffer ? new TextDecoder().decode(data) : String(data);
+}
+
 /** The REST implementation of `IssueGitHub` on a Probot context. */
 export function issueGitHubFromContext(context: IssueContext, number: number = context.payload.issue.number): IssueGitHub {
   const { owner, repo } = context.repo();
@@ -113,7 +122,7 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
       return Promise.all(
         files.map(async (f: { name: string; path: string }) => {
           const { data } = await octokit.rest.repos.getContent({ owner, repo, path: f.path, mediaType: { format: "raw" } });
-          return { name: f.name.slice(0, -3), file: f.path, text: String(data) };
+          return { name: f.name.slice(0, -3), file: f.path, text: rawText(data) };
         }),
       );
     },
@@ -121,7 +130,7 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
       let text: string;
       try {
         const { data } = await octokit.rest.repos.getContent({ owner, repo, path, mediaType: { format: "raw" } });
-        text = String(data);
+        text = rawText(data);
       } catch (error) {
         if ((error as { status?: number }).status === 404) return undefined;
         throw error;
