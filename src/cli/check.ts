@@ -1,11 +1,16 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname, relative, resolve } from "node:path";
+import { promisify } from "node:util";
 import { closest } from "fastest-levenshtein";
 import { createCloudRunClients } from "../cloud-run/create-clients.js";
 import { parseConfigText } from "../config/parse-config.js";
+import type { Config } from "../config/schema.js";
 import { evaluate } from "../diagnosis/evaluate.js";
 import { fetchLiveState } from "../diagnosis/fetch-live-state.js";
-import { planChecks, targetsToFetch } from "../diagnosis/plan-checks.js";
+import { gatherLiveState, type SnapshotRead } from "../diagnosis/gather-live-state.js";
+import { planChecks } from "../diagnosis/plan-checks.js";
 import { UsageError, type CliIO } from "./cli-io.js";
 import { EXIT, exitCodeFor, formatCheck, formatProblem, type CheckFormat } from "./format-check.js";
 
@@ -31,6 +36,44 @@ export async function readInput(io: CliIO, path: string, what: string): Promise<
 }
 
 /**
+ * The checkout a config file belongs to: the nearest directory above it with `.git`; else, for a file in `.github/`,
+ * that folder's parent; else the file's own directory.
+ */
+export function repositoryRoot(configFile: string): string {
+  const configDir = dirname(configFile);
+  for (let dir = configDir; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, ".git"))) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  return basename(configDir) === ".github" ? dirname(configDir) : configDir;
+}
+
+/**
+ * Reads an environment's `snapshot:` from the checkout, as the app reads it from the default branch: relative to the
+ * repository root, else to the config file's directory. Its date is its last commit's (`git log`), else the file's
+ * modification time.
+ */
+export function readLocalSnapshot(configFile: string): (path: string) => Promise<SnapshotRead> {
+  const root = repositoryRoot(configFile);
+  return async (path) => {
+    const file = [resolve(root, path), resolve(dirname(configFile), path)].find((f) => existsSync(f));
+    if (!file) return undefined;
+    const text = await readFile(file, "utf8");
+    const committed = await promisify(execFile)("git", ["log", "-1", "--format=%cI", "--", relative(root, file)], { cwd: root })
+      .then(({ stdout }) => stdout.trim())
+      .catch(() => "");
+    const updatedAt = committed ? new Date(committed).toISOString() : (await stat(file)).mtime.toISOString();
+    return { text, updatedAt };
+  };
+}
+
+/** The config with only the chosen environments (all when none is chosen). */
+function onlyEnvironments(config: Config, envs: string[]): Config {
+  if (!envs.length) return config;
+  return { ...config, environments: Object.fromEntries(Object.entries(config.environments).filter(([name]) => envs.includes(name))) };
+}
+
+/**
  * `config-triage check`: the app's live check from a terminal or a CI job. Exit code 0 when every check passes, 1 when
  * something fails, 2 when it could not check (invalid config, a service that cannot be read, nothing to check).
  */
@@ -53,26 +96,35 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
     ...c,
     targets: c.targets.filter((t) => !opts.env.length || opts.env.includes(t.environment)),
   }));
-  const targets = targetsToFetch(checks);
-  const started = Date.now();
   const progress = (done: number, total: number) => {
     if (io.stderrIsTTY) io.stderr(`\r\x1b[Kchecking ${done}/${total} services…`);
   };
-  if (targets.length) {
-    io.stderr(io.stderrIsTTY ? "" : `config-triage: checking ${targets.length} service${targets.length === 1 ? "" : "s"}…\n`);
+  if (!checks.some((c) => c.targets.length)) {
+    const diagnosis = evaluate(checks, { source: "live", fetchedAt: new Date().toISOString(), services: [] });
+    io.stdout(`${formatCheck(diagnosis, opts.format)}\n`);
+    return exitCodeFor(diagnosis.verdict);
   }
+  const configFile = resolve(io.cwd, opts.config);
   const clients = createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "");
   let live;
   try {
-    live = await fetchLiveState(clients, targets, { timeoutMs: Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000, onProgress: progress });
+    // Environments with `snapshot:` are read from the checkout; the rest live from Cloud Run.
+    live = await gatherLiveState(onlyEnvironments(config, opts.env), {
+      fetchLive: async (targets) => {
+        const plural = `${targets.length} service${targets.length === 1 ? "" : "s"}`;
+        io.stderr(io.stderrIsTTY ? "" : `config-triage: checking ${plural}…\n`);
+        const started = Date.now();
+        const state = await fetchLiveState(clients, targets, { timeoutMs: Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000, onProgress: progress });
+        io.stderr(`${io.stderrIsTTY ? "\r\x1b[K" : ""}config-triage: checked ${plural} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        return state;
+      },
+      readSnapshot: readLocalSnapshot(configFile),
+      snapshotWhere: `in the checkout (looked under ${repositoryRoot(configFile)} and ${dirname(configFile)})`,
+    });
   } finally {
     await clients.close();
   }
-  if (targets.length) {
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    io.stderr(`${io.stderrIsTTY ? "\r\x1b[K" : ""}config-triage: checked ${targets.length} service${targets.length === 1 ? "" : "s"} in ${seconds} s\n`);
-  }
   const diagnosis = evaluate(checks, live);
-  io.stdout(`${formatCheck(diagnosis, opts.format)}\n`);
+  io.stdout(`${formatCheck(diagnosis, opts.format, { live, checks })}\n`);
   return exitCodeFor(diagnosis.verdict);
 }

@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "../config/parse-config.js";
 import type { Diagnosis, Verdict, VariableResult } from "../diagnosis/evaluate.js";
-import { renderDiagnosisReport } from "../render/render-diagnosis.js";
+import type { LiveState } from "../diagnosis/types.js";
+import { renderDiagnosisReport, snapshotAge, type DiagnosisCommentInput } from "../render/render-diagnosis.js";
 
 export type CheckFormat = "table" | "json" | "markdown";
 export const CHECK_FORMATS: CheckFormat[] = ["table", "json", "markdown"];
@@ -56,12 +57,25 @@ function summary(d: Diagnosis): string {
   }
 }
 
-/** The text of `check`'s report, in the chosen format. Values are never part of a Diagnosis, so never printed. */
-export function formatCheck(d: Diagnosis, format: CheckFormat): string {
+/** The snapshot files the data came from, with when each was taken. */
+function snapshotsOf(live: LiveState | undefined): Array<{ file: string; takenAt?: string }> {
+  const files = new Map<string, string | undefined>();
+  for (const s of live?.services ?? []) if (s.origin) files.set(s.origin.file, s.origin.takenAt);
+  return [...files].map(([file, takenAt]) => ({ file, takenAt }));
+}
+
+/**
+ * The text of `check`'s report, in the chosen format. Values are never part of a Diagnosis, so never printed. `extras`
+ * (the live data and the checks) adds which environments came from snapshot files and how old those are, and, in
+ * Markdown, the health table and the revision diagrams as the app's comment has them.
+ */
+export function formatCheck(d: Diagnosis, format: CheckFormat, extras: Pick<DiagnosisCommentInput, "live" | "checks"> = {}): string {
+  const snapshots = snapshotsOf(extras.live);
   if (format === "json") {
-    return JSON.stringify({ verdict: d.verdict, exitCode: exitCodeFor(d.verdict), fetchedAt: d.fetchedAt, results: d.results, problems: d.problems }, null, 2);
+    const from = snapshots.length ? { snapshots } : {};
+    return JSON.stringify({ verdict: d.verdict, exitCode: exitCodeFor(d.verdict), fetchedAt: d.fetchedAt, ...from, results: d.results, problems: d.problems }, null, 2);
   }
-  if (format === "markdown") return renderDiagnosisReport(d);
+  if (format === "markdown") return renderDiagnosisReport(d, extras);
   const parts: string[] = [];
   if (d.results.length) {
     parts.push(
@@ -76,6 +90,7 @@ export function formatCheck(d: Diagnosis, format: CheckFormat): string {
     if (p.fix) lines.push(`  fix: ${p.fix}`);
     parts.push(lines.join("\n"));
   }
+  for (const s of snapshots) parts.push(`not live: read from the snapshot ${s.file} (${snapshotAge(s.takenAt, d.fetchedAt)})`);
   parts.push(summary(d));
   return parts.join("\n\n");
 }

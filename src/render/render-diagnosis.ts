@@ -80,7 +80,8 @@ function headline(d: Diagnosis): string {
   }
 }
 
-function age(fromIso: string | undefined, toIso: string): string {
+/** "taken 2025-02-20, 9 days old": a snapshot's age at the time of the check. */
+export function snapshotAge(fromIso: string | undefined, toIso: string): string {
   if (!fromIso) return "age unknown";
   const ms = Date.parse(toIso) - Date.parse(fromIso);
   if (!Number.isFinite(ms)) return "age unknown";
@@ -100,7 +101,7 @@ function sourceLine(d: Diagnosis, all: VariableResult[], live?: LiveState): stri
   const when = d.fetchedAt.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
   const line = `Checked ${results.length} variable${results.length === 1 ? "" : "s"} on ${services} service${services === 1 ? "" : "s"} in ${envs} environment${envs === 1 ? "" : "s"}, ${d.source === "snapshot" || (origins.size && live?.services.every((s) => s.origin)) ? "from a configuration snapshot" : from} at ${when}. Values are never shown.`;
   if (!origins.size) return line;
-  const notes = [...origins].map(([file, takenAt]) => `${code(file)} (${age(takenAt, d.fetchedAt)})`);
+  const notes = [...origins].map(([file, takenAt]) => `${code(file)} (${snapshotAge(takenAt, d.fetchedAt)})`);
   return `${line}\n\n> 📄 Not live: read from the snapshot ${notes.join(", ")}, in the shape of \`gcloud run services describe --format yaml\`. The live services may have changed since.`;
 }
 
