@@ -393,13 +393,25 @@ describe("GitHub stand-in", () => {
     expect(standIn.unimplemented.pop()).toBe("GET /repos/acme/api/branches (repos/list-branches)");
   });
 
-  it("stubs GraphQL", async () => {
+  it("answers GraphQL on both paths, and fails loudly (a violation, no data) on a field it does not know", async () => {
     for (const path of ["/api/graphql", "/graphql"]) {
       const res = await fetch(`${standIn.url}${path}`, { method: "POST", body: JSON.stringify({ query: "{ viewer { login } }" }) });
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ data: null, errors: [{ message: "not supported by the stand-in" }] });
+      expect(await res.json()).toEqual({
+        errors: [
+          {
+            message: "Field 'viewer' doesn't exist on type 'Query'",
+            locations: [{ line: 1, column: 3 }],
+            path: ["query", "viewer"],
+            extensions: { code: "undefinedField", typeName: "Query", fieldName: "viewer" },
+          },
+        ],
+      });
     }
-    expect(standIn.violations).toEqual([]);
+    expect(standIn.violations.splice(0)).toEqual([
+      "POST /api/graphql: GraphQL: Field 'viewer' doesn't exist on type 'Query'",
+      "POST /graphql: GraphQL: Field 'viewer' doesn't exist on type 'Query'",
+    ]);
   });
 
   it("injects a 502 once, then answers normally", async () => {

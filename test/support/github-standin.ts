@@ -5,7 +5,8 @@
  * OpenAPI description (`@octokit/openapi`, api.github.com).
  *
  * - Probot reaches it with `GHE_HOST=<standIn.host> GHE_PROTOCOL=http` (requests arrive under `/api/v3`);
- *   Octokit reaches it with `baseUrl: standIn.url`. Both prefixes are accepted. GraphQL: `/api/graphql`, `/graphql`.
+ *   Octokit reaches it with `baseUrl: standIn.url`. Both prefixes are accepted. GraphQL: `/api/graphql`, `/graphql`,
+ *   answered by the subset of GitHub's GraphQL schema in `github-standin-graphql.ts`, over the same state.
  * - A request the description would reject (unknown path or method, missing or mistyped path/query parameter,
  *   JSON body not matching the request-body schema) is recorded in `violations` and answered like GitHub:
  *   404 for an unknown route, 422 `{ message: "Validation Failed", errors }` for bad input.
@@ -22,6 +23,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { ExecError, executeGraphQL, type GraphQLHost } from "./github-standin-graphql.js";
 
 const require = createRequire(import.meta.url);
 
@@ -560,7 +562,7 @@ function responseValidator(spec: Spec, op: Operation, status: number): ValidateF
 // In-memory GitHub
 // ---------------------------------------------------------------------------------------------------------------
 
-interface LabelState {
+export interface LabelState {
   id: number;
   node_id: string;
   name: string;
@@ -568,7 +570,7 @@ interface LabelState {
   description: string | null;
 }
 
-interface RepoState {
+export interface RepoState {
   id: number;
   node_id: string;
   owner: string;
@@ -1237,8 +1239,23 @@ class StandIn implements GitHubStandIn {
     // GraphQL is not part of the REST description.
     if (method === "POST" && (rawPath === "/graphql" || (prefix === "" && rawPath === "/api/graphql"))) {
       record.operationId = "graphql";
-      this.unimplemented.push(`${label} (GraphQL)`);
-      return finish({ status: 200, body: { data: null, errors: [{ message: "not supported by the stand-in" }] } });
+      if (badJson) {
+        this.violations.push(`${label}: body is not valid JSON`);
+        return finish({ status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" } });
+      }
+      // GitHub reads the body as JSON whatever its content type says.
+      let request = body;
+      if (typeof body === "string") {
+        try {
+          request = JSON.parse(body);
+        } catch {
+          this.violations.push(`${label}: body is not valid JSON`);
+          return finish({ status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" } });
+        }
+      }
+      const answer = executeGraphQL(this.graphqlHost(this.actorFor(headers.authorization)), request);
+      this.violations.push(...answer.violations.map((v) => `${label}: ${v}`));
+      return finish({ status: answer.status, body: answer.body });
     }
 
     if (badJson) {
@@ -1451,6 +1468,69 @@ class StandIn implements GitHubStandIn {
 
   private touch(issue: StandInIssue): void {
     issue.updated_at = nowIso();
+  }
+
+  /** Links child under parent with GitHub's rules (REST's add-sub-issue and GraphQL's addSubIssue/parentIssueId). */
+  private linkSubIssue(parent: StandInIssue, child: StandInIssue, replaceParent: boolean, fail: (message: string) => never): void {
+    if (child.id === parent.id) fail("An issue cannot be a sub-issue of itself");
+    if (child.pull_request) fail("Pull requests cannot be sub-issues");
+    if (parent.sub_issues.includes(child.id)) fail("Issue is already a sub-issue of this issue");
+    if (child.parent !== null && !replaceParent) fail("Issue may not contain duplicate sub-issues and Sub issue may only have one parent");
+    if (parent.sub_issues.length >= MAX_SUB_ISSUES) fail(`Parent cannot have more than ${MAX_SUB_ISSUES} sub-issues`);
+    for (let p = parent.parent; p !== null; p = this.findIssueById(p)?.issue.parent ?? null) if (p === child.id) fail("Sub-issues cannot form a cycle");
+    if (child.parent !== null) {
+      const old = this.findIssueById(child.parent);
+      if (old) old.issue.sub_issues = old.issue.sub_issues.filter((id) => id !== child.id);
+    }
+    parent.sub_issues.push(child.id);
+    child.parent = parent.id;
+    this.touch(parent);
+  }
+
+  /** The stand-in's state as the GraphQL executor sees it, acting as `actor`. */
+  private graphqlHost(actor: Actor): GraphQLHost {
+    const unprocessable = (message: string): never => {
+      throw new ExecError("UNPROCESSABLE", message);
+    };
+    return {
+      webUrl: this.url,
+      actor,
+      repoByName: (owner, name) => this.repos.get(`${owner}/${name}`.toLowerCase()),
+      repos: () => this.repos.values(),
+      issueById: (id) => this.findIssueById(id),
+      userId: (login) => this.userId(login),
+      userLogin: (id) => [...this.users.values()].find((u) => u.id === id)?.login,
+      createIssue: (repo, f) =>
+        this.addIssue(repo.fullName, { title: f.title, body: f.body, labels: f.labels, assignees: f.assignees, user: actor.user, performed_via_github_app: actor.app }),
+      addComment: (repo, issue, text) => {
+        const comment = this.addComment(repo.fullName, issue.number, { body: text, user: actor.user, performed_via_github_app: actor.app });
+        this.touch(issue);
+        return comment;
+      },
+      linkSubIssue: (_repo, parent, child, replace) => this.linkSubIssue(parent, child, replace, unprocessable),
+      ensureLabel: (repo, name, color, description) => {
+        const label = this.ensureLabel(repo, name);
+        if (color) label.color = color;
+        if (description !== undefined) label.description = description;
+        return label;
+      },
+      closeIssue: (issue, reason) => {
+        if (issue.state !== "closed") {
+          issue.state = "closed";
+          issue.closed_at = nowIso();
+          issue.closed_by = actor.user.login;
+        }
+        issue.state_reason = reason;
+        this.touch(issue);
+      },
+      checkBody: (text, resource) => {
+        if (text.length > MAX_BODY) {
+          this.violations.push(`GraphQL: ${resource} body is ${text.length} characters; GitHub's limit is ${MAX_BODY}`);
+          unprocessable(`Body is too long (maximum is ${MAX_BODY} characters)`);
+        }
+      },
+      touch: (issue) => this.touch(issue),
+    };
   }
 
   // ----- operations (keyed by GitHub's operationId) -----
@@ -1762,23 +1842,9 @@ class StandIn implements GitHubStandIn {
         const byNumber = repo.issues.some((i) => i.number === childId);
         throw new HttpError(404, "Not Found", byNumber ? { hint: "sub_issue_id is the issue id, not its number" } : {});
       }
-      const child = found.issue;
-      const fail = (message: string) => {
+      this.linkSubIssue(parent, found.issue, ctx.body.replace_parent === true, (message) => {
         throw new HttpError(422, "Validation Failed", { errors: [{ resource: "Issue", code: "custom", field: "sub_issue_id", message }] });
-      };
-      if (child.id === parent.id) fail("An issue cannot be a sub-issue of itself");
-      if (child.pull_request) fail("Pull requests cannot be sub-issues");
-      if (parent.sub_issues.includes(child.id)) fail("Issue is already a sub-issue of this issue");
-      if (child.parent !== null && ctx.body.replace_parent !== true) fail("Issue may not contain duplicate sub-issues and Sub issue may only have one parent");
-      if (parent.sub_issues.length >= MAX_SUB_ISSUES) fail(`Parent cannot have more than ${MAX_SUB_ISSUES} sub-issues`);
-      for (let p = parent.parent; p !== null; p = this.findIssueById(p)?.issue.parent ?? null) if (p === child.id) fail("Sub-issues cannot form a cycle");
-      if (child.parent !== null) {
-        const old = this.findIssueById(child.parent);
-        if (old) old.issue.sub_issues = old.issue.sub_issues.filter((id) => id !== child.id);
-      }
-      parent.sub_issues.push(child.id);
-      child.parent = parent.id;
-      this.touch(parent);
+      });
       return { status: 201, body: this.issueJson(repo, parent), headers: { location: `${this.api}/repos/${repo.fullName}/issues/${parent.number}/sub_issues` } };
     },
     "issues/remove-sub-issue"(ctx) {
