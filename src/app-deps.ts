@@ -18,10 +18,20 @@ export interface AppDeps {
   metrics?: AppMetrics;
   /** Counts triages per issue (`max_triages_per_hour`); `createApp` gives an in-memory store when none is passed. */
   rateLimits?: RateLimitStore;
+  /**
+   * How the app talks to GitHub: "graphql" (one read and one document per write phase, falling back to REST per
+   * installation when GraphQL or sub-issues are not available) or "rest" (one request per read and write).
+   * Unset means "rest"; the production wiring picks "graphql" unless CONFIG_TRIAGE_GITHUB_API=rest.
+   */
+  transport?: "graphql" | "rest";
 }
 
 /** The production wiring, from the environment. The Cloud Run clients are created on first use. */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppMetrics, redis?: Redis): AppDeps {
+  const api = env.CONFIG_TRIAGE_GITHUB_API;
+  if (api !== undefined && api !== "" && api !== "graphql" && api !== "rest") {
+    throw new Error(`CONFIG_TRIAGE_GITHUB_API is "${api}": use "graphql" (the default) or "rest"`);
+  }
   let clients: CloudRunClients | undefined;
   const timeoutMs = Number(env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
   return {
@@ -41,5 +51,6 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
       appId: env.APP_ID ? Number(env.APP_ID) : undefined,
       botLogin: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
     },
+    transport: api === "rest" ? "rest" : "graphql",
   };
 }

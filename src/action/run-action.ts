@@ -38,7 +38,11 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, options: {
     },
   });
   // The workflow token writes as github-actions[bot]: the app trusts its own markers only from that login.
-  const deps = defaultDeps({ ...env, APP_ID: "", CONFIG_TRIAGE_BOT_LOGIN: env.CONFIG_TRIAGE_BOT_LOGIN || "github-actions[bot]" }, metrics);
+  // One triage per workflow run: REST unless CONFIG_TRIAGE_GITHUB_API=graphql asks for the batched transport.
+  const deps = defaultDeps(
+    { ...env, APP_ID: "", CONFIG_TRIAGE_BOT_LOGIN: env.CONFIG_TRIAGE_BOT_LOGIN || "github-actions[bot]", CONFIG_TRIAGE_GITHUB_API: env.CONFIG_TRIAGE_GITHUB_API || "rest" },
+    metrics,
+  );
   await probot.load(createApp(deps));
   try {
     await probot.receive({ id: env.GITHUB_RUN_ID || "action", name: name as "issues", payload });

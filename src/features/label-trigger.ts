@@ -45,7 +45,7 @@ export const labelTrigger: Feature = {
       const sender = context.payload.sender;
       // Bots never drive the app: above all the app itself, whose follow-ups may carry a trigger label (no loop).
       if (!sender || sender.type === "Bot") return;
-      const gh = commandGitHubFromContext(context);
+      const gh = commandGitHubFromContext(context, context.payload.issue.number, deps);
       const read = await gh.readConfig();
       if (!triggerLabels(read).includes(label)) return;
       const issue = context.payload.issue;
@@ -61,7 +61,7 @@ export const labelTrigger: Feature = {
       }
       const outcome = await runTriage(
         gh,
-        { owner: gh.owner, repo: gh.repo, number: issue.number, title: issue.title, body: issue.body ?? null, url: issue.html_url },
+        { owner: gh.owner, repo: gh.repo, number: issue.number, title: issue.title, body: issue.body ?? null, url: issue.html_url, state: issue.state },
         { ...deps, log: context.log },
         read,
       );

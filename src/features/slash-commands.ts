@@ -156,11 +156,11 @@ export function createSlashCommands(commands: Command[] = registered): Feature {
         if (context.payload.action === "edited" && typeof previous !== "string") return;
         const parsed = context.payload.action === "edited" ? addedCommands(previous, comment.body) : parseCommands(comment.body);
         if (!parsed.length) return;
-        const gh = commandGitHubFromContext(context as Context<"issue_comment">);
+        const gh = commandGitHubFromContext(context as Context<"issue_comment">, issue.number, deps);
         const job: CommandJob = { issue: { ...issue } as CommandJob["issue"], commentId: comment.id, author: comment.user?.login ?? "", commands: parsed };
         const env: CommandEnv = {
           gh,
-          ghFor: (n) => commandGitHubFromContext(context as Context<"issue_comment">, n),
+          ghFor: (n) => commandGitHubFromContext(context as Context<"issue_comment">, n, deps),
           deps: { ...deps, log: context.log },
           commands,
         };

@@ -1,6 +1,8 @@
 import type { Context } from "probot";
 import type { PermissionAnswer } from "../commands/resolve-role.js";
-import { issueGitHubFromContext, type IssueGitHub } from "./issue-github.js";
+import type { AppDeps } from "../app-deps.js";
+import { issueGitHubFor } from "./issue-github-for.js";
+import type { IssueGitHub } from "./issue-github.js";
 
 export type Reaction = "eyes" | "rocket" | "confused";
 
@@ -15,9 +17,13 @@ export interface CommandGitHub extends IssueGitHub {
   updateBody(body: string): Promise<void>;
 }
 
-/** The REST implementation of `CommandGitHub` on a Probot context. */
-export function commandGitHubFromContext(context: Context<"issues" | "issue_comment">, number: number = context.payload.issue.number): CommandGitHub {
-  const base = issueGitHubFromContext(context, number);
+/** `CommandGitHub` on a Probot context: the triage's reads and writes over the app's transport, the rest over REST. */
+export function commandGitHubFromContext(
+  context: Context<"issues" | "issue_comment">,
+  number: number = context.payload.issue.number,
+  deps: Pick<AppDeps, "transport" | "identity"> = { identity: {} },
+): CommandGitHub {
+  const base = issueGitHubFor(context, deps, number);
   const octokit = context.octokit;
   const { owner, repo } = base;
   return {

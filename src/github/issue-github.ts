@@ -6,6 +6,8 @@ import { REPO_TEMPLATE_DIR } from "../render/templates.js";
 /** The parts of a GitHub comment the app reads. */
 export interface GhComment {
   id: number;
+  /** The GraphQL node id (REST answers carry it too). */
+  node_id?: string;
   body?: string | null;
   user?: { login?: string; type?: string } | null;
   performed_via_github_app?: { id?: number } | null;
@@ -34,6 +36,26 @@ export interface NewIssue {
 }
 
 /**
+ * The writes of one triage, as one batch, so a transport can send it in as few requests as GitHub allows: the
+ * follow-ups (each created as a sub-issue of this issue), the links to restore, then the app's comment (rendered once
+ * the new follow-ups have numbers) and closing.
+ */
+export interface WriteBatch {
+  create: NewIssue[];
+  /** Ids and numbers of existing follow-ups to link to this issue again; a failed re-link is reported, not thrown. */
+  relink: Array<{ id: number; number: number }>;
+  /** The app's comment given the created follow-ups: a new one (no id), an edit (id, node_id), or nothing to write. */
+  comment(created: GhIssue[]): { id?: number; node_id?: string; body: string } | undefined;
+  close?: "completed";
+}
+
+export interface AppliedWrites {
+  created: GhIssue[];
+  /** Numbers of the follow-ups that could not be linked again. */
+  relinkFailed: number[];
+}
+
+/**
  * Everything a triage run asks of GitHub, for one issue. The run depends on this narrow interface only, so its tests
  * can pass a small fake and the transport (REST today) can change without touching the run.
  */
@@ -58,6 +80,39 @@ export interface IssueGitHub {
   createIssue(issue: NewIssue): Promise<GhIssue>;
   addSubIssue(childId: number): Promise<void>;
   closeIssue(reason: "completed" | "not_planned"): Promise<void>;
+  /** Applies a triage's writes: over REST one request per write, over GraphQL one document per phase. */
+  applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
+}
+
+/** `applyWrites` through the single-write methods, one request per write (the REST way). */
+export async function applyWritesOneByOne(gh: IssueGitHub, batch: WriteBatch): Promise<AppliedWrites> {
+  const created: GhIssue[] = [];
+  for (const draft of batch.create) {
+    const issue = await gh.createIssue(draft);
+    await gh.addSubIssue(issue.id);
+    created.push(issue);
+  }
+  const relinkFailed: number[] = [];
+  for (const unlinked of batch.relink) {
+    await gh.addSubIssue(unlinked.id).catch(() => relinkFailed.push(unlinked.number));
+  }
+  const comment = batch.comment(created);
+  if (comment?.id !== undefined) await gh.updateComment(comment.id, comment.body);
+  else if (comment) await gh.createComment(comment.body);
+  if (batch.close) await gh.closeIssue(batch.close);
+  return { created, relinkFailed };
+}
+
+/** A YAML parse error (from the \`yaml\` package, as Probot's config reader throws it) as a located config problem. */
+export function yamlProblem(cause: { linePos?: Array<{ line: number; col: number }>; message?: string } | undefined): ConfigProblem | undefined {
+  if (!cause?.linePos) return undefined;
+  return {
+    file: CONFIG_PATH,
+    line: cause.linePos[0].line,
+    column: cause.linePos[0].col,
+    path: "",
+    message: `the YAML does not parse: ${String(cause.message).split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+  };
 }
 
 type IssueContext = Context<"issues" | "issue_comment">;
@@ -76,7 +131,7 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
   const { owner, repo } = context.repo();
   const octokit = context.octokit;
   const issue = { owner, repo, issue_number: number };
-  return {
+  const gh: IssueGitHub = {
     owner,
     repo,
     number,
@@ -85,19 +140,8 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
         const value = await context.config(CONFIG_FILE);
         return value === null ? { kind: "absent" } : { kind: "found", value };
       } catch (error) {
-        const cause = (error as { cause?: { linePos?: Array<{ line: number; col: number }>; message?: string } }).cause;
-        if (cause?.linePos) {
-          return {
-            kind: "invalid",
-            problem: {
-              file: CONFIG_PATH,
-              line: cause.linePos[0].line,
-              column: cause.linePos[0].col,
-              path: "",
-              message: `the YAML does not parse: ${String(cause.message).split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
-            },
-          };
-        }
+        const problem = yamlProblem((error as { cause?: Parameters<typeof yamlProblem>[0] }).cause);
+        if (problem) return { kind: "invalid", problem };
         throw error;
       }
     },
@@ -160,5 +204,7 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
     async closeIssue(reason) {
       await octokit.rest.issues.update({ ...issue, state: "closed", state_reason: reason });
     },
+    applyWrites: (batch) => applyWritesOneByOne(gh, batch),
   };
+  return gh;
 }

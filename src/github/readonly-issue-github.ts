@@ -104,5 +104,6 @@ export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: strin
     createIssue: refuse("createIssue"),
     addSubIssue: refuse("addSubIssue"),
     closeIssue: refuse("closeIssue"),
+    applyWrites: refuse("applyWrites"),
   };
 }

@@ -15,6 +15,8 @@ export interface ParentIssue {
   title: string;
   body: string | null;
   url: string;
+  /** As the event saw it; a closed issue is not closed again. */
+  state?: string;
 }
 
 /** A follow-up issue that already exists (found through the parent's sub-issues). */

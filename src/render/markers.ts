@@ -29,6 +29,8 @@ export function readMarker<T = Record<string, unknown>>(kind: MarkerKind, body: 
 export interface AppIdentity {
   appId?: number;
   botLogin?: string;
+  /** The app's slug (its bot is `${slug}[bot]`); GraphQL names authors by login only. Looked up once when unset. */
+  appSlug?: string;
 }
 
 export interface Authored {

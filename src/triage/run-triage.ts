@@ -8,6 +8,7 @@ import type { ConfigRead, GhComment, GhIssue, IssueGitHub } from "../github/issu
 import { buildPlan, type ExistingFollowUp, type ParentIssue, type TriagePlan } from "../plan/build-plan.js";
 import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
 import { recordedKinds, renderDiagnosisComment, type DiagnosisState, type FollowUpRef } from "../render/render-diagnosis.js";
+import { sameDiagnosisComment } from "../render/same-diagnosis-comment.js";
 import { renderProblemsComment } from "../render/render-problems.js";
 import { parseTemplate, type Template } from "../render/templates.js";
 import { replaceOwnSection } from "../render/own-section.js";
@@ -225,20 +226,21 @@ async function triageOnce(
     extraSections.push(renderFollowUpCapSection({ wanted: plan.create.length, limit: config.max_follow_ups }));
     plan.create = plan.create.slice(0, config.max_follow_ups);
   }
-  for (const draft of plan.create) {
-    const issue = await gh.createIssue(draft);
-    await gh.addSubIssue(issue.id);
-    refs.push({ template: draft.template, number: issue.number, id: issue.id, title: issue.title, state: "open" });
-  }
-  for (const unlinked of plan.link) {
-    await gh.addSubIssue(unlinked.id).catch((error) => {
-      deps.log.warn({ issue: parent.number, followUp: unlinked.number, status: (error as { status?: number }).status }, "could not re-link a follow-up");
-    });
-  }
   const close = plan.close && options.mayClose !== false;
   const shown = followUpMode === "plan" ? fresh : undefined;
-  await upsertComment(gh, memory, render(shown, close));
-  if (close) await gh.closeIssue("completed");
+  const applied = await gh.applyWrites({
+    create: plan.create,
+    relink: plan.link.map((f) => ({ id: f.id, number: f.number })),
+    comment(created) {
+      created.forEach((issue, i) => refs.push({ template: plan.create[i].template, number: issue.number, id: issue.id, title: issue.title, state: "open" }));
+      const body = replaceOwnSection(memory.comment?.body, render(shown, close), DIAGNOSIS_START);
+      // A repeated run that found nothing new writes nothing (the "checked at" time alone is not news).
+      if (memory.comment && sameDiagnosisComment(memory.comment.body, body)) return undefined;
+      return { id: memory.comment?.id, node_id: memory.comment?.node_id, body };
+    },
+    close: close && parent.state !== "closed" ? "completed" : undefined,
+  });
+  for (const number of applied.relinkFailed) deps.log.warn({ issue: parent.number, followUp: number }, "could not re-link a follow-up");
   deps.log.info(
     { issue: parent.number, verdict: diagnosis.verdict, problems: diagnosis.problems.length, created: plan.create.length, closed: plan.close },
     "triage finished",

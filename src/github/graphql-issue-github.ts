@@ -1,0 +1,403 @@
+import type { Context } from "probot";
+import { parse as parseYaml } from "yaml";
+import { CONFIG_PATH } from "../config/schema.js";
+import type { AppIdentity } from "../render/markers.js";
+import { REPO_TEMPLATE_DIR } from "../render/templates.js";
+import {
+  applyWritesOneByOne,
+  issueGitHubFromContext,
+  yamlProblem,
+  type AppliedWrites,
+  type ConfigRead,
+  type GhComment,
+  type GhIssue,
+  type IssueGitHub,
+  type NewIssue,
+  type WriteBatch,
+} from "./issue-github.js";
+
+type IssueContext = Context<"issues" | "issue_comment">;
+
+/**
+ * Everything a triage reads, in one request: the config file's text (line numbers for free), the repository's
+ * templates, its labels (GraphQL writes take label ids), the app's earlier comment and the follow-ups (sub-issues).
+ */
+export const READ_QUERY = `query ConfigTriageRead($owner: String!, $repo: String!, $number: Int!, $config: String!, $templates: String!) {
+  repository(owner: $owner, name: $repo) {
+    id
+    url
+    config: object(expression: $config) { __typename ... on Blob { text } }
+    templates: object(expression: $templates) {
+      __typename
+      ... on Tree { entries { name type object { __typename ... on Blob { text } } } }
+    }
+    labels(first: 100) { totalCount nodes { id name } }
+    issue(number: $number) {
+      id
+      state
+      comments(first: 100) { pageInfo { hasNextPage } nodes { id databaseId body author { __typename login } } }
+      subIssues(first: 100) { nodes { id databaseId number title state body url author { __typename login } } }
+    }
+  }
+}`;
+
+const ISSUE_FIELDS = "issue { id databaseId number title state url }";
+
+/** Installations where GraphQL (or sub-issues in it) is not available: they use REST from then on, with the reason. */
+const restOnly = new Map<number, string>();
+
+/** Forgets which installations fell back to REST (tests). */
+export function resetGraphqlFallbacks(): void {
+  restOnly.clear();
+}
+
+/** Installations that fell back to REST, and why. */
+export function graphqlFallbacks(): ReadonlyMap<number, string> {
+  return restOnly;
+}
+
+/** The app's slug per app id, looked up once per process (`GET /app`, authenticated as the app). */
+const slugs = new Map<number, Promise<string | undefined>>();
+
+function appSlugOf(context: IssueContext, identity: AppIdentity): Promise<string | undefined> {
+  if (identity.appSlug) return Promise.resolve(identity.appSlug);
+  if (identity.botLogin || identity.appId === undefined) return Promise.resolve(undefined);
+  let slug = slugs.get(identity.appId);
+  if (!slug) {
+    const appId = identity.appId;
+    // Probot's app authentication answers `/app` with the app's JWT by itself.
+    slug = context.octokit.request("GET /app").then((r) => (r.data as { slug?: string } | null)?.slug);
+    slug.catch(() => slugs.delete(appId));
+    slugs.set(appId, slug);
+  }
+  return slug;
+}
+
+interface GqlActor {
+  __typename: string;
+  login: string;
+}
+
+interface GqlIssue {
+  id: string;
+  databaseId: number;
+  number: number;
+  title: string;
+  state: string;
+  body?: string;
+  url?: string;
+  author?: GqlActor | null;
+}
+
+interface ReadAnswer {
+  repository: {
+    id: string;
+    url: string;
+    config: { __typename: string; text?: string | null } | null;
+    templates: { __typename: string; entries?: Array<{ name: string; type: string; object: { __typename: string; text?: string | null } | null }> } | null;
+    labels: { totalCount: number; nodes: Array<{ id: string; name: string }> };
+    issue: {
+      id: string;
+      state: string;
+      comments: { pageInfo: { hasNextPage: boolean }; nodes: Array<{ id: string; databaseId: number; body: string; author: GqlActor | null }> };
+      subIssues: { nodes: GqlIssue[] };
+    } | null;
+  } | null;
+}
+
+interface ReadState {
+  repositoryId: string;
+  repositoryUrl: string;
+  issueId: string;
+  configText?: string;
+  templates?: Array<{ name: string; file: string; text: string }>;
+  labels: Map<string, string>;
+  allLabelsKnown: boolean;
+  comments?: GhComment[];
+  subIssues: GhIssue[];
+}
+
+interface GqlError {
+  type?: string;
+  message?: string;
+  path?: Array<string | number>;
+  extensions?: { code?: string };
+}
+
+/** Schema errors: the server does not know a field, type or argument we use (an older GHES, a preview missing). */
+const SCHEMA_ERRORS = new Set(["undefinedField", "undefinedType", "argumentNotAccepted", "missingRequiredArguments", "argumentLiteralsIncompatible", "variableMismatch", "inputObjectFieldNotDefined"]);
+
+function graphqlErrors(error: unknown): GqlError[] | undefined {
+  const errors = (error as { errors?: unknown }).errors;
+  return Array.isArray(errors) ? (errors as GqlError[]) : undefined;
+}
+
+/**
+ * Why GraphQL cannot serve this installation, or undefined when the error is an ordinary failure (to be thrown):
+ * a schema error (no sub-issues on this GHES), a permission error, or an HTTP answer saying there is no GraphQL here.
+ */
+function unsupportedReason(error: unknown, whole: boolean): string | undefined {
+  const errors = graphqlErrors(error);
+  if (errors) {
+    const noData = (error as { data?: unknown }).data == null;
+    const hit = errors.find(
+      (e) => ((whole || noData) && SCHEMA_ERRORS.has(e.extensions?.code ?? "")) || (whole && (e.type === "FORBIDDEN" || e.type === "INSUFFICIENT_SCOPES")),
+    );
+    return hit ? String(hit.message ?? hit.type ?? hit.extensions?.code) : undefined;
+  }
+  const status = (error as { status?: number }).status;
+  const message = String((error as { message?: string }).message ?? "");
+  if ((status === 401 || status === 403 || status === 404 || status === 410) && !/rate limit/i.test(message)) return `HTTP ${status}: ${message.split("\n")[0]}`;
+  return undefined;
+}
+
+function toUser(author: GqlActor | null | undefined): GhComment["user"] {
+  if (!author) return null;
+  return author.__typename === "Bot" ? { login: `${author.login}[bot]`, type: "Bot" } : { login: author.login, type: author.__typename === "User" ? "User" : author.__typename };
+}
+
+function byApp(author: GqlActor | null | undefined, slug: string | undefined, identity: AppIdentity): GhComment["performed_via_github_app"] {
+  return slug && identity.appId !== undefined && author?.__typename === "Bot" && author.login === slug ? { id: identity.appId } : null;
+}
+
+function toGhIssue(i: GqlIssue, slug?: string, identity: AppIdentity = {}): GhIssue {
+  return {
+    id: i.databaseId,
+    node_id: i.id,
+    number: i.number,
+    title: i.title,
+    state: i.state.toLowerCase(),
+    body: i.body,
+    html_url: i.url,
+    user: toUser(i.author),
+    performed_via_github_app: byApp(i.author, slug, identity),
+  };
+}
+
+/** GraphQL strings are JSON strings. */
+const str = (s: string) => JSON.stringify(s);
+
+/**
+ * The GraphQL implementation of `IssueGitHub`: every read of a triage comes from one query (`READ_QUERY`), the
+ * follow-ups are created and linked (`createIssue` with `parentIssueId`) in one mutation document, and the comment
+ * and closing go in one more. Where GraphQL cannot serve the installation (a GHES without sub-issues, a token without
+ * GraphQL access) it says why once, remembers it for the installation and uses REST, which does the same.
+ */
+export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity, number: number = context.payload.issue.number): IssueGitHub {
+  const rest = issueGitHubFromContext(context, number);
+  const { owner, repo } = rest;
+  const installation = context.payload.installation?.id ?? 0;
+  let reading: Promise<ReadState | undefined> | undefined;
+  let slug: string | undefined;
+
+  const fallBack = (reason: string): undefined => {
+    if (!restOnly.has(installation)) context.log.warn({ installation, reason }, "GraphQL is not available for this installation: using REST");
+    restOnly.set(installation, reason);
+    return undefined;
+  };
+
+  async function readOnce(): Promise<ReadState | undefined> {
+    if (restOnly.has(installation)) return undefined;
+    let data: ReadAnswer;
+    try {
+      [data, slug] = await Promise.all([
+        context.octokit.graphql<ReadAnswer>(READ_QUERY, { owner, repo, number, config: `HEAD:${CONFIG_PATH}`, templates: `HEAD:${REPO_TEMPLATE_DIR}` }),
+        appSlugOf(context, identity),
+      ]);
+    } catch (error) {
+      const reason = unsupportedReason(error, true);
+      if (reason) return fallBack(reason);
+      throw error;
+    }
+    const repository = data.repository;
+    if (!repository?.issue) throw new Error(`GraphQL found no issue ${owner}/${repo}#${number}`);
+    const { issue } = repository;
+    const entries = repository.templates?.entries;
+    const templates = entries
+      ?.filter((e) => e.type === "blob" && e.name.endsWith(".md"))
+      .map((e) => ({ name: e.name.slice(0, -3), file: `${REPO_TEMPLATE_DIR}/${e.name}`, text: e.object?.text }));
+    return {
+      repositoryId: repository.id,
+      repositoryUrl: repository.url,
+      issueId: issue.id,
+      configText: repository.config?.__typename === "Blob" ? (repository.config.text ?? undefined) : undefined,
+      // A binary or oversized template has no text here: REST reports it as it does today.
+      templates: templates?.every((t) => typeof t.text === "string") ? (templates as Array<{ name: string; file: string; text: string }>) : entries ? undefined : [],
+      labels: new Map(repository.labels.nodes.map((l) => [l.name.toLowerCase(), l.id])),
+      allLabelsKnown: repository.labels.totalCount <= repository.labels.nodes.length,
+      // More than 100 comments: REST pages through them.
+      comments: issue.comments.pageInfo.hasNextPage
+        ? undefined
+        : issue.comments.nodes.map((c) => ({ id: c.databaseId, node_id: c.id, body: c.body, user: toUser(c.author), performed_via_github_app: byApp(c.author, slug, identity) })),
+      subIssues: issue.subIssues.nodes.map((i) => toGhIssue(i, slug, identity)),
+    };
+  }
+  const read = () => (reading ??= readOnce());
+
+  /** Label and user node ids for the drafts: looked up (one query) and missing labels created (one mutation) only when needed. */
+  async function resolveIds(state: ReadState, drafts: NewIssue[]): Promise<{ labels: Map<string, string>; users: Map<string, string> }> {
+    const labels = new Map(state.labels);
+    const users = new Map<string, string>();
+    const wantedLabels = [...new Map(drafts.flatMap((d) => d.labels).map((l) => [l.toLowerCase(), l])).values()];
+    const logins = [...new Set(drafts.flatMap((d) => d.assignees))];
+    let unknown = wantedLabels.filter((l) => !labels.has(l.toLowerCase()));
+    const lookUpLabels = state.allLabelsKnown ? [] : unknown;
+    if (lookUpLabels.length || logins.length) {
+      const fields = [
+        lookUpLabels.length ? `repository(owner: ${str(owner)}, name: ${str(repo)}) { ${lookUpLabels.map((l, i) => `l${i}: label(name: ${str(l)}) { id name }`).join(" ")} }` : "",
+        ...logins.map((login, i) => `u${i}: user(login: ${str(login)}) { id }`),
+      ].join("\n  ");
+      const found = await context.octokit
+        .graphql<Record<string, any>>(`query ConfigTriageIds {\n  ${fields}\n}`)
+        .catch((error) => ((error as { data?: unknown }).data as Record<string, any> | undefined) ?? Promise.reject(error));
+      lookUpLabels.forEach((_, i) => {
+        const label = found.repository?.[`l${i}`];
+        if (label) labels.set(label.name.toLowerCase(), label.id);
+      });
+      logins.forEach((login, i) => {
+        const user = found[`u${i}`];
+        if (user) users.set(login, user.id);
+        else context.log.warn({ login }, "assignee not found: the follow-up is created without them");
+      });
+      unknown = wantedLabels.filter((l) => !labels.has(l.toLowerCase()));
+    }
+    if (unknown.length) {
+      // Like REST's issue creation, which creates missing labels (GitHub's default colour).
+      const created = await context.octokit.graphql<Record<string, { label: { id: string; name: string } }>>(
+        `mutation ConfigTriageLabels {\n  ${unknown
+          .map((name, i) => `l${i}: createLabel(input: { repositoryId: ${str(state.repositoryId)}, name: ${str(name)}, color: "ededed" }) { label { id name } }`)
+          .join("\n  ")}\n}`,
+      );
+      for (const { label } of Object.values(created)) labels.set(label.name.toLowerCase(), label.id);
+    }
+    return { labels, users };
+  }
+
+  async function graphqlWrites(state: ReadState, batch: WriteBatch): Promise<AppliedWrites | undefined> {
+    let created: GhIssue[] = [];
+    if (batch.create.length) {
+      const ids = await resolveIds(state, batch.create);
+      const inputs: Record<string, unknown> = {};
+      batch.create.forEach((draft, i) => {
+        inputs[`i${i}`] = {
+          repositoryId: state.repositoryId,
+          title: draft.title,
+          body: draft.body,
+          parentIssueId: state.issueId,
+          ...(draft.labels.length ? { labelIds: draft.labels.map((l) => ids.labels.get(l.toLowerCase())).filter(Boolean) } : {}),
+          ...(draft.assignees.length ? { assigneeIds: draft.assignees.map((a) => ids.users.get(a)).filter(Boolean) } : {}),
+        };
+      });
+      const document = `mutation ConfigTriageFollowUps(${batch.create.map((_, i) => `$i${i}: CreateIssueInput!`).join(", ")}) {\n${batch.create
+        .map((_, i) => `  f${i}: createIssue(input: $i${i}) { ${ISSUE_FIELDS} }`)
+        .join("\n")}\n}`;
+      let data: Record<string, { issue: GqlIssue } | null>;
+      try {
+        data = await context.octokit.graphql(document, inputs);
+      } catch (error) {
+        const reason = unsupportedReason(error, false);
+        if (reason) {
+          fallBack(reason);
+          return undefined;
+        }
+        // Some were created: they are sub-issues already, so the next run finds them. Say which.
+        const partial = ((error as { data?: Record<string, { issue: GqlIssue } | null> }).data ?? {}) as Record<string, { issue: GqlIssue } | null>;
+        const made = Object.values(partial).filter(Boolean).map((p) => `#${p!.issue.number}`);
+        throw Object.assign(new Error(`creating follow-ups failed (${(graphqlErrors(error) ?? []).map((e) => e.message).join("; ")}); created: ${made.join(", ") || "none"}`), { cause: error });
+      }
+      created = batch.create.map((_, i) => toGhIssue(data[`f${i}`]!.issue));
+    }
+
+    const comment = batch.comment(created);
+    const variables: Record<string, unknown> = {};
+    const params: string[] = [];
+    const fields: string[] = [];
+    batch.relink.forEach((f, i) => {
+      params.push(`$r${i}: AddSubIssueInput!`);
+      variables[`r${i}`] = { issueId: state.issueId, subIssueUrl: `${state.repositoryUrl}/issues/${f.number}` };
+      fields.push(`r${i}: addSubIssue(input: $r${i}) { subIssue { number } }`);
+    });
+    if (comment?.id !== undefined) {
+      params.push("$c: UpdateIssueCommentInput!");
+      variables.c = { id: comment.node_id, body: comment.body };
+      fields.push("comment: updateIssueComment(input: $c) { issueComment { id } }");
+    } else if (comment) {
+      params.push("$c: AddCommentInput!");
+      variables.c = { subjectId: state.issueId, body: comment.body };
+      fields.push("comment: addComment(input: $c) { commentEdge { node { id } } }");
+    }
+    if (batch.close) {
+      params.push("$x: CloseIssueInput!");
+      variables.x = { issueId: state.issueId, stateReason: batch.close.toUpperCase() };
+      fields.push("close: closeIssue(input: $x) { issue { state } }");
+    }
+    const relinkFailed: number[] = [];
+    if (fields.length) {
+      try {
+        await context.octokit.graphql(`mutation ConfigTriageFinish(${params.join(", ")}) {\n  ${fields.join("\n  ")}\n}`, variables);
+      } catch (error) {
+        const errors = graphqlErrors(error);
+        const others = errors?.filter((e) => !/^r\d+$/.test(String(e.path?.[0] ?? "")));
+        if (!errors || others!.length || (error as { data?: unknown }).data == null) throw error;
+        for (const e of errors) relinkFailed.push(batch.relink[Number(String(e.path![0]).slice(1))].number);
+      }
+    }
+    return { created, relinkFailed };
+  }
+
+  // The read is shared by every read of one triage; a write makes it stale (a command may run triages in a row).
+  const thenForget =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await write(...args);
+      } finally {
+        reading = undefined;
+      }
+    };
+
+  const gh: IssueGitHub = {
+    ...rest,
+    createComment: thenForget(rest.createComment),
+    updateComment: thenForget(rest.updateComment),
+    createIssue: thenForget(rest.createIssue),
+    addSubIssue: thenForget(rest.addSubIssue),
+    closeIssue: thenForget(rest.closeIssue),
+    async readConfig(): Promise<ConfigRead> {
+      const state = await read();
+      // No file in the repository (the owner's `.github` repository may have one) or `_extends`: Probot resolves those.
+      if (state?.configText === undefined) return rest.readConfig();
+      let value: unknown;
+      try {
+        value = parseYaml(state.configText, { logLevel: "error" }) || {};
+      } catch (error) {
+        const problem = yamlProblem(error as Parameters<typeof yamlProblem>[0]);
+        if (problem) return { kind: "invalid", problem };
+        throw error;
+      }
+      if (typeof value !== "object" || Array.isArray(value) || "_extends" in (value as object)) return rest.readConfig();
+      return { kind: "found", value };
+    },
+    async readConfigText() {
+      const state = await read();
+      return state?.configText ?? rest.readConfigText();
+    },
+    async readRepoTemplates() {
+      const state = await read();
+      return state?.templates ?? rest.readRepoTemplates();
+    },
+    async listComments() {
+      const state = await read();
+      return state?.comments ?? rest.listComments();
+    },
+    async listSubIssues() {
+      const state = await read();
+      return state ? state.subIssues : rest.listSubIssues();
+    },
+    applyWrites: thenForget(async (batch: WriteBatch) => {
+      const state = await read();
+      return (state && !restOnly.has(installation) && (await graphqlWrites(state, batch))) || applyWritesOneByOne(rest, batch);
+    }),
+  };
+  return gh;
+}

@@ -1,0 +1,235 @@
+/**
+ * The GraphQL transport through `probot.receive` with nock: the exact requests of a triage (one read, one document
+ * creating and linking the follow-ups, one with the comment), the content of the mutations, the fallback to REST when
+ * GraphQL cannot serve the installation, and a repeated run that writes nothing.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
+import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
+import { graphqlFallbacks, READ_QUERY, resetGraphqlFallbacks } from "../../src/github/graphql-issue-github.js";
+import { createApp } from "../../src/index.js";
+import { loadBuiltInTemplates } from "../../src/render/templates.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+
+const { owner, repo } = SCENARIO_REPO;
+const API = "https://api.github.com";
+const REPO = `/repos/${owner}/${repo}`;
+const TEMPLATE_LABELS = ["priority:critical", "config-triage", "needs-review", "architecture", "documentation", "monitoring"];
+const bot = { __typename: "Bot", login: "config-triage" };
+
+let emulator: CloudRunEmulator;
+let clients: CloudRunClients;
+
+function app() {
+  return testProbot(
+    createApp({
+      builtInTemplates: loadBuiltInTemplates(),
+      fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
+      identity: { appId: APP_ID, appSlug: "config-triage" },
+      transport: "graphql",
+    }),
+  );
+}
+
+const labeled = () => ({ id: "delivery-1", name: "issues" as const, payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
+
+/** GitHub's answer to READ_QUERY for issue #930, with the given comments and sub-issues. */
+function readAnswer(o: { comments?: unknown[]; subIssues?: unknown[] } = {}) {
+  return {
+    data: {
+      repository: {
+        id: "R_repo",
+        url: `https://github.com/${owner}/${repo}`,
+        config: { __typename: "Blob", text: scenarioConfigYaml },
+        templates: null,
+        labels: { totalCount: TEMPLATE_LABELS.length, nodes: TEMPLATE_LABELS.map((name) => ({ id: `LA_${name}`, name })) },
+        issue: {
+          id: "I_930",
+          state: "OPEN",
+          comments: { pageInfo: { hasNextPage: false }, nodes: o.comments ?? [] },
+          subIssues: { nodes: o.subIssues ?? [] },
+        },
+      },
+    },
+  };
+}
+
+type GqlBody = { query: string; variables?: Record<string, any> };
+
+beforeAll(async () => {
+  emulator = await startCloudRunEmulator(scenarioServices());
+  clients = createCloudRunClients(emulator.address);
+  nock.disableNetConnect();
+});
+
+afterAll(async () => {
+  await clients.close();
+  await emulator.close();
+  nock.enableNetConnect();
+});
+
+beforeEach(() => {
+  resetGraphqlFallbacks();
+  nock.cleanAll();
+  nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+  // The label's sender may trigger a triage (checked over REST, after the config is read).
+  nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).optionally().reply(200, TRIAGE_PERMISSION).persist();
+  for (const s of scenarioServices().services) emulator.setService(s);
+});
+
+afterEach(() => {
+  expect(nock.pendingMocks()).toEqual([]);
+});
+
+describe("the GraphQL transport", () => {
+  it("triages issue #930 in three requests: one read, one document that creates and links the four follow-ups, one comment", async () => {
+    const sent: GqlBody[] = [];
+    nock(API)
+      .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
+      .reply(200, (_uri, body) => {
+        sent.push(body as GqlBody);
+        return readAnswer();
+      })
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFollowUps"))
+      .reply(200, (_uri, body) => {
+        const b = body as GqlBody;
+        sent.push(b);
+        const data: Record<string, unknown> = {};
+        Object.entries(b.variables!).forEach(([name, input], i) => {
+          data[`f${name.slice(1)}`] = { issue: { id: `I_${931 + i}`, databaseId: 9931 + i, number: 931 + i, title: input.title, state: "OPEN", url: "u" } };
+        });
+        return { data };
+      })
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFinish"))
+      .reply(200, (_uri, body) => {
+        sent.push(body as GqlBody);
+        return { data: { comment: { commentEdge: { node: { id: "IC_1" } } } } };
+      });
+
+    await app().receive(labeled());
+
+    expect(sent).toHaveLength(3);
+    expect(sent[0].variables).toEqual({ owner, repo, number: 930, config: "HEAD:.github/config-triage.yml", templates: "HEAD:.github/config-triage" });
+    const create = sent[1];
+    expect(create.query.match(/createIssue\(input: \$i\d\)/g)).toHaveLength(4);
+    expect(Object.values(create.variables!).map((i) => i.title)).toEqual([
+      "Fix configuration: JWT_SECRET_STAGING on staging",
+      "Consolidate configuration into a single source of truth (JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION)",
+      "Document the configuration flow of JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION",
+      "Monitor configuration health of staging, production",
+    ]);
+    for (const input of Object.values(create.variables!)) {
+      expect(input).toMatchObject({ repositoryId: "R_repo", parentIssueId: "I_930" });
+      expect(input.body).toContain("#930");
+      expect(input.labelIds).toContain("LA_config-triage");
+    }
+    expect(create.variables!.i0.labelIds).toEqual(["LA_priority:critical", "LA_config-triage", "LA_needs-review"]);
+    const finish = sent[2];
+    expect(finish.query).toBe("mutation ConfigTriageFinish($c: AddCommentInput!) {\n  comment: addComment(input: $c) { commentEdge { node { id } } }\n}");
+    expect(finish.variables!.c.subjectId).toBe("I_930");
+    expect(finish.variables!.c.body).toContain("- [ ] #931");
+    expect(finish.variables!.c.body).toContain("- [ ] #934");
+    expect(finish.variables!.c.body).toContain("This issue stays open");
+  });
+
+  it("writes nothing when a repeated run finds what it wrote before, hours later (one request in all)", async () => {
+    // The first run, as above, keeping what it wrote.
+    const created: Array<Record<string, unknown>> = [];
+    let written = "";
+    nock(API)
+      .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
+      .reply(200, readAnswer())
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFollowUps"))
+      .reply(200, (_uri, body) => {
+        const data: Record<string, unknown> = {};
+        Object.values((body as GqlBody).variables!).forEach((input, i) => {
+          const issue = { id: `I_${931 + i}`, databaseId: 9931 + i, number: 931 + i, title: input.title, state: "OPEN", url: "u" };
+          created.push({ ...issue, body: input.body, author: bot });
+          data[`f${i}`] = { issue };
+        });
+        return { data };
+      })
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFinish"))
+      .reply(200, (_uri, body) => {
+        written = (body as GqlBody).variables!.c.body;
+        return { data: { comment: { commentEdge: { node: { id: "IC_1" } } } } };
+      });
+    await app().receive(labeled());
+    expect(created).toHaveLength(4);
+
+    // The repeated run sees that comment, checked years ago, and the four follow-ups: it reads once and stops.
+    const earlier = written.replace(/ at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./, " at 2001-02-03 04:05 UTC.");
+    expect(earlier).not.toBe(written);
+    nock(API)
+      .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
+      .reply(200, readAnswer({ comments: [{ id: "IC_1", databaseId: 555, body: earlier, author: bot }], subIssues: created }));
+    await app().receive(labeled());
+  });
+
+  it("falls back to REST when GraphQL has no sub-issues (an older GHES), and remembers it for the installation", async () => {
+    nock(API)
+      .post("/graphql")
+      .reply(200, {
+        errors: [
+          {
+            path: ["query ConfigTriageRead", "repository", "issue", "subIssues"],
+            extensions: { code: "undefinedField", typeName: "Issue", fieldName: "subIssues" },
+            locations: [{ line: 14, column: 7 }],
+            message: "Field 'subIssues' doesn't exist on type 'Issue'",
+          },
+        ],
+      });
+    restTriage();
+    await app().receive(labeled());
+    expect(graphqlFallbacks().get(INSTALLATION_ID)).toBe("Field 'subIssues' doesn't exist on type 'Issue'");
+
+    // The next delivery for the installation goes straight to REST: no GraphQL request is mocked.
+    restTriage({ existing: true });
+    await app().receive(labeled());
+  });
+
+  it("falls back to REST when the token may not use GraphQL (403 without a rate limit)", async () => {
+    nock(API).post("/graphql").reply(403, { message: "Resource not accessible by integration" });
+    restTriage();
+    await app().receive(labeled());
+    expect(graphqlFallbacks().get(INSTALLATION_ID)).toMatch(/HTTP 403/);
+  });
+
+  it("does not fall back on an ordinary failure: a 502 fails the delivery and writes nothing", async () => {
+    nock(API).post("/graphql").reply(502, { message: "Bad Gateway" });
+    await expect(app().receive(labeled())).rejects.toThrow();
+    expect(graphqlFallbacks().size).toBe(0);
+  });
+});
+
+/** The REST triage of the scenario: reads, four follow-ups created and linked, the comment. */
+function restTriage(o: { existing?: boolean } = {}) {
+  const scope = nock(API)
+    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+    .reply(200, scenarioConfigYaml)
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(200, [])
+    .get(`${REPO}/contents/.github%2Fconfig-triage`)
+    .reply(404, { message: "Not Found" })
+    .get(`${REPO}/issues/930/sub_issues`)
+    .query(true)
+    .reply(200, []);
+  let n = o.existing ? 940 : 930;
+  scope
+    .post(`${REPO}/issues`)
+    .times(4)
+    .reply(201, (_uri, body: any) => {
+      n++;
+      return { id: 9000 + n, number: n, title: body.title, state: "open" };
+    })
+    .post(`${REPO}/issues/930/sub_issues`)
+    .times(4)
+    .reply(201, { id: 1, number: 930 })
+    .post(`${REPO}/issues/930/comments`)
+    .reply(201, { id: 555 });
+}
+
