@@ -234,8 +234,11 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
   }
   const read = () => (reading ??= readOnce());
 
-  /** Label and user node ids for the drafts: looked up (one query) and missing labels created (one mutation) only when needed. */
-  async function resolveIds(state: ReadState, drafts: NewIssue[]): Promise<{ labels: Map<string, string>; users: Map<string, string> }> {
+  /**
+   * Label and user node ids for the drafts, and the labels that do not exist yet. The read's first 100 labels usually
+   * answer it; a repository with more labels, or drafts with assignees, cost one query.
+   */
+  async function resolveIds(state: ReadState, drafts: NewIssue[]): Promise<{ labels: Map<string, string>; users: Map<string, string>; missing: string[] }> {
     const labels = new Map(state.labels);
     const users = new Map<string, string>();
     const wantedLabels = [...new Map(drafts.flatMap((d) => d.labels).map((l) => [l.toLowerCase(), l])).values()];
@@ -261,20 +264,13 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       });
       unknown = wantedLabels.filter((l) => !labels.has(l.toLowerCase()));
     }
-    if (unknown.length) {
-      // Like REST's issue creation, which creates missing labels (GitHub's default colour).
-      const created = await context.octokit.graphql<Record<string, { label: { id: string; name: string } }>>(
-        `mutation ConfigTriageLabels {\n  ${unknown
-          .map((name, i) => `l${i}: createLabel(input: { repositoryId: ${str(state.repositoryId)}, name: ${str(name)}, color: "ededed" }) { label { id name } }`)
-          .join("\n  ")}\n}`,
-      );
-      for (const { label } of Object.values(created)) labels.set(label.name.toLowerCase(), label.id);
-    }
-    return { labels, users };
+    return { labels, users, missing: unknown };
   }
 
   async function graphqlWrites(state: ReadState, batch: WriteBatch): Promise<AppliedWrites | undefined> {
     let created: GhIssue[] = [];
+    const newLabels = new Map<string, string>();
+    const labelling: Array<{ labelableId: string; labelIds: string[] }> = [];
     if (batch.create.length) {
       const ids = await resolveIds(state, batch.create);
       const inputs: Record<string, unknown> = {};
@@ -288,10 +284,18 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
           ...(draft.assignees.length ? { assigneeIds: draft.assignees.map((a) => ids.users.get(a)).filter(Boolean) } : {}),
         };
       });
-      const document = `mutation ConfigTriageFollowUps(${batch.create.map((_, i) => `$i${i}: CreateIssueInput!`).join(", ")}) {\n${batch.create
-        .map((_, i) => `  f${i}: createIssue(input: $i${i}) { ${ISSUE_FIELDS} }`)
-        .join("\n")}\n}`;
-      let data: Record<string, { issue: GqlIssue } | null>;
+      // Missing labels are created in the same document, first (REST's issue creation creates them too, in GitHub's
+      // default colour); their ids come back with it, so the new follow-ups get them in the next document.
+      ids.missing.forEach((name, j) => {
+        inputs[`l${j}`] = { repositoryId: state.repositoryId, name, color: "ededed" };
+      });
+      const params = [...ids.missing.map((_, j) => `$l${j}: CreateLabelInput!`), ...batch.create.map((_, i) => `$i${i}: CreateIssueInput!`)];
+      const fields = [
+        ...ids.missing.map((_, j) => `  l${j}: createLabel(input: $l${j}) { label { id name } }`),
+        ...batch.create.map((_, i) => `  f${i}: createIssue(input: $i${i}) { ${ISSUE_FIELDS} }`),
+      ];
+      const document = `mutation ConfigTriageFollowUps(${params.join(", ")}) {\n${fields.join("\n")}\n}`;
+      let data: Record<string, any>;
       try {
         data = await context.octokit.graphql(document, inputs);
       } catch (error) {
@@ -306,6 +310,14 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         throw Object.assign(new Error(`creating follow-ups failed (${(graphqlErrors(error) ?? []).map((e) => e.message).join("; ")}); created: ${made.join(", ") || "none"}`), { cause: error });
       }
       created = batch.create.map((_, i) => toGhIssue(data[`f${i}`]!.issue));
+      ids.missing.forEach((_, j) => {
+        const label = data[`l${j}`]?.label as { id: string; name: string } | undefined;
+        if (label) newLabels.set(label.name.toLowerCase(), label.id);
+      });
+      batch.create.forEach((draft, i) => {
+        const labelIds = draft.labels.map((l) => newLabels.get(l.toLowerCase())).filter((x): x is string => Boolean(x));
+        if (labelIds.length) labelling.push({ labelableId: created[i].node_id!, labelIds });
+      });
     }
 
     const comment = batch.comment(created);
@@ -316,6 +328,11 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       params.push(`$r${i}: AddSubIssueInput!`);
       variables[`r${i}`] = { issueId: state.issueId, subIssueUrl: `${state.repositoryUrl}/issues/${f.number}` };
       fields.push(`r${i}: addSubIssue(input: $r${i}) { subIssue { number } }`);
+    });
+    labelling.forEach((input, i) => {
+      params.push(`$a${i}: AddLabelsToLabelableInput!`);
+      variables[`a${i}`] = input;
+      fields.push(`a${i}: addLabelsToLabelable(input: $a${i}) { clientMutationId }`);
     });
     if (comment?.id !== undefined) {
       params.push("$c: UpdateIssueCommentInput!");

@@ -368,6 +368,7 @@ const OBJECTS: Record<string, { implements?: string[]; fields: Record<string, Fi
       closeIssue: { type: "CloseIssuePayload", args: { input: "CloseIssueInput!" } },
       addSubIssue: { type: "AddSubIssuePayload", args: { input: "AddSubIssueInput!" } },
       createLabel: { type: "CreateLabelPayload", args: { input: "CreateLabelInput!" } },
+      addLabelsToLabelable: { type: "AddLabelsToLabelablePayload", args: { input: "AddLabelsToLabelableInput!" } },
     },
   },
   Repository: {
@@ -406,7 +407,7 @@ const OBJECTS: Record<string, { implements?: string[]; fields: Record<string, Fi
     },
   },
   Issue: {
-    implements: ["Node"],
+    implements: ["Node", "Labelable"],
     fields: {
       id: { type: "ID!" },
       databaseId: { type: "Int" },
@@ -458,6 +459,7 @@ const OBJECTS: Record<string, { implements?: string[]; fields: Record<string, Fi
   CloseIssuePayload: { fields: { clientMutationId: { type: "String" }, issue: { type: "Issue" } } },
   AddSubIssuePayload: { fields: { clientMutationId: { type: "String" }, issue: { type: "Issue" }, subIssue: { type: "Issue" } } },
   CreateLabelPayload: { fields: { clientMutationId: { type: "String" }, label: { type: "Label" } } },
+  AddLabelsToLabelablePayload: { fields: { clientMutationId: { type: "String" }, labelable: { type: "Labelable" } } },
 };
 
 for (const [conn, node] of [["IssueCommentConnection", "IssueComment"], ["IssueConnection", "Issue"], ["LabelConnection", "Label"], ["UserConnection", "User"]]) {
@@ -470,6 +472,7 @@ const INTERFACES: Record<string, Record<string, FieldDef>> = {
   Node: { id: { type: "ID!" } },
   GitObject: { id: { type: "ID!" }, oid: { type: "GitObjectID!" }, abbreviatedOid: { type: "String!" } },
   Actor: { login: { type: "String!" }, url: { type: "URI!" } },
+  Labelable: { labels: { type: "LabelConnection", args: { ...CONNECTION_ARGS, orderBy: "LabelOrder" } } },
 };
 
 const SCALARS = new Set(["String", "Int", "Float", "Boolean", "ID", "URI", "DateTime", "GitObjectID"]);
@@ -499,6 +502,7 @@ const INPUTS: Record<string, Record<string, string>> = {
   CloseIssueInput: { issueId: "ID!", stateReason: "IssueClosedStateReason", duplicateIssueId: "ID", clientMutationId: "String" },
   AddSubIssueInput: { issueId: "ID!", subIssueId: "ID", subIssueUrl: "String", replaceParent: "Boolean", clientMutationId: "String" },
   CreateLabelInput: { repositoryId: "ID!", name: "String!", color: "String!", description: "String", clientMutationId: "String" },
+  AddLabelsToLabelableInput: { labelableId: "ID!", labelIds: "[ID!]!", clientMutationId: "String" },
   LabelOrder: { field: "LabelOrderField!", direction: "OrderDirection!" },
   IssueCommentOrder: { field: "IssueCommentOrderField!", direction: "OrderDirection!" },
 };
@@ -1223,6 +1227,16 @@ class Executor {
         }
         host.linkSubIssue(parent.repo, parent.issue, child!.issue, input.replaceParent === true);
         return wrap("AddSubIssuePayload", { issue: this.issueObj(parent.repo, parent.issue), subIssue: this.issueObj(child!.repo, child!.issue) });
+      }
+      case "addLabelsToLabelable": {
+        const { repo, issue } = this.issueByNode(input.labelableId, "labelableId");
+        for (const id of input.labelIds as string[]) {
+          const l = [...repo.labels.values()].find((x) => x.node_id === id);
+          if (!l) throw new ExecError("NOT_FOUND", `Could not resolve to a node with the global id of '${id}'`);
+          if (!issue.labels.some((n) => n.toLowerCase() === l.name.toLowerCase())) issue.labels.push(l.name);
+        }
+        host.touch(issue);
+        return wrap("AddLabelsToLabelablePayload", { labelable: this.issueObj(repo, issue) });
       }
       case "createLabel": {
         const repo = this.repoByNode(input.repositoryId);
