@@ -1,0 +1,317 @@
+/**
+ * `npm run bench`: what a triage costs, measured on the real server (`src/main.ts`, with Probot's default throttling)
+ * against the GitHub stand-in and the Cloud Run emulator on loopback, next to its baselines in the same run:
+ *
+ * - the plain REST way (the same server with CONFIG_TRIAGE_GITHUB_API=rest): requests, writes and time per triage;
+ * - the REST fallback of the GraphQL transport (the stand-in refuses GraphQL with a 403);
+ * - a bare Probot app that does nothing: acknowledgement time under a burst of concurrent deliveries, peak RSS;
+ * - a naive Cloud Run check (one GetService per service): calls for 20 services in one region.
+ *
+ * Prints one table. Environment: BENCH_LATENCY_MS (GitHub stand-in answer delay, default 100), BENCH_DELIVERIES
+ * (burst size, default 200), BENCH_CLOUD_RUN_LATENCY_MS (default 0).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../test/support/cloud-run-emulator.js";
+import { buildService } from "../test/support/cloud-run-fixtures.js";
+import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../test/support/github-standin.js";
+import { EXAMPLE_SENDER, labeledPayload } from "../test/support/probot.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
+
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 200);
+const CLOUD_RUN_LATENCY_MS = Number(process.env.BENCH_CLOUD_RUN_LATENCY_MS ?? 0);
+const SECRET = `bench-${randomUUID()}`;
+const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
+const root = fileURLToPath(new URL("..", import.meta.url));
+const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  logs: string[];
+}
+
+/** Starts a server script (the app's `src/main.ts`, or the bare Probot app) against a stand-in. */
+async function startServer(script: string, github: GitHubStandIn, cloudRun: CloudRunEmulator, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const logs: string[] = [];
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    cwd: root,
+    env: {
+      ...process.env,
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: SECRET,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      GHE_HOST: github.host,
+      GHE_PROTOCOL: "http",
+      CLOUD_RUN_EMULATOR_HOST: cloudRun.address,
+      LOG_LEVEL: "error",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => logs.push(String(d)));
+  child.stderr!.on("data", (d) => logs.push(String(d)));
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const up = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    if (up) return { child, port, logs };
+    if (child.exitCode !== null || Date.now() > until) throw new Error(`${script} did not start:\n${logs.join("")}`);
+    await sleep(100);
+  }
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGKILL");
+  });
+}
+
+/** Peak resident set size of a process so far (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Sends a signed `issues.labeled` delivery; resolves with the status and the time to the answer. */
+async function deliver(port: number, o: { number?: number; title?: string; installation?: number } = {}): Promise<{ status: number; ms: number }> {
+  const payload = labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, number: o.number ?? scenarioIssue.number, title: o.title ?? scenarioIssue.title, label: "triage:config" });
+  payload.installation.id = o.installation ?? 1;
+  const body = JSON.stringify(payload);
+  const t0 = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "issues",
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+    },
+    body,
+  });
+  await response.arrayBuffer();
+  return { status: response.status, ms: performance.now() - t0 };
+}
+
+async function waitFor(what: string, probe: () => boolean, timeoutMs = 150_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** A stand-in holding the scenario's repository and issue #930, with `followUps` follow-up templates configured. */
+async function scenarioStandIn(followUps: number, opts: { refuseGraphql?: boolean } = {}): Promise<GitHubStandIn> {
+  const github = await startGitHubStandIn({ appId: 1, latencyMs: LATENCY_MS, checkResponses: false });
+  const files: Record<string, string> = { ".github/config-triage.yml": scenarioConfigYaml };
+  for (let i = 0; i < followUps - 4; i++) {
+    files[`.github/config-triage/extra-${i}.md`] = `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage"]\n---\nMore work split out of #{{parent.number}}.\n`;
+    files[".github/config-triage.yml"] += `  - extra-${i}\n`;
+  }
+  github.addRepo(FULL, { files, collaborators: { [EXAMPLE_SENDER]: "triage" } });
+  github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
+  if (opts.refuseGraphql) {
+    // A token that may not use GraphQL (or an installation without it): GitHub answers 403.
+    github.fault({ method: "POST", path: /graphql$/, status: 403, times: Infinity, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/graphql" } });
+  }
+  return github;
+}
+
+const isMutation = (r: RecordedRequest) => r.operationId === "graphql" && /^\s*mutation\b/.test(String((r.body as { query?: string })?.query));
+const isWrite = (r: RecordedRequest) =>
+  r.operationId === "graphql" ? isMutation(r) : r.method !== "GET" && !r.path.endsWith("/access_tokens");
+
+interface TriageFigures {
+  ms: number;
+  requests: number;
+  writes: number;
+  repeatWrites: number;
+  repeatRequests: number;
+  violations: string[];
+}
+
+/** One full triage of the scenario (and a repeated one) on a fresh server and stand-in. */
+async function measureTriage(server: Server, github: GitHubStandIn, followUps: number): Promise<TriageFigures> {
+  const parent = () => github.issue(FULL, scenarioIssue.number)!;
+  const done = () =>
+    parent().comments.some((c) => c.body.includes("config-triage:diagnosis")) &&
+    github.issues(FULL).filter((i) => i.parent === parent().id).length === followUps &&
+    github.requests.every((r) => r.status !== 0);
+  const t0 = performance.now();
+  void deliver(server.port);
+  await waitFor(`the triage of ${followUps} follow-ups`, done);
+  const ms = performance.now() - t0;
+  await sleep(300); // late labelling writes, if any, land before counting
+  const first = github.requests.splice(0);
+  const answer = await deliver(server.port);
+  if (answer.status !== 200) throw new Error(`the repeated run answered ${answer.status}`);
+  const repeat = github.requests.splice(0);
+  return { ms, requests: first.length, writes: first.filter(isWrite).length, repeatWrites: repeat.filter(isWrite).length, repeatRequests: repeat.length, violations: github.violations };
+}
+
+/** The acknowledgement of `n` concurrent deliveries (each for its own issue), and the server's peak RSS through it. */
+async function measureBurst(server: Server, github: GitHubStandIn, n: number): Promise<{ p50: number; p99: number; statuses: string; rssMiB: number }> {
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => deliver(server.port, { number: 2000 + i, title: `Burst ${i}` })));
+  const times = results.map((r) => r.ms).sort((a, b) => a - b);
+  const pct = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
+  const statuses = Object.entries(results.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {}))
+    .map(([s, c]) => `${c}×${s}`)
+    .join(" ");
+  void github;
+  return { p50: pct(50), p99: pct(99), statuses, rssMiB: peakRssMiB(server.child.pid!) };
+}
+
+function burstStandIn(): Promise<GitHubStandIn> {
+  return scenarioStandIn(4).then((github) => {
+    for (let i = 0; i < DELIVERIES; i++) github.addIssue(FULL, { number: 2000 + i, title: `Burst ${i}`, body: "`JWT_SECRET_STAGING` fails", user: { login: "sre-lead", type: "User" } });
+    return github;
+  });
+}
+
+/** 20 services in one region, one check: how many Cloud Run calls the live check makes. */
+async function measureCloudRun(cloudRun: CloudRunEmulator): Promise<{ calls: number; byMethod: string }> {
+  const project = "bench-twenty";
+  const names = Array.from({ length: 20 }, (_, i) => `svc-${String(i + 1).padStart(2, "0")}`);
+  for (const name of names) {
+    const built = buildService({ project, region: "us-central1", name, env: { JWT_SECRET: { secret: "jwt", version: "latest" } } });
+    cloudRun.setService(built.service);
+    for (const r of built.revisions) cloudRun.setRevision(r);
+  }
+  const config = `environments:\n  production:\n    project: ${project}\n    region: us-central1\n    services: [${names.join(", ")}]\nchecks:\n  - variable: JWT_SECRET\nfollow_ups: []\n`;
+  const github = await startGitHubStandIn({ appId: 1, latencyMs: 0, checkResponses: false });
+  github.addRepo(FULL, { files: { ".github/config-triage.yml": config }, collaborators: { [EXAMPLE_SENDER]: "triage" } });
+  github.addIssue(FULL, { number: scenarioIssue.number, title: "Twenty services", body: "check them", user: { login: "sre-lead", type: "User" } });
+  const server = await startServer("src/main.ts", github, cloudRun);
+  try {
+    const before = cloudRun.calls.length;
+    await deliver(server.port, { title: "Twenty services" });
+    await waitFor("the 20-service check", () => github.issue(FULL, scenarioIssue.number)!.comments.length > 0);
+    const calls = cloudRun.calls.slice(before).filter((c) => JSON.stringify(c.request).includes(project));
+    const byMethod = Object.entries(calls.reduce<Record<string, number>>((m, c) => ({ ...m, [c.method]: (m[c.method] ?? 0) + 1 }), {}))
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ");
+    return { calls: calls.length, byMethod };
+  } finally {
+    await stop(server);
+    await github.close();
+  }
+}
+
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const fmtMs = (ms: number) => `${ms.toFixed(0)} ms`;
+const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? "—" : "∞") : `${(a / b).toFixed(a / b < 0.1 ? 3 : 2)}×`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const cloudRun = await startCloudRunEmulator({ ...scenarioServices(), latencyMs: CLOUD_RUN_LATENCY_MS });
+  const servers: Server[] = [];
+  const standIns: GitHubStandIn[] = [];
+  try {
+    // 1. Triages, side by side: each case has its own server (its own throttling) and its own stand-in.
+    const cases = [
+      { name: "graphql", n: 4, api: "graphql" },
+      { name: "graphql", n: 10, api: "graphql" },
+      { name: "rest", n: 4, api: "rest" },
+      { name: "rest", n: 10, api: "rest" },
+      { name: "fallback", n: 4, api: "graphql", refuseGraphql: true },
+      { name: "fallback", n: 10, api: "graphql", refuseGraphql: true },
+    ] as const;
+    const prepared = await Promise.all(
+      cases.map(async (c) => {
+        const github = await scenarioStandIn(c.n, { refuseGraphql: "refuseGraphql" in c });
+        standIns.push(github);
+        const server = await startServer("src/main.ts", github, cloudRun, { CONFIG_TRIAGE_GITHUB_API: c.api });
+        servers.push(server);
+        return { ...c, github, server };
+      }),
+    );
+    const triage = new Map<string, TriageFigures>();
+    await Promise.all(prepared.map(async (c) => triage.set(`${c.name}:${c.n}`, await measureTriage(c.server, c.github, c.n))));
+    for (const s of servers.splice(0)) await stop(s);
+
+    // 2. Acknowledgement and memory under a burst: this app (as main wires it today), then a bare Probot app.
+    const appGithub = await burstStandIn();
+    standIns.push(appGithub);
+    const app = await startServer("src/main.ts", appGithub, cloudRun);
+    servers.push(app);
+    const appIdle = peakRssMiB(app.child.pid!);
+    const appBurst = await measureBurst(app, appGithub, DELIVERIES);
+    await stop(servers.pop()!);
+    const bareGithub = await burstStandIn();
+    standIns.push(bareGithub);
+    const bare = await startServer("bench/bare-probot-app.ts", bareGithub, cloudRun);
+    servers.push(bare);
+    const bareIdle = peakRssMiB(bare.child.pid!);
+    const bareBurst = await measureBurst(bare, bareGithub, DELIVERIES);
+    await stop(servers.pop()!);
+
+    // 3. Cloud Run calls for one check of 20 services in one region.
+    const cr = await measureCloudRun(cloudRun);
+
+    const t = (k: string) => triage.get(k)!;
+    const rows: string[][] = [
+      ["Figure", "config-triage", "baseline", "ratio", "baseline is", "target"],
+      ...[4, 10].flatMap((n) => [
+        [`GitHub requests per triage, N=${n}`, String(t(`graphql:${n}`).requests), String(t(`rest:${n}`).requests), ratio(t(`graphql:${n}`).requests, t(`rest:${n}`).requests), "REST way", "≤ 6, constant in N"],
+        [`  of which writes, N=${n}`, String(t(`graphql:${n}`).writes), String(t(`rest:${n}`).writes), ratio(t(`graphql:${n}`).writes, t(`rest:${n}`).writes), "REST way", ""],
+        [`Time to a finished triage, N=${n}`, fmtS(t(`graphql:${n}`).ms), fmtS(t(`rest:${n}`).ms), ratio(t(`graphql:${n}`).ms, t(`rest:${n}`).ms), "REST way", "≤ 0.125×"],
+      ]),
+      ["Writes on a repeated run (nothing new), N=4 / N=10", `${t("graphql:4").repeatWrites} / ${t("graphql:10").repeatWrites}`, `${t("rest:4").repeatWrites} / ${t("rest:10").repeatWrites}`, "", "REST way", "0"],
+      ["Requests on a repeated run, N=4", String(t("graphql:4").repeatRequests), String(t("rest:4").repeatRequests), ratio(t("graphql:4").repeatRequests, t("rest:4").repeatRequests), "REST way", ""],
+      ...[4, 10].flatMap((n) => [
+        [`REST fallback (GraphQL refused): requests, N=${n}`, String(t(`fallback:${n}`).requests), String(t(`rest:${n}`).requests), ratio(t(`fallback:${n}`).requests, t(`rest:${n}`).requests), "REST way", "works"],
+        [`REST fallback: time to a finished triage, N=${n}`, fmtS(t(`fallback:${n}`).ms), fmtS(t(`rest:${n}`).ms), ratio(t(`fallback:${n}`).ms, t(`rest:${n}`).ms), "REST way", ""],
+      ]),
+      [`Ack p99, ${DELIVERIES} concurrent deliveries`, fmtMs(appBurst.p99), fmtMs(bareBurst.p99), ratio(appBurst.p99, bareBurst.p99), "bare Probot app", "≤ 1.5×"],
+      [`Ack p50, ${DELIVERIES} concurrent deliveries`, fmtMs(appBurst.p50), fmtMs(bareBurst.p50), ratio(appBurst.p50, bareBurst.p50), "bare Probot app", ""],
+      ["  answers", appBurst.statuses, bareBurst.statuses, "", "", ""],
+      ["Peak RSS through the burst (idle before)", `${appBurst.rssMiB.toFixed(0)} MiB (${appIdle.toFixed(0)})`, `${bareBurst.rssMiB.toFixed(0)} MiB (${bareIdle.toFixed(0)})`, ratio(appBurst.rssMiB, bareBurst.rssMiB), "bare Probot app", ""],
+      ["Cloud Run calls, 20 services in one region", `${cr.calls} (${cr.byMethod})`, "20 (GetService each)", ratio(cr.calls, 20), "one call per service", "constant"],
+    ];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+    console.log(line(rows[0]));
+    console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+    for (const r of rows.slice(1)) console.log(line(r));
+    const cpu = cpus()[0]?.model ?? "unknown CPU";
+    console.log(`\nGitHub stand-in latency ${LATENCY_MS} ms, Cloud Run emulator latency ${CLOUD_RUN_LATENCY_MS} ms; Probot's default throttling; ${cpus().length} CPUs (${cpu}), Node ${process.version}; took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    const violations = [...triage.values()].flatMap((f) => f.violations);
+    if (violations.length) {
+      console.log(`\nRequests GitHub would refuse: ${violations.length}`);
+      for (const v of violations.slice(0, 10)) console.log(`  ${v}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const s of servers) await stop(s);
+    for (const g of standIns) await g.close();
+    await cloudRun.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
