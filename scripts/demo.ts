@@ -7,78 +7,25 @@
  * webhook, prints what the app wrote, fixes the secret, labels again and shows the issue closing.
  * No GitHub App and no Google account are needed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
+import { randomUUID } from "node:crypto";
 import { startCloudRunEmulator } from "../test/support/cloud-run-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../test/support/github-standin.js";
 import { labeledPayload } from "../test/support/probot.js";
+import { appEnv, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
 
 const APP_ID = 1;
 const SECRET = `demo-${randomUUID()}`;
 const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 function rule(title: string) {
   console.log(`\n${"═".repeat(100)}\n  ${title}\n${"═".repeat(100)}`);
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 90_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function startApp(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; logs: string[] }> {
-  const logs: string[] = [];
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d) => logs.push(String(d)));
-  child.stderr!.on("data", (d) => logs.push(String(d)));
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const up = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
-    if (up) return { child, logs };
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`the app server did not start:\n${logs.join("")}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function deliver(port: number, label: string): Promise<number> {
+function deliver(app: AppProcess, label: string): Promise<number> {
   const payload = labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, label });
   payload.installation.id = 1;
-  const body = JSON.stringify(payload);
-  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "issues",
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  });
-  return response.status;
+  return app.deliver("issues", payload);
 }
 
 function printFollowUps(github: GitHubStandIn) {
@@ -97,27 +44,13 @@ async function main() {
   const github = await startGitHubStandIn({ appId: APP_ID });
   github.addRepo(FULL, { files: { ".github/config-triage.yml": scenarioConfigYaml }, collaborators: { "sre-lead": "maintain" } });
   github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
-  const port = await freePort();
-  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  const app = await startApp(
-    {
-      APP_ID: String(APP_ID),
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      GHE_HOST: github.host,
-      GHE_PROTOCOL: "http",
-      CLOUD_RUN_EMULATOR_HOST: cloudRun.address,
-      LOG_LEVEL: "warn",
-    },
-    port,
-  );
+  // The TypeScript source through tsx: the demo needs no build step. The tests run the built server (npm start).
+  const app = await startApp({ mode: "tsx", env: appEnv({ appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }) });
   let exitCode = 0;
   try {
     rule(`1. ${FULL}#930 "${scenarioIssue.title}" is labelled triage:config (JWT_SECRET_STAGING missing on staging)`);
     const started = Date.now();
-    const status = await deliver(port, "triage:config");
+    const status = await deliver(app, "triage:config");
     const parent = () => github.issue(FULL, scenarioIssue.number)!;
     const comment = await waitFor("the diagnosis comment", () => parent().comments.find((c) => c.body.includes("config-triage:diagnosis")));
     console.log(`webhook answered ${status}; triage finished in ${((Date.now() - started) / 1000).toFixed(1)} s (Probot's GitHub write pacing included)\n`);
@@ -127,7 +60,7 @@ async function main() {
 
     rule("2. The secret is set on staging (a new revision serves it) and the label is added again");
     for (const s of scenarioServices({ fixed: true }).services) cloudRun.setService(s);
-    await deliver(port, "triage:config");
+    await deliver(app, "triage:config");
     await waitFor("the issue to close", () => (parent().state === "closed" ? true : undefined));
     const updated = parent().comments.find((c) => c.body.includes("config-triage:diagnosis"))!;
     console.log(`#930 is ${parent().state} (${parent().state_reason}); the same comment (id ${updated.id}) now reads:\n`);
@@ -143,7 +76,7 @@ async function main() {
     console.error(app.logs.join(""));
     exitCode = 1;
   } finally {
-    app.child.kill("SIGTERM");
+    await app.stop();
     await github.close();
     await cloudRun.close();
   }

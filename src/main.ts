@@ -1,41 +1,81 @@
-import { createServer } from "node:http";
-import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
+import { Context, createProbot, ProbotOctokit } from "probot";
 import { defaultDeps } from "./app-deps.js";
+import { issueGitHubFromContext } from "./github/issue-github.js";
 import { createApp } from "./index.js";
+import { describeFailure, queueSettings, type EventQueue, type EventRunner, type QueuedEvent } from "./queue/event-queue.js";
+import { createMemoryQueue } from "./queue/memory-queue.js";
+import { createWebhookServer } from "./server/create-webhook-server.js";
 import { createLogger } from "./server/create-logger.js";
 import { createMetrics, githubRequestMetrics } from "./server/metrics.js";
 import { matchRoute, serverRoutes } from "./server/routes.js";
+import { reportFailure } from "./triage/report-failure.js";
+
+/** What a person can do after a run gave up; the next run repairs whatever this one left. */
+const NEXT_STEP =
+  "nothing more happens by itself. Remove and add the trigger label again (or redeliver the webhook from the app's settings) to run it again: the next run reads what this one wrote and only adds what is missing.";
 
 /**
- * `npm start`: Probot's webhook server for the app. Reads APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET,
- * PORT, HOST, GHE_HOST/GHE_PROTOCOL and LOG_LEVEL like any Probot app (see .env.example).
+ * `npm start`: the webhook server. Verified deliveries are queued and answered at once (202); workers run them through
+ * Probot. Reads Probot's variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL, ...) and the queue's
+ * (REDIS_URL, QUEUE_CONCURRENCY, ...): see .env.example.
  */
 async function main(): Promise<void> {
+  const env = process.env;
+  if (!env.WEBHOOK_SECRET) throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App (see .env.example)");
   const metrics = createMetrics();
-  const log = createLogger();
-  const probot = createProbot({ overrides: { Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)), ...(log ? { log } : {}) } });
-  const middleware = await createNodeMiddleware(createApp(defaultDeps(process.env, metrics)), { probot });
+  const logger = createLogger();
+  const probot = createProbot({ overrides: { Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)), ...(logger ? { log: logger } : {}) } });
+  const deps = defaultDeps(env, metrics);
+  await probot.load(createApp(deps));
+  const log = probot.log.child({ name: "queue" });
+  const settings = queueSettings(env);
+
+  const runner: EventRunner = {
+    async run(event) {
+      await probot.receive(event as Parameters<typeof probot.receive>[0]);
+    },
+    async giveUp(event: QueuedEvent, error, attempts) {
+      const why = describeFailure(error);
+      log.error({ delivery: event.id, event: event.name, attempts, why }, "event failed for good");
+      const installation = event.payload?.installation?.id;
+      if (!event.payload?.issue || !event.payload?.repository || installation === undefined) return;
+      const octokit = await probot.auth(installation);
+      const gh = issueGitHubFromContext(new Context(event as any, octokit, log) as any);
+      await reportFailure(gh, deps.identity, why, NEXT_STEP);
+    },
+  };
+  let queue: EventQueue;
+  if (env.REDIS_URL) {
+    const { createRedisQueue } = await import("./queue/redis-queue.js");
+    queue = await createRedisQueue(env.REDIS_URL, settings, runner, log);
+  } else {
+    queue = createMemoryQueue(settings, runner, log);
+  }
+
   const routes = serverRoutes(metrics);
-  const server = createServer((req, res) => {
-    const route = matchRoute(routes, req);
-    if (route) return void route(req, res);
-    void middleware(req, res, () => {
-      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
-    });
-  });
-  const port = Number(process.env.PORT) || 3000;
-  const host = process.env.HOST || "localhost";
+  const server = createWebhookServer({ secret: env.WEBHOOK_SECRET, path: env.WEBHOOK_PATH, queue, log, route: (req) => matchRoute(routes, req) });
+  const port = Number(env.PORT) || 3000;
+  const host = env.HOST || "localhost";
   server.listen(port, host, () => {
     const address = server.address();
     const actual = typeof address === "object" && address ? address.port : port;
-    probot.log.info(`config-triage listening on http://${host}:${actual}${process.env.WEBHOOK_PATH || "/api/github/webhooks"}`);
+    probot.log.info(`config-triage listening on http://${host}:${actual}${env.WEBHOOK_PATH || "/api/github/webhooks"} (queue: ${queue.kind})`);
   });
-  const stop = () => {
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 9_000).unref();
+
+  // Cloud Run sends SIGTERM and kills the container 10 s later: stop taking work, give the running events the grace
+  // period, hand back (Redis) or log (memory) what is left.
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    const grace = Number(env.SHUTDOWN_GRACE_MS) || 8_000;
+    setTimeout(() => process.exit(0), grace + 1_500).unref();
+    await queue.close(grace).catch((error) => log.error({ err: error }, "queue did not close cleanly"));
+    process.exit(0);
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
 }
 
 main().catch((error) => {

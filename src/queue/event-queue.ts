@@ -1,0 +1,114 @@
+/** A verified webhook delivery, as the queue holds it until a worker runs it through Probot. */
+export interface QueuedEvent {
+  /** `X-GitHub-Delivery`: the same on a redelivery, so it is the de-duplication key. */
+  id: string;
+  /** `X-GitHub-Event`, e.g. `issues`. */
+  name: string;
+  payload: any;
+}
+
+export type EnqueueResult = "queued" | "duplicate" | "closing";
+
+/**
+ * Where verified webhooks wait for a worker. Events with the same `orderingKey` (one issue) run one at a time in
+ * arrival order; different keys run concurrently up to the queue's bound. Implementations: in the process
+ * (`createMemoryQueue`) and on Redis with BullMQ (`createRedisQueue`).
+ */
+export interface EventQueue {
+  readonly kind: "memory" | "redis";
+  enqueue(event: QueuedEvent): Promise<EnqueueResult>;
+  /**
+   * Stops taking work and waits up to `graceMs` for the events being run. Returns the delivery ids it could not
+   * finish: on Redis they go back to the queue for another instance; in memory they are lost and logged.
+   */
+  close(graceMs: number): Promise<string[]>;
+}
+
+/** Runs one event (through Probot) and reports one that failed for good. */
+export interface EventRunner {
+  run(event: QueuedEvent, attempt: number): Promise<void>;
+  /** Called once when an event will not be tried again, with the last error and whether it was a retryable one. */
+  giveUp(event: QueuedEvent, error: unknown, attempts: number): Promise<void>;
+}
+
+/** Queue tuning, from the environment (see README "Running at scale"). */
+export interface QueueSettings {
+  /** Events run at once by this instance (different issues). */
+  concurrency: number;
+  /** Tries per event, first one included. */
+  attempts: number;
+  /** First retry delay; doubles each time, unless GitHub sent `retry-after`. */
+  backoffMs: number;
+  /** Longest wait between tries. */
+  maxBackoffMs: number;
+}
+
+export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
+  const int = (name: string, fallback: number, min: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw} is not valid: use a whole number >= ${min}`);
+    return n;
+  };
+  return {
+    concurrency: int("QUEUE_CONCURRENCY", 8, 1),
+    attempts: int("QUEUE_ATTEMPTS", 4, 1),
+    backoffMs: int("QUEUE_BACKOFF_MS", 2_000, 0),
+    maxBackoffMs: int("QUEUE_MAX_BACKOFF_MS", 60_000, 0),
+  };
+}
+
+/** The ordering key: one issue (or pull request), else the repository, else the delivery itself. */
+export function orderingKey(event: QueuedEvent): string {
+  const repo = event.payload?.repository?.full_name as string | undefined;
+  const number = (event.payload?.issue?.number ?? event.payload?.pull_request?.number) as number | undefined;
+  if (repo && number !== undefined) return `${repo.toLowerCase()}#${number}`;
+  if (repo) return repo.toLowerCase();
+  return `delivery:${event.id}`;
+}
+
+/** Probot wraps handler errors in an AggregateError; the first original error is the one that says why. */
+export function rootError(error: unknown): unknown {
+  const inner = (error as { errors?: unknown[] })?.errors;
+  return Array.isArray(inner) && inner.length ? rootError(inner[0]) : error;
+}
+
+const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT"]);
+
+/**
+ * Whether a failed run may be tried again, and after how long. A whole run is safe to repeat: it reads what it wrote
+ * before and only writes what is missing. Retried: GitHub 5xx, 408, 429, secondary rate limits (403 with
+ * `retry-after` or that message), timeouts and dropped connections. Not retried: everything else (a 404, a 422, a bug).
+ */
+export function retryDelay(error: unknown, attempt: number, settings: Pick<QueueSettings, "backoffMs" | "maxBackoffMs">): number | undefined {
+  const e = rootError(error) as {
+    status?: number;
+    code?: string | number;
+    name?: string;
+    message?: string;
+    cause?: { code?: string };
+    response?: { headers?: Record<string, string | undefined> };
+  };
+  const status = e?.status;
+  const retryAfter = Number(e?.response?.headers?.["retry-after"]);
+  const secondary = /secondary rate limit/i.test(e?.message ?? "");
+  const transient =
+    (typeof status === "number" && (status >= 500 || status === 408 || status === 429 || (status === 403 && (secondary || Number.isFinite(retryAfter))))) ||
+    (status === undefined &&
+      (TRANSIENT_CODES.has(String(e?.code)) || TRANSIENT_CODES.has(String(e?.cause?.code)) || e?.name === "AbortError" || e?.name === "TimeoutError" || /fetch failed|timeout|socket hang up/i.test(e?.message ?? "")));
+  if (!transient) return undefined;
+  const backoff = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : settings.backoffMs * 2 ** (attempt - 1);
+  return Math.min(backoff, settings.maxBackoffMs);
+}
+
+/** One short line saying why a run failed, without payloads or values. */
+export function describeFailure(error: unknown): string {
+  const e = rootError(error) as { status?: number; message?: string; request?: { method?: string; url?: string } };
+  const message = String(e?.message ?? e).split("\n")[0].slice(0, 300);
+  if (typeof e?.status === "number" && e.request?.method) {
+    const path = (e.request.url ?? "").replace(/^https?:\/\/[^/]+(\/api\/v3)?/, "").split("?")[0];
+    return `GitHub answered ${e.status} to ${e.request.method} ${path}: ${message}`;
+  }
+  return message;
+}

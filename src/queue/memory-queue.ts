@@ -1,0 +1,97 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { orderingKey, retryDelay, type EventQueue, type EventRunner, type QueuedEvent, type QueueSettings } from "./event-queue.js";
+
+export interface QueueLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** How many delivery ids the in-process queue remembers for de-duplication (GitHub redelivers up to 3 days back). */
+const SEEN_LIMIT = 50_000;
+
+/**
+ * The single-instance queue: events wait in the process. One chain per ordering key (one issue) runs its events one
+ * at a time in arrival order; at most `concurrency` chains run at once, taking turns (a busy issue goes to the back
+ * after each event). A delivery id seen before is dropped. Nothing survives a restart: that is what `REDIS_URL` is for.
+ */
+export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, log: QueueLog): EventQueue {
+  const seen = new Set<string>();
+  const chains = new Map<string, QueuedEvent[]>();
+  const ready: string[] = [];
+  const running = new Set<string>();
+  let closing = false;
+  let idle: (() => void) | undefined;
+
+  function remember(id: string): boolean {
+    if (seen.has(id)) return false;
+    seen.add(id);
+    if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value as string);
+    return true;
+  }
+
+  function pump(): void {
+    while (!closing && running.size < settings.concurrency && ready.length) {
+      const key = ready.shift()!;
+      running.add(key);
+      void runHead(key);
+    }
+    if (running.size === 0) idle?.();
+  }
+
+  async function runHead(key: string): Promise<void> {
+    const chain = chains.get(key)!;
+    const event = chain[0];
+    await runWithRetries(event);
+    chain.shift();
+    running.delete(key);
+    if (chain.length) ready.push(key);
+    else chains.delete(key);
+    pump();
+  }
+
+  async function runWithRetries(event: QueuedEvent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runner.run(event, attempt);
+        return;
+      } catch (error) {
+        const delay = attempt < settings.attempts && !closing ? retryDelay(error, attempt, settings) : undefined;
+        if (delay === undefined) {
+          await runner.giveUp(event, error, attempt).catch((e) => log.error({ delivery: event.id, err: e }, "could not report a failed event"));
+          return;
+        }
+        log.warn({ delivery: event.id, event: event.name, attempt, retryInMs: delay }, "event failed, will retry");
+        await sleep(delay);
+      }
+    }
+  }
+
+  return {
+    kind: "memory",
+    async enqueue(event) {
+      if (closing) return "closing";
+      if (!remember(event.id)) return "duplicate";
+      const key = orderingKey(event);
+      const chain = chains.get(key);
+      if (chain) chain.push(event);
+      else {
+        chains.set(key, [event]);
+        ready.push(key);
+      }
+      pump();
+      return "queued";
+    },
+    async close(graceMs) {
+      closing = true;
+      if (running.size) {
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), sleep(graceMs)]);
+      }
+      const unfinished = [...chains.values()].flat().map((e) => e.id);
+      if (unfinished.length) {
+        log.warn({ deliveries: unfinished }, "shutting down with events not finished: redeliver them from the app's settings (Advanced) or add the label again");
+      }
+      return unfinished;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { IssueGitHub } from "../github/issue-github.js";
+import { writeMarker, type AppIdentity } from "../render/markers.js";
+import type { DiagnosisState } from "../render/render-diagnosis.js";
+import { recall } from "./run-triage.js";
+
+const NOTICE_START = "<!-- config-triage:notice -->";
+const NOTICE_END = "<!-- /config-triage:notice -->";
+
+/** The "could not finish" block: why, and what happens next. `why` is one line the app wrote (never issue text). */
+export function renderFailureNotice(why: string, next: string): string {
+  const safeWhy = why.replace(/[`\r\n]/g, " ").replace(/@/g, "@\u200b").slice(0, 500);
+  return [NOTICE_START, "### ⚠️ config-triage could not finish", "", `**Why:** \`${safeWhy}\``, "", `**What happens next:** ${next}`, NOTICE_END].join("\n");
+}
+
+/** Removes an earlier notice from the app's comment, so at most one is ever shown. */
+export function stripNotice(body: string): string {
+  const start = body.indexOf(NOTICE_START);
+  const end = body.indexOf(NOTICE_END);
+  if (start < 0 || end < start) return body;
+  return (body.slice(0, start) + body.slice(end + NOTICE_END.length)).replace(/\n{3,}$/, "\n").trimEnd();
+}
+
+/**
+ * Says on the issue that a run could not finish, in the app's one comment (appended to the diagnosis, or a new comment
+ * carrying the app's marker, so the next successful run rewrites it in place and the notice goes away).
+ */
+export async function reportFailure(gh: IssueGitHub, identity: AppIdentity, why: string, next: string): Promise<void> {
+  const memory = recall(await gh.listComments(), [], identity, gh.number);
+  const notice = renderFailureNotice(why, next);
+  if (memory.comment) {
+    await gh.updateComment(memory.comment.id, `${stripNotice(memory.comment.body ?? "")}\n\n${notice}`);
+  } else {
+    const state: DiagnosisState = { v: 1, followUps: [], problems: [] };
+    await gh.createComment(`${writeMarker("diagnosis", state)}\n\n${notice}`);
+  }
+}
