@@ -75,8 +75,15 @@ export interface IssueGitHub {
   readRepoFile(path: string): Promise<{ text: string; updatedAt?: string } | undefined>;
   listComments(): Promise<GhComment[]>;
   listSubIssues(): Promise<GhIssue[]>;
+  /**
+   * Issues the app itself opened in this repository since the parent was opened (newest first): where a run that
+   * died between creating a follow-up and recording it finds it again. Empty when the app's login is unknown.
+   */
+  listOwnIssues(): Promise<GhIssue[]>;
+  /** Creates a comment. Never retried by the client: a retried POST could post twice (the run re-reads instead). */
   createComment(body: string): Promise<GhComment>;
   updateComment(id: number, body: string): Promise<void>;
+  /** Creates an issue. Never retried by the client, like `createComment`. */
   createIssue(issue: NewIssue): Promise<GhIssue>;
   addSubIssue(childId: number): Promise<void>;
   closeIssue(reason: "completed" | "not_planned"): Promise<void>;
@@ -126,10 +133,38 @@ function rawText(data: unknown): string {
   return data instanceof ArrayBuffer ? new TextDecoder().decode(data) : String(data);
 }
 
+/** Content-creating POSTs go out once: Probot's retry plugin would repeat them on a 5xx that may have written. */
+const ONCE = { request: { retries: 0 } };
+
+const botLogins = new Map<string, Promise<string | undefined>>();
+
+/**
+ * The app's bot login (`<slug>[bot]`): `CONFIG_TRIAGE_BOT_LOGIN` when set, else asked once per process from
+ * `GET /app` with the app's JWT. Undefined when not running as a GitHub App (e.g. a plain token).
+ */
+export function botLoginOf(context: IssueContext, configured = process.env.CONFIG_TRIAGE_BOT_LOGIN): Promise<string | undefined> {
+  if (configured) return Promise.resolve(configured);
+  const octokit = context.octokit;
+  const key = String(octokit.request.endpoint.DEFAULTS.baseUrl);
+  let login = botLogins.get(key);
+  if (!login) {
+    login = (async () => {
+      const auth = (await (octokit.auth as (o: object) => Promise<{ token?: string; type?: string }>)({ type: "app" }).catch(() => undefined)) ?? {};
+      if (auth.type !== "app" || !auth.token) return undefined;
+      const { data } = await octokit.request("GET /app", { headers: { authorization: `bearer ${auth.token}` } });
+      return data?.slug ? `${data.slug}[bot]` : undefined;
+    })();
+    login.catch(() => botLogins.delete(key));
+    botLogins.set(key, login);
+  }
+  return login;
+}
+
 /** The REST implementation of `IssueGitHub` on a Probot context. */
 export function issueGitHubFromContext(context: IssueContext, number: number = context.payload.issue.number): IssueGitHub {
   const { owner, repo } = context.repo();
   const octokit = context.octokit;
+  const since = (context.payload as { issue?: { number?: number; created_at?: string } }).issue;
   const issue = { owner, repo, issue_number: number };
   const gh: IssueGitHub = {
     owner,
@@ -189,14 +224,29 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
     async listSubIssues() {
       return octokit.paginate(octokit.rest.issues.listSubIssues, { ...issue, per_page: 100 });
     },
+    async listOwnIssues() {
+      const creator = await botLoginOf(context);
+      if (!creator) return [];
+      const after = since?.number === number ? since.created_at : undefined;
+      return octokit.paginate(octokit.rest.issues.listForRepo, {
+        owner,
+        repo,
+        creator,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        per_page: 100,
+        ...(after ? { since: after } : {}),
+      });
+    },
     async createComment(body) {
-      return (await octokit.rest.issues.createComment({ ...issue, body })).data;
+      return (await octokit.rest.issues.createComment({ ...issue, body, ...ONCE })).data;
     },
     async updateComment(id, body) {
       await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body });
     },
     async createIssue(draft) {
-      return (await octokit.rest.issues.create({ owner, repo, ...draft })).data;
+      return (await octokit.rest.issues.create({ owner, repo, ...draft, ...ONCE })).data;
     },
     async addSubIssue(childId) {
       await octokit.rest.issues.addSubIssue({ ...issue, sub_issue_id: childId });

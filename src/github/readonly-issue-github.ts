@@ -99,6 +99,12 @@ export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: strin
     async listSubIssues(): Promise<GhIssue[]> {
       return octokit.paginate(octokit.rest.issues.listSubIssues, { ...issue, per_page: 100 });
     },
+    async listOwnIssues(): Promise<GhIssue[]> {
+      // A token's bot login is only known when configured; without it the dry run cannot see orphans (it writes nothing).
+      const creator = process.env.CONFIG_TRIAGE_BOT_LOGIN;
+      if (!creator) return [];
+      return octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, creator, state: "all", sort: "created", direction: "desc", per_page: 100 });
+    },
     createComment: refuse("createComment"),
     updateComment: refuse("updateComment"),
     createIssue: refuse("createIssue"),

@@ -1,7 +1,8 @@
 import type { IssueGitHub } from "../github/issue-github.js";
 import { writeMarker, type AppIdentity } from "../render/markers.js";
+import { OWN_END, replaceOwnSection } from "../render/own-section.js";
 import type { DiagnosisState } from "../render/render-diagnosis.js";
-import { recall } from "./run-triage.js";
+import { DIAGNOSIS_START, recall } from "./run-triage.js";
 
 const NOTICE_START = "<!-- config-triage:notice -->";
 const NOTICE_END = "<!-- /config-triage:notice -->";
@@ -17,7 +18,7 @@ export function stripNotice(body: string): string {
   const start = body.indexOf(NOTICE_START);
   const end = body.indexOf(NOTICE_END);
   if (start < 0 || end < start) return body;
-  return (body.slice(0, start) + body.slice(end + NOTICE_END.length)).replace(/\n{3,}$/, "\n").trimEnd();
+  return body.slice(0, start).replace(/\n+$/, "\n") + body.slice(end + NOTICE_END.length).replace(/^\n+/, "");
 }
 
 /**
@@ -28,9 +29,12 @@ export async function reportFailure(gh: IssueGitHub, identity: AppIdentity, why:
   const memory = recall(await gh.listComments(), [], identity, gh.number);
   const notice = renderFailureNotice(why, next);
   if (memory.comment) {
-    await gh.updateComment(memory.comment.id, `${stripNotice(memory.comment.body ?? "")}\n\n${notice}`);
+    // Inside the app's own section, so the next successful run, which rewrites that section, removes it.
+    const body = stripNotice(memory.comment.body ?? "");
+    const end = body.indexOf(OWN_END);
+    await gh.updateComment(memory.comment.id, end >= 0 ? `${body.slice(0, end)}${notice}\n${body.slice(end)}` : `${body}\n\n${notice}`);
   } else {
     const state: DiagnosisState = { v: 1, followUps: [], problems: [] };
-    await gh.createComment(`${writeMarker("diagnosis", state)}\n\n${notice}`);
+    await gh.createComment(replaceOwnSection(undefined, `${writeMarker("diagnosis", state)}\n\n${notice}`, DIAGNOSIS_START));
   }
 }

@@ -91,6 +91,19 @@ export function recall(comments: GhComment[], subIssues: GhIssue[], identity: Ap
   return { comment, state, followUps, reviews };
 }
 
+/** Follow-ups of this parent among the app's own issues that `recall` did not already know (not linked). */
+export function recallOwnIssues(own: GhIssue[], known: ExistingFollowUp[], identity: AppIdentity, parent: number): ExistingFollowUp[] {
+  const found: ExistingFollowUp[] = [];
+  for (const issue of own) {
+    const marker = readMarker<{ parent?: number; template?: string }>("follow-up", issue.body);
+    if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) continue;
+    if (known.some((k) => k.template === marker.template || k.number === issue.number) || found.some((f) => f.template === marker.template)) continue;
+    const state = issue.state === "closed" ? "closed" : "open";
+    found.push({ template: marker.template, id: issue.id, number: issue.number, title: issue.title, state, linked: false });
+  }
+  return found;
+}
+
 /** The start of the app's own section in its diagnosis comment. */
 export const DIAGNOSIS_START = "<!-- config-triage:diagnosis ";
 
@@ -159,8 +172,17 @@ export async function decideTriage(
 
   const memory = recall(comments, subIssues, deps.identity, parent.number);
   const diagnosis = evaluate(checks, live);
-  const planned = buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps });
+  let planned = buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps });
   if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
+  if (planned.plan.create.length) {
+    // Before opening anything, look for follow-ups a run that died half-way opened but neither linked nor recorded.
+    const found = recallOwnIssues(await gh.listOwnIssues(), memory.followUps, deps.identity, parent.number);
+    if (found.length) {
+      memory.followUps.push(...found);
+      planned = buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps });
+      if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
+    }
+  }
   return { kind: "planned", config, diagnosis, plan: planned.plan, memory, live, checks };
 }
 

@@ -83,6 +83,12 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
       .get(`${REPO}/issues/930/sub_issues`)
       .query(true)
       .reply(200, [])
+      // Before opening follow-ups: who the app is (once per process), and what it opened before on this repository.
+      .get("/app")
+      .reply(200, { id: APP_ID, slug: "config-triage" })
+      .get(`${REPO}/issues`)
+      .query((q) => q.creator === "config-triage[bot]" && q.state === "all")
+      .reply(200, [])
       .post(`${REPO}/issues`, (body) => recordBody(body))
       .times(4)
       .reply(201, (_uri, body: any) => {
@@ -169,6 +175,64 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     expect(updated).toContain("every check passes");
     expect(updated).toContain("closed as completed");
     for (let n = 931; n <= 934; n++) expect(updated).toContain(`#${n}`);
+  });
+
+  it("resumes a run that died after two of four follow-ups: finds the unlinked one among the app's issues, opens only the missing two", async () => {
+    for (const s of scenarioServices().services) emulator.setService(s);
+    const followUp = (template: string, number: number, author: "app" | "person") => ({
+      id: 9000 + number,
+      number,
+      title: template,
+      state: "open",
+      body: `<!-- config-triage:follow-up {"parent":930,"template":"${template}"} -->\nFollow-up of #930`,
+      user: author === "app" ? bot : { login: "mallory", type: "User" },
+      performed_via_github_app: author === "app" ? viaApp : null,
+    });
+    const linkedBefore = followUp("immediate-fix", 931, "app");
+    const orphan = followUp("ssot-consolidation", 932, "app");
+    const forged = followUp("flow-documentation", 933, "person");
+    const created: string[] = [];
+    const linked: number[] = [];
+    let comment = "";
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/issues/930/comments`)
+      .query(true)
+      .reply(200, [])
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .reply(404, { message: "Not Found" })
+      .get(`${REPO}/issues/930/sub_issues`)
+      .query(true)
+      .reply(200, [linkedBefore])
+      .get(`${REPO}/issues`)
+      .query((q) => q.creator === "config-triage[bot]" && q.state === "all")
+      .reply(200, [forged, orphan, linkedBefore])
+      .post(`${REPO}/issues`, (body) => recordBody(body))
+      .times(2)
+      .reply(201, (_uri, body: any) => {
+        created.push(body.title);
+        const number = 934 + created.length;
+        return { id: 9000 + number, number, title: body.title, state: "open" };
+      })
+      .post(`${REPO}/issues/930/sub_issues`, (body) => recordBody(body))
+      .times(3)
+      .reply(201, (_uri, body: any) => {
+        linked.push(body.sub_issue_id);
+        return { id: body.sub_issue_id, number: 0 };
+      })
+      .post(`${REPO}/issues/930/comments`, (body) => recordBody(body))
+      .reply(201, (_uri, body: any) => {
+        comment = body.body;
+        return { id: 556, body: body.body };
+      });
+
+    await app().receive(labeled());
+
+    expect(created).toEqual(["Document the configuration flow of JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION", "Monitor configuration health of staging, production"]);
+    expect(linked.sort()).toEqual([9932, 9935, 9936]);
+    for (const n of [931, 932, 935, 936]) expect(comment).toContain(`#${n}`);
+    expect(comment).not.toContain("#933");
   });
 
   it("ignores a label that is not a trigger (only the config is read)", async () => {
