@@ -100,7 +100,7 @@ describe("GitHub faults", () => {
 
   it("reports a run it cannot finish on the issue: why, and what happens next", async () => {
     addScenarioRepo("broken");
-    const app = await start({ QUEUE_ATTEMPTS: "2" });
+    const app = await start({ QUEUE_ATTEMPTS: "1" });
     github.fault({ method: "GET", path: /\/repos\/netra-systems\/broken\/contents\/\.github\/config-triage$/, status: 503, times: Infinity });
     expect(await app.deliver("issues", labeled("broken"))).toBe(202);
     const comment = await waitFor("the failure notice", () => appComments("broken")[0], 60_000);
