@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   server.listen(port, host, () => {
     const address = server.address();
     const actual = typeof address === "object" && address ? address.port : port;
-    probot.log.info(`config-triage listening on http://${host}:${actual}${env.WEBHOOK_PATH || "/api/github/webhooks"} (queue: ${queue.kind})`);
+    probot.log.info({ queue: queue.kind }, `config-triage listening on http://${host}:${actual}${env.WEBHOOK_PATH || "/api/github/webhooks"}`);
   });
 
   // Cloud Run sends SIGTERM and kills the container 10 s later: stop taking work, give the running events the grace

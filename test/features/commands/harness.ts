@@ -57,6 +57,10 @@ export function useCommandTestEnvironment() {
     nock.cleanAll();
     for (const s of scenarioServices().services) emulator!.setService(s);
     nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+    // Before a plan creates anything the app looks for its own follow-ups on the repository (a run that died half-way):
+    // who it is (GET /app, once per process) and the issues it opened. None here.
+    nock(API).get("/app").optionally().reply(200, { id: APP_ID, slug: "config-triage" }).persist();
+    nock(API).get(`${REPO}/issues`).query((q) => q.creator === "config-triage[bot]").optionally().reply(200, []).persist();
   });
   afterEach(() => {
     // The installation token is persisted, and a test that expects no request at all does not use it.
