@@ -37,10 +37,10 @@ afterAll(async () => {
 it("a burst of labelled issues across 5 repositories: all acknowledged at once, each triaged exactly once", async () => {
   const deliveries: Array<{ repo: (typeof REPOS)[number]; number: number; payload: any }> = [];
   for (const repo of REPOS) {
-    github.addRepo(repo.full, { files: { ".github/config-triage.yml": config }, installationId: repo.installation });
+    github.addRepo(repo.full, { files: { ".github/config-triage.yml": config }, installationId: repo.installation, collaborators: { "sre-lead": "triage" } });
     for (let number = 1; number <= ISSUES_PER_REPO; number++) {
       github.addIssue(repo.full, { number, title: `${scenarioIssue.title} (${number})`, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
-      const payload = labeledPayload({ owner: "burst-org", repo: repo.name, number, title: `${scenarioIssue.title} (${number})`, body: scenarioIssue.body, label: "triage:config" });
+      const payload = labeledPayload({ owner: "burst-org", repo: repo.name, number, title: `${scenarioIssue.title} (${number})`, body: scenarioIssue.body, label: "triage:config", sender: "sre-lead" });
       payload.installation.id = repo.installation;
       deliveries.push({ repo, number, payload });
     }

@@ -34,7 +34,7 @@ function addScenarioRepo(repo: string) {
 }
 
 function labeled(repo: string) {
-  const payload = labeledPayload({ owner: OWNER, repo, ...scenarioIssue, label: "triage:config" });
+  const payload = labeledPayload({ owner: OWNER, repo, ...scenarioIssue, label: "triage:config", sender: "sre-lead" });
   payload.installation.id = 1;
   payload.issue.created_at = new Date(Date.now() - 60_000).toISOString();
   return payload;
