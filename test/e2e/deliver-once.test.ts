@@ -5,7 +5,7 @@
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../support/github-standin.js";
 import { labeledPayload } from "../support/probot.js";
-import { appEnv, randomUUID, sleep, startApp, waitFor, type AppProcess } from "../support/app-server.js";
+import { appEnv, randomUUID, waitForQuiet, sleep, startApp, waitFor, type AppProcess } from "../support/app-server.js";
 import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const APP_ID = 31;
@@ -83,8 +83,7 @@ describe("the real server, one instance", () => {
     const statuses = await Promise.all([app.deliver("issues", labeled("twice")), app.deliver("issues", labeled("twice"))]);
     expect(statuses).toEqual([202, 202]);
     await waitFor("the diagnosis comment", () => appComments("twice")[0]);
-    await waitFor("both events to finish", () => (github.requests.filter((r) => r.path === "/repos/netra-systems/twice/issues/930/comments" && r.method === "GET").length >= 2 ? true : undefined));
-    await sleep(500);
+    await waitForQuiet(() => github.requests.length);
     expect(appComments("twice")).toHaveLength(1);
     expect(followUps("twice").map((f) => f.title).sort()).toEqual([...new Set(followUps("twice").map((f) => f.title))].sort());
     expect(followUps("twice")).toHaveLength(4);

@@ -18,7 +18,12 @@ const apps: AppProcess[] = [];
 
 async function start(extra: Record<string, string> = {}) {
   const app = await startApp({
-    env: appEnv({ appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }, { QUEUE_BACKOFF_MS: "300", ...extra }),
+    // REST: its create-then-link leaves the window this file kills the process in, and its faults target REST paths.
+    // (GraphQL creates and links each follow-up in one mutation.)
+    env: appEnv(
+      { appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET },
+      { QUEUE_BACKOFF_MS: "300", CONFIG_TRIAGE_GITHUB_API: "rest", ...extra },
+    ),
   });
   apps.push(app);
   return app;

@@ -42,6 +42,22 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
   }
 }
 
+/** Waits until `count()` (e.g. the GitHub requests seen) has not changed for `quietMs`: the app has gone idle. */
+export async function waitForQuiet(count: () => number, quietMs = 2_000, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = count();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > until) throw new Error(`still busy after ${timeoutMs} ms`);
+    await sleep(100);
+    const now = count();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+}
+
 export interface AppProcess {
   child: ChildProcess;
   port: number;
