@@ -411,6 +411,12 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       const state = await read();
       return state ? state.subIssues : rest.listSubIssues();
     },
+    async listOwnIssues() {
+      // Over GraphQL a follow-up is created already linked (createIssue with parentIssueId), so the sub-issues show
+      // every one a run that died half-way opened; only the REST way can leave one unlinked.
+      const state = await read();
+      return state && !restOnly.has(installation) ? [] : rest.listOwnIssues();
+    },
     applyWrites: thenForget(async (batch: WriteBatch) => {
       const state = await read();
       return (state && !restOnly.has(installation) && (await graphqlWrites(state, batch))) || applyWritesOneByOne(rest, batch);

@@ -217,7 +217,13 @@ function restTriage(o: { existing?: boolean } = {}) {
     .reply(404, { message: "Not Found" })
     .get(`${REPO}/issues/930/sub_issues`)
     .query(true)
+    .reply(200, [])
+    // The REST way creates, then links: before creating, the app looks for its own unlinked follow-ups of this issue
+    // (who it is: GET /app, once per process).
+    .get(`${REPO}/issues`)
+    .query((q) => q.creator === "config-triage[bot]")
     .reply(200, []);
+  nock(API).get("/app").optionally().reply(200, { id: APP_ID, slug: "config-triage" });
   let n = o.existing ? 940 : 930;
   scope
     .post(`${REPO}/issues`)
