@@ -23,7 +23,7 @@ function rule(title: string) {
 }
 
 function deliver(app: AppProcess, label: string): Promise<number> {
-  const payload = labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, label });
+  const payload = labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, label, sender: "sre-lead" });
   payload.installation.id = 1;
   return app.deliver("issues", payload);
 }
