@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     queue = createMemoryQueue(settings, runner, log);
   }
 
+  metrics.measureQueueDepth(() => queue.depth());
   const routes = serverRoutes(metrics);
   const server = createWebhookServer({ secret: env.WEBHOOK_SECRET, path: env.WEBHOOK_PATH, queue, log, route: (req) => matchRoute(routes, req) });
   const port = Number(env.PORT) || 3000;

@@ -17,6 +17,8 @@ export type EnqueueResult = "queued" | "duplicate" | "closing";
 export interface EventQueue {
   readonly kind: "memory" | "redis";
   enqueue(event: QueuedEvent): Promise<EnqueueResult>;
+  /** Deliveries accepted and not yet started (on Redis: waiting or delayed across all instances). */
+  depth(): Promise<number>;
   /**
    * Stops taking work and waits up to `graceMs` for the events being run. Returns the delivery ids it could not
    * finish: on Redis they go back to the queue for another instance; in memory they are lost and logged.

@@ -82,6 +82,11 @@ export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, 
       pump();
       return "queued";
     },
+    async depth() {
+      let waiting = 0;
+      for (const chain of chains.values()) waiting += chain.length;
+      return waiting - running.size;
+    },
     async close(graceMs) {
       closing = true;
       if (running.size) {

@@ -129,6 +129,9 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
       }
       return "queued";
     },
+    async depth() {
+      return queue.getJobCountByTypes("waiting", "delayed", "prioritized");
+    },
     async close(graceMs) {
       closing = true;
       const active = (await queue.getActive().catch(() => [])).map((j) => j.id!);

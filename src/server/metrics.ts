@@ -17,14 +17,17 @@ export interface AppMetrics {
   githubRequests: Counter<"method" | "route" | "status">;
   /** `config_triage_cloud_run_request_duration_seconds{method,code}`: each Cloud Run Admin API call; code is the gRPC status name. */
   cloudRunLatency: Histogram<"method" | "code">;
-  /** `config_triage_queue_depth`: webhook deliveries waiting to be handled (0 while deliveries are handled inline). */
+  /** `config_triage_queue_depth`: webhook deliveries waiting to be handled, read from the queue at each scrape. */
   queueDepth: Gauge;
+  /** Tells the queue-depth gauge where to read the depth from (the queue is created after the metrics). */
+  measureQueueDepth(source: () => Promise<number>): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "config_triage_" });
   const registers = [registry];
+  let depthSource: (() => Promise<number>) | undefined;
   return {
     registry,
     triages: new Counter({ name: "config_triage_triages_total", help: "Triages finished, by outcome.", labelNames: ["outcome"], registers }),
@@ -49,7 +52,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
       registers,
     }),
-    queueDepth: new Gauge({ name: "config_triage_queue_depth", help: "Webhook deliveries waiting to be handled.", registers }),
+    queueDepth: new Gauge({
+      name: "config_triage_queue_depth",
+      help: "Webhook deliveries waiting to be handled.",
+      registers,
+      async collect() {
+        if (depthSource) this.set(await depthSource().catch(() => 0));
+      },
+    }),
+    measureQueueDepth(source) {
+      depthSource = source;
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { createMemoryQueue } from "../../src/queue/memory-queue.js";
+import { createMetrics } from "../../src/server/metrics.js";
 import { orderingKey, retryDelay, describeFailure, type EventRunner, type QueuedEvent } from "../../src/queue/event-queue.js";
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -51,6 +52,20 @@ describe("the in-process queue", () => {
     expect(ends.filter((id) => id.startsWith("a"))).toEqual(["a1", "a2", "a3"]);
     expect(ends.sort()).toEqual(["a1", "a2", "a3", "b1", "c1"]);
     expect(r.maxInFlight()).toBe(2);
+  });
+
+  it("reports as its depth the deliveries accepted and not yet started, and the metric reads it at each scrape", async () => {
+    const r = recordingRunner();
+    const queue = createMemoryQueue({ ...settings, concurrency: 1 }, r.runner, quiet);
+    const metrics = createMetrics({ defaultMetrics: false });
+    metrics.measureQueueDepth(() => queue.depth());
+    for (const e of [event("q1", "o/r", 1), event("q2", "o/r", 1), event("q3", "o/r", 2)]) await queue.enqueue(e);
+    expect(await queue.depth()).toBe(2);
+    expect(await metrics.registry.getSingleMetricAsString("config_triage_queue_depth")).toMatch(/^config_triage_queue_depth 2$/m);
+    await tick(100);
+    expect(await queue.depth()).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString("config_triage_queue_depth")).toMatch(/^config_triage_queue_depth 0$/m);
+    await drained(queue);
   });
 
   it("drops a delivery id it has seen (a redelivery)", async () => {
