@@ -24,24 +24,34 @@ export interface AppDeps {
    * Unset means "rest"; the production wiring picks "graphql" unless CONFIG_TRIAGE_GITHUB_API=rest.
    */
   transport?: "graphql" | "rest";
+  /** Prepares slow-to-start clients (Cloud Run's gRPC stubs) so the first triage does not wait on them. */
+  warmUp?(): Promise<void>;
 }
 
-/** The production wiring, from the environment. The Cloud Run clients are created on first use. */
+/** The production wiring, from the environment. The Cloud Run clients are created by `warmUp` or on first use. */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppMetrics, redis?: Redis): AppDeps {
   const api = env.CONFIG_TRIAGE_GITHUB_API;
   if (api !== undefined && api !== "" && api !== "graphql" && api !== "rest") {
     throw new Error(`CONFIG_TRIAGE_GITHUB_API is "${api}": use "graphql" (the default) or "rest"`);
   }
   let clients: CloudRunClients | undefined;
+  const cloudRun = () => {
+    if (!clients) {
+      clients = createCloudRunClients(env.CLOUD_RUN_EMULATOR_HOST);
+      if (metrics) instrumentCloudRunClients(clients, metrics);
+    }
+    return clients;
+  };
   const timeoutMs = Number(env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
   return {
     builtInTemplates: loadBuiltInTemplates(),
     fetchLive(targets) {
-      if (!clients) {
-        clients = createCloudRunClients(env.CLOUD_RUN_EMULATOR_HOST);
-        if (metrics) instrumentCloudRunClients(clients, metrics);
-      }
-      return fetchLiveState(clients, targets, { timeoutMs });
+      return fetchLiveState(cloudRun(), targets, { timeoutMs });
+    },
+    async warmUp() {
+      // Loading the protos and building the gRPC stubs takes about a second: do it before the first triage waits on it.
+      const { services, revisions } = cloudRun();
+      await Promise.all([services.initialize(), revisions.initialize()]);
     },
     metrics,
     // With several instances (Redis), the count of triages per issue must be shared: the queue's connection carries it.

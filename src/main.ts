@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   const probot = createProbot({ overrides: { Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)), ...(logger ? { log: logger } : {}) } });
   const deps = defaultDeps(env, metrics);
   await probot.load(createApp(deps));
+  void deps.warmUp?.().catch((error) => probot.log.warn({ err: error }, "could not prepare the Cloud Run clients; the first triage will try again"));
   const log = probot.log.child({ name: "queue" });
   const settings = queueSettings(env);
 
