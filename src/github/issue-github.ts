@@ -1,3 +1,4 @@
+import type { Octokit } from "@octokit/rest";
 import type { Context } from "probot";
 import { CONFIG_FILE, CONFIG_PATH } from "../config/schema.js";
 import type { ConfigProblem } from "../config/parse-config.js";
@@ -160,33 +161,44 @@ export function botLoginOf(context: IssueContext, configured = process.env.CONFI
   return login;
 }
 
-/** The REST implementation of `IssueGitHub` on a Probot context. */
-export function issueGitHubFromContext(context: IssueContext, number: number = context.payload.issue.number): IssueGitHub {
-  const { owner, repo } = context.repo();
-  const octokit = context.octokit;
-  const since = (context.payload as { issue?: { number?: number; created_at?: string } }).issue;
+/** The few Octokit parts the REST implementation uses: Probot's client and `@octokit/rest` both have them. */
+type RestOctokit = Pick<Octokit, "rest" | "paginate">;
+
+/** Reads a file's text from the default branch; undefined when there is none (404). */
+export async function readRawFile(octokit: RestOctokit, owner: string, repo: string, path: string): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ owner, repo, path, mediaType: { format: "raw" } });
+    return rawText(data);
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The REST implementation of `IssueGitHub`, over any Octokit with the REST methods. How the config is read and who
+ * the app's bot is depend on where it runs (a Probot context, the CLI), so the caller passes them.
+ */
+export function restIssueGitHub(
+  octokit: RestOctokit,
+  ref: { owner: string; repo: string; number: number },
+  how: {
+    readConfig(): Promise<ConfigRead>;
+    /** The app's bot login, to find its own issues; undefined when unknown. */
+    botLogin(): Promise<string | undefined>;
+    /** When the parent was opened: the app's follow-ups are newer. */
+    parentCreatedAt?: string;
+  },
+): IssueGitHub {
+  const { owner, repo, number } = ref;
   const issue = { owner, repo, issue_number: number };
   const gh: IssueGitHub = {
     owner,
     repo,
     number,
-    async readConfig() {
-      try {
-        const value = await context.config(CONFIG_FILE);
-        return value === null ? { kind: "absent" } : { kind: "found", value };
-      } catch (error) {
-        const problem = yamlProblem((error as { cause?: Parameters<typeof yamlProblem>[0] }).cause);
-        if (problem) return { kind: "invalid", problem };
-        throw error;
-      }
-    },
+    readConfig: () => how.readConfig(),
     async readConfigText() {
-      try {
-        const { data } = await octokit.rest.repos.getContent({ owner, repo, path: CONFIG_PATH, mediaType: { format: "raw" } });
-        return typeof data === "string" ? data : undefined;
-      } catch {
-        return undefined;
-      }
+      return readRawFile(octokit, owner, repo, CONFIG_PATH).catch(() => undefined);
     },
     async readRepoTemplates() {
       let listing: unknown;
@@ -199,21 +211,16 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
       if (!Array.isArray(listing)) return [];
       const files = listing.filter((f: { type?: string; name?: string }) => f.type === "file" && f.name?.endsWith(".md"));
       return Promise.all(
-        files.map(async (f: { name: string; path: string }) => {
-          const { data } = await octokit.rest.repos.getContent({ owner, repo, path: f.path, mediaType: { format: "raw" } });
-          return { name: f.name.slice(0, -3), file: f.path, text: rawText(data) };
-        }),
+        files.map(async (f: { name: string; path: string }) => ({
+          name: f.name.slice(0, -3),
+          file: f.path,
+          text: (await readRawFile(octokit, owner, repo, f.path)) ?? "",
+        })),
       );
     },
     async readRepoFile(path) {
-      let text: string;
-      try {
-        const { data } = await octokit.rest.repos.getContent({ owner, repo, path, mediaType: { format: "raw" } });
-        text = rawText(data);
-      } catch (error) {
-        if ((error as { status?: number }).status === 404) return undefined;
-        throw error;
-      }
+      const text = await readRawFile(octokit, owner, repo, path);
+      if (text === undefined) return undefined;
       const { data: commits } = await octokit.rest.repos.listCommits({ owner, repo, path, per_page: 1 });
       const updatedAt = commits[0]?.commit?.committer?.date ?? commits[0]?.commit?.author?.date ?? undefined;
       return { text, updatedAt };
@@ -225,9 +232,8 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
       return octokit.paginate(octokit.rest.issues.listSubIssues, { ...issue, per_page: 100 });
     },
     async listOwnIssues() {
-      const creator = await botLoginOf(context);
+      const creator = await how.botLogin();
       if (!creator) return [];
-      const after = since?.number === number ? since.created_at : undefined;
       return octokit.paginate(octokit.rest.issues.listForRepo, {
         owner,
         repo,
@@ -236,7 +242,7 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
         sort: "created",
         direction: "desc",
         per_page: 100,
-        ...(after ? { since: after } : {}),
+        ...(how.parentCreatedAt ? { since: how.parentCreatedAt } : {}),
       });
     },
     async createComment(body) {
@@ -257,4 +263,24 @@ export function issueGitHubFromContext(context: IssueContext, number: number = c
     applyWrites: (batch) => applyWritesOneByOne(gh, batch),
   };
   return gh;
+}
+
+/** The REST implementation of `IssueGitHub` on a Probot context: the config through `context.config`. */
+export function issueGitHubFromContext(context: IssueContext, number: number = context.payload.issue.number): IssueGitHub {
+  const { owner, repo } = context.repo();
+  const parent = (context.payload as { issue?: { number?: number; created_at?: string } }).issue;
+  return restIssueGitHub(context.octokit as unknown as RestOctokit, { owner, repo, number }, {
+    async readConfig() {
+      try {
+        const value = await context.config(CONFIG_FILE);
+        return value === null ? { kind: "absent" } : { kind: "found", value };
+      } catch (error) {
+        const problem = yamlProblem((error as { cause?: Parameters<typeof yamlProblem>[0] }).cause);
+        if (problem) return { kind: "invalid", problem };
+        throw error;
+      }
+    },
+    botLogin: () => botLoginOf(context),
+    parentCreatedAt: parent?.number === number ? parent.created_at : undefined,
+  });
 }
