@@ -69,6 +69,14 @@ export interface IssueMemory {
   reviews: Record<string, Review>;
 }
 
+/** An issue as one of this parent's follow-ups, if the app wrote it and its marker names this parent. */
+function ownFollowUp(issue: GhIssue, identity: AppIdentity, parent: number, linked: boolean): { followUp: ExistingFollowUp; rejected: boolean } | undefined {
+  const marker = readMarker<{ parent?: number; template?: string; rejected?: boolean }>("follow-up", issue.body);
+  if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) return undefined;
+  const state = issue.state === "closed" ? "closed" : "open";
+  return { followUp: { template: marker.template, id: issue.id, number: issue.number, title: issue.title, state, linked }, rejected: Boolean(marker.rejected) };
+}
+
 /** Finds the app's own diagnosis comment and follow-ups. Markers in text the app did not write are ignored. */
 export function recall(comments: GhComment[], subIssues: GhIssue[], identity: AppIdentity, parent: number): IssueMemory {
   const comment = comments.find((c) => isAppAuthored(c, identity) && readMarker("diagnosis", c.body));
@@ -76,11 +84,10 @@ export function recall(comments: GhComment[], subIssues: GhIssue[], identity: Ap
   const followUps: ExistingFollowUp[] = [];
   const reviews: Record<string, Review> = { ...(state?.reviews ?? {}) };
   for (const issue of subIssues) {
-    const marker = readMarker<{ parent?: number; template?: string; rejected?: boolean }>("follow-up", issue.body);
-    if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) continue;
-    const state = issue.state === "closed" ? "closed" : "open";
-    followUps.push({ template: marker.template, id: issue.id, number: issue.number, title: issue.title, state, linked: true });
-    if (marker.rejected || issue.state_reason === "not_planned") reviews[marker.template] = "rejected";
+    const own = ownFollowUp(issue, identity, parent, true);
+    if (!own) continue;
+    followUps.push(own.followUp);
+    if (own.rejected || issue.state_reason === "not_planned") reviews[own.followUp.template] = "rejected";
   }
   // Follow-ups the last run recorded but which are not sub-issues (the link failed, or someone removed it).
   for (const f of state?.followUps ?? []) {
@@ -95,11 +102,11 @@ export function recall(comments: GhComment[], subIssues: GhIssue[], identity: Ap
 export function recallOwnIssues(own: GhIssue[], known: ExistingFollowUp[], identity: AppIdentity, parent: number): ExistingFollowUp[] {
   const found: ExistingFollowUp[] = [];
   for (const issue of own) {
-    const marker = readMarker<{ parent?: number; template?: string }>("follow-up", issue.body);
-    if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) continue;
-    if (known.some((k) => k.template === marker.template || k.number === issue.number) || found.some((f) => f.template === marker.template)) continue;
-    const state = issue.state === "closed" ? "closed" : "open";
-    found.push({ template: marker.template, id: issue.id, number: issue.number, title: issue.title, state, linked: false });
+    const mine = ownFollowUp(issue, identity, parent, false);
+    if (!mine) continue;
+    const { template } = mine.followUp;
+    if (known.some((k) => k.template === template || k.number === issue.number) || found.some((f) => f.template === template)) continue;
+    found.push(mine.followUp);
   }
   return found;
 }
