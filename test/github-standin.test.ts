@@ -425,6 +425,45 @@ describe("GitHub stand-in", () => {
     expect(standIn.requests.filter((r) => r.path === "/repos/acme/api/issues/1/comments" && r.method === "POST").slice(-2).map((r) => r.status)).toEqual([502, 201]);
   });
 
+  it("applies a faulted write before it answers: a 5xx or a dropped connection after the comment was posted", async () => {
+    const comments = () => standIn.issue("acme/api", 1)!.comments.length;
+    const before = comments();
+    standIn.fault({ method: "POST", path: /\/issues\/1\/comments$/, status: 500 });
+    expect((await failure(gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "written, then 500" }))).status).toBe(500);
+    expect(comments()).toBe(before + 1);
+    standIn.fault({ method: "POST", path: /\/issues\/1\/comments$/, drop: true });
+    const dropped = await failure(gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "written, then dropped" }));
+    expect(dropped.status).toBe(500);
+    expect(dropped.response).toBeUndefined();
+    expect(comments()).toBe(before + 2);
+    expect(standIn.requests.at(-1)!.status).toBe(-1);
+  });
+
+  it("applies a faulted GraphQL mutation before it answers, and picks one document by its text", async () => {
+    const repo = (await gh.graphql<{ repository: { id: string; issue: { id: string } } }>(`query { repository(owner: "acme", name: "api") { id issue(number: 1) { id } } }`)).repository;
+    const count = () => standIn.issues("acme/api").length;
+    const before = count();
+    standIn.fault({ path: /graphql$/, bodyMatches: /mutation Second/, drop: true });
+    const create = (name: string) =>
+      gh.graphql(`mutation ${name}($i: CreateIssueInput!) { f: createIssue(input: $i) { issue { number } } }`, {
+        i: { repositoryId: repo.id, title: `made by ${name}`, parentIssueId: repo.issue.id },
+      });
+    await create("First"); // not matched: answered normally
+    await expect(create("Second")).rejects.toMatchObject({ status: 500 });
+    expect(count()).toBe(before + 2);
+    expect(standIn.issues("acme/api").filter((i) => i.title === "made by Second")).toHaveLength(1);
+  });
+
+  it("holds one matching answer for delayMs (a hung request), the others answer at once", async () => {
+    standIn.fault({ method: "GET", path: /\/issues\/1$/, delayMs: 400 });
+    const t0 = Date.now();
+    await gh.rest.issues.get({ owner: "acme", repo: "api", issue_number: 1 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(380);
+    const t1 = Date.now();
+    await gh.rest.issues.get({ owner: "acme", repo: "api", issue_number: 1 });
+    expect(Date.now() - t1).toBeLessThan(380);
+  });
+
   it("injects a secondary rate limit (403 with retry-after)", async () => {
     standIn.fault({ path: /\/sub_issues$/, status: 403, headers: { "retry-after": "3" }, times: 2 });
     for (let i = 0; i < 2; i++) {

@@ -174,6 +174,12 @@ function toGhIssue(i: GqlIssue, slug?: string, identity: AppIdentity = {}): GhIs
   };
 }
 
+/**
+ * Mutations go out once: Probot's retry plugin would resend one on a 5xx or a dropped connection, which may come after
+ * GitHub ran it (two copies of each follow-up, two comments). The queue retries the whole run instead, which reads first.
+ */
+const ONCE = { request: { retries: 0 } };
+
 /** GraphQL strings are JSON strings. */
 const str = (s: string) => JSON.stringify(s);
 
@@ -297,13 +303,16 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       const document = `mutation ConfigTriageFollowUps(${params.join(", ")}) {\n${fields.join("\n")}\n}`;
       let data: Record<string, any>;
       try {
-        data = await context.octokit.graphql(document, inputs);
+        data = await context.octokit.graphql(document, { ...inputs, ...ONCE });
       } catch (error) {
         const reason = unsupportedReason(error, false);
         if (reason) {
           fallBack(reason);
           return undefined;
         }
+        // No GraphQL answer (a 5xx, a timeout, a dropped connection): the mutation may have run. Thrown as it is, so the
+        // queue sees a retryable fault and runs the triage again, which finds what was created among the sub-issues.
+        if (!graphqlErrors(error)) throw error;
         // Some were created: they are sub-issues already, so the next run finds them. Say which.
         const partial = ((error as { data?: Record<string, { issue: GqlIssue } | null> }).data ?? {}) as Record<string, { issue: GqlIssue } | null>;
         const made = Object.values(partial).filter(Boolean).map((p) => `#${p!.issue.number}`);
@@ -351,7 +360,7 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     const relinkFailed: number[] = [];
     if (fields.length) {
       try {
-        await context.octokit.graphql(`mutation ConfigTriageFinish(${params.join(", ")}) {\n  ${fields.join("\n  ")}\n}`, variables);
+        await context.octokit.graphql(`mutation ConfigTriageFinish(${params.join(", ")}) {\n  ${fields.join("\n  ")}\n}`, { ...variables, ...ONCE });
       } catch (error) {
         const errors = graphqlErrors(error);
         const others = errors?.filter((e) => !/^r\d+$/.test(String(e.path?.[0] ?? "")));

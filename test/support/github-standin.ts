@@ -42,7 +42,7 @@ export interface RecordedRequest {
   rawPath: string;
   query: Record<string, string>;
   body: unknown;
-  /** Status of the answer; 0 while the request is still being answered. */
+  /** Status of the answer; 0 while the request is still being answered, -1 when a fault dropped the connection. */
   status: number;
   /** Date.now() when the request arrived. */
   at: number;
@@ -108,12 +108,26 @@ export interface StandInIssue {
   closed_by: string | null;
 }
 
+/**
+ * A fault injected into the answers of matching requests. The request always takes effect first (a POST creates, a
+ * GraphQL mutation runs) and only the answer is replaced: the worst case for a client, which is told a write failed
+ * that in fact happened, so a blind retry posts twice. With `status`, that status is answered; with `drop`, the
+ * connection is destroyed without an answer; with `delayMs`, the answer (faulty or not) is held that long first (a
+ * slow or hung GitHub).
+ */
 export interface FaultRule {
   /** Only this method (case-insensitive); any when omitted. */
   method?: string;
   /** Tested against the path without `/api/v3` and query, both as sent and percent-decoded; any when omitted. */
   path?: RegExp;
-  status: number;
+  /** Tested against the request body as JSON text, e.g. `/mutation ConfigTriageFollowUps/` for one GraphQL document. */
+  bodyMatches?: RegExp;
+  /** Answer this status instead of the real answer. */
+  status?: number;
+  /** Destroy the connection instead of answering. */
+  drop?: boolean;
+  /** Hold the answer this long first. */
+  delayMs?: number;
   /** How many matching requests get the fault; default 1. Use Infinity for "always". */
   times?: number;
   headers?: Record<string, string>;
@@ -1224,8 +1238,14 @@ class StandIn implements GitHubStandIn {
 
     const finish = async (reply: Reply, op?: Operation): Promise<void> => {
       if (this.latencyMs > 0) await sleep(this.latencyMs, this.timers);
-      const fault = this.takeFault(method, rawPath, path);
-      if (fault) reply = fault;
+      const fault = this.takeFault(method, rawPath, path, text);
+      if (fault?.delayMs) await sleep(fault.delayMs, this.timers);
+      if (fault?.drop) {
+        record.status = -1;
+        res.destroy();
+        return;
+      }
+      if (fault?.reply) reply = fault.reply;
       else if (op && this.checkResponses && reply.status >= 200 && reply.status < 300 && reply.raw === undefined && reply.body !== undefined) {
         const fn = responseValidator(this.spec, op, reply.status);
         if (fn && !fn(reply.body)) {
@@ -1322,10 +1342,14 @@ class StandIn implements GitHubStandIn {
     };
   }
 
-  private takeFault(method: string, rawPath: string, path: string): Reply | undefined {
+  private takeFault(method: string, rawPath: string, path: string, requestText: string): { reply?: Reply; drop?: boolean; delayMs?: number } | undefined {
     for (const f of this.faults) {
       if (f.left <= 0) continue;
       if (f.method && f.method.toUpperCase() !== method) continue;
+      if (f.bodyMatches) {
+        f.bodyMatches.lastIndex = 0;
+        if (!f.bodyMatches.test(requestText)) continue;
+      }
       if (f.path) {
         f.path.lastIndex = 0;
         const hitRaw = f.path.test(rawPath);
@@ -1333,6 +1357,7 @@ class StandIn implements GitHubStandIn {
         if (!hitRaw && !f.path.test(path)) continue;
       }
       f.left--;
+      if (f.status === undefined) return { drop: f.drop, delayMs: f.delayMs };
       const headers = { ...(f.headers ?? {}) };
       const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
       let body = f.body;
@@ -1348,7 +1373,7 @@ class StandIn implements GitHubStandIn {
           body = { message: http.STATUS_CODES[f.status] ?? "Error", documentation_url: "https://docs.github.com/rest", status: String(f.status) };
         }
       }
-      return { status: f.status, body, headers };
+      return { reply: { status: f.status, body, headers }, drop: f.drop, delayMs: f.delayMs };
     }
     return undefined;
   }
