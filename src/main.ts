@@ -1,6 +1,7 @@
 import { Context, createProbot, ProbotOctokit } from "probot";
 import { defaultDeps } from "./app-deps.js";
 import { issueGitHubFromContext } from "./github/issue-github.js";
+import { githubTimeoutMs, timedFetch } from "./github/timed-fetch.js";
 import { createApp } from "./index.js";
 import { describeFailure, queueSettings, type EventQueue, type EventRunner, type QueuedEvent } from "./queue/event-queue.js";
 import { createMemoryQueue } from "./queue/memory-queue.js";
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   if (!env.WEBHOOK_SECRET) throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App (see .env.example)");
   const metrics = createMetrics();
   const logger = createLogger();
-  const probot = createProbot({ overrides: { Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)), ...(logger ? { log: logger } : {}) } });
+  // Every GitHub request (token minting included) gives up after GITHUB_REQUEST_TIMEOUT_MS: a hung one is a retryable fault.
+  const request = { fetch: timedFetch(githubTimeoutMs(env)) };
+  const probot = createProbot({ overrides: { Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)), request, ...(logger ? { log: logger } : {}) } });
   const deps = defaultDeps(env, metrics);
   await probot.load(createApp(deps));
   void deps.warmUp?.().catch((error) => probot.log.warn({ err: error }, "could not prepare the Cloud Run clients; the first triage will try again"));

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createProbot, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
 import { defaultDeps } from "../app-deps.js";
+import { githubTimeoutMs, timedFetch } from "../github/timed-fetch.js";
 import { createApp } from "../index.js";
 import { createMetrics } from "../server/metrics.js";
 
@@ -33,6 +34,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, options: {
     overrides: {
       githubToken: token,
       baseUrl: env.GITHUB_API_URL || "https://api.github.com",
+      request: { fetch: timedFetch(githubTimeoutMs(env)) },
       ...(options.log ? { log: options.log } : {}),
       ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     },

@@ -106,10 +106,12 @@ export function retryDelay(error: unknown, attempt: number, settings: Pick<Queue
 
 /** One short line saying why a run failed, without payloads or values. */
 export function describeFailure(error: unknown): string {
-  const e = rootError(error) as { status?: number; message?: string; request?: { method?: string; url?: string } };
+  const e = rootError(error) as { status?: number; message?: string; request?: { method?: string; url?: string }; response?: unknown };
   const message = String(e?.message ?? e).split("\n")[0].slice(0, 300);
   if (typeof e?.status === "number" && e.request?.method) {
-    const path = (e.request.url ?? "").replace(/^https?:\/\/[^/]+(\/api\/v3)?/, "").split("?")[0];
+    const path = (e.request.url ?? "").replace(/^https?:\/\/[^/]+(\/api\/v3|\/api(?=\/graphql))?/, "").split("?")[0];
+    // No response: the request timed out or the connection dropped (Octokit still gives it status 500).
+    if (!e.response) return `no answer from GitHub to ${e.request.method} ${path}: ${message}`;
     return `GitHub answered ${e.status} to ${e.request.method} ${path}: ${message}`;
   }
   return message;

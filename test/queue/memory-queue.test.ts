@@ -125,7 +125,14 @@ describe("retryDelay", () => {
   });
 
   it("describes a GitHub failure by status, method and path, without the host", () => {
-    const error = Object.assign(new Error("Server Error"), { status: 503, request: { method: "GET", url: "http://127.0.0.1:9/api/v3/repos/o/r/contents/x?ref=main" } });
+    const error = Object.assign(new Error("Server Error"), { status: 503, request: { method: "GET", url: "http://127.0.0.1:9/api/v3/repos/o/r/contents/x?ref=main" }, response: { status: 503 } });
     expect(describeFailure(new AggregateError([error]))).toBe("GitHub answered 503 to GET /repos/o/r/contents/x: Server Error");
+  });
+
+  it("says there was no answer when the request timed out or the connection dropped (Octokit calls that 500)", () => {
+    const message = "GitHub did not answer POST /graphql within 500 ms (GITHUB_REQUEST_TIMEOUT_MS)";
+    const error = Object.assign(new Error(message), { status: 500, request: { method: "POST", url: "http://127.0.0.1:9/api/graphql" } });
+    expect(describeFailure(error)).toBe(`no answer from GitHub to POST /graphql: ${message}`);
+    expect(retryDelay(error, 1, s)).toBe(1000);
   });
 });
