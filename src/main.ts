@@ -68,15 +68,17 @@ async function main(): Promise<void> {
   });
 
   // Cloud Run sends SIGTERM and kills the container 10 s later: stop taking work, give the running events the grace
-  // period, hand back (Redis) or log (memory) what is left.
+  // period, hand back (Redis) or log (memory) what is left. The server keeps listening meanwhile, so a delivery that
+  // still arrives is answered 503 (GitHub shows it failed; redeliver it) instead of finding the port closed.
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    server.close();
     const grace = Number(env.SHUTDOWN_GRACE_MS) || 8_000;
+    log.info({ graceMs: grace }, "shutting down: new deliveries are answered 503, running events get the grace period");
     setTimeout(() => process.exit(0), grace + 1_500).unref();
     await queue.close(grace).catch((error) => log.error({ err: error }, "queue did not close cleanly"));
+    server.close();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());
