@@ -1,6 +1,6 @@
 /**
  * End to end: a burst of labelled issues across 5 repositories (5 installations) at once, on one instance: 10 in npm test,
- * 50 with BURST_PER_REPO=10 (about 7 minutes: Probot paces content writes about 3 s apart for the whole process). Every
+ * 50 with `npm run test:burst` (BURST_PER_REPO=10; 125 s on 2 CPUs over GraphQL, see README "Running at scale"). Every
  * delivery is acknowledged before any work is done; every issue ends with exactly one comment and one follow-up.
  * One follow-up per issue (repo config) keeps each run to three content writes.
  */
