@@ -1,6 +1,6 @@
 /**
- * End to end: a burst of labelled issues across 5 repositories (5 installations) at once, on one instance: 10 in npm test,
- * 50 with `npm run test:burst` (BURST_PER_REPO=10; 125 s on 2 CPUs over GraphQL, see README "Running at scale"). Every
+ * End to end: a burst of 50 labelled issues across 5 repositories (5 installations) at once, on one instance, as the
+ * issue asks (about 2 minutes on 2 CPUs: Probot paces each installation's writes; `BURST_PER_REPO` changes it). Every
  * delivery is acknowledged before any work is done; every issue ends with exactly one comment and one follow-up.
  * One follow-up per issue (repo config) keeps each run to three content writes.
  */
@@ -13,7 +13,7 @@ import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures
 const APP_ID = 34;
 const SECRET = `e2e-${randomUUID()}`;
 const REPOS = ["alpha", "beta", "gamma", "delta", "epsilon"].map((name, i) => ({ full: `burst-org/${name}`, name, installation: 11 + i }));
-const ISSUES_PER_REPO = Number(process.env.BURST_PER_REPO) || 2;
+const ISSUES_PER_REPO = Number(process.env.BURST_PER_REPO) || 10;
 const config = scenarioConfigYaml.replace(/follow_ups:[\s\S]*$/, "follow_ups:\n  - { template: flow-documentation, when: always }\n");
 
 let github: GitHubStandIn;
