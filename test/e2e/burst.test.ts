@@ -54,7 +54,7 @@ it("a burst of labelled issues across 5 repositories: all acknowledged at once, 
 
   const done = () =>
     deliveries.every((d) => github.issue(d.repo.full, d.number)!.comments.some((c) => c.user.login === github.botLogin)) ? true : undefined;
-  await waitFor("every issue's diagnosis comment", done, 200_000).catch((error) => {
+  await waitFor("every issue's diagnosis comment", done, 360_000).catch((error) => {
     const writes = github.requests.filter((r) => r.method !== "GET").map((r) => `${r.at - started} ${r.method} ${r.path} ${r.status}`);
     throw new Error(`${error}\n${writes.join("\n")}\n${app.logs.join("").slice(-4000)}`);
   });
@@ -68,4 +68,4 @@ it("a burst of labelled issues across 5 repositories: all acknowledged at once, 
   expect(followUps).toHaveLength(deliveries.length);
   expect(github.violations).toEqual([]);
   expect(github.maxConcurrent).toBeLessThanOrEqual(100);
-}, 240_000);
+}, 400_000);
