@@ -5,10 +5,10 @@ import { readOnlyIssueGitHub, ReadOnlyError } from "../../src/github/readonly-is
 import { Octokit } from "@octokit/rest";
 import { writeMarker } from "../../src/render/markers.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { API, mockTriageReads } from "../support/github-mocks.js";
 import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
-const API = "https://api.github.com";
 const REPO = `/repos/${owner}/${repo}`;
 
 let emulator: CloudRunEmulator;
@@ -50,22 +50,13 @@ afterEach(() => {
 describe("config-triage plan", () => {
   test("the scenario: prints the diagnosis and the four follow-ups it would open, and writes nothing", async () => {
     const auth: string[] = [];
-    nock(API)
+    const scope = nock(API)
       .get(`${REPO}/issues/930`)
       .reply(function () {
         auth.push(String(this.req.headers.authorization));
         return [200, githubIssue()];
-      })
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
-      .reply(200, scenarioConfigYaml)
-      .get(`${REPO}/issues/930/comments`)
-      .query(true)
-      .reply(200, [])
-      .get(`${REPO}/contents/.github%2Fconfig-triage`)
-      .reply(404, { message: "Not Found" })
-      .get(`${REPO}/issues/930/sub_issues`)
-      .query(true)
-      .reply(200, []);
+      });
+    mockTriageReads(scope);
     // Any write would hit nock with no interceptor and fail the test; the client refuses before that anyway.
     const { code, stdout } = await run(["plan", "--issue", `${owner}/${repo}#930`]);
     expect(code).toBe(0);
@@ -88,13 +79,10 @@ describe("config-triage plan", () => {
         id: n * 10, number: n, title: template, state: "open", user: comment.user, performed_via_github_app: comment.performed_via_github_app,
         body: `${writeMarker("follow-up", { parent: 930, template })}\nbody`,
       });
-      nock(API)
-        .get(`${REPO}/issues/930`).reply(200, githubIssue())
-        .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, scenarioConfigYaml)
-        .get(`${REPO}/issues/930/comments`).query(true).reply(200, [comment])
-        .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
-        .get(`${REPO}/issues/930/sub_issues`).query(true)
-        .reply(200, [followUp(931, "immediate-fix"), followUp(932, "ssot-consolidation"), followUp(933, "flow-documentation"), followUp(934, "health-monitoring")]);
+      mockTriageReads(nock(API).get(`${REPO}/issues/930`).reply(200, githubIssue()), {
+        comments: [comment],
+        subIssues: [followUp(931, "immediate-fix"), followUp(932, "ssot-consolidation"), followUp(933, "flow-documentation"), followUp(934, "health-monitoring")],
+      });
       const { code, stdout } = await run(["plan", "--issue", `${owner}/${repo}#930`, "--format", "json"]);
       expect(code).toBe(0);
       const report = JSON.parse(stdout);

@@ -2,11 +2,11 @@ import nock from "nock";
 import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { isTriageFile } from "../../src/features/config-check.js";
-import { APP_ID, INSTALLATION_ID, examplePayload, testProbot } from "../support/probot.js";
+import { API, mockInstallationToken } from "../support/github-mocks.js";
+import { APP_ID, examplePayload, testProbot } from "../support/probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
-const API = "https://api.github.com";
 const REPO = `/repos/${owner}/${repo}`;
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 
@@ -35,7 +35,7 @@ afterAll(() => nock.enableNetConnect());
 describe("pull_request", () => {
   beforeEach(() => {
     nock.cleanAll();
-    nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+    mockInstallationToken();
   });
   afterEach(() => expect(nock.pendingMocks()).toEqual([]));
 

@@ -5,11 +5,11 @@ import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { readMarker } from "../../src/render/markers.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
+import { APP_ID, EXAMPLE_SENDER, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
+import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
 import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
-const API = "https://api.github.com";
 const REPO = `/repos/${owner}/${repo}`;
 const bot = { login: "config-triage[bot]", type: "Bot" };
 const viaApp = { id: APP_ID, slug: "config-triage" };
@@ -52,7 +52,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   nock.cleanAll();
-  nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+  mockInstallationToken();
 });
 
 afterEach(() => {
@@ -71,18 +71,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     const created: Array<{ title: string; body: string; labels: string[] }> = [];
     const linked: number[] = [];
     let comment = "";
-    nock(API)
-      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
-      .reply(200, scenarioConfigYaml)
-      .get(`${REPO}/issues/930/comments`)
-      .query(true)
-      .reply(200, [])
-      .get(`${REPO}/contents/.github%2Fconfig-triage`)
-      .reply(404, { message: "Not Found" })
-      .get(`${REPO}/issues/930/sub_issues`)
-      .query(true)
-      .reply(200, [])
+    mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION))
       // Before opening follow-ups: who the app is (once per process), and what it opened before on this repository.
       .get("/app")
       .reply(200, { id: APP_ID, slug: "config-triage" })
@@ -146,18 +135,8 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     const previous = `<!-- config-triage:diagnosis {"v":1,"followUps":[],"problems":[]} -->\nold`;
     let updated = "";
     let closed: unknown;
-    nock(API)
-      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
-      .reply(200, scenarioConfigYaml)
-      .get(`${REPO}/issues/930/comments`)
-      .query(true)
-      .reply(200, [{ id: 555, body: previous, user: bot, performed_via_github_app: viaApp }])
-      .get(`${REPO}/contents/.github%2Fconfig-triage`)
-      .reply(404, { message: "Not Found" })
-      .get(`${REPO}/issues/930/sub_issues`)
-      .query(true)
-      .reply(200, followUps)
+    const comments = [{ id: 555, body: previous, user: bot, performed_via_github_app: viaApp }];
+    mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), { comments, subIssues: followUps })
       .patch(`${REPO}/issues/comments/555`, (body) => recordBody(body))
       .reply(200, (_uri, body: any) => {
         updated = body.body;
@@ -194,18 +173,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     const created: string[] = [];
     const linked: number[] = [];
     let comment = "";
-    nock(API)
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
-      .reply(200, scenarioConfigYaml)
-      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
-      .get(`${REPO}/issues/930/comments`)
-      .query(true)
-      .reply(200, [])
-      .get(`${REPO}/contents/.github%2Fconfig-triage`)
-      .reply(404, { message: "Not Found" })
-      .get(`${REPO}/issues/930/sub_issues`)
-      .query(true)
-      .reply(200, [linkedBefore])
+    mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), { subIssues: [linkedBefore] })
       .get(`${REPO}/issues`)
       .query((q) => q.creator === "config-triage[bot]" && q.state === "all")
       .reply(200, [forged, orphan, linkedBefore])

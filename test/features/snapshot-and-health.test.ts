@@ -13,9 +13,9 @@ import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { buildService } from "../support/cloud-run-fixtures.js";
-import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
+import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
+import { APP_ID, EXAMPLE_SENDER, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
 
-const API = "https://api.github.com";
 const owner = "acme";
 const repo = "shop";
 const REPO = `/repos/${owner}/${repo}`;
@@ -117,7 +117,7 @@ afterAll(async () => {
 beforeEach(() => {
   hits.length = 0;
   nock.cleanAll();
-  nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+  mockInstallationToken();
   // The label counts: whoever added it has the triage role.
   nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION);
 });
@@ -138,17 +138,7 @@ function app() {
 
 /** The reads of a first triage, then the one comment it posts (returned through `out`). */
 function mockTriage(snapshot: () => nock.Interceptor, out: { body?: string }) {
-  const scope = nock(API)
-    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
-    .reply(200, CONFIG)
-    .get(`${REPO}/issues/7/comments`)
-    .query(true)
-    .reply(200, [])
-    .get(`${REPO}/contents/.github%2Fconfig-triage`)
-    .reply(404, { message: "Not Found" })
-    .get(`${REPO}/issues/7/sub_issues`)
-    .query(true)
-    .reply(200, []);
+  const scope = mockTriageReads(nock(API), { repo: REPO, number: 7, config: CONFIG });
   snapshot().reply(200, SNAPSHOT_YAML, { "content-type": "text/plain; charset=utf-8" });
   scope.post(`${REPO}/issues/7/comments`).reply(201, (_uri, body: any) => ((out.body = body.body), { id: 555, body: body.body }));
   return scope;
@@ -191,17 +181,7 @@ describe("snapshot and health through probot.receive", () => {
 
   it("names the snapshot path and the config key when the file is not on the default branch; staging is still checked", async () => {
     const out: { body?: string } = {};
-    nock(API)
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
-      .reply(200, CONFIG)
-      .get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [])
-      .get(`${REPO}/contents/.github%2Fconfig-triage`)
-      .reply(404, { message: "Not Found" })
-      .get(`${REPO}/issues/7/sub_issues`)
-      .query(true)
-      .reply(200, [])
+    mockTriageReads(nock(API), { repo: REPO, number: 7, config: CONFIG })
       .get(`${REPO}/contents/${encodeURIComponent(SNAPSHOT)}`)
       .reply(404, { message: "Not Found" })
       .post(`${REPO}/issues/7/comments`)

@@ -11,11 +11,11 @@ import { graphqlFallbacks, READ_QUERY, resetGraphqlFallbacks } from "../../src/g
 import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
 import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
-const API = "https://api.github.com";
 const REPO = `/repos/${owner}/${repo}`;
 const TEMPLATE_LABELS = ["priority:critical", "config-triage", "needs-review", "architecture", "documentation", "monitoring"];
 const bot = { __typename: "Bot", login: "config-triage" };
@@ -74,7 +74,7 @@ afterAll(async () => {
 beforeEach(() => {
   resetGraphqlFallbacks();
   nock.cleanAll();
-  nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+  mockInstallationToken();
   // The label's sender may trigger a triage (checked over REST, after the config is read).
   nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).optionally().reply(200, TRIAGE_PERMISSION).persist();
   for (const s of scenarioServices().services) emulator.setService(s);
@@ -207,17 +207,7 @@ describe("the GraphQL transport", () => {
 
 /** The REST triage of the scenario: reads, four follow-ups created and linked, the comment. */
 function restTriage(o: { existing?: boolean } = {}) {
-  const scope = nock(API)
-    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
-    .reply(200, scenarioConfigYaml)
-    .get(`${REPO}/issues/930/comments`)
-    .query(true)
-    .reply(200, [])
-    .get(`${REPO}/contents/.github%2Fconfig-triage`)
-    .reply(404, { message: "Not Found" })
-    .get(`${REPO}/issues/930/sub_issues`)
-    .query(true)
-    .reply(200, [])
+  const scope = mockTriageReads(nock(API))
     // The REST way creates, then links: before creating, the app looks for its own unlinked follow-ups of this issue
     // (who it is: GET /app, once per process).
     .get(`${REPO}/issues`)

@@ -5,11 +5,12 @@ import { fetchLiveState } from "../../../src/diagnosis/fetch-live-state.js";
 import { createApp } from "../../../src/index.js";
 import { loadBuiltInTemplates } from "../../../src/render/templates.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../support/cloud-run-emulator.js";
-import { APP_ID, INSTALLATION_ID, examplePayload, testProbot } from "../../support/probot.js";
+import { APP_ID, examplePayload, testProbot } from "../../support/probot.js";
+import { API, mockInstallationToken, mockTriageReads as mockTriageReadsOf } from "../../support/github-mocks.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
 
+export { API };
 export const { owner, repo } = SCENARIO_REPO;
-export const API = "https://api.github.com";
 export const REPO = `/repos/${owner}/${repo}`;
 export const bot = { login: "config-triage[bot]", type: "Bot" };
 export const viaApp = { id: APP_ID, slug: "config-triage" };
@@ -56,7 +57,7 @@ export function useCommandTestEnvironment() {
   beforeEach(() => {
     nock.cleanAll();
     for (const s of scenarioServices().services) emulator!.setService(s);
-    nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+    mockInstallationToken();
     // Before a plan creates anything the app looks for its own follow-ups on the repository (a run that died half-way):
     // who it is (GET /app, once per process) and the issues it opened. None here.
     nock(API).get("/app").optionally().reply(200, { id: APP_ID, slug: "config-triage" }).persist();
@@ -151,10 +152,7 @@ export function mockReply(scope: nock.Scope, into: { body?: string }, number = 9
 
 /** The reads of a triage run (the config itself comes from the command layer). */
 export function mockTriageReads(scope: nock.Scope, comments: object[], subIssues: object[]) {
-  return scope
-    .get(`${REPO}/issues/930/comments`).query(true).reply(200, comments)
-    .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
-    .get(`${REPO}/issues/930/sub_issues`).query(true).reply(200, subIssues);
+  return mockTriageReadsOf(scope, { config: null, comments, subIssues });
 }
 
 /** Runs `/triage plan` on #930 and returns the diagnosis comment the app wrote, as the app's own comment. */

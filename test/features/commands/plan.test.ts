@@ -3,7 +3,7 @@ import { readMarker } from "../../../src/render/markers.js";
 import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
 import { EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../../support/probot.js";
 import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
-import { API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, owner, repo, ROLE, showPlan, useCommandTestEnvironment } from "./harness.js";
+import { API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, owner, repo, ROLE, showPlan, useCommandTestEnvironment } from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -46,12 +46,9 @@ describe("/triage plan", () => {
 describe("mode: review", () => {
   it("the trigger label posts the diagnosis and the plan, and creates nothing", async () => {
     let comment = "";
-    nock(API)
-      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, `${scenarioConfigYaml}mode: review\n`)
-      .get(`${REPO}/issues/930/comments`).query(true).reply(200, [])
-      .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
-      .get(`${REPO}/issues/930/sub_issues`).query(true).reply(200, [])
+    const scope = nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION);
+    mockConfig(scope, `${scenarioConfigYaml}mode: review\n`);
+    mockTriageReads(scope, [], [])
       .post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((comment = b.body), { id: 555 }));
     await app().receive({ id: "d", name: "issues", payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
     expect(comment).toContain("would create:");
