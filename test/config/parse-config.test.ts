@@ -43,6 +43,25 @@ const MINIMAL_CONFIG = `environments:
     services: [netra-backend]
 `;
 
+/** What the schema fills in for the keys a file leaves out (besides labels, checks, follow_ups and on_pass). */
+const DEFAULTS = {
+  mode: "auto",
+  review_label: "needs-review",
+  roles: {},
+  pull_requests: false,
+  label_role: "triage",
+  max_follow_ups: 10,
+  max_triages_per_hour: 6,
+} satisfies Partial<Config>;
+
+/** The follow-ups of a file without `follow_ups`: the four built-in templates. */
+const DEFAULT_FOLLOW_UPS: Config["follow_ups"] = [
+  { template: "immediate-fix", when: undefined },
+  { template: "ssot-consolidation", when: undefined },
+  { template: "flow-documentation", when: undefined },
+  { template: "health-monitoring", when: undefined },
+];
+
 describe("parseConfigText: valid files", () => {
   interface ValidCase {
     name: string;
@@ -84,13 +103,7 @@ describe("parseConfigText: valid files", () => {
           { template: "health-monitoring" },
         ],
         on_pass: "comment",
-        mode: "auto",
-        review_label: "needs-review",
-        roles: {},
-        pull_requests: false,
-        label_role: "triage",
-        max_follow_ups: 10,
-        max_triages_per_hour: 6,
+        ...DEFAULTS,
       },
     },
     {
@@ -100,20 +113,9 @@ describe("parseConfigText: valid files", () => {
         labels: ["triage:config"],
         environments: { staging: { project: "netra-staging", region: "us-central1", services: ["netra-backend"] } },
         checks: [],
-        follow_ups: [
-          { template: "immediate-fix", when: undefined },
-          { template: "ssot-consolidation", when: undefined },
-          { template: "flow-documentation", when: undefined },
-          { template: "health-monitoring", when: undefined },
-        ],
+        follow_ups: DEFAULT_FOLLOW_UPS,
         on_pass: "close",
-        mode: "auto",
-        review_label: "needs-review",
-        roles: {},
-        pull_requests: false,
-        label_role: "triage",
-        max_follow_ups: 10,
-        max_triages_per_hour: 6,
+        ...DEFAULTS,
       },
     },
     {
@@ -123,20 +125,9 @@ describe("parseConfigText: valid files", () => {
         labels: ["triage:config"],
         environments: { staging: { project: "netra-staging", region: "us-central1", services: ["netra-backend"] } },
         checks: [{ variable: "JWT_SECRET_STAGING", aliases: [], from: "any" }],
-        follow_ups: [
-          { template: "immediate-fix", when: undefined },
-          { template: "ssot-consolidation", when: undefined },
-          { template: "flow-documentation", when: undefined },
-          { template: "health-monitoring", when: undefined },
-        ],
+        follow_ups: DEFAULT_FOLLOW_UPS,
         on_pass: "close",
-        mode: "auto",
-        review_label: "needs-review",
-        roles: {},
-        pull_requests: false,
-        label_role: "triage",
-        max_follow_ups: 10,
-        max_triages_per_hour: 6,
+        ...DEFAULTS,
       },
     },
   ])("$name", ({ text, config }) => {
