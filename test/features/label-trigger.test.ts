@@ -1,11 +1,7 @@
 import nock from "nock";
-import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
-import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
-import { createApp } from "../../src/index.js";
-import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { readMarker } from "../../src/render/markers.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { APP_ID, EXAMPLE_SENDER, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
+import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { testApp, useEmulatorWithNock } from "../support/test-app.js";
 import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
 import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
@@ -14,18 +10,8 @@ const REPO = `/repos/${owner}/${repo}`;
 const bot = { login: "config-triage[bot]", type: "Bot" };
 const viaApp = { id: APP_ID, slug: "config-triage" };
 
-let emulator: CloudRunEmulator;
-let clients: CloudRunClients;
-
-function app() {
-  return testProbot(
-    createApp({
-      builtInTemplates: loadBuiltInTemplates(),
-      fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
-      identity: { appId: APP_ID },
-    }),
-  );
-}
+const cloudRun = useEmulatorWithNock();
+const app = () => testApp(cloudRun.clients);
 
 function labeled(label = "triage:config") {
   return {
@@ -37,18 +23,6 @@ function labeled(label = "triage:config") {
 
 /** Every body the app sent to GitHub, to check that no planted value ever leaves the process. */
 const sentBodies: string[] = [];
-
-beforeAll(async () => {
-  emulator = await startCloudRunEmulator(scenarioServices());
-  clients = createCloudRunClients(emulator.address);
-  nock.disableNetConnect();
-});
-
-afterAll(async () => {
-  await clients.close();
-  await emulator.close();
-  nock.enableNetConnect();
-});
 
 beforeEach(() => {
   nock.cleanAll();
@@ -67,7 +41,7 @@ function recordBody(body: unknown) {
 
 describe("issues.labeled with the trigger label (canonical scenario, issue #930)", () => {
   it("diagnoses the missing JWT_SECRET_STAGING, opens four linked follow-ups, keeps the parent open", async () => {
-    for (const s of scenarioServices().services) emulator.setService(s);
+    for (const s of scenarioServices().services) cloudRun.emulator.setService(s);
     const created: Array<{ title: string; body: string; labels: string[] }> = [];
     const linked: number[] = [];
     let comment = "";
@@ -122,7 +96,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
   });
 
   it("closes the parent once the secret is set, without opening anything new, and rewrites the same comment", async () => {
-    for (const s of scenarioServices({ fixed: true }).services) emulator.setService(s);
+    for (const s of scenarioServices({ fixed: true }).services) cloudRun.emulator.setService(s);
     const followUps = ["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"].map((template, i) => ({
       id: 9931 + i,
       number: 931 + i,
@@ -157,7 +131,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
   });
 
   it("resumes a run that died after two of four follow-ups: finds the unlinked one among the app's issues, opens only the missing two", async () => {
-    for (const s of scenarioServices().services) emulator.setService(s);
+    for (const s of scenarioServices().services) cloudRun.emulator.setService(s);
     const followUp = (template: string, number: number, author: "app" | "person") => ({
       id: 9000 + number,
       number,
@@ -236,7 +210,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
   });
 
   it("reports a broken repository template with its file and line, and creates nothing", async () => {
-    for (const s of scenarioServices().services) emulator.setService(s);
+    for (const s of scenarioServices().services) cloudRun.emulator.setService(s);
     let comment = "";
     nock(API)
       .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)

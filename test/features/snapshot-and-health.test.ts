@@ -8,13 +8,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
-import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
-import { createApp } from "../../src/index.js";
-import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { buildService } from "../support/cloud-run-fixtures.js";
 import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
-import { APP_ID, EXAMPLE_SENDER, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
+import { EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { testApp } from "../support/test-app.js";
 
 const owner = "acme";
 const repo = "shop";
@@ -126,15 +124,7 @@ afterEach(() => {
   expect(nock.pendingMocks()).toEqual([]);
 });
 
-function app() {
-  return testProbot(
-    createApp({
-      builtInTemplates: loadBuiltInTemplates(),
-      fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
-      identity: { appId: APP_ID },
-    }),
-  );
-}
+const app = () => testApp(clients);
 
 /** The reads of a first triage, then the one comment it posts (returned through `out`). */
 function mockTriage(snapshot: () => nock.Interceptor, out: { body?: string }) {

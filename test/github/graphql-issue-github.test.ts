@@ -3,16 +3,12 @@
  * creating and linking the follow-ups, one with the comment), the content of the mutations, the fallback to REST when
  * GraphQL cannot serve the installation, and a repeated run that writes nothing.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
-import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { graphqlFallbacks, READ_QUERY, resetGraphqlFallbacks } from "../../src/github/graphql-issue-github.js";
-import { createApp } from "../../src/index.js";
-import { loadBuiltInTemplates } from "../../src/render/templates.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
-import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, testProbot, TRIAGE_PERMISSION } from "../support/probot.js";
+import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { testApp, useEmulatorWithNock } from "../support/test-app.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
@@ -20,19 +16,8 @@ const REPO = `/repos/${owner}/${repo}`;
 const TEMPLATE_LABELS = ["priority:critical", "config-triage", "needs-review", "architecture", "documentation", "monitoring"];
 const bot = { __typename: "Bot", login: "config-triage" };
 
-let emulator: CloudRunEmulator;
-let clients: CloudRunClients;
-
-function app() {
-  return testProbot(
-    createApp({
-      builtInTemplates: loadBuiltInTemplates(),
-      fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
-      identity: { appId: APP_ID, appSlug: "config-triage" },
-      transport: "graphql",
-    }),
-  );
-}
+const cloudRun = useEmulatorWithNock();
+const app = () => testApp(cloudRun.clients, { identity: { appId: APP_ID, appSlug: "config-triage" }, transport: "graphql" });
 
 const labeled = () => ({ id: "delivery-1", name: "issues" as const, payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
 
@@ -59,25 +44,13 @@ function readAnswer(o: { comments?: unknown[]; subIssues?: unknown[] } = {}) {
 
 type GqlBody = { query: string; variables?: Record<string, any> };
 
-beforeAll(async () => {
-  emulator = await startCloudRunEmulator(scenarioServices());
-  clients = createCloudRunClients(emulator.address);
-  nock.disableNetConnect();
-});
-
-afterAll(async () => {
-  await clients.close();
-  await emulator.close();
-  nock.enableNetConnect();
-});
-
 beforeEach(() => {
   resetGraphqlFallbacks();
   nock.cleanAll();
   mockInstallationToken();
   // The label's sender may trigger a triage (checked over REST, after the config is read).
   nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).optionally().reply(200, TRIAGE_PERMISSION).persist();
-  for (const s of scenarioServices().services) emulator.setService(s);
+  for (const s of scenarioServices().services) cloudRun.emulator.setService(s);
 });
 
 afterEach(() => {

@@ -1,11 +1,7 @@
 /** Shared set-up of the `/triage` command integration tests: payloads, the app, and the usual GitHub mocks. */
 import nock from "nock";
-import { createCloudRunClients, type CloudRunClients } from "../../../src/cloud-run/create-clients.js";
-import { fetchLiveState } from "../../../src/diagnosis/fetch-live-state.js";
-import { createApp } from "../../../src/index.js";
-import { loadBuiltInTemplates } from "../../../src/render/templates.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../../support/cloud-run-emulator.js";
-import { APP_ID, examplePayload, testProbot } from "../../support/probot.js";
+import { APP_ID, examplePayload } from "../../support/probot.js";
+import { testApp, useEmulatorWithNock, type EmulatorWithNock } from "../../support/test-app.js";
 import { API, mockInstallationToken, mockTriageReads as mockTriageReadsOf } from "../../support/github-mocks.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
 
@@ -39,24 +35,14 @@ export function diagnosisComment(state: object, text = "old diagnosis\n\n#### Fo
   return { id: 555, body: `<!-- config-triage:diagnosis ${JSON.stringify({ v: 1, followUps: [], problems: [], ...state })} -->\n${text}\n<!-- config-triage:end -->`, user: bot, performed_via_github_app: viaApp };
 }
 
-let emulator: CloudRunEmulator | undefined;
-let clients: CloudRunClients | undefined;
+let cloudRun: EmulatorWithNock | undefined;
 
 /** Starts the Cloud Run emulator and disables the network; call at the top of a test file. */
 export function useCommandTestEnvironment() {
-  beforeAll(async () => {
-    emulator = await startCloudRunEmulator(scenarioServices());
-    clients = createCloudRunClients(emulator.address);
-    nock.disableNetConnect();
-  });
-  afterAll(async () => {
-    await clients?.close();
-    await emulator?.close();
-    nock.enableNetConnect();
-  });
+  cloudRun = useEmulatorWithNock();
   beforeEach(() => {
     nock.cleanAll();
-    for (const s of scenarioServices().services) emulator!.setService(s);
+    for (const s of scenarioServices().services) cloudRun!.emulator.setService(s);
     mockInstallationToken();
     // Before a plan creates anything the app looks for its own follow-ups on the repository (a run that died half-way):
     // who it is (GET /app, once per process) and the issues it opened. None here.
@@ -71,17 +57,11 @@ export function useCommandTestEnvironment() {
 
 /** Sets the scenario's services, fixed (the secret set on staging) or not. */
 export function setServices(opts: { fixed?: boolean }) {
-  for (const s of scenarioServices(opts).services) emulator!.setService(s);
+  for (const s of scenarioServices(opts).services) cloudRun!.emulator.setService(s);
 }
 
 export function app() {
-  return testProbot(
-    createApp({
-      builtInTemplates: loadBuiltInTemplates(),
-      fetchLive: (targets) => fetchLiveState(clients!, targets, { timeoutMs: 5000 }),
-      identity: { appId: APP_ID },
-    }),
-  );
+  return testApp(cloudRun!.clients);
 }
 
 /** An `issue_comment` event built on GitHub's real `issue_comment.created` example. */

@@ -1,0 +1,59 @@
+/**
+ * The app for integration tests through `probot.receive` with nock: a test Probot (throttling and retries off) with
+ * the built-in templates, reading Cloud Run from the local emulator; and the emulator's lifecycle for a test file.
+ */
+import nock from "nock";
+import type { Probot } from "probot";
+import type { AppDeps } from "../../src/app-deps.js";
+import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
+import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
+import { createApp } from "../../src/index.js";
+import { loadBuiltInTemplates } from "../../src/render/templates.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "./cloud-run-emulator.js";
+import { APP_ID, testProbot } from "./probot.js";
+import { scenarioServices } from "../fixtures/scenario.js";
+
+/** A fresh Probot running the app, Cloud Run read through `clients` (5 s per read); `deps` replaces any dependency. */
+export function testApp(clients: CloudRunClients, deps: Partial<AppDeps> = {}): Probot {
+  return testProbot(
+    createApp({
+      builtInTemplates: loadBuiltInTemplates(),
+      fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
+      identity: { appId: APP_ID },
+      ...deps,
+    }),
+  );
+}
+
+export interface EmulatorWithNock {
+  /** Set once the `beforeAll` has run. */
+  readonly emulator: CloudRunEmulator;
+  readonly clients: CloudRunClients;
+}
+
+/**
+ * For the calling test file: the Cloud Run emulator with the scenario's services and clients on it, and no network
+ * but nock's mocks, from before the first test to after the last. Call it at the top level.
+ */
+export function useEmulatorWithNock(): EmulatorWithNock {
+  let emulator: CloudRunEmulator | undefined;
+  let clients: CloudRunClients | undefined;
+  beforeAll(async () => {
+    emulator = await startCloudRunEmulator(scenarioServices());
+    clients = createCloudRunClients(emulator.address);
+    nock.disableNetConnect();
+  });
+  afterAll(async () => {
+    await clients?.close();
+    await emulator?.close();
+    nock.enableNetConnect();
+  });
+  return {
+    get emulator() {
+      return emulator!;
+    },
+    get clients() {
+      return clients!;
+    },
+  };
+}
