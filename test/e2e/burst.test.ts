@@ -4,42 +4,28 @@
  * delivery is acknowledged before any work is done; every issue ends with exactly one comment and one follow-up.
  * One follow-up per issue (repo config) keeps each run to three content writes.
  */
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { startGitHubStandIn, type GitHubStandIn } from "../support/github-standin.js";
 import { labeledPayload } from "../support/probot.js";
-import { appEnv, randomUUID, startApp, waitFor, type AppProcess } from "../support/app-server.js";
-import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import { waitFor, type AppProcess } from "../support/app-server.js";
+import { useE2E } from "../support/e2e-harness.js";
+import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 
-const APP_ID = 34;
-const SECRET = `e2e-${randomUUID()}`;
 const REPOS = ["alpha", "beta", "gamma", "delta", "epsilon"].map((name, i) => ({ full: `burst-org/${name}`, name, installation: 11 + i }));
 const ISSUES_PER_REPO = Number(process.env.BURST_PER_REPO) || 10;
 const config = scenarioConfigYaml.replace(/follow_ups:[\s\S]*$/, "follow_ups:\n  - { template: flow-documentation, when: always }\n");
 
-let github: GitHubStandIn;
-let cloudRun: CloudRunEmulator;
+const e2e = useE2E({ appId: 34 });
 let app: AppProcess;
 
 beforeAll(async () => {
-  cloudRun = await startCloudRunEmulator(scenarioServices());
-  github = await startGitHubStandIn({ appId: APP_ID });
-  app = await startApp({
-    env: appEnv({ appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }, { QUEUE_CONCURRENCY: "10" }),
-  });
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await github?.close();
-  await cloudRun?.close();
+  app = await e2e.start({ QUEUE_CONCURRENCY: "10" });
 });
 
 it("a burst of labelled issues across 5 repositories: all acknowledged at once, each triaged exactly once", async () => {
   const deliveries: Array<{ repo: (typeof REPOS)[number]; number: number; payload: any }> = [];
   for (const repo of REPOS) {
-    github.addRepo(repo.full, { files: { ".github/config-triage.yml": config }, installationId: repo.installation, collaborators: { "sre-lead": "triage" } });
+    e2e.github.addRepo(repo.full, { files: { ".github/config-triage.yml": config }, installationId: repo.installation, collaborators: { "sre-lead": "triage" } });
     for (let number = 1; number <= ISSUES_PER_REPO; number++) {
-      github.addIssue(repo.full, { number, title: `${scenarioIssue.title} (${number})`, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
+      e2e.github.addIssue(repo.full, { number, title: `${scenarioIssue.title} (${number})`, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
       const payload = labeledPayload({ owner: "burst-org", repo: repo.name, number, title: `${scenarioIssue.title} (${number})`, body: scenarioIssue.body, label: "triage:config", sender: "sre-lead" });
       payload.installation.id = repo.installation;
       deliveries.push({ repo, number, payload });
@@ -49,23 +35,23 @@ it("a burst of labelled issues across 5 repositories: all acknowledged at once, 
   const statuses = await Promise.all(deliveries.map((d) => app.deliver("issues", d.payload)));
   expect(statuses).toEqual(deliveries.map(() => 202));
   // Acknowledged before the work: at that moment at most the first few runs have written anything.
-  const commentsAtAck = REPOS.flatMap((r) => github.issues(r.full)).reduce((n, i) => n + i.comments.length, 0);
+  const commentsAtAck = REPOS.flatMap((r) => e2e.github.issues(r.full)).reduce((n, i) => n + i.comments.length, 0);
   expect(commentsAtAck).toBeLessThan(deliveries.length);
 
   const done = () =>
-    deliveries.every((d) => github.issue(d.repo.full, d.number)!.comments.some((c) => c.user.login === github.botLogin)) ? true : undefined;
+    deliveries.every((d) => e2e.github.issue(d.repo.full, d.number)!.comments.some((c) => c.user.login === e2e.github.botLogin)) ? true : undefined;
   await waitFor("every issue's diagnosis comment", done, 360_000).catch((error) => {
-    const writes = github.requests.filter((r) => r.method !== "GET").map((r) => `${r.at - started} ${r.method} ${r.path} ${r.status}`);
+    const writes = e2e.github.requests.filter((r) => r.method !== "GET").map((r) => `${r.at - started} ${r.method} ${r.path} ${r.status}`);
     throw new Error(`${error}\n${writes.join("\n")}\n${app.logs.join("").slice(-4000)}`);
   });
   for (const d of deliveries) {
-    const parent = github.issue(d.repo.full, d.number)!;
-    expect(parent.comments.filter((c) => c.user.login === github.botLogin)).toHaveLength(1);
-    const children = github.issues(d.repo.full).filter((i) => i.parent === parent.id);
+    const parent = e2e.github.issue(d.repo.full, d.number)!;
+    expect(parent.comments.filter((c) => c.user.login === e2e.github.botLogin)).toHaveLength(1);
+    const children = e2e.github.issues(d.repo.full).filter((i) => i.parent === parent.id);
     expect(children).toHaveLength(1);
   }
-  const followUps = REPOS.flatMap((r) => github.issues(r.full).filter((i) => i.user.login === github.botLogin));
+  const followUps = REPOS.flatMap((r) => e2e.github.issues(r.full).filter((i) => i.user.login === e2e.github.botLogin));
   expect(followUps).toHaveLength(deliveries.length);
-  expect(github.violations).toEqual([]);
-  expect(github.maxConcurrent).toBeLessThanOrEqual(100);
+  expect(e2e.github.violations).toEqual([]);
+  expect(e2e.github.maxConcurrent).toBeLessThanOrEqual(100);
 }, 400_000);

@@ -5,94 +5,52 @@
  * lets the queue retry the whole run, and that run reads what is there first. Over GraphQL (the default) and over REST.
  * A hung GitHub request is abandoned after GITHUB_REQUEST_TIMEOUT_MS and retried, instead of stalling the issue's job.
  */
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { startGitHubStandIn, type GitHubStandIn } from "../support/github-standin.js";
-import { labeledPayload } from "../support/probot.js";
-import { appEnv, randomUUID, startApp, waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
-import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import { waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
+import { useE2E } from "../support/e2e-harness.js";
+import { scenarioConfigYaml } from "../fixtures/scenario.js";
 
-const APP_ID = 36;
-const SECRET = `e2e-${randomUUID()}`;
-const OWNER = "netra-systems";
 /** One follow-up: a duplicate shows as two, and REST's paced writes (3 s apart) stay few. */
 const oneFollowUp = scenarioConfigYaml.replace(/follow_ups:[\s\S]*$/, "follow_ups:\n  - immediate-fix\n");
 
-let github: GitHubStandIn;
-let cloudRun: CloudRunEmulator;
+const e2e = useE2E({ appId: 36, env: { QUEUE_BACKOFF_MS: "300" }, backdateIssues: true });
+const { addRepo, labeled, appComments, expectFollowUpsOnce } = e2e;
 let graphqlApp: AppProcess;
 let restApp: AppProcess;
 
-function addRepo(repo: string, config = scenarioConfigYaml) {
-  github.addRepo(`${OWNER}/${repo}`, { files: { ".github/config-triage.yml": config }, collaborators: { "sre-lead": "maintain" } });
-  return github.addIssue(`${OWNER}/${repo}`, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
-}
-
-function labeled(repo: string) {
-  const payload = labeledPayload({ owner: OWNER, repo, ...scenarioIssue, label: "triage:config", sender: "sre-lead" });
-  payload.installation.id = 1;
-  payload.issue.created_at = new Date(Date.now() - 60_000).toISOString();
-  return payload;
-}
-
-const appComments = (repo: string) => github.issue(`${OWNER}/${repo}`, scenarioIssue.number)!.comments.filter((c) => c.user.login === github.botLogin);
-const followUps = (repo: string) => github.issues(`${OWNER}/${repo}`).filter((i) => i.user.login === github.botLogin);
-
 /** Waits for the comment and for the app to go quiet, then checks the issue holds each thing exactly once. */
 async function expectExactlyOnce(app: AppProcess, repo: string, count: number) {
-  const parent = github.issue(`${OWNER}/${repo}`, scenarioIssue.number)!;
   await waitFor("the diagnosis comment", () => appComments(repo)[0], 60_000).catch((error) => {
     throw new Error(`${error}\n${app.logs.join("").slice(-3000)}`);
   });
-  await waitForQuiet(() => github.requests.length);
+  await waitForQuiet(() => e2e.github.requests.length);
   expect(appComments(repo)).toHaveLength(1);
   expect(appComments(repo)[0].body).not.toContain("could not finish");
-  const made = followUps(repo);
-  expect(made).toHaveLength(count);
-  expect(new Set(made.map((f) => f.title)).size).toBe(count);
-  expect(made.every((f) => f.parent === parent.id)).toBe(true);
-  for (const f of made) expect(appComments(repo)[0].body).toContain(`#${f.number}`);
+  for (const f of expectFollowUpsOnce(repo, count)) expect(appComments(repo)[0].body).toContain(`#${f.number}`);
 }
 
 beforeAll(async () => {
-  cloudRun = await startCloudRunEmulator(scenarioServices());
-  github = await startGitHubStandIn({ appId: APP_ID });
-  const env = { appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET };
-  [graphqlApp, restApp] = await Promise.all([
-    startApp({ env: appEnv(env, { QUEUE_BACKOFF_MS: "300", GITHUB_REQUEST_TIMEOUT_MS: "3000" }) }),
-    startApp({ env: appEnv(env, { QUEUE_BACKOFF_MS: "300", CONFIG_TRIAGE_GITHUB_API: "rest" }) }),
-  ]);
-});
-
-afterAll(async () => {
-  await graphqlApp?.stop();
-  await restApp?.stop();
-  await github?.close();
-  await cloudRun?.close();
-});
-
-afterEach(() => {
-  expect(github.violations).toEqual([]);
+  [graphqlApp, restApp] = await Promise.all([e2e.start({ GITHUB_REQUEST_TIMEOUT_MS: "3000" }), e2e.start({ CONFIG_TRIAGE_GITHUB_API: "rest" })]);
 });
 
 describe("a write that happened but was answered with a failure is not written again", () => {
   it("over GraphQL: the follow-ups mutation answered 502, the comment mutation's connection dropped", async () => {
     addRepo("gql-after-write");
-    github.fault({ method: "POST", path: /graphql$/, bodyMatches: /mutation ConfigTriageFollowUps/, status: 502 });
-    github.fault({ method: "POST", path: /graphql$/, bodyMatches: /mutation ConfigTriageFinish/, drop: true });
+    e2e.github.fault({ method: "POST", path: /graphql$/, bodyMatches: /mutation ConfigTriageFollowUps/, status: 502 });
+    e2e.github.fault({ method: "POST", path: /graphql$/, bodyMatches: /mutation ConfigTriageFinish/, drop: true });
     expect(await graphqlApp.deliver("issues", labeled("gql-after-write"))).toBe(202);
     await expectExactlyOnce(graphqlApp, "gql-after-write", 4);
-    const mutations = github.requests.filter((r) => r.path.endsWith("graphql") && /mutation ConfigTriage/.test(JSON.stringify(r.body)));
+    const mutations = e2e.github.requests.filter((r) => r.path.endsWith("graphql") && /mutation ConfigTriage/.test(JSON.stringify(r.body)));
     // Each mutation that failed went out once (no client retry); the run after it found what was written.
     expect(mutations.map((r) => r.status)).toEqual([502, -1]);
   }, 90_000);
 
   it("over REST: creating a follow-up dropped after it was created, posting the comment answered 502 after it posted", async () => {
     addRepo("rest-after-write", oneFollowUp);
-    github.fault({ method: "POST", path: /\/repos\/netra-systems\/rest-after-write\/issues$/, drop: true });
-    github.fault({ method: "POST", path: /\/repos\/netra-systems\/rest-after-write\/issues\/930\/comments$/, status: 502 });
+    e2e.github.fault({ method: "POST", path: /\/repos\/netra-systems\/rest-after-write\/issues$/, drop: true });
+    e2e.github.fault({ method: "POST", path: /\/repos\/netra-systems\/rest-after-write\/issues\/930\/comments$/, status: 502 });
     expect(await restApp.deliver("issues", labeled("rest-after-write"))).toBe(202);
     await expectExactlyOnce(restApp, "rest-after-write", 1);
-    const posts = github.requests.filter((r) => r.method === "POST" && /rest-after-write\/issues(\/930\/comments)?$/.test(r.path));
+    const posts = e2e.github.requests.filter((r) => r.method === "POST" && /rest-after-write\/issues(\/930\/comments)?$/.test(r.path));
     expect(posts.map((r) => r.status)).toEqual([-1, 502]);
   }, 90_000);
 });
@@ -101,11 +59,11 @@ describe("a GitHub request that hangs", () => {
   it("is abandoned after GITHUB_REQUEST_TIMEOUT_MS and retried: the triage finishes instead of stalling", async () => {
     addRepo("hung-read");
     // The first read of the issue never answers (within this test's time).
-    github.fault({ method: "POST", path: /graphql$/, bodyMatches: /query ConfigTriageRead[\s\S]*hung-read/, delayMs: 600_000 });
+    e2e.github.fault({ method: "POST", path: /graphql$/, bodyMatches: /query ConfigTriageRead[\s\S]*hung-read/, delayMs: 600_000 });
     const started = Date.now();
     expect(await graphqlApp.deliver("issues", labeled("hung-read"))).toBe(202);
     await expectExactlyOnce(graphqlApp, "hung-read", 4);
-    const reads = github.requests.filter((r) => r.path.endsWith("graphql") && /ConfigTriageRead[\s\S]*hung-read/.test(JSON.stringify(r.body)));
+    const reads = e2e.github.requests.filter((r) => r.path.endsWith("graphql") && /ConfigTriageRead[\s\S]*hung-read/.test(JSON.stringify(r.body)));
     expect(reads.length).toBeGreaterThanOrEqual(2);
     expect(reads[0].status).toBe(0); // still "being answered" by the stand-in: the app gave up on it
     expect(Date.now() - started).toBeLessThan(30_000);
