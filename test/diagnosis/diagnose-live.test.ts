@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
 import { parseConfig } from "../../src/config/parse-config.js";
 import type { Config } from "../../src/config/schema.js";
 import { evaluate, PROBLEM_KINDS, problemKind, type Diagnosis } from "../../src/diagnosis/evaluate.js";
@@ -14,7 +13,8 @@ import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import type { LiveState } from "../../src/diagnosis/types.js";
 import { renderDiagnosisComment } from "../../src/render/render-diagnosis.js";
-import { GrpcStatus, startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { GrpcStatus } from "../support/cloud-run-emulator.js";
+import { useCloudRunEmulator } from "../support/test-app.js";
 import {
   buildService,
   projectNumberFor,
@@ -26,30 +26,20 @@ import {
 const P = "acme-staging";
 const R = "us-central1";
 
-let emulator: CloudRunEmulator;
-let clients: CloudRunClients;
-
-beforeAll(async () => {
-  emulator = await startCloudRunEmulator();
-  clients = createCloudRunClients(emulator.address);
-});
-afterAll(async () => {
-  await clients.close();
-  await emulator.close();
-});
+const cloudRun = useCloudRunEmulator({ serve: {} });
 
 const added: string[] = [];
 beforeEach(() => {
-  for (const name of added.splice(0)) emulator.removeService(name);
-  emulator.clearFaults();
-  emulator.latencyMs = 0;
-  emulator.calls.length = 0;
+  for (const name of added.splice(0)) cloudRun.emulator.removeService(name);
+  cloudRun.emulator.clearFaults();
+  cloudRun.emulator.latencyMs = 0;
+  cloudRun.emulator.calls.length = 0;
 });
 
 function deploy(o: Omit<BuildServiceOptions, "project" | "region"> & { project?: string; region?: string }) {
   const built = buildService({ project: P, region: R, ...o });
-  emulator.setService(built.service);
-  for (const r of built.revisions) emulator.setRevision(r);
+  cloudRun.emulator.setService(built.service);
+  for (const r of built.revisions) cloudRun.emulator.setRevision(r);
   added.push(built.service.name!);
   return built;
 }
@@ -67,7 +57,7 @@ function config(extra: Record<string, unknown> = {}, services = ["api"]): Config
 async function diagnose(cfg: Config, opts: { timeoutMs?: number } = {}): Promise<{ d: Diagnosis; live: LiveState; comment: string }> {
   const checks = planChecks(cfg, { title: "", body: "" });
   const live = await gatherLiveState(cfg, {
-    fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: opts.timeoutMs ?? 5000, now: () => new Date("2025-03-01T12:00:00Z") }),
+    fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets, { timeoutMs: opts.timeoutMs ?? 5000, now: () => new Date("2025-03-01T12:00:00Z") }),
     readSnapshot: async () => undefined,
   });
   const d = evaluate(checks, live);
@@ -95,8 +85,8 @@ describe("serving truth: the revisions that receive traffic", () => {
     expect(p.fix).toBe("gcloud run services update-traffic api --project=acme-staging --region=us-central1 --to-latest");
     expect(d.results[0].status).toBe("not-serving");
     // Read through RevisionsClient: only the revision that may differ from the template.
-    expect(emulator.calls.map((c) => c.method)).toEqual(["ListServices", "GetRevision"]);
-    expect(emulator.calls[1].request.name).toBe(`${serviceName(P, R, "api")}/revisions/api-00002-def`);
+    expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices", "GetRevision"]);
+    expect(cloudRun.emulator.calls[1].request.name).toBe(`${serviceName(P, R, "api")}/revisions/api-00002-def`);
     expect(comment).toContain("```mermaid");
     expect(comment).toContain('"20%" --> rev_api_00002_def["api-00002-def<br/>❌ JWT_SECRET_STAGING"]');
     expect(comment).toContain('"80%" --> rev_api_00003_xyz["api-00003-xyz (latest ready)<br/>✅ JWT_SECRET_STAGING"]');
@@ -106,7 +96,7 @@ describe("serving truth: the revisions that receive traffic", () => {
     deploy({ name: "api", env: { JWT_SECRET_STAGING: jwt } });
     const { d } = await diagnose(config());
     expect(d.verdict).toBe("pass");
-    expect(emulator.calls.map((c) => c.method)).toEqual(["ListServices"]);
+    expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices"]);
   });
 
   it("reports an unreadable serving revision as could-not-check, naming run.revisions.get", async () => {
@@ -116,7 +106,7 @@ describe("serving truth: the revisions that receive traffic", () => {
       env: { JWT_SECRET_STAGING: jwt },
       traffic: [{ latest: true, percent: 50 }, { revision: "api-00002-def", percent: 50 }],
     });
-    emulator.addFault({ method: "GetRevision", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.revisions.get' denied on resource" });
+    cloudRun.emulator.addFault({ method: "GetRevision", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.revisions.get' denied on resource" });
     const { d } = await diagnose(config());
     expect(d.verdict).toBe("incomplete");
     expect(d.problems.map((p) => p.what)).toEqual([
@@ -160,9 +150,9 @@ describe("failed or stuck rollout", () => {
     const built = buildService({ project: P, region: R, name: "api", env: { JWT_SECRET_STAGING: jwt }, reconciling: true });
     built.service.generation = "3";
     built.service.observedGeneration = "2";
-    emulator.setService(built.service);
+    cloudRun.emulator.setService(built.service);
     added.push(built.service.name!);
-    for (const r of built.revisions) emulator.setRevision(r);
+    for (const r of built.revisions) cloudRun.emulator.setRevision(r);
     const { d } = await diagnose(config());
     expect(d.problems.map((p) => [p.severity, p.what])).toEqual([
       ["warn", "a rollout of staging / api is still in progress (generation 3, Cloud Run has applied 2)"],
@@ -221,7 +211,7 @@ describe("near misses", () => {
     const p = d.problems[0];
     expect(p.what).toBe("could not check staging / netra-backnd: the service does not exist: did you mean `netra-backend`?");
     expect(p.fix).toBe("gcloud run services list --project=acme-staging --region=us-central1");
-    expect(emulator.calls.map((c) => c.method)).toEqual(["ListServices"]);
+    expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices"]);
   });
 });
 
@@ -233,7 +223,7 @@ describe("cannot check is neither missing nor passing", () => {
     ["NOT_FOUND (the project or region)", GrpcStatus.NOT_FOUND, "Project 'acme-staging' not found or deleted.", "could not check staging / api: the service does not exist"],
   ])("%s", async (_name, code, details, what) => {
     deploy({ name: "api", env: { JWT_SECRET_STAGING: jwt } });
-    emulator.addFault({ name: `projects/${P}`, code, details });
+    cloudRun.emulator.addFault({ name: `projects/${P}`, code, details });
     const { d, comment } = await diagnose(config());
     expect(d.verdict).toBe("incomplete");
     expect(d.results.map((r) => r.status)).toEqual(["cannot-check"]);
@@ -245,15 +235,15 @@ describe("cannot check is neither missing nor passing", () => {
 
   it("falls back to GetService when only listing is refused", async () => {
     deploy({ name: "api", env: { JWT_SECRET_STAGING: jwt } });
-    emulator.addFault({ method: "ListServices", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.list' denied" });
+    cloudRun.emulator.addFault({ method: "ListServices", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.list' denied" });
     const { d } = await diagnose(config());
     expect(d.verdict).toBe("pass");
-    expect(emulator.calls.map((c) => c.method)).toEqual(["ListServices", "GetService"]);
+    expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices", "GetService"]);
   });
 
   it("reports a Cloud Run slower than the timeout as could not reach Cloud Run", async () => {
     deploy({ name: "api", env: { JWT_SECRET_STAGING: jwt } });
-    emulator.latencyMs = 400;
+    cloudRun.emulator.latencyMs = 400;
     const { d } = await diagnose(config(), { timeoutMs: 100 });
     expect(d.problems.map((p) => p.what)).toEqual(["could not check staging / api: could not reach Cloud Run"]);
     expect(d.verdict).toBe("incomplete");
@@ -276,11 +266,11 @@ describe("economy", () => {
     const one = await diagnose({ ...parsed.config, environments: { staging: parsed.config.environments.staging } });
     expect(one.d.results).toHaveLength(20);
     expect(one.d.verdict).toBe("pass");
-    expect(emulator.calls).toHaveLength(1);
-    emulator.calls.length = 0;
+    expect(cloudRun.emulator.calls).toHaveLength(1);
+    cloudRun.emulator.calls.length = 0;
     const two = await diagnose(parsed.config);
     expect(two.d.results).toHaveLength(40);
-    expect(emulator.calls.map((c) => c.method)).toEqual(["ListServices", "ListServices"]);
+    expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices", "ListServices"]);
   });
 });
 

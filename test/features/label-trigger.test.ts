@@ -1,7 +1,7 @@
 import nock from "nock";
 import { readMarker } from "../../src/render/markers.js";
 import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
-import { testApp, useEmulatorWithNock } from "../support/test-app.js";
+import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
 import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
@@ -10,7 +10,7 @@ const REPO = `/repos/${owner}/${repo}`;
 const bot = { login: "config-triage[bot]", type: "Bot" };
 const viaApp = { id: APP_ID, slug: "config-triage" };
 
-const cloudRun = useEmulatorWithNock();
+const cloudRun = useCloudRunEmulator({ blockNetwork: true });
 const app = () => testApp(cloudRun.clients);
 
 function labeled(label = "triage:config") {

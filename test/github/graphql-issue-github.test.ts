@@ -8,7 +8,7 @@ import nock from "nock";
 import { graphqlFallbacks, READ_QUERY, resetGraphqlFallbacks } from "../../src/github/graphql-issue-github.js";
 import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
 import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
-import { testApp, useEmulatorWithNock } from "../support/test-app.js";
+import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
@@ -16,7 +16,7 @@ const REPO = `/repos/${owner}/${repo}`;
 const TEMPLATE_LABELS = ["priority:critical", "config-triage", "needs-review", "architecture", "documentation", "monitoring"];
 const bot = { __typename: "Bot", login: "config-triage" };
 
-const cloudRun = useEmulatorWithNock();
+const cloudRun = useCloudRunEmulator({ blockNetwork: true });
 const app = () => testApp(cloudRun.clients, { identity: { appId: APP_ID, appSlug: "config-triage" }, transport: "graphql" });
 
 const labeled = () => ({ id: "delivery-1", name: "issues" as const, payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });

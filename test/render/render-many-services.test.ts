@@ -4,8 +4,7 @@
  * readable (grouped by environment, passing rows folded) and under GitHub's 65,536 characters, and when it cannot, be
  * cut with a clear note that keeps the follow-ups and the outcome.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
+import { beforeAll, describe, expect, it } from "@jest/globals";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { evaluate, PROBLEM_KINDS, problemKind } from "../../src/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
@@ -13,7 +12,8 @@ import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import { readMarker } from "../../src/render/markers.js";
 import { GITHUB_COMMENT_LIMIT, renderDiagnosisComment, type DiagnosisState, type FollowUpRef } from "../../src/render/render-diagnosis.js";
-import { GrpcStatus, startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { GrpcStatus } from "../support/cloud-run-emulator.js";
+import { useCloudRunEmulator } from "../support/test-app.js";
 import { buildService, projectNumberFor, secretNotFoundMessage, type EnvSpec } from "../support/cloud-run-fixtures.js";
 
 const REGION = "us-central1";
@@ -21,22 +21,12 @@ const SERVICES = ["api", "auth", "billing", "catalog", "checkout", "email", "gat
 /** Planted in every literal: must never appear in a comment. */
 const VALUE = "pl4nted-literal-value";
 
-let emulator: CloudRunEmulator;
-let clients: CloudRunClients;
-
-beforeAll(async () => {
-  emulator = await startCloudRunEmulator();
-  clients = createCloudRunClients(emulator.address);
-});
-afterAll(async () => {
-  await clients.close();
-  await emulator.close();
-});
+const cloudRun = useCloudRunEmulator({ serve: {} });
 
 function deploy(project: string, name: string, env: EnvSpec, extra: Partial<Parameters<typeof buildService>[0]> = {}) {
   const built = buildService({ project, region: REGION, name, env, ...extra });
-  emulator.setService(built.service);
-  for (const r of built.revisions) emulator.setRevision(r);
+  cloudRun.emulator.setService(built.service);
+  for (const r of built.revisions) cloudRun.emulator.setRevision(r);
 }
 
 /** An environment's usual variables: its JWT secret, a database URL from Secret Manager, a log level. */
@@ -67,7 +57,7 @@ async function diagnose(checks: unknown[]) {
   const config = parsed.config;
   const planned = planChecks(config, { title: "", body: "" });
   const live = await gatherLiveState(config, {
-    fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000, now: () => new Date("2025-03-01T12:00:00Z") }),
+    fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets, { timeoutMs: 5000, now: () => new Date("2025-03-01T12:00:00Z") }),
     readSnapshot: async () => undefined,
   });
   const diagnosis = evaluate(planned, live);
@@ -114,8 +104,8 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
       }
     }
     // Preview: the app's service account may not list services there.
-    emulator.addFault({ method: "ListServices", name: "projects/acme-preview", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.list' denied on resource 'projects/acme-preview/locations/us-central1' (or resource may not exist)." });
-    emulator.addFault({ method: "GetService", name: "projects/acme-preview", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.get' denied on resource (or resource may not exist)." });
+    cloudRun.emulator.addFault({ method: "ListServices", name: "projects/acme-preview", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.list' denied on resource 'projects/acme-preview/locations/us-central1' (or resource may not exist)." });
+    cloudRun.emulator.addFault({ method: "GetService", name: "projects/acme-preview", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.get' denied on resource (or resource may not exist)." });
   });
 
   const CHECKS = [

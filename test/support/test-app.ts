@@ -25,28 +25,29 @@ export function testApp(clients: CloudRunClients, deps: Partial<AppDeps> = {}): 
   );
 }
 
-export interface EmulatorWithNock {
+export interface EmulatorAndClients {
   /** Set once the `beforeAll` has run. */
   readonly emulator: CloudRunEmulator;
   readonly clients: CloudRunClients;
 }
 
 /**
- * For the calling test file: the Cloud Run emulator with the scenario's services and clients on it, and no network
- * but nock's mocks, from before the first test to after the last. Call it at the top level.
+ * For the calling test file, from before the first test to after the last: the Cloud Run emulator serving `serve`
+ * (the scenario's services by default; `{}` for none) and clients on it; with `blockNetwork`, no network but nock's
+ * mocks. Call it at the top level.
  */
-export function useEmulatorWithNock(): EmulatorWithNock {
+export function useCloudRunEmulator(o: { serve?: Parameters<typeof startCloudRunEmulator>[0]; blockNetwork?: boolean } = {}): EmulatorAndClients {
   let emulator: CloudRunEmulator | undefined;
   let clients: CloudRunClients | undefined;
   beforeAll(async () => {
-    emulator = await startCloudRunEmulator(scenarioServices());
+    emulator = await startCloudRunEmulator(o.serve ?? scenarioServices());
     clients = createCloudRunClients(emulator.address);
-    nock.disableNetConnect();
+    if (o.blockNetwork) nock.disableNetConnect();
   });
   afterAll(async () => {
     await clients?.close();
     await emulator?.close();
-    nock.enableNetConnect();
+    if (o.blockNetwork) nock.enableNetConnect();
   });
   return {
     get emulator() {

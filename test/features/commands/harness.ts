@@ -1,7 +1,7 @@
 /** Shared set-up of the `/triage` command integration tests: payloads, the app, and the usual GitHub mocks. */
 import nock from "nock";
 import { APP_ID, examplePayload } from "../../support/probot.js";
-import { testApp, useEmulatorWithNock, type EmulatorWithNock } from "../../support/test-app.js";
+import { testApp, useCloudRunEmulator, type EmulatorAndClients } from "../../support/test-app.js";
 import { API, mockInstallationToken, mockTriageReads as mockTriageReadsOf } from "../../support/github-mocks.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
 
@@ -35,11 +35,11 @@ export function diagnosisComment(state: object, text = "old diagnosis\n\n#### Fo
   return { id: 555, body: `<!-- config-triage:diagnosis ${JSON.stringify({ v: 1, followUps: [], problems: [], ...state })} -->\n${text}\n<!-- config-triage:end -->`, user: bot, performed_via_github_app: viaApp };
 }
 
-let cloudRun: EmulatorWithNock | undefined;
+let cloudRun: EmulatorAndClients | undefined;
 
 /** Starts the Cloud Run emulator and disables the network; call at the top of a test file. */
 export function useCommandTestEnvironment() {
-  cloudRun = useEmulatorWithNock();
+  cloudRun = useCloudRunEmulator({ blockNetwork: true });
   beforeEach(() => {
     nock.cleanAll();
     for (const s of scenarioServices().services) cloudRun!.emulator.setService(s);
