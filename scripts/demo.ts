@@ -54,7 +54,7 @@ async function main() {
     const parent = () => github.issue(FULL, scenarioIssue.number)!;
     const comment = await waitFor("the diagnosis comment", () => parent().comments.find((c) => c.body.includes("config-triage:diagnosis")));
     console.log(`webhook answered ${status}; triage finished in ${((Date.now() - started) / 1000).toFixed(1)} s (Probot's GitHub write pacing included)\n`);
-    console.log(comment.body.replace(/^<!--.*-->\n*/m, ""));
+    console.log(comment.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
     rule("The follow-up issues it opened");
     printFollowUps(github);
 
@@ -64,7 +64,7 @@ async function main() {
     await waitFor("the issue to close", () => (parent().state === "closed" ? true : undefined));
     const updated = parent().comments.find((c) => c.body.includes("config-triage:diagnosis"))!;
     console.log(`#930 is ${parent().state} (${parent().state_reason}); the same comment (id ${updated.id}) now reads:\n`);
-    console.log(updated.body.replace(/^<!--.*-->\n*/m, ""));
+    console.log(updated.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
     const children = github.issues(FULL).filter((i) => i.parent === parent().id).length;
     rule("Summary");
     console.log(`follow-ups: ${children} (none new on the second run); comments by the app on #930: ${parent().comments.length}`);
