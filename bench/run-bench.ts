@@ -10,12 +10,9 @@
  * Prints one table. Environment: BENCH_LATENCY_MS (GitHub stand-in answer delay, default 100), BENCH_DELIVERIES
  * (burst size, default 200), BENCH_CLOUD_RUN_LATENCY_MS (default 0).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
+import { appEnv, randomUUID, sleep, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../test/support/cloud-run-emulator.js";
 import { buildService } from "../test/support/cloud-run-fixtures.js";
 import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../test/support/github-standin.js";
@@ -27,67 +24,20 @@ const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 200);
 const CLOUD_RUN_LATENCY_MS = Number(process.env.BENCH_CLOUD_RUN_LATENCY_MS ?? 0);
 const SECRET = `bench-${randomUUID()}`;
 const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
-const root = fileURLToPath(new URL("..", import.meta.url));
-const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
+type Server = AppProcess;
+
+/** Starts a server script (the app's `src/main.ts`, or the bare Probot app) against a stand-in, through tsx. */
+function startServer(script: string, github: GitHubStandIn, cloudRun: CloudRunEmulator, env: Record<string, string> = {}): Promise<Server> {
+  return startApp({
+    mode: "tsx",
+    script,
+    ready: "any",
+    env: appEnv({ appId: 1, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }, { LOG_LEVEL: "error", ...env }),
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  logs: string[];
-}
-
-/** Starts a server script (the app's `src/main.ts`, or the bare Probot app) against a stand-in. */
-async function startServer(script: string, github: GitHubStandIn, cloudRun: CloudRunEmulator, env: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
-  const logs: string[] = [];
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
-    cwd: root,
-    env: {
-      ...process.env,
-      APP_ID: "1",
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      GHE_HOST: github.host,
-      GHE_PROTOCOL: "http",
-      CLOUD_RUN_EMULATOR_HOST: cloudRun.address,
-      LOG_LEVEL: "error",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d) => logs.push(String(d)));
-  child.stderr!.on("data", (d) => logs.push(String(d)));
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const up = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
-    if (up) return { child, port, logs };
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`${script} did not start:\n${logs.join("")}`);
-    await sleep(100);
-  }
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    server.child.once("exit", () => resolve());
-    server.child.kill("SIGKILL");
-  });
-}
+const stop = (server: Server) => server.kill();
 
 /** Peak resident set size of a process so far (VmHWM), in MiB. */
 function peakRssMiB(pid: number): number {
@@ -96,31 +46,12 @@ function peakRssMiB(pid: number): number {
 }
 
 /** Sends a signed `issues.labeled` delivery; resolves with the status and the time to the answer. */
-async function deliver(port: number, o: { number?: number; title?: string; installation?: number } = {}): Promise<{ status: number; ms: number }> {
+async function deliver(server: Server, o: { number?: number; title?: string; installation?: number } = {}): Promise<{ status: number; ms: number }> {
   const payload = labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, number: o.number ?? scenarioIssue.number, title: o.title ?? scenarioIssue.title, label: "triage:config" });
   payload.installation.id = o.installation ?? 1;
-  const body = JSON.stringify(payload);
   const t0 = performance.now();
-  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "issues",
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  });
-  await response.arrayBuffer();
-  return { status: response.status, ms: performance.now() - t0 };
-}
-
-async function waitFor(what: string, probe: () => boolean, timeoutMs = 150_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
+  const status = await server.deliver("issues", payload);
+  return { status, ms: performance.now() - t0 };
 }
 
 /** A stand-in holding the scenario's repository and issue #930, with `followUps` follow-up templates configured. */
@@ -170,14 +101,14 @@ async function measureTriage(server: Server, github: GitHubStandIn, followUps: n
     github.issues(FULL).filter((i) => i.parent === parent().id).length === followUps &&
     github.requests.every((r) => r.status !== 0);
   const t0 = performance.now();
-  void deliver(server.port);
-  await waitFor(`the triage of ${followUps} follow-ups`, done);
+  void deliver(server);
+  await waitFor(`the triage of ${followUps} follow-ups`, () => done() || undefined, 150_000, 10);
   const ms = performance.now() - t0;
   await sleep(300); // late labelling writes, if any, land before counting
   const first = github.requests.splice(0);
   // The server answers as soon as the delivery is queued: the repeated run is over when its triage is counted.
   const before = await triagesFinished(server.port);
-  const answer = await deliver(server.port);
+  const answer = await deliver(server);
   if (answer.status !== 202 && answer.status !== 200) throw new Error(`the repeated run answered ${answer.status}`);
   const until = Date.now() + 60_000;
   while ((await triagesFinished(server.port)) <= before) {
@@ -191,7 +122,7 @@ async function measureTriage(server: Server, github: GitHubStandIn, followUps: n
 
 /** The acknowledgement of `n` concurrent deliveries (each for its own issue), and the server's peak RSS through it. */
 async function measureBurst(server: Server, github: GitHubStandIn, n: number): Promise<{ p50: number; p99: number; statuses: string; rssMiB: number }> {
-  const results = await Promise.all(Array.from({ length: n }, (_, i) => deliver(server.port, { number: 2000 + i, title: `Burst ${i}` })));
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => deliver(server, { number: 2000 + i, title: `Burst ${i}` })));
   const times = results.map((r) => r.ms).sort((a, b) => a - b);
   const pct = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
   const statuses = Object.entries(results.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {}))
@@ -224,8 +155,8 @@ async function measureCloudRun(cloudRun: CloudRunEmulator): Promise<{ calls: num
   const server = await startServer("src/main.ts", github, cloudRun);
   try {
     const before = cloudRun.calls.length;
-    await deliver(server.port, { title: "Twenty services" });
-    await waitFor("the 20-service check", () => github.issue(FULL, scenarioIssue.number)!.comments.length > 0);
+    await deliver(server, { title: "Twenty services" });
+    await waitFor("the 20-service check", () => github.issue(FULL, scenarioIssue.number)!.comments.length > 0 || undefined, 150_000, 10);
     const calls = cloudRun.calls.slice(before).filter((c) => JSON.stringify(c.request).includes(project));
     const byMethod = Object.entries(calls.reduce<Record<string, number>>((m, c) => ({ ...m, [c.method]: (m[c.method] ?? 0) + 1 }), {}))
       .map(([k, v]) => `${v} ${k}`)

@@ -31,14 +31,19 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` until it returns something other than undefined. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+/** Polls `probe` every `intervalMs` until it returns something other than undefined. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 90_000,
+  intervalMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
+    await sleep(intervalMs);
   }
 }
 
@@ -77,6 +82,10 @@ export interface StartAppOptions {
   env: Record<string, string>;
   /** `dist` (default): `node dist/main.js`, as `npm start`; `tsx`: the TypeScript source (the demo, no build step). */
   mode?: "dist" | "tsx";
+  /** With `tsx`: the script to run (default `src/main.ts`; the benchmark also runs its bare Probot app). */
+  script?: string;
+  /** The path polled until the server answers (default `/healthz`); with `any` any HTTP answer counts. */
+  ready?: "healthz" | "any";
   port?: number;
 }
 
@@ -85,7 +94,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
   const mode = options.mode ?? "dist";
   if (mode === "dist" && !existsSync(`${root}/dist/main.js`)) throw new Error("dist/main.js is missing: run `npm run build`");
-  const args = mode === "dist" ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const args = mode === "dist" ? ["dist/main.js"] : ["--import", "tsx", options.script ?? "src/main.ts"];
   const logs: string[] = [];
   const child = spawn(process.execPath, args, {
     cwd: root,
@@ -99,7 +108,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const secret = options.env.WEBHOOK_SECRET;
   const until = Date.now() + 30_000;
   for (;;) {
-    const up = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const up = await fetch(options.ready === "any" ? url : `${url}/healthz`).then((r) => options.ready === "any" || r.ok, () => false);
     if (up) break;
     if (child.exitCode !== null || Date.now() > until) {
       child.kill("SIGKILL");
