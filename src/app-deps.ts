@@ -50,8 +50,10 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
     },
     async warmUp() {
       // Loading the protos and building the gRPC stubs takes about a second: do it before the first triage waits on it.
-      const { services, revisions } = cloudRun();
-      await Promise.all([services.initialize(), revisions.initialize()]);
+      // Only once credentials are found: a stub built without them stays broken for the life of the client.
+      const clients = cloudRun();
+      await clients.checkCredentials?.(timeoutMs);
+      await Promise.all([clients.services.initialize(), clients.revisions.initialize()]);
     },
     metrics,
     // With several instances (Redis), the count of triages per issue must be shared: the queue's connection carries it.

@@ -82,7 +82,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`config-triage: ${error.message}\n`);
       return EXIT.cannotCheck;
     }
-    io.stderr(`config-triage: ${(error as Error)?.stack ?? String(error)}\n`);
+    // One line, no stack trace: a person reads it, and the message says what failed.
+    io.stderr(`config-triage: ${String((error as Error)?.message ?? error).split("\n")[0]}\n`);
     return EXIT.cannotCheck;
   }
 }

@@ -2,6 +2,7 @@ import { distance } from "fastest-levenshtein";
 import { environmentSuffixes, type EffectiveCheck } from "./plan-checks.js";
 import type {
   CannotCheckReason,
+  CannotRead,
   ContainerSnapshot,
   EnvEntry,
   LiveState,
@@ -82,6 +83,7 @@ export interface Diagnosis {
 const CANNOT_CHECK_WHAT: Record<CannotCheckReason, string> = {
   "not-found": "the service does not exist",
   "permission-denied": "permission denied",
+  "api-disabled": "the Cloud Run Admin API is disabled in the project",
   unauthenticated: "no valid Google credentials",
   unreachable: "could not reach Cloud Run",
   error: "Cloud Run answered with an error",
@@ -91,7 +93,9 @@ const CANNOT_CHECK_WHAT: Record<CannotCheckReason, string> = {
 const CANNOT_CHECK_WHY: Record<CannotCheckReason, string> = {
   "not-found": "the service does not exist in this project and region (check the name, project and region in the config)",
   "permission-denied": "the app's service account may not read this service",
-  unauthenticated: "the app has no valid Google credentials (Application Default Credentials)",
+  "api-disabled": "Google refuses every Cloud Run call in this project until the Cloud Run Admin API is enabled there; no IAM grant changes that",
+  unauthenticated:
+    "the app found no valid Google credentials (Application Default Credentials). Where the app runs on Cloud Run, the service's own service account is used with no setup; on another host, sign in as below, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key or credential configuration file",
   unreachable: "Cloud Run did not answer in time; this is neither a pass nor a failure, and the next check will try again",
   error: "Cloud Run answered with an unexpected error",
   snapshot: "this environment is read from a snapshot file, and the file does not describe the service",
@@ -281,16 +285,41 @@ function servingProblems(check: EffectiveCheck, s: ServiceSnapshot, entry: { nam
       what: `could not read revision \`${revision}\` of ${where(target)}${share ? ` (${pct(share.percent)} of traffic)` : ""}: ${CANNOT_CHECK_WHAT[error.reason]}${error.permission ? ` (missing IAM permission \`${error.permission}\` on project \`${s.project}\`)` : ""}`,
       target,
       revision,
-      why: `whether the checked variables are live on it is unknown. ${said(error.reason)} ${error.detail}`,
-      fix: error.reason === "permission-denied" ? grantViewer(s.project) : undefined,
+      why: `whether the checked variables are live on it is unknown. ${said(error.reason, error.source)} ${error.detail}`,
+      fix: cannotReadFix(error, s),
       key: `cannot-revision:${s.environment}:${s.service}:${revision}`,
     });
   }
   return problems;
 }
 
-function said(reason: CannotCheckReason): string {
-  return reason === "snapshot" ? "In detail:" : "Cloud Run said:";
+function said(reason: CannotCheckReason, source?: CannotRead["source"]): string {
+  return reason === "snapshot" ? "In detail:" : source === "credentials" ? "Google's auth library said:" : "Cloud Run said:";
+}
+
+/** The command that lets the app read this target again, when one command does it. */
+function cannotReadFix(error: CannotRead, t: ServiceTarget): string | undefined {
+  switch (error.reason) {
+    case "permission-denied":
+      return grantViewer(t.project);
+    case "api-disabled":
+      return `gcloud services enable ${error.service ?? "run.googleapis.com"} --project=${t.project}`;
+    case "unauthenticated":
+      // A GOOGLE_APPLICATION_CREDENTIALS that names a bad file wins over a gcloud login: no login fixes that.
+      return error.credentialsFile ? undefined : "gcloud auth application-default login";
+    case "not-found":
+      return `gcloud run services list --project=${t.project} --region=${t.region}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Why an unreadable target could not be checked; a bad GOOGLE_APPLICATION_CREDENTIALS file is said as such. */
+function cannotReadWhy(error: CannotRead): string {
+  if (error.reason === "unauthenticated" && error.credentialsFile) {
+    return "GOOGLE_APPLICATION_CREDENTIALS, on the host the app runs on, names a file that is missing or is not a valid credential file, and it takes precedence over every other source of Google credentials: point it at a service account key or credential configuration file, or remove it so a `gcloud auth application-default login` (or, on Cloud Run, the service's service account) is used";
+  }
+  return CANNOT_CHECK_WHY[error.reason];
 }
 
 function grantViewer(project: string): string {
@@ -356,23 +385,16 @@ function cannotCheckProblem(state: Extract<ServiceState, { kind: "cannot-check" 
   const t = state.target;
   const permission = state.permission ? ` (missing IAM permission \`${state.permission}\` on project \`${t.project}\`)` : "";
   const suggestion = state.suggestions?.length ? `: did you mean ${state.suggestions.map((s) => `\`${s}\``).join(" or ")}?` : "";
-  const fix =
-    state.reason === "permission-denied"
-      ? grantViewer(t.project)
-      : state.reason === "unauthenticated"
-        ? "gcloud auth application-default login"
-        : state.reason === "not-found"
-          ? `gcloud run services list --project=${t.project} --region=${t.region}`
-          : undefined;
+  const fix = cannotReadFix(state, t);
   const why =
     state.reason === "not-found" && state.suggestions?.length
       ? `no service \`${t.service}\` in project \`${t.project}\`, region \`${t.region}\`; correct its name under \`environments.${t.environment}.services\` in \`.github/config-triage.yml\``
-      : CANNOT_CHECK_WHY[state.reason];
+      : cannotReadWhy(state);
   return {
     severity: "cannot-check",
     what: `could not check ${where(t)}: ${CANNOT_CHECK_WHAT[state.reason]}${permission}${suggestion}`,
     target: t,
-    why: `${why}. ${said(state.reason)} ${state.detail}`,
+    why: `${why}. ${said(state.reason, state.source)} ${state.detail}`,
     fix,
     key: `cannot:${t.environment}:${t.service}:${state.reason}`,
   };

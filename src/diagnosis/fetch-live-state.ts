@@ -1,6 +1,6 @@
 import { distance } from "fastest-levenshtein";
 import type { protos } from "@google-cloud/run";
-import type { CloudRunClients } from "../cloud-run/create-clients.js";
+import { GoogleCredentialsError, type CloudRunClients } from "../cloud-run/create-clients.js";
 import { revisionToSnapshot, serviceToSnapshot, shortName } from "./to-snapshot.js";
 import type { CannotCheckReason, CannotRead, LiveState, ServiceSnapshot, ServiceState, ServiceTarget } from "./types.js";
 
@@ -28,6 +28,11 @@ export async function fetchLiveState(clients: CloudRunClients, targets: ServiceT
   const { concurrency = 8, timeoutMs = 15_000, now = () => new Date(), onProgress } = options;
   let done = 0;
   const call = { timeout: timeoutMs, retry: null };
+  const noCredentials = await findCredentials(clients, timeoutMs);
+  if (noCredentials) {
+    const services = targets.map((target): ServiceState => ({ kind: "cannot-check", target, ...noCredentials }));
+    return { source: "live", fetchedAt: now().toISOString(), services };
+  }
   const groups = new Map<string, ServiceTarget[]>();
   for (const t of targets) {
     const key = `projects/${t.project}/locations/${t.region}`;
@@ -40,6 +45,7 @@ export async function fetchLiveState(clients: CloudRunClients, targets: ServiceT
       return group.map((target) => ({ target, service: byName.get(target.service), names: [...byName.keys()] }));
     } catch (error) {
       const cannot = classifyCloudRunError(error, "run.services.list");
+      // Only a refused permission is worth asking again service by service (a disabled API is refused for every call).
       if (cannot.reason !== "permission-denied") return group.map((target) => ({ target, cannot }));
       // Listing refused: one GetService per service, which needs only run.services.get.
       return mapBounded(group, concurrency, async (target) => {
@@ -127,12 +133,46 @@ export function suggestNames(name: string, candidates: string[], max = 3): strin
     .slice(0, max);
 }
 
-/** Maps a gRPC error from the Cloud Run client to a reason a person can act on. */
+/**
+ * Whether the clients have Google credentials: undefined when they do (or need none), else why not, as the reason
+ * every target could not be checked. The rest of the process environment is not consulted except to say whether
+ * GOOGLE_APPLICATION_CREDENTIALS named the failing file; the file's path is left out (it is the host's business).
+ */
+async function findCredentials(clients: CloudRunClients, timeoutMs: number): Promise<CannotRead | undefined> {
+  if (!clients.checkCredentials) return undefined;
+  try {
+    await clients.checkCredentials(timeoutMs);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof GoogleCredentialsError)) throw error;
+    return { reason: "unauthenticated", source: "credentials", detail: error.message, credentialsFile: error.fromFile };
+  }
+}
+
+/**
+ * Maps a gRPC error from the Cloud Run client to a reason a person can act on. google-gax decodes the
+ * `google.rpc.ErrorInfo` of the status details into `reason` and `errorInfoMetadata`: a PERMISSION_DENIED with
+ * reason SERVICE_DISABLED means the API is off in the project, which no IAM grant fixes.
+ */
 export function classifyCloudRunError(error: unknown, permission: string): CannotRead {
-  const e = error as { code?: number; details?: string; message?: string };
+  const e = error as { code?: number; details?: string; message?: string; reason?: string; errorInfoMetadata?: Record<string, string> };
   const detail = (e.details || e.message || String(error)).split("\n")[0];
+  if (e.code === 7 && e.reason === "SERVICE_DISABLED") {
+    return { reason: "api-disabled", detail, service: e.errorInfoMetadata?.service || "run.googleapis.com" };
+  }
+  // A call whose credentials could not make a token (a revoked key, an unreachable token endpoint) fails in grpc-js's
+  // credentials plugin, with UNAVAILABLE: it is a credentials problem, not an unreachable Cloud Run.
+  const plugin = /Getting metadata from plugin failed/i.test(detail);
   const reason: CannotCheckReason =
-    e.code === 5 ? "not-found" : e.code === 7 ? "permission-denied" : e.code === 16 ? "unauthenticated" : e.code === 4 || e.code === 14 ? "unreachable" : "error";
+    e.code === 5
+      ? "not-found"
+      : e.code === 7
+        ? "permission-denied"
+        : e.code === 16 || plugin
+          ? "unauthenticated"
+          : e.code === 4 || e.code === 14
+            ? "unreachable"
+            : "error";
   return reason === "permission-denied" ? { reason, detail, permission } : { reason, detail };
 }
 

@@ -77,6 +77,12 @@ export interface CannotRead {
   detail: string;
   /** The IAM permission that was refused, for `permission-denied`. */
   permission?: string;
+  /** Who gave `detail` (default Cloud Run): `credentials` when the app found no usable Google credentials. */
+  source?: "cloud-run" | "credentials";
+  /** For `unauthenticated` found before any call: whether GOOGLE_APPLICATION_CREDENTIALS named the failing file. */
+  credentialsFile?: boolean;
+  /** For `api-disabled`: the API Google says is disabled (run.googleapis.com). */
+  service?: string;
 }
 
 /** The answer of a service's health URL, requested after the configuration check. */
@@ -99,7 +105,8 @@ export interface SnapshotOrigin {
 
 /** Why a service could not be checked. Never counted as passing or missing. */
 /** `snapshot`: the configured snapshot file is missing, invalid, or lacks the service or a serving revision. */
-export type CannotCheckReason = "not-found" | "permission-denied" | "unauthenticated" | "unreachable" | "error" | "snapshot";
+/** `api-disabled`: a PERMISSION_DENIED whose ErrorInfo says SERVICE_DISABLED (the Cloud Run Admin API is off there). */
+export type CannotCheckReason = "not-found" | "permission-denied" | "api-disabled" | "unauthenticated" | "unreachable" | "error" | "snapshot";
 
 export interface ServiceTarget {
   environment: string;
@@ -110,16 +117,13 @@ export interface ServiceTarget {
 
 export type ServiceState =
   | { kind: "ok"; target: ServiceTarget; snapshot: ServiceSnapshot; health?: HealthResult; origin?: SnapshotOrigin }
-  | {
+  | (CannotRead & {
       kind: "cannot-check";
       target: ServiceTarget;
-      reason: CannotCheckReason;
-      detail: string;
-      permission?: string;
       /** For `not-found`: the region's services with the closest names. */
       suggestions?: string[];
       origin?: SnapshotOrigin;
-    };
+    });
 
 /** Everything the live check gathered, with where it came from and when. */
 export interface LiveState {

@@ -13,7 +13,7 @@ import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import type { LiveState } from "../../src/diagnosis/types.js";
 import { renderDiagnosisComment } from "../../src/render/render-diagnosis.js";
-import { GrpcStatus } from "../support/cloud-run-emulator.js";
+import { GrpcStatus, serviceDisabledFault } from "../support/cloud-run-emulator.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
 import {
   buildService,
@@ -231,6 +231,37 @@ describe("cannot check is neither missing nor passing", () => {
     expect(d.problems[0].why).toContain(details);
     expect(comment).toContain("#### Could not check");
     expect(comment).not.toContain("❌ missing");
+  });
+
+  it("PERMISSION_DENIED with a SERVICE_DISABLED ErrorInfo: enable the Cloud Run Admin API, not an IAM grant", async () => {
+    deploy({ name: "api", env: { JWT_SECRET_STAGING: jwt } });
+    const projectNumber = projectNumberFor(P);
+    cloudRun.emulator.addFault(serviceDisabledFault(`projects/${P}`, projectNumber));
+    const { d, comment } = await diagnose(config());
+    expect(d.verdict).toBe("incomplete");
+    expect(d.problems.map((p) => [p.what, p.fix])).toEqual([
+      ["could not check staging / api: the Cloud Run Admin API is disabled in the project", `gcloud services enable run.googleapis.com --project=${P}`],
+    ]);
+    expect(d.problems[0].why).toContain(`Cloud Run Admin API has not been used in project ${projectNumber} before or it is disabled.`);
+    expect(comment).not.toContain("add-iam-policy-binding");
+    // A disabled API refuses every call: no GetService per service after the refused listing.
+    expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices"]);
+  });
+
+  it("the SERVICE_DISABLED fault reaches the client as Google sends it: ErrorInfo decoded by google-gax", async () => {
+    const projectNumber = projectNumberFor(P);
+    cloudRun.emulator.addFault(serviceDisabledFault(`projects/${P}`, projectNumber));
+    const error = await cloudRun.clients.services.listServices({ parent: `projects/${P}/locations/${R}` }, { retry: null }).then(
+      () => undefined,
+      (e: unknown) => e as { code: number; reason?: string; domain?: string; errorInfoMetadata?: Record<string, string>; statusDetails?: unknown[] },
+    );
+    expect(error).toMatchObject({
+      code: GrpcStatus.PERMISSION_DENIED,
+      reason: "SERVICE_DISABLED",
+      domain: "googleapis.com",
+      errorInfoMetadata: { service: "run.googleapis.com", consumer: `projects/${projectNumber}` },
+    });
+    expect(error!.statusDetails).toHaveLength(2);
   });
 
   it("falls back to GetService when only listing is refused", async () => {

@@ -12,6 +12,7 @@
  * their string names, int64 as strings or numbers), e.g. what `buildService()` in `cloud-run-fixtures.ts` returns.
  */
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import * as protoLoader from "@grpc/proto-loader";
 import gax from "google-gax";
 import type { grpc as GrpcTypes } from "google-gax";
@@ -45,6 +46,38 @@ export interface FaultRule {
   details: string;
   /** How many matching calls this rule answers; omit = forever. */
   times?: number;
+  /**
+   * Error details as Google sends them: a `google.rpc.Status` (code, message, details as `google.protobuf.Any`)
+   * serialised into the `grpc-status-details-bin` trailer, which google-gax decodes into the error's `statusDetails`,
+   * `reason`, `domain` and `errorInfoMetadata`. `errorInfo` becomes a `google.rpc.ErrorInfo`, `help` a `google.rpc.Help`.
+   */
+  errorInfo?: { reason: string; domain: string; metadata?: Record<string, string> };
+  help?: Array<{ description: string; url: string }>;
+}
+
+/**
+ * The fault Google answers when the Cloud Run Admin API is disabled in a project (PERMISSION_DENIED with a
+ * SERVICE_DISABLED ErrorInfo, then a Help link), for the project `projectNumber`, on every call under `name`.
+ */
+export function serviceDisabledFault(name: string, projectNumber: string): FaultRule {
+  const activationUrl = `https://console.developers.google.com/apis/api/run.googleapis.com/overview?project=${projectNumber}`;
+  return {
+    name,
+    code: GrpcStatus.PERMISSION_DENIED,
+    details: `Cloud Run Admin API has not been used in project ${projectNumber} before or it is disabled. Enable it by visiting ${activationUrl} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`,
+    errorInfo: {
+      reason: "SERVICE_DISABLED",
+      domain: "googleapis.com",
+      metadata: {
+        consumer: `projects/${projectNumber}`,
+        service: "run.googleapis.com",
+        serviceTitle: "Cloud Run Admin API",
+        activationUrl,
+        containerInfo: projectNumber,
+      },
+    },
+    help: [{ description: "Google developers console API activation", url: activationUrl }],
+  };
 }
 
 export interface CloudRunEmulator {
@@ -84,6 +117,27 @@ class RpcError extends Error {
   ) {
     super(details);
   }
+}
+
+let statusTypes: { status: gax.protobuf.Type; any: gax.protobuf.Type; root: gax.protobuf.Root } | undefined;
+
+/** The `grpc-status-details-bin` trailer of a fault with error details, as Google's servers send it. */
+function statusDetails(fault: FaultRule): GrpcTypes.Metadata | undefined {
+  if (!fault.errorInfo && !fault.help) return undefined;
+  if (!statusTypes) {
+    // google-gax's own copy of the google.rpc protos (not in its package exports: read by path).
+    const root = gax.protobuf.Root.fromJSON(require(join(dirname(require.resolve("google-gax")), "../protos/status.json")));
+    statusTypes = { root, status: root.lookupType("google.rpc.Status"), any: root.lookupType("google.protobuf.Any") };
+  }
+  const { root, status } = statusTypes;
+  const pack = (type: string, value: object) => ({ type_url: `type.googleapis.com/${type}`, value: root.lookupType(type).encode(value).finish() });
+  const details = [
+    ...(fault.errorInfo ? [pack("google.rpc.ErrorInfo", { reason: fault.errorInfo.reason, domain: fault.errorInfo.domain, metadata: fault.errorInfo.metadata ?? {} })] : []),
+    ...(fault.help ? [pack("google.rpc.Help", { links: fault.help })] : []),
+  ];
+  const metadata = new grpc.Metadata();
+  metadata.set("grpc-status-details-bin", Buffer.from(status.encode({ code: fault.code, message: fault.details, details }).finish()));
+  return metadata;
 }
 
 let cachedPackage: { services: GrpcTypes.ServiceDefinition; revisions: GrpcTypes.ServiceDefinition } | undefined;
@@ -194,7 +248,7 @@ export async function startCloudRunEmulator(
         if (call.cancelled) return;
         const fault = takeFault(method, request);
         if (fault) {
-          callback({ code: fault.code, details: fault.details } satisfies GrpcError);
+          callback({ code: fault.code, details: fault.details, metadata: statusDetails(fault) } satisfies GrpcError);
           return;
         }
         try {
