@@ -1,12 +1,16 @@
 import { Context, createProbot, ProbotOctokit } from "probot";
 import { defaultDeps } from "./app-deps.js";
 import { issueGitHubFromContext } from "./github/issue-github.js";
-import { githubTimeoutMs, timedFetch } from "./github/timed-fetch.js";
+import { timedFetch } from "./github/timed-fetch.js";
 import { createApp } from "./index.js";
-import { describeFailure, queueSettings, type EventQueue, type EventRunner, type QueuedEvent } from "./queue/event-queue.js";
+import { GoogleCredentialsError } from "./cloud-run/create-clients.js";
+import { describeFailure, type EventQueue, type EventRunner, type QueuedEvent } from "./queue/event-queue.js";
 import { createMemoryQueue } from "./queue/memory-queue.js";
 import { createWebhookServer } from "./server/create-webhook-server.js";
 import { createLogger } from "./server/create-logger.js";
+import { forwardDeliveries } from "./server/forward-deliveries.js";
+import { guardProcess } from "./server/guard-process.js";
+import { loadDotEnv, readServerEnv } from "./server/read-server-env.js";
 import { createMetrics, githubRequestMetrics } from "./server/metrics.js";
 import { matchRoute, serverRoutes } from "./server/routes.js";
 import { reportFailure } from "./triage/report-failure.js";
@@ -16,27 +20,50 @@ const NEXT_STEP =
   "nothing more happens by itself. Remove and add the trigger label again (or redeliver the webhook from the app's settings) to run it again: the next run reads what this one wrote and only adds what is missing.";
 
 /**
- * `npm start`: the webhook server. Verified deliveries are queued and answered at once (202); workers run them through
- * Probot. Reads Probot's variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL, ...) and the queue's
- * (REDIS_URL, QUEUE_CONCURRENCY, ...): see .env.example.
+ * `npm start`: the webhook server. Reads `.env` (without overriding the environment), checks every setting at once
+ * (`readServerEnv`), then serves: verified deliveries are queued and answered at once (202); workers run them through
+ * Probot. With WEBHOOK_PROXY_URL, deliveries sent to that smee.io channel are forwarded to the server. See .env.example.
  */
 async function main(): Promise<void> {
   const env = process.env;
-  if (!env.WEBHOOK_SECRET) throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App (see .env.example)");
+  loadDotEnv(env);
+  const read = readServerEnv(env);
+  if (!read.ok) {
+    process.stderr.write(`config-triage cannot start: ${read.problems.length === 1 ? "this setting needs" : "these settings need"} fixing (see .env.example):\n${read.problems.map((p) => `  - ${p}\n`).join("")}`);
+    process.exitCode = 1;
+    return;
+  }
+  const settings = read.settings;
   const metrics = createMetrics();
   const logger = createLogger();
   // Every GitHub request (token minting included) gives up after GITHUB_REQUEST_TIMEOUT_MS: a hung one is a retryable fault.
-  const request = { fetch: timedFetch(githubTimeoutMs(env)) };
-  const probot = createProbot({ overrides: { Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)), request, ...(logger ? { log: logger } : {}) } });
+  const request = { fetch: timedFetch(settings.githubTimeoutMs) };
+  const probot = createProbot({
+    overrides: {
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      secret: settings.webhookSecret,
+      // pino takes "silent" too; Probot's type leaves it out.
+      logLevel: settings.logLevel as "info",
+      Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)),
+      request,
+      ...(logger ? { log: logger } : {}),
+    },
+  });
+  // From here on, no library error ends the process: it fails the event it came from, or is logged.
+  const guard = guardProcess(probot.log);
   const deps = defaultDeps(env, metrics);
   await probot.load(createApp(deps));
-  void deps.warmUp?.().catch((error) => probot.log.warn({ err: error }, "could not prepare the Cloud Run clients; the first triage will try again"));
+  void deps.warmUp?.().catch((error) =>
+    error instanceof GoogleCredentialsError
+      ? probot.log.warn(`no Google credentials (${error.message}): triages will report "could not check" until there are (README: Set up the GitHub App)`)
+      : probot.log.warn({ err: error }, "could not prepare the Cloud Run clients; the first triage will try again"),
+  );
   const log = probot.log.child({ name: "queue" });
-  const settings = queueSettings(env);
 
   const runner: EventRunner = {
     async run(event) {
-      await probot.receive(event as Parameters<typeof probot.receive>[0]);
+      await guard.runJob(event.id, () => probot.receive(event as Parameters<typeof probot.receive>[0]));
     },
     async giveUp(event: QueuedEvent, error, attempts) {
       const why = describeFailure(error);
@@ -49,22 +76,28 @@ async function main(): Promise<void> {
     },
   };
   let queue: EventQueue;
-  if (env.REDIS_URL) {
+  if (settings.redisUrl) {
     const { createRedisQueue } = await import("./queue/redis-queue.js");
-    queue = await createRedisQueue(env.REDIS_URL, settings, runner, log);
+    queue = await createRedisQueue(settings.redisUrl, settings.queue, runner, log);
   } else {
-    queue = createMemoryQueue(settings, runner, log);
+    queue = createMemoryQueue(settings.queue, runner, log);
   }
 
   metrics.measureQueueDepth(() => queue.depth());
   const routes = serverRoutes(metrics);
-  const server = createWebhookServer({ secret: env.WEBHOOK_SECRET, path: env.WEBHOOK_PATH, queue, log, route: (req) => matchRoute(routes, req) });
-  const port = Number(env.PORT) || 3000;
-  const host = env.HOST || "localhost";
-  server.listen(port, host, () => {
+  const server = createWebhookServer({ secret: settings.webhookSecret, path: settings.webhookPath, queue, log, route: (req) => matchRoute(routes, req) });
+  const { port, host, webhookPath } = settings;
+  let proxy: { stop(): Promise<void> } | undefined;
+  server.listen(port || 3000, host, () => {
     const address = server.address();
     const actual = typeof address === "object" && address ? address.port : port;
-    probot.log.info({ queue: queue.kind }, `config-triage listening on http://${host}:${actual}${env.WEBHOOK_PATH || "/api/github/webhooks"}`);
+    probot.log.info({ queue: queue.kind }, `config-triage listening on http://${host}:${actual}${webhookPath}`);
+    if (settings.webhookProxyUrl) {
+      forwardDeliveries(settings.webhookProxyUrl, localUrl(host, actual, webhookPath), probot.log.child({ name: "smee" })).then(
+        (client) => (proxy = client),
+        (error) => probot.log.error({ err: error }, `WEBHOOK_PROXY_URL: could not connect to ${settings.webhookProxyUrl}; deliveries sent there are not received`),
+      );
+    }
   });
 
   // Cloud Run sends SIGTERM and kills the container 10 s later: stop taking work, give the running events the grace
@@ -74,9 +107,10 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    const grace = Number(env.SHUTDOWN_GRACE_MS) || 8_000;
+    const grace = settings.shutdownGraceMs || 8_000;
     log.info({ graceMs: grace }, "shutting down: new deliveries are answered 503, running events get the grace period");
     setTimeout(() => process.exit(0), grace + 1_500).unref();
+    await proxy?.stop().catch(() => undefined);
     await queue.close(grace).catch((error) => log.error({ err: error }, "queue did not close cleanly"));
     server.close();
     process.exit(0);
@@ -85,7 +119,13 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop());
 }
 
+/** The server's own address, for the proxy to post to (a wildcard host is reached on loopback). */
+function localUrl(host: string, port: number, path: string): string {
+  const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  return `http://${reachable}:${port}${path}`;
+}
+
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`config-triage could not start: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 });

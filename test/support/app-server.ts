@@ -87,6 +87,8 @@ export interface StartAppOptions {
   /** The path polled until the server answers (default `/healthz`); with `any` any HTTP answer counts. */
   ready?: "healthz" | "any";
   port?: number;
+  /** The working directory (default: the repository), e.g. one with a `.env`; `dist` mode only. */
+  cwd?: string;
 }
 
 /** Starts the server and waits until it answers `GET /healthz`. `env.WEBHOOK_SECRET` signs deliveries. */
@@ -94,10 +96,10 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
   const mode = options.mode ?? "dist";
   if (mode === "dist" && !existsSync(`${root}/dist/main.js`)) throw new Error("dist/main.js is missing: run `npm run build`");
-  const args = mode === "dist" ? ["dist/main.js"] : ["--import", "tsx", options.script ?? "src/main.ts"];
+  const args = mode === "dist" ? [`${root}/dist/main.js`] : ["--import", "tsx", options.script ?? "src/main.ts"];
   const logs: string[] = [];
   const child = spawn(process.execPath, args, {
-    cwd: root,
+    cwd: options.cwd ?? root,
     env: { ...process.env, NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: String(port), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
