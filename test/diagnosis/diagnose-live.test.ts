@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { parseConfig } from "../../src/config/parse-config.js";
 import type { Config } from "../../src/config/schema.js";
 import { evaluate, PROBLEM_KINDS, problemKind, type Diagnosis } from "../../src/diagnosis/evaluate.js";
-import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
+import { classifyCloudRunError, fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import type { LiveState } from "../../src/diagnosis/types.js";
@@ -262,6 +262,13 @@ describe("cannot check is neither missing nor passing", () => {
       errorInfoMetadata: { service: "run.googleapis.com", consumer: `projects/${projectNumber}` },
     });
     expect(error!.statusDetails).toHaveLength(2);
+  });
+
+  it("credentials that cannot mint a token (grpc-js's plugin error, code UNKNOWN) are no valid credentials, not a Cloud Run error", () => {
+    // As grpc-js's load-balancing call reports a failed call-credentials plugin (e.g. a revoked key, a token endpoint
+    // that does not answer): the call never left the machine.
+    const error = { code: GrpcStatus.UNKNOWN, details: "Getting metadata from plugin failed with error: invalid_grant: Invalid JWT Signature." };
+    expect(classifyCloudRunError(error, "run.services.list")).toEqual({ reason: "unauthenticated", detail: error.details });
   });
 
   it("falls back to GetService when only listing is refused", async () => {
