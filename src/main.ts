@@ -22,14 +22,18 @@ const NEXT_STEP =
 /**
  * `npm start`: the webhook server. Reads `.env` (without overriding the environment), checks every setting at once
  * (`readServerEnv`), then serves: verified deliveries are queued and answered at once (202); workers run them through
- * Probot. With WEBHOOK_PROXY_URL, deliveries sent to that smee.io channel are forwarded to the server. See .env.example.
+ * Probot. With WEBHOOK_PROXY_URL, deliveries sent to that smee.io channel are forwarded to the server.
+ * See .env.example.
  */
 async function main(): Promise<void> {
   const env = process.env;
   loadDotEnv(env);
   const read = readServerEnv(env);
   if (!read.ok) {
-    process.stderr.write(`config-triage cannot start: ${read.problems.length === 1 ? "this setting needs" : "these settings need"} fixing (see .env.example):\n${read.problems.map((p) => `  - ${p}\n`).join("")}`);
+    process.stderr.write(
+      `config-triage cannot start: ${read.problems.length === 1 ? "this setting needs" : "these settings need"} ` +
+        `fixing (see .env.example):\n${read.problems.map((p) => `  - ${p}\n`).join("")}`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -54,11 +58,16 @@ async function main(): Promise<void> {
   const guard = guardProcess(probot.log);
   const deps = defaultDeps(env, metrics);
   await probot.load(createApp(deps));
-  void deps.warmUp?.().catch((error) =>
-    error instanceof GoogleCredentialsError
-      ? probot.log.warn(`no Google credentials (${error.message}): triages will report "could not check" until there are (README: Set up the GitHub App)`)
-      : probot.log.warn({ err: error }, "could not prepare the Cloud Run clients; the first triage will try again"),
-  );
+  void deps
+    .warmUp?.()
+    .catch((error) =>
+      error instanceof GoogleCredentialsError
+        ? probot.log.warn(
+            `no Google credentials (${error.message}): ` +
+              `triages will report "could not check" until there are (README: Set up the GitHub App)`,
+          )
+        : probot.log.warn({ err: error }, "could not prepare the Cloud Run clients; the first triage will try again"),
+    );
   const log = probot.log.child({ name: "queue" });
 
   const runner: EventRunner = {
@@ -85,7 +94,13 @@ async function main(): Promise<void> {
 
   metrics.measureQueueDepth(() => queue.depth());
   const routes = serverRoutes(metrics);
-  const server = createWebhookServer({ secret: settings.webhookSecret, path: settings.webhookPath, queue, log, route: (req) => matchRoute(routes, req) });
+  const server = createWebhookServer({
+    secret: settings.webhookSecret,
+    path: settings.webhookPath,
+    queue,
+    log,
+    route: (req) => matchRoute(routes, req),
+  });
   const { port, host, webhookPath } = settings;
   let proxy: { stop(): Promise<void> } | undefined;
   server.listen(port || 3000, host, () => {
@@ -93,9 +108,18 @@ async function main(): Promise<void> {
     const actual = typeof address === "object" && address ? address.port : port;
     probot.log.info({ queue: queue.kind }, `config-triage listening on http://${host}:${actual}${webhookPath}`);
     if (settings.webhookProxyUrl) {
-      forwardDeliveries(settings.webhookProxyUrl, localUrl(host, actual, webhookPath), probot.log.child({ name: "smee" })).then(
+      forwardDeliveries(
+        settings.webhookProxyUrl,
+        localUrl(host, actual, webhookPath),
+        probot.log.child({ name: "smee" }),
+      ).then(
         (client) => (proxy = client),
-        (error) => probot.log.error({ err: error }, `WEBHOOK_PROXY_URL: could not connect to ${settings.webhookProxyUrl}; deliveries sent there are not received`),
+        (error) =>
+          probot.log.error(
+            { err: error },
+            `WEBHOOK_PROXY_URL: could not connect to ${settings.webhookProxyUrl}; ` +
+              "deliveries sent there are not received",
+          ),
       );
     }
   });

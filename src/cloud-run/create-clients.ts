@@ -33,21 +33,27 @@ export class GoogleCredentialsError extends Error {
  * and use no Google credentials, like Google's other `*_EMULATOR_HOST` variables. Otherwise they use Application
  * Default Credentials against run.googleapis.com.
  */
-export function createCloudRunClients(emulatorHost: string | undefined = process.env.CLOUD_RUN_EMULATOR_HOST): CloudRunClients {
+export function createCloudRunClients(
+  emulatorHost: string | undefined = process.env.CLOUD_RUN_EMULATOR_HOST,
+): CloudRunClients {
   const options = emulatorHost ? emulatorOptions(emulatorHost) : {};
   const services = new ServicesClient(options);
   const revisions = new RevisionsClient(options);
   return {
     services,
     revisions,
-    ...(emulatorHost ? {} : { checkCredentials: (timeoutMs: number) => checkGoogleCredentials([services.auth, revisions.auth], timeoutMs) }),
+    ...(emulatorHost
+      ? {}
+      : {
+          checkCredentials: (timeoutMs: number) => checkGoogleCredentials([services.auth, revisions.auth], timeoutMs),
+        }),
     async close() {
       await Promise.all([services.close(), revisions.close()]);
     },
   };
 }
 
-/** The client options for a plain-text emulator at "host:port"; throws, naming CLOUD_RUN_EMULATOR_HOST, when it is not one. */
+/** The options for a plain-text emulator at "host:port"; throws, naming CLOUD_RUN_EMULATOR_HOST, if it is not one. */
 export function emulatorOptions(hostPort: string) {
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(hostPort.trim());
   if (!match) {
@@ -75,10 +81,20 @@ type Auth = Pick<InstanceType<typeof gax.GoogleAuth>, "getClient">;
  * first turns that into an error of this call, and the stub is only built once credentials exist. A success is cached
  * by `GoogleAuth`, so later calls cost nothing; a failure is not, so the next check looks again.
  */
-export async function checkGoogleCredentials(auths: Auth[], timeoutMs: number, file = process.env.GOOGLE_APPLICATION_CREDENTIALS): Promise<void> {
+export async function checkGoogleCredentials(
+  auths: Auth[],
+  timeoutMs: number,
+  file = process.env.GOOGLE_APPLICATION_CREDENTIALS,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GoogleCredentialsError(`looking for Application Default Credentials took longer than ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new GoogleCredentialsError(`looking for Application Default Credentials took longer than ${timeoutMs} ms`),
+        ),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([Promise.all(auths.map((auth) => auth.getClient())), late]);
@@ -94,8 +110,16 @@ export async function checkGoogleCredentials(auths: Auth[], timeoutMs: number, f
 function describeCredentialsError(error: unknown, file: string | undefined): GoogleCredentialsError {
   const message = String((error as Error)?.message ?? error).split("\n")[0];
   if (!file) return new GoogleCredentialsError(message);
-  const missing = (error as NodeJS.ErrnoException)?.code === "ENOENT" || /does not exist, or it is not a file/.test(message);
-  if (missing) return new GoogleCredentialsError("GOOGLE_APPLICATION_CREDENTIALS names a file that does not exist (or is not a file)", true);
+  const missing =
+    (error as NodeJS.ErrnoException)?.code === "ENOENT" || /does not exist, or it is not a file/.test(message);
+  if (missing)
+    return new GoogleCredentialsError(
+      "GOOGLE_APPLICATION_CREDENTIALS names a file that does not exist (or is not a file)",
+      true,
+    );
   const said = message.split(file).join("the file");
-  return new GoogleCredentialsError(`GOOGLE_APPLICATION_CREDENTIALS names a file that is not a valid credential file: ${said}`, true);
+  return new GoogleCredentialsError(
+    `GOOGLE_APPLICATION_CREDENTIALS names a file that is not a valid credential file: ${said}`,
+    true,
+  );
 }

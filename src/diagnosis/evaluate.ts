@@ -93,9 +93,13 @@ const CANNOT_CHECK_WHAT: Record<CannotCheckReason, string> = {
 const CANNOT_CHECK_WHY: Record<CannotCheckReason, string> = {
   "not-found": "the service does not exist in this project and region (check the name, project and region in the config)",
   "permission-denied": "the app's service account may not read this service",
-  "api-disabled": "Google refuses every Cloud Run call in this project until the Cloud Run Admin API is enabled there; no IAM grant changes that",
+  "api-disabled":
+    "Google refuses every Cloud Run call in this project until the Cloud Run Admin API is enabled there; " +
+    "no IAM grant changes that",
   unauthenticated:
-    "the app found no valid Google credentials (Application Default Credentials). Where the app runs on Cloud Run, the service's own service account is used with no setup; on another host, sign in as below, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key or credential configuration file",
+    "the app found no valid Google credentials (Application Default Credentials). Where the app runs on Cloud Run, " +
+    "the service's own service account is used with no setup; on another host, sign in as below, or set " +
+    "GOOGLE_APPLICATION_CREDENTIALS to a service account key or credential configuration file",
   unreachable: "Cloud Run did not answer in time; this is neither a pass nor a failure, and the next check will try again",
   error: "Cloud Run answered with an unexpected error",
   snapshot: "this environment is read from a snapshot file, and the file does not describe the service",
@@ -280,12 +284,13 @@ function servingProblems(check: EffectiveCheck, s: ServiceSnapshot, entry: { nam
   }
   for (const [revision, error] of Object.entries(s.revisionErrors ?? {})) {
     const share = s.traffic.find((t) => t.revision === revision);
+    const by = said(error.reason, error.source);
     problems.push({
       severity: "cannot-check",
       what: `could not read revision \`${revision}\` of ${where(target)}${share ? ` (${pct(share.percent)} of traffic)` : ""}: ${CANNOT_CHECK_WHAT[error.reason]}${error.permission ? ` (missing IAM permission \`${error.permission}\` on project \`${s.project}\`)` : ""}`,
       target,
       revision,
-      why: `whether the checked variables are live on it is unknown. ${said(error.reason, error.source)} ${error.detail}`,
+      why: `whether the checked variables are live on it is unknown. ${by} ${error.detail}`,
       fix: cannotReadFix(error, s),
       key: `cannot-revision:${s.environment}:${s.service}:${revision}`,
     });
@@ -294,7 +299,8 @@ function servingProblems(check: EffectiveCheck, s: ServiceSnapshot, entry: { nam
 }
 
 function said(reason: CannotCheckReason, source?: CannotRead["source"]): string {
-  return reason === "snapshot" ? "In detail:" : source === "credentials" ? "Google's auth library said:" : "Cloud Run said:";
+  if (reason === "snapshot") return "In detail:";
+  return source === "credentials" ? "Google's auth library said:" : "Cloud Run said:";
 }
 
 /** The command that lets the app read this target again, when one command does it. */
@@ -317,7 +323,12 @@ function cannotReadFix(error: CannotRead, t: ServiceTarget): string | undefined 
 /** Why an unreadable target could not be checked; a bad GOOGLE_APPLICATION_CREDENTIALS file is said as such. */
 function cannotReadWhy(error: CannotRead): string {
   if (error.reason === "unauthenticated" && error.credentialsFile) {
-    return "GOOGLE_APPLICATION_CREDENTIALS, on the host the app runs on, names a file that is missing or is not a valid credential file, and it takes precedence over every other source of Google credentials: point it at a service account key or credential configuration file, or remove it so a `gcloud auth application-default login` (or, on Cloud Run, the service's service account) is used";
+    return (
+      "GOOGLE_APPLICATION_CREDENTIALS, on the host the app runs on, names a file that is missing or is not a valid " +
+      "credential file, and it takes precedence over every other source of Google credentials: point it at a service " +
+      "account key or credential configuration file, or remove it so a `gcloud auth application-default login` (or, " +
+      "on Cloud Run, the service's service account) is used"
+    );
   }
   return CANNOT_CHECK_WHY[error.reason];
 }

@@ -155,7 +155,14 @@ async function findCredentials(clients: CloudRunClients, timeoutMs: number): Pro
  * reason SERVICE_DISABLED means the API is off in the project, which no IAM grant fixes.
  */
 export function classifyCloudRunError(error: unknown, permission: string): CannotRead {
-  const e = error as { code?: number; details?: string; message?: string; reason?: string; errorInfoMetadata?: Record<string, string> };
+  const e = error as {
+    code?: number;
+    details?: string;
+    message?: string;
+    /** google-gax: the ErrorInfo of the status details. */
+    reason?: string;
+    errorInfoMetadata?: Record<string, string>;
+  };
   const detail = (e.details || e.message || String(error)).split("\n")[0];
   if (e.code === 7 && e.reason === "SERVICE_DISABLED") {
     return { reason: "api-disabled", detail, service: e.errorInfoMetadata?.service || "run.googleapis.com" };

@@ -10,7 +10,11 @@ export interface ForwardLog {
  * Uses smee-client, the client Probot's own setup uses; it reconnects by itself when the stream drops. Resolves once
  * the stream is open.
  */
-export async function forwardDeliveries(source: string, target: string, log: ForwardLog): Promise<{ stop(): Promise<void> }> {
+export async function forwardDeliveries(
+  source: string,
+  target: string,
+  log: ForwardLog,
+): Promise<{ stop(): Promise<void> }> {
   // Loaded only when WEBHOOK_PROXY_URL is set: production never needs it.
   const { SmeeClient } = await import("smee-client");
   const client = new SmeeClient({
@@ -18,10 +22,15 @@ export async function forwardDeliveries(source: string, target: string, log: For
     target,
     logger: {
       info: (...args: unknown[]) => log.info(`smee: ${args.map(String).join(" ")}`),
-      error: (...args: unknown[]) => log.warn(`smee: ${args.map((a) => (typeof a === "object" && a ? String((a as { message?: unknown }).message ?? a) : String(a))).join(" ")}`),
+      error: (...args: unknown[]) => log.warn(`smee: ${args.map(describe).join(" ")}`),
     },
   });
   await client.start();
   log.info(`forwarding deliveries from ${source} to ${target}`);
   return client;
+}
+
+/** smee-client logs strings, Errors and EventSource error events: each by its message. */
+function describe(value: unknown): string {
+  return typeof value === "object" && value ? String((value as { message?: unknown }).message ?? value) : String(value);
 }

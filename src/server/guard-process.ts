@@ -41,12 +41,21 @@ export function guardProcess(log: GuardLog, proc: NodeJS.Process = process): Pro
   const handle = (kind: "unhandledRejection" | "uncaughtException") => (error: unknown) => {
     const scope = scopes.getStore();
     if (scope?.running) {
-      log.error({ err: error, kind, delivery: scope.id }, "an error escaped from a library during this event: the event fails, the server goes on");
+      log.error(
+        { err: error, kind, delivery: scope.id },
+        "an error escaped from a library during this event: the event fails, the server goes on",
+      );
       scope.fail(error);
     } else if (scope) {
-      log.error({ err: error, kind, delivery: scope.id }, "an error escaped from a library after its event ended: logged, the server goes on");
+      log.error(
+        { err: error, kind, delivery: scope.id },
+        "an error escaped from a library after its event ended: logged, the server goes on",
+      );
     } else {
-      log.error({ err: error, kind }, "an error escaped from a library outside any running event: logged, the server goes on");
+      log.error(
+        { err: error, kind },
+        "an error escaped from a library outside any running event: logged, the server goes on",
+      );
     }
   };
   const onRejection = handle("unhandledRejection");

@@ -54,28 +54,44 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
     if (!set(name)) return fallback;
     const n = Number(env[name]);
     if (Number.isInteger(n) && n >= min && n <= max) return n;
-    problems.push(`${name}=${env[name]} is not valid: use a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? "any" : max}`);
+    problems.push(
+      `${name}=${env[name]} is not valid: ` +
+        `use a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? " up" : ` to ${max}`}`,
+    );
     return fallback;
   };
 
   const appId = Number(env.APP_ID);
   if (!set("APP_ID")) problems.push("APP_ID is not set: use the App ID shown on the GitHub App's settings page");
-  else if (!Number.isInteger(appId) || appId <= 0) problems.push(`APP_ID=${env.APP_ID} is not valid: use the App ID (a number) shown on the GitHub App's settings page`);
+  else if (!Number.isInteger(appId) || appId <= 0)
+    problems.push(
+      `APP_ID=${env.APP_ID} is not valid: use the App ID (a number) shown on the GitHub App's settings page`,
+    );
 
   const privateKey = readPrivateKey(env, cwd, problems);
-  if (!set("WEBHOOK_SECRET")) problems.push("WEBHOOK_SECRET is not set: use the webhook secret set on the GitHub App's settings page");
+  if (!set("WEBHOOK_SECRET"))
+    problems.push("WEBHOOK_SECRET is not set: use the webhook secret set on the GitHub App's settings page");
 
   const port = wholeNumber("PORT", 3000, 0, 65535);
-  if (set("LOG_LEVEL") && !LOG_LEVELS.includes(env.LOG_LEVEL!)) problems.push(`LOG_LEVEL=${env.LOG_LEVEL} is not valid: use one of ${LOG_LEVELS.join(", ")}`);
-  if (set("LOG_FORMAT") && !["json", "pretty"].includes(env.LOG_FORMAT!)) problems.push(`LOG_FORMAT=${env.LOG_FORMAT} is not valid: use json, or pretty (the default)`);
-  if (set("GHE_PROTOCOL") && !["http", "https"].includes(env.GHE_PROTOCOL!)) problems.push(`GHE_PROTOCOL=${env.GHE_PROTOCOL} is not valid: use https (the default) or http`);
-  if (set("WEBHOOK_PATH") && !env.WEBHOOK_PATH!.startsWith("/")) problems.push(`WEBHOOK_PATH=${env.WEBHOOK_PATH} is not valid: it must start with /`);
+  if (set("LOG_LEVEL") && !LOG_LEVELS.includes(env.LOG_LEVEL!))
+    problems.push(`LOG_LEVEL=${env.LOG_LEVEL} is not valid: use one of ${LOG_LEVELS.join(", ")}`);
+  if (set("LOG_FORMAT") && !["json", "pretty"].includes(env.LOG_FORMAT!))
+    problems.push(`LOG_FORMAT=${env.LOG_FORMAT} is not valid: use json, or pretty (the default)`);
+  if (set("GHE_PROTOCOL") && !["http", "https"].includes(env.GHE_PROTOCOL!))
+    problems.push(`GHE_PROTOCOL=${env.GHE_PROTOCOL} is not valid: use https (the default) or http`);
+  if (set("WEBHOOK_PATH") && !env.WEBHOOK_PATH!.startsWith("/"))
+    problems.push(`WEBHOOK_PATH=${env.WEBHOOK_PATH} is not valid: it must start with /`);
   if (set("WEBHOOK_PROXY_URL") && !/^https?:$/.test(urlProtocol(env.WEBHOOK_PROXY_URL!))) {
-    problems.push(`WEBHOOK_PROXY_URL=${env.WEBHOOK_PROXY_URL} is not valid: use the https:// address of a smee.io channel (https://smee.io/new makes one)`);
+    problems.push(
+      `WEBHOOK_PROXY_URL=${env.WEBHOOK_PROXY_URL} is not valid: use the https:// address of a smee.io channel ` +
+        "(https://smee.io/new makes one)",
+    );
   }
-  if (set("REDIS_URL") && !/^rediss?:$/.test(urlProtocol(env.REDIS_URL!))) problems.push("REDIS_URL is not valid: use redis://host:port (or rediss:// for TLS)");
+  if (set("REDIS_URL") && !/^rediss?:$/.test(urlProtocol(env.REDIS_URL!)))
+    problems.push("REDIS_URL is not valid: use redis://host:port (or rediss:// for TLS)");
   const api = env.CONFIG_TRIAGE_GITHUB_API;
-  if (set("CONFIG_TRIAGE_GITHUB_API") && api !== "graphql" && api !== "rest") problems.push(`CONFIG_TRIAGE_GITHUB_API=${api} is not valid: use graphql (the default) or rest`);
+  if (set("CONFIG_TRIAGE_GITHUB_API") && api !== "graphql" && api !== "rest")
+    problems.push(`CONFIG_TRIAGE_GITHUB_API=${api} is not valid: use graphql (the default) or rest`);
   if (set("CLOUD_RUN_EMULATOR_HOST")) attempt(() => emulatorOptions(env.CLOUD_RUN_EMULATOR_HOST!));
   wholeNumber("CLOUD_RUN_TIMEOUT_MS", 15_000, 1);
   const shutdownGraceMs = wholeNumber("SHUTDOWN_GRACE_MS", 8_000, 0);
@@ -116,7 +132,9 @@ function readPrivateKey(env: NodeJS.ProcessEnv, cwd: string, problems: string[])
   let from: string;
   if (env.PRIVATE_KEY) {
     from = "PRIVATE_KEY";
-    text = env.PRIVATE_KEY.includes("-----BEGIN") ? env.PRIVATE_KEY.replace(/\\n/g, "\n") : Buffer.from(env.PRIVATE_KEY, "base64").toString("utf8");
+    text = env.PRIVATE_KEY.includes("-----BEGIN")
+      ? env.PRIVATE_KEY.replace(/\\n/g, "\n")
+      : Buffer.from(env.PRIVATE_KEY, "base64").toString("utf8");
   } else if (env.PRIVATE_KEY_PATH) {
     from = `PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH}`;
     try {
@@ -125,20 +143,27 @@ function readPrivateKey(env: NodeJS.ProcessEnv, cwd: string, problems: string[])
       const code = (error as NodeJS.ErrnoException).code;
       problems.push(
         code === "ENOENT"
-          ? `PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH}: no such file (relative paths start at ${cwd}); download the key from the GitHub App's settings page`
+          ? `PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH}: no such file (relative paths start at ${cwd}); ` +
+              "download the key from the GitHub App's settings page"
           : `PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH}: cannot read it (${code ?? String(error)})`,
       );
       return undefined;
     }
   } else {
-    problems.push("PRIVATE_KEY and PRIVATE_KEY_PATH are not set: set one to the private key generated on the GitHub App's settings page (PRIVATE_KEY_PATH=path/to/key.pem)");
+    problems.push(
+      "PRIVATE_KEY and PRIVATE_KEY_PATH are not set: set one to the private key generated on the GitHub App's " +
+        "settings page (PRIVATE_KEY_PATH=path/to/key.pem)",
+    );
     return undefined;
   }
   try {
     createPrivateKey(text);
     return text;
   } catch {
-    problems.push(`${from}: not a private key in PEM format (-----BEGIN RSA PRIVATE KEY----- ...): use the .pem file generated on the GitHub App's settings page`);
+    problems.push(
+      `${from}: not a private key in PEM format (-----BEGIN RSA PRIVATE KEY----- ...): ` +
+        "use the .pem file generated on the GitHub App's settings page",
+    );
     return undefined;
   }
 }

@@ -233,16 +233,19 @@ describe("cannot check is neither missing nor passing", () => {
     expect(comment).not.toContain("❌ missing");
   });
 
-  it("PERMISSION_DENIED with a SERVICE_DISABLED ErrorInfo: enable the Cloud Run Admin API, not an IAM grant", async () => {
+  it("PERMISSION_DENIED with a SERVICE_DISABLED ErrorInfo: enable the Cloud Run Admin API, no IAM grant", async () => {
     deploy({ name: "api", env: { JWT_SECRET_STAGING: jwt } });
     const projectNumber = projectNumberFor(P);
     cloudRun.emulator.addFault(serviceDisabledFault(`projects/${P}`, projectNumber));
     const { d, comment } = await diagnose(config());
     expect(d.verdict).toBe("incomplete");
     expect(d.problems.map((p) => [p.what, p.fix])).toEqual([
-      ["could not check staging / api: the Cloud Run Admin API is disabled in the project", `gcloud services enable run.googleapis.com --project=${P}`],
+      [
+        "could not check staging / api: the Cloud Run Admin API is disabled in the project",
+        `gcloud services enable run.googleapis.com --project=${P}`,
+      ],
     ]);
-    expect(d.problems[0].why).toContain(`Cloud Run Admin API has not been used in project ${projectNumber} before or it is disabled.`);
+    expect(d.problems[0].why).toContain(`Cloud Run Admin API has not been used in project ${projectNumber} before`);
     expect(comment).not.toContain("add-iam-policy-binding");
     // A disabled API refuses every call: no GetService per service after the refused listing.
     expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices"]);
@@ -251,10 +254,10 @@ describe("cannot check is neither missing nor passing", () => {
   it("the SERVICE_DISABLED fault reaches the client as Google sends it: ErrorInfo decoded by google-gax", async () => {
     const projectNumber = projectNumberFor(P);
     cloudRun.emulator.addFault(serviceDisabledFault(`projects/${P}`, projectNumber));
-    const error = await cloudRun.clients.services.listServices({ parent: `projects/${P}/locations/${R}` }, { retry: null }).then(
-      () => undefined,
-      (e: unknown) => e as { code: number; reason?: string; domain?: string; errorInfoMetadata?: Record<string, string>; statusDetails?: unknown[] },
-    );
+    type Decoded = { code: number; reason?: string; errorInfoMetadata?: Record<string, string>; statusDetails?: [] };
+    const error = await cloudRun.clients.services
+      .listServices({ parent: `projects/${P}/locations/${R}` }, { retry: null })
+      .then(() => undefined, (e: unknown) => e as Decoded);
     expect(error).toMatchObject({
       code: GrpcStatus.PERMISSION_DENIED,
       reason: "SERVICE_DISABLED",
@@ -264,11 +267,12 @@ describe("cannot check is neither missing nor passing", () => {
     expect(error!.statusDetails).toHaveLength(2);
   });
 
-  it("credentials that cannot mint a token (grpc-js's plugin error, code UNKNOWN) are no valid credentials, not a Cloud Run error", () => {
+  it("credentials that cannot mint a token (grpc-js's plugin error): no valid credentials, not a Cloud Run one", () => {
     // As grpc-js's load-balancing call reports a failed call-credentials plugin (e.g. a revoked key, a token endpoint
     // that does not answer): the call never left the machine.
-    const error = { code: GrpcStatus.UNKNOWN, details: "Getting metadata from plugin failed with error: invalid_grant: Invalid JWT Signature." };
-    expect(classifyCloudRunError(error, "run.services.list")).toEqual({ reason: "unauthenticated", detail: error.details });
+    const details = "Getting metadata from plugin failed with error: invalid_grant: Invalid JWT Signature.";
+    const error = { code: GrpcStatus.UNKNOWN, details };
+    expect(classifyCloudRunError(error, "run.services.list")).toEqual({ reason: "unauthenticated", detail: details });
   });
 
   it("falls back to GetService when only listing is refused", async () => {

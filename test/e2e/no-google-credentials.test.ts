@@ -41,11 +41,12 @@ async function triage(app: AppProcess, repo: string): Promise<string> {
   return (await waitFor("the diagnosis comment", () => appComments(repo)[0], 30_000)).body;
 }
 
-it("no credentials at all: every service could not be checked, with the login command; the server answers the next delivery", async () => {
+it("no credentials at all: could not check, with the login command; the server answers the next delivery", async () => {
   const app = await e2e.start(noCredentials());
   const body = await triage(app, "no-adc");
   for (const env of ["staging", "production"]) {
-    for (const service of ["netra-backend", "auth-service"]) expect(body).toContain(`could not check ${env} / ${service}: no valid Google credentials`);
+    for (const service of ["netra-backend", "auth-service"])
+      expect(body).toContain(`could not check ${env} / ${service}: no valid Google credentials`);
   }
   expect(body).toContain("gcloud auth application-default login");
   expect(body).toContain("Google's auth library said: Could not load the default credentials.");
@@ -59,21 +60,33 @@ it("no credentials at all: every service could not be checked, with the login co
 
 it.each([
   ["a missing file", (dir: string) => join(dir, "missing.json"), "names a file that does not exist"],
-  ["a file that is not JSON", (dir: string) => write(join(dir, "broken.json"), '{"type": "service_account"'), "names a file that is not a valid credential file"],
-  ["a JSON file of no credential type", (dir: string) => write(join(dir, "other.json"), '{"hello": "world"}'), "names a file that is not a valid credential file"],
-])("GOOGLE_APPLICATION_CREDENTIALS names %s: could not check, said by its variable name, without the path", async (_name, make, said) => {
-  const file = make(home);
-  const app = await e2e.start(noCredentials(file));
-  const repo = `bad-file-${file.split("/").pop()!.replace(/\W/g, "")}`;
-  const body = await triage(app, repo);
-  expect(body).toContain("could not check staging / netra-backend: no valid Google credentials");
-  expect(body).toContain(`GOOGLE_APPLICATION_CREDENTIALS ${said}`);
-  expect(body).not.toContain(home);
-  // No login fixes a bad GOOGLE_APPLICATION_CREDENTIALS (it wins over the login): no command is offered as the fix.
-  expect(body).not.toMatch(/```[a-z]*\ngcloud auth application-default login/);
-  expect(app.child.exitCode).toBeNull();
-  await app.stop();
-}, 60_000);
+  [
+    "a file that is not JSON",
+    (dir: string) => write(join(dir, "broken.json"), '{"type": "service_account"'),
+    "names a file that is not a valid credential file",
+  ],
+  [
+    "a JSON file of no credential type",
+    (dir: string) => write(join(dir, "other.json"), '{"hello": "world"}'),
+    "names a file that is not a valid credential file",
+  ],
+])(
+  "GOOGLE_APPLICATION_CREDENTIALS names %s: could not check, said by its variable name, without the path",
+  async (_name, make, said) => {
+    const file = make(home);
+    const app = await e2e.start(noCredentials(file));
+    const repo = `bad-file-${file.split("/").pop()!.replace(/\W/g, "")}`;
+    const body = await triage(app, repo);
+    expect(body).toContain("could not check staging / netra-backend: no valid Google credentials");
+    expect(body).toContain(`GOOGLE_APPLICATION_CREDENTIALS ${said}`);
+    expect(body).not.toContain(home);
+    // No login fixes a bad GOOGLE_APPLICATION_CREDENTIALS (it wins over the login): no command is offered as the fix.
+    expect(body).not.toMatch(/```[a-z]*\ngcloud auth application-default login/);
+    expect(app.child.exitCode).toBeNull();
+    await app.stop();
+  },
+  60_000,
+);
 
 function write(path: string, text: string): string {
   writeFileSync(path, text);
@@ -84,19 +97,21 @@ it("config-triage check without credentials: exit 2, the same message and comman
   const dir = join(home, "checkout");
   mkdirSync(join(dir, ".github"), { recursive: true });
   writeFileSync(join(dir, ".github/config-triage.yml"), scenarioConfigYaml);
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "dist/cli/main.js"), "check", "--env", "staging"], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, ...noCredentials() },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
-  });
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(process.execPath, [join(root, "dist/cli/main.js"), "check", "--env", "staging"], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, ...noCredentials() },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      child.on("error", reject);
+      child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
+    },
+  );
   expect(code).toBe(2);
   expect(stdout).toContain("could not check staging / netra-backend: no valid Google credentials");
   expect(stdout).toContain("gcloud auth application-default login");

@@ -11,7 +11,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signBody } from "../../src/server/verify-signature.js";
-import { freePort, randomUUID, root, startApp, throwawayPrivateKey, waitFor, type AppProcess } from "../support/app-server.js";
+import {
+  freePort,
+  randomUUID,
+  root,
+  startApp,
+  throwawayPrivateKey,
+  waitFor,
+  type AppProcess,
+} from "../support/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 
 const e2e = useE2E({ appId: 47 });
@@ -33,7 +41,11 @@ afterAll(async () => {
 });
 
 /** A smee.io channel on loopback: one text/event-stream per client; `send` relays a delivery as smee.io does. */
-async function startRelay(): Promise<{ url: string; connected: Promise<void>; send(event: string, payload: unknown): void }> {
+async function startRelay(): Promise<{
+  url: string;
+  connected: Promise<void>;
+  send(event: string, payload: unknown): void;
+}> {
   let opened!: () => void;
   const connected = new Promise<void>((resolve) => (opened = resolve));
   relay = createServer((req, res) => {
@@ -50,13 +62,19 @@ async function startRelay(): Promise<{ url: string; connected: Promise<void>; se
     send(event, payload) {
       // smee.io's message: the delivery's headers as fields, the parsed JSON body under `body`, and the query.
       const body = JSON.stringify(payload);
-      const data = { "x-github-event": event, "x-github-delivery": randomUUID(), "x-hub-signature-256": signBody(secret, body), body: payload, query: {} };
+      const data = {
+        "x-github-event": event,
+        "x-github-delivery": randomUUID(),
+        "x-hub-signature-256": signBody(secret, body),
+        body: payload,
+        query: {},
+      };
       for (const stream of streams) stream.write(`data: ${JSON.stringify(data)}\n\n`);
     },
   };
 }
 
-it("reads .env from the working directory, says where it listens, and triages a delivery relayed through WEBHOOK_PROXY_URL", async () => {
+it("reads .env from its cwd, says where it listens, triages a delivery relayed by WEBHOOK_PROXY_URL", async () => {
   const smee = await startRelay();
   writeFileSync(join(cwd, "app.pem"), throwawayPrivateKey());
   const port = await freePort();
@@ -85,7 +103,13 @@ it("reads .env from the working directory, says where it listens, and triages a 
 }, 60_000);
 
 async function relayedTriage(app: AppProcess, smee: Awaited<ReturnType<typeof startRelay>>, port: number) {
-  await waitFor("the listening line", () => (app.logs.join("").includes(`config-triage listening on http://127.0.0.1:${port}/api/github/webhooks`) || undefined), 10_000).catch((e) => {
+  await waitFor(
+    "the listening line",
+    () =>
+      app.logs.join("").includes(`config-triage listening on http://127.0.0.1:${port}/api/github/webhooks`) ||
+      undefined,
+    10_000,
+  ).catch((e) => {
     throw new Error(`${e.message}:\n${app.logs.join("")}`);
   });
   await smee.connected;
@@ -93,28 +117,38 @@ async function relayedTriage(app: AppProcess, smee: Awaited<ReturnType<typeof st
   smee.send("issues", labeled("relayed"));
   const comment = await waitFor("the diagnosis comment", () => appComments("relayed")[0], 30_000);
   expect(comment.body).toContain("JWT_SECRET_STAGING");
-  expect(app.logs.join("")).toContain(`forwarding deliveries from ${smee.url} to http://127.0.0.1:${port}/api/github/webhooks`);
+  expect(app.logs.join("")).toContain(
+    `forwarding deliveries from ${smee.url} to http://127.0.0.1:${port}/api/github/webhooks`,
+  );
 }
 
 it("bad settings: every one named at once, exit code 1, no stack trace", async () => {
   const bad = mkdtempSync(join(tmpdir(), "config-triage-bad-"));
   writeFileSync(join(bad, ".env"), "APP_ID=my-app\nPRIVATE_KEY_PATH=./missing.pem\nLOG_LEVEL=loud\n");
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "dist/main.js")], { cwd: bad, env: { PATH: process.env.PATH, PORT: "70000" }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
-  });
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(process.execPath, [join(root, "dist/main.js")], {
+        cwd: bad,
+        env: { PATH: process.env.PATH, PORT: "70000" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      child.on("error", reject);
+      child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
+    },
+  );
   rmSync(bad, { recursive: true, force: true });
   expect(code).toBe(1);
   expect(stdout).toBe("");
   expect(stderr.split("\n").filter(Boolean)).toEqual([
     "config-triage cannot start: these settings need fixing (see .env.example):",
     "  - APP_ID=my-app is not valid: use the App ID (a number) shown on the GitHub App's settings page",
-    expect.stringMatching(/^ {2}- PRIVATE_KEY_PATH=\.\/missing\.pem: no such file \(relative paths start at .*\); download the key from the GitHub App's settings page$/),
+    expect.stringMatching(
+      /^ {2}- PRIVATE_KEY_PATH=\.\/missing\.pem: no such file \(relative paths start at .*\); download the key from/,
+    ),
     "  - WEBHOOK_SECRET is not set: use the webhook secret set on the GitHub App's settings page",
     "  - PORT=70000 is not valid: use a whole number from 0 to 65535",
     "  - LOG_LEVEL=loud is not valid: use one of trace, debug, info, warn, error, fatal, silent",

@@ -13,31 +13,42 @@ import { root } from "../support/app-server.js";
 
 test("the escaped error fails its own job only; an error of no job is logged; the next job runs", async () => {
   const home = mkdtempSync(join(tmpdir(), "config-triage-guard-"));
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
-    const child = spawn(process.execPath, ["--import", loader, join(root, "test/fixtures/scripts/escape-from-library.ts")], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        CLOUDSDK_CONFIG: join(home, "gcloud"),
-        GCE_METADATA_HOST: "127.0.0.1:9",
-        METADATA_SERVER_DETECTION: "none",
-        grpc_proxy: "http://127.0.0.1:9",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
-  });
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+      const child = spawn(
+        process.execPath,
+        ["--import", loader, join(root, "test/fixtures/scripts/escape-from-library.ts")],
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH,
+            HOME: home,
+            CLOUDSDK_CONFIG: join(home, "gcloud"),
+            GCE_METADATA_HOST: "127.0.0.1:9",
+            METADATA_SERVER_DETECTION: "none",
+            grpc_proxy: "http://127.0.0.1:9",
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      child.on("error", reject);
+      child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
+    },
+  );
   rmSync(home, { recursive: true, force: true });
   expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-  const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
-  const noCredentials = "Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.";
+  const lines = stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, string>);
+  const noCredentials =
+    "Could not load the default credentials. " +
+    "Browse to https://cloud.google.com/docs/authentication/getting-started for more information.";
   expect(lines.find((l) => l.job === "job-1")).toEqual({ job: "job-1", outcome: `rejected: ${noCredentials}` });
   expect(lines.filter((l) => l.log && l.delivery === "job-1").map((l) => l.err)).toContain(noCredentials);
   expect(lines).toContainEqual({

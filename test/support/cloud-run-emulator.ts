@@ -49,7 +49,8 @@ export interface FaultRule {
   /**
    * Error details as Google sends them: a `google.rpc.Status` (code, message, details as `google.protobuf.Any`)
    * serialised into the `grpc-status-details-bin` trailer, which google-gax decodes into the error's `statusDetails`,
-   * `reason`, `domain` and `errorInfoMetadata`. `errorInfo` becomes a `google.rpc.ErrorInfo`, `help` a `google.rpc.Help`.
+   * `reason`, `domain` and `errorInfoMetadata`. `errorInfo` becomes a `google.rpc.ErrorInfo`, `help` a
+   * `google.rpc.Help`.
    */
   errorInfo?: { reason: string; domain: string; metadata?: Record<string, string> };
   help?: Array<{ description: string; url: string }>;
@@ -60,11 +61,15 @@ export interface FaultRule {
  * SERVICE_DISABLED ErrorInfo, then a Help link), for the project `projectNumber`, on every call under `name`.
  */
 export function serviceDisabledFault(name: string, projectNumber: string): FaultRule {
-  const activationUrl = `https://console.developers.google.com/apis/api/run.googleapis.com/overview?project=${projectNumber}`;
+  const overview = "https://console.developers.google.com/apis/api/run.googleapis.com/overview";
+  const activationUrl = `${overview}?project=${projectNumber}`;
   return {
     name,
     code: GrpcStatus.PERMISSION_DENIED,
-    details: `Cloud Run Admin API has not been used in project ${projectNumber} before or it is disabled. Enable it by visiting ${activationUrl} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`,
+    details:
+      `Cloud Run Admin API has not been used in project ${projectNumber} before or it is disabled. ` +
+      `Enable it by visiting ${activationUrl} then retry. If you enabled this API recently, wait a few minutes for ` +
+      "the action to propagate to our systems and retry.",
     errorInfo: {
       reason: "SERVICE_DISABLED",
       domain: "googleapis.com",
@@ -126,17 +131,23 @@ function statusDetails(fault: FaultRule): GrpcTypes.Metadata | undefined {
   if (!fault.errorInfo && !fault.help) return undefined;
   if (!statusTypes) {
     // google-gax's own copy of the google.rpc protos (not in its package exports: read by path).
-    const root = gax.protobuf.Root.fromJSON(require(join(dirname(require.resolve("google-gax")), "../protos/status.json")));
+    const file = join(dirname(require.resolve("google-gax")), "../protos/status.json");
+    const root = gax.protobuf.Root.fromJSON(require(file));
     statusTypes = { root, status: root.lookupType("google.rpc.Status"), any: root.lookupType("google.protobuf.Any") };
   }
   const { root, status } = statusTypes;
-  const pack = (type: string, value: object) => ({ type_url: `type.googleapis.com/${type}`, value: root.lookupType(type).encode(value).finish() });
+  const pack = (type: string, value: object) => ({
+    type_url: `type.googleapis.com/${type}`,
+    value: root.lookupType(type).encode(value).finish(),
+  });
+  const info = fault.errorInfo;
   const details = [
-    ...(fault.errorInfo ? [pack("google.rpc.ErrorInfo", { reason: fault.errorInfo.reason, domain: fault.errorInfo.domain, metadata: fault.errorInfo.metadata ?? {} })] : []),
+    ...(info ? [pack("google.rpc.ErrorInfo", { ...info, metadata: info.metadata ?? {} })] : []),
     ...(fault.help ? [pack("google.rpc.Help", { links: fault.help })] : []),
   ];
   const metadata = new grpc.Metadata();
-  metadata.set("grpc-status-details-bin", Buffer.from(status.encode({ code: fault.code, message: fault.details, details }).finish()));
+  const encoded = status.encode({ code: fault.code, message: fault.details, details }).finish();
+  metadata.set("grpc-status-details-bin", Buffer.from(encoded));
   return metadata;
 }
 
