@@ -124,7 +124,7 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
   } finally {
     await clients.close();
   }
-  const diagnosis = evaluate(checks, live);
+  const diagnosis = evaluate(checks, live, { servicePairs: config.service_pairs });
   io.stdout(`${formatCheck(diagnosis, opts.format, { live, checks })}\n`);
   return exitCodeFor(diagnosis.verdict);
 }

@@ -128,6 +128,16 @@ function crossCheck(config: Config, file: string): ConfigProblem[] {
       }
     });
   });
+  config.service_pairs.forEach((pair, i) => {
+    for (const [env, service] of Object.entries(pair)) {
+      const listed = config.environments[env]?.services;
+      if (!listed) {
+        problems.push({ file, path: `service_pairs.${i}.${env}`, message: `service pair ${i + 1} names environment \`${env}\`, which is not under \`environments:\`${suggest(env, envs)}` });
+      } else if (!listed.includes(service)) {
+        problems.push({ file, path: `service_pairs.${i}.${env}`, message: `service pair ${i + 1} names service \`${service}\`, which environment \`${env}\` does not list${suggest(service, listed)}` });
+      }
+    }
+  });
   return problems;
 }
 
@@ -140,7 +150,7 @@ function suggest(value: string, candidates: string[]): string {
 }
 
 const KEYS: Record<string, string[]> = {
-  "": ["labels", "environments", "checks", "follow_ups", "on_pass", "mode", "review_label", "roles", "pull_requests", "label_role", "max_follow_ups", "max_triages_per_hour"],
+  "": ["labels", "environments", "checks", "service_pairs", "follow_ups", "on_pass", "mode", "review_label", "roles", "pull_requests", "label_role", "max_follow_ups", "max_triages_per_hour"],
   roles: [...COMMAND_NAMES],
   environment: ["project", "region", "services"],
   check: ["variable", "aliases", "environments", "services", "from", "secret", "why"],

@@ -109,6 +109,18 @@ export const ConfigSchema = z
       .refine((envs) => Object.keys(envs).length > 0, "must name at least one environment")
       .describe("The Cloud Run environments, by name (e.g. `staging`, `production`)."),
     checks: z.array(CheckSchema).default([]).describe("The environment variables that must be set."),
+    service_pairs: z
+      .array(
+        z
+          .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "environment names are lower-case, e.g. staging"), name)
+          .refine((pair) => Object.keys(pair).length >= 2, "must pair at least two environments"),
+      )
+      .default([])
+      .describe(
+        "Services that are the same service under different names, compared for drift, e.g. " +
+          "`- { staging: web-preview, production: web }`. Without a pair, services are paired by name with environment " +
+          "affixes removed (`api-staging` ~ `api`, `stg-api` ~ `prod-api`).",
+      ),
     follow_ups: z
       .array(FollowUpSchema)
       .prefault(["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"])

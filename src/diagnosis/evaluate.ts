@@ -1,4 +1,5 @@
 import { distance } from "fastest-levenshtein";
+import * as gcloud from "./gcloud-commands.js";
 import { environmentSuffixes, type EffectiveCheck } from "./plan-checks.js";
 import type {
   CannotCheckReason,
@@ -9,6 +10,7 @@ import type {
   RevisionSnapshot,
   ServiceSnapshot,
   ServiceState,
+  SecretUse,
   ServiceTarget,
   ValueSource,
 } from "./types.js";
@@ -25,6 +27,10 @@ export interface VariableResult {
   source?: ValueSource;
   container?: string;
   origin: EffectiveCheck["origin"];
+  /** For a missing variable: the name the near-miss check took for a misspelling of it (never propagated as drift). */
+  nearMiss?: string;
+  /** For a variable read from Secret Manager: the version its next deploy needs, and who reads it. */
+  secretUse?: SecretUse;
 }
 
 /**
@@ -39,8 +45,15 @@ export interface Problem {
   revision?: string;
   container?: string;
   why: string;
-  /** A shell command that fixes it, or undefined when there is no single command (then `why` says what to do). */
+  /**
+   * The shell commands that fix it, one per line, to run in order; undefined when there is no command (then `why`
+   * says what to do).
+   */
   fix?: string;
+  /** The Secret Manager versions the fix relies on: verified before the fix is called one that works. */
+  secretUses?: SecretUse[];
+  /** What the Secret Manager check found about the fix: "this fix will work", or what must happen first. */
+  verified?: string;
   /** Stable key, used to tell what changed between two checks. */
   key: string;
 }
@@ -62,6 +75,8 @@ export const PROBLEM_KINDS = [
   "reconciling",
   "health",
   "drift",
+  "secret",
+  "secret-unverified",
 ] as const;
 
 /** `drift:staging>production:api` -> `drift`. */
@@ -110,8 +125,37 @@ export function defaultSecretName(variable: string): string {
   return variable.toLowerCase().replace(/_/g, "-");
 }
 
-function gcloudUpdate(t: ServiceTarget, flags: string): string {
-  return `gcloud run services update ${t.service} --project=${t.project} --region=${t.region} ${flags}`;
+/** Where a change goes: the container is named only for a service with several containers (gcloud's rule). */
+function commandTarget(t: ServiceTarget, s: ServiceSnapshot | undefined, container?: string): gcloud.CommandTarget {
+  return { project: t.project, region: t.region, service: t.service, container: s && s.template.containers.length > 1 ? container : undefined };
+}
+
+/** The runtime service account the next revision runs as: the template's, else the latest ready revision's. */
+function serviceAccountOf(s: ServiceSnapshot): string | undefined {
+  const latest = s.latestReadyRevision ? s.revisions[s.latestReadyRevision] : undefined;
+  return s.template.serviceAccount ?? latest?.serviceAccount ?? (s.projectNumber ? defaultComputeAccount(s.projectNumber) : undefined);
+}
+
+/** The account Cloud Run uses when a service names none. */
+export function defaultComputeAccount(projectNumber: string): string {
+  return `${projectNumber}-compute@developer.gserviceaccount.com`;
+}
+
+/** A reference as a pointer; a project that is the service's own (by id or number) is dropped, so commands stay short. */
+function pointerOf(s: ServiceSnapshot, ref: { secret: string; version: string; project?: string }): gcloud.SecretPointer {
+  const own = !ref.project || ref.project === s.project || ref.project === s.projectNumber;
+  return { secret: ref.secret, version: ref.version, project: own ? undefined : ref.project };
+}
+
+function secretUse(s: ServiceSnapshot, pointer: gcloud.SecretPointer): SecretUse {
+  return {
+    project: pointer.project ?? s.project,
+    secret: pointer.secret,
+    version: pointer.version,
+    serviceAccount: serviceAccountOf(s),
+    serviceProject: s.project,
+    serviceProjectNumber: s.projectNumber,
+  };
 }
 
 function servingContainer(revision: RevisionSnapshot): ContainerSnapshot | undefined {
@@ -158,11 +202,6 @@ export function nearMisses(variable: string, names: string[], environment: strin
     .map(({ n }) => n);
 }
 
-function secretFlag(entry: { name: string; source: ValueSource }, fallbackSecret: string, version = "latest"): string {
-  const secret = entry.source.kind === "literal" ? fallbackSecret : entry.source.secret;
-  return `${entry.name}=${secret}:${version}`;
-}
-
 function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result: VariableResult; problems: Problem[] } {
   const target = state.target;
   const base = { variable: check.variable, target, origin: check.origin };
@@ -181,33 +220,44 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
     const allNames = snapshot.template.containers.flatMap((c) => c.env.map((e) => e.name));
     const near = nearMisses(check.variable, [...new Set(allNames)], target.environment)[0];
     const nearEntry = near ? snapshot.template.containers.flatMap((c) => c.env).find((e) => e.name === near) : undefined;
+    const at = commandTarget(target, snapshot, container?.name ?? "SERVING_CONTAINER");
     let what = `\`${check.variable}\` is missing on ${where(target)}${aliasNote}`;
-    let fix =
-      check.from === "literal"
-        ? gcloudUpdate(target, `--update-env-vars=${check.variable}=VALUE`)
-        : gcloudUpdate(target, `--update-secrets=${check.variable}=${secret}:${check.version ?? "latest"}`);
+    let pointer: gcloud.SecretPointer | undefined = check.from === "literal" ? undefined : { secret, version: check.version ?? "latest" };
+    let fix = pointer ? gcloud.setSecret(at, check.variable, pointer) : gcloud.setLiteral(at, check.variable);
     let problemWhy = why;
     if (sidecar) {
       what += `: it is set only on the sidecar \`${sidecar.name}\`, not on the serving container`;
-      fix += ` --container=${container?.name ?? "SERVING_CONTAINER"}`;
       problemWhy += "; each container has its own environment, and a sidecar's variables are invisible to the serving container";
     } else if (near && nearEntry) {
       what += `: did you mean \`${near}\`, which is set?`;
-      fix =
-        nearEntry.source.kind === "secret"
-          ? gcloudUpdate(target, `--remove-secrets=${near} --update-secrets=${check.variable}=${nearEntry.source.secret}:${nearEntry.source.version}`)
-          : gcloudUpdate(target, `--remove-env-vars=${near} --update-secrets=${check.variable}=${secret}:latest`);
+      const s = nearEntry.source;
+      pointer = s.kind === "secret" ? pointerOf(snapshot, s) : { secret, version: "latest" };
+      fix = gcloud.renameVariable(at, { name: near, secret: s.kind === "secret" }, check.variable, pointer);
       problemWhy += `; \`${near}\` looks like the same setting under another name, which the code does not read`;
     }
     return {
-      result: { ...base, status: "missing", container: container?.name },
-      problems: [{ severity: "fail", what, target, container: container?.name, why: problemWhy, fix, key: keyOf("missing") }],
+      result: { ...base, status: "missing", container: container?.name, nearMiss: near && nearEntry && !sidecar ? near : undefined },
+      problems: [
+        {
+          severity: "fail",
+          what,
+          target,
+          container: container?.name,
+          why: problemWhy,
+          fix,
+          key: keyOf("missing"),
+          secretUses: pointer ? [secretUse(snapshot, pointer)] : undefined,
+        },
+      ],
     };
   }
 
   const result: VariableResult = { ...base, status: "set", foundAs: entry.name, source: entry.source, container: container?.name };
+  const at = commandTarget(target, snapshot, container?.name);
+  if (entry.source.kind !== "literal") result.secretUse = secretUse(snapshot, pointerOf(snapshot, entry.source));
   const problems: Problem[] = [];
   const fromSecret = entry.source.kind !== "literal";
+  const wanted: gcloud.SecretPointer = { secret, version: check.version ?? "latest" };
   if ((check.from === "secret-manager" && !fromSecret) || (check.from === "literal" && fromSecret)) {
     result.status = "wrong-source";
     problems.push({
@@ -222,11 +272,9 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
         check.from === "secret-manager"
           ? "a literal value is visible to anyone who can read the service's configuration and is not rotated with the secret"
           : "the configuration asks for a literal value here",
-      fix:
-        check.from === "secret-manager"
-          ? gcloudUpdate(target, `--remove-env-vars=${entry.name} --update-secrets=${entry.name}=${secret}:latest`)
-          : gcloudUpdate(target, `--remove-secrets=${entry.name} --update-env-vars=${entry.name}=VALUE`),
+      fix: (check.from === "secret-manager" ? gcloud.literalToSecret(at, entry.name, wanted) : gcloud.secretToLiteral(at, entry.name)).join("\n"),
       key: keyOf("source", entry.name),
+      secretUses: check.from === "secret-manager" ? [secretUse(snapshot, wanted)] : undefined,
     });
   }
   if (check.version && entry.source.kind !== "literal" && entry.source.version !== check.version) {
@@ -241,11 +289,9 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
         check.version === "latest"
           ? "a reference pinned to an old version keeps serving the old value after the secret is rotated"
           : `the configuration pins this reference to version ${check.version}`,
-      fix:
-        s.kind === "file"
-          ? `gcloud run services update ${target.service} --project=${target.project} --region=${target.region} --update-secrets=${s.path}=${s.secret}:${check.version}`
-          : gcloudUpdate(target, `--update-secrets=${entry.name}=${s.secret}:${check.version}`),
+      fix: gcloud.setSecret(at, s.kind === "file" ? s.path : entry.name, pointerOf(snapshot, { ...s, version: check.version })),
       key: keyOf("version", entry.name),
+      secretUses: [secretUse(snapshot, pointerOf(snapshot, { ...s, version: check.version }))],
     });
   }
   problems.push(...servingProblems(check, snapshot, entry, secret));
@@ -253,33 +299,46 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
   return { result, problems };
 }
 
-/** The variable is in the template: is it on every revision that serves traffic? */
+/**
+ * The variable is in the template: is it on every revision that serves traffic? The fix depends on the latest ready
+ * revision (read even at 0%): when it has the variable, traffic is pinned away from it and moving traffic is the fix
+ * (`--to-latest`, or `--to-revisions=LATEST_READY=100` when the latest created revision failed, so that a retry of the
+ * failed configuration does not take the traffic by itself); otherwise no ready revision has it and it takes a deploy.
+ */
 function servingProblems(check: EffectiveCheck, s: ServiceSnapshot, entry: { name: string; source: ValueSource }, secret: string): Problem[] {
   const names = [check.variable, ...check.aliases];
   const problems: Problem[] = [];
   const target: ServiceTarget = s;
+  const ready = s.latestReadyRevision;
+  const latest = ready ? s.revisions[ready] : undefined;
+  const latestHasIt = Boolean(latest && lookup(servingContainer(latest), names, secret));
+  const latestShare = s.traffic.filter((t) => t.revision === ready).reduce((sum, t) => sum + t.percent, 0);
+  const createdFailed = Boolean(s.latestCreatedRevision && s.latestCreatedRevision !== ready);
   for (const share of s.traffic) {
     const revision = s.revisions[share.revision];
     if (!revision || lookup(servingContainer(revision), names, secret)) continue;
-    const latest = s.latestReadyRevision ? s.revisions[s.latestReadyRevision] : undefined;
-    const latestHasIt = share.revision !== s.latestReadyRevision && latest && lookup(servingContainer(latest), names, secret);
+    const at = commandTarget(target, s, servingContainer(s.template)?.name);
+    const src = entry.source;
     const redeploy =
-      entry.source.kind === "literal"
-        ? gcloudUpdate(target, `--update-env-vars=${entry.name}=VALUE`)
-        : entry.source.kind === "secret"
-          ? gcloudUpdate(target, `--update-secrets=${secretFlag(entry, secret, entry.source.version)}`)
-          : gcloudUpdate(target, `--update-secrets=${entry.source.path}=${entry.source.secret}:${entry.source.version}`);
+      src.kind === "literal" ? gcloud.setLiteral(at, entry.name) : gcloud.setSecret(at, src.kind === "file" ? src.path : entry.name, pointerOf(s, src));
+    const pinned = latestHasIt && share.revision !== ready;
+    const failedNote = createdFailed ? ` (the latest, \`${s.latestCreatedRevision}\`, failed)` : "";
     problems.push({
       severity: "fail",
       what: `\`${check.variable}\` is in the template of ${where(target)} but missing on revision \`${share.revision}\`, which serves ${pct(share.percent)} of traffic`,
       target,
       revision: share.revision,
       container: servingContainer(revision)?.name,
-      why: latestHasIt
-        ? `traffic is pinned to an old revision; the latest ready revision \`${s.latestReadyRevision}\` has the variable but receives only part of the traffic`
-        : `no revision with the variable became ready${s.latestCreatedRevision !== s.latestReadyRevision ? ` (the latest, \`${s.latestCreatedRevision}\`, failed)` : ""}, so users still reach a revision without it; fix the rollout and deploy again`,
-      fix: latestHasIt ? `gcloud run services update-traffic ${s.service} --project=${s.project} --region=${s.region} --to-latest` : redeploy,
+      why: pinned
+        ? `traffic is pinned away from the latest ready revision \`${ready}\`, which has the variable but receives ${pct(latestShare)} of traffic (deployed with \`--no-traffic\`, or traffic set with \`update-traffic --to-revisions\`)${createdFailed ? `; the latest created revision \`${s.latestCreatedRevision}\` failed, so the fix names \`${ready}\` instead of following the latest` : ""}`
+        : latest && share.revision !== ready
+          ? `the latest ready revision \`${ready}\` lacks it too${failedNote}: no ready revision has the variable, so users still reach one without it; fix the rollout and deploy again`
+          : ready && share.revision !== ready && !latest
+            ? `the latest ready revision \`${ready}\` could not be read, so whether moving traffic to it would fix this is unknown; deploying again does`
+            : `no revision with the variable became ready${failedNote}, so users still reach a revision without it; fix the rollout and deploy again`,
+      fix: pinned ? (createdFailed ? gcloud.trafficToRevision(at, ready!) : gcloud.trafficToLatest(at)) : redeploy,
       key: `serving:${s.environment}:${s.service}:${check.variable}:${share.revision}`,
+      secretUses: !pinned && src.kind !== "literal" ? [secretUse(s, pointerOf(s, src))] : undefined,
     });
   }
   for (const [revision, error] of Object.entries(s.revisionErrors ?? {})) {
@@ -307,7 +366,7 @@ function said(reason: CannotCheckReason, source?: CannotRead["source"]): string 
 function cannotReadFix(error: CannotRead, t: ServiceTarget): string | undefined {
   switch (error.reason) {
     case "permission-denied":
-      return grantViewer(t.project);
+      return gcloud.grantAppRole(t.project, "roles/run.viewer");
     case "api-disabled":
       return `gcloud services enable ${error.service ?? "run.googleapis.com"} --project=${t.project}`;
     case "unauthenticated":
@@ -333,9 +392,6 @@ function cannotReadWhy(error: CannotRead): string {
   return CANNOT_CHECK_WHY[error.reason];
 }
 
-function grantViewer(project: string): string {
-  return `gcloud projects add-iam-policy-binding ${project} --member=serviceAccount:SERVICE_ACCOUNT --role=roles/run.viewer`;
-}
 
 /** A failed or unfinished rollout of a service: its latest configuration is not what serves. */
 export function rolloutProblems(s: ServiceSnapshot): Problem[] {
@@ -377,19 +433,23 @@ export function rolloutProblems(s: ServiceSnapshot): Problem[] {
   return problems;
 }
 
-/** The fix for a failed revision, from Cloud Run's own message where it names a secret and a service account. */
-function rolloutFix(s: ServiceSnapshot, message: string): string {
+/**
+ * The fix for a failed revision, from Cloud Run's own message where it names a secret and a service account; else the
+ * command that shows the failed revision's conditions (none when no revision name is known).
+ */
+function rolloutFix(s: ServiceSnapshot, message: string): string | undefined {
   const secret = /secrets\/([^/\s]+)\/versions\/([^\s]+)/.exec(message);
   const account = /service account ([^\s.]+(?:\.[^\s.]+)*@[^\s]+?)\.?(\s|$)/.exec(message);
+  const at = commandTarget(s, s);
   if (secret && /permission denied/i.test(message)) {
-    return `gcloud secrets add-iam-policy-binding ${secret[1]} --project=${s.project} --member=serviceAccount:${account?.[1] ?? "SERVICE_ACCOUNT"} --role=roles/secretmanager.secretAccessor`;
+    return gcloud.grantSecretAccess(s.project, secret[1], account?.[1] ?? "SERVICE_ACCOUNT");
   }
   if (secret && /not found/i.test(message)) {
     return secret[2] === "latest"
-      ? `printf '%s' "$VALUE" | gcloud secrets create ${secret[1]} --project=${s.project} --data-file=-`
-      : `gcloud run services update ${s.service} --project=${s.project} --region=${s.region} --update-secrets=VARIABLE=${secret[1]}:latest`;
+      ? [gcloud.createSecret(s.project, secret[1]), gcloud.addSecretVersion(s.project, secret[1])].join("\n")
+      : gcloud.setSecret(at, "VARIABLE", { secret: secret[1], version: "latest" });
   }
-  return `gcloud run revisions describe ${s.latestCreatedRevision ?? s.latestReadyRevision ?? ""} --project=${s.project} --region=${s.region}`;
+  return gcloud.describeRevision(at, s.latestCreatedRevision ?? s.latestReadyRevision);
 }
 
 function cannotCheckProblem(state: Extract<ServiceState, { kind: "cannot-check" }>): Problem {
@@ -426,38 +486,85 @@ function healthProblem(state: Extract<ServiceState, { kind: "ok" }>): Problem | 
   };
 }
 
+/** Options of the diagnosis that come from the configuration rather than from Cloud Run. */
+export interface EvaluateOptions {
+  /** Explicit pairs of services across environments (`service_pairs` in the config), environment -> service. */
+  servicePairs?: Record<string, string>[];
+}
+
 /**
- * The variable names (never values) one environment's service has that another environment's same service lacks,
- * with environment suffixes normalised (`JWT_SECRET_STAGING` on staging ~ `JWT_SECRET_PRODUCTION` on production).
+ * A service name without the environment affix it carries: `api-staging` / `stg-api` on staging -> `api`. Used to
+ * pair services across environments, as `stripEnvironmentSuffix` does for variable names.
  */
-export function driftProblems(live: LiveState, reported: Set<string> = new Set()): Problem[] {
-  const byService = new Map<string, ServiceSnapshot[]>();
-  for (const state of live.services) {
-    if (state.kind !== "ok") continue;
-    byService.set(state.snapshot.service, [...(byService.get(state.snapshot.service) ?? []), state.snapshot]);
+export function stripServiceAffix(service: string, environment: string): string {
+  for (const affix of environmentSuffixes(environment).map((a) => a.toLowerCase().replace(/_/g, "-"))) {
+    for (const sep of ["-", "_"]) {
+      if (service.endsWith(`${sep}${affix}`) && service.length > affix.length + 1) return service.slice(0, -affix.length - 1);
+      if (service.startsWith(`${affix}${sep}`) && service.length > affix.length + 1) return service.slice(affix.length + 1);
+    }
   }
+  return service;
+}
+
+/** Groups the services that are one service across environments: explicit pairs first, then names without affixes. */
+function pairServices(live: LiveState, pairs: Record<string, string>[]): { snapshots: ServiceSnapshot[]; explicit: boolean }[] {
+  const ok = live.services.flatMap((s) => (s.kind === "ok" ? [s.snapshot] : []));
+  const paired = new Set<ServiceSnapshot>();
+  const groups: { snapshots: ServiceSnapshot[]; explicit: boolean }[] = [];
+  for (const pair of pairs) {
+    const members = ok.filter((s) => pair[s.environment] === s.service);
+    members.forEach((m) => paired.add(m));
+    groups.push({ snapshots: members, explicit: true });
+  }
+  const byBase = new Map<string, ServiceSnapshot[]>();
+  for (const s of ok) {
+    if (paired.has(s)) continue;
+    const base = stripServiceAffix(s.service, s.environment);
+    byBase.set(base, [...(byBase.get(base) ?? []), s]);
+  }
+  return [...groups, ...[...byBase.values()].map((snapshots) => ({ snapshots, explicit: false }))];
+}
+
+/**
+ * The variable names (never values) one environment's service has that the same service in another environment
+ * lacks, with environment suffixes normalised (`JWT_SECRET_STAGING` on staging ~ `JWT_SECRET_PRODUCTION` on
+ * production). Services are paired by `service_pairs`, else by name without environment affixes. `reported` holds
+ * what is already reported missing (`env:service:NAME`); `typos` holds names the near-miss check calls misspellings,
+ * which are never proposed for another environment.
+ */
+export function driftProblems(live: LiveState, reported: Set<string> = new Set(), typos: Set<string> = new Set(), options: EvaluateOptions = {}): Problem[] {
   const problems: Problem[] = [];
-  for (const snapshots of byService.values()) {
+  for (const { snapshots, explicit } of pairServices(live, options.servicePairs ?? [])) {
     for (const a of snapshots) {
       for (const b of snapshots) {
-        if (a === b) continue;
+        if (a === b || a.environment === b.environment) continue;
         const bases = (s: ServiceSnapshot) => new Map(templateEnv(s).map((e) => [stripEnvironmentSuffix(e.name, s.environment), e]));
         const theirs = bases(b);
+        const nameIn = (base: string, e: EnvEntry) => (base === e.name ? e.name : `${base}_${environmentSuffixes(b.environment)[0]}`);
         const lacking = [...bases(a)].filter(
-          ([base, e]) => !theirs.has(base) && !reported.has(`${b.environment}:${b.service}:${base === e.name ? e.name : `${base}_${environmentSuffixes(b.environment)[0]}`}`),
+          ([base, e]) => !theirs.has(base) && !typos.has(`${a.environment}:${a.service}:${e.name}`) && !reported.has(`${b.environment}:${b.service}:${nameIn(base, e)}`),
         );
         if (!lacking.length) continue;
-        const renamed = lacking.map(([base, e]) => ({ name: base === e.name ? e.name : `${base}_${environmentSuffixes(b.environment)[0]}`, source: e.source }));
+        const renamed = lacking.map(([base, e]) => ({ name: nameIn(base, e), source: e.source }));
+        const at = commandTarget(b, b, servingContainer(b.template)?.name);
+        const pointers = renamed.flatMap((e) => (e.source.kind === "literal" ? [] : [{ secret: defaultSecretName(e.name), version: "latest" }]));
         const flags = renamed.map((e) =>
           e.source.kind === "literal" ? `--update-env-vars=${e.name}=VALUE` : `--update-secrets=${e.name}=${defaultSecretName(e.name)}:latest`,
         );
+        const pairing =
+          a.service === b.service
+            ? ""
+            : explicit
+              ? ` \`${a.service}\` in ${a.environment} is paired with \`${b.service}\` in ${b.environment} by \`service_pairs\` in the config.`
+              : ` \`${a.service}\` in ${a.environment} is paired with \`${b.service}\` in ${b.environment}: their names match without the environment affix.`;
         problems.push({
           severity: "warn",
-          what: `${b.environment} / ${b.service} lacks ${renamed.map((e) => `\`${e.name}\``).join(", ")}, which ${a.environment} has`,
+          what: `${b.environment} / ${b.service} lacks ${renamed.map((e) => `\`${e.name}\``).join(", ")}, which ${a.environment}${a.service === b.service ? "" : ` / ${a.service}`} has`,
           target: b,
-          why: `the same service is configured differently in ${a.environment} and ${b.environment} (names compared with environment suffixes removed; values are never compared)`,
-          fix: gcloudUpdate(b, [...new Set(flags)].join(" ")),
+          why: `the same service is configured differently in ${a.environment} and ${b.environment} (names compared with environment suffixes removed; values are never compared).${pairing}`.replace(/\.$/, ""),
+          fix: gcloud.updateService(at, [...new Set(flags)]),
           key: `drift:${a.environment}>${b.environment}:${b.service}`,
+          secretUses: pointers.length ? pointers.map((p) => secretUse(b, p)) : undefined,
         });
       }
     }
@@ -474,7 +581,7 @@ function sameTarget(a: ServiceTarget, b: ServiceTarget): boolean {
 }
 
 /** The pure diagnosis: which checks pass on which services, and what to do about each problem. */
-export function evaluate(checks: EffectiveCheck[], live: LiveState): Diagnosis {
+export function evaluate(checks: EffectiveCheck[], live: LiveState, options: EvaluateOptions = {}): Diagnosis {
   const results: VariableResult[] = [];
   const problems: Problem[] = [];
   for (const state of live.services) {
@@ -497,7 +604,8 @@ export function evaluate(checks: EffectiveCheck[], live: LiveState): Diagnosis {
   }
   // A variable already reported missing is not reported again as drift.
   const missing = new Set(results.filter((r) => r.status === "missing").map((r) => `${r.target.environment}:${r.target.service}:${r.variable}`));
-  problems.push(...driftProblems(live, missing));
+  const typos = new Set(results.filter((r) => r.nearMiss).map((r) => `${r.target.environment}:${r.target.service}:${r.nearMiss}`));
+  problems.push(...driftProblems(live, missing, typos, options));
   const seen = new Set<string>();
   const unique = problems.filter((p) => !seen.has(p.key) && seen.add(p.key));
   const failing = unique.some((p) => p.severity === "fail");

@@ -90,14 +90,16 @@ export async function fetchLiveState(clients: CloudRunClients, targets: ServiceT
 }
 
 /**
- * The revisions that serve traffic but may not match the template. The latest created revision, on a service whose
- * rollout is done (`observedGeneration == generation`, not reconciling), was created from the current template: it is
- * not read again.
+ * The revisions the diagnosis needs that may not match the template: each one that serves traffic, the latest ready
+ * one (even at 0%: whether it has a variable decides between moving traffic and deploying again) and the latest
+ * created one. The latest created revision, on a service whose rollout is done (`observedGeneration == generation`,
+ * not reconciling), was created from the current template: it is not read again.
  */
 export function revisionsToRead(snapshot: ServiceSnapshot): string[] {
   const settled = !snapshot.reconciling && snapshot.generation === snapshot.observedGeneration;
   const fromTemplate = settled ? snapshot.latestCreatedRevision : undefined;
-  return [...new Set(snapshot.traffic.map((t) => t.revision))].filter((r) => r && r !== fromTemplate);
+  const wanted = [...snapshot.traffic.map((t) => t.revision), snapshot.latestReadyRevision, snapshot.latestCreatedRevision];
+  return [...new Set(wanted)].filter((r): r is string => Boolean(r) && r !== fromTemplate);
 }
 
 async function readServingRevisions(
@@ -108,7 +110,7 @@ async function readServingRevisions(
 ): Promise<void> {
   const toRead = revisionsToRead(snapshot);
   const settledRevision = snapshot.latestCreatedRevision;
-  if (settledRevision && snapshot.traffic.some((t) => t.revision === settledRevision) && !toRead.includes(settledRevision)) {
+  if (settledRevision && !toRead.includes(settledRevision)) {
     snapshot.revisions[settledRevision] = { ...snapshot.template, name: settledRevision };
   }
   await mapBounded(toRead, o.concurrency, async (revision) => {
@@ -116,6 +118,8 @@ async function readServingRevisions(
       const [message] = await clients.revisions.getRevision({ name: `${service.name}/revisions/${revision}` }, o.call);
       snapshot.revisions[revision] = revisionToSnapshot(message);
     } catch (error) {
+      // A revision that serves no traffic only informs the fix: not being able to read it is no "could not check".
+      if (!snapshot.traffic.some((t) => t.revision === revision)) return;
       snapshot.revisionErrors = { ...snapshot.revisionErrors, [revision]: classifyCloudRunError(error, "run.revisions.get") };
     }
   });

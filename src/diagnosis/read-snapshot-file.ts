@@ -1,5 +1,5 @@
 import { parseAllDocuments } from "yaml";
-import { shortName } from "./to-snapshot.js";
+import { parseSecretName, projectNumberFromUrls, shortName } from "./to-snapshot.js";
 import type { ContainerSnapshot, EnvEntry, RevisionSnapshot, SecretMount, ServiceSnapshot, ServiceState, ServiceTarget, SnapshotOrigin, TrafficShare } from "./types.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -44,7 +44,7 @@ function unusable(target: ServiceTarget, origin: SnapshotOrigin, why: string): S
 }
 
 /** Knative `spec` of a revision (template or Revision) -> containers with names and sources only. */
-function toContainers(spec: Doc | undefined): ContainerSnapshot[] {
+function toContainers(spec: Doc | undefined, aliases: Map<string, string> = new Map()): ContainerSnapshot[] {
   const containers: Doc[] = spec?.containers ?? [];
   const volumes = new Map<string, Doc>((spec?.volumes ?? []).map((v: Doc) => [v.name, v]));
   const servingIndex = Math.max(0, containers.findIndex((c) => (c.ports ?? []).length > 0));
@@ -52,26 +52,53 @@ function toContainers(spec: Doc | undefined): ContainerSnapshot[] {
     const env: EnvEntry[] = (c.env ?? []).map((e: Doc) => {
       const ref = e.valueFrom?.secretKeyRef;
       return ref
-        ? { name: String(e.name), source: { kind: "secret", secret: shortSecret(ref.name), version: String(ref.key ?? "latest") } }
+        ? { name: String(e.name), source: { kind: "secret", ...secretOf(ref.name, aliases), version: String(ref.key ?? "latest") } }
         : { name: String(e.name), source: { kind: "literal" } };
     });
     const secretMounts: SecretMount[] = [];
     for (const m of c.volumeMounts ?? []) {
       const secret = volumes.get(m.name)?.secret;
       if (!secret) continue;
-      const items: Doc[] = secret.items?.length ? secret.items : [{ key: "latest", path: "" }];
+      const named = secretOf(secret.secretName, aliases);
+      // Without `items`, the latest version is mounted at a file named after the secret, as in the v2 API.
+      const items: Doc[] = secret.items?.length ? secret.items : [{ key: "latest", path: named.secret }];
       for (const item of items) {
-        secretMounts.push({ secret: shortSecret(secret.secretName), version: String(item.key ?? "latest"), path: [m.mountPath, item.path].filter(Boolean).join("/") });
+        const path = [String(m.mountPath ?? "").replace(/\/$/, ""), item.path].filter(Boolean).join("/");
+        secretMounts.push({ ...named, version: String(item.key ?? "latest"), path });
       }
     }
     return { name: String(c.name || `container-${i}`), serving: i === servingIndex, env, secretMounts };
   });
 }
 
-/** `projects/p/secrets/x` or `x`; Knative also allows `alias:secret` through an annotation, which keeps the name. */
-function shortSecret(name: unknown): string {
+/**
+ * `projects/p/secrets/x` or `x`. A secret of another project appears in Knative under an alias declared in the
+ * template's `run.googleapis.com/secrets` annotation (`alias:projects/P/secrets/S,…`): the alias resolves to it.
+ */
+function secretOf(name: unknown, aliases: Map<string, string>): { secret: string; project?: string } {
   const s = String(name ?? "");
-  return s.includes("/secrets/") ? s.slice(s.lastIndexOf("/secrets/") + 9) : s;
+  return parseSecretName(aliases.get(s) ?? s);
+}
+
+/** The service's URLs gcloud lists in the `run.googleapis.com/urls` annotation (a JSON array), deterministic one included. */
+function annotatedUrls(doc: Doc): string[] {
+  try {
+    const urls = JSON.parse(String(doc.metadata?.annotations?.["run.googleapis.com/urls"] ?? "[]"));
+    return Array.isArray(urls) ? urls.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+function secretAliases(annotations: Doc | undefined): Map<string, string> {
+  const raw = String(annotations?.["run.googleapis.com/secrets"] ?? "");
+  return new Map(
+    raw
+      .split(",")
+      .map((pair) => pair.trim().split(/:(.*)/s))
+      .filter(([alias, path]) => alias && path)
+      .map(([alias, path]) => [alias, path] as [string, string]),
+  );
 }
 
 function knativeToSnapshot(target: ServiceTarget, doc: Doc, revisionDocs: Doc[]): ServiceSnapshot {
@@ -85,12 +112,17 @@ function knativeToSnapshot(target: ServiceTarget, doc: Doc, revisionDocs: Doc[])
   for (const r of revisionDocs) {
     if (r.metadata?.labels?.["serving.knative.dev/service"] !== target.service) continue;
     const name = shortName(r.metadata?.name);
-    revisions[name] = { name, containers: toContainers(r.spec) };
+    revisions[name] = { name, containers: toContainers(r.spec, secretAliases(r.metadata?.annotations)), serviceAccount: r.spec?.serviceAccountName || undefined };
   }
   const snapshot: ServiceSnapshot = {
     ...target,
     uri: status.url || undefined,
-    template: { name: doc.spec?.template?.metadata?.name || "(template)", containers: toContainers(doc.spec?.template?.spec) },
+    projectNumber: projectNumberFromUrls(target.service, [status.url, ...annotatedUrls(doc)].filter(Boolean)),
+    template: {
+      name: doc.spec?.template?.metadata?.name || "(template)",
+      containers: toContainers(doc.spec?.template?.spec, secretAliases(doc.spec?.template?.metadata?.annotations)),
+      serviceAccount: doc.spec?.template?.spec?.serviceAccountName || undefined,
+    },
     latestReadyRevision: latestReady,
     latestCreatedRevision: status.latestCreatedRevisionName || undefined,
     traffic,

@@ -12,10 +12,14 @@ export function shortName(name: string | null | undefined): string {
   return (name ?? "").split("/").pop() ?? "";
 }
 
-/** `projects/p/secrets/jwt` -> `jwt`; a bare name is kept. */
-function secretName(secret: string | null | undefined): string {
+/**
+ * `projects/p/secrets/jwt` -> `{ secret: "jwt", project: "p" }`; a bare name -> `{ secret }` (the service's project).
+ * The project (an id or a number) is kept: a reference to another project's secret must keep pointing there.
+ */
+export function parseSecretName(secret: string | null | undefined): { secret: string; project?: string } {
   const s = secret ?? "";
-  return s.includes("/secrets/") ? s.slice(s.lastIndexOf("/secrets/") + "/secrets/".length) : s;
+  const m = /^projects\/([^/]+)\/secrets\/([^/]+)/.exec(s);
+  return m ? { secret: m[2], project: m[1] } : { secret: s };
 }
 
 /**
@@ -30,16 +34,18 @@ function toContainers(containers: IContainer[] | null | undefined, volumes: IVol
     const env: EnvEntry[] = (container.env ?? []).map((e) => {
       const ref = e.valueSource?.secretKeyRef;
       return ref
-        ? { name: e.name ?? "", source: { kind: "secret", secret: secretName(ref.secret), version: ref.version || "latest" } }
+        ? { name: e.name ?? "", source: { kind: "secret", ...parseSecretName(ref.secret), version: ref.version || "latest" } }
         : { name: e.name ?? "", source: { kind: "literal" } };
     });
     const secretMounts: SecretMount[] = [];
     for (const mount of container.volumeMounts ?? []) {
       const secret = volumeByName.get(mount.name ?? "")?.secret;
       if (!secret) continue;
-      for (const item of secret.items?.length ? secret.items : [{ path: "", version: "latest" }]) {
-        const path = [mount.mountPath, item.path].filter(Boolean).join("/");
-        secretMounts.push({ secret: secretName(secret.secret), version: item.version || "latest", path });
+      const named = parseSecretName(secret.secret);
+      // Without `items`, Cloud Run mounts the latest version at a file named after the secret (k8s.min.proto).
+      for (const item of secret.items?.length ? secret.items : [{ path: named.secret, version: "latest" }]) {
+        const path = [mount.mountPath?.replace(/\/$/, ""), item.path].filter(Boolean).join("/");
+        secretMounts.push({ ...named, version: item.version || "latest", path });
       }
     }
     return { name: container.name || `container-${i}`, serving: i === servingIndex, env, secretMounts };
@@ -47,7 +53,16 @@ function toContainers(containers: IContainer[] | null | undefined, volumes: IVol
 }
 
 function toRevision(name: string, t: IRevisionTemplate | IRevision | null | undefined): RevisionSnapshot {
-  return { name, containers: toContainers(t?.containers, t?.volumes) };
+  return { name, containers: toContainers(t?.containers, t?.volumes), serviceAccount: t?.serviceAccount || undefined };
+}
+
+/** The project number in a service's deterministic URL, `https://SERVICE-PROJECT_NUMBER.REGION.run.app`. */
+export function projectNumberFromUrls(service: string, urls: string[]): string | undefined {
+  for (const url of urls) {
+    const m = /^https:\/\/(.+)-(\d{6,})\.[a-z0-9-]+\.run\.app\/?$/.exec(url);
+    if (m && m[1] === service) return m[2];
+  }
+  return undefined;
 }
 
 export function revisionToSnapshot(revision: IRevision): RevisionSnapshot {
@@ -67,6 +82,7 @@ export function serviceToSnapshot(target: ServiceTarget, service: IService, revi
   return {
     ...target,
     uri: service.uri || undefined,
+    projectNumber: projectNumberFromUrls(target.service, service.urls ?? []),
     template: toRevision(shortName(service.template?.revision) || "(template)", service.template),
     latestReadyRevision: latestReady,
     latestCreatedRevision: shortName(service.latestCreatedRevision) || undefined,

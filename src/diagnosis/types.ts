@@ -6,15 +6,20 @@
 /** Where a variable's value comes from. A literal's value is deliberately not kept. */
 export type ValueSource =
   | { kind: "literal" }
-  | { kind: "secret"; secret: string; version: string }
+  | { kind: "secret"; secret: string; version: string; project?: string }
   /** A Secret Manager secret mounted as a file, which satisfies a check naming that secret. */
-  | { kind: "file"; secret: string; version: string; path: string };
+  | { kind: "file"; secret: string; version: string; path: string; project?: string };
 
-/** A Secret Manager secret mounted as a file. */
+/**
+ * A Secret Manager secret mounted as a file. `path` is the file: `mountPath/item.path`, or, for a volume without
+ * `items`, `mountPath/SECRET_NAME` (Cloud Run mounts the latest version at a file named after the secret).
+ */
 export interface SecretMount {
   secret: string;
   version: string;
   path: string;
+  /** The project the reference names (`projects/P/secrets/S`), when it names one; else the service's project. */
+  project?: string;
 }
 
 export interface EnvEntry {
@@ -34,6 +39,8 @@ export interface RevisionSnapshot {
   /** Short name, e.g. `api-00042-xyz`. */
   name: string;
   containers: ContainerSnapshot[];
+  /** The runtime service account (`serviceAccount`), when the API gave one. */
+  serviceAccount?: string;
 }
 
 export interface TrafficShare {
@@ -56,6 +63,8 @@ export interface ServiceSnapshot {
   region: string;
   service: string;
   uri?: string;
+  /** The project number, when the service's data shows it (its deterministic URL `https://S-NUMBER.REGION.run.app`). */
+  projectNumber?: string;
   /** The desired configuration (the service's template). */
   template: RevisionSnapshot;
   latestReadyRevision?: string;
@@ -131,4 +140,40 @@ export interface LiveState {
   source: "live" | "snapshot";
   fetchedAt: string;
   services: ServiceState[];
+  /** What Secret Manager said about the secrets the diagnosis references or proposes (absent: not verified). */
+  secrets?: SecretFacts[];
+  /** Project id -> number, learned from Resource Manager when a default compute account had to be named. */
+  projectNumbers?: Record<string, string>;
+}
+
+/** A Secret Manager secret version the diagnosis relies on, and who must read it. */
+export interface SecretUse {
+  /** The project that holds the secret (the reference's own, else the service's). */
+  project: string;
+  secret: string;
+  version: string;
+  /** The runtime service account that will read it, when known. */
+  serviceAccount?: string;
+  /** The project whose default compute account runs the service when `serviceAccount` is unknown. */
+  serviceProject: string;
+  /** From the service's data, when known. */
+  serviceProjectNumber?: string;
+}
+
+/** Something Secret Manager or Resource Manager would not tell (never read as "missing"). */
+export interface Unverified {
+  unverified: CannotRead;
+}
+
+/** Metadata Secret Manager gave about one secret (never a value: `AccessSecretVersion` is never called). */
+export interface SecretFacts {
+  project: string;
+  secret: string;
+  exists: boolean | Unverified;
+  /** Version (`latest` or a number) -> its state (`ENABLED`, `DISABLED`, `DESTROYED`, or `NOT_FOUND`). */
+  versions: Record<string, { state: string; resolved?: string } | Unverified>;
+  /** Members holding a role that grants `secretmanager.versions.access` on the secret itself. */
+  accessors?: string[] | Unverified;
+  /** The same on the secret's project, when the app may read the project's IAM policy. */
+  projectAccessors?: string[] | Unverified;
 }

@@ -178,7 +178,7 @@ export async function decideTriage(
   if (templateProblems.length) return problemsOf(templateProblems);
 
   const memory = recall(comments, subIssues, deps.identity, parent.number);
-  const diagnosis = evaluate(checks, live);
+  const diagnosis = evaluate(checks, live, { servicePairs: config.service_pairs });
   let planned = buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps });
   if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
   if (planned.plan.create.length) {

@@ -52,6 +52,7 @@ const DEFAULTS = {
   label_role: "triage",
   max_follow_ups: 10,
   max_triages_per_hour: 6,
+  service_pairs: [],
 } satisfies Partial<Config>;
 
 /** The follow-ups of a file without `follow_ups`: the four built-in templates. */

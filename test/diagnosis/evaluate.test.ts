@@ -161,7 +161,7 @@ describe("evaluate", () => {
           severity: "fail",
           what: "`JWT_SECRET_STAGING` is a literal on staging / netra-backend, but must come from Secret Manager",
           why: "a literal value is visible to anyone who can read the service's configuration and is not rotated with the secret",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-env-vars=JWT_SECRET_STAGING --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-env-vars=JWT_SECRET_STAGING\ngcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
           key: "source:staging:netra-backend:JWT_SECRET_STAGING",
         },
       ],
@@ -175,7 +175,7 @@ describe("evaluate", () => {
       problems: [
         {
           what: "`JWT_SECRET` is a literal on staging / netra-backend, but must come from Secret Manager",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-env-vars=JWT_SECRET --update-secrets=JWT_SECRET=jwt-secret-staging:latest",
+          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-env-vars=JWT_SECRET\ngcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET=jwt-secret-staging:latest",
         },
       ],
     },
@@ -188,7 +188,7 @@ describe("evaluate", () => {
       problems: [
         {
           what: "`LOG_LEVEL` comes from Secret Manager on staging / netra-backend, but must be a literal",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-secrets=LOG_LEVEL --update-env-vars=LOG_LEVEL=VALUE",
+          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-secrets=LOG_LEVEL\ngcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-env-vars=LOG_LEVEL=VALUE",
         },
       ],
     },
@@ -207,7 +207,7 @@ describe("evaluate", () => {
         {
           what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar `otel-collector`, not on the serving container",
           container: "netra-backend",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest --container=netra-backend",
+          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --container=netra-backend --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
         },
       ],
     },
@@ -357,9 +357,14 @@ describe("serviceToSnapshot", () => {
       expected: secret("JWT_SECRET_STAGING", "jwt-secret-staging", "5"),
     },
     {
-      name: "a full secret resource name is shortened",
+      name: "a full secret resource name keeps the project it names (here the project's number)",
       ref: { secret: `projects/${projectNumberFor("netra-staging")}/secrets/jwt-secret-staging`, version: "latest" },
-      expected: secret("JWT_SECRET_STAGING", "jwt-secret-staging", "latest"),
+      expected: { name: "JWT_SECRET_STAGING", source: { kind: "secret", secret: "jwt-secret-staging", version: "latest", project: projectNumberFor("netra-staging") } },
+    },
+    {
+      name: "a secret of another project keeps that project",
+      ref: { secret: "projects/acme-shared/secrets/jwt-secret", version: "2" },
+      expected: { name: "JWT_SECRET_STAGING", source: { kind: "secret", secret: "jwt-secret", version: "2", project: "acme-shared" } },
     },
   ])("secret reference: $name", ({ ref, expected }) => {
     const { service } = buildService({ project: "netra-staging", region: "us-central1", name: "netra-backend", env: { JWT_SECRET_STAGING: ref } });
