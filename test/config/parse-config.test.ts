@@ -283,6 +283,35 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
       ],
     },
     {
+      name: "cross-check: a service pair naming a service its environment does not list",
+      text: `${MINIMAL_CONFIG}service_pairs:
+  - { staging: netra-backnd, production: netra-backend }
+`,
+      problems: [
+        {
+          file: FILE,
+          line: 7,
+          column: 7,
+          path: "service_pairs.0.staging",
+          message: "service pair 1 names service `netra-backnd`, which environment `staging` does not list: did you mean `netra-backend`?",
+        },
+        {
+          file: FILE,
+          line: 7,
+          column: 30,
+          path: "service_pairs.0.production",
+          message: "service pair 1 names environment `production`, which is not under `environments:`: use one of `staging`",
+        },
+      ],
+    },
+    {
+      name: "a service pair of one environment is refused",
+      text: `${MINIMAL_CONFIG}service_pairs:
+  - { staging: netra-backend }
+`,
+      problems: [{ file: FILE, line: 7, column: 5, path: "service_pairs.0", message: "`service_pairs.0` must pair at least two environments" }],
+    },
+    {
       name: "cross-check: a check naming a service that none of its environments lists",
       text: `${MINIMAL_CONFIG}checks:
   - variable: JWT_SECRET_STAGING

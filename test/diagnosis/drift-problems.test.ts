@@ -3,7 +3,7 @@
  * their environment suffixes removed; never values.
  */
 import { describe, expect, it } from "@jest/globals";
-import { driftProblems } from "../../src/diagnosis/evaluate.js";
+import { driftProblems, evaluate } from "../../src/diagnosis/evaluate.js";
 import { serviceToSnapshot } from "../../src/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceState, ServiceTarget } from "../../src/diagnosis/types.js";
 import { buildService, type EnvSpec } from "../support/cloud-run-fixtures.js";
@@ -37,6 +37,12 @@ interface Case {
   what: string[];
   keys?: string[];
   fixes?: string[];
+  /** Names the near-miss check called typos, as `environment:service:NAME`. */
+  typos?: string[];
+  /** `service_pairs` from the config. */
+  pairs?: Record<string, string>[];
+  /** Text the first finding's `why` must contain (the pairing used). */
+  why?: string;
 }
 
 const cases: Case[] = [
@@ -105,12 +111,47 @@ const cases: Case[] = [
     services: [ok("eu-staging", { API_KEY_EU_STAGING: lit }), ok("production", {})],
     what: ["production / api lacks `API_KEY_PRODUCTION`, which eu-staging has"],
   },
+  {
+    name: "issue 13.2: `api-staging` on staging and `api` on production are one service (affix removed)",
+    services: [ok("staging", { REDIS_URL: lit }, "api-staging"), ok("production", {}, "api")],
+    what: ["production / api lacks `REDIS_URL`, which staging / api-staging has"],
+    fixes: ["gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=REDIS_URL=VALUE"],
+    why: "`api-staging` in staging is paired with `api` in production: their names match without the environment affix",
+  },
+  {
+    name: "issue 13.2: `stg-api` and `prod-api` are one service (prefixes removed)",
+    services: [ok("staging", {}, "stg-api"), ok("production", { SENTRY_DSN: lit }, "prod-api")],
+    what: ["staging / stg-api lacks `SENTRY_DSN`, which production / prod-api has"],
+    fixes: ["gcloud run services update stg-api --project=acme-staging --region=us-central1 --update-env-vars=SENTRY_DSN=VALUE"],
+  },
+  {
+    name: "issue 13.2: an explicit pair from service_pairs, shown in the finding",
+    services: [ok("staging", { REDIS_URL: lit }, "web-preview"), ok("production", {}, "web")],
+    pairs: [{ staging: "web-preview", production: "web" }],
+    what: ["production / web lacks `REDIS_URL`, which staging / web-preview has"],
+    why: "`web-preview` in staging is paired with `web` in production by `service_pairs` in the config",
+  },
+  {
+    name: "issue 13.2: a service in an explicit pair is not also paired by name",
+    services: [ok("staging", { REDIS_URL: lit }, "api-staging"), ok("production", {}, "api"), ok("production", { REDIS_URL: lit }, "api-v2")],
+    pairs: [{ staging: "api-staging", production: "api-v2" }],
+    what: [],
+  },
+  {
+    name: "issue 13.3: a name the near-miss check calls a typo is never proposed for production",
+    services: [ok("staging", { JWT_SECRET_STAGIN: sec("jwt-staging"), REDIS_URL: lit }), ok("production", { JWT_SECRET_PRODUCTION: sec("jwt") })],
+    reported: ["staging:api:JWT_SECRET_STAGING"],
+    typos: ["staging:api:JWT_SECRET_STAGIN"],
+    what: ["production / api lacks `REDIS_URL`, which staging has"],
+    fixes: ["gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=REDIS_URL=VALUE"],
+  },
 ];
 
 describe("driftProblems", () => {
-  it.each(cases)("$name", ({ services, reported, what, keys, fixes }) => {
+  it.each(cases)("$name", ({ services, reported, what, keys, fixes, typos, pairs, why }) => {
     const live: LiveState = { source: "live", fetchedAt: "2025-03-01T12:00:00.000Z", services };
-    const problems = driftProblems(live, new Set(reported ?? []));
+    const problems = driftProblems(live, new Set(reported ?? []), new Set(typos ?? []), { servicePairs: pairs });
+    if (why) expect(problems[0]?.why).toContain(why);
     expect(problems.map((p) => p.what)).toEqual(what);
     expect(problems.every((p) => p.severity === "warn")).toBe(true);
     if (keys) expect(problems.map((p) => p.key)).toEqual(keys);
@@ -118,5 +159,15 @@ describe("driftProblems", () => {
     for (const p of problems) expect(p.why).toContain("values are never compared");
     // Names only: no value read from Cloud Run reaches a finding.
     expect(JSON.stringify(problems)).not.toContain(VALUE);
+  });
+});
+
+describe("drift through the whole diagnosis (issue 13.3)", () => {
+  it("the near-miss finding names the typo, and no drift finding proposes it for production", () => {
+    const services = [ok("staging", { JWT_SECRET_STAGIN: sec("jwt-staging") }), ok("production", { JWT_SECRET_PRODUCTION: sec("jwt") })];
+    const live: LiveState = { source: "live", fetchedAt: "2025-03-01T12:00:00.000Z", services };
+    const d = evaluate([{ variable: "JWT_SECRET_STAGING", aliases: [], from: "any", origin: "issue", targets: [target("staging")] }], live);
+    expect(d.problems.find((p) => p.key.startsWith("missing:"))?.what).toContain("did you mean `JWT_SECRET_STAGIN`");
+    expect(JSON.stringify(d.problems.filter((p) => p.key.startsWith("drift:")))).not.toContain("STAGIN");
   });
 });
