@@ -37,6 +37,9 @@ export interface VolumeSecretSpec {
   version?: string;
   /** File name inside mountPath (VersionToPath.path); default: the secret's short name. */
   path?: string;
+  /** Mount without `items`, as `--update-secrets=/dir/file=S:latest` does not but the console can: Cloud Run then
+   * exposes the latest version at `mountPath/SECRET_NAME`. */
+  noItems?: boolean;
 }
 
 export interface ContainerSpec {
@@ -329,7 +332,7 @@ function renderContainers(
         name: volumeName,
         secret: {
           secret: vs.secret,
-          items: [{ version: vs.version ?? "latest", path: vs.path ?? shortSecretName(vs.secret) }],
+          ...(vs.noItems ? {} : { items: [{ version: vs.version ?? "latest", path: vs.path ?? shortSecretName(vs.secret) }] }),
         },
       });
       return { name: volumeName, mountPath: vs.mountPath };
