@@ -1,7 +1,9 @@
 import type { Config } from "./config/schema.js";
 import { createCloudRunClients, type CloudRunClients } from "./cloud-run/create-clients.js";
 import { fetchLiveState } from "./diagnosis/fetch-live-state.js";
-import type { LiveState, ServiceTarget } from "./diagnosis/types.js";
+import type { LiveState, SecretUse, ServiceTarget } from "./diagnosis/types.js";
+import { fetchSecretFacts, type SecretVerification } from "./diagnosis/fetch-secret-facts.js";
+import { createSecretManagerClients, type SecretManagerClients } from "./secret-manager/create-clients.js";
 import type { AppIdentity } from "./render/markers.js";
 import { loadBuiltInTemplates, type Template } from "./render/templates.js";
 import { instrumentCloudRunClients } from "./cloud-run/instrument-clients.js";
@@ -13,6 +15,8 @@ import { Redis } from "ioredis";
 export interface AppDeps {
   builtInTemplates: Map<string, Template>;
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
+  /** Verifies the Secret Manager versions a diagnosis relies on (metadata only); absent: not verified. */
+  fetchSecrets?(uses: SecretUse[]): Promise<SecretVerification>;
   identity: AppIdentity;
   /** The server's metrics; absent in tests and the CLI. */
   metrics?: AppMetrics;
@@ -43,11 +47,13 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
     return clients;
   };
   const timeoutMs = Number(env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
+  const secretManager = secretVerifier(env, timeoutMs);
   return {
     builtInTemplates: loadBuiltInTemplates(),
     fetchLive(targets) {
       return fetchLiveState(cloudRun(), targets, { timeoutMs });
     },
+    fetchSecrets: secretManager,
     async warmUp() {
       // Loading the protos and building the gRPC stubs takes about a second: do it before the first triage waits on it.
       // Only once credentials are found: a stub built without them stays broken for the life of the client.
@@ -65,4 +71,19 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
     },
     transport: api === "rest" ? "rest" : "graphql",
   };
+}
+
+/**
+ * The Secret Manager check of fixes, unless `CONFIG_TRIAGE_VERIFY_SECRETS=false`. With an emulated Cloud Run
+ * (`CLOUD_RUN_EMULATOR_HOST`) it runs only against `SECRET_MANAGER_EMULATOR_HOST`: an emulated service is never checked
+ * against the real Secret Manager. Clients are created on first use.
+ */
+export function secretVerifier(env: NodeJS.ProcessEnv, timeoutMs: number): AppDeps["fetchSecrets"] {
+  const setting = env.CONFIG_TRIAGE_VERIFY_SECRETS;
+  if (setting !== undefined && setting !== "" && setting !== "true" && setting !== "false") {
+    throw new Error(`CONFIG_TRIAGE_VERIFY_SECRETS is "${setting}": use "true" (the default) or "false"`);
+  }
+  if (setting === "false" || (env.CLOUD_RUN_EMULATOR_HOST && !env.SECRET_MANAGER_EMULATOR_HOST)) return undefined;
+  let clients: SecretManagerClients | undefined;
+  return (uses) => fetchSecretFacts((clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST)), uses, { timeoutMs });
 }

@@ -4,6 +4,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { closest } from "fastest-levenshtein";
+import { secretVerifier } from "../app-deps.js";
 import { createCloudRunClients } from "../cloud-run/create-clients.js";
 import { parseConfigText } from "../config/parse-config.js";
 import type { Config } from "../config/schema.js";
@@ -120,6 +121,10 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
       },
       readSnapshot: readLocalSnapshot(configFile),
       snapshotWhere: `in the checkout (looked under ${repositoryRoot(configFile)} and ${dirname(configFile)})`,
+      // The same Secret Manager check as the app, for the environments read live (a snapshot one stays offline).
+      fetchSecrets: secretVerifier(io.env, Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000),
+      checks,
+      evaluateOptions: { servicePairs: config.service_pairs },
     });
   } finally {
     await clients.close();

@@ -87,7 +87,8 @@ export function formatCheck(d: Diagnosis, format: CheckFormat, extras: Pick<Diag
   }
   for (const p of d.problems) {
     const lines = [`${p.severity === "fail" ? "✗" : "?"} ${p.what.replace(/`/g, "")} (project ${p.target.project}, region ${p.target.region})`, `  why: ${p.why}`];
-    if (p.fix) lines.push(`  fix: ${p.fix}`);
+    if (p.verified) lines.push(`  verified: ${p.verified}`);
+    if (p.fix) lines.push(`  fix: ${p.fix.replace(/\n/g, "\n       ")}`);
     parts.push(lines.join("\n"));
   }
   for (const s of snapshots) parts.push(`not live: read from the snapshot ${s.file} (${snapshotAge(s.takenAt, d.fetchedAt)})`);

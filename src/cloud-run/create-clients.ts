@@ -53,11 +53,12 @@ export function createCloudRunClients(
   };
 }
 
-/** The options for a plain-text emulator at "host:port"; throws, naming CLOUD_RUN_EMULATOR_HOST, if it is not one. */
-export function emulatorOptions(hostPort: string) {
+/** The options for a plain-text emulator at "host:port" (no Google credentials, no metadata-server probe); throws,
+ * naming `variable`, if it is not one. */
+export function emulatorOptions(hostPort: string, variable = "CLOUD_RUN_EMULATOR_HOST") {
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(hostPort.trim());
   if (!match) {
-    throw new Error(`CLOUD_RUN_EMULATOR_HOST must be host:port (for example 127.0.0.1:8085), got "${hostPort}"`);
+    throw new Error(`${variable} must be host:port (for example 127.0.0.1:8085), got "${hostPort}"`);
   }
   return {
     apiEndpoint: match[1],

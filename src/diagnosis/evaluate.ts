@@ -1,6 +1,7 @@
 import { distance } from "fastest-levenshtein";
 import * as gcloud from "./gcloud-commands.js";
 import { environmentSuffixes, type EffectiveCheck } from "./plan-checks.js";
+import { describeVerdicts, verifySecretUse } from "./verify-secret-use.js";
 import type {
   CannotCheckReason,
   CannotRead,
@@ -580,6 +581,68 @@ function sameTarget(a: ServiceTarget, b: ServiceTarget): boolean {
   return a.environment === b.environment && a.project === b.project && a.region === b.region && a.service === b.service;
 }
 
+/** Every Secret Manager version a diagnosis relies on: the references services read and those its fixes propose. */
+export function secretUsesOf(d: Diagnosis): SecretUse[] {
+  const all = [...d.results.flatMap((r) => (r.secretUse ? [r.secretUse] : [])), ...d.problems.flatMap((p) => p.secretUses ?? [])];
+  const seen = new Map(all.map((u) => [`${u.project}/${u.secret}/${u.version}/${u.serviceProject}/${u.serviceAccount ?? ""}`, u]));
+  return [...seen.values()];
+}
+
+/**
+ * With what Secret Manager said (`live.secrets`): each fix that relies on a secret says whether it will work, or gets
+ * the commands that must run first; each secret a service already reads is checked too, since a DISABLED version or a
+ * lost grant fails its next deploy. Returns the problems about configured references.
+ */
+function verifySecrets(results: VariableResult[], problems: Problem[], live: LiveState): Problem[] {
+  const facts = live.secrets ?? [];
+  const numbers = live.projectNumbers ?? {};
+  const offline = live.services.filter((s) => s.origin).map((s) => s.target);
+  const isOffline = (t: ServiceTarget) => offline.some((o) => sameTarget(o, t));
+  for (const p of problems) {
+    if (!p.secretUses?.length) continue;
+    if (isOffline(p.target)) {
+      p.verified = "❔ not verified: this environment is read from a snapshot, and the check makes no live call for it";
+      continue;
+    }
+    const verdicts = p.secretUses.map((u) => verifySecretUse(u, facts, numbers));
+    p.verified = describeVerdicts(verdicts);
+    const before = [...new Set(verdicts.flatMap((v) => v.before))];
+    if (before.length && p.fix) p.fix = [...before, p.fix].join("\n");
+  }
+  const found: Problem[] = [];
+  for (const r of results) {
+    if (!r.secretUse || !r.source || r.source.kind === "literal" || isOffline(r.target)) continue;
+    const replaced = problems.some((p) => p.target === r.target && /^(source|version):/.test(p.key) && p.key.endsWith(`:${r.foundAs}`));
+    if (replaced) continue;
+    const v = verifySecretUse(r.secretUse, facts, numbers);
+    if (v.status === "works") continue;
+    const t = r.target;
+    const ref = `secret \`${r.secretUse.secret}\` version \`${r.secretUse.version}\``;
+    found.push(
+      v.status === "blocked"
+        ? {
+            severity: "fail",
+            what: `\`${r.foundAs}\` on ${where(t)} reads ${ref}, which its next deploy cannot read: ${v.found.filter((f) => !/exists in|is ENABLED|holds an access/.test(f)).join("; ")}`,
+            target: t,
+            container: r.container,
+            why: `Cloud Run checks every secret at deploy: the next deploy of ${t.service} (and each new instance, for a variable) fails with \`SECRETS_ACCESS_CHECK_FAILED\`, although the service looks configured`,
+            fix: v.before.join("\n"),
+            key: `secret:${t.environment}:${t.service}:${r.foundAs}`,
+          }
+        : {
+            severity: "warn",
+            what: `could not verify ${ref}, which \`${r.foundAs}\` on ${where(t)} reads`,
+            target: t,
+            container: r.container,
+            why: `${v.found.join("; ")}. Secret Manager metadata needs \`roles/secretmanager.viewer\` for the app's service account; a refusal is not counted as missing`,
+            fix: gcloud.grantAppRole(r.secretUse.project, "roles/secretmanager.viewer"),
+            key: `secret-unverified:${t.environment}:${t.service}:${r.foundAs}`,
+          },
+    );
+  }
+  return found;
+}
+
 /** The pure diagnosis: which checks pass on which services, and what to do about each problem. */
 export function evaluate(checks: EffectiveCheck[], live: LiveState, options: EvaluateOptions = {}): Diagnosis {
   const results: VariableResult[] = [];
@@ -606,6 +669,7 @@ export function evaluate(checks: EffectiveCheck[], live: LiveState, options: Eva
   const missing = new Set(results.filter((r) => r.status === "missing").map((r) => `${r.target.environment}:${r.target.service}:${r.variable}`));
   const typos = new Set(results.filter((r) => r.nearMiss).map((r) => `${r.target.environment}:${r.target.service}:${r.nearMiss}`));
   problems.push(...driftProblems(live, missing, typos, options));
+  if (live.secrets) problems.push(...verifySecrets(results, problems, live));
   const seen = new Set<string>();
   const unique = problems.filter((p) => !seen.has(p.key) && seen.add(p.key));
   const failing = unique.some((p) => p.severity === "fail");

@@ -1,8 +1,11 @@
 import { CONFIG_PATH, type Config } from "../config/schema.js";
+import { evaluate, secretUsesOf, type EvaluateOptions } from "./evaluate.js";
 import { mapBounded } from "./fetch-live-state.js";
+import type { SecretVerification } from "./fetch-secret-facts.js";
+import type { EffectiveCheck } from "./plan-checks.js";
 import { probeHealth } from "./probe-health.js";
 import { readSnapshotFile } from "./read-snapshot-file.js";
-import type { HealthResult, LiveState, ServiceState, ServiceTarget } from "./types.js";
+import type { HealthResult, LiveState, SecretUse, ServiceState, ServiceTarget } from "./types.js";
 
 /** A snapshot file's text and when it was last changed (ISO 8601), or undefined when it does not exist. */
 export type SnapshotRead = { text: string; updatedAt?: string } | undefined;
@@ -16,6 +19,14 @@ export interface GatherDeps {
   snapshotWhere?: string;
   probe?: (url: string, timeoutMs: number) => Promise<HealthResult>;
   now?: () => Date;
+  /**
+   * Verifies the Secret Manager versions the diagnosis relies on (`fetchSecretFacts`). Needs `checks`; absent: the
+   * fixes are not verified. Only services read live are verified: a snapshot environment makes no live call.
+   */
+  fetchSecrets?(uses: SecretUse[]): Promise<SecretVerification>;
+  /** The checks the diagnosis will run, to know which secrets it relies on. */
+  checks?: EffectiveCheck[];
+  evaluateOptions?: EvaluateOptions;
 }
 
 /** Every service the config names, once each, in config order. */
@@ -56,11 +67,21 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
   const order = (s: ServiceState) => targets.findIndex((t) => t.environment === s.target.environment && t.service === s.target.service);
   states.sort((a, b) => order(a) - order(b));
   await probeAll(config, states, deps.probe ?? probeHealth);
-  return {
+  const state: LiveState = {
     source: liveTargets.length ? "live" : "snapshot",
     fetchedAt: live?.fetchedAt ?? now().toISOString(),
     services: states,
   };
+  if (deps.fetchSecrets && deps.checks) {
+    // What the diagnosis will rely on, from the services read live only: a snapshot environment stays offline.
+    const uses = secretUsesOf(evaluate(deps.checks, { ...state, services: states.filter((s) => !s.origin) }, deps.evaluateOptions));
+    if (uses.length) {
+      const verification = await deps.fetchSecrets(uses);
+      state.secrets = verification.facts;
+      state.projectNumbers = verification.projectNumbers;
+    }
+  }
+  return state;
 }
 
 async function probeAll(config: Config, states: ServiceState[], probe: NonNullable<GatherDeps["probe"]>): Promise<void> {

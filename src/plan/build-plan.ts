@@ -62,7 +62,8 @@ export function templateData(parent: ParentIssue, diagnosis: Diagnosis, live: Li
     parent: { number: parent.number, title: escapeMarkdown(parent.title), url: parent.url },
     repository: `${parent.owner}/${parent.repo}`,
     failing: failing.length > 0,
-    problems: failing,
+    // A fix of several commands stays inside the list item's code block of a template (continuation lines indented).
+    problems: failing.map((p) => (p.fix?.includes("\n") ? { ...p, fix: p.fix.replace(/\n/g, "\n  ") } : p)),
     missing: unique(
       diagnosis.results.filter((r) => r.status === "missing" || r.status === "wrong-source").map((r) => r.variable),
     ),

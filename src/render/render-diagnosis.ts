@@ -118,6 +118,7 @@ function problemSection(p: Problem): string {
   if (p.revision) where.push(`revision ${code(p.revision)}`);
   if (p.container) where.push(`container ${code(p.container)}`);
   const lines = [`**${p.what}**`, `Where: ${where.join(" / ")}`, `Why it matters: ${p.why}.`];
+  if (p.verified) lines.push(`Checked in Secret Manager: ${p.verified}.`);
   if (p.fix) lines.push("```sh", p.fix, "```");
   return lines.join("\n");
 }

@@ -2,8 +2,9 @@ import { parseConfig, type ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { evaluate, type Diagnosis } from "../diagnosis/evaluate.js";
 import { gatherLiveState } from "../diagnosis/gather-live-state.js";
+import type { SecretVerification } from "../diagnosis/fetch-secret-facts.js";
 import { planChecks, type EffectiveCheck } from "../diagnosis/plan-checks.js";
-import type { HealthResult, LiveState, ServiceTarget } from "../diagnosis/types.js";
+import type { HealthResult, LiveState, SecretUse, ServiceTarget } from "../diagnosis/types.js";
 import type { ConfigRead, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
 import { buildPlan, type ExistingFollowUp, type ParentIssue, type TriagePlan } from "../plan/build-plan.js";
 import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
@@ -26,6 +27,8 @@ export interface TriageDeps {
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
   /** Requests a health URL (default: `probeHealth`); tests may pass their own. */
   probeHealth?: (url: string, timeoutMs: number) => Promise<HealthResult>;
+  /** Verifies the Secret Manager versions the diagnosis relies on; absent: fixes are not verified. */
+  fetchSecrets?(uses: SecretUse[]): Promise<SecretVerification>;
   identity: AppIdentity;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** Counts triages by outcome and times them (`config_triage_triages_total`, `..._duration_seconds`). */
@@ -148,7 +151,7 @@ export type TriageDecision =
 export async function decideTriage(
   gh: IssueGitHub,
   parent: ParentIssue,
-  deps: Pick<TriageDeps, "builtInTemplates" | "fetchLive" | "identity" | "probeHealth">,
+  deps: Pick<TriageDeps, "builtInTemplates" | "fetchLive" | "identity" | "probeHealth" | "fetchSecrets">,
   configRead?: ConfigRead,
 ): Promise<TriageDecision> {
   const [read, comments] = await Promise.all([configRead ?? gh.readConfig(), gh.listComments()]);
@@ -173,7 +176,14 @@ export async function decideTriage(
   const [{ templates, problems: templateProblems }, subIssues, live] = await Promise.all([
     loadTemplates(gh, deps.builtInTemplates),
     gh.listSubIssues(),
-    gatherLiveState(config, { fetchLive: deps.fetchLive, readSnapshot: (path) => gh.readRepoFile(path), probe: deps.probeHealth }),
+    gatherLiveState(config, {
+      fetchLive: deps.fetchLive,
+      readSnapshot: (path) => gh.readRepoFile(path),
+      probe: deps.probeHealth,
+      fetchSecrets: deps.fetchSecrets,
+      checks,
+      evaluateOptions: { servicePairs: config.service_pairs },
+    }),
   ]);
   if (templateProblems.length) return problemsOf(templateProblems);
 

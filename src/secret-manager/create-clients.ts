@@ -1,0 +1,31 @@
+import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { ProjectsClient } from "@google-cloud/resource-manager";
+import { emulatorOptions } from "../cloud-run/create-clients.js";
+
+/**
+ * The clients the fix verification reads through: Secret Manager (metadata only: ListSecrets, GetSecret,
+ * GetSecretVersion, GetIamPolicy; never AccessSecretVersion) and Resource Manager (a project's number and IAM policy).
+ */
+export interface SecretManagerClients {
+  secrets: SecretManagerServiceClient;
+  projects: ProjectsClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the clients. With `emulatorHost` ("host:port", from `SECRET_MANAGER_EMULATOR_HOST`) both talk plain-text
+ * gRPC to that address with no Google credentials (one stand-in serves both APIs in tests); otherwise they use
+ * Application Default Credentials.
+ */
+export function createSecretManagerClients(emulatorHost: string | undefined = process.env.SECRET_MANAGER_EMULATOR_HOST): SecretManagerClients {
+  const options = emulatorHost ? emulatorOptions(emulatorHost, "SECRET_MANAGER_EMULATOR_HOST") : {};
+  const secrets = new SecretManagerServiceClient(options);
+  const projects = new ProjectsClient(options);
+  return {
+    secrets,
+    projects,
+    async close() {
+      await Promise.all([secrets.close(), projects.close()]);
+    },
+  };
+}
