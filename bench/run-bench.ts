@@ -5,16 +5,19 @@
  * - the plain REST way (the same server with CONFIG_TRIAGE_GITHUB_API=rest): requests, writes and time per triage;
  * - the REST fallback of the GraphQL transport (the stand-in refuses GraphQL with a 403);
  * - a bare Probot app that does nothing: acknowledgement time under a burst of concurrent deliveries, peak RSS;
- * - a naive Cloud Run check (one GetService per service): calls for 20 services in one region.
+ * - a naive Cloud Run check (one GetService per service): calls for 20 services in one region;
+ * - a naive Secret Manager check of the same 20 services (GetSecret, GetSecretVersion and GetIamPolicy per service).
  *
  * Prints one table. Environment: BENCH_LATENCY_MS (GitHub stand-in answer delay, default 100), BENCH_DELIVERIES
- * (burst size, default 200), BENCH_CLOUD_RUN_LATENCY_MS (default 0).
+ * (burst size, default 200), BENCH_CLOUD_RUN_LATENCY_MS (default 0). BENCH_ONLY=calls measures only the Cloud Run and
+ * Secret Manager calls (a few seconds instead of minutes).
  */
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { appEnv, randomUUID, sleep, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../test/support/cloud-run-emulator.js";
 import { buildService } from "../test/support/cloud-run-fixtures.js";
+import { startSecretManagerEmulator } from "../test/support/secret-manager-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../test/support/github-standin.js";
 import { EXAMPLE_SENDER, labeledPayload } from "../test/support/probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
@@ -139,12 +142,18 @@ function burstStandIn(): Promise<GitHubStandIn> {
   });
 }
 
-/** 20 services in one region, one check: how many Cloud Run calls the live check makes. */
-async function measureCloudRun(cloudRun: CloudRunEmulator): Promise<{ calls: number; byMethod: string }> {
+/**
+ * 20 services in one region, one check: how many Cloud Run calls the live check makes, and how many Secret Manager
+ * calls verify the secret they all read (it exists, its version is enabled, their account may read it).
+ */
+async function measureCloudRun(cloudRun: CloudRunEmulator): Promise<{ calls: number; byMethod: string; secretCalls: number; secretByMethod: string }> {
   const project = "bench-twenty";
+  const account = `api@${project}.iam.gserviceaccount.com`;
   const names = Array.from({ length: 20 }, (_, i) => `svc-${String(i + 1).padStart(2, "0")}`);
+  const secretManager = await startSecretManagerEmulator();
+  secretManager.setSecret({ project, name: "jwt", versions: ["ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [`serviceAccount:${account}`] }] });
   for (const name of names) {
-    const built = buildService({ project, region: "us-central1", name, env: { JWT_SECRET: { secret: "jwt", version: "latest" } } });
+    const built = buildService({ project, region: "us-central1", name, serviceAccount: account, env: { JWT_SECRET: { secret: "jwt", version: "latest" } } });
     cloudRun.setService(built.service);
     for (const r of built.revisions) cloudRun.setRevision(r);
   }
@@ -152,7 +161,7 @@ async function measureCloudRun(cloudRun: CloudRunEmulator): Promise<{ calls: num
   const github = await startGitHubStandIn({ appId: 1, latencyMs: 0, checkResponses: false });
   github.addRepo(FULL, { files: { ".github/config-triage.yml": config }, collaborators: { [EXAMPLE_SENDER]: "triage" } });
   github.addIssue(FULL, { number: scenarioIssue.number, title: "Twenty services", body: "check them", user: { login: "sre-lead", type: "User" } });
-  const server = await startServer("src/main.ts", github, cloudRun);
+  const server = await startServer("src/main.ts", github, cloudRun, { SECRET_MANAGER_EMULATOR_HOST: secretManager.address });
   try {
     const before = cloudRun.calls.length;
     await deliver(server, { title: "Twenty services" });
@@ -161,10 +170,16 @@ async function measureCloudRun(cloudRun: CloudRunEmulator): Promise<{ calls: num
     const byMethod = Object.entries(calls.reduce<Record<string, number>>((m, c) => ({ ...m, [c.method]: (m[c.method] ?? 0) + 1 }), {}))
       .map(([k, v]) => `${v} ${k}`)
       .join(", ");
-    return { calls: calls.length, byMethod };
+    const secretCalls = secretManager.calls;
+    if (secretCalls.some((c) => c.method === "AccessSecretVersion")) throw new Error("the app asked Secret Manager for a secret value");
+    const secretByMethod = Object.entries(secretCalls.reduce<Record<string, number>>((m, c) => ({ ...m, [c.method]: (m[c.method] ?? 0) + 1 }), {}))
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ");
+    return { calls: calls.length, byMethod, secretCalls: secretCalls.length, secretByMethod };
   } finally {
     await stop(server);
     await github.close();
+    await secretManager.close();
   }
 }
 
@@ -177,6 +192,16 @@ async function main(): Promise<void> {
   const cloudRun = await startCloudRunEmulator({ ...scenarioServices(), latencyMs: CLOUD_RUN_LATENCY_MS });
   const servers: Server[] = [];
   const standIns: GitHubStandIn[] = [];
+  if (process.env.BENCH_ONLY === "calls") {
+    try {
+      const cr = await measureCloudRun(cloudRun);
+      console.log(`Cloud Run calls, 20 services in one region: ${cr.calls} (${cr.byMethod}); naive: 20 (GetService each)`);
+      console.log(`Secret Manager calls, 20 services reading one secret: ${cr.secretCalls} (${cr.secretByMethod}); naive: 60 (GetSecret, GetSecretVersion, GetIamPolicy per service)`);
+    } finally {
+      await cloudRun.close();
+    }
+    return;
+  }
   try {
     // 1. Triages, side by side: each case has its own server (its own throttling) and its own stand-in.
     const cases = [
@@ -238,6 +263,7 @@ async function main(): Promise<void> {
       ["  answers", appBurst.statuses, bareBurst.statuses, "", "", ""],
       ["Peak RSS through the burst (idle before)", `${appBurst.rssMiB.toFixed(0)} MiB (${appIdle.toFixed(0)})`, `${bareBurst.rssMiB.toFixed(0)} MiB (${bareIdle.toFixed(0)})`, ratio(appBurst.rssMiB, bareBurst.rssMiB), "bare Probot app", ""],
       ["Cloud Run calls, 20 services in one region", `${cr.calls} (${cr.byMethod})`, "20 (GetService each)", ratio(cr.calls, 20), "one call per service", "constant"],
+      ["Secret Manager calls, the 20 services reading one secret", `${cr.secretCalls} (${cr.secretByMethod})`, "60", ratio(cr.secretCalls, 60), "3 calls per service", "constant"],
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
