@@ -3,12 +3,15 @@
  *
  * It starts the app's real server (`src/main.ts`, as `npm start` does) in a child process, a GitHub stand-in on
  * loopback that keeps issues in memory and checks every request against GitHub's OpenAPI description, and a local
- * Cloud Run gRPC server built from the protos `@google-cloud/run` ships. Then it sends a signed `issues.labeled`
+ * Cloud Run gRPC server built from the protos `@google-cloud/run` ships, and a Secret Manager one (from the protos
+ * `@google-cloud/secret-manager` ships) holding the secrets the fix names, so the fix is verified. Then it sends a signed `issues.labeled`
  * webhook, prints what the app wrote, fixes the secret, labels again and shows the issue closing.
  * No GitHub App and no Google account are needed.
  */
 import { randomUUID } from "node:crypto";
 import { startCloudRunEmulator } from "../test/support/cloud-run-emulator.js";
+import { projectNumberFor } from "../test/support/cloud-run-fixtures.js";
+import { startSecretManagerEmulator } from "../test/support/secret-manager-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../test/support/github-standin.js";
 import { labeledPayload } from "../test/support/probot.js";
 import { appEnv, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
@@ -41,11 +44,17 @@ function printFollowUps(github: GitHubStandIn) {
 
 async function main() {
   const cloudRun = await startCloudRunEmulator(scenarioServices());
+  // The secrets exist, are enabled, and each project's runtime account (the default compute one) may read them.
+  const secretManager = await startSecretManagerEmulator();
+  for (const [project, secret] of [["netra-staging", "jwt-secret-staging"], ["netra-production", "jwt-secret-production"]]) {
+    const member = `serviceAccount:${projectNumberFor(project)}-compute@developer.gserviceaccount.com`;
+    secretManager.setSecret({ project, name: secret, versions: ["ENABLED", "ENABLED", "ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
+  }
   const github = await startGitHubStandIn({ appId: APP_ID });
   github.addRepo(FULL, { files: { ".github/config-triage.yml": scenarioConfigYaml }, collaborators: { "sre-lead": "maintain" } });
   github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
   // The TypeScript source through tsx: the demo needs no build step. The tests run the built server (npm start).
-  const app = await startApp({ mode: "tsx", env: appEnv({ appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }) });
+  const app = await startApp({ mode: "tsx", env: appEnv({ appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }, { SECRET_MANAGER_EMULATOR_HOST: secretManager.address }) });
   let exitCode = 0;
   try {
     rule(`1. ${FULL}#930 "${scenarioIssue.title}" is labelled triage:config (JWT_SECRET_STAGING missing on staging)`);
@@ -69,6 +78,8 @@ async function main() {
     rule("Summary");
     console.log(`follow-ups: ${children} (none new on the second run); comments by the app on #930: ${parent().comments.length}`);
     console.log(`GitHub requests: ${github.requests.length}; requests GitHub's OpenAPI description would reject: ${github.violations.length}`);
+    const methods = secretManager.calls.map((c) => c.method);
+    console.log(`Secret Manager calls (metadata only): ${methods.length} (${[...new Set(methods)].map((m) => `${methods.filter((x) => x === m).length} ${m}`).join(", ")})`);
     for (const v of github.violations) console.log(`  violation: ${v}`);
     if (github.violations.length) exitCode = 1;
   } catch (error) {
@@ -79,6 +90,7 @@ async function main() {
     await app.stop();
     await github.close();
     await cloudRun.close();
+    await secretManager.close();
   }
   process.exit(exitCode);
 }
