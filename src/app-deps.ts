@@ -78,12 +78,16 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
  * (`CLOUD_RUN_EMULATOR_HOST`) it runs only against `SECRET_MANAGER_EMULATOR_HOST`: an emulated service is never checked
  * against the real Secret Manager. Clients are created on first use.
  */
-export function secretVerifier(env: NodeJS.ProcessEnv, timeoutMs: number): AppDeps["fetchSecrets"] {
+export function secretVerifier(env: NodeJS.ProcessEnv, timeoutMs: number): SecretVerifier | undefined {
   const setting = env.CONFIG_TRIAGE_VERIFY_SECRETS;
   if (setting !== undefined && setting !== "" && setting !== "true" && setting !== "false") {
     throw new Error(`CONFIG_TRIAGE_VERIFY_SECRETS is "${setting}": use "true" (the default) or "false"`);
   }
   if (setting === "false" || (env.CLOUD_RUN_EMULATOR_HOST && !env.SECRET_MANAGER_EMULATOR_HOST)) return undefined;
   let clients: SecretManagerClients | undefined;
-  return (uses) => fetchSecretFacts((clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST)), uses, { timeoutMs });
+  const verify = (uses: SecretUse[]) => fetchSecretFacts((clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST)), uses, { timeoutMs });
+  return Object.assign(verify, { close: async () => clients?.close() });
 }
+
+/** `fetchSecrets`, with a way to close its clients (a CLI run ends with it; the server keeps them). */
+export type SecretVerifier = ((uses: SecretUse[]) => Promise<SecretVerification>) & { close(): Promise<void> };

@@ -107,6 +107,7 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
   }
   const configFile = resolve(io.cwd, opts.config);
   const clients = createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "");
+  const verifySecrets = secretVerifier(io.env, Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000);
   let live;
   try {
     // Environments with `snapshot:` are read from the checkout; the rest live from Cloud Run.
@@ -122,12 +123,12 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
       readSnapshot: readLocalSnapshot(configFile),
       snapshotWhere: `in the checkout (looked under ${repositoryRoot(configFile)} and ${dirname(configFile)})`,
       // The same Secret Manager check as the app, for the environments read live (a snapshot one stays offline).
-      fetchSecrets: secretVerifier(io.env, Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000),
+      fetchSecrets: verifySecrets,
       checks,
       evaluateOptions: { servicePairs: config.service_pairs },
     });
   } finally {
-    await clients.close();
+    await Promise.all([clients.close(), verifySecrets?.close()]);
   }
   const diagnosis = evaluate(checks, live, { servicePairs: config.service_pairs });
   io.stdout(`${formatCheck(diagnosis, opts.format, { live, checks })}\n`);

@@ -1,5 +1,5 @@
 import { Octokit } from "@octokit/rest";
-import { defaultDeps } from "../app-deps.js";
+import { defaultDeps, secretVerifier } from "../app-deps.js";
 import { createCloudRunClients } from "../cloud-run/create-clients.js";
 import { fetchLiveState } from "../diagnosis/fetch-live-state.js";
 import type { ServiceTarget } from "../diagnosis/types.js";
@@ -87,15 +87,18 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
   const parent: ParentIssue = { ...ref, title: issue.title, body: issue.body ?? null, url: issue.html_url };
   const gh = readOnlyIssueGitHub(octokit, ref.owner, ref.repo, ref.number);
   const clients = createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "");
+  const timeoutMs = Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
+  const verifySecrets = secretVerifier(io.env, timeoutMs);
   const deps = {
     ...defaultDeps(io.env),
-    fetchLive: (targets: ServiceTarget[]) => fetchLiveState(clients, targets, { timeoutMs: Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000 }),
+    fetchLive: (targets: ServiceTarget[]) => fetchLiveState(clients, targets, { timeoutMs }),
+    fetchSecrets: verifySecrets,
   };
   let decision: TriageDecision;
   try {
     decision = await decideTriage(gh, parent, deps);
   } finally {
-    await clients.close();
+    await Promise.all([clients.close(), verifySecrets?.close()]);
   }
   if (opts.format === "json") {
     const { memory, ...rest } = decision;
