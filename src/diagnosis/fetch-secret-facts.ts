@@ -35,12 +35,21 @@ type IPolicy = { bindings?: { role?: string | null; members?: string[] | null; c
  * project's number (`GetProject`) only when a default compute account must be named and the service did not show it.
  * At most `concurrency` calls at a time. A refusal is recorded as "could not verify", never as "missing".
  */
-export async function fetchSecretFacts(clients: SecretManagerClients, uses: SecretUse[], options: SecretFetchOptions = {}): Promise<SecretVerification> {
+export async function fetchSecretFacts(
+  clients: SecretManagerClients,
+  uses: SecretUse[],
+  options: SecretFetchOptions = {},
+): Promise<SecretVerification> {
   const { concurrency = 8, timeoutMs = 15_000, allowProject = () => true } = options;
   const call = { timeout: timeoutMs, retry: null };
-  const unverified = (error: unknown, permission: string): Unverified => ({ unverified: classifyCloudRunError(error, permission) });
+  const unverified = (error: unknown, permission: string): Unverified => ({
+    unverified: classifyCloudRunError(error, permission),
+  });
   const refused = (project: string): Unverified => ({
-    unverified: { reason: "permission-denied", detail: `project \`${project}\` is not among the projects this installation may check` },
+    unverified: {
+      reason: "permission-denied",
+      detail: `project \`${project}\` is not among the projects this installation may check`,
+    },
   });
 
   const bySecret = new Map<string, { project: string; secret: string; versions: Set<string> }>();
@@ -63,7 +72,13 @@ export async function fetchSecretFacts(clients: SecretManagerClients, uses: Secr
     }
     try {
       const [secrets] = await clients.secrets.listSecrets({ parent: `projects/${project}` }, call);
-      const names = new Set(secrets.map((s) => String(s.name ?? "").split("/").pop()));
+      const names = new Set(
+        secrets.map((s) =>
+          String(s.name ?? "")
+            .split("/")
+            .pop(),
+        ),
+      );
       const number = /^projects\/(\d+)\//.exec(String(secrets[0]?.name ?? ""))?.[1];
       if (number) projectNumbers[project] = number;
       for (const s of wanted) existence.set(`${project}/${s.secret}`, names.has(s.secret));
@@ -79,7 +94,10 @@ export async function fetchSecretFacts(clients: SecretManagerClients, uses: Secr
           await clients.secrets.getSecret({ name: `projects/${project}/secrets/${s.secret}` }, call);
           existence.set(`${project}/${s.secret}`, true);
         } catch (e) {
-          existence.set(`${project}/${s.secret}`, (e as { code?: number }).code === 5 ? false : unverified(e, "secretmanager.secrets.get"));
+          existence.set(
+            `${project}/${s.secret}`,
+            (e as { code?: number }).code === 5 ? false : unverified(e, "secretmanager.secrets.get"),
+          );
         }
       });
     }
@@ -94,9 +112,15 @@ export async function fetchSecretFacts(clients: SecretManagerClients, uses: Secr
       ...[...s.versions].map(async (version) => {
         try {
           const [v] = await clients.secrets.getSecretVersion({ name: `${name}/versions/${version}` }, call);
-          fact.versions[version] = { state: String(v.state ?? "STATE_UNSPECIFIED"), resolved: String(v.name ?? "").split("/").pop() };
+          fact.versions[version] = {
+            state: String(v.state ?? "STATE_UNSPECIFIED"),
+            resolved: String(v.name ?? "")
+              .split("/")
+              .pop(),
+          };
         } catch (e) {
-          fact.versions[version] = (e as { code?: number }).code === 5 ? { state: "NOT_FOUND" } : unverified(e, "secretmanager.versions.get");
+          fact.versions[version] =
+            (e as { code?: number }).code === 5 ? { state: "NOT_FOUND" } : unverified(e, "secretmanager.versions.get");
         }
       }),
       (async () => {
@@ -112,9 +136,9 @@ export async function fetchSecretFacts(clients: SecretManagerClients, uses: Secr
   });
 
   // The runtime accounts still unknown need their project's number (default compute account).
-  const numberless = [...new Set(uses.filter((u) => !u.serviceAccount && !u.serviceProjectNumber).map((u) => u.serviceProject))].filter(
-    (p) => !projectNumbers[p] && allowProject(p),
-  );
+  const numberless = [
+    ...new Set(uses.filter((u) => !u.serviceAccount && !u.serviceProjectNumber).map((u) => u.serviceProject)),
+  ].filter((p) => !projectNumbers[p] && allowProject(p));
   await mapBounded(numberless, concurrency, async (project) => {
     try {
       const [p] = await clients.projects.getProject({ name: `projects/${project}` }, call);
@@ -130,7 +154,11 @@ export async function fetchSecretFacts(clients: SecretManagerClients, uses: Secr
   for (const u of uses) {
     const fact = facts.find((f) => f.project === u.project && f.secret === u.secret);
     const account = runtimeAccount(u, projectNumbers);
-    if (fact?.exists === true && account && !(Array.isArray(fact.accessors) && fact.accessors.includes(`serviceAccount:${account}`))) {
+    if (
+      fact?.exists === true &&
+      account &&
+      !(Array.isArray(fact.accessors) && fact.accessors.includes(`serviceAccount:${account}`))
+    ) {
       needProjectPolicy.add(u.project);
     }
   }

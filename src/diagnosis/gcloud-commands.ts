@@ -24,7 +24,11 @@ export interface SecretPointer {
  */
 export function updateService(t: CommandTarget, flags: string[]): string {
   const container = t.container ? [`--container=${t.container}`] : [];
-  return [`gcloud run services update ${t.service} --project=${t.project} --region=${t.region}`, ...container, ...flags].join(" ");
+  return [
+    `gcloud run services update ${t.service} --project=${t.project} --region=${t.region}`,
+    ...container,
+    ...flags,
+  ].join(" ");
 }
 
 /**
@@ -32,7 +36,9 @@ export function updateService(t: CommandTarget, flags: string[]): string {
  * for a secret in another project (a bare name would point at the service's project).
  */
 export function secretValue(t: Pick<ServiceTarget, "project">, s: SecretPointer): string {
-  return s.project && s.project !== t.project ? `projects/${s.project}/secrets/${s.secret}:${s.version}` : `${s.secret}:${s.version}`;
+  return s.project && s.project !== t.project
+    ? `projects/${s.project}/secrets/${s.secret}:${s.version}`
+    : `${s.secret}:${s.version}`;
 }
 
 /** Sets (or replaces) a variable from a secret, or mounts a secret at a file path (a key starting with `/`). */
@@ -62,8 +68,16 @@ export function literalToSecret(t: CommandTarget, name: string, s: SecretPointer
  * A variable set under the wrong name (`near`) moved to `name`: different variables, so one command is accepted even
  * when their types differ.
  */
-export function renameVariable(t: CommandTarget, near: { name: string; secret: boolean }, name: string, s: SecretPointer): string {
-  return updateService(t, [`--remove-${near.secret ? "secrets" : "env-vars"}=${near.name}`, `--update-secrets=${name}=${secretValue(t, s)}`]);
+export function renameVariable(
+  t: CommandTarget,
+  near: { name: string; secret: boolean },
+  name: string,
+  s: SecretPointer,
+): string {
+  return updateService(t, [
+    `--remove-${near.secret ? "secrets" : "env-vars"}=${near.name}`,
+    `--update-secrets=${name}=${secretValue(t, s)}`,
+  ]);
 }
 
 /** Sends all traffic to the latest ready revision, and to each later one (`--to-latest`). */

@@ -25,13 +25,23 @@ function said(u: Unverified): string {
  * ENABLED, and whether the service's runtime account holds a role with `secretmanager.versions.access` on the secret
  * or its project. A question the app could not ask is "could not verify", never "missing".
  */
-export function verifySecretUse(use: SecretUse, facts: SecretFacts[], projectNumbers: Record<string, string> = {}): SecretVerdict {
+export function verifySecretUse(
+  use: SecretUse,
+  facts: SecretFacts[],
+  projectNumbers: Record<string, string> = {},
+): SecretVerdict {
   const fact = facts.find((f) => f.project === use.project && f.secret === use.secret);
   const s = `\`${use.secret}\``;
   const account = runtimeAccount(use, projectNumbers);
   const grant = gcloud.grantSecretAccess(use.project, use.secret, account ?? "SERVICE_ACCOUNT");
   if (!fact || isUnverified(fact.exists)) {
-    return { status: "unverified", found: [`could not verify that secret ${s} exists in project \`${use.project}\`${fact && isUnverified(fact.exists) ? ` (${said(fact.exists)})` : ""}`], before: [] };
+    return {
+      status: "unverified",
+      found: [
+        `could not verify that secret ${s} exists in project \`${use.project}\`${fact && isUnverified(fact.exists) ? ` (${said(fact.exists)})` : ""}`,
+      ],
+      before: [],
+    };
   }
   if (!fact.exists) {
     return {
@@ -40,7 +50,11 @@ export function verifySecretUse(use: SecretUse, facts: SecretFacts[], projectNum
       before: [gcloud.createSecret(use.project, use.secret), gcloud.addSecretVersion(use.project, use.secret), grant],
     };
   }
-  const verdict: SecretVerdict = { status: "works", found: [`secret ${s} exists in project \`${use.project}\``], before: [] };
+  const verdict: SecretVerdict = {
+    status: "works",
+    found: [`secret ${s} exists in project \`${use.project}\``],
+    before: [],
+  };
   const block = (found: string, ...commands: string[]) => {
     verdict.status = "blocked";
     verdict.found.push(found);
@@ -53,20 +67,39 @@ export function verifySecretUse(use: SecretUse, facts: SecretFacts[], projectNum
   const v = fact.versions[use.version];
   const label = use.version === "latest" ? "version `latest`" : `version \`${use.version}\``;
   if (!v || isUnverified(v)) unknown(`could not verify ${label}${v ? ` (${said(v)})` : ""}`);
-  else if (v.state === "ENABLED") verdict.found.push(`${label}${use.version === "latest" && v.resolved ? ` (${v.resolved})` : ""} is ENABLED`);
+  else if (v.state === "ENABLED")
+    verdict.found.push(`${label}${use.version === "latest" && v.resolved ? ` (${v.resolved})` : ""} is ENABLED`);
   else if (v.state === "NOT_FOUND") block(`${label} does not exist`, gcloud.addSecretVersion(use.project, use.secret));
-  else if (v.state === "DISABLED") block(`${label}${v.resolved && v.resolved !== use.version ? ` (${v.resolved})` : ""} is DISABLED`, gcloud.enableSecretVersion(use.project, use.secret, v.resolved ?? use.version));
+  else if (v.state === "DISABLED")
+    block(
+      `${label}${v.resolved && v.resolved !== use.version ? ` (${v.resolved})` : ""} is DISABLED`,
+      gcloud.enableSecretVersion(use.project, use.secret, v.resolved ?? use.version),
+    );
   else if (v.state === "DESTROYED") {
-    block(`${label} is DESTROYED and cannot come back${use.version === "latest" ? "" : "; point the reference at `latest` after adding a version"}`, gcloud.addSecretVersion(use.project, use.secret));
+    block(
+      `${label} is DESTROYED and cannot come back${use.version === "latest" ? "" : "; point the reference at `latest` after adding a version"}`,
+      gcloud.addSecretVersion(use.project, use.secret),
+    );
   } else unknown(`${label} is in state ${v.state}`);
 
   if (!account) {
-    unknown("could not tell which service account runs the service (no account on it, and the project's number is unknown)");
+    unknown(
+      "could not tell which service account runs the service (no account on it, and the project's number is unknown)",
+    );
     return verdict;
   }
   const member = `serviceAccount:${account}`;
-  const on = (members: string[]) => (members.includes(member) ? "yes" : members.includes(`?${member}`) ? "conditional" : members.includes(`editor:${member}`) ? "editor" : "no");
-  const accessors = fact.accessors ?? { unverified: { reason: "error", detail: "the secret's IAM policy was not read" } };
+  const on = (members: string[]) =>
+    members.includes(member)
+      ? "yes"
+      : members.includes(`?${member}`)
+        ? "conditional"
+        : members.includes(`editor:${member}`)
+          ? "editor"
+          : "no";
+  const accessors = fact.accessors ?? {
+    unverified: { reason: "error", detail: "the secret's IAM policy was not read" },
+  };
   if (isUnverified(accessors)) {
     unknown(`could not verify that \`${account}\` may read the secret (${said(accessors)})`);
     return verdict;
@@ -78,14 +111,24 @@ export function verifySecretUse(use: SecretUse, facts: SecretFacts[], projectNum
   }
   const project = fact.projectAccessors;
   if (!project || isUnverified(project)) {
-    unknown(`could not verify project-level access of \`${account}\` on \`${use.project}\`${project ? ` (${said(project)})` : ""}; it holds no access role on the secret itself, and \`${grant}\` would settle it`);
+    unknown(
+      `could not verify project-level access of \`${account}\` on \`${use.project}\`${project ? ` (${said(project)})` : ""}; it holds no access role on the secret itself, and \`${grant}\` would settle it`,
+    );
     return verdict;
   }
   const onProject = on(project);
   if (onProject === "yes") verdict.found.push(`\`${account}\` holds an access role on project \`${use.project}\``);
-  else if (onSecret === "conditional" || onProject === "conditional") unknown(`\`${account}\`'s access role is granted under an IAM condition, which the app does not evaluate`);
-  else if (onSecret === "editor" || onProject === "editor") unknown(`\`${account}\` holds \`roles/editor\`, which the app does not count as access to secret values; \`${grant}\` settles it`);
-  else block(`\`${account}\` may not read it (no role with \`secretmanager.versions.access\` on the secret or project \`${use.project}\`)`, grant);
+  else if (onSecret === "conditional" || onProject === "conditional")
+    unknown(`\`${account}\`'s access role is granted under an IAM condition, which the app does not evaluate`);
+  else if (onSecret === "editor" || onProject === "editor")
+    unknown(
+      `\`${account}\` holds \`roles/editor\`, which the app does not count as access to secret values; \`${grant}\` settles it`,
+    );
+  else
+    block(
+      `\`${account}\` may not read it (no role with \`secretmanager.versions.access\` on the secret or project \`${use.project}\`)`,
+      grant,
+    );
   return verdict;
 }
 

@@ -17,7 +17,9 @@ export interface SecretManagerClients {
  * gRPC to that address with no Google credentials (one stand-in serves both APIs in tests); otherwise they use
  * Application Default Credentials.
  */
-export function createSecretManagerClients(emulatorHost: string | undefined = process.env.SECRET_MANAGER_EMULATOR_HOST): SecretManagerClients {
+export function createSecretManagerClients(
+  emulatorHost: string | undefined = process.env.SECRET_MANAGER_EMULATOR_HOST,
+): SecretManagerClients {
   const options = emulatorHost ? emulatorOptions(emulatorHost, "SECRET_MANAGER_EMULATOR_HOST") : {};
   const secrets = new SecretManagerServiceClient(options);
   const projects = new ProjectsClient(options);

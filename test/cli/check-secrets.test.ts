@@ -41,20 +41,38 @@ beforeEach(() => {
   // Staging's secret was never created; production's pinned version 3 was disabled.
   sm.setProject("netra-staging");
   const member = `serviceAccount:${projectNumberFor("netra-production")}-compute@developer.gserviceaccount.com`;
-  sm.setSecret({ project: "netra-production", name: "jwt-secret-production", versions: ["ENABLED", "ENABLED", "DISABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
+  sm.setSecret({
+    project: "netra-production",
+    name: "jwt-secret-production",
+    versions: ["ENABLED", "ENABLED", "DISABLED"],
+    bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }],
+  });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const env = () => ({ CLOUD_RUN_EMULATOR_HOST: cloudRun.address, SECRET_MANAGER_EMULATOR_HOST: sm.address, CLOUD_RUN_TIMEOUT_MS: "5000" });
+const env = () => ({
+  CLOUD_RUN_EMULATOR_HOST: cloudRun.address,
+  SECRET_MANAGER_EMULATOR_HOST: sm.address,
+  CLOUD_RUN_TIMEOUT_MS: "5000",
+});
 
 async function check(config: string) {
   mkdirSync(join(dir, ".github"), { recursive: true });
   writeFileSync(join(dir, ".github/config-triage.yml"), config);
   writeFileSync(join(dir, "staging.yaml"), STAGING_YAML);
   let stdout = "";
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => undefined, stderrIsTTY: false, env: env(), cwd: dir };
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: () => undefined,
+    stderrIsTTY: false,
+    env: env(),
+    cwd: dir,
+  };
   const code = await runCli(["check", "--format", "json"], io);
-  return { code, report: JSON.parse(stdout) as { verdict: string; problems: { key: string; fix?: string; verified?: string }[] } };
+  return {
+    code,
+    report: JSON.parse(stdout) as { verdict: string; problems: { key: string; fix?: string; verified?: string }[] },
+  };
 }
 
 describe("config-triage check: the fixes' secrets", () => {
@@ -67,7 +85,9 @@ describe("config-triage check: the fixes' secrets", () => {
       "gcloud secrets versions add jwt-secret-staging --project=netra-staging --data-file=-",
     ]);
     const disabled = report.problems.find((p) => p.key.startsWith("secret:production:"))!;
-    expect(disabled.fix).toBe("gcloud secrets versions enable 3 --secret=jwt-secret-production --project=netra-production");
+    expect(disabled.fix).toBe(
+      "gcloud secrets versions enable 3 --secret=jwt-secret-production --project=netra-production",
+    );
 
     // The app's path: the same gather, with the clients the app builds.
     const parsed = parseConfigText(scenarioConfigYaml, "x");
@@ -85,7 +105,9 @@ describe("config-triage check: the fixes' secrets", () => {
       });
       const app = evaluate(checks, live, { servicePairs: parsed.config.service_pairs });
       expect(report.verdict).toBe(app.verdict);
-      expect(report.problems.map((p) => [p.key, p.fix, p.verified])).toEqual(app.problems.map((p) => [p.key, p.fix, p.verified]));
+      expect(report.problems.map((p) => [p.key, p.fix, p.verified])).toEqual(
+        app.problems.map((p) => [p.key, p.fix, p.verified]),
+      );
     } finally {
       await run.close();
       await secrets.close();
@@ -93,13 +115,20 @@ describe("config-triage check: the fixes' secrets", () => {
   });
 
   test("a snapshot environment makes no live call: its fixes say they were not verified; the live one is verified as before", async () => {
-    const config = scenarioConfigYaml.replace("services: [netra-backend, auth-service]", "services: [netra-backend, auth-service]\n    snapshot: staging.yaml");
+    const config = scenarioConfigYaml.replace(
+      "services: [netra-backend, auth-service]",
+      "services: [netra-backend, auth-service]\n    snapshot: staging.yaml",
+    );
     const { code, report } = await check(config);
     expect(code).toBe(1);
     expect(JSON.stringify(sm.calls)).not.toContain("netra-staging");
     expect(JSON.stringify(cloudRun.calls)).not.toContain("netra-staging");
     const missing = report.problems.find((p) => p.key === "missing:staging:netra-backend:JWT_SECRET_STAGING")!;
-    expect(missing.verified).toBe("❔ not verified: this environment is read from a snapshot, and the check makes no live call for it");
-    expect(report.problems.map((p) => p.key)).toContain(report.problems.find((p) => p.key.startsWith("secret:production:"))!.key);
+    expect(missing.verified).toBe(
+      "❔ not verified: this environment is read from a snapshot, and the check makes no live call for it",
+    );
+    expect(report.problems.map((p) => p.key)).toContain(
+      report.problems.find((p) => p.key.startsWith("secret:production:"))!.key,
+    );
   });
 });

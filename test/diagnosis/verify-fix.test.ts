@@ -14,7 +14,11 @@ import { createSecretManagerClients, type SecretManagerClients } from "../../src
 import { renderDiagnosisComment } from "../../src/render/render-diagnosis.js";
 import { GrpcStatus } from "../support/cloud-run-emulator.js";
 import { buildService, projectNumberFor, type EnvSpec } from "../support/cloud-run-fixtures.js";
-import { startSecretManagerEmulator, type Binding, type SecretManagerEmulator } from "../support/secret-manager-emulator.js";
+import {
+  startSecretManagerEmulator,
+  type Binding,
+  type SecretManagerEmulator,
+} from "../support/secret-manager-emulator.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
 
 const P = "acme-staging";
@@ -56,8 +60,14 @@ function deploy(env: EnvSpec, o: { serviceAccount?: string; anonymous?: boolean 
   for (const r of built.revisions) cloudRun.emulator.setRevision(r);
 }
 
-async function diagnose(options: SecretFetchOptions = {}, checkEntry: Record<string, unknown> = { variable: "JWT_SECRET_STAGING", from: "secret-manager" }): Promise<Diagnosis> {
-  const parsed = parseConfig({ environments: { staging: { project: P, region: R, services: ["api"] } }, checks: [checkEntry] });
+async function diagnose(
+  options: SecretFetchOptions = {},
+  checkEntry: Record<string, unknown> = { variable: "JWT_SECRET_STAGING", from: "secret-manager" },
+): Promise<Diagnosis> {
+  const parsed = parseConfig({
+    environments: { staging: { project: P, region: R, services: ["api"] } },
+    checks: [checkEntry],
+  });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const checks = planChecks(parsed.config, { title: "", body: "" });
   const live = await gatherLiveState(parsed.config, {
@@ -74,10 +84,23 @@ async function diagnose(options: SecretFetchOptions = {}, checkEntry: Record<str
 const missing = (d: Diagnosis) => d.problems.find((p) => p.key.startsWith("missing:"))!;
 
 describe("a proposed fix is verified before it is suggested", () => {
-  it.each<{ name: string; setup: () => void; fix: string[]; verified: string; deploy?: Parameters<typeof deploy>[1]; options?: SecretFetchOptions }>([
+  it.each<{
+    name: string;
+    setup: () => void;
+    fix: string[];
+    verified: string;
+    deploy?: Parameters<typeof deploy>[1];
+    options?: SecretFetchOptions;
+  }>([
     {
       name: "the secret exists, latest is ENABLED and the runtime account may read it: this fix will work",
-      setup: () => sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DISABLED", "ENABLED"], bindings: [ACCESSOR] }),
+      setup: () =>
+        sm.setSecret({
+          project: P,
+          name: "jwt-secret-staging",
+          versions: ["DISABLED", "ENABLED"],
+          bindings: [ACCESSOR],
+        }),
       fix: [FIX],
       verified: `✅ this fix will work: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (2) is ENABLED; \`${SA}\` holds an access role on the secret`,
     },
@@ -89,13 +112,20 @@ describe("a proposed fix is verified before it is suggested", () => {
     },
     {
       name: "latest is DISABLED: enable it first",
-      setup: () => sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED", "DISABLED"], bindings: [ACCESSOR] }),
+      setup: () =>
+        sm.setSecret({
+          project: P,
+          name: "jwt-secret-staging",
+          versions: ["ENABLED", "DISABLED"],
+          bindings: [ACCESSOR],
+        }),
       fix: [`gcloud secrets versions enable 2 --secret=jwt-secret-staging --project=${P}`, FIX],
       verified: "version `latest` (2) is DISABLED",
     },
     {
       name: "latest is DESTROYED: add a version first",
-      setup: () => sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DESTROYED"], bindings: [ACCESSOR] }),
+      setup: () =>
+        sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DESTROYED"], bindings: [ACCESSOR] }),
       fix: [ADD, FIX],
       verified: "version `latest` is DESTROYED",
     },
@@ -117,7 +147,9 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "the account reads it through a project-level grant",
       setup: () => {
-        sm.setProject(P, { bindings: [{ role: "roles/secretmanager.secretAccessor", members: [`serviceAccount:${SA}`] }] });
+        sm.setProject(P, {
+          bindings: [{ role: "roles/secretmanager.secretAccessor", members: [`serviceAccount:${SA}`] }],
+        });
         sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
       },
       fix: [FIX],
@@ -136,7 +168,11 @@ describe("a proposed fix is verified before it is suggested", () => {
       name: "listing refused: one GetSecret per secret instead, and the verdict is the same",
       setup: () => {
         sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
-        sm.addFault({ method: "ListSecrets", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'secretmanager.secrets.list' denied" });
+        sm.addFault({
+          method: "ListSecrets",
+          code: GrpcStatus.PERMISSION_DENIED,
+          details: "Permission 'secretmanager.secrets.list' denied",
+        });
       },
       fix: [FIX],
       verified: "✅ this fix will work",
@@ -151,12 +187,21 @@ describe("a proposed fix is verified before it is suggested", () => {
       name: "the default compute account, named from the project's number (GetProject) when the service and the listing show none",
       deploy: { anonymous: true },
       setup: () => {
-        sm.addFault({ method: "ListSecrets", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'secretmanager.secrets.list' denied" });
+        sm.addFault({
+          method: "ListSecrets",
+          code: GrpcStatus.PERMISSION_DENIED,
+          details: "Permission 'secretmanager.secrets.list' denied",
+        });
         sm.setSecret({
           project: P,
           name: "jwt-secret-staging",
           versions: ["ENABLED"],
-          bindings: [{ role: "roles/secretmanager.secretAccessor", members: [`serviceAccount:${projectNumberFor(P)}-compute@developer.gserviceaccount.com`] }],
+          bindings: [
+            {
+              role: "roles/secretmanager.secretAccessor",
+              members: [`serviceAccount:${projectNumberFor(P)}-compute@developer.gserviceaccount.com`],
+            },
+          ],
         });
       },
       fix: [FIX],
@@ -165,7 +210,8 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "a project the installation may not check is not called: could not verify",
       options: { allowProject: (p) => p !== P },
-      setup: () => sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] }),
+      setup: () =>
+        sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] }),
       fix: [FIX],
       verified: `is not among the projects this installation may check`,
     },
@@ -175,7 +221,9 @@ describe("a proposed fix is verified before it is suggested", () => {
     const d = await diagnose(options);
     expect(missing(d).fix!.split("\n")).toEqual(fix);
     expect(missing(d).verified).toContain(verified);
-    expect(d.problems.some((p) => /does not exist/.test(p.verified ?? "") && /could not verify/.test(p.verified ?? ""))).toBe(false);
+    expect(
+      d.problems.some((p) => /does not exist/.test(p.verified ?? "") && /could not verify/.test(p.verified ?? "")),
+    ).toBe(false);
     if (how?.anonymous) expect(sm.calls.map((c) => c.method)).toContain("GetProject");
     if (options?.allowProject) expect(sm.calls.filter((c) => c.method !== "GetProject")).toEqual([]);
     expect(sm.calls.map((c) => c.method)).not.toContain("AccessSecretVersion");
@@ -189,7 +237,9 @@ describe("a reference a service already reads is verified too", () => {
     const d = await diagnose();
     expect(d.verdict).toBe("fail");
     const p = d.problems.find((x) => x.key === "secret:staging:api:JWT_SECRET_STAGING")!;
-    expect(p.what).toBe("`JWT_SECRET_STAGING` on staging / api reads secret `jwt-secret-staging` version `1`, which its next deploy cannot read: version `1` is DISABLED");
+    expect(p.what).toBe(
+      "`JWT_SECRET_STAGING` on staging / api reads secret `jwt-secret-staging` version `1`, which its next deploy cannot read: version `1` is DISABLED",
+    );
     expect(p.fix).toBe(`gcloud secrets versions enable 1 --secret=jwt-secret-staging --project=${P}`);
   });
 
@@ -200,8 +250,12 @@ describe("a reference a service already reads is verified too", () => {
     sm.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" });
     const d = await diagnose();
     expect(d.verdict).toBe("pass");
-    expect(d.problems.map((p) => [p.key, p.severity])).toEqual([["secret-unverified:staging:api:JWT_SECRET_STAGING", "warn"]]);
-    expect(d.problems[0].fix).toBe(`gcloud projects add-iam-policy-binding ${P} --member=serviceAccount:SERVICE_ACCOUNT --role=roles/secretmanager.viewer`);
+    expect(d.problems.map((p) => [p.key, p.severity])).toEqual([
+      ["secret-unverified:staging:api:JWT_SECRET_STAGING", "warn"],
+    ]);
+    expect(d.problems[0].fix).toBe(
+      `gcloud projects add-iam-policy-binding ${P} --member=serviceAccount:SERVICE_ACCOUNT --role=roles/secretmanager.viewer`,
+    );
   });
 
   it("a secret in another project is checked in that project", async () => {
@@ -210,8 +264,12 @@ describe("a reference a service already reads is verified too", () => {
     sm.setSecret({ project: "acme-shared", name: "jwt", versions: ["ENABLED"] });
     const d = await diagnose();
     const p = d.problems.find((x) => x.key === "secret:staging:api:JWT_SECRET_STAGING")!;
-    expect(p.fix).toBe(`gcloud secrets add-iam-policy-binding jwt --project=acme-shared --member=serviceAccount:${SA} --role=roles/secretmanager.secretAccessor`);
-    expect(sm.calls.filter((c) => c.method === "ListSecrets").map((c) => c.request.parent)).toEqual(["projects/acme-shared"]);
+    expect(p.fix).toBe(
+      `gcloud secrets add-iam-policy-binding jwt --project=acme-shared --member=serviceAccount:${SA} --role=roles/secretmanager.secretAccessor`,
+    );
+    expect(sm.calls.filter((c) => c.method === "ListSecrets").map((c) => c.request.parent)).toEqual([
+      "projects/acme-shared",
+    ]);
   });
 });
 
@@ -219,12 +277,21 @@ describe("economy", () => {
   it("one ListSecrets per project, one GetIamPolicy per secret, however many services read it", async () => {
     const names = Array.from({ length: 12 }, (_, i) => `svc-${String(i).padStart(2, "0")}`);
     for (const name of names) {
-      const built = buildService({ project: P, region: R, name, serviceAccount: SA, env: { A_KEY: { secret: "a-key" }, B_KEY: { secret: "b-key", version: "2" } } });
+      const built = buildService({
+        project: P,
+        region: R,
+        name,
+        serviceAccount: SA,
+        env: { A_KEY: { secret: "a-key" }, B_KEY: { secret: "b-key", version: "2" } },
+      });
       cloudRun.emulator.setService(built.service);
     }
     sm.setSecret({ project: P, name: "a-key", versions: ["ENABLED"], bindings: [ACCESSOR] });
     sm.setSecret({ project: P, name: "b-key", versions: ["ENABLED", "ENABLED"], bindings: [ACCESSOR] });
-    const parsed = parseConfig({ environments: { staging: { project: P, region: R, services: names } }, checks: [{ variable: "A_KEY" }, { variable: "B_KEY" }] });
+    const parsed = parseConfig({
+      environments: { staging: { project: P, region: R, services: names } },
+      checks: [{ variable: "A_KEY" }, { variable: "B_KEY" }],
+    });
     if (!parsed.ok) throw new Error("config");
     const checks = planChecks(parsed.config, { title: "", body: "" });
     const live = await gatherLiveState(parsed.config, {
@@ -235,7 +302,13 @@ describe("economy", () => {
     });
     expect(evaluate(checks, live).verdict).toBe("pass");
     const count = (m: string) => sm.calls.filter((c) => c.method === m).length;
-    expect([count("ListSecrets"), count("GetIamPolicy"), count("GetSecretVersion"), count("GetProjectIamPolicy"), count("GetProject")]).toEqual([1, 2, 2, 0, 0]);
+    expect([
+      count("ListSecrets"),
+      count("GetIamPolicy"),
+      count("GetSecretVersion"),
+      count("GetProjectIamPolicy"),
+      count("GetProject"),
+    ]).toEqual([1, 2, 2, 0, 0]);
     for (const name of names) cloudRun.emulator.removeService(`projects/${P}/locations/${R}/services/${name}`);
   });
 });

@@ -71,8 +71,12 @@ type GrpcError = { code: number; details: string };
 
 function definitions() {
   const opts = { longs: String, enums: String, oneofs: true, defaults: false };
-  const sm = grpc.loadPackageDefinition(protoLoader.fromJSON(require("@google-cloud/secret-manager/build/protos/protos.json"), opts)) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const rm = grpc.loadPackageDefinition(protoLoader.fromJSON(require("@google-cloud/resource-manager/build/protos/protos.json"), opts)) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const sm = grpc.loadPackageDefinition(
+    protoLoader.fromJSON(require("@google-cloud/secret-manager/build/protos/protos.json"), opts),
+  ) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const rm = grpc.loadPackageDefinition(
+    protoLoader.fromJSON(require("@google-cloud/resource-manager/build/protos/protos.json"), opts),
+  ) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     secrets: sm.google.cloud.secretmanager.v1.SecretManagerService.service as GrpcTypes.ServiceDefinition,
     projects: rm.google.cloud.resourcemanager.v3.Projects.service as GrpcTypes.ServiceDefinition,
@@ -94,17 +98,26 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
   };
   const fail = (code: number, details: string): GrpcError => ({ code, details });
 
-  function unary(method: SecretManagerMethod, answer: (req: Record<string, unknown>) => unknown): GrpcTypes.handleUnaryCall<Record<string, unknown>, unknown> {
+  function unary(
+    method: SecretManagerMethod,
+    answer: (req: Record<string, unknown>) => unknown,
+  ): GrpcTypes.handleUnaryCall<Record<string, unknown>, unknown> {
     return (call, callback) => {
       const req = call.request ?? {};
       calls.push({ method, request: structuredClone(req) });
       const target = String(req.name ?? req.parent ?? req.resource ?? "");
-      const fault = faults.find((f) => (!f.method || f.method === method) && (!f.name || target === f.name || target.startsWith(`${f.name}/`) || sameProject(f.name, target)));
+      const fault = faults.find(
+        (f) =>
+          (!f.method || f.method === method) &&
+          (!f.name || target === f.name || target.startsWith(`${f.name}/`) || sameProject(f.name, target)),
+      );
       if (fault) return callback(fail(fault.code, fault.details));
       try {
         callback(null, answer(req));
       } catch (error) {
-        callback((error as GrpcError).code !== undefined ? (error as GrpcError) : fail(grpc.status.INTERNAL, String(error)));
+        callback(
+          (error as GrpcError).code !== undefined ? (error as GrpcError) : fail(grpc.status.INTERNAL, String(error)),
+        );
       }
     };
   }
@@ -140,7 +153,11 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
     ListSecrets: unary("ListSecrets", (req) => {
       const m = /^projects\/([^/]+)$/.exec(String(req.parent ?? ""));
       const p = m && project(m[1]);
-      if (!p) throw fail(grpc.status.PERMISSION_DENIED, `Permission 'secretmanager.secrets.list' denied for resource '${req.parent}' (or it may not exist).`);
+      if (!p)
+        throw fail(
+          grpc.status.PERMISSION_DENIED,
+          `Permission 'secretmanager.secrets.list' denied for resource '${req.parent}' (or it may not exist).`,
+        );
       const list = [...secrets.values()].filter((s) => s.project === p[0]).map((s) => secretMessage(s, p[1]));
       return { secrets: list, nextPageToken: "", totalSize: list.length };
     }),
@@ -155,9 +172,16 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
       const versions = spec.versions ?? [];
       const n = m[2] === "latest" ? versions.length : Number(m[2]);
       if (!Number.isInteger(n) || n < 1 || n > versions.length) {
-        throw fail(grpc.status.NOT_FOUND, `Secret Version [projects/${number}/secrets/${spec.name}/versions/${m[2]}] not found.`);
+        throw fail(
+          grpc.status.NOT_FOUND,
+          `Secret Version [projects/${number}/secrets/${spec.name}/versions/${m[2]}] not found.`,
+        );
       }
-      return { name: `projects/${number}/secrets/${spec.name}/versions/${n}`, state: versions[n - 1], createTime: { seconds: "1735689600", nanos: 0 } };
+      return {
+        name: `projects/${number}/secrets/${spec.name}/versions/${n}`,
+        state: versions[n - 1],
+        createTime: { seconds: "1735689600", nanos: 0 },
+      };
     }),
     GetIamPolicy: unary("GetIamPolicy", (req) => policy(secretOf(String(req.resource ?? "")).spec.bindings ?? [])),
     AccessSecretVersion: unary("AccessSecretVersion", () => {
@@ -184,17 +208,23 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
       Object.keys(def).map((m) => [
         m,
         handlers[m] ??
-          ((_call: unknown, callback: (e: GrpcError) => void) => callback(fail(grpc.status.UNIMPLEMENTED, `${m} is not implemented by the Secret Manager emulator`))),
+          ((_call: unknown, callback: (e: GrpcError) => void) =>
+            callback(fail(grpc.status.UNIMPLEMENTED, `${m} is not implemented by the Secret Manager emulator`))),
       ]),
     ) as GrpcTypes.UntypedServiceImplementation;
   server.addService(defs.secrets, withUnimplemented(defs.secrets, secretHandlers));
   server.addService(defs.projects, withUnimplemented(defs.projects, projectHandlers));
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   const setProject: SecretManagerEmulator["setProject"] = (id, o = {}) => {
-    projects.set(id, { number: o.number ?? projects.get(id)?.number ?? projectNumberFor(id), bindings: o.bindings ?? [] });
+    projects.set(id, {
+      number: o.number ?? projects.get(id)?.number ?? projectNumberFor(id),
+      bindings: o.bindings ?? [],
+    });
   };
   return {
     address: `127.0.0.1:${port}`,
@@ -219,4 +249,3 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
 }
-
