@@ -1,0 +1,90 @@
+/**
+ * The app's own path (probot.receive, nock for GitHub, the Cloud Run emulator, the Secret Manager stand-in through the
+ * real clients): the diagnosis comment says whether the fix will work, and gives the commands that must run first.
+ */
+import nock from "nock";
+import { fetchSecretFacts } from "../../src/diagnosis/fetch-secret-facts.js";
+import { createSecretManagerClients, type SecretManagerClients } from "../../src/secret-manager/create-clients.js";
+import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { testApp, useCloudRunEmulator } from "../support/test-app.js";
+import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
+import { startSecretManagerEmulator, type SecretManagerEmulator } from "../support/secret-manager-emulator.js";
+import { projectNumberFor } from "../support/cloud-run-fixtures.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
+
+const { owner, repo } = SCENARIO_REPO;
+const REPO = `/repos/${owner}/${repo}`;
+const cloudRun = useCloudRunEmulator({ blockNetwork: true });
+let sm: SecretManagerEmulator;
+let clients: SecretManagerClients;
+beforeAll(async () => {
+  sm = await startSecretManagerEmulator();
+  clients = createSecretManagerClients(sm.address);
+});
+afterAll(async () => {
+  await clients.close();
+  await sm.close();
+});
+beforeEach(() => {
+  nock.cleanAll();
+  mockInstallationToken();
+  sm.reset();
+  const member = `serviceAccount:${projectNumberFor("netra-production")}-compute@developer.gserviceaccount.com`;
+  sm.setSecret({
+    project: "netra-production",
+    name: "jwt-secret-production",
+    versions: ["ENABLED", "ENABLED", "ENABLED"],
+    bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }],
+  });
+});
+afterEach(() => expect(nock.pendingMocks()).toEqual([]));
+
+/** One triage in review mode (only the comment is written); returns the comment. */
+async function triage(): Promise<string> {
+  let comment = "";
+  mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), {
+    config: `${scenarioConfigYaml}\nmode: review\n`,
+  })
+    // Before planning follow-ups: who the app is (asked once per process), and what it opened before.
+    .get("/app")
+    .optionally()
+    .reply(200, { id: APP_ID, slug: "config-triage" })
+    .get(`${REPO}/issues`)
+    .query((q) => q.creator === "config-triage[bot]" && q.state === "all")
+    .reply(200, [])
+    .post(`${REPO}/issues/930/comments`)
+    .reply(201, (_uri, body: any) => {
+      comment = body.body;
+      return { id: 555, body: body.body };
+    });
+  const app = testApp(cloudRun.clients, { fetchSecrets: (uses) => fetchSecretFacts(clients, uses, { timeoutMs: 5000 }) });
+  await app.receive({ id: "d-1", name: "issues", payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
+  return comment;
+}
+
+describe("the fix is verified in Secret Manager before it is suggested", () => {
+  it("the secret was never created: the comment gives create, versions add and the grant, in order, before the fix", async () => {
+    sm.setProject("netra-staging");
+    const comment = await triage();
+    const account = `${projectNumberFor("netra-staging")}-compute@developer.gserviceaccount.com`;
+    expect(comment).toContain(
+      [
+        "```sh",
+        "gcloud secrets create jwt-secret-staging --project=netra-staging --replication-policy=automatic",
+        "gcloud secrets versions add jwt-secret-staging --project=netra-staging --data-file=-",
+        `gcloud secrets add-iam-policy-binding jwt-secret-staging --project=netra-staging --member=serviceAccount:${account} --role=roles/secretmanager.secretAccessor`,
+        "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+        "```",
+      ].join("\n"),
+    );
+    expect(comment).toContain("⛔ the fix alone would fail");
+    expect(sm.calls.map((c) => c.method)).not.toContain("AccessSecretVersion");
+  });
+
+  it("the secret is there and readable: this fix will work", async () => {
+    const member = `serviceAccount:${projectNumberFor("netra-staging")}-compute@developer.gserviceaccount.com`;
+    sm.setSecret({ project: "netra-staging", name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
+    const comment = await triage();
+    expect(comment).toContain("Checked in Secret Manager: ✅ this fix will work: secret `jwt-secret-staging` exists in project `netra-staging`");
+  });
+});
