@@ -23,6 +23,46 @@ describe("offline snapshot (gcloud run services describe --format yaml)", () => 
     expect(JSON.stringify(backend)).not.toContain("pl4nted");
   });
 
+  it("keeps another project's secret (the template's secrets annotation) and places a mount without items at mountPath/SECRET", () => {
+    const yaml = `apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+  annotations:
+    run.googleapis.com/urls: '["https://api-${"123456789012"}.us-central1.run.app","https://api-x7y-uc.a.run.app"]'
+spec:
+  template:
+    metadata:
+      annotations:
+        run.googleapis.com/secrets: shared-jwt:projects/acme-shared/secrets/jwt
+    spec:
+      serviceAccountName: api@netra-staging.iam.gserviceaccount.com
+      containers:
+        - image: us-docker.pkg.dev/p/r/api
+          ports: [{ containerPort: 8080 }]
+          env:
+            - name: JWT_SECRET
+              valueFrom: { secretKeyRef: { name: shared-jwt, key: "2" } }
+          volumeMounts:
+            - { name: certs, mountPath: /etc/certs }
+      volumes:
+        - name: certs
+          secret: { secretName: tls-cert }
+status:
+  url: https://api-x7y-uc.a.run.app
+  latestReadyRevisionName: api-00001-abc
+  latestCreatedRevisionName: api-00001-abc
+  traffic: [{ latestRevision: true, percent: 100 }]
+`;
+    const [state] = readSnapshotFile(yaml, [target("api")], { file: "ops/staging.yaml" });
+    if (state.kind !== "ok") throw new Error(JSON.stringify(state));
+    const container = state.snapshot.template.containers[0];
+    expect(container.env).toEqual([{ name: "JWT_SECRET", source: { kind: "secret", secret: "jwt", version: "2", project: "acme-shared" } }]);
+    expect(container.secretMounts).toEqual([{ secret: "tls-cert", version: "latest", path: "/etc/certs/tls-cert" }]);
+    expect(state.snapshot.template.serviceAccount).toBe("api@netra-staging.iam.gserviceaccount.com");
+    expect(state.snapshot.projectNumber).toBe("123456789012");
+  });
+
   it.each([
     ["not YAML", "a: [", "the file is not valid YAML"],
     ["no such service", TEXT, "it has no Service named `api`"],
