@@ -634,8 +634,8 @@ function verifySecrets(results: VariableResult[], problems: Problem[], live: Liv
             what: `could not verify ${ref}, which \`${r.foundAs}\` on ${where(t)} reads`,
             target: t,
             container: r.container,
-            why: `${v.found.join("; ")}. Secret Manager metadata needs \`roles/secretmanager.viewer\` for the app's service account; a refusal is not counted as missing`,
-            fix: gcloud.grantAppRole(r.secretUse.project, "roles/secretmanager.viewer"),
+            why: `${v.found.join("; ")}. The app reads Secret Manager metadata with \`roles/secretmanager.viewer\`; a question it could not ask is not counted as missing`,
+            fix: v.settle,
             key: `secret-unverified:${t.environment}:${t.service}:${r.foundAs}`,
           },
     );

@@ -9,6 +9,8 @@ export interface SecretVerdict {
   found: string[];
   /** Commands to run before the fix, in order. */
   before: string[];
+  /** For "unverified": the command that settles the question, when one does. */
+  settle?: string;
 }
 
 function isUnverified(x: unknown): x is Unverified {
@@ -37,6 +39,7 @@ export function verifySecretUse(
   if (!fact || isUnverified(fact.exists)) {
     return {
       status: "unverified",
+      settle: viewerGrant(use.project, fact?.exists),
       found: [
         `could not verify that secret ${s} exists in project \`${use.project}\`${fact && isUnverified(fact.exists) ? ` (${said(fact.exists)})` : ""}`,
       ],
@@ -60,13 +63,15 @@ export function verifySecretUse(
     verdict.found.push(found);
     verdict.before.push(...commands);
   };
-  const unknown = (found: string) => {
+  const unknown = (found: string, settle?: string) => {
     if (verdict.status === "works") verdict.status = "unverified";
     verdict.found.push(found);
+    verdict.settle ??= settle;
   };
   const v = fact.versions[use.version];
   const label = use.version === "latest" ? "version `latest`" : `version \`${use.version}\``;
-  if (!v || isUnverified(v)) unknown(`could not verify ${label}${v ? ` (${said(v)})` : ""}`);
+  if (!v || isUnverified(v))
+    unknown(`could not verify ${label}${v ? ` (${said(v)})` : ""}`, viewerGrant(use.project, v));
   else if (v.state === "ENABLED")
     verdict.found.push(`${label}${use.version === "latest" && v.resolved ? ` (${v.resolved})` : ""} is ENABLED`);
   else if (v.state === "NOT_FOUND") block(`${label} does not exist`, gcloud.addSecretVersion(use.project, use.secret));
@@ -101,7 +106,10 @@ export function verifySecretUse(
     unverified: { reason: "error", detail: "the secret's IAM policy was not read" },
   };
   if (isUnverified(accessors)) {
-    unknown(`could not verify that \`${account}\` may read the secret (${said(accessors)})`);
+    unknown(
+      `could not verify that \`${account}\` may read the secret (${said(accessors)})`,
+      viewerGrant(use.project, accessors),
+    );
     return verdict;
   }
   const onSecret = on(accessors);
@@ -113,16 +121,18 @@ export function verifySecretUse(
   if (!project || isUnverified(project)) {
     unknown(
       `could not verify project-level access of \`${account}\` on \`${use.project}\`${project ? ` (${said(project)})` : ""}; it holds no access role on the secret itself, and \`${grant}\` would settle it`,
+      grant,
     );
     return verdict;
   }
   const onProject = on(project);
   if (onProject === "yes") verdict.found.push(`\`${account}\` holds an access role on project \`${use.project}\``);
   else if (onSecret === "conditional" || onProject === "conditional")
-    unknown(`\`${account}\`'s access role is granted under an IAM condition, which the app does not evaluate`);
+    unknown(`\`${account}\`'s access role is granted under an IAM condition, which the app does not evaluate`, grant);
   else if (onSecret === "editor" || onProject === "editor")
     unknown(
       `\`${account}\` holds \`roles/editor\`, which the app does not count as access to secret values; \`${grant}\` settles it`,
+      grant,
     );
   else
     block(
@@ -130,6 +140,18 @@ export function verifySecretUse(
       grant,
     );
   return verdict;
+}
+
+/**
+ * The grant that lets the app read Secret Manager metadata, when a refusal (not a project the operator excluded, not
+ * a network fault) is why a question went unanswered.
+ */
+function viewerGrant(project: string, refusal: unknown): string | undefined {
+  if (!isUnverified(refusal)) return undefined;
+  const { reason, detail } = refusal.unverified;
+  return reason === "permission-denied" && !detail.includes("may check")
+    ? gcloud.grantAppRole(project, "roles/secretmanager.viewer")
+    : undefined;
 }
 
 /** The sentence the diagnosis shows for the verdicts of one fix. */

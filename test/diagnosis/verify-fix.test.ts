@@ -258,6 +258,17 @@ describe("a reference a service already reads is verified too", () => {
     );
   });
 
+  it("a project-level grant the app may not read: a warning whose command settles it (the grant on the secret)", async () => {
+    deploy({ JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } });
+    sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
+    sm.addFault({ method: "GetProjectIamPolicy", code: GrpcStatus.PERMISSION_DENIED, details: "denied" });
+    const d = await diagnose();
+    expect(d.verdict).toBe("pass");
+    const p = d.problems.find((x) => x.key === "secret-unverified:staging:api:JWT_SECRET_STAGING")!;
+    expect(p.why).toContain(`could not verify project-level access of \`${SA}\` on \`${P}\``);
+    expect(p.fix).toBe(GRANT);
+  });
+
   it("a secret in another project is checked in that project", async () => {
     sm.setProject("acme-shared");
     deploy({ JWT_SECRET_STAGING: { secret: "projects/acme-shared/secrets/jwt", version: "latest" } });
