@@ -1,3 +1,4 @@
+import { GoogleCredentialsError } from "../cloud-run/create-clients.js";
 import type { SecretManagerClients } from "../secret-manager/create-clients.js";
 import { classifyCloudRunError, mapBounded } from "./fetch-live-state.js";
 import type { SecretFacts, SecretUse, Unverified } from "./types.js";
@@ -52,6 +53,20 @@ export async function fetchSecretFacts(
     },
   });
 
+  // Without credentials nothing is asked: a client that starts without them fails where no caller sees it.
+  try {
+    await clients.checkCredentials?.(timeoutMs);
+  } catch (error) {
+    if (!(error instanceof GoogleCredentialsError)) throw error;
+    const none: Unverified = {
+      unverified: { reason: "unauthenticated", source: "credentials", detail: error.message },
+    };
+    const facts = [...new Map(uses.map((u) => [`${u.project}/${u.secret}`, u])).values()];
+    return {
+      facts: facts.map((u) => ({ project: u.project, secret: u.secret, exists: none, versions: {} })),
+      projectNumbers: {},
+    };
+  }
   const bySecret = new Map<string, { project: string; secret: string; versions: Set<string> }>();
   for (const u of uses) {
     const key = `${u.project}/${u.secret}`;

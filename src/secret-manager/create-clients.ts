@@ -1,6 +1,6 @@
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { ProjectsClient } from "@google-cloud/resource-manager";
-import { emulatorOptions } from "../cloud-run/create-clients.js";
+import { checkGoogleCredentials, emulatorOptions } from "../cloud-run/create-clients.js";
 
 /**
  * The clients the fix verification reads through: Secret Manager (metadata only: ListSecrets, GetSecret,
@@ -9,6 +9,11 @@ import { emulatorOptions } from "../cloud-run/create-clients.js";
 export interface SecretManagerClients {
   secrets: SecretManagerServiceClient;
   projects: ProjectsClient;
+  /**
+   * Finds the Google credentials, or throws a `GoogleCredentialsError` (see `checkGoogleCredentials`): call it before
+   * the first request, as for Cloud Run. Absent for an emulator.
+   */
+  checkCredentials?(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,6 +31,9 @@ export function createSecretManagerClients(
   return {
     secrets,
     projects,
+    ...(emulatorHost
+      ? {}
+      : { checkCredentials: (timeoutMs: number) => checkGoogleCredentials([secrets.auth, projects.auth], timeoutMs) }),
     async close() {
       await Promise.all([secrets.close(), projects.close()]);
     },

@@ -9,6 +9,8 @@ import { evaluate, type Diagnosis } from "../../src/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { fetchSecretFacts, type SecretFetchOptions } from "../../src/diagnosis/fetch-secret-facts.js";
 import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
+import { verifySecretUse } from "../../src/diagnosis/verify-secret-use.js";
+import { GoogleCredentialsError } from "../../src/cloud-run/create-clients.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import { createSecretManagerClients, type SecretManagerClients } from "../../src/secret-manager/create-clients.js";
 import { renderDiagnosisComment } from "../../src/render/render-diagnosis.js";
@@ -281,6 +283,32 @@ describe("a reference a service already reads is verified too", () => {
     expect(sm.calls.filter((c) => c.method === "ListSecrets").map((c) => c.request.parent)).toEqual([
       "projects/acme-shared",
     ]);
+  });
+});
+
+describe("no Google credentials", () => {
+  it("asks Secret Manager nothing and says the fix could not be verified, never that the secret is missing", async () => {
+    deploy({ LOG_LEVEL: "info" });
+    sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
+    const noCredentials = {
+      ...clients,
+      checkCredentials: async () => {
+        throw new GoogleCredentialsError("Could not load the default credentials");
+      },
+    };
+    const uses = [
+      { project: P, secret: "jwt-secret-staging", version: "latest", serviceAccount: SA, serviceProject: P },
+    ];
+    const { facts } = await fetchSecretFacts(noCredentials, uses);
+    expect(sm.calls).toEqual([]);
+    expect(verifySecretUse(uses[0], facts)).toEqual({
+      status: "unverified",
+      found: [
+        `could not verify that secret \`jwt-secret-staging\` exists in project \`${P}\` (Could not load the default credentials)`,
+      ],
+      before: [],
+      settle: undefined,
+    });
   });
 });
 
