@@ -5,7 +5,7 @@ import { basename, dirname, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { closest } from "fastest-levenshtein";
 import { secretVerifier } from "../app-deps.js";
-import { createCloudRunClients } from "../cloud-run/create-clients.js";
+import { createCloudRunClients, type CloudRunClients } from "../cloud-run/create-clients.js";
 import { parseConfigText } from "../config/parse-config.js";
 import type { Config } from "../config/schema.js";
 import { evaluate } from "../diagnosis/evaluate.js";
@@ -68,6 +68,18 @@ export function readLocalSnapshot(configFile: string): (path: string) => Promise
   };
 }
 
+/**
+ * The Cloud Run clients for a CLI command: a malformed CLOUD_RUN_EMULATOR_HOST is the user's mistake (one line, exit 2),
+ * not a crash.
+ */
+export function cloudRunClientsFor(io: CliIO): CloudRunClients {
+  try {
+    return createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "");
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 /** The config with only the chosen environments (all when none is chosen). */
 function onlyEnvironments(config: Config, envs: string[]): Config {
   if (!envs.length) return config;
@@ -106,7 +118,7 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
     return exitCodeFor(diagnosis.verdict);
   }
   const configFile = resolve(io.cwd, opts.config);
-  const clients = createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "");
+  const clients = cloudRunClientsFor(io);
   const verifySecrets = secretVerifier(io.env, Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000);
   let live;
   try {

@@ -1,6 +1,5 @@
 import { Octokit } from "@octokit/rest";
 import { defaultDeps, secretVerifier } from "../app-deps.js";
-import { createCloudRunClients } from "../cloud-run/create-clients.js";
 import { fetchLiveState } from "../diagnosis/fetch-live-state.js";
 import type { ServiceTarget } from "../diagnosis/types.js";
 import { readOnlyIssueGitHub } from "../github/readonly-issue-github.js";
@@ -8,12 +7,16 @@ import type { ParentIssue } from "../plan/build-plan.js";
 import { renderDiagnosisReport } from "../render/render-diagnosis.js";
 import { decideTriage, type TriageDecision } from "../triage/run-triage.js";
 import { UsageError, type CliIO } from "./cli-io.js";
-import { formatProblem } from "./format-check.js";
+import { cloudRunClientsFor } from "./check.js";
+import { EXIT, formatCheck, formatProblem } from "./format-check.js";
+
+export const PLAN_FORMATS = ["text", "json", "markdown"] as const;
 
 export interface PlanOptions {
   /** `OWNER/REPO#N` */
   issue: string;
-  format: "text" | "json";
+  /** `text`: the checks and what would be written; `json`: the same as data; `markdown`: the diagnosis as commented. */
+  format: (typeof PLAN_FORMATS)[number];
 }
 
 export function parseIssueRef(ref: string): { owner: string; repo: string; number: number } {
@@ -29,8 +32,42 @@ export function githubBaseUrl(env: NodeJS.ProcessEnv): string {
   return "https://api.github.com";
 }
 
-/** Plain text of what a triage would write. */
-export function formatDecision(parent: ParentIssue, decision: TriageDecision): string {
+/**
+ * Whether the triage would write anything: open or re-link follow-ups, close the issue, or comment a diagnosis that
+ * is not the one its comment already records (a first comment, or problems that changed).
+ */
+export function wouldChange(parent: ParentIssue & { state?: string }, decision: Extract<TriageDecision, { kind: "planned" }>): boolean {
+  const { plan, memory, diagnosis } = decision;
+  const recorded = memory.state?.problems;
+  const now = diagnosis.problems.map((p) => p.key);
+  const sameProblems = recorded !== undefined && recorded.length === now.length && now.every((k) => recorded.includes(k));
+  return plan.create.length > 0 || plan.link.length > 0 || (plan.close && parent.state !== "closed") || !memory.comment || !sameProblems;
+}
+
+/** What a triage would write, as data: `plan --format json` (the diagnosis's results and problems, never the config). */
+export function planResult(ref: string, parent: ParentIssue & { state?: string }, decision: TriageDecision) {
+  if (decision.kind === "config-error") {
+    return { issue: ref, verdict: "config-error" as const, exitCode: EXIT.cannotCheck, configProblems: decision.problems };
+  }
+  const { diagnosis, plan, memory } = decision;
+  const changes = wouldChange(parent, decision);
+  return {
+    issue: ref,
+    verdict: diagnosis.verdict,
+    exitCode: changes ? 1 : 0,
+    wouldChange: changes,
+    comment: memory.comment ? { action: "update", id: memory.comment.id } : { action: "create" },
+    createFollowUps: plan.create.map((f) => ({ template: f.template, title: f.title, labels: f.labels })),
+    existingFollowUps: plan.existing.map((e) => ({ number: e.number, template: e.template, relink: !e.linked })),
+    close: plan.close && parent.state !== "closed",
+    problems: diagnosis.problems.map((p) => ({
+      key: p.key, severity: p.severity, environment: p.target.environment, service: p.target.service, what: p.what, why: p.why, fix: p.fix,
+    })),
+  };
+}
+
+/** Plain text of what a triage would write: the checks as `check` prints them, then the writes, one line each. */
+export function formatDecision(parent: ParentIssue & { state?: string }, decision: TriageDecision): string {
   const where = `${parent.owner}/${parent.repo}#${parent.number}`;
   if (decision.kind === "config-error") {
     return [
@@ -41,8 +78,12 @@ export function formatDecision(parent: ParentIssue, decision: TriageDecision): s
     ].join("\n");
   }
   const { plan, memory } = decision;
-  const lines = [`Dry run of the triage of ${where} ("${parent.title}"). Nothing was written.`, "", renderDiagnosisReport(decision.diagnosis), ""];
-  lines.push(`Would ${memory.comment ? `update its diagnosis comment (${memory.comment.id})` : "comment the diagnosis above"}.`);
+  const lines = [`Dry run of the triage of ${where} ("${parent.title}"). Nothing was written.`, "", formatCheck(decision.diagnosis, "table"), ""];
+  if (!wouldChange(parent, decision)) {
+    lines.push("Would write nothing: the diagnosis comment already says this, and every follow-up is there.");
+    return lines.join("\n");
+  }
+  lines.push(memory.comment ? `Would update its diagnosis comment (${memory.comment.id}).` : "Would comment the diagnosis.");
   if (plan.create.length) {
     lines.push(`Would open ${plan.create.length} follow-up issue${plan.create.length === 1 ? "" : "s"}, each linked as a sub-issue:`);
     for (const f of plan.create) {
@@ -50,13 +91,15 @@ export function formatDecision(parent: ParentIssue, decision: TriageDecision): s
     }
   } else lines.push("Would open no follow-up issue.");
   for (const e of plan.existing) lines.push(`  already there: #${e.number} [${e.template}]${e.linked ? "" : " (would re-link it as a sub-issue)"}`);
-  lines.push(plan.close ? "Would close the issue as completed." : "Would leave the issue open.");
+  lines.push(plan.close && parent.state !== "closed" ? "Would close the issue as completed." : "Would leave the issue open.");
+  lines.push("", "The comment as it would read: config-triage plan --format markdown --issue " + where);
   return lines.join("\n");
 }
 
 /**
  * `config-triage plan --issue OWNER/REPO#N`: a dry run of the triage against a real repository, with GITHUB_TOKEN.
  * Reads the issue, the config, the templates and the live state; prints the diagnosis and what it would write.
+ * Exit code: 0 it would write nothing, 1 it would write something, 2 it could not plan.
  * The GitHub client it uses cannot write (its write methods throw).
  */
 export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
@@ -84,9 +127,9 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
           : `could not read ${opts.issue}: ${(error as Error).message}`,
     );
   }
-  const parent: ParentIssue = { ...ref, title: issue.title, body: issue.body ?? null, url: issue.html_url };
+  const parent = { ...ref, title: issue.title, body: issue.body ?? null, url: issue.html_url, state: issue.state };
   const gh = readOnlyIssueGitHub(octokit, ref.owner, ref.repo, ref.number);
-  const clients = createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "");
+  const clients = cloudRunClientsFor(io);
   const timeoutMs = Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
   const verifySecrets = secretVerifier(io.env, timeoutMs);
   const deps = {
@@ -100,9 +143,11 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
   } finally {
     await Promise.all([clients.close(), verifySecrets?.close()]);
   }
-  if (opts.format === "json") {
-    const { memory, ...rest } = decision;
-    io.stdout(`${JSON.stringify({ issue: opts.issue, ...rest, existingComment: memory.comment?.id ?? null }, null, 2)}\n`);
+  const result = planResult(opts.issue, parent, decision);
+  if (opts.format === "json") io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else if (opts.format === "markdown" && decision.kind === "planned") {
+    const { diagnosis, live, checks } = decision;
+    io.stdout(`${renderDiagnosisReport(diagnosis, { live, checks })}\n`);
   } else io.stdout(`${formatDecision(parent, decision)}\n`);
-  return decision.kind === "planned" ? 0 : 2;
+  return result.exitCode;
 }

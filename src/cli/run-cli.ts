@@ -1,89 +1,104 @@
-import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
 import { CONFIG_PATH } from "../config/schema.js";
 import { check } from "./check.js";
 import { UsageError, type CliIO } from "./cli-io.js";
-import { CHECK_FORMATS, EXIT, type CheckFormat } from "./format-check.js";
-import { plan } from "./plan.js";
+import { CHECK_FORMATS, EXIT } from "./format-check.js";
+import { plan, PLAN_FORMATS } from "./plan.js";
 import { validate } from "./validate.js";
 
-export const USAGE = `Usage: config-triage <command> [options]
+/** The package's version, from its package.json (two folders up, from `src/cli/` and from `dist/cli/` alike). */
+export const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 
-Commands:
-  check     Check the live Cloud Run configuration against the config.
-            --config PATH        the config file (default ${CONFIG_PATH})
-            --env NAME           only this environment (repeatable; default: all)
-            --format FORMAT      table (default), json or markdown
-            Exit code: 0 every check passes, 1 something fails, 2 could not check.
-  validate  Validate the config and every template (rendered with sample data).
-            --config PATH        the config file (default ${CONFIG_PATH}); templates are read from
-                                 config-triage/ next to it
-            --format FORMAT      text (default: file:line:column: message) or github (annotations)
-            Exit code: 0 valid, 1 problems found, 2 could not read the config.
-  plan      Dry run of the triage of one issue: prints the diagnosis and what it would write; writes nothing.
-            --issue OWNER/REPO#N the issue (required); reads with GITHUB_TOKEN
-            --format FORMAT      text (default) or json
+const EXIT_CODES = `Exit codes:
+  0  done, nothing to act on (every check passes / all files are valid / the triage would write nothing)
+  1  done, something to act on (a check fails / problems found / the triage would write something)
+  2  could not do it (a mistake on the command line, a missing or invalid file, a service or issue that could
+     not be read)`;
 
-Google credentials: Application Default Credentials, or CLOUD_RUN_EMULATOR_HOST=host:port for a local emulator.
-`;
+const ENVIRONMENT = `Environment:
+  CLOUD_RUN_EMULATOR_HOST  host:port of a Cloud Run emulator (default: Cloud Run with Application Default Credentials)
+  CLOUD_RUN_TIMEOUT_MS     how long to wait for Cloud Run (default 15000)
+  GITHUB_TOKEN             the token \`plan\` reads the repository with (GH_TOKEN also works)`;
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`--${flag} ${value}: use one of ${allowed.join(", ")}`);
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
-/** Runs one CLI invocation and returns its exit code. Never calls process.exit, so tests run it in-process. */
+/** The command tree. `done` receives the exit code of the command that ran; `io` receives help and errors. */
+function buildProgram(io: CliIO, done: (code: number) => void): Command {
+  const program = new Command("config-triage")
+    .description("Checks a repository's config-triage configuration and its live Cloud Run services.")
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "print the help of a command")
+    .helpCommand("help [command]", "print the help of a command")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(`config-triage: ${text.replace(/^error: /, "")}`),
+    })
+    .showSuggestionAfterError()
+    .addHelpText("after", `\n${EXIT_CODES}\n\n${ENVIRONMENT}\n`);
+  const format = (choices: readonly string[], fallback: string, what: string) =>
+    new Option("--format <format>", what).choices(choices).default(fallback);
+
+  program
+    .command("check")
+    .description("Check the live Cloud Run configuration against the config.")
+    .option("--config <path>", "the config file", CONFIG_PATH)
+    .addOption(new Option("--env <name>", "only this environment (repeatable)").argParser(collect).default([], "all"))
+    .addOption(format(CHECK_FORMATS, "table", "table, json (the diagnosis as data) or markdown (as the app comments)"))
+    .addHelpText("after", "\nExit code: 0 every check passes, 1 something fails, 2 could not check.\n")
+    .action(async (opts) => done(await check({ config: opts.config, env: opts.env, format: opts.format }, io)));
+
+  program
+    .command("validate")
+    .description("Validate the config and every template (rendered with sample data).")
+    .option("--config <path>", "the config file; templates are read from config-triage/ next to it", CONFIG_PATH)
+    .addOption(format(["text", "github"], "text", "text (file:line:column: message) or github (workflow annotations)"))
+    .addHelpText("after", "\nExit code: 0 all valid, 1 problems found, 2 the config could not be read.\n")
+    .action(async (opts) => done(await validate({ config: opts.config, format: opts.format }, io)));
+
+  program
+    .command("plan")
+    .description("Dry run of the triage of one issue: what it would write. Writes nothing.")
+    .requiredOption("--issue <ref>", "the issue, OWNER/REPO#NUMBER (read with GITHUB_TOKEN)")
+    .addOption(format(PLAN_FORMATS, "text", "text (summary), json (the result as data) or markdown (the comment)"))
+    .addHelpText(
+      "after",
+      "\nExit code: 0 the triage would write nothing, 1 it would write something (a comment, follow-ups, closing),\n" +
+        "2 it could not plan (no token, no such issue, an invalid config).\n",
+    )
+    .action(async (opts) => done(await plan({ issue: opts.issue, format: opts.format }, io)));
+  return program;
+}
+
+/**
+ * Runs one CLI invocation and returns its exit code (see EXIT_CODES). Never calls process.exit, so tests run it
+ * in-process. Data goes to stdout, messages to stderr; a user's mistake gets one line, never a stack trace.
+ */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const [command, ...rest] = argv;
+  let result: number = EXIT.cannotCheck;
+  const program = buildProgram(io, (code) => (result = code));
   try {
-    if (!command || command === "help" || command === "--help" || command === "-h") {
-      io.stdout(USAGE);
-      return command ? 0 : EXIT.cannotCheck;
-    }
-    const options = {
-      config: { type: "string", default: CONFIG_PATH },
-      env: { type: "string", multiple: true, default: [] as string[] },
-      format: { type: "string" },
-      issue: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    } as const;
-    let values;
-    try {
-      ({ values } = parseArgs({ args: rest, options, allowPositionals: false, strict: true }));
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message.split("\n")[0]}\nRun config-triage help for the options.`);
-    }
-    if (values.help) {
-      io.stdout(USAGE);
-      return 0;
-    }
-    const only = (allowed: string[]) => {
-      for (const flag of ["env", "issue"] as const) {
-        const given = flag === "env" ? values.env.length > 0 : values.issue !== undefined;
-        if (given && !allowed.includes(flag)) throw new UsageError(`${command} does not take --${flag}`);
-      }
-    };
-    switch (command) {
-      case "check":
-        only(["env"]);
-        return await check({ config: values.config, env: values.env, format: oneOf<CheckFormat>("format", values.format, CHECK_FORMATS, "table") }, io);
-      case "validate":
-        only([]);
-        return await validate({ config: values.config, format: oneOf("format", values.format, ["text", "github"] as const, "text") }, io);
-      case "plan":
-        only(["issue"]);
-        if (!values.issue) throw new UsageError("plan needs --issue OWNER/REPO#N");
-        return await plan({ issue: values.issue, format: oneOf("format", values.format, ["text", "json"] as const, "text") }, io);
-      default:
-        throw new UsageError(`unknown command "${command}": use check, validate or plan (config-triage help)`);
-    }
+    await program.parseAsync(argv, { from: "user" });
+    return result;
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help, --version and `help` exit 0; everything else commander refuses is a usage mistake.
+      if (error.exitCode === 0) return 0;
+      if (error.code !== "commander.help") io.stderr("Run config-triage help COMMAND for its options.\n");
+      return EXIT.cannotCheck;
+    }
     if (error instanceof UsageError) {
       io.stderr(`config-triage: ${error.message}\n`);
       return EXIT.cannotCheck;
     }
-    // One line, no stack trace: a person reads it, and the message says what failed.
-    io.stderr(`config-triage: ${String((error as Error)?.message ?? error).split("\n")[0]}\n`);
+    // Not the user's mistake: one line (the message says what failed), and the stack only when asked for.
+    const message = String((error as Error)?.message ?? error).split("\n")[0];
+    io.stderr(`config-triage: internal error: ${message}\n`);
+    io.stderr(io.env.CONFIG_TRIAGE_DEBUG ? `${(error as Error)?.stack}\n` : "Set CONFIG_TRIAGE_DEBUG=1 to print the stack trace, and report it.\n");
     return EXIT.cannotCheck;
   }
 }

@@ -46,8 +46,9 @@ test("config-triage check, as a process: exit 1 on the scenario, the report on s
   expect(stdout).toContain("FAIL: 1 problem in 2 checks on 2 services");
 });
 
-test("config-triage with no command prints the usage and exits 2", async () => {
-  const { code, stdout } = await cli([]);
+test("config-triage with no command prints the usage on stderr and exits 2", async () => {
+  const { code, stdout, stderr } = await cli([]);
   expect(code).toBe(2);
-  expect(stdout).toMatch(/^Usage: config-triage <command>/);
+  expect(stdout).toBe("");
+  expect(stderr).toMatch(/^Usage: config-triage \[options\] \[command\]/);
 });

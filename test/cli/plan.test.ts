@@ -59,12 +59,14 @@ describe("config-triage plan", () => {
     mockTriageReads(scope);
     // Any write would hit nock with no interceptor and fail the test; the client refuses before that anyway.
     const { code, stdout } = await run(["plan", "--issue", `${owner}/${repo}#930`]);
-    expect(code).toBe(0);
+    // 1: the triage would write something (like terraform plan -detailed-exitcode's 2; ours keeps 2 for errors).
+    expect(code).toBe(1);
     expect(auth).toEqual(["token ghp_test"]);
     expect(stdout).toContain(`Dry run of the triage of ${owner}/${repo}#930 ("JWT Configuration Failures in GCP Staging"). Nothing was written.`);
-    expect(stdout).toContain("### ❌ config-triage: 1 problem found");
-    expect(stdout).toContain("| `netra-backend` | `JWT_SECRET_STAGING` | ❌ missing |");
-    expect(stdout).toContain("Would comment the diagnosis above.");
+    // The checks as `check` prints them, not the comment's Markdown (that is --format markdown).
+    expect(stdout).toMatch(/staging\s+netra-backend\s+JWT_SECRET_STAGING\s+MISSING/);
+    expect(stdout).not.toContain("| `netra-backend` |");
+    expect(stdout).toContain("Would comment the diagnosis.");
     expect(stdout).toContain("Would open 4 follow-up issues, each linked as a sub-issue:");
     expect(stdout).toMatch(/- \[immediate-fix\] Fix configuration: JWT_SECRET_STAGING on staging {2}\(labels: priority:critical/);
     for (const t of ["ssot-consolidation", "flow-documentation", "health-monitoring"]) expect(stdout).toContain(`- [${t}] `);
@@ -84,12 +86,39 @@ describe("config-triage plan", () => {
         subIssues: [followUp(931, "immediate-fix"), followUp(932, "ssot-consolidation"), followUp(933, "flow-documentation"), followUp(934, "health-monitoring")],
       });
       const { code, stdout } = await run(["plan", "--issue", `${owner}/${repo}#930`, "--format", "json"]);
-      expect(code).toBe(0);
+      expect(code).toBe(1);
       const report = JSON.parse(stdout);
-      expect(report).toMatchObject({ issue: `${owner}/${repo}#930`, kind: "planned", existingComment: 555 });
-      expect(report.diagnosis.verdict).toBe("pass");
-      expect(report.plan.create).toEqual([]);
-      expect(report.plan.close).toBe(true);
+      expect(report).toMatchObject({
+        issue: `${owner}/${repo}#930`, verdict: "pass", exitCode: 1, wouldChange: true, comment: { action: "update", id: 555 },
+        createFollowUps: [], close: true,
+      });
+      expect(report.problems.map((p: { key: string; severity: string }) => `${p.severity} ${p.key}`)).toEqual(["warn drift:staging>production:netra-backend", "warn drift:staging>production:auth-service"]);
+      expect(report.existingFollowUps.map((f: { number: number }) => f.number)).toEqual([931, 932, 933, 934]);
+      // The result, not the config it was computed from.
+      expect(report).not.toHaveProperty("config");
+      expect(stdout).not.toContain("netra-staging\"");
+    } finally {
+      emulator.setService(scenarioServices().services[0]);
+    }
+  });
+
+  test("nothing would change (closed, passing, the comment already says so, every follow-up there) -> exit 0", async () => {
+    emulator.setService(scenarioServices({ fixed: true }).services[0]);
+    try {
+      const problems = ["drift:staging>production:netra-backend", "drift:staging>production:auth-service"];
+      const comment = { id: 555, body: `${writeMarker("diagnosis", { v: 1, followUps: [], problems })}\nold`, user: { login: "config-triage[bot]", type: "Bot" }, performed_via_github_app: { id: 4242 } };
+      const followUp = (n: number, template: string) => ({
+        id: n * 10, number: n, title: template, state: "open", user: comment.user, performed_via_github_app: comment.performed_via_github_app,
+        body: `${writeMarker("follow-up", { parent: 930, template })}\nbody`,
+      });
+      mockTriageReads(nock(API).get(`${REPO}/issues/930`).reply(200, { ...githubIssue(), state: "closed" }), {
+        comments: [comment],
+        subIssues: [followUp(931, "immediate-fix"), followUp(932, "ssot-consolidation"), followUp(933, "flow-documentation"), followUp(934, "health-monitoring")],
+      });
+      const { code, stdout } = await run(["plan", "--issue", `${owner}/${repo}#930`]);
+      expect(code).toBe(0);
+      expect(stdout).toContain("PASS: 4 checks on 4 services");
+      expect(stdout).toContain("Would write nothing");
     } finally {
       emulator.setService(scenarioServices().services[0]);
     }
@@ -120,7 +149,7 @@ describe("config-triage plan", () => {
   test.each([
     ["no token", ["plan", "--issue", "a/b#1"], { GITHUB_TOKEN: "" }, /set GITHUB_TOKEN/],
     ["bad reference", ["plan", "--issue", "a/b/1"], {}, /--issue a\/b\/1: expected OWNER\/REPO#NUMBER/],
-    ["no --issue", ["plan"], {}, /plan needs --issue OWNER\/REPO#N/],
+    ["no --issue", ["plan"], {}, /required option '--issue <ref>' not specified/],
   ])("%s -> exit 2", async (_name, args, env, message) => {
     const { code, stderr } = await run(args, env);
     expect(code).toBe(2);

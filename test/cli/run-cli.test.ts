@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../src/cli/run-cli.js";
@@ -121,10 +121,10 @@ describe("config-triage check", () => {
     ["invalid config: file:line:column, exit 2", ["check"], "environments:\n  staging:\n    project: p\n    regoin: x\n    services: [a]\n", /\.github\/config-triage\.yml:4:5: unknown key `regoin` in `environments.staging`: did you mean `region`\?/],
     ["YAML that does not parse", ["check"], "environments: [\n", /\.github\/config-triage\.yml:2:1: the YAML does not parse/],
     ["unknown environment", ["check", "--env", "stagin"], undefined, /--env stagin: no such environment in .github\/config-triage.yml \(did you mean staging\? the environments are staging, production\)/],
-    ["unknown format", ["check", "--format", "xml"], undefined, /--format xml: use one of table, json, markdown/],
-    ["unknown option", ["check", "--verbose"], undefined, /Unknown option '--verbose'/],
-    ["unknown command", ["chek"], undefined, /unknown command "chek": use check, validate or plan/],
-    ["option of another command", ["check", "--issue", "a/b#1"], undefined, /check does not take --issue/],
+    ["unknown format", ["check", "--format", "xml"], undefined, /argument 'xml' is invalid\. Allowed choices are table, json, markdown/],
+    ["unknown option", ["check", "--verbose"], undefined, /unknown option '--verbose'\n.*config-triage help COMMAND/s],
+    ["unknown command", ["chek"], undefined, /unknown command 'chek'\n\(Did you mean check\?\)/],
+    ["option of another command", ["check", "--issue", "a/b#1"], undefined, /unknown option '--issue'/],
     ["missing config file", ["check", "--config", "nope.yml"], undefined, /nope\.yml: no such file\. Run config-triage in the repository's root, or pass --config PATH/],
     ["nothing to check", ["check"], "environments:\n  staging: { project: p, region: r, services: [a] }\n", /NOTHING TO CHECK/],
   ])("%s", async (_name, args, config, message) => {
@@ -132,6 +132,52 @@ describe("config-triage check", () => {
     const { code, stdout, stderr } = await run(args);
     expect(code).toBe(2);
     expect(stdout + stderr).toMatch(message);
+  });
+});
+
+describe("a user's mistakes: exit 2, one clear line on stderr, never a stack trace", () => {
+  const badYaml = "environments: [\n";
+  test.each<[string, string[], Partial<CliIO["env"]>, string | undefined, RegExp]>([
+    ["CLOUD_RUN_EMULATOR_HOST without a port", ["check"], { CLOUD_RUN_EMULATOR_HOST: "localhost" }, undefined, /^config-triage: CLOUD_RUN_EMULATOR_HOST must be host:port \(for example 127\.0\.0\.1:8085\), got "localhost"\n$/],
+    ["an unknown command", ["chek"], {}, undefined, /^config-triage: unknown command 'chek'\n\(Did you mean check\?\)\n/],
+    ["an unknown flag", ["validate", "--verbose"], {}, undefined, /^config-triage: unknown option '--verbose'\n/],
+    ["a flag without its value", ["check", "--env"], {}, undefined, /^config-triage: option '--env <name>' argument missing\n/],
+    ["a missing file", ["validate", "--config", "nope.yml"], {}, undefined, /^config-triage: nope\.yml: no such file\. Run config-triage in the repository's root/],
+    ["bad YAML (check)", ["check"], {}, badYaml, /^\.github\/config-triage\.yml:2:1: the YAML does not parse: .*\nconfig-triage: \.github\/config-triage\.yml is not valid; nothing was checked\n$/],
+    ["a bad issue reference", ["plan", "--issue", "acme/api/1"], { GITHUB_TOKEN: "x" }, undefined, /^config-triage: --issue acme\/api\/1: expected OWNER\/REPO#NUMBER/],
+    ["plan without a token", ["plan", "--issue", "acme/api#1"], {}, undefined, /^config-triage: plan reads the repository with a token: set GITHUB_TOKEN/],
+    ["no command", [], {}, undefined, /^Usage: config-triage \[options\] \[command\]/],
+  ])("%s", async (_name, args, env, config, message) => {
+    if (config) writeConfig(config);
+    const { code, stdout, stderr } = await run(args, { env: { CLOUD_RUN_EMULATOR_HOST: emulator.address, ...env } });
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test("bad YAML in validate is a problem found: exit 1, the problem on stdout", async () => {
+    writeConfig("environments: [\n");
+    const { code, stdout, stderr } = await run(["validate"]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^\.github\/config-triage\.yml:2:1: the YAML does not parse/);
+    expect(stderr).toBe("config-triage: 1 problem found\n");
+  });
+});
+
+describe("help and version", () => {
+  const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+  test.each([
+    ["--version", ["--version"], new RegExp(`^${version.replace(/\./g, "\\.")}\n$`)],
+    ["-V", ["-V"], new RegExp(`^${version.replace(/\./g, "\\.")}\n$`)],
+    ["help", ["help"], /^Usage: config-triage \[options\] \[command\][\s\S]*check[\s\S]*validate[\s\S]*plan[\s\S]*Exit codes:\n {2}0 {2}done, nothing to act on/],
+    ["help check", ["help", "check"], /^Usage: config-triage check \[options\][\s\S]*--env <name>[\s\S]*Exit code: 0 every check passes, 1 something fails, 2 could not check/],
+    ["check --help", ["check", "--help"], /^Usage: config-triage check \[options\][\s\S]*--env <name>/],
+    ["plan -h", ["plan", "-h"], /^Usage: config-triage plan \[options\][\s\S]*--issue <ref>[\s\S]*1 it would write something/],
+    ["help validate", ["help", "validate"], /^Usage: config-triage validate \[options\][\s\S]*--format <format>/],
+  ])("%s: on stdout, exit 0", async (_name, args, expected) => {
+    const { code, stdout, stderr } = await run(args);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).toMatch(expected);
   });
 });
 
