@@ -68,9 +68,9 @@ function describeIssue(issue: Issue, file: string, root: unknown): ConfigProblem
     case "unrecognized_keys": {
       const known = knownKeys(path);
       return issue.keys.map((key) => {
-        const suggestion = known.length ? closest(key, known) : undefined;
+        const suggestion = didYouMean(key, known);
         const hint =
-          suggestion && distance(key, suggestion) <= Math.max(2, Math.floor(key.length / 3))
+          suggestion
             ? `did you mean \`${suggestion}\`?`
             : known.length
               ? `the keys allowed here are ${known.map((k) => `\`${k}\``).join(", ")}`
@@ -141,12 +141,17 @@ function crossCheck(config: Config, file: string): ConfigProblem[] {
   return problems;
 }
 
+/** The candidate close enough to `value` to be what was meant (a typo), if there is one. */
+export function didYouMean(value: string, candidates: readonly string[]): string | undefined {
+  if (!candidates.length) return undefined;
+  const best = closest(value, candidates as string[]);
+  return distance(value, best) <= Math.max(2, Math.floor(value.length / 3)) ? best : undefined;
+}
+
 function suggest(value: string, candidates: string[]): string {
   if (!candidates.length) return "";
-  const best = closest(value, candidates);
-  return distance(value, best) <= Math.max(2, Math.floor(value.length / 3))
-    ? `: did you mean \`${best}\`?`
-    : `: use one of ${candidates.map((c) => `\`${c}\``).join(", ")}`;
+  const best = didYouMean(value, candidates);
+  return best ? `: did you mean \`${best}\`?` : `: use one of ${candidates.map((c) => `\`${c}\``).join(", ")}`;
 }
 
 const KEYS: Record<string, string[]> = {

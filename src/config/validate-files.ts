@@ -84,7 +84,7 @@ export function validateFiles(input: { config?: SourceFile; repoTemplates: Sourc
     const name = f.file.split("/").pop()!.replace(/\.md$/, "");
     const parsed = parseTemplate(name, f.file, f.text);
     if (parsed.ok) templates.set(name, parsed.value);
-    else problems.push(parsed.problem);
+    else problems.push(...parsed.problems);
   }
   const seen = new Set<string>();
   const add = (p: ConfigProblem) => {
@@ -96,7 +96,7 @@ export function validateFiles(input: { config?: SourceFile; repoTemplates: Sourc
     for (const template of templates.values()) {
       if (!failing && template.when === "failing") continue;
       const rendered = renderTemplate(template, sample.data);
-      if (!rendered.ok) add(rendered.problem);
+      if (!rendered.ok) rendered.problems.forEach(add);
     }
     if (configOk) {
       const planned = buildPlan({ config, parent: SAMPLE_PARENT, diagnosis: sample.diagnosis, live: sample.live, templates, existing: [] });

@@ -64,6 +64,8 @@ export interface IssueGitHub {
   readonly owner: string;
   readonly repo: string;
   readonly number: number;
+  /** The config's path when it is not `.github/config-triage.yml` (the Action's `config-path`), for messages. */
+  readonly configFile?: string;
   readConfig(): Promise<ConfigRead>;
   /** The file's own text, to put line numbers on problems; undefined if it cannot be read. */
   readConfigText(): Promise<string | undefined>;

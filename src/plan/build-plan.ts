@@ -106,7 +106,7 @@ export function buildPlan(input: {
     // Rendered even when not needed, so that a broken template is reported on the first run, not on the day it matters.
     const rendered = renderTemplate(template, data);
     if (!rendered.ok) {
-      problems.push(rendered.problem);
+      problems.push(...rendered.problems);
       return;
     }
     const when = rule.when ?? template.when;

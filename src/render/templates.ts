@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import Handlebars from "handlebars";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import type { ConfigProblem } from "../config/parse-config.js";
+import { didYouMean, type ConfigProblem } from "../config/parse-config.js";
 
 /** Front matter of a follow-up template. */
 const FrontMatterSchema = z.strictObject({
@@ -35,14 +35,14 @@ export interface RenderedIssue {
   assignees: string[];
 }
 
-export type TemplateResult<T> = { ok: true; value: T } | { ok: false; problem: ConfigProblem };
+export type TemplateResult<T> = { ok: true; value: T } | { ok: false; problems: ConfigProblem[] };
 
 /** Where repositories put their own templates. */
 export const REPO_TEMPLATE_DIR = ".github/config-triage";
 
 /** Splits and validates a template file: YAML front matter between `---` lines, then the Markdown body. */
 export function parseTemplate(name: string, file: string, text: string): TemplateResult<Template> {
-  const fail = (message: string, line?: number): TemplateResult<Template> => ({ ok: false, problem: { file, line, path: "", message } });
+  const fail = (message: string, line?: number): TemplateResult<Template> => ({ ok: false, problems: [{ file, line, path: "", message }] });
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
   if (!match) return fail("a template starts with YAML front matter between `---` lines, with at least a `title:`", 1);
   const lineCounter = new LineCounter();
@@ -80,6 +80,7 @@ export function parseTemplate(name: string, file: string, text: string): Templat
     labelsLine: keyLine("labels"),
   };
   // Compile now so that a syntax error is reported when the template is loaded, not half-way through a triage.
+  const problems: ConfigProblem[] = [];
   for (const [part, source, line] of [
     ["title", template.title, template.titleLine],
     ["body", template.body, bodyLine],
@@ -87,10 +88,10 @@ export function parseTemplate(name: string, file: string, text: string): Templat
     try {
       handlebars.precompile(source, { strict: true, noEscape: true });
     } catch (error) {
-      return fail(`the ${part} does not parse: ${templateErrorMessage(error)}`, line + templateErrorLine(error) - 1);
+      problems.push({ file, line: line + templateErrorLine(error) - 1, path: "", message: `the ${part} does not parse: ${templateErrorMessage(error)}` });
     }
   }
-  return { ok: true, value: template };
+  return problems.length ? { ok: false, problems } : { ok: true, value: template };
 }
 
 const handlebars = Handlebars.create();
@@ -106,8 +107,6 @@ function templateErrorLine(error: unknown): number {
 
 function templateErrorMessage(error: unknown): string {
   const message = String((error as Error)?.message ?? error);
-  const missing = /"([^"]+)" not defined in/.exec(message);
-  if (missing) return `unknown placeholder \`${missing[1]}\` (see the placeholders listed in the README)`;
   // Handlebars counts lines from the start of the title or body, which contradicts the file line reported with the
   // problem: keep the excerpt it points at instead of its position.
   const [first, excerpt] = message.split("\n");
@@ -115,29 +114,91 @@ function templateErrorMessage(error: unknown): string {
   return first.replace(/ - \d+:\d+$/, "");
 }
 
+/** What stands in for an unknown placeholder while the rest is rendered: empty, and falsy in `#if`. */
+const STAND_IN = "@root.__configTriageUnknown";
+/** Enough to list every typo of a template without looping on a broken one. */
+const MAX_UNKNOWN_PER_PART = 50;
+
+/** Every key of the data, at any depth (the first item of a list stands for all), for "did you mean". */
+function allKeys(value: unknown, depth = 0, into = new Set<string>()): Set<string> {
+  if (depth > 4 || value === null || typeof value !== "object") return into;
+  if (Array.isArray(value)) return value.length ? allKeys(value[0], depth + 1, into) : into;
+  for (const [key, child] of Object.entries(value)) {
+    into.add(key);
+    allKeys(child, depth + 1, into);
+  }
+  return into;
+}
+
+/** The dotted paths of the data from its root, through maps only (`parent.title`), for "did you mean". */
+function rootPaths(value: unknown, prefix = "", depth = 0, into: string[] = []): string[] {
+  if (depth > 4 || value === null || typeof value !== "object" || Array.isArray(value)) return into;
+  for (const [key, child] of Object.entries(value)) {
+    into.push(`${prefix}${key}`);
+    rootPaths(child, `${prefix}${key}.`, depth + 1, into);
+  }
+  return into;
+}
+
+/**
+ * "did you mean" for a placeholder: the closest path from the data's root (`parnet.url` -> `parent.url`), else, for a
+ * placeholder inside a loop, the closest key anywhere in the data (`this.wat` -> `what`).
+ */
+function placeholderHint(path: string, data: Record<string, unknown>): string {
+  const bare = path.replace(/^(\.\.\/)+|^this\./, "");
+  const best = didYouMean(bare, rootPaths(data)) ?? didYouMean(bare.split(".").pop() ?? bare, [...allKeys(data)]);
+  return best ? `did you mean \`${best}\`?` : "see the placeholders listed in the README";
+}
+
+/**
+ * Renders one part (title, body, a label) in strict mode and reports every unknown placeholder in it, each at its
+ * line, with a "did you mean": after each one, that placeholder is replaced by an empty stand-in and the part
+ * rendered again, so three typos are three problems in one run, not one per run.
+ */
+function renderPart(source: string, data: Record<string, unknown>, at: { file: string; line: number; part: string }): string | ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const context = { ...data, __configTriageUnknown: [] };
+  let current = source;
+  for (let n = 0; n <= MAX_UNKNOWN_PER_PART; n++) {
+    try {
+      const text = handlebars.compile(current, { strict: true, noEscape: true })(context);
+      return problems.length ? problems : text;
+    } catch (error) {
+      const line = at.line + templateErrorLine(error) - 1;
+      const unknown = /"([^"]+)" not defined in/.exec(String((error as Error)?.message));
+      const { lineNumber, column } = error as { lineNumber?: number; column?: number };
+      if (!unknown || !lineNumber || column === undefined) {
+        problems.push({ file: at.file, line, path: "", message: `the ${at.part}: ${templateErrorMessage(error)}` });
+        return problems;
+      }
+      const lines = current.split("\n");
+      const offset = lines.slice(0, lineNumber - 1).reduce((sum, l) => sum + l.length + 1, 0) + column;
+      const path = /^[@\w./-]+/.exec(current.slice(offset))?.[0] ?? unknown[1];
+      problems.push({ file: at.file, line, path: "", message: `the ${at.part}: unknown placeholder \`${path}\`: ${placeholderHint(path, data)}` });
+      current = current.slice(0, offset) + STAND_IN + current.slice(offset + path.length);
+    }
+  }
+  return problems;
+}
+
 /**
  * Renders a template with the given data. Strict: an unknown placeholder is an error, reported with the template's
- * file and line, never a silently empty string. The data must already be escaped for Markdown where it comes from
- * people (see `escapeMarkdown`); Handlebars' own HTML escaping is off because it garbles Markdown.
+ * file and line, never a silently empty string; every unknown placeholder of the template is reported at once. The
+ * data must already be escaped for Markdown where it comes from people (see `escapeMarkdown`); Handlebars' own HTML
+ * escaping is off because it garbles Markdown.
  */
 export function renderTemplate(template: Template, data: Record<string, unknown>): TemplateResult<RenderedIssue> {
-  const render = (source: string, line: number, part: string): string | ConfigProblem => {
-    try {
-      return handlebars.compile(source, { strict: true, noEscape: true })(data);
-    } catch (error) {
-      return { file: template.file, line: line + templateErrorLine(error) - 1, path: "", message: `the ${part}: ${templateErrorMessage(error)}` };
-    }
+  const problems: ConfigProblem[] = [];
+  const render = (source: string, line: number, part: string): string => {
+    const rendered = renderPart(source, data, { file: template.file, line, part });
+    if (typeof rendered === "string") return rendered;
+    problems.push(...rendered);
+    return "";
   };
   const title = render(template.title, template.titleLine, "title");
-  if (typeof title !== "string") return { ok: false, problem: title };
   const body = render(template.body, template.bodyLine, "body");
-  if (typeof body !== "string") return { ok: false, problem: body };
-  const labels: string[] = [];
-  for (const label of template.labels) {
-    const rendered = render(label, template.labelsLine, "labels");
-    if (typeof rendered !== "string") return { ok: false, problem: rendered };
-    if (rendered.trim()) labels.push(rendered.trim());
-  }
+  const labels = template.labels.map((label) => render(label, template.labelsLine, "labels").trim()).filter(Boolean);
+  if (problems.length) return { ok: false, problems };
   return {
     ok: true,
     value: { title: title.replace(/\s+/g, " ").trim().slice(0, 256), body, labels, assignees: template.assignees },
@@ -151,7 +212,7 @@ export function loadBuiltInTemplates(dir: URL = new URL("../../templates/", impo
     const name = file.slice(0, -3);
     const parsed = parseTemplate(name, `templates/${file}`, readFileSync(new URL(file, dir), "utf8"));
     // A broken built-in template is a bug in the app: fail at start-up, not in a user's triage.
-    if (!parsed.ok) throw new Error(`${parsed.problem.file}:${parsed.problem.line}: ${parsed.problem.message}`);
+    if (!parsed.ok) throw new Error(parsed.problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join("\n"));
     templates.set(name, parsed.value);
   }
   return templates;

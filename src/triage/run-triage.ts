@@ -134,7 +134,7 @@ async function loadTemplates(gh: IssueGitHub, builtIn: Map<string, Template>): P
   for (const file of await gh.readRepoTemplates()) {
     const parsed = parseTemplate(file.name, file.file, file.text);
     if (parsed.ok) templates.set(file.name, parsed.value);
-    else problems.push(parsed.problem);
+    else problems.push(...parsed.problems);
   }
   return { templates, problems };
 }
@@ -163,13 +163,13 @@ export async function decideTriage(
   if (read.kind === "invalid") return problemsOf([read.problem]);
   if (read.kind === "absent") {
     return problemsOf([
-      { file: CONFIG_PATH, path: "", message: "the file does not exist: add it on the default branch (see the example in the README)" },
+      { file: gh.configFile ?? CONFIG_PATH, path: "", message: "the file does not exist: add it on the default branch (see the example in the README)" },
     ]);
   }
-  const parsed = parseConfig(read.value);
+  const parsed = parseConfig(read.value, { file: gh.configFile });
   if (!parsed.ok) {
     const text = await gh.readConfigText();
-    return problemsOf(text ? (parseConfig(read.value, { text }) as { problems: ConfigProblem[] }).problems : parsed.problems);
+    return problemsOf(text ? (parseConfig(read.value, { file: gh.configFile, text }) as { problems: ConfigProblem[] }).problems : parsed.problems);
   }
   const config = parsed.config;
   const checks = planChecks(config, parent);

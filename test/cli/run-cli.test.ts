@@ -196,7 +196,7 @@ describe("config-triage validate", () => {
     expect(code).toBe(1);
     expect(stdout.trim().split("\n")).toEqual([
       ".github/config-triage/broken.md:3: unknown front matter key `label`: the keys are title, labels, assignees, when",
-      ".github/config-triage/runbook.md:5: the body: unknown placeholder `titel` (see the placeholders listed in the README)",
+      ".github/config-triage/runbook.md:5: the body: unknown placeholder `parent.titel`: did you mean `parent.title`?",
       ".github/config-triage.yml:28:5: no template `health-monitorin`: add `.github/config-triage/health-monitorin.md`, or use one of `flow-documentation`, `health-monitoring`, `immediate-fix`, `ssot-consolidation`, `runbook`",
     ]);
   });

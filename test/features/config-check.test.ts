@@ -58,7 +58,7 @@ describe("pull_request", () => {
     expect(check.output.annotations).toEqual([
       expect.objectContaining({ path: ".github/config-triage.yml", start_line: 5, end_line: 5, annotation_level: "failure", message: expect.stringMatching(/`environments\.staging\.region` is required/) }),
       expect.objectContaining({ path: ".github/config-triage.yml", start_line: 6, start_column: 5, message: expect.stringMatching(/unknown key `regoin`.*did you mean `region`/) }),
-      expect.objectContaining({ path: ".github/config-triage/runbook.md", start_line: 4, message: expect.stringMatching(/unknown placeholder `titel`/) }),
+      expect.objectContaining({ path: ".github/config-triage/runbook.md", start_line: 4, message: "the body: unknown placeholder `parent.titel`: did you mean `parent.title`?" }),
     ]);
   });
 

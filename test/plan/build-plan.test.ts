@@ -62,7 +62,7 @@ function okPlan(opts: Parameters<typeof plan>[0] = {}) {
 
 function template(name: string, text: string): Template {
   const parsed = parseTemplate(name, `.github/config-triage/${name}.md`, text);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problem));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.value;
 }
 
@@ -189,7 +189,7 @@ describe("buildPlan: problems", () => {
           file: ".github/config-triage/immediate-fix.md",
           line: 7,
           path: "",
-          message: "the body: unknown placeholder `owner` (see the placeholders listed in the README)",
+          message: "the body: unknown placeholder `owner`: see the placeholders listed in the README",
         },
       ],
     });

@@ -10,7 +10,7 @@ const FILE = ".github/config-triage/runbook.md";
 
 function parsed(text: string): Template {
   const result = parseTemplate("runbook", FILE, text);
-  if (!result.ok) throw new Error(`template does not parse: ${JSON.stringify(result.problem)}`);
+  if (!result.ok) throw new Error(`template does not parse: ${JSON.stringify(result.problems)}`);
   return result.value;
 }
 
@@ -107,7 +107,7 @@ Write a runbook for #{{parent.number}}.
       problem: { file: FILE, line: 2, path: "", message: "the title does not parse: syntax error near `... for {{parent.number}`" },
     },
   ])("$name", ({ text, problem }) => {
-    expect(parseTemplate("runbook", FILE, text)).toEqual({ ok: false, problem });
+    expect(parseTemplate("runbook", FILE, text)).toEqual({ ok: false, problems: [problem] });
   });
 });
 
@@ -143,20 +143,53 @@ Runbook for #{{parent.number}} ({{parent.title}}) & {{parent.url}}
     {
       name: "an unknown placeholder in the body, with its line in the file",
       text: "---\ntitle: Runbook\nlabels: [config-triage]\n---\nIntro for #{{parent.number}}\n\nOwner: {{owner}}\n",
-      problem: { file: FILE, line: 7, path: "", message: "the body: unknown placeholder `owner` (see the placeholders listed in the README)" },
+      problem: { file: FILE, line: 7, path: "", message: "the body: unknown placeholder `owner`: see the placeholders listed in the README" },
     },
     {
       name: "an unknown field inside a loop",
       text: "---\ntitle: Runbook\n---\n{{#each problems}}\n- {{this.what}} on {{this.target.zone}}\n{{/each}}\n",
-      problem: { file: FILE, line: 5, path: "", message: "the body: unknown placeholder `zone` (see the placeholders listed in the README)" },
+      problem: { file: FILE, line: 5, path: "", message: "the body: unknown placeholder `this.target.zone`: see the placeholders listed in the README" },
     },
     {
       name: "an unknown placeholder in the title",
       text: "---\ntitle: Runbook for {{issue_number}}\n---\nbody\n",
-      problem: { file: FILE, line: 2, path: "", message: "the title: unknown placeholder `issue_number` (see the placeholders listed in the README)" },
+      problem: { file: FILE, line: 2, path: "", message: "the title: unknown placeholder `issue_number`: see the placeholders listed in the README" },
+    },
+    {
+      name: "a typo of a nested placeholder: did you mean the right one",
+      text: "---\ntitle: Runbook\n---\nSee #{{parent.nubmer}}\n",
+      problem: { file: FILE, line: 4, path: "", message: "the body: unknown placeholder `parent.nubmer`: did you mean `parent.number`?" },
+    },
+    {
+      name: "a typo inside a loop: did you mean a key of the items",
+      text: "---\ntitle: Runbook\n---\n{{#each problems}}\n- {{waht}}\n{{/each}}\n",
+      problem: { file: FILE, line: 5, path: "", message: "the body: unknown placeholder `waht`: did you mean `what`?" },
     },
   ])("$name", ({ text, problem }) => {
-    expect(renderTemplate(parsed(text), data)).toEqual({ ok: false, problem });
+    expect(renderTemplate(parsed(text), data)).toEqual({ ok: false, problems: [problem] });
+  });
+
+  it("reports every unknown placeholder of a template in one run: title, body (twice on a line) and labels", () => {
+    const template = parsed(`---
+title: "Runbook for {{parent.titel}}"
+labels: ["env:{{enviroments}}", config-triage]
+---
+Runbook for #{{parent.number}}: {{misssing}} and {{parnet.url}}.
+
+{{#if missing}}Missing: {{join missing ', '}}{{/if}}
+{{#each problems}}- {{this.wat}}
+{{/each}}
+`);
+    expect(renderTemplate(template, data)).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 2, path: "", message: "the title: unknown placeholder `parent.titel`: did you mean `parent.title`?" },
+        { file: FILE, line: 5, path: "", message: "the body: unknown placeholder `misssing`: did you mean `missing`?" },
+        { file: FILE, line: 5, path: "", message: "the body: unknown placeholder `parnet.url`: did you mean `parent.url`?" },
+        { file: FILE, line: 8, path: "", message: "the body: unknown placeholder `this.wat`: did you mean `what`?" },
+        { file: FILE, line: 3, path: "", message: "the labels: unknown placeholder `enviroments`: did you mean `environments`?" },
+      ],
+    });
   });
 });
 
