@@ -28,6 +28,11 @@ export interface AppDeps {
    * Unset means "rest"; the production wiring picks "graphql" unless CONFIG_TRIAGE_GITHUB_API=rest.
    */
   transport?: "graphql" | "rest";
+  /**
+   * Where the config is read in the repository, when not `.github/config-triage.yml` (the Action's `config-path`):
+   * that file alone, from the default branch (no fallback to the owner's `.github` repository, no `_extends`).
+   */
+  configPath?: string;
   /** Prepares slow-to-start clients (Cloud Run's gRPC stubs) so the first triage does not wait on them. */
   warmUp?(): Promise<void>;
 }

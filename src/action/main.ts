@@ -1,7 +1,14 @@
 import { runAction } from "./run-action.js";
+import { writeResults } from "./write-results.js";
 
-// The GitHub Action's entry (action.yml): one event, then exit. Exits explicitly so open gRPC channels do not hang the step.
-const result = await runAction();
-const escape = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-console.log(result.exitCode === 0 ? `config-triage: ${result.summary}` : `::error title=config-triage::${escape(result.summary)}`);
+// The GitHub Action's entry (action.yml, bundled into action/dist/main.mjs): one event, then exit. Exits explicitly so
+// open gRPC channels do not hang the step.
+const result = await runAction().catch((error: unknown) => ({
+  exitCode: 1,
+  summary: `internal error: ${error instanceof Error ? error.message : String(error)}`,
+  outputs: { verdict: "error", "comment-url": "", "follow-ups": "[]" },
+  stepSummary: "",
+  annotations: [],
+}));
+writeResults(result);
 process.stdout.write("", () => process.exit(result.exitCode));

@@ -69,8 +69,8 @@ export function readLocalSnapshot(configFile: string): (path: string) => Promise
 }
 
 /**
- * The Cloud Run clients for a CLI command: a malformed CLOUD_RUN_EMULATOR_HOST is the user's mistake (one line, exit 2),
- * not a crash.
+ * The Cloud Run clients for a CLI command: a malformed CLOUD_RUN_EMULATOR_HOST is the user's mistake (one line,
+ * exit 2), not a crash.
  */
 export function cloudRunClientsFor(io: CliIO): CloudRunClients {
   try {

@@ -102,9 +102,13 @@ export function formatProblem(p: ConfigProblem): string {
   return `${p.file}${at}: ${p.message}`;
 }
 
+/** `%`, CR and LF escaped as GitHub Actions workflow commands need them. */
+export function escapeCommand(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
 /** A GitHub Actions workflow command that puts the problem as an annotation on the file's line. */
 export function formatProblemAnnotation(p: ConfigProblem): string {
   const props = [`file=${p.file}`, p.line ? `line=${p.line}` : "", p.column ? `col=${p.column}` : ""].filter(Boolean).join(",");
-  const message = p.message.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  return `::error ${props}::${message}`;
+  return `::error ${props}::${escapeCommand(p.message)}`;
 }

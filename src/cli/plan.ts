@@ -36,18 +36,33 @@ export function githubBaseUrl(env: NodeJS.ProcessEnv): string {
  * Whether the triage would write anything: open or re-link follow-ups, close the issue, or comment a diagnosis that
  * is not the one its comment already records (a first comment, or problems that changed).
  */
-export function wouldChange(parent: ParentIssue & { state?: string }, decision: Extract<TriageDecision, { kind: "planned" }>): boolean {
+export function wouldChange(
+  parent: ParentIssue & { state?: string },
+  decision: Extract<TriageDecision, { kind: "planned" }>,
+): boolean {
   const { plan, memory, diagnosis } = decision;
   const recorded = memory.state?.problems;
   const now = diagnosis.problems.map((p) => p.key);
-  const sameProblems = recorded !== undefined && recorded.length === now.length && now.every((k) => recorded.includes(k));
-  return plan.create.length > 0 || plan.link.length > 0 || (plan.close && parent.state !== "closed") || !memory.comment || !sameProblems;
+  const sameProblems =
+    recorded !== undefined && recorded.length === now.length && now.every((k) => recorded.includes(k));
+  return (
+    plan.create.length > 0 ||
+    plan.link.length > 0 ||
+    (plan.close && parent.state !== "closed") ||
+    !memory.comment ||
+    !sameProblems
+  );
 }
 
-/** What a triage would write, as data: `plan --format json` (the diagnosis's results and problems, never the config). */
+/** What a triage would write, as data: `plan --format json` (the diagnosis's problems, never the config). */
 export function planResult(ref: string, parent: ParentIssue & { state?: string }, decision: TriageDecision) {
   if (decision.kind === "config-error") {
-    return { issue: ref, verdict: "config-error" as const, exitCode: EXIT.cannotCheck, configProblems: decision.problems };
+    return {
+      issue: ref,
+      verdict: "config-error" as const,
+      exitCode: EXIT.cannotCheck,
+      configProblems: decision.problems,
+    };
   }
   const { diagnosis, plan, memory } = decision;
   const changes = wouldChange(parent, decision);
@@ -61,7 +76,13 @@ export function planResult(ref: string, parent: ParentIssue & { state?: string }
     existingFollowUps: plan.existing.map((e) => ({ number: e.number, template: e.template, relink: !e.linked })),
     close: plan.close && parent.state !== "closed",
     problems: diagnosis.problems.map((p) => ({
-      key: p.key, severity: p.severity, environment: p.target.environment, service: p.target.service, what: p.what, why: p.why, fix: p.fix,
+      key: p.key,
+      severity: p.severity,
+      environment: p.target.environment,
+      service: p.target.service,
+      what: p.what,
+      why: p.why,
+      fix: p.fix,
     })),
   };
 }
@@ -77,23 +98,45 @@ export function formatDecision(parent: ParentIssue & { state?: string }, decisio
       `Would ${decision.memory.comment ? "update its comment" : "comment"} with these problems, and write nothing else.`,
     ].join("\n");
   }
-  const { plan, memory } = decision;
-  const lines = [`Dry run of the triage of ${where} ("${parent.title}"). Nothing was written.`, "", formatCheck(decision.diagnosis, "table"), ""];
+  const lines = [
+    `Dry run of the triage of ${where} ("${parent.title}"). Nothing was written.`,
+    "",
+    formatCheck(decision.diagnosis, "table"),
+    "",
+  ];
   if (!wouldChange(parent, decision)) {
     lines.push("Would write nothing: the diagnosis comment already says this, and every follow-up is there.");
     return lines.join("\n");
   }
-  lines.push(memory.comment ? `Would update its diagnosis comment (${memory.comment.id}).` : "Would comment the diagnosis.");
+  lines.push(...describeWrites(parent, decision));
+  lines.push("", "The comment as it would read: config-triage plan --format markdown --issue " + where);
+  return lines.join("\n");
+}
+
+/** The writes a planned triage would make, one line each (`plan`'s text and the Action's dry-run summary). */
+export function describeWrites(
+  parent: ParentIssue & { state?: string },
+  decision: Extract<TriageDecision, { kind: "planned" }>,
+): string[] {
+  const { plan, memory } = decision;
+  const lines = [
+    memory.comment ? `Would update its diagnosis comment (${memory.comment.id}).` : "Would comment the diagnosis.",
+  ];
   if (plan.create.length) {
-    lines.push(`Would open ${plan.create.length} follow-up issue${plan.create.length === 1 ? "" : "s"}, each linked as a sub-issue:`);
+    lines.push(
+      `Would open ${plan.create.length} follow-up issue${plan.create.length === 1 ? "" : "s"}, ` +
+        "each linked as a sub-issue:",
+    );
     for (const f of plan.create) {
       lines.push(`  - [${f.template}] ${f.title}${f.labels.length ? `  (labels: ${f.labels.join(", ")})` : ""}`);
     }
   } else lines.push("Would open no follow-up issue.");
-  for (const e of plan.existing) lines.push(`  already there: #${e.number} [${e.template}]${e.linked ? "" : " (would re-link it as a sub-issue)"}`);
-  lines.push(plan.close && parent.state !== "closed" ? "Would close the issue as completed." : "Would leave the issue open.");
-  lines.push("", "The comment as it would read: config-triage plan --format markdown --issue " + where);
-  return lines.join("\n");
+  for (const e of plan.existing)
+    lines.push(`  already there: #${e.number} [${e.template}]${e.linked ? "" : " (would re-link it as a sub-issue)"}`);
+  lines.push(
+    plan.close && parent.state !== "closed" ? "Would close the issue as completed." : "Would leave the issue open.",
+  );
+  return lines;
 }
 
 /**
@@ -105,14 +148,22 @@ export function formatDecision(parent: ParentIssue & { state?: string }, decisio
 export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
   const ref = parseIssueRef(opts.issue);
   const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
-  if (!token) throw new UsageError("plan reads the repository with a token: set GITHUB_TOKEN (e.g. GITHUB_TOKEN=$(gh auth token))");
+  if (!token)
+    throw new UsageError(
+      "plan reads the repository with a token: set GITHUB_TOKEN (e.g. GITHUB_TOKEN=$(gh auth token))",
+    );
   const quiet = () => {};
   const octokit = new Octokit({
     auth: token,
     baseUrl: githubBaseUrl(io.env),
     userAgent: "config-triage-cli",
     // Failed requests are reported by the command itself (a 404 is often expected: no templates folder).
-    log: { debug: quiet, info: quiet, warn: (message: string) => io.stderr(`config-triage: ${message}\n`), error: quiet },
+    log: {
+      debug: quiet,
+      info: quiet,
+      warn: (message: string) => io.stderr(`config-triage: ${message}\n`),
+      error: quiet,
+    },
   });
   let issue;
   try {

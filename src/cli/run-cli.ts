@@ -97,8 +97,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     // Not the user's mistake: one line (the message says what failed), and the stack only when asked for.
     const message = String((error as Error)?.message ?? error).split("\n")[0];
-    io.stderr(`config-triage: internal error: ${message}\n`);
-    io.stderr(io.env.CONFIG_TRIAGE_DEBUG ? `${(error as Error)?.stack}\n` : "Set CONFIG_TRIAGE_DEBUG=1 to print the stack trace, and report it.\n");
+    io.stderr(
+      `config-triage: ${message}${io.env.CONFIG_TRIAGE_DEBUG ? "" : " (CONFIG_TRIAGE_DEBUG=1 prints the stack)"}\n`,
+    );
+    if (io.env.CONFIG_TRIAGE_DEBUG) io.stderr(`${(error as Error)?.stack}\n`);
     return EXIT.cannotCheck;
   }
 }

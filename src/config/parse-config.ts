@@ -86,7 +86,21 @@ function describeIssue(issue: Issue, file: string, root: unknown): ConfigProblem
     case "invalid_value":
       return [at(path, `\`${where}\` must be one of ${issue.values.map((v) => `\`${String(v)}\``).join(", ")}`)];
     case "too_small":
-      return [at(path, `\`${where}\` must not be empty: ${fieldHelp(path)}`)];
+    case "too_big": {
+      // In the app's words, not the schema library's ("Too big: expected number to be <=30000").
+      const small = issue.code === "too_small";
+      const bound = Number(small ? issue.minimum : issue.maximum);
+      if (issue.origin === "number") {
+        const limit = issue.inclusive
+          ? `${small ? "at least" : "at most"} ${bound}`
+          : `${small ? "more" : "less"} than ${bound}`;
+        return [at(path, `\`${where}\` must be ${limit}: ${fieldHelp(path)}`)];
+      }
+      if (small && bound <= 1) return [at(path, `\`${where}\` must not be empty: ${fieldHelp(path)}`)];
+      const unit = issue.origin === "string" ? "characters" : "entries";
+      const count = `${small ? "at least" : "at most"} ${bound} ${unit}`;
+      return [at(path, `\`${where}\` must have ${count}: ${fieldHelp(path)}`)];
+    }
     case "invalid_union": {
       // A follow-up entry is a template name or { template, when }: report the closer branch.
       const nested = issue.errors.flat().filter((i) => i.code !== "invalid_type");
@@ -192,6 +206,8 @@ const HELP: Record<string, string> = {
   label_role: "`anyone` or a role: `read`, `triage`, `write`, `maintain`, `admin`, e.g. `label_role: write`",
   max_follow_ups: "a whole number from 1 to 100, e.g. `max_follow_ups: 10`",
   max_triages_per_hour: "a whole number of at least 1, e.g. `max_triages_per_hour: 6`",
+  timeout_ms: "milliseconds, a whole number from 1 to 30000, e.g. `timeout_ms: 5000`",
+  path: "a path on the service, e.g. `path: /health`",
 };
 
 function fieldHelp(path: string[]): string {
@@ -200,7 +216,15 @@ function fieldHelp(path: string[]): string {
 }
 
 function article(expected: string): string {
-  return { array: "a list", object: "a map", string: "a string", number: "a number", boolean: "true or false" }[expected] ?? expected;
+  const words: Record<string, string> = {
+    array: "a list",
+    object: "a map",
+    string: "a string",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+  };
+  return words[expected] ?? expected;
 }
 
 function getAt(root: unknown, path: PropertyKey[]): unknown {

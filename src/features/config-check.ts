@@ -3,6 +3,7 @@ import type { ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { validateFiles, type SourceFile } from "../config/validate-files.js";
 import { REPO_TEMPLATE_DIR } from "../render/templates.js";
+import type { AppDeps } from "../app-deps.js";
 import type { Feature } from "./feature.js";
 
 export const CHECK_NAME = "config-triage";
@@ -38,6 +39,58 @@ export function checkRunOutput(problems: ConfigProblem[], files: string[]) {
   };
 }
 
+/** What a pull request's config and templates look like at its head: the problems and the files checked. */
+export interface PullRequestValidation {
+  problems: ConfigProblem[];
+  files: string[];
+}
+
+/**
+ * Validates the config and the templates as a pull request's head has them, when the pull request touches one of them
+ * (else undefined): the app's `pull_request` check and the Action's pull-request step both use it.
+ */
+export async function validatePullRequest(
+  octokit: Context["octokit"],
+  target: { owner: string; repo: string; number: number; sha: string },
+  builtInTemplates: AppDeps["builtInTemplates"],
+  configPath: string = CONFIG_PATH,
+): Promise<PullRequestValidation | undefined> {
+  const { owner, repo, sha: ref } = target;
+  const changed = await octokit.paginate(octokit.rest.pulls.listFiles, {
+    owner,
+    repo,
+    pull_number: target.number,
+    per_page: 100,
+  });
+  if (!changed.some((f) => isTriageFile(f.filename) || f.filename === configPath)) return undefined;
+  const read = async (path: string): Promise<string | undefined> => {
+    try {
+      const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: "raw" } });
+      return String(data);
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  };
+  const configText = await read(configPath);
+  let listing: unknown = [];
+  try {
+    listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR, ref })).data;
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  const names = (Array.isArray(listing) ? listing : []).filter(
+    (f: { type?: string; path?: string }) => f.type === "file" && isTriageFile(f.path ?? ""),
+  );
+  const repoTemplates: SourceFile[] = [];
+  for (const f of names as Array<{ path: string }>) {
+    repoTemplates.push({ file: f.path, text: (await read(f.path)) ?? "" });
+  }
+  const config = configText === undefined ? undefined : { file: configPath, text: configText };
+  const problems = validateFiles({ config, repoTemplates, builtInTemplates });
+  return { problems, files: [...(config ? [configPath] : []), ...repoTemplates.map((t) => t.file)] };
+}
+
 export const configCheck: Feature = {
   name: "pull-request check",
   help: "When a pull request changes `.github/config-triage.yml` or a template in `.github/config-triage/`, the app validates the new version (schema, templates rendered with sample data) and reports a `config-triage` check run with annotations at the failing lines.",
@@ -45,33 +98,14 @@ export const configCheck: Feature = {
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], async (context: Context<"pull_request">) => {
       const { owner, repo } = context.repo();
       const pr = context.payload.pull_request;
-      const octokit = context.octokit;
-      const changed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: pr.number, per_page: 100 });
-      const touched = changed.filter((f) => isTriageFile(f.filename));
-      if (!touched.length) return;
       const ref = pr.head.sha;
-      const read = async (path: string): Promise<string | undefined> => {
-        try {
-          return String((await octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: "raw" } })).data);
-        } catch (error) {
-          if ((error as { status?: number }).status === 404) return undefined;
-          throw error;
-        }
-      };
-      const configText = await read(CONFIG_PATH);
-      let listing: unknown = [];
-      try {
-        listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR, ref })).data;
-      } catch (error) {
-        if ((error as { status?: number }).status !== 404) throw error;
-      }
-      const names = (Array.isArray(listing) ? listing : []).filter((f: { type?: string; path?: string }) => f.type === "file" && isTriageFile(f.path ?? ""));
-      const repoTemplates: SourceFile[] = [];
-      for (const f of names as Array<{ path: string }>) repoTemplates.push({ file: f.path, text: (await read(f.path)) ?? "" });
-      const problems = validateFiles({ config: configText === undefined ? undefined : { file: CONFIG_PATH, text: configText }, repoTemplates, builtInTemplates: deps.builtInTemplates });
-      const { conclusion, output } = checkRunOutput(problems, [...(configText === undefined ? [] : [CONFIG_PATH]), ...repoTemplates.map((t) => t.file)]);
-      await octokit.rest.checks.create({ owner, repo, name: CHECK_NAME, head_sha: ref, status: "completed", conclusion, output });
-      context.log.info({ pull: pr.number, problems: problems.length }, "config check reported");
+      const target = { owner, repo, number: pr.number, sha: ref };
+      const checked = await validatePullRequest(context.octokit, target, deps.builtInTemplates);
+      if (!checked) return;
+      const { conclusion, output } = checkRunOutput(checked.problems, checked.files);
+      const run = { name: CHECK_NAME, head_sha: ref, status: "completed" as const, conclusion, output };
+      await context.octokit.rest.checks.create({ owner, repo, ...run });
+      context.log.info({ pull: pr.number, problems: checked.problems.length }, "config check reported");
     });
   },
 };

@@ -1,13 +1,35 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
 import { graphqlIssueGitHub } from "./graphql-issue-github.js";
-import { issueGitHubFromContext, type IssueGitHub } from "./issue-github.js";
+import { CONFIG_PATH } from "../config/schema.js";
+import { issueGitHubFromContext, readRawFile, type IssueGitHub } from "./issue-github.js";
+import { configReadOf } from "./readonly-issue-github.js";
 
 /** The `IssueGitHub` of an event, over the transport the app is configured with (see `AppDeps.transport`). */
 export function issueGitHubFor(
   context: Context<"issues" | "issue_comment">,
-  deps: Pick<AppDeps, "transport" | "identity">,
+  deps: Pick<AppDeps, "transport" | "identity" | "configPath">,
   number: number = context.payload.issue.number,
 ): IssueGitHub {
-  return deps.transport === "graphql" ? graphqlIssueGitHub(context, deps.identity, number) : issueGitHubFromContext(context, number);
+  const gh =
+    deps.transport === "graphql"
+      ? graphqlIssueGitHub(context, deps.identity, number)
+      : issueGitHubFromContext(context, number);
+  return withConfigPath(gh, context.octokit, deps.configPath);
+}
+
+/** The same `IssueGitHub`, reading its config from `path` on the default branch (unchanged for the default path). */
+export function withConfigPath(
+  gh: IssueGitHub,
+  octokit: Parameters<typeof readRawFile>[0],
+  path: string | undefined,
+): IssueGitHub {
+  if (!path || path === CONFIG_PATH) return gh;
+  const text = () => readRawFile(octokit, gh.owner, gh.repo, path);
+  return {
+    ...gh,
+    configFile: path,
+    readConfig: async () => configReadOf(await text(), path),
+    readConfigText: () => text().catch(() => undefined),
+  };
 }

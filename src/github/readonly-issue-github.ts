@@ -13,6 +13,20 @@ export class ReadOnlyError extends Error {
 
 const MAX_EXTENDS = 5;
 
+/** A config file's text as the triage reads it: absent (undefined), invalid YAML (with its line), or the value. */
+export function configReadOf(text: string | undefined, file: string): ConfigRead {
+  if (text === undefined) return { kind: "absent" };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length) {
+    const pos = lineCounter.linePos(doc.errors[0].pos[0]);
+    const message = doc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    const problem = { file, line: pos.line, column: pos.col, path: "", message: `the YAML does not parse: ${message}` };
+    return { kind: "invalid", problem };
+  }
+  return { kind: "found", value: doc.toJS() ?? {} };
+}
+
 /**
  * `IssueGitHub` over `@octokit/rest` that only reads: what the CLI's `plan` uses. Its write methods throw.
  *
@@ -23,17 +37,10 @@ export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: strin
   const readText = (o: string, r: string, path: string) => readRawFile(octokit, o, r, path);
 
   async function readYaml(o: string, r: string, depth: number): Promise<ConfigRead> {
-    const text = await readText(o, r, CONFIG_PATH);
-    if (text === undefined) return { kind: "absent" };
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-    if (doc.errors.length) {
-      const pos = lineCounter.linePos(doc.errors[0].pos[0]);
-      const message = doc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-      const file = o === owner && r === repo ? CONFIG_PATH : `${o}/${r}:${CONFIG_PATH}`;
-      return { kind: "invalid", problem: { file, line: pos.line, column: pos.col, path: "", message: `the YAML does not parse: ${message}` } };
-    }
-    const value = (doc.toJS() ?? {}) as Record<string, unknown>;
+    const file = o === owner && r === repo ? CONFIG_PATH : `${o}/${r}:${CONFIG_PATH}`;
+    const read = configReadOf(await readText(o, r, CONFIG_PATH), file);
+    if (read.kind !== "found") return read;
+    const value = read.value as Record<string, unknown>;
     const extendsFrom = value._extends;
     if (typeof extendsFrom !== "string" || depth >= MAX_EXTENDS) return { kind: "found", value };
     const [baseOwner, baseRepo] = extendsFrom.includes("/") ? extendsFrom.split("/", 2) : [o, extendsFrom];

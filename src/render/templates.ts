@@ -42,7 +42,10 @@ export const REPO_TEMPLATE_DIR = ".github/config-triage";
 
 /** Splits and validates a template file: YAML front matter between `---` lines, then the Markdown body. */
 export function parseTemplate(name: string, file: string, text: string): TemplateResult<Template> {
-  const fail = (message: string, line?: number): TemplateResult<Template> => ({ ok: false, problems: [{ file, line, path: "", message }] });
+  const fail = (message: string, line?: number): TemplateResult<Template> => ({
+    ok: false,
+    problems: [{ file, line, path: "", message }],
+  });
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
   if (!match) return fail("a template starts with YAML front matter between `---` lines, with at least a `title:`", 1);
   const lineCounter = new LineCounter();
@@ -88,7 +91,8 @@ export function parseTemplate(name: string, file: string, text: string): Templat
     try {
       handlebars.precompile(source, { strict: true, noEscape: true });
     } catch (error) {
-      problems.push({ file, line: line + templateErrorLine(error) - 1, path: "", message: `the ${part} does not parse: ${templateErrorMessage(error)}` });
+      const message = `the ${part} does not parse: ${templateErrorMessage(error)}`;
+      problems.push({ file, line: line + templateErrorLine(error) - 1, path: "", message });
     }
   }
   return problems.length ? { ok: false, problems } : { ok: true, value: template };
@@ -155,7 +159,11 @@ function placeholderHint(path: string, data: Record<string, unknown>): string {
  * line, with a "did you mean": after each one, that placeholder is replaced by an empty stand-in and the part
  * rendered again, so three typos are three problems in one run, not one per run.
  */
-function renderPart(source: string, data: Record<string, unknown>, at: { file: string; line: number; part: string }): string | ConfigProblem[] {
+function renderPart(
+  source: string,
+  data: Record<string, unknown>,
+  at: { file: string; line: number; part: string },
+): string | ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const context = { ...data, __configTriageUnknown: [] };
   let current = source;
@@ -174,7 +182,8 @@ function renderPart(source: string, data: Record<string, unknown>, at: { file: s
       const lines = current.split("\n");
       const offset = lines.slice(0, lineNumber - 1).reduce((sum, l) => sum + l.length + 1, 0) + column;
       const path = /^[@\w./-]+/.exec(current.slice(offset))?.[0] ?? unknown[1];
-      problems.push({ file: at.file, line, path: "", message: `the ${at.part}: unknown placeholder \`${path}\`: ${placeholderHint(path, data)}` });
+      const message = `the ${at.part}: unknown placeholder \`${path}\`: ${placeholderHint(path, data)}`;
+      problems.push({ file: at.file, line, path: "", message });
       current = current.slice(0, offset) + STAND_IN + current.slice(offset + path.length);
     }
   }

@@ -163,13 +163,18 @@ export async function decideTriage(
   if (read.kind === "invalid") return problemsOf([read.problem]);
   if (read.kind === "absent") {
     return problemsOf([
-      { file: gh.configFile ?? CONFIG_PATH, path: "", message: "the file does not exist: add it on the default branch (see the example in the README)" },
+      {
+        file: gh.configFile ?? CONFIG_PATH,
+        path: "",
+        message: "the file does not exist: add it on the default branch (see the example in the README)",
+      },
     ]);
   }
   const parsed = parseConfig(read.value, { file: gh.configFile });
   if (!parsed.ok) {
     const text = await gh.readConfigText();
-    return problemsOf(text ? (parseConfig(read.value, { file: gh.configFile, text }) as { problems: ConfigProblem[] }).problems : parsed.problems);
+    const located = text ? parseConfig(read.value, { file: gh.configFile, text }) : parsed;
+    return problemsOf((located as { problems: ConfigProblem[] }).problems);
   }
   const config = parsed.config;
   const checks = planChecks(config, parent);

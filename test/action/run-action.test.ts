@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { pino } from "pino";
 import { runAction } from "../../src/action/run-action.js";
+import { writeResults } from "../../src/action/write-results.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { EXAMPLE_SENDER, examplePayload, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
@@ -12,7 +13,11 @@ import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } fr
 const { owner, repo } = SCENARIO_REPO;
 const API = "https://api.github.com";
 const REPO = `/repos/${owner}/${repo}`;
-const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
+const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+  ...o,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
 const log = pino({ level: "silent" });
 let emulator: CloudRunEmulator;
 let dir: string;
@@ -32,6 +37,15 @@ function event(name: string, payload: object): NodeJS.ProcessEnv {
 }
 
 const labeled = () => labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" });
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+
+function pullRequest() {
+  const payload = examplePayload("pull_request", "opened") as any;
+  Object.assign(payload.repository, { name: repo, full_name: `${owner}/${repo}` });
+  payload.pull_request.number = 42;
+  payload.pull_request.head.sha = SHA;
+  return payload;
+}
 
 beforeAll(async () => {
   emulator = await startCloudRunEmulator(scenarioServices());
@@ -59,24 +73,64 @@ test("issues.labeled with the workflow token: the scenario's triage runs with th
   let comment = "";
   let created = 0;
   nock(API)
-    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
-    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, scenarioConfigYaml)
-    .get(`${REPO}/issues/930/comments`).query(true).reply(200, [])
-    .get(`${REPO}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
-    .get(`${REPO}/issues/930/sub_issues`).query(true).reply(200, [])
-    .post(`${REPO}/issues`).times(4).reply(201, function () {
+    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`)
+    .reply(200, TRIAGE_PERMISSION)
+    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+    .reply(200, scenarioConfigYaml)
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(200, [])
+    .get(`${REPO}/contents/.github%2Fconfig-triage`)
+    .reply(404, { message: "Not Found" })
+    .get(`${REPO}/issues/930/sub_issues`)
+    .query(true)
+    .reply(200, [])
+    .post(`${REPO}/issues`)
+    .times(4)
+    .reply(201, function () {
       seen.call(this as never);
       created++;
       return { id: 9930 + created, number: 930 + created, title: "t", state: "open" };
     })
-    .post(`${REPO}/issues/930/sub_issues`).times(4).reply(201, {})
-    .post(`${REPO}/issues/930/comments`).reply(201, function (_uri, body: any) {
+    .post(`${REPO}/issues/930/sub_issues`)
+    .times(4)
+    .reply(201, {})
+    .post(`${REPO}/issues/930/comments`)
+    .reply(201, function (_uri, body: any) {
       seen.call(this as never);
       comment = body.body;
       return { id: 555, body: body.body };
     });
+  // After the triage, what it left: its comment (for the URL and the job summary) and the follow-ups.
+  const bot = { login: "github-actions[bot]", type: "Bot" };
+  nock(API)
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(200, () => [{ id: 555, body: comment, user: bot }])
+    .get(`${REPO}/issues/930/sub_issues`)
+    .query(true)
+    .reply(200, () =>
+      [931, 932, 933, 934].map((n, i) => ({
+        id: 9931 + i,
+        number: n,
+        title: "t",
+        state: "open",
+        user: bot,
+        body: `<!-- config-triage:follow-up {"parent":930,"template":"t${i}"} -->`,
+      })),
+    );
   const result = await runAction(event("issues", labeled()), { log, Octokit });
-  expect(result).toEqual({ exitCode: 0, summary: "triage finished: fail" });
+  expect(result).toMatchObject({
+    exitCode: 0,
+    summary: "triage finished: fail",
+    outputs: {
+      verdict: "fail",
+      "comment-url": `https://github.com/${owner}/${repo}/issues/930#issuecomment-555`,
+      "follow-ups": "[931,932,933,934]",
+    },
+    annotations: [],
+  });
+  expect(result.stepSummary).toContain("`JWT_SECRET_STAGING` is missing on staging / netra-backend");
   expect([...tokens]).toEqual(["token ghs_workflow"]);
   expect(comment).toContain("`JWT_SECRET_STAGING` is missing on staging / netra-backend");
   expect(created).toBe(4);
@@ -84,32 +138,110 @@ test("issues.labeled with the workflow token: the scenario's triage runs with th
 
 test("a configuration error fails the step, after the comment that names the fix", async () => {
   nock(API)
-    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
-    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(404, { message: "Not Found" })
-    .get(`/repos/${owner}/.github/contents/.github%2Fconfig-triage.yml`).reply(404, { message: "Not Found" })
-    .get(`${REPO}/issues/930/comments`).query(true).reply(200, [])
-    .post(`${REPO}/issues/930/comments`, (body) => body.body.includes("the file does not exist")).reply(201, { id: 1 });
+    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`)
+    .reply(200, TRIAGE_PERMISSION)
+    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+    .reply(404, { message: "Not Found" })
+    .get(`/repos/${owner}/.github/contents/.github%2Fconfig-triage.yml`)
+    .reply(404, { message: "Not Found" })
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(200, [])
+    .post(`${REPO}/issues/930/comments`, (body) => body.body.includes("the file does not exist"))
+    .reply(201, { id: 1 });
+  nock(API)
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(200, [])
+    .get(`${REPO}/issues/930/sub_issues`)
+    .query(true)
+    .reply(200, []);
   const result = await runAction(event("issues", labeled()), { log, Octokit });
   expect(result.exitCode).toBe(1);
   expect(result.summary).toMatch(/configuration error/);
+  expect(result.outputs.verdict).toBe("config-error");
+});
+
+test("config-path: the config is read from that file of the repository, and named in the problems", async () => {
+  nock(API)
+    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`)
+    .reply(200, TRIAGE_PERMISSION)
+    .get(`${REPO}/contents/ops%2Ftriage.yml`)
+    .times(2)
+    .reply(200, "environments:\n  staging: { project: p, regoin: r, services: [a] }\n")
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(200, [])
+    .post(`${REPO}/issues/930/comments`, (body) => body.body.includes("`ops/triage.yml`, line 2"))
+    .reply(201, { id: 1 });
+  nock(API)
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(200, [])
+    .get(`${REPO}/issues/930/sub_issues`)
+    .query(true)
+    .reply(200, []);
+  const result = await runAction(
+    { ...event("issues", labeled()), "INPUT_CONFIG-PATH": "ops/triage.yml" },
+    { log, Octokit },
+  );
+  expect(result.exitCode).toBe(1);
+  expect(result.outputs.verdict).toBe("config-error");
 });
 
 test("a triage that throws (GitHub answers 500) fails the step with the reason", async () => {
   nock(API)
-    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
-    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, scenarioConfigYaml)
-    .get(`${REPO}/issues/930/comments`).query(true).reply(500, { message: "Server Error" })
-    .get(`${REPO}/contents/.github%2Fconfig-triage`).optionally().reply(404, { message: "Not Found" })
-    .get(`${REPO}/issues/930/sub_issues`).query(true).optionally().reply(200, []);
+    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`)
+    .reply(200, TRIAGE_PERMISSION)
+    .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+    .reply(200, scenarioConfigYaml)
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(500, { message: "Server Error" })
+    .get(`${REPO}/contents/.github%2Fconfig-triage`)
+    .optionally()
+    .reply(404, { message: "Not Found" })
+    .get(`${REPO}/issues/930/sub_issues`)
+    .query(true)
+    .optionally()
+    .reply(200, []);
   const result = await runAction(event("issues", labeled()), { log, Octokit });
   expect(result.exitCode).toBe(1);
   expect(result.summary).toMatch(/^the triage failed: .*Server Error/);
 });
 
 test.each([
-  ["an event the app does not handle", () => ({ ...event("push", examplePayload("issues", "labeled")) }), 0, /event `push` is not handled/],
+  [
+    "an event the app does not handle",
+    () => ({ ...event("push", examplePayload("issues", "labeled")) }),
+    0,
+    /event `push` is not handled/,
+  ],
   ["no token", () => ({ ...event("issues", labeled()), INPUT_GITHUB_TOKEN: "" }), 1, /no token/],
-  ["no event file", () => ({ ...event("issues", labeled()), GITHUB_EVENT_PATH: "" }), 1, /GITHUB_EVENT_PATH is not set/],
+  [
+    "no event file",
+    () => ({ ...event("issues", labeled()), GITHUB_EVENT_PATH: "" }),
+    1,
+    /GITHUB_EVENT_PATH is not set/,
+  ],
+  [
+    "dry-run that is not a boolean",
+    () => ({ ...event("issues", labeled()), "INPUT_DRY-RUN": "yes" }),
+    1,
+    /input `dry-run` is "yes": use true or false/,
+  ],
+  [
+    "config-path outside the repository",
+    () => ({ ...event("issues", labeled()), "INPUT_CONFIG-PATH": "../x.yml" }),
+    1,
+    /input `config-path` is "\.\.\/x\.yml"/,
+  ],
+  [
+    "a closed pull request",
+    () => event("pull_request", { ...pullRequest(), action: "closed" }),
+    0,
+    /pull_request\.closed: nothing to check/,
+  ],
 ])("%s", async (_name, env, exitCode, summary) => {
   const result = await runAction(env(), { log, Octokit });
   expect(result.exitCode).toBe(exitCode);
@@ -119,17 +251,98 @@ test.each([
 test("another label: nothing to triage, the step passes", async () => {
   nock(API).get(`${REPO}/contents/.github%2Fconfig-triage.yml`).reply(200, scenarioConfigYaml);
   const payload = labeledPayload({ owner, repo, ...scenarioIssue, label: "bug" });
-  expect(await runAction(event("issues", payload), { log, Octokit })).toEqual({ exitCode: 0, summary: "nothing to triage for this event" });
+  expect(await runAction(event("issues", payload), { log, Octokit })).toEqual({
+    exitCode: 0,
+    summary: "nothing to triage for this event",
+    outputs: { verdict: "none", "comment-url": "", "follow-ups": "[]" },
+    stepSummary: "",
+    annotations: [],
+  });
 });
 
-test("action.yml runs the compiled form of src/action/main.ts with the token input", async () => {
-  const { readFileSync, existsSync } = await import("node:fs");
-  const { parse } = await import("yaml");
-  const action = parse(readFileSync(new URL("../../action.yml", import.meta.url), "utf8"));
-  expect(action.runs.using).toBe("composite");
-  const step = action.runs.steps.find((s: { name?: string }) => s.name === "Triage");
-  expect(step.run).toBe('node "$GITHUB_ACTION_PATH/dist/action/main.js"');
-  expect(step.env.INPUT_GITHUB_TOKEN).toBe("${{ inputs.github-token }}");
-  expect(existsSync(new URL("../../src/action/main.ts", import.meta.url))).toBe(true);
-  expect(action.inputs["github-token"].default).toBe("${{ github.token }}");
+describe("pull_request", () => {
+  const files = (names: string[]) =>
+    nock(API)
+      .get(`${REPO}/pulls/42/files`)
+      .query(true)
+      .reply(
+        200,
+        names.map((filename) => ({ filename })),
+      );
+
+  test("a broken config: the step fails, with an annotation at the line and the problems in the job summary", async () => {
+    files([".github/config-triage.yml", "src/app.ts"])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .query({ ref: SHA })
+      .reply(200, "environments:\n  staging: { project: p, regoin: r, services: [a] }\n")
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .query({ ref: SHA })
+      .reply(404, { message: "Not Found" });
+    const result = await runAction(event("pull_request", pullRequest()), { log, Octokit });
+    expect(result).toMatchObject({ exitCode: 1, outputs: { verdict: "invalid" } });
+    expect(result.summary).toBe(
+      "pull request #42: 2 problems in the config-triage configuration; merging it would break triage",
+    );
+    expect(result.annotations).toEqual([
+      expect.stringMatching(
+        /^::error file=\.github\/config-triage\.yml,line=2,col=\d+::`environments\.staging\.region` is required/,
+      ),
+      expect.stringMatching(
+        /^::error file=\.github\/config-triage\.yml,line=2,col=\d+::unknown key `regoin`.*did you mean `region`/,
+      ),
+    ]);
+    expect(result.stepSummary).toContain("unknown key `regoin`");
+  });
+
+  test("a valid config: the step passes, verdict valid", async () => {
+    files([".github/config-triage.yml"])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .query({ ref: SHA })
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .query({ ref: SHA })
+      .reply(404, { message: "Not Found" });
+    const result = await runAction(event("pull_request", pullRequest()), { log, Octokit });
+    expect(result).toMatchObject({ exitCode: 0, outputs: { verdict: "valid" }, annotations: [] });
+    expect(result.stepSummary).toContain("the configuration is valid");
+  });
+
+  test("a pull request that touches neither the config nor a template: nothing to check", async () => {
+    files(["src/app.ts"]);
+    const result = await runAction(event("pull_request", pullRequest()), { log, Octokit });
+    expect(result).toMatchObject({
+      exitCode: 0,
+      outputs: { verdict: "none" },
+      summary: "pull request #42 changes neither .github/config-triage.yml nor a template: nothing to check",
+    });
+  });
+});
+
+test("writeResults: outputs in GITHUB_OUTPUT's multi-line form, the job summary appended, annotations then the line", () => {
+  const output = join(dir, "out");
+  const summary = join(dir, "summary.md");
+  writeFileSync(output, "earlier=1\n");
+  writeFileSync(summary, "");
+  const printed: string[] = [];
+  const outputs = { verdict: "fail", "comment-url": "https://x/1#issuecomment-2", "follow-ups": "[3]" };
+  writeResults(
+    {
+      exitCode: 1,
+      summary: "50% done\nsecond line",
+      outputs,
+      stepSummary: "### hi\n",
+      annotations: ["::error file=a.yml::x"],
+    },
+    { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+    (l) => printed.push(l),
+  );
+  const written = readFileSync(output, "utf8");
+  const delimiter = /^verdict<<(ghadelimiter_[0-9a-f-]{36})$/m.exec(written)![1];
+  expect(written).toBe(
+    `earlier=1\n${Object.entries(outputs)
+      .map(([k, v]) => `${k}<<${delimiter}\n${v}\n${delimiter}\n`)
+      .join("")}`,
+  );
+  expect(readFileSync(summary, "utf8")).toBe("### hi\n");
+  expect(printed).toEqual(["::error file=a.yml::x", "::error title=config-triage::50%25 done%0Asecond line"]);
 });

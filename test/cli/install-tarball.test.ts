@@ -11,7 +11,11 @@ import { scenarioConfigYaml } from "../fixtures/scenario.js";
 // build does not rewrite the dist/ other tests run from.
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
-const npm = (args: string[], cwd: string) => run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, env: { ...process.env, npm_config_update_notifier: "false" } });
+const npm = (args: string[], cwd: string) =>
+  run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd,
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
 let dir: string;
 
 beforeAll(() => {
@@ -23,13 +27,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 test("npm pack ships dist/; the tarball installed into an empty folder runs --version and validate", async () => {
   const source = join(dir, "source");
   mkdirSync(source);
-  for (const f of ["package.json", "tsconfig.json", "tsconfig.build.json", "src", "templates", "schema", "app.yml", "action.yml"]) {
+  for (const f of [
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.build.json",
+    "src",
+    "templates",
+    "schema",
+    "app.yml",
+    "action.yml",
+  ]) {
     cpSync(join(root, f), join(source, f), { recursive: true });
   }
   symlinkSync(join(root, "node_modules"), join(source, "node_modules"), "dir");
   const packed = JSON.parse((await npm(["pack", "--json", "--pack-destination", dir], source)).stdout);
   const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
-  expect(files).toEqual(expect.arrayContaining(["dist/cli/main.js", "dist/main.js", "templates/immediate-fix.md", "package.json"]));
+  expect(files).toEqual(
+    expect.arrayContaining(["dist/cli/main.js", "dist/main.js", "templates/immediate-fix.md", "package.json"]),
+  );
   expect(files.filter((f) => f.startsWith("src/") || f.startsWith("test/"))).toEqual([]);
 
   // The registry is reachable but the cache is warm: prefer it, as an offline machine with a warm cache would.

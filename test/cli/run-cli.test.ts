@@ -57,7 +57,9 @@ describe("config-triage check", () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/staging\s+netra-backend\s+JWT_SECRET_STAGING\s+MISSING/);
     expect(stdout).toMatch(/production\s+netra-backend\s+JWT_SECRET_PRODUCTION\s+ok\s+secret jwt-secret-production:3/);
-    expect(stdout).toContain("fix: gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest");
+    expect(stdout).toContain(
+      "fix: gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+    );
     expect(stdout).toContain("FAIL: 1 problem in 4 checks on 4 services");
     expect(stderr).toBe("config-triage: checking 4 services…\n" + stderr.split("\n")[1] + "\n");
     expect(stderr).toMatch(/checked 4 services in \d+\.\d s/);
@@ -79,7 +81,11 @@ describe("config-triage check", () => {
   });
 
   test("a service that cannot be read -> exit 2, with the IAM fix", async () => {
-    emulator.addFault({ name: "projects/netra-production", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.get' denied" });
+    emulator.addFault({
+      name: "projects/netra-production",
+      code: GrpcStatus.PERMISSION_DENIED,
+      details: "Permission 'run.services.get' denied",
+    });
     const { code, stdout } = await run(["check", "--env", "production"]);
     expect(code).toBe(2);
     expect(stdout).toContain("CANNOT CHECK: 2 services could not be checked");
@@ -100,7 +106,9 @@ describe("config-triage check", () => {
     expect(report.verdict).toBe("fail");
     expect(report.exitCode).toBe(1);
     expect(report.results).toHaveLength(4);
-    expect(report.problems.filter((p: { severity: string }) => p.severity !== "warn").map((p: { key: string }) => p.key)).toEqual(["missing:staging:netra-backend:JWT_SECRET_STAGING"]);
+    expect(
+      report.problems.filter((p: { severity: string }) => p.severity !== "warn").map((p: { key: string }) => p.key),
+    ).toEqual(["missing:staging:netra-backend:JWT_SECRET_STAGING"]);
   });
 
   test("--format markdown is the diagnosis as the app comments it (without the hidden marker)", async () => {
@@ -118,15 +126,45 @@ describe("config-triage check", () => {
   });
 
   test.each([
-    ["invalid config: file:line:column, exit 2", ["check"], "environments:\n  staging:\n    project: p\n    regoin: x\n    services: [a]\n", /\.github\/config-triage\.yml:4:5: unknown key `regoin` in `environments.staging`: did you mean `region`\?/],
-    ["YAML that does not parse", ["check"], "environments: [\n", /\.github\/config-triage\.yml:2:1: the YAML does not parse/],
-    ["unknown environment", ["check", "--env", "stagin"], undefined, /--env stagin: no such environment in .github\/config-triage.yml \(did you mean staging\? the environments are staging, production\)/],
-    ["unknown format", ["check", "--format", "xml"], undefined, /argument 'xml' is invalid\. Allowed choices are table, json, markdown/],
+    [
+      "invalid config: file:line:column, exit 2",
+      ["check"],
+      "environments:\n  staging:\n    project: p\n    regoin: x\n    services: [a]\n",
+      /\.github\/config-triage\.yml:4:5: unknown key `regoin` in `environments.staging`: did you mean `region`\?/,
+    ],
+    [
+      "YAML that does not parse",
+      ["check"],
+      "environments: [\n",
+      /\.github\/config-triage\.yml:2:1: the YAML does not parse/,
+    ],
+    [
+      "unknown environment",
+      ["check", "--env", "stagin"],
+      undefined,
+      /--env stagin: no such environment in .github\/config-triage.yml \(did you mean staging\? the environments are staging, production\)/,
+    ],
+    [
+      "unknown format",
+      ["check", "--format", "xml"],
+      undefined,
+      /argument 'xml' is invalid\. Allowed choices are table, json, markdown/,
+    ],
     ["unknown option", ["check", "--verbose"], undefined, /unknown option '--verbose'\n.*config-triage help COMMAND/s],
     ["unknown command", ["chek"], undefined, /unknown command 'chek'\n\(Did you mean check\?\)/],
     ["option of another command", ["check", "--issue", "a/b#1"], undefined, /unknown option '--issue'/],
-    ["missing config file", ["check", "--config", "nope.yml"], undefined, /nope\.yml: no such file\. Run config-triage in the repository's root, or pass --config PATH/],
-    ["nothing to check", ["check"], "environments:\n  staging: { project: p, region: r, services: [a] }\n", /NOTHING TO CHECK/],
+    [
+      "missing config file",
+      ["check", "--config", "nope.yml"],
+      undefined,
+      /nope\.yml: no such file\. Run config-triage in the repository's root, or pass --config PATH/,
+    ],
+    [
+      "nothing to check",
+      ["check"],
+      "environments:\n  staging: { project: p, region: r, services: [a] }\n",
+      /NOTHING TO CHECK/,
+    ],
   ])("%s", async (_name, args, config, message) => {
     if (config) writeConfig(config);
     const { code, stdout, stderr } = await run(args);
@@ -138,14 +176,56 @@ describe("config-triage check", () => {
 describe("a user's mistakes: exit 2, one clear line on stderr, never a stack trace", () => {
   const badYaml = "environments: [\n";
   test.each<[string, string[], Partial<CliIO["env"]>, string | undefined, RegExp]>([
-    ["CLOUD_RUN_EMULATOR_HOST without a port", ["check"], { CLOUD_RUN_EMULATOR_HOST: "localhost" }, undefined, /^config-triage: CLOUD_RUN_EMULATOR_HOST must be host:port \(for example 127\.0\.0\.1:8085\), got "localhost"\n$/],
-    ["an unknown command", ["chek"], {}, undefined, /^config-triage: unknown command 'chek'\n\(Did you mean check\?\)\n/],
+    [
+      "CLOUD_RUN_EMULATOR_HOST without a port",
+      ["check"],
+      { CLOUD_RUN_EMULATOR_HOST: "localhost" },
+      undefined,
+      /^config-triage: CLOUD_RUN_EMULATOR_HOST must be host:port \(for example 127\.0\.0\.1:8085\), got "localhost"\n$/,
+    ],
+    [
+      "an unknown command",
+      ["chek"],
+      {},
+      undefined,
+      /^config-triage: unknown command 'chek'\n\(Did you mean check\?\)\n/,
+    ],
     ["an unknown flag", ["validate", "--verbose"], {}, undefined, /^config-triage: unknown option '--verbose'\n/],
-    ["a flag without its value", ["check", "--env"], {}, undefined, /^config-triage: option '--env <name>' argument missing\n/],
-    ["a missing file", ["validate", "--config", "nope.yml"], {}, undefined, /^config-triage: nope\.yml: no such file\. Run config-triage in the repository's root/],
-    ["bad YAML (check)", ["check"], {}, badYaml, /^\.github\/config-triage\.yml:2:1: the YAML does not parse: .*\nconfig-triage: \.github\/config-triage\.yml is not valid; nothing was checked\n$/],
-    ["a bad issue reference", ["plan", "--issue", "acme/api/1"], { GITHUB_TOKEN: "x" }, undefined, /^config-triage: --issue acme\/api\/1: expected OWNER\/REPO#NUMBER/],
-    ["plan without a token", ["plan", "--issue", "acme/api#1"], {}, undefined, /^config-triage: plan reads the repository with a token: set GITHUB_TOKEN/],
+    [
+      "a flag without its value",
+      ["check", "--env"],
+      {},
+      undefined,
+      /^config-triage: option '--env <name>' argument missing\n/,
+    ],
+    [
+      "a missing file",
+      ["validate", "--config", "nope.yml"],
+      {},
+      undefined,
+      /^config-triage: nope\.yml: no such file\. Run config-triage in the repository's root/,
+    ],
+    [
+      "bad YAML (check)",
+      ["check"],
+      {},
+      badYaml,
+      /^\.github\/config-triage\.yml:2:1: the YAML does not parse: .*\nconfig-triage: \.github\/config-triage\.yml is not valid; nothing was checked\n$/,
+    ],
+    [
+      "a bad issue reference",
+      ["plan", "--issue", "acme/api/1"],
+      { GITHUB_TOKEN: "x" },
+      undefined,
+      /^config-triage: --issue acme\/api\/1: expected OWNER\/REPO#NUMBER/,
+    ],
+    [
+      "plan without a token",
+      ["plan", "--issue", "acme/api#1"],
+      {},
+      undefined,
+      /^config-triage: plan reads the repository with a token: set GITHUB_TOKEN/,
+    ],
     ["no command", [], {}, undefined, /^Usage: config-triage \[options\] \[command\]/],
   ])("%s", async (_name, args, env, config, message) => {
     if (config) writeConfig(config);
@@ -169,10 +249,22 @@ describe("help and version", () => {
   test.each([
     ["--version", ["--version"], new RegExp(`^${version.replace(/\./g, "\\.")}\n$`)],
     ["-V", ["-V"], new RegExp(`^${version.replace(/\./g, "\\.")}\n$`)],
-    ["help", ["help"], /^Usage: config-triage \[options\] \[command\][\s\S]*check[\s\S]*validate[\s\S]*plan[\s\S]*Exit codes:\n {2}0 {2}done, nothing to act on/],
-    ["help check", ["help", "check"], /^Usage: config-triage check \[options\][\s\S]*--env <name>[\s\S]*Exit code: 0 every check passes, 1 something fails, 2 could not check/],
+    [
+      "help",
+      ["help"],
+      /^Usage: config-triage \[options\] \[command\][\s\S]*check[\s\S]*validate[\s\S]*plan[\s\S]*Exit codes:\n {2}0 {2}done, nothing to act on/,
+    ],
+    [
+      "help check",
+      ["help", "check"],
+      /^Usage: config-triage check \[options\][\s\S]*--env <name>[\s\S]*Exit code: 0 every check passes, 1 something fails, 2 could not check/,
+    ],
     ["check --help", ["check", "--help"], /^Usage: config-triage check \[options\][\s\S]*--env <name>/],
-    ["plan -h", ["plan", "-h"], /^Usage: config-triage plan \[options\][\s\S]*--issue <ref>[\s\S]*1 it would write something/],
+    [
+      "plan -h",
+      ["plan", "-h"],
+      /^Usage: config-triage plan \[options\][\s\S]*--issue <ref>[\s\S]*1 it would write something/,
+    ],
     ["help validate", ["help", "validate"], /^Usage: config-triage validate \[options\][\s\S]*--format <format>/],
   ])("%s: on stdout, exit 0", async (_name, args, expected) => {
     const { code, stdout, stderr } = await run(args);
@@ -190,7 +282,10 @@ describe("config-triage validate", () => {
 
   test("a broken repository template, an unknown follow-up and a config mistake, each at its line -> exit 1", async () => {
     writeConfig(scenarioConfigYaml.replace("  - health-monitoring", "  - health-monitorin\n  - runbook"));
-    writeConfig("---\ntitle: Runbook for {{parent.number}}\nwhen: failing\n---\nSee {{parent.titel}}.\n", ".github/config-triage/runbook.md");
+    writeConfig(
+      "---\ntitle: Runbook for {{parent.number}}\nwhen: failing\n---\nSee {{parent.titel}}.\n",
+      ".github/config-triage/runbook.md",
+    );
     writeConfig("---\ntitle: x\nlabel: [a]\n---\nbody\n", ".github/config-triage/broken.md");
     const { code, stdout } = await run(["validate"]);
     expect(code).toBe(1);

@@ -524,6 +524,26 @@ ${MINIMAL_CONFIG}`,
         },
       ],
     },
+    {
+      name: "numbers out of range, in the app's words (not the schema library's 'Too big: expected number to be <=30000')",
+      text: `max_follow_ups: 0
+max_triages_per_hour: 2.5
+environments:
+  staging:
+    project: p
+    region: r
+    services: [a]
+    health: { path: /health, timeout_ms: 60000 }
+`,
+      problems: [
+        {
+          file: FILE, line: 8, column: 30, path: "environments.staging.health.timeout_ms",
+          message: "`environments.staging.health.timeout_ms` must be at most 30000: milliseconds, a whole number from 1 to 30000, e.g. `timeout_ms: 5000`",
+        },
+        { file: FILE, line: 1, column: 1, path: "max_follow_ups", message: "`max_follow_ups` must be at least 1: a whole number from 1 to 100, e.g. `max_follow_ups: 10`" },
+        { file: FILE, line: 2, column: 1, path: "max_triages_per_hour", message: "`max_triages_per_hour` must be a whole number: a whole number of at least 1, e.g. `max_triages_per_hour: 6`" },
+      ],
+    },
   ])("$name", ({ text, problems }) => {
     expect(parseConfigText(text)).toEqual({ ok: false, problems });
   });
