@@ -13,7 +13,7 @@ import { startCloudRunEmulator } from "../test/support/cloud-run-emulator.js";
 import { projectNumberFor } from "../test/support/cloud-run-fixtures.js";
 import { startSecretManagerEmulator } from "../test/support/secret-manager-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../test/support/github-standin.js";
-import { labeledPayload } from "../test/support/probot.js";
+import { labeledPayload, withStandInIds } from "../test/support/probot.js";
 import { appEnv, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
 
@@ -25,8 +25,9 @@ function rule(title: string) {
   console.log(`\n${"═".repeat(100)}\n  ${title}\n${"═".repeat(100)}`);
 }
 
-function deliver(app: AppProcess, label: string): Promise<number> {
-  const payload = labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, label, sender: "sre-lead" });
+function deliver(app: AppProcess, github: GitHubStandIn, label: string): Promise<number> {
+  // The stand-in's ids are github.com's sizes today (issue and comment ids past 3.5 billion): the payload carries them.
+  const payload = withStandInIds(labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, label, sender: "sre-lead" }), github.repo(FULL)!, github.issue(FULL, scenarioIssue.number));
   payload.installation.id = 1;
   return app.deliver("issues", payload);
 }
@@ -59,7 +60,7 @@ async function main() {
   try {
     rule(`1. ${FULL}#930 "${scenarioIssue.title}" is labelled triage:config (JWT_SECRET_STAGING missing on staging)`);
     const started = Date.now();
-    const status = await deliver(app, "triage:config");
+    const status = await deliver(app, github, "triage:config");
     const parent = () => github.issue(FULL, scenarioIssue.number)!;
     const comment = await waitFor("the diagnosis comment", () => parent().comments.find((c) => c.body.includes("config-triage:diagnosis")));
     console.log(`webhook answered ${status}; triage finished in ${((Date.now() - started) / 1000).toFixed(1)} s (Probot's GitHub write pacing included)\n`);
@@ -69,10 +70,10 @@ async function main() {
 
     rule("2. The secret is set on staging (a new revision serves it) and the label is added again");
     for (const s of scenarioServices({ fixed: true }).services) cloudRun.setService(s);
-    await deliver(app, "triage:config");
+    await deliver(app, github, "triage:config");
     await waitFor("the issue to close", () => (parent().state === "closed" ? true : undefined));
     const updated = parent().comments.find((c) => c.body.includes("config-triage:diagnosis"))!;
-    console.log(`#930 is ${parent().state} (${parent().state_reason}); the same comment (id ${updated.id}) now reads:\n`);
+    console.log(`#930 (id ${parent().id}, ${parent().node_id}) is ${parent().state} (${parent().state_reason}); the same comment (id ${updated.id}) now reads:\n`);
     console.log(updated.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
     const children = github.issues(FULL).filter((i) => i.parent === parent().id).length;
     rule("Summary");

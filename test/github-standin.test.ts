@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Octokit } from "@octokit/rest";
 import { ProbotOctokit } from "probot";
 import { startGitHubStandIn, type GitHubStandIn } from "./support/github-standin.js";
+import { decodeNodeId } from "./support/github-ids.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const CONFIG = "checks:\n  cloudRun: true\nlabels:\n  - config-failure\n";
@@ -393,25 +394,113 @@ describe("GitHub stand-in", () => {
     expect(standIn.unimplemented.pop()).toBe("GET /repos/acme/api/branches (repos/list-branches)");
   });
 
-  it("answers GraphQL on both paths, and fails loudly (a violation, no data) on a field it does not know", async () => {
+  it("answers GraphQL on both paths, and fails loudly (a violation, no data) on a field GitHub's schema does not have", async () => {
     for (const path of ["/api/graphql", "/graphql"]) {
-      const res = await fetch(`${standIn.url}${path}`, { method: "POST", body: JSON.stringify({ query: "{ viewer { login } }" }) });
+      const res = await fetch(`${standIn.url}${path}`, { method: "POST", body: JSON.stringify({ query: "{ viewer { logins } }" }) });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         errors: [
           {
-            message: "Field 'viewer' doesn't exist on type 'Query'",
-            locations: [{ line: 1, column: 3 }],
-            path: ["query", "viewer"],
-            extensions: { code: "undefinedField", typeName: "Query", fieldName: "viewer" },
+            message: "Field 'logins' doesn't exist on type 'User'",
+            locations: [{ line: 1, column: 12 }],
+            path: ["query", "viewer", "logins"],
+            extensions: { code: "undefinedField", typeName: "User", fieldName: "logins" },
           },
         ],
       });
     }
     expect(standIn.violations.splice(0)).toEqual([
-      "POST /api/graphql: GraphQL: Field 'viewer' doesn't exist on type 'Query'",
-      "POST /graphql: GraphQL: Field 'viewer' doesn't exist on type 'Query'",
+      "POST /api/graphql: GraphQL: Field 'logins' doesn't exist on type 'User'",
+      "POST /graphql: GraphQL: Field 'logins' doesn't exist on type 'User'",
     ]);
+  });
+
+  it("mints ids of today's sizes and node ids in GitHub's current format", async () => {
+    standIn.addRepo("acme/ids");
+    const issue = (await gh.rest.issues.create({ owner: "acme", repo: "ids", title: "big ids", labels: ["size"] })).data;
+    const comment = (await gh.rest.issues.createComment({ owner: "acme", repo: "ids", issue_number: issue.number, body: "hi" })).data;
+    const repo = (await gh.rest.repos.get({ owner: "acme", repo: "ids" })).data;
+    expect(issue.id).toBeGreaterThan(3_500_000_000);
+    expect(comment.id).toBeGreaterThan(3_500_000_000);
+    expect((issue.labels[0] as { id: number }).id).toBeGreaterThan(2 ** 31);
+    expect(repo.id).toBeGreaterThan(1_000_000_000);
+    expect(issue.node_id).toMatch(/^I_kwDO[A-Za-z0-9_-]+$/);
+    expect(comment.node_id).toMatch(/^IC_kwDO[A-Za-z0-9_-]+$/);
+    expect((issue.labels[0] as { node_id: string }).node_id).toMatch(/^LA_kwDO[A-Za-z0-9_-]+$/);
+    expect(repo.node_id).toMatch(/^R_kgDO[A-Za-z0-9_-]+$/);
+    expect(decodeNodeId(issue.node_id)).toEqual({ kind: "I", ids: [repo.id, issue.id] });
+  });
+
+  it("answers GraphQL's 32-bit databaseId with GitHub's error past 2^31, and fullDatabaseId as a string", async () => {
+    standIn.addRepo("acme/gql");
+    const issue = standIn.addIssue("acme/gql", { title: "big" });
+    const comment = standIn.addComment("acme/gql", issue.number, { body: "c" });
+    const query = (field: string) =>
+      fetch(`${standIn.url}/graphql`, {
+        method: "POST",
+        body: JSON.stringify({ query: `{ repository(owner: "acme", name: "gql") { issue(number: ${issue.number}) { ${field} comments(first: 1) { nodes { ${field} } } } } }` }),
+      }).then((r) => r.json());
+    expect(await query("fullDatabaseId")).toEqual({
+      data: { repository: { issue: { fullDatabaseId: String(issue.id), comments: { nodes: [{ fullDatabaseId: String(comment.id) }] } } } },
+    });
+    const narrow = (await query("databaseId")) as { data: unknown; errors: Array<{ message: string; path: unknown[] }> };
+    expect(narrow.errors.map((e) => [e.message, e.path])).toEqual([
+      [`Int cannot represent non 32-bit signed integer value: ${issue.id}`, ["repository", "issue", "databaseId"]],
+      [`Int cannot represent non 32-bit signed integer value: ${comment.id}`, ["repository", "issue", "comments", "nodes", 0, "databaseId"]],
+    ]);
+    expect(standIn.violations.splice(0)).toHaveLength(2);
+  });
+
+  it("finds a pull request's number only through issueOrPullRequest, as GitHub does", async () => {
+    const pr = standIn.addIssue("acme/gql", { title: "a PR", pull_request: true });
+    const answer = await gh.graphql
+      .call(null, `query($n: Int!) { repository(owner: "acme", name: "gql") { issue(number: $n) { id } } }`, { n: pr.number })
+      .catch((e: { errors: unknown; data: unknown }) => e);
+    expect(answer).toMatchObject({
+      data: { repository: { issue: null } },
+      errors: [{ type: "NOT_FOUND", path: ["repository", "issue"], message: `Could not resolve to an Issue with the number of ${pr.number}.` }],
+    });
+    const either = await gh.graphql<{ repository: { issueOrPullRequest: { __typename: string; id: string } } }>(
+      `query($n: Int!) { repository(owner: "acme", name: "gql") { issueOrPullRequest(number: $n) { __typename ... on PullRequest { id } } } }`,
+      { n: pr.number },
+    );
+    expect(either.repository.issueOrPullRequest).toEqual({ __typename: "PullRequest", id: pr.node_id });
+    expect(standIn.violations).toEqual([]);
+  });
+
+  it("creates an issue from every input GitHub's createIssue takes: labels, assignees, milestone and parent", async () => {
+    const milestone = standIn.addMilestone("acme/gql", { title: "v2" });
+    const parent = standIn.addIssue("acme/gql", { title: "parent" });
+    const ids = await gh.graphql<{ repository: { id: string; labels: { nodes: Array<{ id: string }> } }; user: { id: string } }>(
+      `{ repository(owner: "acme", name: "gql") { id labels(first: 1, query: "size") { nodes { id } } } user(login: "wendy") { id } }`,
+    );
+    standIn.addIssue("acme/gql", { title: "labelled", labels: ["size"] });
+    const again = await gh.graphql<{ repository: { labels: { nodes: Array<{ id: string }> } } }>(
+      `{ repository(owner: "acme", name: "gql") { labels(first: 1, query: "size") { nodes { id } } } }`,
+    );
+    const made = await gh.graphql<{ createIssue: { issue: { number: number; milestone: { title: string }; parent: { number: number } } } }>(
+      `mutation($i: CreateIssueInput!) { createIssue(input: $i) { issue { number milestone { title } parent { number } } } }`,
+      {
+        i: {
+          repositoryId: ids.repository.id,
+          title: "child",
+          labelIds: again.repository.labels.nodes.map((l) => l.id),
+          assigneeIds: [ids.user.id],
+          milestoneId: milestone.node_id,
+          parentIssueId: parent.node_id,
+        },
+      },
+    );
+    expect(made.createIssue.issue).toMatchObject({ milestone: { title: "v2" }, parent: { number: parent.number } });
+    const stored = standIn.issue("acme/gql", made.createIssue.issue.number)!;
+    expect(stored).toMatchObject({ labels: ["size"], assignees: ["wendy"], milestone: milestone.number, parent: parent.id });
+    const rest = await gh.rest.issues.get({ owner: "acme", repo: "gql", issue_number: stored.number });
+    expect(rest.data.milestone).toMatchObject({ title: "v2", number: milestone.number, open_issues: 1 });
+    const bad = await gh.graphql
+      .call(null, `mutation($i: CreateIssueInput!) { createIssue(input: $i) { issue { number } } }`, { i: { repositoryId: ids.repository.id, title: "x", nope: 1 } })
+      .catch((e: { errors: Array<{ message: string }> }) => e);
+    expect((bad as { errors: Array<{ message: string }> }).errors[0].message).toBe("Variable $i of type CreateIssueInput! was provided invalid value");
+    expect(standIn.violations.splice(0)).toHaveLength(1);
   });
 
   it("injects a 502 once, then answers normally", async () => {

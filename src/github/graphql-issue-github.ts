@@ -15,6 +15,7 @@ import {
   type NewIssue,
   type WriteBatch,
 } from "./issue-github.js";
+import { parseDatabaseId } from "./parse-database-id.js";
 
 type IssueContext = Context<"issues" | "issue_comment">;
 
@@ -35,13 +36,13 @@ export const READ_QUERY = `query ConfigTriageRead($owner: String!, $repo: String
     issue(number: $number) {
       id
       state
-      comments(first: 100) { pageInfo { hasNextPage } nodes { id databaseId body author { __typename login } } }
-      subIssues(first: 100) { nodes { id databaseId number title state body url author { __typename login } } }
+      comments(first: 100) { pageInfo { hasNextPage } nodes { id fullDatabaseId body author { __typename login } } }
+      subIssues(first: 100) { nodes { id fullDatabaseId number title state body url author { __typename login } } }
     }
   }
 }`;
 
-const ISSUE_FIELDS = "issue { id databaseId number title state url }";
+const ISSUE_FIELDS = "issue { id fullDatabaseId number title state url }";
 
 /** Installations where GraphQL (or sub-issues in it) is not available: they use REST from then on, with the reason. */
 const restOnly = new Map<number, string>();
@@ -80,7 +81,8 @@ interface GqlActor {
 
 interface GqlIssue {
   id: string;
-  databaseId: number;
+  /** GitHub's ids are past 2^31: `databaseId` (a 32-bit Int) fails for them, `fullDatabaseId` is a string. */
+  fullDatabaseId: string;
   number: number;
   title: string;
   state: string;
@@ -99,7 +101,7 @@ interface ReadAnswer {
     issue: {
       id: string;
       state: string;
-      comments: { pageInfo: { hasNextPage: boolean }; nodes: Array<{ id: string; databaseId: number; body: string; author: GqlActor | null }> };
+      comments: { pageInfo: { hasNextPage: boolean }; nodes: Array<{ id: string; fullDatabaseId: string; body: string; author: GqlActor | null }> };
       subIssues: { nodes: GqlIssue[] };
     } | null;
   } | null;
@@ -162,7 +164,7 @@ function byApp(author: GqlActor | null | undefined, slug: string | undefined, id
 
 function toGhIssue(i: GqlIssue, slug?: string, identity: AppIdentity = {}): GhIssue {
   return {
-    id: i.databaseId,
+    id: parseDatabaseId(i.fullDatabaseId, "an issue"),
     node_id: i.id,
     number: i.number,
     title: i.title,
@@ -234,7 +236,7 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       // More than 100 comments: REST pages through them.
       comments: issue.comments.pageInfo.hasNextPage
         ? undefined
-        : issue.comments.nodes.map((c) => ({ id: c.databaseId, node_id: c.id, body: c.body, user: toUser(c.author), performed_via_github_app: byApp(c.author, slug, identity) })),
+        : issue.comments.nodes.map((c) => ({ id: parseDatabaseId(c.fullDatabaseId, "a comment"), node_id: c.id, body: c.body, user: toUser(c.author), performed_via_github_app: byApp(c.author, slug, identity) })),
       subIssues: issue.subIssues.nodes.map((i) => toGhIssue(i, slug, identity)),
     };
   }

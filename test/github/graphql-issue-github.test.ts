@@ -72,7 +72,7 @@ describe("the GraphQL transport", () => {
         sent.push(b);
         const data: Record<string, unknown> = {};
         Object.entries(b.variables!).forEach(([name, input], i) => {
-          data[`f${name.slice(1)}`] = { issue: { id: `I_${931 + i}`, databaseId: 9931 + i, number: 931 + i, title: input.title, state: "OPEN", url: "u" } };
+          data[`f${name.slice(1)}`] = { issue: { id: `I_${931 + i}`, fullDatabaseId: String(3_650_009_931 + i), number: 931 + i, title: input.title, state: "OPEN", url: "u" } };
         });
         return { data };
       })
@@ -119,7 +119,7 @@ describe("the GraphQL transport", () => {
       .reply(200, (_uri, body) => {
         const data: Record<string, unknown> = {};
         Object.values((body as GqlBody).variables!).forEach((input, i) => {
-          const issue = { id: `I_${931 + i}`, databaseId: 9931 + i, number: 931 + i, title: input.title, state: "OPEN", url: "u" };
+          const issue = { id: `I_${931 + i}`, fullDatabaseId: String(3_650_009_931 + i), number: 931 + i, title: input.title, state: "OPEN", url: "u" };
           created.push({ ...issue, body: input.body, author: bot });
           data[`f${i}`] = { issue };
         });
@@ -138,7 +138,7 @@ describe("the GraphQL transport", () => {
     expect(earlier).not.toBe(written);
     nock(API)
       .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
-      .reply(200, readAnswer({ comments: [{ id: "IC_1", databaseId: 555, body: earlier, author: bot }], subIssues: created }));
+      .reply(200, readAnswer({ comments: [{ id: "IC_1", fullDatabaseId: "3550000555", body: earlier, author: bot }], subIssues: created }));
     await app().receive(labeled());
   });
 

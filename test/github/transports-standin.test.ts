@@ -1,8 +1,8 @@
 /**
  * Both transports, end to end against the GitHub stand-in over loopback (REST checked against GitHub's OpenAPI
- * description, GraphQL against the stand-in's subset of GitHub's schema) and the Cloud Run emulator: the same triage
- * leaves GitHub in the same state, in a number of requests that does not grow with the follow-ups over GraphQL, and a
- * repeated run writes nothing.
+ * description, GraphQL run by graphql-js on GitHub's published schema, ids of today's sizes) and the Cloud Run
+ * emulator: the same triage leaves GitHub in the same state, in a number of requests that does not grow with the
+ * follow-ups over GraphQL, and a repeated run writes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Probot, ProbotOctokit } from "probot";

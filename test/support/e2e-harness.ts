@@ -6,7 +6,7 @@
  */
 import { startCloudRunEmulator, type CloudRunEmulator } from "./cloud-run-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn, type StandInIssue, type StartOptions } from "./github-standin.js";
-import { labeledPayload } from "./probot.js";
+import { labeledPayload, withStandInIds } from "./probot.js";
 import { appEnv, randomUUID, startApp, startRedis, type AppProcess, type RedisServer } from "./app-server.js";
 import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
@@ -97,7 +97,11 @@ export function useE2E(options: E2EOptions): E2E {
       return github!.addIssue(`${OWNER}/${repo}`, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
     },
     labeled(repo) {
-      const payload = labeledPayload({ owner: OWNER, repo, ...scenarioIssue, label: "triage:config", sender: "sre-lead" });
+      const payload = withStandInIds(
+        labeledPayload({ owner: OWNER, repo, ...scenarioIssue, label: "triage:config", sender: "sre-lead" }),
+        github!.repo(`${OWNER}/${repo}`)!,
+        e2e.parent(repo),
+      );
       payload.installation.id = 1;
       if (options.backdateIssues) payload.issue.created_at = new Date(Date.now() - 60_000).toISOString();
       return payload;

@@ -6,7 +6,7 @@
  *
  * - Probot reaches it with `GHE_HOST=<standIn.host> GHE_PROTOCOL=http` (requests arrive under `/api/v3`);
  *   Octokit reaches it with `baseUrl: standIn.url`. Both prefixes are accepted. GraphQL: `/api/graphql`, `/graphql`,
- *   answered by the subset of GitHub's GraphQL schema in `github-standin-graphql.ts`, over the same state.
+ *   answered by graphql-js on GitHub's published schema (`github-standin-graphql.ts`), over the same state.
  * - A request the description would reject (unknown path or method, missing or mistyped path/query parameter,
  *   JSON body not matching the request-body schema) is recorded in `violations` and answered like GitHub:
  *   404 for an unknown route, 422 `{ message: "Validation Failed", errors }` for bad input.
@@ -14,8 +14,10 @@
  *   is a bug in the stand-in and lands in `responseViolations` (kept separate from the app's `violations`).
  * - Who is calling: installation tokens minted by `POST /app/installations/{id}/access_tokens` and any unknown
  *   token (or none) act as the app's bot `${appSlug}[bot]`; `Authorization: token user:<login>` acts as that user.
- * - Ids and numbers live in different ranges (issue ids from 1000001, comment ids from 5000001, ...) so mixing
- *   up an issue's `id` and its `number` (e.g. for `sub_issue_id`) fails loudly.
+ * - Ids are of today's sizes and node ids in GitHub's current format (`github-ids.ts`): issue and comment ids past
+ *   3.5 billion, labels past 2^32, repositories past 1 billion, `I_kwDO…` node ids. Each kind has a range of its own,
+ *   so mixing up an issue's `id` and its `number` (e.g. for `sub_issue_id`) fails loudly, and a client that squeezes
+ *   an id into 32 bits (GraphQL's `databaseId`) fails as it would on github.com.
  */
 import http from "node:http";
 import { createHash, randomBytes } from "node:crypto";
@@ -24,6 +26,7 @@ import type { AddressInfo } from "node:net";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { ExecError, executeGraphQL, type GraphQLHost } from "./github-standin-graphql.js";
+import { FIRST_IDS, nodeId } from "./github-ids.js";
 
 const require = createRequire(import.meta.url);
 
@@ -92,6 +95,8 @@ export interface StandInIssue {
   labels: string[];
   /** Assignee logins. */
   assignees: string[];
+  /** The number of its milestone in its repository. */
+  milestone?: number | null;
   user: StandInUserRef;
   performed_via_github_app: StandInAppRef | null;
   /** Child issue ids (not numbers). */
@@ -128,6 +133,11 @@ export interface FaultRule {
   drop?: boolean;
   /** Hold the answer this long first. */
   delayMs?: number;
+  /**
+   * The request does not take effect: GitHub failed before running it (a 502 from its front end, a mutation that never
+   * ran). Answered at once with `status` (or dropped with `drop`), before anything is written.
+   */
+  before?: boolean;
   /** How many matching requests get the fault; default 1. Use Infinity for "always". */
   times?: number;
   headers?: Record<string, string>;
@@ -175,8 +185,17 @@ export interface GitHubStandIn {
     issueNumber: number,
     comment: Partial<StandInComment> & { body: string },
   ): StandInComment;
+  /** A milestone in the repository (GraphQL `milestoneId` takes its node id); numbered from 1. */
+  addMilestone(fullName: string, milestone: { title: string; description?: string; state?: "open" | "closed"; due_on?: string }): MilestoneState;
+  /** The repository as the stand-in holds it (ids, labels, milestones, issues). */
+  repo(fullName: string): RepoState | undefined;
   issue(fullName: string, number: number): StandInIssue | undefined;
   issues(fullName: string): StandInIssue[];
+  /**
+   * Moves an issue to another repository as GitHub's transfer does: it keeps its id, node id, comments and sub-issue
+   * links, and takes the next number there (its old number is not reused).
+   */
+  transferIssue(fromFullName: string, number: number, toFullName: string): StandInIssue;
   /** Write (or with null, delete) a file on the default branch. */
   setFile(fullName: string, path: string, text: string | null): void;
   fault(rule: FaultRule): void;
@@ -584,6 +603,17 @@ export interface LabelState {
   description: string | null;
 }
 
+export interface MilestoneState {
+  id: number;
+  node_id: string;
+  number: number;
+  title: string;
+  description: string | null;
+  state: "open" | "closed";
+  due_on: string | null;
+  created_at: string;
+}
+
 export interface RepoState {
   id: number;
   node_id: string;
@@ -596,6 +626,7 @@ export interface RepoState {
   files: Map<string, string>;
   collaborators: Map<string, { login: string; role: Role }>;
   labels: Map<string, LabelState>;
+  milestones: MilestoneState[];
   issues: StandInIssue[];
   createdAt: string;
 }
@@ -652,10 +683,6 @@ function nowIso(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-function nodeId(prefix: string, id: number): string {
-  return `${prefix}_${Buffer.from(`standin:${id}`).toString("base64url")}`;
-}
-
 function gitBlobSha(text: string): string {
   const buf = Buffer.from(text, "utf8");
   return createHash("sha1").update(`blob ${buf.length}\0`).update(buf).digest("hex");
@@ -699,7 +726,7 @@ class StandIn implements GitHubStandIn {
   private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
   private requestCount = 0;
-  private nextIds = { repo: 500001, issue: 1000001, comment: 5000001, label: 7000001, reaction: 9000001, user: 100001 };
+  private nextIds: Record<keyof typeof FIRST_IDS, number> = { ...FIRST_IDS };
   private readonly startedAt = nowIso();
 
   constructor(spec: Spec, opts: StartOptions) {
@@ -758,6 +785,7 @@ class StandIn implements GitHubStandIn {
       files: new Map(Object.entries(opts.files ?? {}).map(([p, t]) => [p.replace(/^\/+/, ""), t])),
       collaborators: new Map(),
       labels: new Map(),
+      milestones: [],
       issues: [],
       createdAt: nowIso(),
     };
@@ -772,7 +800,7 @@ class StandIn implements GitHubStandIn {
     if (partial.id !== undefined && partial.id >= this.nextIds.issue) this.nextIds.issue = partial.id + 1;
     const issue: StandInIssue = {
       id,
-      node_id: partial.node_id ?? nodeId(partial.pull_request ? "PR" : "I", id),
+      node_id: partial.node_id ?? nodeId(partial.pull_request ? "PR" : "I", repo.id, id),
       number: partial.number ?? this.nextNumber(repo),
       title: partial.title,
       body: partial.body ?? null,
@@ -780,6 +808,7 @@ class StandIn implements GitHubStandIn {
       state_reason: partial.state_reason ?? null,
       labels: [...(partial.labels ?? [])],
       assignees: [...(partial.assignees ?? [])],
+      milestone: partial.milestone ?? null,
       user: partial.user ?? { login: "octocat", type: "User" },
       performed_via_github_app: partial.performed_via_github_app ?? null,
       sub_issues: [...(partial.sub_issues ?? [])],
@@ -817,7 +846,7 @@ class StandIn implements GitHubStandIn {
     if (partial.id !== undefined && partial.id >= this.nextIds.comment) this.nextIds.comment = partial.id + 1;
     const comment: StandInComment = {
       id,
-      node_id: partial.node_id ?? nodeId("IC", id),
+      node_id: partial.node_id ?? nodeId("IC", repo.id, id),
       body: partial.body,
       user: partial.user ?? { login: "octocat", type: "User" },
       performed_via_github_app: partial.performed_via_github_app ?? null,
@@ -829,12 +858,46 @@ class StandIn implements GitHubStandIn {
     return comment;
   }
 
+  addMilestone(fullName: string, m: { title: string; description?: string; state?: "open" | "closed"; due_on?: string }): MilestoneState {
+    const repo = this.mustRepo(fullName);
+    const id = this.nextIds.milestone++;
+    const milestone: MilestoneState = {
+      id,
+      node_id: nodeId("MI", repo.id, id),
+      number: repo.milestones.length + 1,
+      title: m.title,
+      description: m.description ?? null,
+      state: m.state ?? "open",
+      due_on: m.due_on ?? null,
+      created_at: nowIso(),
+    };
+    repo.milestones.push(milestone);
+    return milestone;
+  }
+
+  repo(fullName: string): RepoState | undefined {
+    return this.repos.get(fullName.toLowerCase());
+  }
+
   issue(fullName: string, number: number): StandInIssue | undefined {
     return this.repos.get(fullName.toLowerCase())?.issues.find((i) => i.number === number);
   }
 
   issues(fullName: string): StandInIssue[] {
     return [...(this.repos.get(fullName.toLowerCase())?.issues ?? [])].sort((a, b) => a.number - b.number);
+  }
+
+  transferIssue(fromFullName: string, number: number, toFullName: string): StandInIssue {
+    const from = this.mustRepo(fromFullName);
+    const to = this.mustRepo(toFullName);
+    const issue = from.issues.find((i) => i.number === number);
+    if (!issue) throw new Error(`transferIssue: ${fromFullName}#${number} does not exist`);
+    from.issues = from.issues.filter((i) => i !== issue);
+    issue.number = this.nextNumber(to);
+    for (const l of issue.labels) this.ensureLabel(to, l);
+    to.issues.push(issue);
+    this.touch(issue);
+    return issue;
   }
 
   setFile(fullName: string, path: string, text: string | null): void {
@@ -869,7 +932,7 @@ class StandIn implements GitHubStandIn {
     let label = repo.labels.get(key);
     if (!label) {
       const id = this.nextIds.label++;
-      label = { id, node_id: nodeId("LA", id), name, color: "ededed", description: null };
+      label = { id, node_id: nodeId("LA", repo.id, id), name, color: "ededed", description: null };
       repo.labels.set(key, label);
     }
     return label;
@@ -969,6 +1032,31 @@ class StandIn implements GitHubStandIn {
     return "NONE";
   }
 
+  private milestoneJson(repo: RepoState, number: number | null | undefined): Record<string, unknown> | null {
+    const m = repo.milestones.find((x) => x.number === number);
+    if (!m) return null;
+    const url = `${this.api}/repos/${repo.fullName}/milestones/${m.number}`;
+    const inIt = repo.issues.filter((i) => i.milestone === m.number);
+    return {
+      url,
+      html_url: `${this.url}/${repo.fullName}/milestone/${m.number}`,
+      labels_url: `${url}/labels`,
+      id: m.id,
+      node_id: m.node_id,
+      number: m.number,
+      state: m.state,
+      title: m.title,
+      description: m.description,
+      creator: this.userJson({ login: repo.owner, type: "User" }),
+      open_issues: inIt.filter((i) => i.state === "open").length,
+      closed_issues: inIt.filter((i) => i.state === "closed").length,
+      created_at: m.created_at,
+      updated_at: m.created_at,
+      closed_at: null,
+      due_on: m.due_on,
+    };
+  }
+
   private issueJson(repo: RepoState, issue: StandInIssue): Record<string, unknown> {
     const url = `${this.api}/repos/${repo.fullName}/issues/${issue.number}`;
     const children = issue.sub_issues.map((id) => this.findIssueById(id)?.issue).filter((x): x is StandInIssue => !!x);
@@ -991,7 +1079,7 @@ class StandIn implements GitHubStandIn {
       locked: false,
       assignee: issue.assignees[0] ? this.userJson({ login: issue.assignees[0], type: "User" }) : null,
       assignees: issue.assignees.map((a) => this.userJson({ login: a, type: "User" })),
-      milestone: null,
+      milestone: this.milestoneJson(repo, issue.milestone),
       comments: issue.comments.length,
       created_at: issue.created_at,
       updated_at: issue.updated_at,
@@ -1238,7 +1326,7 @@ class StandIn implements GitHubStandIn {
 
     const finish = async (reply: Reply, op?: Operation): Promise<void> => {
       if (this.latencyMs > 0) await sleep(this.latencyMs, this.timers);
-      const fault = this.takeFault(method, rawPath, path, text);
+      const fault = this.takeFault(method, rawPath, path, text, false);
       if (fault?.delayMs) await sleep(fault.delayMs, this.timers);
       if (fault?.drop) {
         record.status = -1;
@@ -1255,6 +1343,19 @@ class StandIn implements GitHubStandIn {
       record.status = reply.status;
       this.send(res, reply);
     };
+
+    // A fault that takes effect before the request: answered without running it.
+    const early = this.takeFault(method, rawPath, path, text, true);
+    if (early?.delayMs) await sleep(early.delayMs, this.timers);
+    if (early?.drop) {
+      record.status = -1;
+      res.destroy();
+      return;
+    }
+    if (early?.reply) {
+      record.status = early.reply.status;
+      return this.send(res, early.reply);
+    }
 
     // GraphQL is not part of the REST description.
     if (method === "POST" && (rawPath === "/graphql" || (prefix === "" && rawPath === "/api/graphql"))) {
@@ -1342,9 +1443,9 @@ class StandIn implements GitHubStandIn {
     };
   }
 
-  private takeFault(method: string, rawPath: string, path: string, requestText: string): { reply?: Reply; drop?: boolean; delayMs?: number } | undefined {
+  private takeFault(method: string, rawPath: string, path: string, requestText: string, before: boolean): { reply?: Reply; drop?: boolean; delayMs?: number } | undefined {
     for (const f of this.faults) {
-      if (f.left <= 0) continue;
+      if (f.left <= 0 || Boolean(f.before) !== before) continue;
       if (f.method && f.method.toUpperCase() !== method) continue;
       if (f.bodyMatches) {
         f.bodyMatches.lastIndex = 0;
@@ -1524,9 +1625,20 @@ class StandIn implements GitHubStandIn {
       repos: () => this.repos.values(),
       issueById: (id) => this.findIssueById(id),
       userId: (login) => this.userId(login),
-      userLogin: (id) => [...this.users.values()].find((u) => u.id === id)?.login,
+      loginOfNode: (id) => {
+        for (const u of this.users.values()) if (nodeId("U", u.id) === id || nodeId("BOT", u.id) === id) return u.login;
+        return undefined;
+      },
       createIssue: (repo, f) =>
-        this.addIssue(repo.fullName, { title: f.title, body: f.body, labels: f.labels, assignees: f.assignees, user: actor.user, performed_via_github_app: actor.app }),
+        this.addIssue(repo.fullName, {
+          title: f.title,
+          body: f.body,
+          labels: f.labels,
+          assignees: f.assignees,
+          milestone: f.milestone,
+          user: actor.user,
+          performed_via_github_app: actor.app,
+        }),
       addComment: (repo, issue, text) => {
         const comment = this.addComment(repo.fullName, issue.number, { body: text, user: actor.user, performed_via_github_app: actor.app });
         this.touch(issue);

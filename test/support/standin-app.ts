@@ -13,7 +13,8 @@ import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { createLogger } from "../../src/server/create-logger.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "./cloud-run-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn, type StandInIssue } from "./github-standin.js";
-import { examplePayload, privateKey } from "./probot.js";
+import { decodeNodeId, nodeId } from "./github-ids.js";
+import { examplePayload, privateKey, withStandInIds } from "./probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
 
 export const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
@@ -25,7 +26,7 @@ export interface StandInApp {
   /** Every log line the app wrote, as JSON text. */
   logs: string[];
   /** A fresh Probot with the app (fresh per-process state: rate-limit counts, queues). */
-  probot(o?: { rateLimits?: RateLimitStore }): Probot;
+  probot(o?: { rateLimits?: RateLimitStore; transport?: "graphql" | "rest" }): Probot;
   close(): Promise<void>;
 }
 
@@ -60,6 +61,7 @@ export async function startStandInApp(): Promise<StandInApp> {
           fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
           identity: { appId: standIn.appId },
           rateLimits: o.rateLimits,
+          transport: o.transport,
         }),
       );
       return probot;
@@ -84,21 +86,25 @@ export function addScenarioRepo(app: StandInApp, o: { config?: string; files?: R
 
 function withRepo(payload: Record<string, any>, issue: StandInIssue) {
   const [owner, repo] = FULL.split("/");
+  // The issue's node id packs its repository's id (see github-ids.ts).
+  const repoId = decodeNodeId(issue.node_id)!.ids[0];
+  withStandInIds(payload, { id: repoId, node_id: nodeId("R", repoId) }, issue);
   payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
   payload.repository.name = repo;
   payload.repository.full_name = FULL;
   payload.repository.owner.login = owner;
   Object.assign(payload.issue, {
-    id: issue.id,
     number: issue.number,
     title: issue.title,
     body: issue.body,
     state: issue.state,
-    html_url: `https://github.com/${FULL}/issues/${issue.number}`,
+    html_url: `https://github.com/${FULL}/${issue.pull_request ? "pull" : "issues"}/${issue.number}`,
     performed_via_github_app: issue.performed_via_github_app,
     user: { ...payload.issue.user, login: issue.user.login, type: issue.user.type },
   });
-  delete payload.issue.pull_request;
+  // A pull request's comment events say so in `issue.pull_request`.
+  if (issue.pull_request) payload.issue.pull_request = { url: `https://api.github.com/repos/${FULL}/pulls/${issue.number}`, merged_at: null };
+  else delete payload.issue.pull_request;
   return payload;
 }
 
@@ -111,9 +117,10 @@ export function labeledEvent(issue: StandInIssue, o: { label?: string; sender?: 
 }
 
 /** `issue_comment.created` for a stand-in issue and comment. */
-export function commentEvent(issue: StandInIssue, comment: { id: number; body: string; login?: string }) {
+export function commentEvent(issue: StandInIssue, comment: { id: number; node_id?: string; body: string; login?: string }) {
   const payload = withRepo(examplePayload("issue_comment", "created"), issue);
   const login = comment.login ?? "maintainer";
+  if (comment.node_id) payload.comment.node_id = comment.node_id;
   Object.assign(payload.comment, { id: comment.id, body: comment.body, performed_via_github_app: null, user: { ...payload.comment.user, login, type: "User" } });
   payload.sender = { ...payload.sender, login, type: "User" };
   return { id: `delivery-${Math.random()}`, name: "issue_comment" as const, payload: payload as any };
@@ -122,5 +129,5 @@ export function commentEvent(issue: StandInIssue, comment: { id: number; body: s
 /** Adds `body` as a comment by `login` on the stand-in and returns the event for it. */
 export function postCommand(app: StandInApp, issue: StandInIssue, body: string, login = "maintainer") {
   const comment = app.standIn.addComment(FULL, issue.number, { body, user: { login, type: "User" } });
-  return commentEvent(app.standIn.issue(FULL, issue.number)!, { id: comment.id, body, login });
+  return commentEvent(app.standIn.issue(FULL, issue.number)!, { id: comment.id, node_id: comment.node_id, body, login });
 }
