@@ -187,8 +187,8 @@ const str = (s: string) => JSON.stringify(s);
 
 /**
  * The GraphQL implementation of `IssueGitHub`: every read of a triage comes from one query (`READ_QUERY`), the
- * follow-ups are created and linked (`createIssue` with `parentIssueId`) in one mutation document, and the comment
- * and closing go in one more. Where GraphQL cannot serve the installation (a GHES without sub-issues, a token without
+ * follow-ups are created and linked (`createIssue` with `parentIssueId`) with their labels in one mutation document
+ * (labels the repository lacks are created first, in one more), and the comment and closing go in one more. Where GraphQL cannot serve the installation (a GHES without sub-issues, a token without
  * GraphQL access) it says why once, remembers it for the installation and uses REST, which does the same.
  */
 export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity, number: number = context.payload.issue.number): IssueGitHub {
@@ -275,12 +275,42 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     return { labels, users, missing: unknown };
   }
 
+  /**
+   * Creates the labels the follow-ups need that the repository does not have yet (REST's issue creation creates them
+   * too, in GitHub's default colour), in a document of their own before the follow-ups, so each follow-up is created
+   * with all its labels at once: a run that fails later never leaves a follow-up without them (the next run finds
+   * the follow-up and would not label it). Answers the new labels' ids, or undefined when GraphQL cannot serve this.
+   */
+  async function createMissingLabels(state: ReadState, missing: string[]): Promise<Map<string, string> | undefined> {
+    const made = new Map<string, string>();
+    if (!missing.length) return made;
+    const input = (name: string) => ({ repositoryId: state.repositoryId, name, color: "ededed" });
+    const inputs = Object.fromEntries(missing.map((name, j) => [`l${j}`, input(name)]));
+    const params = missing.map((_, j) => `$l${j}: CreateLabelInput!`).join(", ");
+    const fields = missing.map((_, j) => `  l${j}: createLabel(input: $l${j}) { label { id name } }`).join("\n");
+    let data: Record<string, { label: { id: string; name: string } } | null>;
+    try {
+      const document = `mutation ConfigTriageLabels(${params}) {\n${fields}\n}`;
+      data = await context.octokit.graphql(document, { ...inputs, ...ONCE });
+    } catch (error) {
+      const reason = unsupportedReason(error, false);
+      if (reason) return fallBack(reason);
+      // Nothing was created with them yet: the next run reads the labels again and creates what is still missing.
+      throw error;
+    }
+    for (const answer of Object.values(data)) {
+      if (answer?.label) made.set(answer.label.name.toLowerCase(), answer.label.id);
+    }
+    return made;
+  }
+
   async function graphqlWrites(state: ReadState, batch: WriteBatch): Promise<AppliedWrites | undefined> {
     let created: GhIssue[] = [];
-    const newLabels = new Map<string, string>();
-    const labelling: Array<{ labelableId: string; labelIds: string[] }> = [];
     if (batch.create.length) {
       const ids = await resolveIds(state, batch.create);
+      const newLabels = await createMissingLabels(state, ids.missing);
+      if (!newLabels) return undefined;
+      for (const [name, id] of newLabels) ids.labels.set(name, id);
       const inputs: Record<string, unknown> = {};
       batch.create.forEach((draft, i) => {
         inputs[`i${i}`] = {
@@ -292,16 +322,8 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
           ...(draft.assignees.length ? { assigneeIds: draft.assignees.map((a) => ids.users.get(a)).filter(Boolean) } : {}),
         };
       });
-      // Missing labels are created in the same document, first (REST's issue creation creates them too, in GitHub's
-      // default colour); their ids come back with it, so the new follow-ups get them in the next document.
-      ids.missing.forEach((name, j) => {
-        inputs[`l${j}`] = { repositoryId: state.repositoryId, name, color: "ededed" };
-      });
-      const params = [...ids.missing.map((_, j) => `$l${j}: CreateLabelInput!`), ...batch.create.map((_, i) => `$i${i}: CreateIssueInput!`)];
-      const fields = [
-        ...ids.missing.map((_, j) => `  l${j}: createLabel(input: $l${j}) { label { id name } }`),
-        ...batch.create.map((_, i) => `  f${i}: createIssue(input: $i${i}) { ${ISSUE_FIELDS} }`),
-      ];
+      const params = batch.create.map((_, i) => `$i${i}: CreateIssueInput!`);
+      const fields = batch.create.map((_, i) => `  f${i}: createIssue(input: $i${i}) { ${ISSUE_FIELDS} }`);
       const document = `mutation ConfigTriageFollowUps(${params.join(", ")}) {\n${fields.join("\n")}\n}`;
       let data: Record<string, any>;
       try {
@@ -321,14 +343,6 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         throw Object.assign(new Error(`creating follow-ups failed (${(graphqlErrors(error) ?? []).map((e) => e.message).join("; ")}); created: ${made.join(", ") || "none"}`), { cause: error });
       }
       created = batch.create.map((_, i) => toGhIssue(data[`f${i}`]!.issue));
-      ids.missing.forEach((_, j) => {
-        const label = data[`l${j}`]?.label as { id: string; name: string } | undefined;
-        if (label) newLabels.set(label.name.toLowerCase(), label.id);
-      });
-      batch.create.forEach((draft, i) => {
-        const labelIds = draft.labels.map((l) => newLabels.get(l.toLowerCase())).filter((x): x is string => Boolean(x));
-        if (labelIds.length) labelling.push({ labelableId: created[i].node_id!, labelIds });
-      });
     }
 
     const comment = batch.comment(created);
@@ -339,11 +353,6 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       params.push(`$r${i}: AddSubIssueInput!`);
       variables[`r${i}`] = { issueId: state.issueId, subIssueUrl: `${state.repositoryUrl}/issues/${f.number}` };
       fields.push(`r${i}: addSubIssue(input: $r${i}) { subIssue { number } }`);
-    });
-    labelling.forEach((input, i) => {
-      params.push(`$a${i}: AddLabelsToLabelableInput!`);
-      variables[`a${i}`] = input;
-      fields.push(`a${i}: addLabelsToLabelable(input: $a${i}) { clientMutationId }`);
     });
     if (comment?.id !== undefined) {
       params.push("$c: UpdateIssueCommentInput!");

@@ -13,7 +13,7 @@ import { scenarioConfigYaml } from "../fixtures/scenario.js";
 const oneFollowUp = scenarioConfigYaml.replace(/follow_ups:[\s\S]*$/, "follow_ups:\n  - immediate-fix\n");
 
 const e2e = useE2E({ appId: 36, env: { QUEUE_BACKOFF_MS: "300" }, backdateIssues: true });
-const { addRepo, labeled, appComments, expectFollowUpsOnce } = e2e;
+const { addRepo, labeled, appComments, expectFollowUpsOnce, followUps } = e2e;
 let graphqlApp: AppProcess;
 let restApp: AppProcess;
 
@@ -70,3 +70,19 @@ describe("a GitHub request that hangs", () => {
   }, 90_000);
 });
 
+describe("a retry finishes what a run left half done", () => {
+  it("over GraphQL: a follow-up has every label, new ones too, although the last document failed before it ran", async () => {
+    addRepo("gql-labels-retry");
+    const before = e2e.github.requests.length;
+    // GitHub fails the comment document before running it; the follow-ups exist, the retry finds them.
+    const finish = /mutation ConfigTriageFinish/;
+    e2e.github.fault({ method: "POST", path: /graphql$/, bodyMatches: finish, before: true, status: 502 });
+    expect(await graphqlApp.deliver("issues", labeled("gql-labels-retry"))).toBe(202);
+    await expectExactlyOnce(graphqlApp, "gql-labels-retry", 4);
+    const finishes = e2e.github.requests.slice(before).filter((r) => finish.test(JSON.stringify(r.body)));
+    expect(finishes.map((r) => r.status)).toEqual([502, 200]);
+    for (const f of followUps("gql-labels-retry")) {
+      expect(f.labels).toEqual(expect.arrayContaining(["config-triage", "needs-review"]));
+    }
+  }, 90_000);
+});

@@ -137,10 +137,11 @@ describe.each([4, 10])("the scenario with %i follow-ups, both transports against
     }
   });
 
-  it("over GraphQL, a first triage takes a constant number of requests: one read, one document of labels and follow-ups, one of labelling and the comment", () => {
+  it("over GraphQL, a first triage takes a constant number of requests: one read, one document of the missing labels, one of the follow-ups (each with its labels), one of the comment", () => {
     const requests = triageRequests(runs.graphql.first);
     expect(requests.map((r) => `${r.method} ${r.path} ${String((r.body as { query?: string })?.query ?? "").match(/^\s*(query|mutation) (\w+)/)?.[2] ?? ""}`.trim())).toEqual([
       "POST /graphql ConfigTriageRead",
+      "POST /graphql ConfigTriageLabels",
       "POST /graphql ConfigTriageFollowUps",
       "POST /graphql ConfigTriageFinish",
     ]);
