@@ -26,7 +26,6 @@ type IssueContext = Context<"issues" | "issue_comment">;
 export const READ_QUERY = `query ConfigTriageRead($owner: String!, $repo: String!, $number: Int!, $config: String!, $templates: String!) {
   repository(owner: $owner, name: $repo) {
     id
-    url
     config: object(expression: $config) { __typename ... on Blob { text } }
     templates: object(expression: $templates) {
       __typename
@@ -94,7 +93,6 @@ interface GqlIssue {
 interface ReadAnswer {
   repository: {
     id: string;
-    url: string;
     config: { __typename: string; text?: string | null } | null;
     templates: { __typename: string; entries?: Array<{ name: string; type: string; object: { __typename: string; text?: string | null } | null }> } | null;
     labels: { totalCount: number; nodes: Array<{ id: string; name: string }> };
@@ -109,7 +107,6 @@ interface ReadAnswer {
 
 interface ReadState {
   repositoryId: string;
-  repositoryUrl: string;
   issueId: string;
   configText?: string;
   templates?: Array<{ name: string; file: string; text: string }>;
@@ -226,7 +223,6 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       .map((e) => ({ name: e.name.slice(0, -3), file: `${REPO_TEMPLATE_DIR}/${e.name}`, text: e.object?.text }));
     return {
       repositoryId: repository.id,
-      repositoryUrl: repository.url,
       issueId: issue.id,
       configText: repository.config?.__typename === "Blob" ? (repository.config.text ?? undefined) : undefined,
       // A binary or oversized template has no text here: REST reports it as it does today.
@@ -349,9 +345,17 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     const variables: Record<string, unknown> = {};
     const params: string[] = [];
     const fields: string[] = [];
-    batch.relink.forEach((f, i) => {
+    const relinkFailed: number[] = [];
+    // By node id: it names the follow-up wherever it is, where a number in this repository may name another issue
+    // (the parent was transferred, its marker keeps the old numbers). A marker written before node ids were kept
+    // names the follow-up by its database id, which REST's sub-issue endpoint takes.
+    const byNode = batch.relink.filter((f) => f.node_id);
+    for (const f of batch.relink.filter((x) => !x.node_id)) {
+      await rest.addSubIssue(f.id).catch(() => relinkFailed.push(f.number));
+    }
+    byNode.forEach((f, i) => {
       params.push(`$r${i}: AddSubIssueInput!`);
-      variables[`r${i}`] = { issueId: state.issueId, subIssueUrl: `${state.repositoryUrl}/issues/${f.number}` };
+      variables[`r${i}`] = { issueId: state.issueId, subIssueId: f.node_id };
       fields.push(`r${i}: addSubIssue(input: $r${i}) { subIssue { number } }`);
     });
     if (comment?.id !== undefined) {
@@ -368,7 +372,6 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       variables.x = { issueId: state.issueId, stateReason: batch.close.toUpperCase() };
       fields.push("close: closeIssue(input: $x) { issue { state } }");
     }
-    const relinkFailed: number[] = [];
     if (fields.length) {
       try {
         await context.octokit.graphql(`mutation ConfigTriageFinish(${params.join(", ")}) {\n  ${fields.join("\n  ")}\n}`, { ...variables, ...ONCE });
@@ -376,7 +379,7 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         const errors = graphqlErrors(error);
         const others = errors?.filter((e) => !/^r\d+$/.test(String(e.path?.[0] ?? "")));
         if (!errors || others!.length || (error as { data?: unknown }).data == null) throw error;
-        for (const e of errors) relinkFailed.push(batch.relink[Number(String(e.path![0]).slice(1))].number);
+        for (const e of errors) relinkFailed.push(byNode[Number(String(e.path![0]).slice(1))].number);
       }
     }
     return { created, relinkFailed };

@@ -44,7 +44,7 @@ export interface NewIssue {
 export interface WriteBatch {
   create: NewIssue[];
   /** Ids and numbers of existing follow-ups to link to this issue again; a failed re-link is reported, not thrown. */
-  relink: Array<{ id: number; number: number }>;
+  relink: Array<{ id: number; number: number; node_id?: string }>;
   /** The app's comment given the created follow-ups: a new one (no id), an edit (id, node_id), or nothing to write. */
   comment(created: GhIssue[]): { id?: number; node_id?: string; body: string } | undefined;
   close?: "completed";

@@ -23,6 +23,8 @@ export interface ParentIssue {
 export interface ExistingFollowUp {
   template: string;
   id: number;
+  /** Its GraphQL node id, when known (re-linking by it cannot hit another issue after a transfer). */
+  node_id?: string;
   number: number;
   title: string;
   state: "open" | "closed";

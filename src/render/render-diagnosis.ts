@@ -13,6 +13,8 @@ export interface FollowUpRef {
   template: string;
   number: number;
   id: number;
+  /** Its GraphQL node id: it names the issue wherever it is (a number names another issue once the parent moves). */
+  node_id?: string;
   title: string;
   state: "open" | "closed";
   /** Shown next to the issue: open / approved / rejected / done. */
@@ -23,7 +25,7 @@ export interface FollowUpRef {
 export interface DiagnosisState {
   /** 1: written before `kinds` was recorded; 2: with `kinds`. */
   v: 1 | 2;
-  followUps: Array<{ template: string; number: number; id: number }>;
+  followUps: Array<{ template: string; number: number; id: number; node_id?: string }>;
   problems: string[];
   /** The kinds of problem the version that wrote `problems` could report (`PROBLEM_KINDS`); absent in version 1. */
   kinds?: string[];
@@ -220,7 +222,12 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
   const { diagnosis: d } = input;
   const state: DiagnosisState = {
     v: 2,
-    followUps: input.followUps.map(({ template, number, id }) => ({ template, number, id })),
+    followUps: input.followUps.map(({ template, number, id, node_id }) => ({
+      template,
+      number,
+      id,
+      ...(node_id ? { node_id } : {}),
+    })),
     problems: d.problems.map((p) => p.key),
     kinds: [...PROBLEM_KINDS],
     ...(input.plan ? { plan: input.plan } : {}),

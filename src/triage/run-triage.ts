@@ -77,7 +77,9 @@ function ownFollowUp(issue: GhIssue, identity: AppIdentity, parent: number, link
   const marker = readMarker<{ parent?: number; template?: string; rejected?: boolean }>("follow-up", issue.body);
   if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) return undefined;
   const state = issue.state === "closed" ? "closed" : "open";
-  return { followUp: { template: marker.template, id: issue.id, number: issue.number, title: issue.title, state, linked }, rejected: Boolean(marker.rejected) };
+  const { id, node_id, number, title } = issue;
+  const followUp: ExistingFollowUp = { template: marker.template, id, node_id, number, title, state, linked };
+  return { followUp, rejected: Boolean(marker.rejected) };
 }
 
 /** Finds the app's own diagnosis comment and follow-ups. Markers in text the app did not write are ignored. */
@@ -92,10 +94,13 @@ export function recall(comments: GhComment[], subIssues: GhIssue[], identity: Ap
     followUps.push(own.followUp);
     if (own.rejected || issue.state_reason === "not_planned") reviews[own.followUp.template] = "rejected";
   }
-  // Follow-ups the last run recorded but which are not sub-issues (the link failed, or someone removed it).
+  // Follow-ups the last run recorded but which are not sub-issues (the link failed, or someone removed it). One that
+  // is still a sub-issue (by its id: numbers change when an issue moves) is linked.
   for (const f of state?.followUps ?? []) {
     if (!followUps.some((e) => e.template === f.template)) {
-      followUps.push({ template: f.template, id: f.id, number: f.number, title: "", state: "open", linked: false });
+      const linked = subIssues.some((s) => s.id === f.id);
+      const { template, id, node_id, number } = f;
+      followUps.push({ template, id, node_id, number, title: "", state: "open", linked });
     }
   }
   return { comment, state, followUps, reviews };
@@ -274,9 +279,12 @@ async function triageOnce(
   const shown = followUpMode === "plan" ? fresh : undefined;
   const applied = await gh.applyWrites({
     create: plan.create,
-    relink: plan.link.map((f) => ({ id: f.id, number: f.number })),
+    relink: plan.link.map((f) => ({ id: f.id, number: f.number, node_id: f.node_id })),
     comment(created) {
-      created.forEach((issue, i) => refs.push({ template: plan.create[i].template, number: issue.number, id: issue.id, title: issue.title, state: "open" }));
+      created.forEach((issue, i) => {
+        const { number, id, node_id, title } = issue;
+        refs.push({ template: plan.create[i].template, number, id, node_id, title, state: "open" });
+      });
       const body = replaceOwnSection(memory.comment?.body, render(shown, close), DIAGNOSIS_START);
       // A repeated run that found nothing new writes nothing (the "checked at" time alone is not news).
       if (memory.comment && sameDiagnosisComment(memory.comment.body, body)) return undefined;

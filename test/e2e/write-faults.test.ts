@@ -6,8 +6,9 @@
  * A hung GitHub request is abandoned after GITHUB_REQUEST_TIMEOUT_MS and retried, instead of stalling the issue's job.
  */
 import { waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
-import { useE2E } from "../support/e2e-harness.js";
-import { scenarioConfigYaml } from "../fixtures/scenario.js";
+import { OWNER, useE2E } from "../support/e2e-harness.js";
+import { labeledPayload, withStandInIds } from "../support/probot.js";
+import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 
 /** One follow-up: a duplicate shows as two, and REST's paced writes (3 s apart) stay few. */
 const oneFollowUp = scenarioConfigYaml.replace(/follow_ups:[\s\S]*$/, "follow_ups:\n  - immediate-fix\n");
@@ -84,5 +85,34 @@ describe("a retry finishes what a run left half done", () => {
     for (const f of followUps("gql-labels-retry")) {
       expect(f.labels).toEqual(expect.arrayContaining(["config-triage", "needs-review"]));
     }
+  }, 90_000);
+
+  it("over GraphQL: a lost link is restored by node id after the parent moved, not to what its old number names", async () => {
+    const twoFollowUps = `${oneFollowUp}  - flow-documentation\n`;
+    addRepo("gql-moved-from", twoFollowUps);
+    expect(await graphqlApp.deliver("issues", labeled("gql-moved-from"))).toBe(202);
+    await expectExactlyOnce(graphqlApp, "gql-moved-from", 2);
+    // The parent moves to a repository whose issues #1.. include the numbers the follow-ups have where they are.
+    const target = `${OWNER}/gql-moved-to`;
+    const files = { ".github/config-triage.yml": twoFollowUps };
+    e2e.github.addRepo(target, { files, collaborators: { "sre-lead": "maintain" } });
+    const [kept, lost] = followUps("gql-moved-from");
+    const user = { login: "sre-lead", type: "User" as const };
+    for (let n = 1; n <= lost.number; n++) e2e.github.addIssue(target, { number: n, title: `unrelated #${n}`, user });
+    const parent = e2e.github.transferIssue(`${OWNER}/gql-moved-from`, scenarioIssue.number, target);
+    // Someone removes one link.
+    parent.sub_issues = parent.sub_issues.filter((id) => id !== lost.id);
+    lost.parent = null;
+
+    const event = { ...scenarioIssue, number: parent.number, label: "triage:config", sender: "sre-lead" };
+    const payload = labeledPayload({ owner: OWNER, repo: "gql-moved-to", ...event });
+    withStandInIds(payload, e2e.github.repo(target)!, parent).installation.id = 1;
+    const sent = e2e.github.requests.length;
+    expect(await graphqlApp.deliver("issues", payload)).toBe(202);
+    await waitFor("the re-link", () => (lost.parent === parent.id ? true : undefined), 60_000);
+    await waitForQuiet(() => e2e.github.requests.length);
+    expect(kept.parent).toBe(parent.id);
+    expect(e2e.github.issues(target).filter((i) => i.parent !== null)).toEqual([]);
+    expect(e2e.github.requests.slice(sent).filter((r) => r.status >= 400)).toEqual([]);
   }, 90_000);
 });
