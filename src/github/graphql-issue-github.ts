@@ -190,6 +190,9 @@ const str = (s: string) => JSON.stringify(s);
  */
 export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity, number: number = context.payload.issue.number): IssueGitHub {
   const rest = issueGitHubFromContext(context, number);
+  // A pull request is no `Issue` in GraphQL (`repository.issue(number:)` is NOT_FOUND for its number) and takes no
+  // sub-issues; the payload says which it is, and REST's issue endpoints serve pull requests too.
+  if (number === context.payload.issue?.number && context.payload.issue.pull_request) return rest;
   const { owner, repo } = rest;
   const installation = context.payload.installation?.id ?? 0;
   let reading: Promise<ReadState | undefined> | undefined;
