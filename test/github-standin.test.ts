@@ -503,6 +503,28 @@ describe("GitHub stand-in", () => {
     expect(standIn.violations.splice(0)).toHaveLength(1);
   });
 
+  it("creates check runs with ids past 2^31, and refuses an output past GitHub's limits", async () => {
+    const { data } = await gh.rest.checks.create({
+      owner: "acme",
+      repo: "api",
+      name: "config-triage",
+      head_sha: "a".repeat(40),
+      status: "completed",
+      conclusion: "success",
+      output: { title: "ok", summary: "all good" },
+    });
+    expect(data.id).toBeGreaterThan(2 ** 31);
+    expect(data.node_id).toMatch(/^CR_kwDO/);
+    expect(data.output).toMatchObject({ title: "ok", summary: "all good", annotations_count: 0 });
+    const long = await failure(
+      gh.rest.checks.create({ owner: "acme", repo: "api", name: "x", head_sha: "a".repeat(40), output: { title: "t", summary: "s".repeat(65536) } }),
+    );
+    expect(long.status).toBe(422);
+    expect(standIn.violations.splice(0)).toEqual([
+      "POST /repos/acme/api/check-runs: body/output/summary must NOT have more than 65535 characters",
+    ]);
+  });
+
   it("injects a 502 once, then answers normally", async () => {
     standIn.fault({ method: "POST", path: /\/issues\/1\/comments$/, status: 502 });
     const first = await failure(gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "retry me" }));

@@ -627,6 +627,8 @@ export interface RepoState {
   collaborators: Map<string, { login: string; role: Role }>;
   labels: Map<string, LabelState>;
   milestones: MilestoneState[];
+  /** Check runs created on the repository, as answered (`POST /repos/{o}/{r}/check-runs`). */
+  checkRuns: Array<Record<string, unknown>>;
   issues: StandInIssue[];
   createdAt: string;
 }
@@ -786,6 +788,7 @@ class StandIn implements GitHubStandIn {
       collaborators: new Map(),
       labels: new Map(),
       milestones: [],
+      checkRuns: [],
       issues: [],
       createdAt: nowIso(),
     };
@@ -2018,6 +2021,45 @@ class StandIn implements GitHubStandIn {
       const list = this.commentOf(ctx).comment.reactions.filter((r) => !ctx.query.content || r.content === ctx.query.content);
       const { page, headers } = this.paginate(ctx, list);
       return { status: 200, body: page.map((r) => this.reactionJson(r)), headers };
+    },
+
+    // Check runs (GitHub's limits on the output, 65535 characters and 50 annotations a request, are in its
+    // description: the request validation refuses more).
+    "checks/create"(ctx) {
+      const repo = this.repoOf(ctx);
+      const b = ctx.body;
+      const output = (b.output ?? undefined) as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
+      const id = this.nextIds.checkRun++;
+      const url = `${this.api}/repos/${repo.fullName}/check-runs/${id}`;
+      const html = `${this.url}/${repo.fullName}/runs/${id}`;
+      const status = String(b.status ?? (b.conclusion ? "completed" : "queued"));
+      const now = nowIso();
+      const run: Record<string, unknown> = {
+        id,
+        node_id: nodeId("CR", repo.id, id),
+        head_sha: String(b.head_sha),
+        external_id: String(b.external_id ?? ""),
+        url,
+        html_url: html,
+        details_url: String(b.details_url ?? html),
+        status,
+        conclusion: (b.conclusion as string | undefined) ?? null,
+        started_at: String(b.started_at ?? now),
+        completed_at: status === "completed" ? String(b.completed_at ?? now) : null,
+        output: {
+          title: output?.title ?? null,
+          summary: output?.summary ?? null,
+          text: output?.text ?? null,
+          annotations_count: output?.annotations?.length ?? 0,
+          annotations_url: `${url}/annotations`,
+        },
+        name: String(b.name),
+        check_suite: { id: this.nextIds.checkRun++ },
+        app: ctx.actor.app ? this.appJson(ctx.actor.app) : null,
+        pull_requests: [],
+      };
+      repo.checkRuns.push({ ...run, annotations: output?.annotations ?? [] });
+      return { status: 201, body: run };
     },
   };
 }
