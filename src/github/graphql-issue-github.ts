@@ -12,7 +12,6 @@ import {
   type GhComment,
   type GhIssue,
   type IssueGitHub,
-  type NewIssue,
   type WriteBatch,
 } from "./issue-github.js";
 import { parseDatabaseId } from "./parse-database-id.js";
@@ -245,11 +244,13 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
    * Label and user node ids for the drafts, and the labels that do not exist yet. The read's first 100 labels usually
    * answer it; a repository with more labels, or drafts with assignees, cost one query.
    */
-  async function resolveIds(state: ReadState, drafts: NewIssue[]): Promise<{ labels: Map<string, string>; users: Map<string, string>; missing: string[] }> {
+  async function resolveIds(
+    state: Pick<ReadState, "labels" | "allLabelsKnown">,
+    wantedLabels: string[],
+    logins: string[],
+  ): Promise<{ labels: Map<string, string>; users: Map<string, string>; missing: string[] }> {
     const labels = new Map(state.labels);
     const users = new Map<string, string>();
-    const wantedLabels = [...new Map(drafts.flatMap((d) => d.labels).map((l) => [l.toLowerCase(), l])).values()];
-    const logins = [...new Set(drafts.flatMap((d) => d.assignees))];
     let unknown = wantedLabels.filter((l) => !labels.has(l.toLowerCase()));
     const lookUpLabels = state.allLabelsKnown ? [] : unknown;
     if (lookUpLabels.length || logins.length) {
@@ -294,11 +295,20 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     } catch (error) {
       const reason = unsupportedReason(error, false);
       if (reason) return fallBack(reason);
-      // Nothing was created with them yet: the next run reads the labels again and creates what is still missing.
-      throw error;
+      // No answer: nothing was created with them yet, and the next run reads the labels again.
+      if (!graphqlErrors(error)) throw error;
+      // Some were refused, most likely "Name has already been taken": another triage in this repository created them
+      // since this one read the labels. Those are looked up below.
+      data = ((error as { data?: typeof data }).data ?? {}) as typeof data;
     }
     for (const answer of Object.values(data)) {
       if (answer?.label) made.set(answer.label.name.toLowerCase(), answer.label.id);
+    }
+    const refused = missing.filter((name) => !made.has(name.toLowerCase()));
+    if (refused.length) {
+      const found = await resolveIds({ labels: made, allLabelsKnown: false }, refused, []);
+      if (found.missing.length) throw new Error(`could not create the labels ${found.missing.map((l) => JSON.stringify(l)).join(", ")}`);
+      return found.labels;
     }
     return made;
   }
@@ -306,7 +316,8 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
   async function graphqlWrites(state: ReadState, batch: WriteBatch): Promise<AppliedWrites | undefined> {
     let created: GhIssue[] = [];
     if (batch.create.length) {
-      const ids = await resolveIds(state, batch.create);
+      const wanted = [...new Map(batch.create.flatMap((d) => d.labels).map((l) => [l.toLowerCase(), l])).values()];
+      const ids = await resolveIds(state, wanted, [...new Set(batch.create.flatMap((d) => d.assignees))]);
       const newLabels = await createMissingLabels(state, ids.missing);
       if (!newLabels) return undefined;
       for (const [name, id] of newLabels) ids.labels.set(name, id);

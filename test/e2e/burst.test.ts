@@ -46,7 +46,9 @@ it("a burst of labelled issues across 5 repositories: all acknowledged at once, 
   });
   for (const d of deliveries) {
     const parent = e2e.github.issue(d.repo.full, d.number)!;
-    expect(parent.comments.filter((c) => c.user.login === e2e.github.botLogin)).toHaveLength(1);
+    const comments = parent.comments.filter((c) => c.user.login === e2e.github.botLogin);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).not.toContain("could not finish");
     const children = e2e.github.issues(d.repo.full).filter((i) => i.parent === parent.id);
     expect(children).toHaveLength(1);
   }

@@ -142,6 +142,51 @@ describe("the GraphQL transport", () => {
     await app().receive(labeled());
   });
 
+  it("creates the labels a repository lacks before the follow-ups, and takes one another triage created meanwhile", async () => {
+    const known = TEMPLATE_LABELS.filter((l) => l !== "needs-review" && l !== "monitoring");
+    const answer = readAnswer();
+    answer.data.repository.labels = { totalCount: known.length, nodes: known.map((name) => ({ id: `LA_${name}`, name })) };
+    const sent: GqlBody[] = [];
+    nock(API)
+      .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
+      .reply(200, answer)
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageLabels"))
+      .reply(200, (_uri, body) => {
+        sent.push(body as GqlBody);
+        // `needs-review` was created by a concurrent triage after this one read the labels.
+        return {
+          data: { l0: null, l1: { label: { id: "LA_monitoring", name: "monitoring" } } },
+          errors: [{ type: "UNPROCESSABLE", path: ["l0"], locations: [{ line: 2, column: 3 }], message: "Name has already been taken" }],
+        };
+      })
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("query ConfigTriageIds"))
+      .reply(200, (_uri, body) => {
+        sent.push(body as GqlBody);
+        return { data: { repository: { l0: { id: "LA_needs-review", name: "needs-review" } } } };
+      })
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFollowUps"))
+      .reply(200, (_uri, body) => {
+        const b = body as GqlBody;
+        sent.push(b);
+        const data: Record<string, unknown> = {};
+        Object.entries(b.variables!).forEach(([name, input], i) => {
+          const issue = { id: `I_${931 + i}`, fullDatabaseId: String(3_650_009_931 + i), number: 931 + i, title: input.title, state: "OPEN", url: "u" };
+          data[`f${name.slice(1)}`] = { issue };
+        });
+        return { data };
+      })
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFinish"))
+      .reply(200, { data: { comment: { commentEdge: { node: { id: "IC_1" } } } } });
+
+    await app().receive(labeled());
+
+    expect(Object.values(sent[0].variables!).map((l) => l.name)).toEqual(["needs-review", "monitoring"]);
+    expect(sent[1].query).toContain('label(name: "needs-review")');
+    const created = Object.values(sent[2].variables!);
+    expect(created.every((input) => input.labelIds.includes("LA_needs-review"))).toBe(true);
+    expect(created[3].labelIds).toContain("LA_monitoring");
+  });
+
   it("falls back to REST when GraphQL has no sub-issues (an older GHES), and remembers it for the installation", async () => {
     nock(API)
       .post("/graphql")

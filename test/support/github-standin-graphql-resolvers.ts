@@ -458,7 +458,11 @@ export function createRoot(host: GraphQLHost): { query: Obj; mutation: Obj } {
         throw new ExecError("NOT_FOUND", `Could not resolve to a User with the login of '${login}'.`);
       return v.actor({ login, type: "User" });
     },
-    node: (args: Args) => v.node(args.id) ?? v.issueByNode(args.id, ""),
+    node: (args: Args) => {
+      const found = v.node(args.id);
+      if (!found) throw new ExecError("NOT_FOUND", `Could not resolve to a node with the global id of '${String(args.id)}'`);
+      return found;
+    },
     nodes: (args: Args) => (args.ids as unknown[]).map((id) => v.node(id)),
   };
 
