@@ -1,10 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { EventQueue } from "../queue/event-queue.js";
 import type { QueueLog } from "../queue/memory-queue.js";
-import { verifySignature } from "./verify-signature.js";
+import { signatureCheck, type SignatureCheck } from "./verify-signature.js";
 
 /** GitHub caps webhook payloads at 25 MB. */
-const MAX_BODY = 25 * 1024 * 1024;
+export const MAX_BODY_BYTES = 25 * 1024 * 1024;
+/** Bytes of bodies not yet verified held at once, all requests together: two deliveries of GitHub's largest. */
+export const MAX_UNVERIFIED_BYTES = 2 * MAX_BODY_BYTES;
+/** A request must arrive whole within this (GitHub itself gives up on a delivery after 10 s). */
+export const REQUEST_TIMEOUT_MS = 20_000;
 
 export interface WebhookServerOptions {
   secret: string;
@@ -14,25 +18,55 @@ export interface WebhookServerOptions {
   log: QueueLog;
   /** The server's other endpoints (`/healthz`, `/metrics`), tried first. */
   route?: (req: IncomingMessage) => ((req: IncomingMessage, res: ServerResponse) => void | Promise<void>) | undefined;
+  /** Largest body accepted (default `MAX_BODY_BYTES`); larger is 413. */
+  maxBodyBytes?: number;
+  /** Unverified bytes held at once by every request together (default `MAX_UNVERIFIED_BYTES`); past it, 503. */
+  maxUnverifiedBytes?: number;
 }
 
-function reply(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+function reply(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+/** Answers before the body is read, and closes the connection instead of reading (or draining) the rest. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  req.pause();
+  res.on("finish", () => req.socket.destroySoon());
+  reply(res, status, body, { connection: "close", ...headers });
+}
+
+type BodyRead = { kind: "ok"; body: Buffer; signed: boolean } | { kind: "too-large" } | { kind: "busy" } | { kind: "aborted" };
+
+/**
+ * Reads a body through the signature check, chunk by chunk, within `max` bytes; `reserve(n)` must grant every byte
+ * beyond what was reserved up front (the declared length) or the read stops ("busy"). A body of declared length is
+ * copied into one buffer of that size as it arrives, so it is never held twice.
+ */
+function readBody(req: IncomingMessage, max: number, check: SignatureCheck, declared: number | undefined, reserve: (n: number) => boolean): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const whole = declared ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
+    let reserved = declared ?? 0;
+    const done = (result: BodyRead) => {
+      req.removeAllListeners("data");
+      resolve(result);
+    };
     req.on("data", (chunk: Buffer) => {
+      if (size + chunk.length > max) return done({ kind: "too-large" });
+      if (size + chunk.length > reserved) {
+        if (!reserve(size + chunk.length - reserved)) return done({ kind: "busy" });
+        reserved = size + chunk.length;
+      }
+      check.update(chunk);
+      // Node's parser never delivers more than the declared length.
+      if (whole) chunk.copy(whole, size);
+      else chunks.push(chunk);
       size += chunk.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("end", () => done({ kind: "ok", body: whole ? whole.subarray(0, size) : Buffer.concat(chunks, size), signed: check.matches() }));
+    req.on("error", () => done({ kind: "aborted" }));
+    req.on("close", () => done({ kind: "aborted" }));
   });
 }
 
@@ -40,6 +74,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
  * The webhook endpoint. It answers as soon as a delivery is verified and queued (202), long before the triage runs:
  * GitHub gives up on a delivery after 10 s and a triage under GitHub's write pacing takes longer.
  * - no `X-Hub-Signature-256`, event or delivery header: 400; a wrong signature: 401. Both before the body is parsed.
+ * - bounded before it is verified: a declared length over 25 MB is 413 before a byte is read (413 too when an
+ *   undeclared body grows past it); the body is hashed as it arrives; all unverified bodies together hold at most
+ *   50 MB (a delivery that would pass it is 503 with `retry-after`); a request must arrive whole within 20 s.
  * - a delivery id already queued (a redelivery): 200 `{"status":"duplicate"}`, nothing runs.
  * - while shutting down: 503, so the delivery shows as failed on GitHub and can be redelivered.
  * `GET /healthz` answers 200 for load balancers.
@@ -47,7 +84,10 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 export function createWebhookServer(options: WebhookServerOptions): Server {
   const path = options.path || "/api/github/webhooks";
   const { queue, log } = options;
-  return createServer(async (req, res) => {
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const maxUnverified = options.maxUnverifiedBytes ?? MAX_UNVERIFIED_BYTES;
+  let unverified = 0;
+  const server = createServer(async (req, res) => {
     try {
       const other = options.route?.(req);
       if (other) return void (await other(req, res));
@@ -61,9 +101,30 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
       if (typeof signature !== "string" || typeof name !== "string" || typeof id !== "string" || !id) {
         return reply(res, 400, { error: "missing x-hub-signature-256, x-github-event or x-github-delivery header" });
       }
-      const body = await readBody(req);
-      if (!body) return reply(res, 413, { error: "payload larger than 25 MB" });
-      if (!verifySignature(options.secret, body, signature)) {
+      const declared = req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
+      if (declared !== undefined && declared > maxBody) return refuse(req, res, 413, { error: `payload larger than ${maxBody} bytes` });
+      const check = signatureCheck(options.secret, signature);
+      if (!check) return refuse(req, res, 401, { error: "signature is not of the form sha256=<64 hex digits>" });
+      // What is not yet verified is anyone's: hold at most maxUnverified bytes of it at once, all requests together.
+      let reserved = 0;
+      const reserve = (n: number) => {
+        if (unverified + n > maxUnverified) return false;
+        unverified += n;
+        reserved += n;
+        return true;
+      };
+      if (!reserve(declared ?? 0)) return refuse(req, res, 503, { error: "too many deliveries being received; redeliver later" }, { "retry-after": "10" });
+      let read: BodyRead;
+      try {
+        read = await readBody(req, maxBody, check, declared, reserve);
+      } finally {
+        unverified -= reserved;
+      }
+      if (read.kind === "aborted") return;
+      if (read.kind === "too-large") return refuse(req, res, 413, { error: `payload larger than ${maxBody} bytes` });
+      if (read.kind === "busy") return refuse(req, res, 503, { error: "too many deliveries being received; redeliver later" }, { "retry-after": "10" });
+      const body = read.body;
+      if (!read.signed) {
         log.warn({ delivery: id, event: name }, "webhook refused: signature does not match WEBHOOK_SECRET");
         return reply(res, 401, { error: "signature does not match" });
       }
@@ -82,4 +143,7 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
       if (!res.headersSent) reply(res, 500, { error: "could not queue the event" });
     }
   });
+  // A stranger's slow body is not held for Node's default 5 minutes.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  return server;
 }
