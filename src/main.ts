@@ -1,5 +1,6 @@
 import { Context, createProbot, ProbotOctokit } from "probot";
 import { defaultDeps } from "./app-deps.js";
+import { withBoundedWrites } from "./github/bounded-writes.js";
 import { issueGitHubFromContext } from "./github/issue-github.js";
 import { timedFetch } from "./github/timed-fetch.js";
 import { createApp } from "./index.js";
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
       const installation = event.payload?.installation?.id;
       if (!event.payload?.issue || !event.payload?.repository || installation === undefined) return;
       const octokit = await probot.auth(installation);
-      const gh = issueGitHubFromContext(new Context(event as any, octokit, log) as any);
+      const gh = withBoundedWrites(issueGitHubFromContext(new Context(event as any, octokit, log) as any));
       await reportFailure(gh, deps.identity, why, NEXT_STEP);
     },
   };

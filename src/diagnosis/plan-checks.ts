@@ -41,6 +41,23 @@ export function mentionedVariables(text: string): string[] {
   return [...names];
 }
 
+/** At most this many variables are taken from an issue's text; the comment names the ones left out. */
+export const MAX_ISSUE_VARIABLES = 25;
+/** A longer "name" is not taken from the text (Cloud Run's own names are far shorter). */
+export const MAX_VARIABLE_NAME = 100;
+
+/**
+ * The variables named in the issue that no configured check covers, split into those checked (the first
+ * `MAX_ISSUE_VARIABLES`, in the order the text names them) and those left out (the rest, and names too long to be one).
+ */
+export function issueVariables(config: Config, issue: { title: string; body: string | null }): { taken: string[]; leftOut: string[] } {
+  const covered = new Set(config.checks.flatMap((c) => [c.variable, ...c.aliases]));
+  const named = mentionedVariables(`${issue.title}\n${issue.body ?? ""}`).filter((v) => !covered.has(v));
+  const plausible = named.filter((v) => v.length <= MAX_VARIABLE_NAME);
+  const taken = new Set(plausible.slice(0, MAX_ISSUE_VARIABLES));
+  return { taken: [...taken], leftOut: named.filter((v) => !taken.has(v)) };
+}
+
 /** The configured environments whose names appear as words in the issue's text. */
 export function mentionedEnvironments(text: string, environments: string[]): string[] {
   const lower = text.toLowerCase();
@@ -66,7 +83,7 @@ function targetsOf(config: Config, environments: string[], services?: string[]):
  *
  * A variable named in the issue is checked on the environment its suffix names (`_STAGING` -> staging); otherwise on
  * the environments the issue names; otherwise on every environment. Variables a configured check already covers are
- * not checked twice.
+ * not checked twice; at most `MAX_ISSUE_VARIABLES` are taken from the text (see `issueVariables`).
  */
 export function planChecks(config: Config, issue: { title: string; body: string | null }): EffectiveCheck[] {
   const envNames = Object.keys(config.environments);
@@ -80,11 +97,9 @@ export function planChecks(config: Config, issue: { title: string; body: string 
     origin: "config",
     targets: targetsOf(config, check.environments ?? envNames, check.services),
   }));
-  const covered = new Set(config.checks.flatMap((c) => [c.variable, ...c.aliases]));
   const text = `${issue.title}\n${issue.body ?? ""}`;
   const named = mentionedEnvironments(text, envNames);
-  for (const variable of mentionedVariables(text)) {
-    if (covered.has(variable)) continue;
+  for (const variable of issueVariables(config, issue).taken) {
     const bySuffix = envNames.filter((env) => environmentSuffixes(env).some((suffix) => variable.endsWith(`_${suffix}`)));
     const environments = bySuffix.length ? bySuffix : named.length ? named : envNames;
     checks.push({ variable, aliases: [], from: "any", origin: "issue", targets: targetsOf(config, environments) });

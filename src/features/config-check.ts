@@ -2,13 +2,12 @@ import type { Context } from "probot";
 import type { ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { validateFiles, type SourceFile } from "../config/validate-files.js";
+import { ANNOTATION_MESSAGE_LIMIT, CHECK_RUN_ANNOTATIONS, CHECK_RUN_TEXT_LIMIT, fitBody } from "../render/fit-body.js";
 import { REPO_TEMPLATE_DIR } from "../render/templates.js";
 import type { AppDeps } from "../app-deps.js";
 import type { Feature } from "./feature.js";
 
 export const CHECK_NAME = "config-triage";
-/** GitHub accepts at most 50 annotations per request. */
-const MAX_ANNOTATIONS = 50;
 
 /** Whether a changed path is the app's config or one of its templates. */
 export function isTriageFile(path: string): boolean {
@@ -26,14 +25,19 @@ export function checkRunOutput(problems: ConfigProblem[], files: string[]) {
     conclusion: "failure" as const,
     output: {
       title: `${problems.length} problem${problems.length === 1 ? "" : "s"} in the config-triage configuration`,
-      summary: `Merging this would break triage: the app reads these files from the default branch.\n\n${list}`,
-      annotations: problems.slice(0, MAX_ANNOTATIONS).map((p) => ({
+      // Within GitHub's limits: the summary's 65,535 and each message's 64 KB (in bytes, the stricter reading).
+      summary: fitBody(`Merging this would break triage: the app reads these files from the default branch.\n\n${list}`, {
+        limit: CHECK_RUN_TEXT_LIMIT,
+        bytes: true,
+        note: (n) => `\n\n✂️ ${n} more problems not listed (GitHub's size limit); the annotations show the first ${CHECK_RUN_ANNOTATIONS}.`,
+      }),
+      annotations: problems.slice(0, CHECK_RUN_ANNOTATIONS).map((p) => ({
         path: p.file,
         start_line: p.line ?? 1,
         end_line: p.line ?? 1,
         ...(p.column ? { start_column: p.column, end_column: p.column } : {}),
         annotation_level: "failure" as const,
-        message: p.message,
+        message: fitBody(p.message, { limit: ANNOTATION_MESSAGE_LIMIT, bytes: true }),
       })),
     },
   };

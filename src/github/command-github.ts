@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import type { PermissionAnswer } from "../commands/resolve-role.js";
 import type { AppDeps } from "../app-deps.js";
+import { fitBody } from "../render/fit-body.js";
 import { issueGitHubFor } from "./issue-github-for.js";
 import type { IssueGitHub } from "./issue-github.js";
 
@@ -45,7 +46,7 @@ export function commandGitHubFromContext(
       await octokit.rest.issues.update({ owner, repo, issue_number: number, state: "open" });
     },
     async updateBody(body) {
-      await octokit.rest.issues.update({ owner, repo, issue_number: number, body });
+      await octokit.rest.issues.update({ owner, repo, issue_number: number, body: fitBody(body) });
     },
   };
 }

@@ -348,8 +348,9 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         // queue sees a retryable fault and runs the triage again, which finds what was created among the sub-issues.
         if (!graphqlErrors(error)) throw error;
         // Some were created: they are sub-issues already, so the next run finds them. Say which.
-        const partial = ((error as { data?: Record<string, { issue: GqlIssue } | null> }).data ?? {}) as Record<string, { issue: GqlIssue } | null>;
-        const made = Object.values(partial).filter(Boolean).map((p) => `#${p!.issue.number}`);
+        // The partial data holds the labels created (`l0: { label }`) next to the issues (`f0: { issue }`).
+        const partial = ((error as { data?: Record<string, { issue?: GqlIssue } | null> }).data ?? {}) as Record<string, { issue?: GqlIssue } | null>;
+        const made = Object.values(partial).flatMap((p) => (p?.issue ? [`#${p.issue.number}`] : []));
         throw Object.assign(new Error(`creating follow-ups failed (${(graphqlErrors(error) ?? []).map((e) => e.message).join("; ")}); created: ${made.join(", ") || "none"}`), { cause: error });
       }
       created = batch.create.map((_, i) => toGhIssue(data[`f${i}`]!.issue));

@@ -1,11 +1,15 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
+import { withBoundedWrites } from "./bounded-writes.js";
 import { graphqlIssueGitHub } from "./graphql-issue-github.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { issueGitHubFromContext, readRawFile, type IssueGitHub } from "./issue-github.js";
 import { configReadOf } from "./readonly-issue-github.js";
 
-/** The `IssueGitHub` of an event, over the transport the app is configured with (see `AppDeps.transport`). */
+/**
+ * The `IssueGitHub` of an event, over the transport the app is configured with (see `AppDeps.transport`), with every
+ * body and title it writes cut to GitHub's limits (`withBoundedWrites`).
+ */
 export function issueGitHubFor(
   context: Context<"issues" | "issue_comment">,
   deps: Pick<AppDeps, "transport" | "identity" | "configPath">,
@@ -15,7 +19,7 @@ export function issueGitHubFor(
     deps.transport === "graphql"
       ? graphqlIssueGitHub(context, deps.identity, number)
       : issueGitHubFromContext(context, number);
-  return withConfigPath(gh, context.octokit, deps.configPath);
+  return withBoundedWrites(withConfigPath(gh, context.octokit, deps.configPath));
 }
 
 /** The same `IssueGitHub`, reading its config from `path` on the default branch (unchanged for the default path). */

@@ -3,6 +3,7 @@ import type { ConfigProblem } from "../config/parse-config.js";
 import type { Diagnosis } from "../diagnosis/evaluate.js";
 import type { LiveState } from "../diagnosis/types.js";
 import { escapeMarkdown } from "../render/escape-markdown.js";
+import { fitBody, fitTitle, GITHUB_BODY_LIMIT } from "../render/fit-body.js";
 import { writeMarker } from "../render/markers.js";
 import { renderSecretDiagram } from "../render/render-mermaid.js";
 import { renderTemplate, type RenderedIssue, type Template } from "../render/templates.js";
@@ -116,7 +117,8 @@ export function buildPlan(input: {
     // With nothing checked there is nothing to follow up on: the comment asks for checks instead.
     if (diagnosis.verdict === "nothing-to-check") return;
     if (existing.some((e) => e.template === rule.template)) return;
-    create.push({ template: rule.template, ...rendered.value, body: followUpBody(rendered.value.body, parent, rule.template) });
+    const { title, body } = rendered.value;
+    create.push({ template: rule.template, ...rendered.value, title: fitTitle(title), body: followUpBody(body, parent, rule.template) });
   });
   if (problems.length) return { ok: false, problems };
   const passing = diagnosis.verdict === "pass";
@@ -133,9 +135,17 @@ export function buildPlan(input: {
   };
 }
 
-/** A follow-up's body: its marker, the rendered template, and a line naming the parent. */
+/**
+ * A follow-up's body: its marker, the rendered template, and a line naming the parent; within GitHub's limit (the
+ * template's text is cut, with a note, never the marker or the line naming the parent).
+ */
 export function followUpBody(body: string, parent: ParentIssue, template: string): string {
   const marker = writeMarker("follow-up", { parent: parent.number, template });
-  const mentionsParent = new RegExp(`#${parent.number}(?!\\d)`).test(body);
-  return [marker, body.trimEnd(), mentionsParent ? "" : `Follow-up of #${parent.number}.`].filter(Boolean).join("\n\n") + "\n";
+  const parentLine = `Follow-up of #${parent.number}.`;
+  const text = fitBody(body.trimEnd(), {
+    limit: GITHUB_BODY_LIMIT - marker.length - parentLine.length - 8,
+    note: (n) => `\n\n> ✂️ This issue's text was cut to fit GitHub's 65,536-character limit: ${n} more lines of the template \`${template}\` are not shown.`,
+  });
+  const mentionsParent = new RegExp(`#${parent.number}(?!\\d)`).test(text);
+  return [marker, text, mentionsParent ? "" : parentLine].filter(Boolean).join("\n\n") + "\n";
 }

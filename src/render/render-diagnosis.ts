@@ -1,12 +1,13 @@
 import { PROBLEM_KINDS, type Diagnosis, type Problem, type VariableResult } from "../diagnosis/evaluate.js";
 import type { LiveState, ServiceSnapshot, ValueSource } from "../diagnosis/types.js";
 import { code, escapeMarkdown } from "./escape-markdown.js";
+import { fitBody, GITHUB_BODY_LIMIT } from "./fit-body.js";
 import { writeMarker } from "./markers.js";
 import type { PlanRecord, Review, ReviewState } from "../plan/summarize-plan.js";
 import { renderRevisionDiagram } from "./render-mermaid.js";
 
 /** GitHub rejects a comment body longer than this. */
-export const GITHUB_COMMENT_LIMIT = 65_536;
+export const GITHUB_COMMENT_LIMIT = GITHUB_BODY_LIMIT;
 
 /** A follow-up issue as the diagnosis comment lists it. */
 export interface FollowUpRef {
@@ -217,6 +218,17 @@ export function recordedKinds(state: Pick<DiagnosisState, "v" | "kinds"> | undef
   return state.kinds ?? KINDS_OF_VERSION_1;
 }
 
+/**
+ * The state marker must never be cut, so what it remembers is bounded: problem keys past this many characters are not
+ * recorded (on the next check they are listed as new rather than the marker growing past GitHub's limit).
+ */
+const MAX_STATE_KEYS_CHARS = 32_000;
+
+function keysWithin(keys: string[], max: number): string[] {
+  let total = 0;
+  return keys.filter((k) => (total += k.length + 3) <= max);
+}
+
 /** Renders the one diagnosis comment the app keeps on an issue (updated in place on later runs). */
 export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
   const { diagnosis: d } = input;
@@ -228,7 +240,7 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
       id,
       ...(node_id ? { node_id } : {}),
     })),
-    problems: d.problems.map((p) => p.key),
+    problems: keysWithin(d.problems.map((p) => p.key), MAX_STATE_KEYS_CHARS),
     kinds: [...PROBLEM_KINDS],
     ...(input.plan ? { plan: input.plan } : {}),
     ...(input.reviews && Object.keys(input.reviews).length ? { reviews: input.reviews } : {}),
@@ -268,22 +280,16 @@ export function renderDiagnosisReport(d: Diagnosis, extras: Pick<DiagnosisCommen
 }
 
 /**
- * Keeps a body under GitHub's limit, saying clearly that it was cut. It cuts at a line, closes a code block or
- * `<details>` left open, and always keeps `tail` (the follow-ups and what happens to the issue).
+ * Keeps a comment under GitHub's limit, saying clearly that it was cut. It cuts the report at a line (never inside the
+ * app's marker), closes a code block or `<details>` left open, and keeps `tail` (the follow-ups and what happens to
+ * the issue) whole unless the tail alone would take more than half the room.
  */
 export function fitComment(body: string, limit = GITHUB_COMMENT_LIMIT, tail = ""): string {
   const joined = tail ? `${body}\n\n${tail}` : body;
   if (joined.length <= limit) return joined;
-  const cutLines = (n: number) => `\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last ${n} lines of the report above are not shown (the most important parts come first; passing checks come last).`;
-  const reserve = cutLines(999_999).length + (tail ? tail.length + 2 : 0) + 20;
-  let kept = body.slice(0, Math.max(0, limit - reserve));
-  const lineEnd = kept.lastIndexOf("\n");
-  if (lineEnd >= 0 && lineEnd > kept.length - 2_000) kept = kept.slice(0, Math.max(0, lineEnd));
-  const closers: string[] = [];
-  if ((kept.match(/^```/gm) ?? []).length % 2 === 1) closers.push("```");
-  const open = (kept.match(/<details>/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
-  for (let i = 0; i < open; i++) closers.push("</details>");
-  const omitted = body.slice(kept.length).split("\n").length - 1;
-  const cut = [kept, ...closers].join("\n") + cutLines(omitted);
-  return tail ? `${cut}\n\n${tail}` : cut;
+  const cutLines = (n: number) =>
+    `\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last ${n} lines of the report above are not shown (the most important parts come first; passing checks come last).`;
+  const keptTail = tail ? fitBody(tail, { limit: Math.floor(limit / 2) }) : "";
+  const head = fitBody(body, { limit: limit - (keptTail ? keptTail.length + 2 : 0), note: cutLines });
+  return keptTail ? `${head}\n\n${keptTail}` : head;
 }

@@ -37,3 +37,17 @@ export function renderLabelRefusedNotice(o: { label: string; sender: string; min
     `Someone with that role can remove and add the label again, or comment \`/triage recheck\`. The role is set by ${code("label_role")} in ${code(CONFIG_PATH)}.`,
   ].join("\n");
 }
+
+/** How many of the left-out names the section lists (the count says how many more). */
+const LISTED_LEFT_OUT = 20;
+
+/** The section of the diagnosis comment when the issue names more variables than the app takes from text. */
+export function renderLeftOutVariablesSection(o: { leftOut: string[]; taken: number; max: number; maxName: number }): string {
+  const listed = o.leftOut.slice(0, LISTED_LEFT_OUT).map((v) => code(v.length > 60 ? `${v.slice(0, 59)}…` : v));
+  const more = o.leftOut.length - listed.length;
+  return [
+    "#### Variables not checked",
+    `The issue names ${o.taken + o.leftOut.length} variables in backticks that no configured check covers; config-triage checks at most ${o.max} of them from an issue's text (names of at most ${o.maxName} characters), so it checked the first ${o.taken} and left out ${o.leftOut.length}: ${listed.join(", ")}${more > 0 ? ` and ${more} more` : ""}.`,
+    `To check one of them, add it to ${code("checks:")} in ${code(CONFIG_PATH)}.`,
+  ].join("\n");
+}

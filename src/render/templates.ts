@@ -3,6 +3,7 @@ import Handlebars from "handlebars";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { didYouMean, type ConfigProblem } from "../config/parse-config.js";
+import { fitTitle } from "./fit-body.js";
 
 /** Front matter of a follow-up template. */
 const FrontMatterSchema = z.strictObject({
@@ -210,7 +211,7 @@ export function renderTemplate(template: Template, data: Record<string, unknown>
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
-    value: { title: title.replace(/\s+/g, " ").trim().slice(0, 256), body, labels, assignees: template.assignees },
+    value: { title: fitTitle(title.replace(/\s+/g, " ").trim()), body, labels, assignees: template.assignees },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { IssueGitHub } from "../github/issue-github.js";
+import { fitBody, GITHUB_BODY_LIMIT } from "../render/fit-body.js";
 import { writeMarker, type AppIdentity } from "../render/markers.js";
 import { OWN_END, replaceOwnSection } from "../render/own-section.js";
 import type { DiagnosisState } from "../render/render-diagnosis.js";
@@ -32,7 +33,10 @@ export async function reportFailure(gh: IssueGitHub, identity: AppIdentity, why:
     // Inside the app's own section, so the next successful run, which rewrites that section, removes it.
     const body = stripNotice(memory.comment.body ?? "");
     const end = body.indexOf(OWN_END);
-    await gh.updateComment(memory.comment.id, end >= 0 ? `${body.slice(0, end)}${notice}\n${body.slice(end)}` : `${body}\n\n${notice}`);
+    const [before, after] = end >= 0 ? [body.slice(0, end), `\n${body.slice(end)}`] : [`${body}\n\n`, ""];
+    // A diagnosis near GitHub's limit is cut (its markers kept) so the notice itself always shows.
+    const room = GITHUB_BODY_LIMIT - notice.length - after.length;
+    await gh.updateComment(memory.comment.id, `${fitBody(before, { limit: Math.max(room, 0) })}${notice}${after}`);
   } else {
     const state: DiagnosisState = { v: 1, followUps: [], problems: [] };
     await gh.createComment(replaceOwnSection(undefined, `${writeMarker("diagnosis", state)}\n\n${notice}`, DIAGNOSIS_START));

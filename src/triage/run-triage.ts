@@ -3,7 +3,7 @@ import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { evaluate, type Diagnosis } from "../diagnosis/evaluate.js";
 import { gatherLiveState } from "../diagnosis/gather-live-state.js";
 import type { SecretVerification } from "../diagnosis/fetch-secret-facts.js";
-import { planChecks, type EffectiveCheck } from "../diagnosis/plan-checks.js";
+import { issueVariables, MAX_ISSUE_VARIABLES, MAX_VARIABLE_NAME, planChecks, type EffectiveCheck } from "../diagnosis/plan-checks.js";
 import type { HealthResult, LiveState, SecretUse, ServiceTarget } from "../diagnosis/types.js";
 import type { ConfigRead, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
 import { buildPlan, type ExistingFollowUp, type ParentIssue, type TriagePlan } from "../plan/build-plan.js";
@@ -18,7 +18,7 @@ import { reviewState, stalePlanReasons, summarizePlan, type PlanRecord, type Rev
 import { observeTriage, type AppMetrics } from "../server/metrics.js";
 import { ConfigSchema } from "../config/schema.js";
 import type { RateLimitStore } from "../limits/rate-limit-store.js";
-import { renderFollowUpCapSection, renderRateLimitNotice } from "../render/render-limits.js";
+import { renderFollowUpCapSection, renderLeftOutVariablesSection, renderRateLimitNotice } from "../render/render-limits.js";
 
 /** What a triage run needs besides GitHub. */
 export interface TriageDeps {
@@ -250,6 +250,10 @@ async function triageOnce(
   const refs: FollowUpRef[] = memory.followUps.map((f) => ({ ...f }));
   const order = config.follow_ups.map((f) => f.template);
   const extraSections: string[] = [];
+  const named = issueVariables(config, parent);
+  if (named.leftOut.length) {
+    extraSections.push(renderLeftOutVariablesSection({ ...named, taken: named.taken.length, max: MAX_ISSUE_VARIABLES, maxName: MAX_VARIABLE_NAME }));
+  }
   const render = (shown: PlanRecord | undefined, close: boolean) => {
     const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
     list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));

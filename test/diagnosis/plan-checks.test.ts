@@ -3,6 +3,8 @@ import { parseConfigText } from "../../src/config/parse-config.js";
 import type { Config } from "../../src/config/schema.js";
 import {
   environmentSuffixes,
+  issueVariables,
+  MAX_ISSUE_VARIABLES,
   mentionedEnvironments,
   mentionedVariables,
   planChecks,
@@ -208,6 +210,19 @@ describe("planChecks", () => {
     },
   ])("$name", ({ config, issue, expected }) => {
     expect(planChecks(config, issue)).toEqual(expected);
+  });
+});
+
+describe("issueVariables: what is taken from the issue's text is bounded", () => {
+  it("takes the first 25 names an issue gives, in order, and leaves out the rest and names too long to be one", () => {
+    const names = Array.from({ length: 300 }, (_, i) => `VAR_${String(i).padStart(3, "0")}`);
+    const long = `LONG_${"X".repeat(200)}`;
+    const issue = { title: "hundreds", body: [`\`${long}\``, ...names.map((n) => `\`${n}\``)].join(" ") };
+    const { taken, leftOut } = issueVariables(TWO_ENVS, issue);
+    expect(MAX_ISSUE_VARIABLES).toBe(25);
+    expect(taken).toEqual(names.slice(0, 25));
+    expect(leftOut).toEqual([long, ...names.slice(25)]);
+    expect(planChecks(TWO_ENVS, issue).filter((c) => c.origin === "issue").map((c) => c.variable)).toEqual(names.slice(0, 25));
   });
 });
 

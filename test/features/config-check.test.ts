@@ -1,7 +1,7 @@
 import nock from "nock";
 import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
-import { isTriageFile } from "../../src/features/config-check.js";
+import { checkRunOutput, isTriageFile } from "../../src/features/config-check.js";
 import { API, mockInstallationToken } from "../support/github-mocks.js";
 import { APP_ID, examplePayload, testProbot } from "../support/probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
@@ -90,4 +90,16 @@ test.each([
   ["config-triage.yml", false],
 ])("isTriageFile(%s) = %s", (path, expected) => {
   expect(isTriageFile(path)).toBe(expected);
+});
+
+describe("checkRunOutput within GitHub's limits", () => {
+  test("a config with thousands of long problems: summary within 65,535 bytes, 50 annotations, each message within 64 KB", () => {
+    const problems = Array.from({ length: 3_000 }, (_, i) => ({ file: ".github/config-triage.yml", line: i + 1, path: "", message: `problème ${i} `.padEnd(120, "é") }));
+    problems[0].message = "x".repeat(100_000);
+    const { output } = checkRunOutput(problems, [".github/config-triage.yml"]);
+    expect(Buffer.byteLength(output.summary, "utf8")).toBeLessThanOrEqual(65_535);
+    expect(output.summary).toMatch(/✂️ \d+ more problems not listed \(GitHub's size limit\); the annotations show the first 50\.$/);
+    expect(output.annotations).toHaveLength(50);
+    for (const a of output.annotations!) expect(Buffer.byteLength(a.message, "utf8")).toBeLessThanOrEqual(64 * 1024);
+  });
 });

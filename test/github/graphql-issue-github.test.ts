@@ -216,6 +216,27 @@ describe("the GraphQL transport", () => {
     expect(graphqlFallbacks().get(INSTALLATION_ID)).toMatch(/HTTP 403/);
   });
 
+  it("says which follow-ups were made when the create document fails part-way, labels created in it too", async () => {
+    const answer = readAnswer();
+    answer.data.repository.labels = { totalCount: 0, nodes: [] };
+    nock(API)
+      .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
+      .reply(200, answer)
+      .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFollowUps"))
+      .reply(200, {
+        // GitHub's partial answer: the labels it created (l0...) sit next to the issues (f0...).
+        data: {
+          l0: { label: { id: "LA_1", name: "priority:critical" } },
+          f0: { issue: { id: "I_931", databaseId: 9931, number: 931, title: "Fix", state: "OPEN", url: "u" } },
+          f1: null,
+        },
+        errors: [{ path: ["f1"], message: "Something went wrong while executing your query." }],
+      });
+    await expect(app().receive(labeled())).rejects.toThrow(
+      /creating follow-ups failed \(Something went wrong while executing your query\.\); created: #931$/,
+    );
+  });
+
   it("does not fall back on an ordinary failure: a 502 fails the delivery and writes nothing", async () => {
     nock(API).post("/graphql").reply(502, { message: "Bad Gateway" });
     await expect(app().receive(labeled())).rejects.toThrow();

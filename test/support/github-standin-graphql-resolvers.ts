@@ -472,6 +472,7 @@ export function createRoot(host: GraphQLHost): { query: Obj; mutation: Obj } {
       const repo = v.repoByNode(input.repositoryId, "repositoryId");
       const title = String(input.title);
       if (title.trim() === "") throw new ExecError("UNPROCESSABLE", "Title can't be blank");
+      if (title.length > 256) throw new ExecError("UNPROCESSABLE", "Title is too long (maximum is 256 characters)");
       if (typeof input.body === "string") host.checkBody(input.body, "Issue");
       const labels = v.labelsByNode(repo, input.labelIds as unknown[] | null, "labelIds");
       const assignees = ((input.assigneeIds as unknown[] | null | undefined) ?? []).map((id) => {

@@ -678,6 +678,7 @@ const ROLE_PERMISSIONS: Record<Role, { legacy: "read" | "write" | "admin"; pull:
 
 const REACTIONS: ReactionContent[] = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
 const MAX_BODY = 65536;
+const MAX_TITLE = 256;
 const MAX_SUB_ISSUES = 100;
 const LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
@@ -1561,6 +1562,16 @@ class StandIn implements GitHubStandIn {
     return { page: slice, headers: rels.length ? { link: rels.join(", ") } : {} };
   }
 
+  /** GitHub's answer to a title past 256 characters ("title is too long"). */
+  private checkTitle(title: string): void {
+    if (title.length > MAX_TITLE) {
+      throw new HttpError(422, "Validation Failed", {
+        errors: [{ resource: "Issue", code: "custom", field: "title", message: `title is too long (maximum is ${MAX_TITLE} characters)` }],
+        violation: `title is ${title.length} characters; GitHub's limit is ${MAX_TITLE}`,
+      });
+    }
+  }
+
   private checkBody(text: unknown, resource: string): void {
     if (typeof text === "string" && text.length > MAX_BODY) {
       throw new HttpError(422, "Validation Failed", {
@@ -1787,6 +1798,7 @@ class StandIn implements GitHubStandIn {
           violation: "body/title must not be blank",
         });
       }
+      this.checkTitle(title);
       this.checkBody(b.body, "Issue");
       const assignees = [...((b.assignees as string[] | undefined) ?? [])];
       if (typeof b.assignee === "string" && !assignees.includes(b.assignee)) assignees.unshift(b.assignee);
@@ -1812,6 +1824,7 @@ class StandIn implements GitHubStandIn {
             violation: "body/title must not be blank",
           });
         }
+        this.checkTitle(String(b.title));
         issue.title = String(b.title);
       }
       if (b.body !== undefined) {
