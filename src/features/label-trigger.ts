@@ -3,10 +3,11 @@ import { fetchRole, meetsRole, type MinimumRole } from "../commands/resolve-role
 import { ConfigSchema } from "../config/schema.js";
 import { commandGitHubFromContext } from "../github/command-github.js";
 import type { ConfigRead, IssueGitHub } from "../github/issue-github.js";
-import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
+import type { AppIdentity } from "../render/markers.js";
 import { renderLabelRefusedNotice } from "../render/render-limits.js";
 import { runTriage } from "../triage/run-triage.js";
 import type { Feature } from "./feature.js";
+import { alreadySaid, noticeMarker } from "./say-once.js";
 
 const DEFAULT_LABELS = ConfigSchema.shape.labels.parse(undefined);
 
@@ -28,10 +29,8 @@ const REFUSED = { notice: "label-role" };
 
 /** Says on the issue, once, that a label was not acted on; the marker in the app's own comment remembers it. */
 async function noteOnce(gh: IssueGitHub, identity: AppIdentity, text: string): Promise<boolean> {
-  const comments = await gh.listComments();
-  const said = comments.some((c) => isAppAuthored(c, identity) && readMarker<{ notice?: string }>("notice", c.body)?.notice === REFUSED.notice);
-  if (said) return false;
-  await gh.createComment(`${writeMarker("notice", REFUSED)}\n${text}`);
+  if (await alreadySaid(gh, identity, REFUSED)) return false;
+  await gh.createComment(`${noticeMarker(REFUSED)}\n${text}`);
   return true;
 }
 

@@ -6,11 +6,13 @@ import { parseConfig, type ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { commandGitHubFromContext, type CommandGitHub, type Reaction } from "../github/command-github.js";
 import { escapeMarkdown } from "../render/escape-markdown.js";
+import { renderCommandLimitNotice } from "../render/render-limits.js";
 import { isAppAuthored, readMarker } from "../render/markers.js";
 import type { TriageDeps } from "../triage/run-triage.js";
 import type { Command, CommandContext, CommandIssue } from "./commands/command.js";
 import { commands as registered } from "./commands/index.js";
 import type { Feature } from "./feature.js";
+import { alreadySaid, noticeMarker } from "./say-once.js";
 
 /** One comment's commands: plain data, so a durable queue can carry it later. */
 export interface CommandJob {
@@ -31,6 +33,34 @@ export interface CommandEnv {
 interface Failure {
   command: ParsedCommand;
   reason: string;
+  /** Refused for want of a role, to someone with no role beyond `read`: answered once per issue and person. */
+  stranger?: boolean;
+}
+
+/** At most this many commands of one comment run; the rest are answered as not run. */
+export const MAX_COMMANDS_PER_COMMENT = 10;
+/** At most this many comments with commands from one person on one issue are acted on and answered per hour. */
+export const MAX_COMMAND_COMMENTS_PER_HOUR = 10;
+const HOUR = 3_600_000;
+
+/**
+ * Counts this comment against its author's hourly cap on this issue (anyone can write `/triage help`, and every
+ * answer is a write). `false`: do nothing; the first comment past the cap gets one reply saying so, later ones none.
+ */
+async function withinCommandLimit(env: CommandEnv, job: CommandJob): Promise<boolean> {
+  const store = env.deps.rateLimits;
+  if (!store) return true;
+  const { gh } = env;
+  const hit = await store.hit(`commands:${gh.owner}/${gh.repo}#${job.issue.number}@${job.author.toLowerCase()}`, HOUR);
+  if (hit.count <= MAX_COMMAND_COMMENTS_PER_HOUR) return true;
+  const first = hit.count === MAX_COMMAND_COMMENTS_PER_HOUR + 1;
+  env.deps.log.warn({ issue: job.issue.number, author: job.author, count: hit.count, answered: first }, "commands ignored: the author's hourly cap on this issue is reached");
+  if (first) {
+    await gh.createComment(
+      renderCommandLimitNotice({ author: job.author, number: job.issue.number, limit: MAX_COMMAND_COMMENTS_PER_HOUR, resetInMs: hit.resetInMs, now: Date.now() }),
+    );
+  }
+  return false;
 }
 
 function located(p: ConfigProblem): string {
@@ -48,6 +78,7 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
   if (configRead.kind === "found" && parsed && !parsed.ok) parsed = parseConfig(configRead.value, { text: await gh.readConfigText() });
   const config: Config | undefined = parsed?.ok ? parsed.config : undefined;
   if (job.issue.pull_request && !config?.pull_requests) return;
+  if (!(await withinCommandLimit(env, job))) return;
   await react(env, job, "eyes");
 
   const configError =
@@ -67,8 +98,16 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
   const failures: Failure[] = [];
   const verbs = env.commands.map((c) => c.name);
 
-  for (const command of job.commands) {
-    const fail = (reason: string) => failures.push({ command, reason });
+  for (const [i, command] of job.commands.entries()) {
+    const fail = (reason: string, stranger = false) => failures.push({ command, reason, stranger });
+    if (i >= MAX_COMMANDS_PER_COMMENT) {
+      fail(`not run: at most ${MAX_COMMANDS_PER_COMMENT} commands of one comment run`);
+      continue;
+    }
+    if (job.commands.slice(0, i).some((c) => c.verb === command.verb && c.args === command.args)) {
+      fail("not run: it is already in this comment, and a command runs once per comment");
+      continue;
+    }
     const found = env.commands.find((c) => c.name === command.verb);
     if (!found) {
       const guess = suggestVerb(command.verb, verbs);
@@ -99,7 +138,11 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
         continue;
       }
       if (!meetsRole(role.role, minimum)) {
-        fail(`\`/triage ${found.name}\` needs the \`${minimum}\` role or higher; \`${job.author}\` has ${role.role === "none" ? "no role" : `\`${role.role}\``} on this repository`);
+        fail(
+          `\`/triage ${found.name}\` needs the \`${minimum}\` role or higher; \`${job.author}\` has ${role.role === "none" ? "no role" : `\`${role.role}\``} on this repository`,
+          // Someone who cannot even triage (on a public repository everyone reads) is answered once per issue.
+          role.role === "none" || role.role === "read",
+        );
         continue;
       }
     }
@@ -126,8 +169,19 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
   }
 
   await react(env, job, failures.length ? "confused" : "rocket");
-  if (failures.length) {
-    await gh.createComment(failures.map((f) => `> ${escapeMarkdown(f.command.raw, 200)}\n\n😕 ${f.reason}`).join("\n\n---\n\n"));
+  // Someone with no role beyond read is told once per issue why a command was refused; after that the 😕 says it.
+  let shown = failures;
+  let once = "";
+  if (failures.some((f) => f.stranger)) {
+    const key = { notice: "command-role", user: job.author.toLowerCase() };
+    if (await alreadySaid(gh, deps.identity, key)) shown = failures.filter((f) => !f.stranger);
+    else once = `${noticeMarker(key)}\n`;
+  }
+  // Anything beyond the first few failures (a comment of many lines) is counted, not quoted.
+  const quoted = shown.slice(0, MAX_COMMANDS_PER_COMMENT + 1);
+  if (quoted.length) {
+    await gh.createComment(once + quoted.map((f) => `> ${escapeMarkdown(f.command.raw, 200)}\n\n😕 ${f.reason}`).join("\n\n---\n\n") +
+      (shown.length > quoted.length ? `\n\n---\n\n😕 ${shown.length - quoted.length} more commands were not run.` : ""));
   }
 }
 
@@ -148,16 +202,22 @@ export function createSlashCommands(commands: Command[] = registered): Feature {
     register(app, deps) {
       const queue = createSerialQueue();
       const handle = async (context: Context<"issue_comment.created" | "issue_comment.edited">) => {
-        const { comment, issue } = context.payload;
+        const { comment, issue, sender } = context.payload;
         // Bots never drive the app, the app itself above all (its replies quote commands).
-        if (comment.user?.type === "Bot" || isAppAuthored(comment, deps.identity)) return;
+        if (!sender || sender.type === "Bot" || comment.user?.type === "Bot" || isAppAuthored(comment, deps.identity)) return;
+        // The role that counts is the sender's: whoever wrote this version of the comment. Someone may edit another
+        // person's comment (write access allows it); such an edit runs nothing, so no one acts with another's role.
+        if (context.payload.action === "edited" && sender.login !== comment.user?.login) {
+          context.log.info({ issue: issue.number, sender: sender.login, author: comment.user?.login }, "commands ignored: the comment was edited by someone other than its author");
+          return;
+        }
         const previous = (context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from;
         // An edit that does not say what the body was cannot tell new commands from old ones: run nothing.
         if (context.payload.action === "edited" && typeof previous !== "string") return;
         const parsed = context.payload.action === "edited" ? addedCommands(previous, comment.body) : parseCommands(comment.body);
         if (!parsed.length) return;
         const gh = commandGitHubFromContext(context as Context<"issue_comment">, issue.number, deps);
-        const job: CommandJob = { issue: { ...issue } as CommandJob["issue"], commentId: comment.id, author: comment.user?.login ?? "", commands: parsed };
+        const job: CommandJob = { issue: { ...issue } as CommandJob["issue"], commentId: comment.id, author: sender.login, commands: parsed };
         const env: CommandEnv = {
           gh,
           ghFor: (n) => commandGitHubFromContext(context as Context<"issue_comment">, n, deps),

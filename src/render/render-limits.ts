@@ -51,3 +51,14 @@ export function renderLeftOutVariablesSection(o: { leftOut: string[]; taken: num
     `To check one of them, add it to ${code("checks:")} in ${code(CONFIG_PATH)}.`,
   ].join("\n");
 }
+
+/** The one reply to someone whose `/triage` comments on an issue passed the hourly cap; later ones get none. */
+export function renderCommandLimitNotice(o: { author: string; number: number; limit: number; resetInMs: number; now: number }): string {
+  const who = escapeMarkdown(`@${o.author}`, 64);
+  const minutes = Math.max(1, Math.ceil(o.resetInMs / 60_000));
+  return [
+    `⏳ **config-triage did not run this comment's commands**: ${who} has already written ${o.limit} comments with \`/triage\` commands on #${o.number} this hour, the most config-triage answers from one person on one issue.`,
+    "",
+    `Until ${clock(o.now + o.resetInMs)} UTC (in ${minutes} min) further commands from ${who} on this issue are ignored, without a reply.`,
+  ].join("\n");
+}

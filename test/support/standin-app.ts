@@ -131,3 +131,18 @@ export function postCommand(app: StandInApp, issue: StandInIssue, body: string, 
   const comment = app.standIn.addComment(FULL, issue.number, { body, user: { login, type: "User" } });
   return commentEvent(app.standIn.issue(FULL, issue.number)!, { id: comment.id, node_id: comment.node_id, body, login });
 }
+
+/**
+ * `issue_comment.edited` (GitHub's real example) for a stand-in comment: `author` wrote it, `editor` (the webhook's
+ * `sender`) changed its body from `from` to `body`.
+ */
+export function editedCommentEvent(
+  issue: StandInIssue,
+  comment: { id: number; body: string; from: string; author: string; editor: string; editorType?: "User" | "Bot" },
+) {
+  const payload = withRepo(examplePayload("issue_comment", "edited"), issue);
+  Object.assign(payload.comment, { id: comment.id, body: comment.body, performed_via_github_app: null, user: { ...payload.comment.user, login: comment.author, type: "User" } });
+  payload.changes = { body: { from: comment.from } };
+  payload.sender = { ...payload.sender, login: comment.editor, type: comment.editorType ?? "User" };
+  return { id: `delivery-${Math.random()}`, name: "issue_comment" as const, payload: payload as any };
+}

@@ -4,8 +4,7 @@ import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
 import { scenarioConfigYaml } from "../../fixtures/scenario.js";
 import {
   API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, ROLE, setServices, showPlan,
-  useCommandTestEnvironment,
-} from "./harness.js";
+  useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -50,9 +49,12 @@ describe("/triage apply", () => {
     mockConfig(scope);
     mockReactions(scope, "confused");
     mockRole(scope, "reader", ROLE.read);
+    mockNoEarlierNotice(scope);
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: "/triage apply", login: "reader" }));
-    expect(reply.body).toBe("> /triage apply\n\n😕 `/triage apply` needs the `write` role or higher; `reader` has `read` on this repository");
+    expect(reply.body).toBe(
+      '<!-- config-triage:notice {"notice":"command-role","user":"reader"} -->\n> /triage apply\n\n😕 `/triage apply` needs the `write` role or higher; `reader` has `read` on this repository',
+    );
   });
 
   it("refuses a triage user (apply needs write)", async () => {

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { scenarioConfigYaml } from "../../fixtures/scenario.js";
-import { API, REPO, app, commentEvent, mockConfig, mockReactions, mockReply, mockRole, ROLE, useCommandTestEnvironment } from "./harness.js";
+import { API, REPO, app, commentEvent, mockConfig, mockReactions, mockReply, mockRole, ROLE, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -39,6 +39,7 @@ describe("/triage close and /triage reopen", () => {
     mockConfig(scope);
     mockReactions(scope, "confused");
     mockRole(scope, "maintainer", role);
+    if (role === ROLE.read) mockNoEarlierNotice(scope);
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: `/triage ${verb}`, issue: { state: verb === "reopen" ? "closed" : "open" } }));
     expect(reply.body).toContain(reason);

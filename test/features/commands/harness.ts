@@ -122,6 +122,11 @@ export const ROLE = {
   maintain: { permission: "write", role_name: "maintain", user: { permissions: { pull: true, triage: true, push: true, maintain: true, admin: false } } },
 };
 
+/** The app looks whether it already told someone without a role why a command was refused (it answers once): no. */
+export function mockNoEarlierNotice(scope: nock.Scope, number = 930) {
+  return scope.get(`${REPO}/issues/${number}/comments`).query(true).reply(200, []);
+}
+
 /** Captures the body of the failure or reply comment on the issue. */
 export function mockReply(scope: nock.Scope, into: { body?: string }, number = 930) {
   return scope.post(`${REPO}/issues/${number}/comments`).reply(201, (_uri, body: any) => {

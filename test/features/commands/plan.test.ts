@@ -3,7 +3,7 @@ import { readMarker } from "../../../src/render/markers.js";
 import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
 import { EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../../support/probot.js";
 import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
-import { API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, owner, repo, ROLE, showPlan, useCommandTestEnvironment } from "./harness.js";
+import { API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, owner, repo, ROLE, showPlan, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -37,6 +37,7 @@ describe("/triage plan", () => {
     mockConfig(scope);
     mockReactions(scope, "confused");
     mockRole(scope, "maintainer", ROLE.read);
+    mockNoEarlierNotice(scope);
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: "/triage plan" }));
     expect(reply.body).toContain("needs the `triage` role or higher");

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
-import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, ROLE, setServices, TEMPLATES, useCommandTestEnvironment } from "./harness.js";
+import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, ROLE, setServices, TEMPLATES, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -92,12 +92,14 @@ describe("/triage recheck", () => {
     ["a non-collaborator", 404, "`maintainer` has no role on this repository"],
     ["a custom role GitHub gives no base permissions for (fail closed)", { permission: "write", role_name: "deployer" }, "could not determine the role of `maintainer` (GitHub reports the custom role `deployer` without its base permissions, so its rank is unknown), so the command was refused"],
     ["an error of the permission API (fail closed)", 500, "could not determine the role of `maintainer` (GitHub's permission API answered 500), so the command was refused"],
-  ])("refuses %s", async (_name, answer, reason) => {
+  ])("refuses %s", async (name, answer, reason) => {
     const reply: { body?: string } = {};
     const scope = nock(API);
     mockConfig(scope);
     mockReactions(scope, "confused");
     mockRole(scope, "maintainer", answer);
+    // Someone with no role is answered once per issue: the app first looks whether it told them already.
+    if (answer === 404 || name === "a read-only user") mockNoEarlierNotice(scope);
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(reply.body).toContain("> /triage recheck\n\n😕 ");
