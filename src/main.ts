@@ -3,6 +3,7 @@ import { defaultDeps } from "./app-deps.js";
 import { withBoundedWrites } from "./github/bounded-writes.js";
 import { issueGitHubFromContext } from "./github/issue-github.js";
 import { timedFetch } from "./github/timed-fetch.js";
+import { shouldReportFailure } from "./features/asked-for-triage.js";
 import { createApp } from "./index.js";
 import { GoogleCredentialsError } from "./cloud-run/create-clients.js";
 import { describeFailure, type EventQueue, type EventRunner, type QueuedEvent } from "./queue/event-queue.js";
@@ -80,6 +81,10 @@ async function main(): Promise<void> {
       log.error({ delivery: event.id, event: event.name, attempts, why }, "event failed for good");
       const installation = event.payload?.installation?.id;
       if (!event.payload?.issue || !event.payload?.repository || installation === undefined) return;
+      if (!shouldReportFailure(event, error)) {
+        log.warn({ delivery: event.id, event: event.name }, "failure not reported on the issue: the event did not ask for a triage");
+        return;
+      }
       const octokit = await probot.auth(installation);
       const gh = withBoundedWrites(issueGitHubFromContext(new Context(event as any, octokit, log) as any));
       await reportFailure(gh, deps.identity, why, NEXT_STEP);

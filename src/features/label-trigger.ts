@@ -1,11 +1,13 @@
 import type { Context } from "probot";
+import type { AppDeps } from "../app-deps.js";
 import { fetchRole, meetsRole, type MinimumRole } from "../commands/resolve-role.js";
 import { ConfigSchema } from "../config/schema.js";
-import { commandGitHubFromContext } from "../github/command-github.js";
+import { commandGitHubFromContext, type CommandGitHub } from "../github/command-github.js";
 import type { ConfigRead, IssueGitHub } from "../github/issue-github.js";
 import type { AppIdentity } from "../render/markers.js";
 import { renderLabelRefusedNotice } from "../render/render-limits.js";
 import { runTriage } from "../triage/run-triage.js";
+import { markTriageRequest } from "./asked-for-triage.js";
 import type { Feature } from "./feature.js";
 import { alreadySaid, noticeMarker } from "./say-once.js";
 
@@ -47,24 +49,40 @@ export const labelTrigger: Feature = {
       const gh = commandGitHubFromContext(context, context.payload.issue.number, deps);
       const read = await gh.readConfig();
       if (!triggerLabels(read).includes(label)) return;
-      const issue = context.payload.issue;
-      const minimum = labelRole(read);
-      if (minimum !== "anyone") {
-        const role = await fetchRole((user) => gh.permissionOf(user), sender.login);
-        if (!role.ok || !meetsRole(role.role, minimum)) {
-          const text = renderLabelRefusedNotice({ label, sender: sender.login, minimum, reason: role.ok ? undefined : role.reason });
-          const posted = await noteOnce(gh, deps.identity, text);
-          context.log.info({ issue: issue.number, sender: sender.login, minimum, role: role.ok ? role.role : role.reason, posted }, "trigger label ignored: sender below label_role");
-          return;
-        }
-      }
-      const outcome = await runTriage(
-        gh,
-        { owner: gh.owner, repo: gh.repo, number: issue.number, title: issue.title, body: issue.body ?? null, url: issue.html_url, state: issue.state },
-        { ...deps, log: context.log },
-        read,
-      );
-      if (outcome.kind === "limited" && outcome.first) await gh.createComment(outcome.message);
+      // From here on a triage was asked for: a failure is reported on the issue (see `shouldReportFailure`).
+      await triageOnLabel({ context, gh, read, label, sender: sender.login, deps }).catch((error) => {
+        throw markTriageRequest(error);
+      });
     });
   },
 };
+
+/** The trigger label's run, once the config said the label is a trigger: the sender's role, then the triage. */
+async function triageOnLabel(o: {
+  context: Context<"issues.labeled">;
+  gh: CommandGitHub;
+  read: ConfigRead;
+  label: string;
+  sender: string;
+  deps: AppDeps;
+}): Promise<void> {
+  const { context, gh, read, label, sender, deps } = o;
+  const issue = context.payload.issue;
+  const minimum = labelRole(read);
+  if (minimum !== "anyone") {
+    const role = await fetchRole((user) => gh.permissionOf(user), sender);
+    if (!role.ok || !meetsRole(role.role, minimum)) {
+      const text = renderLabelRefusedNotice({ label, sender, minimum, reason: role.ok ? undefined : role.reason });
+      const posted = await noteOnce(gh, deps.identity, text);
+      context.log.info({ issue: issue.number, sender, minimum, role: role.ok ? role.role : role.reason, posted }, "trigger label ignored: sender below label_role");
+      return;
+    }
+  }
+  const outcome = await runTriage(
+    gh,
+    { owner: gh.owner, repo: gh.repo, number: issue.number, title: issue.title, body: issue.body ?? null, url: issue.html_url, state: issue.state },
+    { ...deps, log: context.log },
+    read,
+  );
+  if (outcome.kind === "limited" && outcome.first) await gh.createComment(outcome.message);
+}
