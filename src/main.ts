@@ -82,7 +82,8 @@ async function main(): Promise<void> {
       const installation = event.payload?.installation?.id;
       if (!event.payload?.issue || !event.payload?.repository || installation === undefined) return;
       if (!shouldReportFailure(event, error)) {
-        log.warn({ delivery: event.id, event: event.name }, "failure not reported on the issue: the event did not ask for a triage");
+        const message = "failure not reported on the issue: the event did not ask for a triage";
+        log.warn({ delivery: event.id, event: event.name }, message);
         return;
       }
       const octokit = await probot.auth(installation);

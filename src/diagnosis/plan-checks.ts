@@ -50,7 +50,10 @@ export const MAX_VARIABLE_NAME = 100;
  * The variables named in the issue that no configured check covers, split into those checked (the first
  * `MAX_ISSUE_VARIABLES`, in the order the text names them) and those left out (the rest, and names too long to be one).
  */
-export function issueVariables(config: Config, issue: { title: string; body: string | null }): { taken: string[]; leftOut: string[] } {
+export function issueVariables(
+  config: Config,
+  issue: { title: string; body: string | null },
+): { taken: string[]; leftOut: string[] } {
   const covered = new Set(config.checks.flatMap((c) => [c.variable, ...c.aliases]));
   const named = mentionedVariables(`${issue.title}\n${issue.body ?? ""}`).filter((v) => !covered.has(v));
   const plausible = named.filter((v) => v.length <= MAX_VARIABLE_NAME);

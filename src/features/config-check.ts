@@ -9,6 +9,8 @@ import type { Feature } from "./feature.js";
 
 export const CHECK_NAME = "config-triage";
 
+const BREAKS = "Merging this would break triage: the app reads these files from the default branch.";
+
 /** Whether a changed path is the app's config or one of its templates. */
 export function isTriageFile(path: string): boolean {
   return path === CONFIG_PATH || (path.startsWith(`${REPO_TEMPLATE_DIR}/`) && path.endsWith(".md") && !path.slice(REPO_TEMPLATE_DIR.length + 1).includes("/"));
@@ -26,10 +28,11 @@ export function checkRunOutput(problems: ConfigProblem[], files: string[]) {
     output: {
       title: `${problems.length} problem${problems.length === 1 ? "" : "s"} in the config-triage configuration`,
       // Within GitHub's limits: the summary's 65,535 and each message's 64 KB (in bytes, the stricter reading).
-      summary: fitBody(`Merging this would break triage: the app reads these files from the default branch.\n\n${list}`, {
+      summary: fitBody(`${BREAKS}\n\n${list}`, {
         limit: CHECK_RUN_TEXT_LIMIT,
         bytes: true,
-        note: (n) => `\n\n✂️ ${n} more problems not listed (GitHub's size limit); the annotations show the first ${CHECK_RUN_ANNOTATIONS}.`,
+        note: (n) =>
+          `\n\n✂️ ${n} more problems not listed (GitHub's size limit); the annotations show the first ${CHECK_RUN_ANNOTATIONS}.`,
       }),
       annotations: problems.slice(0, CHECK_RUN_ANNOTATIONS).map((p) => ({
         path: p.file,

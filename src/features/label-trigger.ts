@@ -74,13 +74,24 @@ async function triageOnLabel(o: {
     if (!role.ok || !meetsRole(role.role, minimum)) {
       const text = renderLabelRefusedNotice({ label, sender, minimum, reason: role.ok ? undefined : role.reason });
       const posted = await noteOnce(gh, deps.identity, text);
-      context.log.info({ issue: issue.number, sender, minimum, role: role.ok ? role.role : role.reason, posted }, "trigger label ignored: sender below label_role");
+      context.log.info(
+        { issue: issue.number, sender, minimum, role: role.ok ? role.role : role.reason, posted },
+        "trigger label ignored: sender below label_role",
+      );
       return;
     }
   }
   const outcome = await runTriage(
     gh,
-    { owner: gh.owner, repo: gh.repo, number: issue.number, title: issue.title, body: issue.body ?? null, url: issue.html_url, state: issue.state },
+    {
+      owner: gh.owner,
+      repo: gh.repo,
+      number: issue.number,
+      title: issue.title,
+      body: issue.body ?? null,
+      url: issue.html_url,
+      state: issue.state,
+    },
     { ...deps, log: context.log },
     read,
   );

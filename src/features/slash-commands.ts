@@ -54,11 +54,15 @@ async function withinCommandLimit(env: CommandEnv, job: CommandJob): Promise<boo
   const hit = await store.hit(`commands:${gh.owner}/${gh.repo}#${job.issue.number}@${job.author.toLowerCase()}`, HOUR);
   if (hit.count <= MAX_COMMAND_COMMENTS_PER_HOUR) return true;
   const first = hit.count === MAX_COMMAND_COMMENTS_PER_HOUR + 1;
-  env.deps.log.warn({ issue: job.issue.number, author: job.author, count: hit.count, answered: first }, "commands ignored: the author's hourly cap on this issue is reached");
+  env.deps.log.warn(
+    { issue: job.issue.number, author: job.author, count: hit.count, answered: first },
+    "commands ignored: the author's hourly cap on this issue is reached",
+  );
   if (first) {
-    await gh.createComment(
-      renderCommandLimitNotice({ author: job.author, number: job.issue.number, limit: MAX_COMMAND_COMMENTS_PER_HOUR, resetInMs: hit.resetInMs, now: Date.now() }),
-    );
+    const limit = MAX_COMMAND_COMMENTS_PER_HOUR;
+    const { number } = job.issue;
+    const notice = renderCommandLimitNotice({ author: job.author, number, limit, resetInMs: hit.resetInMs, now: Date.now() });
+    await gh.createComment(notice);
   }
   return false;
 }
@@ -98,13 +102,14 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
   const failures: Failure[] = [];
   const verbs = env.commands.map((c) => c.name);
 
+  const seen = new Set<string>();
   for (const [i, command] of job.commands.entries()) {
     const fail = (reason: string, stranger = false) => failures.push({ command, reason, stranger });
     if (i >= MAX_COMMANDS_PER_COMMENT) {
       fail(`not run: at most ${MAX_COMMANDS_PER_COMMENT} commands of one comment run`);
       continue;
     }
-    if (job.commands.slice(0, i).some((c) => c.verb === command.verb && c.args === command.args)) {
+    if (seen.size === seen.add(`${command.verb} ${command.args}`).size) {
       fail("not run: it is already in this comment, and a command runs once per comment");
       continue;
     }
@@ -138,8 +143,10 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
         continue;
       }
       if (!meetsRole(role.role, minimum)) {
+        const has = role.role === "none" ? "no role" : `\`${role.role}\``;
         fail(
-          `\`/triage ${found.name}\` needs the \`${minimum}\` role or higher; \`${job.author}\` has ${role.role === "none" ? "no role" : `\`${role.role}\``} on this repository`,
+          `\`/triage ${found.name}\` needs the \`${minimum}\` role or higher; ` +
+            `\`${job.author}\` has ${has} on this repository`,
           // Someone who cannot even triage (on a public repository everyone reads) is answered once per issue.
           role.role === "none" || role.role === "read",
         );
@@ -180,8 +187,9 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
   // Anything beyond the first few failures (a comment of many lines) is counted, not quoted.
   const quoted = shown.slice(0, MAX_COMMANDS_PER_COMMENT + 1);
   if (quoted.length) {
-    await gh.createComment(once + quoted.map((f) => `> ${escapeMarkdown(f.command.raw, 200)}\n\n😕 ${f.reason}`).join("\n\n---\n\n") +
-      (shown.length > quoted.length ? `\n\n---\n\n😕 ${shown.length - quoted.length} more commands were not run.` : ""));
+    const quotes = quoted.map((f) => `> ${escapeMarkdown(f.command.raw, 200)}\n\n😕 ${f.reason}`);
+    if (shown.length > quoted.length) quotes.push(`😕 ${shown.length - quoted.length} more commands were not run.`);
+    await gh.createComment(once + quotes.join("\n\n---\n\n"));
   }
 }
 
@@ -204,11 +212,15 @@ export function createSlashCommands(commands: Command[] = registered): Feature {
       const handle = async (context: Context<"issue_comment.created" | "issue_comment.edited">) => {
         const { comment, issue, sender } = context.payload;
         // Bots never drive the app, the app itself above all (its replies quote commands).
-        if (!sender || sender.type === "Bot" || comment.user?.type === "Bot" || isAppAuthored(comment, deps.identity)) return;
+        if (!sender || sender.type === "Bot") return;
+        if (comment.user?.type === "Bot" || isAppAuthored(comment, deps.identity)) return;
         // The role that counts is the sender's: whoever wrote this version of the comment. Someone may edit another
         // person's comment (write access allows it); such an edit runs nothing, so no one acts with another's role.
         if (context.payload.action === "edited" && sender.login !== comment.user?.login) {
-          context.log.info({ issue: issue.number, sender: sender.login, author: comment.user?.login }, "commands ignored: the comment was edited by someone other than its author");
+          context.log.info(
+            { issue: issue.number, sender: sender.login, author: comment.user?.login },
+            "commands ignored: the comment was edited by someone other than its author",
+          );
           return;
         }
         const previous = (context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from;
@@ -217,7 +229,12 @@ export function createSlashCommands(commands: Command[] = registered): Feature {
         const parsed = context.payload.action === "edited" ? addedCommands(previous, comment.body) : parseCommands(comment.body);
         if (!parsed.length) return;
         const gh = commandGitHubFromContext(context as Context<"issue_comment">, issue.number, deps);
-        const job: CommandJob = { issue: { ...issue } as CommandJob["issue"], commentId: comment.id, author: sender.login, commands: parsed };
+        const job: CommandJob = {
+          issue: { ...issue } as CommandJob["issue"],
+          commentId: comment.id,
+          author: sender.login,
+          commands: parsed,
+        };
         const env: CommandEnv = {
           gh,
           ghFor: (n) => commandGitHubFromContext(context as Context<"issue_comment">, n, deps),

@@ -349,7 +349,8 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         if (!graphqlErrors(error)) throw error;
         // Some were created: they are sub-issues already, so the next run finds them. Say which.
         // The partial data holds the labels created (`l0: { label }`) next to the issues (`f0: { issue }`).
-        const partial = ((error as { data?: Record<string, { issue?: GqlIssue } | null> }).data ?? {}) as Record<string, { issue?: GqlIssue } | null>;
+        type Partial = Record<string, { issue?: GqlIssue } | null>;
+        const partial = ((error as { data?: Partial }).data ?? {}) as Partial;
         const made = Object.values(partial).flatMap((p) => (p?.issue ? [`#${p.issue.number}`] : []));
         throw Object.assign(new Error(`creating follow-ups failed (${(graphqlErrors(error) ?? []).map((e) => e.message).join("; ")}); created: ${made.join(", ") || "none"}`), { cause: error });
       }

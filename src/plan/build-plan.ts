@@ -118,7 +118,8 @@ export function buildPlan(input: {
     if (diagnosis.verdict === "nothing-to-check") return;
     if (existing.some((e) => e.template === rule.template)) return;
     const { title, body } = rendered.value;
-    create.push({ template: rule.template, ...rendered.value, title: fitTitle(title), body: followUpBody(body, parent, rule.template) });
+    const fitted = { title: fitTitle(title), body: followUpBody(body, parent, rule.template) };
+    create.push({ template: rule.template, ...rendered.value, ...fitted });
   });
   if (problems.length) return { ok: false, problems };
   const passing = diagnosis.verdict === "pass";
@@ -144,7 +145,9 @@ export function followUpBody(body: string, parent: ParentIssue, template: string
   const parentLine = `Follow-up of #${parent.number}.`;
   const text = fitBody(body.trimEnd(), {
     limit: GITHUB_BODY_LIMIT - marker.length - parentLine.length - 8,
-    note: (n) => `\n\n> ✂️ This issue's text was cut to fit GitHub's 65,536-character limit: ${n} more lines of the template \`${template}\` are not shown.`,
+    note: (n) =>
+      `\n\n> ✂️ This issue's text was cut to fit GitHub's 65,536-character limit: ` +
+      `${n} more lines of the template \`${template}\` are not shown.`,
   });
   const mentionsParent = new RegExp(`#${parent.number}(?!\\d)`).test(text);
   return [marker, text, mentionsParent ? "" : parentLine].filter(Boolean).join("\n\n") + "\n";

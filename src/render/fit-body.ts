@@ -24,7 +24,8 @@ export interface FitOptions {
   note?: (omittedLines: number) => string;
 }
 
-const defaultNote = (n: number) => `\n\n> ✂️ Cut to fit GitHub's size limit: ${n} more line${n === 1 ? "" : "s"} not shown.`;
+const defaultNote = (n: number) =>
+  `\n\n> ✂️ Cut to fit GitHub's size limit: ${n} more line${n === 1 ? "" : "s"} not shown.`;
 
 /**
  * Keeps a body within GitHub's limit, saying that it was cut. It cuts at a line where it can, closes a code block or

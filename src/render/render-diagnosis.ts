@@ -288,7 +288,8 @@ export function fitComment(body: string, limit = GITHUB_COMMENT_LIMIT, tail = ""
   const joined = tail ? `${body}\n\n${tail}` : body;
   if (joined.length <= limit) return joined;
   const cutLines = (n: number) =>
-    `\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last ${n} lines of the report above are not shown (the most important parts come first; passing checks come last).`;
+    `\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last ${n} lines of the report above ` +
+    "are not shown (the most important parts come first; passing checks come last).";
   const keptTail = tail ? fitBody(tail, { limit: Math.floor(limit / 2) }) : "";
   const head = fitBody(body, { limit: limit - (keptTail ? keptTail.length + 2 : 0), note: cutLines });
   return keptTail ? `${head}\n\n${keptTail}` : head;

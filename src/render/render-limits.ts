@@ -42,23 +42,39 @@ export function renderLabelRefusedNotice(o: { label: string; sender: string; min
 const LISTED_LEFT_OUT = 20;
 
 /** The section of the diagnosis comment when the issue names more variables than the app takes from text. */
-export function renderLeftOutVariablesSection(o: { leftOut: string[]; taken: number; max: number; maxName: number }): string {
+export function renderLeftOutVariablesSection(o: {
+  leftOut: string[];
+  taken: number;
+  max: number;
+  maxName: number;
+}): string {
   const listed = o.leftOut.slice(0, LISTED_LEFT_OUT).map((v) => code(v.length > 60 ? `${v.slice(0, 59)}…` : v));
   const more = o.leftOut.length - listed.length;
   return [
     "#### Variables not checked",
-    `The issue names ${o.taken + o.leftOut.length} variables in backticks that no configured check covers; config-triage checks at most ${o.max} of them from an issue's text (names of at most ${o.maxName} characters), so it checked the first ${o.taken} and left out ${o.leftOut.length}: ${listed.join(", ")}${more > 0 ? ` and ${more} more` : ""}.`,
+    `The issue names ${o.taken + o.leftOut.length} variables in backticks that no configured check covers; ` +
+      `config-triage checks at most ${o.max} of them from an issue's text (names of at most ${o.maxName} characters), ` +
+      `so it checked the first ${o.taken} and left out ${o.leftOut.length}: ${listed.join(", ")}` +
+      `${more > 0 ? ` and ${more} more` : ""}.`,
     `To check one of them, add it to ${code("checks:")} in ${code(CONFIG_PATH)}.`,
   ].join("\n");
 }
 
 /** The one reply to someone whose `/triage` comments on an issue passed the hourly cap; later ones get none. */
-export function renderCommandLimitNotice(o: { author: string; number: number; limit: number; resetInMs: number; now: number }): string {
+export function renderCommandLimitNotice(o: {
+  author: string;
+  number: number;
+  limit: number;
+  resetInMs: number;
+  now: number;
+}): string {
   const who = escapeMarkdown(`@${o.author}`, 64);
   const minutes = Math.max(1, Math.ceil(o.resetInMs / 60_000));
   return [
-    `⏳ **config-triage did not run this comment's commands**: ${who} has already written ${o.limit} comments with \`/triage\` commands on #${o.number} this hour, the most config-triage answers from one person on one issue.`,
+    `⏳ **config-triage did not run this comment's commands**: ${who} has already written ${o.limit} comments with ` +
+      `\`/triage\` commands on #${o.number} this hour, the most config-triage answers from one person on one issue.`,
     "",
-    `Until ${clock(o.now + o.resetInMs)} UTC (in ${minutes} min) further commands from ${who} on this issue are ignored, without a reply.`,
+    `Until ${clock(o.now + o.resetInMs)} UTC (in ${minutes} min) further commands from ${who} on this issue ` +
+      "are ignored, without a reply.",
   ].join("\n");
 }

@@ -29,20 +29,39 @@ function reply(res: ServerResponse, status: number, body: object, headers: Recor
 }
 
 /** Answers before the body is read, and closes the connection instead of reading (or draining) the rest. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
   req.pause();
   res.on("finish", () => req.socket.destroySoon());
   reply(res, status, body, { connection: "close", ...headers });
 }
 
-type BodyRead = { kind: "ok"; body: Buffer; signed: boolean } | { kind: "too-large" } | { kind: "busy" } | { kind: "aborted" };
+type BodyRead =
+  | { kind: "ok"; body: Buffer; signed: boolean }
+  | { kind: "too-large" }
+  | { kind: "busy" }
+  | { kind: "aborted" };
+
+const BUSY = { error: "too many deliveries being received; redeliver later" };
+const RETRY = { "retry-after": "10" };
 
 /**
  * Reads a body through the signature check, chunk by chunk, within `max` bytes; `reserve(n)` must grant every byte
  * beyond what was reserved up front (the declared length) or the read stops ("busy"). A body of declared length is
  * copied into one buffer of that size as it arrives, so it is never held twice.
  */
-function readBody(req: IncomingMessage, max: number, check: SignatureCheck, declared: number | undefined, reserve: (n: number) => boolean): Promise<BodyRead> {
+function readBody(
+  req: IncomingMessage,
+  max: number,
+  check: SignatureCheck,
+  declared: number | undefined,
+  reserve: (n: number) => boolean,
+): Promise<BodyRead> {
   return new Promise((resolve) => {
     const whole = declared ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
@@ -64,7 +83,10 @@ function readBody(req: IncomingMessage, max: number, check: SignatureCheck, decl
       else chunks.push(chunk);
       size += chunk.length;
     });
-    req.on("end", () => done({ kind: "ok", body: whole ? whole.subarray(0, size) : Buffer.concat(chunks, size), signed: check.matches() }));
+    req.on("end", () => {
+      const body = whole ? whole.subarray(0, size) : Buffer.concat(chunks, size);
+      done({ kind: "ok", body, signed: check.matches() });
+    });
     req.on("error", () => done({ kind: "aborted" }));
     req.on("close", () => done({ kind: "aborted" }));
   });
@@ -102,7 +124,8 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
         return reply(res, 400, { error: "missing x-hub-signature-256, x-github-event or x-github-delivery header" });
       }
       const declared = req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
-      if (declared !== undefined && declared > maxBody) return refuse(req, res, 413, { error: `payload larger than ${maxBody} bytes` });
+      const tooLarge = { error: `payload larger than ${maxBody} bytes` };
+      if (declared !== undefined && declared > maxBody) return refuse(req, res, 413, tooLarge);
       const check = signatureCheck(options.secret, signature);
       if (!check) return refuse(req, res, 401, { error: "signature is not of the form sha256=<64 hex digits>" });
       // What is not yet verified is anyone's: hold at most maxUnverified bytes of it at once, all requests together.
@@ -113,7 +136,7 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
         reserved += n;
         return true;
       };
-      if (!reserve(declared ?? 0)) return refuse(req, res, 503, { error: "too many deliveries being received; redeliver later" }, { "retry-after": "10" });
+      if (!reserve(declared ?? 0)) return refuse(req, res, 503, BUSY, RETRY);
       let read: BodyRead;
       try {
         read = await readBody(req, maxBody, check, declared, reserve);
@@ -121,8 +144,8 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
         unverified -= reserved;
       }
       if (read.kind === "aborted") return;
-      if (read.kind === "too-large") return refuse(req, res, 413, { error: `payload larger than ${maxBody} bytes` });
-      if (read.kind === "busy") return refuse(req, res, 503, { error: "too many deliveries being received; redeliver later" }, { "retry-after": "10" });
+      if (read.kind === "too-large") return refuse(req, res, 413, tooLarge);
+      if (read.kind === "busy") return refuse(req, res, 503, BUSY, RETRY);
       const body = read.body;
       if (!read.signed) {
         log.warn({ delivery: id, event: name }, "webhook refused: signature does not match WEBHOOK_SECRET");

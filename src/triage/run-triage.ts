@@ -3,7 +3,13 @@ import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { evaluate, type Diagnosis } from "../diagnosis/evaluate.js";
 import { gatherLiveState } from "../diagnosis/gather-live-state.js";
 import type { SecretVerification } from "../diagnosis/fetch-secret-facts.js";
-import { issueVariables, MAX_ISSUE_VARIABLES, MAX_VARIABLE_NAME, planChecks, type EffectiveCheck } from "../diagnosis/plan-checks.js";
+import {
+  issueVariables,
+  MAX_ISSUE_VARIABLES,
+  MAX_VARIABLE_NAME,
+  planChecks,
+  type EffectiveCheck,
+} from "../diagnosis/plan-checks.js";
 import type { HealthResult, LiveState, SecretUse, ServiceTarget } from "../diagnosis/types.js";
 import type { ConfigRead, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
 import { buildPlan, type ExistingFollowUp, type ParentIssue, type TriagePlan } from "../plan/build-plan.js";
@@ -18,7 +24,11 @@ import { reviewState, stalePlanReasons, summarizePlan, type PlanRecord, type Rev
 import { observeTriage, type AppMetrics } from "../server/metrics.js";
 import { ConfigSchema } from "../config/schema.js";
 import type { RateLimitStore } from "../limits/rate-limit-store.js";
-import { renderFollowUpCapSection, renderLeftOutVariablesSection, renderRateLimitNotice } from "../render/render-limits.js";
+import {
+  renderFollowUpCapSection,
+  renderLeftOutVariablesSection,
+  renderRateLimitNotice,
+} from "../render/render-limits.js";
 
 /** What a triage run needs besides GitHub. */
 export interface TriageDeps {
@@ -252,7 +262,8 @@ async function triageOnce(
   const extraSections: string[] = [];
   const named = issueVariables(config, parent);
   if (named.leftOut.length) {
-    extraSections.push(renderLeftOutVariablesSection({ ...named, taken: named.taken.length, max: MAX_ISSUE_VARIABLES, maxName: MAX_VARIABLE_NAME }));
+    const limits = { max: MAX_ISSUE_VARIABLES, maxName: MAX_VARIABLE_NAME };
+    extraSections.push(renderLeftOutVariablesSection({ leftOut: named.leftOut, taken: named.taken.length, ...limits }));
   }
   const render = (shown: PlanRecord | undefined, close: boolean) => {
     const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
