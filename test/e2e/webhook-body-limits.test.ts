@@ -30,6 +30,7 @@ function openDelivery(length: number, send: number): { req: ClientRequest; answe
   });
   const answer = new Promise<{ status: number; body: string; headers: IncomingMessage["headers"] }>((resolve, reject) => {
     req.on("response", (res) => {
+      res.on("error", reject);
       let body = "";
       res.on("data", (d) => (body += d));
       res.on("end", () => resolve({ status: res.statusCode!, body, headers: res.headers }));
@@ -77,8 +78,15 @@ it("unverified bodies together hold at most 50 MB: the excess is 503 at once, an
   const big = { zen: "x".repeat(20 * MB) };
   // The server lets go of the two as it sees their connections close.
   // (A refused one may see its connection closed before its upload ends: that counts as not yet.)
-  const taken = async () => ((await app.deliver("ping", big).catch(() => 0)) === 202 ? true : undefined);
-  await waitFor("the 20 MB delivery to be taken", taken, 30_000, 200);
+  const seen: unknown[] = [];
+  const taken = async () => {
+    const status = await app.deliver("ping", big).catch((e: Error) => `${e.message} ${(e.cause as Error)?.message ?? ""}`);
+    seen.push(status);
+    return status === 202 ? true : undefined;
+  };
+  await waitFor("the 20 MB delivery to be taken", taken, 30_000, 200).catch((e: Error) => {
+    throw new Error(`${e.message}; answers: ${JSON.stringify(seen.slice(0, 5))} … ${seen.length}; log: ${app.logs.join("").slice(-2000)}`);
+  });
 }, 60_000);
 
 it("a signature that is not sha256=<64 hex digits> is refused (401) without reading the body", async () => {

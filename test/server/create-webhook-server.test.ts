@@ -26,7 +26,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((r) => server.close(() => r()));
+});
 
 /** A chunked POST (no content-length): writes `chunks` one by one, then ends unless `hold`; resolves on the answer. */
 function chunked(chunks: string[], o: { signature?: string; hold?: boolean } = {}) {
@@ -36,6 +39,7 @@ function chunked(chunks: string[], o: { signature?: string; hold?: boolean } = {
   });
   const answer = new Promise<number>((resolve, reject) => {
     req.on("response", (res) => {
+      res.on("error", () => undefined);
       res.resume();
       resolve(res.statusCode!);
     });
