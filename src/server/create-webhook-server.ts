@@ -109,7 +109,9 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const maxUnverified = options.maxUnverifiedBytes ?? MAX_UNVERIFIED_BYTES;
   let unverified = 0;
-  const server = createServer(async (req, res) => {
+  // A stranger's slow or silent body is not held for Node's default 5 minutes: the whole request must arrive within
+  // REQUEST_TIMEOUT_MS, checked every 5 s (the room it reserved comes back when Node closes it).
+  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 5_000 }, async (req, res) => {
     try {
       const other = options.route?.(req);
       if (other) return void (await other(req, res));
@@ -166,7 +168,5 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
       if (!res.headersSent) reply(res, 500, { error: "could not queue the event" });
     }
   });
-  // A stranger's slow body is not held for Node's default 5 minutes.
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
   return server;
 }
