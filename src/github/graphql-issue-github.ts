@@ -348,7 +348,7 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         // queue sees a retryable fault and runs the triage again, which finds what was created among the sub-issues.
         if (!graphqlErrors(error)) throw error;
         // Some were created: they are sub-issues already, so the next run finds them. Say which.
-        // The partial data holds the labels created (`l0: { label }`) next to the issues (`f0: { issue }`).
+        // Only the entries that hold an issue were created (a refused one is null).
         type Partial = Record<string, { issue?: GqlIssue } | null>;
         const partial = ((error as { data?: Partial }).data ?? {}) as Partial;
         const made = Object.values(partial).flatMap((p) => (p?.issue ? [`#${p.issue.number}`] : []));

@@ -216,18 +216,15 @@ describe("the GraphQL transport", () => {
     expect(graphqlFallbacks().get(INSTALLATION_ID)).toMatch(/HTTP 403/);
   });
 
-  it("says which follow-ups were made when the create document fails part-way, labels created in it too", async () => {
-    const answer = readAnswer();
-    answer.data.repository.labels = { totalCount: 0, nodes: [] };
+  it("says which follow-ups were made when the create document fails part-way", async () => {
     nock(API)
       .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
-      .reply(200, answer)
+      .reply(200, readAnswer())
       .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFollowUps"))
       .reply(200, {
-        // GitHub's partial answer: the labels it created (l0...) sit next to the issues (f0...).
+        // GitHub's partial answer: the refused field is null, the others hold their issue.
         data: {
-          l0: { label: { id: "LA_1", name: "priority:critical" } },
-          f0: { issue: { id: "I_931", databaseId: 9931, number: 931, title: "Fix", state: "OPEN", url: "u" } },
+          f0: { issue: { id: "I_931", fullDatabaseId: "3650009931", number: 931, title: "Fix", state: "OPEN", url: "u" } },
           f1: null,
         },
         errors: [{ path: ["f1"], message: "Something went wrong while executing your query." }],
