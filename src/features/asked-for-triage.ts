@@ -10,7 +10,8 @@ const requested = new WeakSet<object>();
 
 /**
  * Whether the delivery, from its payload alone, unambiguously asks the app for something: the default trigger label
- * (`triage:config`) added by a person, or a comment by a person whose text (or edit) adds a `/triage` command. A
+ * (`triage:config`) added by a person, or a comment by a person on an issue (not a pull request) whose text (or edit)
+ * adds a `/triage` command. A
  * configured trigger label cannot be told from the payload (the labels live in the config), so it is not here: the
  * label feature marks the run's error instead (`markTriageRequest`) once it has read that the label is a trigger.
  */
@@ -18,7 +19,8 @@ export function askedForTriage(event: Pick<QueuedEvent, "name" | "payload">): bo
   const p = event.payload;
   if (!p || p.sender?.type === "Bot") return false;
   if (event.name === "issues") return p.action === "labeled" && DEFAULT_LABELS.includes(p.label?.name);
-  if (event.name !== "issue_comment") return false;
+  // Commands on a pull request are ignored unless the config says `pull_requests: true`: not known from the payload.
+  if (event.name !== "issue_comment" || p.issue?.pull_request) return false;
   if (p.action === "created") return parseCommands(p.comment?.body).length > 0;
   if (p.action !== "edited" || p.sender?.login !== p.comment?.user?.login) return false;
   const before = p.changes?.body?.from;

@@ -8,8 +8,10 @@ function labeled(label: string, senderType = "User") {
   return { name: "issues", payload };
 }
 
-function comment(action: "created" | "edited", body: string, o: { from?: string; editor?: string } = {}) {
+function comment(action: "created" | "edited", body: string, o: { from?: string; editor?: string; pr?: boolean } = {}) {
   const payload = examplePayload("issue_comment", action);
+  if (o.pr) payload.issue.pull_request = { url: "https://api.github.com/repos/o/r/pulls/1" };
+  else delete payload.issue.pull_request;
   payload.comment.body = body;
   if (action === "edited") {
     payload.changes = { body: { from: o.from ?? "" } };
@@ -25,6 +27,7 @@ describe("askedForTriage: from the payload alone", () => {
     ["the default label added by a bot", labeled("triage:config", "Bot"), false],
     ["a comment with a /triage command", comment("created", "please\n/triage recheck"), true],
     ["a comment without one", comment("created", "thanks, looks good"), false],
+    ["a command on a pull request (ignored unless the config says pull_requests: true)", comment("created", "/triage recheck", { pr: true }), false],
     ["a command quoted in a code block", comment("created", "```\n/triage recheck\n```"), false],
     ["an author's edit that adds a command", comment("edited", "ok\n/triage recheck", { from: "ok" }), true],
     ["an edit that adds none", comment("edited", "/triage recheck\nmore", { from: "/triage recheck" }), false],
