@@ -13,6 +13,23 @@ const FrontMatterSchema = z.strictObject({
   when: z.enum(["always", "failing"]).default("always"),
 });
 
+const FRONT_MATTER_KEY_LIST = Object.keys(FrontMatterSchema.shape);
+
+/** What is wrong with one front-matter value, in the app's words (not the schema library's). */
+function frontMatterMistake(issue: z.core.$ZodIssue, present: boolean): string {
+  const kinds: Record<string, string> = { array: "a list, e.g. `[bug, ops]`", string: "a string" };
+  switch (issue.code) {
+    case "invalid_type":
+      return present ? `must be ${kinds[issue.expected] ?? issue.expected}` : "is required";
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => `\`${String(v)}\``).join(", ")}`;
+    case "too_small":
+      return "must not be empty";
+    default:
+      return issue.message;
+  }
+}
+
 export interface Template {
   name: string;
   /** Where it came from, for error messages: `templates/x.md` or `.github/config-triage/x.md`. */
@@ -56,17 +73,27 @@ export function parseTemplate(name: string, file: string, text: string): Templat
     const reason = doc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     return fail(`the front matter does not parse: ${reason}`, lineCounter.linePos(doc.errors[0].pos[0]).line + 1);
   }
-  const parsed = FrontMatterSchema.safeParse(doc.toJS() ?? {});
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const parsed = FrontMatterSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue.path[0] ?? (issue.code === "unrecognized_keys" ? issue.keys[0] : ""));
-    const node = key ? (doc.get(key, true) as { range?: [number] } | undefined) : undefined;
-    const line = node?.range ? lineCounter.linePos(node.range[0]).line + 1 : 2;
-    const message =
-      issue.code === "unrecognized_keys"
-        ? `unknown front matter key \`${issue.keys.join("`, `")}\`: the keys are title, labels, assignees, when`
-        : `front matter \`${key}\`: ${issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message}`;
-    return fail(message, line);
+    // Every mistake of the front matter at once, each at its key's line, in the app's words.
+    const lineOf = (key: string) => {
+      const node = key ? (doc.get(key, true) as { range?: [number] } | undefined) : undefined;
+      return node?.range ? lineCounter.linePos(node.range[0]).line + 1 : 2;
+    };
+    const problems = parsed.error.issues.flatMap((issue): ConfigProblem[] => {
+      if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => {
+          const best = didYouMean(key, FRONT_MATTER_KEY_LIST);
+          const hint = best ? `did you mean \`${best}\`?` : `the keys are ${FRONT_MATTER_KEY_LIST.join(", ")}`;
+          return { file, line: lineOf(key), path: "", message: `unknown front matter key \`${key}\`: ${hint}` };
+        });
+      }
+      const key = String(issue.path[0] ?? "");
+      const message = `front matter \`${key}\` ${frontMatterMistake(issue, key in raw)}`;
+      return [{ file, line: lineOf(key), path: "", message }];
+    });
+    return { ok: false, problems };
   }
   const bodyLine = match[0].split("\n").length;
   const keyLine = (key: string) => {

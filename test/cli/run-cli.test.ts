@@ -290,7 +290,7 @@ describe("config-triage validate", () => {
     const { code, stdout } = await run(["validate"]);
     expect(code).toBe(1);
     expect(stdout.trim().split("\n")).toEqual([
-      ".github/config-triage/broken.md:3: unknown front matter key `label`: the keys are title, labels, assignees, when",
+      ".github/config-triage/broken.md:3: unknown front matter key `label`: did you mean `labels`?",
       ".github/config-triage/runbook.md:5: the body: unknown placeholder `parent.titel`: did you mean `parent.title`?",
       ".github/config-triage.yml:28:5: no template `health-monitorin`: add `.github/config-triage/health-monitorin.md`, or use one of `flow-documentation`, `health-monitoring`, `immediate-fix`, `ssot-consolidation`, `runbook`",
     ]);

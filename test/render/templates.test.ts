@@ -65,17 +65,22 @@ Write a runbook for #{{parent.number}}.
     {
       name: "unknown front-matter key",
       text: "---\ntitle: Runbook\nlabels: [config-triage]\nassignee: octocat\n---\nbody\n",
-      problem: { file: FILE, line: 4, path: "", message: "unknown front matter key `assignee`: the keys are title, labels, assignees, when" },
+      problem: {
+        file: FILE,
+        line: 4,
+        path: "",
+        message: "unknown front matter key `assignee`: did you mean `assignees`?",
+      },
     },
     {
       name: "missing title",
       text: "---\nlabels: [config-triage]\nwhen: failing\n---\nbody\n",
-      problem: { file: FILE, line: 2, path: "", message: "front matter `title`: is required" },
+      problem: { file: FILE, line: 2, path: "", message: "front matter `title` is required" },
     },
     {
       name: "bad when",
       text: "---\ntitle: Runbook\nwhen: sometimes\n---\nbody\n",
-      problem: { file: FILE, line: 3, path: "", message: 'front matter `when`: Invalid option: expected one of "always"|"failing"' },
+      problem: { file: FILE, line: 3, path: "", message: "front matter `when` must be one of `always`, `failing`" },
     },
     {
       name: "a Handlebars syntax error in the body is reported at its line in the file",
@@ -106,8 +111,36 @@ Write a runbook for #{{parent.number}}.
       text: "---\ntitle: Runbook for {{parent.number}\n---\nbody\n",
       problem: { file: FILE, line: 2, path: "", message: "the title does not parse: syntax error near `... for {{parent.number}`" },
     },
+    {
+      name: "labels as a string, not a list: says so (not 'is required')",
+      text: "---\ntitle: Runbook\nlabels: config-triage\n---\nbody\n",
+      problem: { file: FILE, line: 3, path: "", message: "front matter `labels` must be a list, e.g. `[bug, ops]`" },
+    },
+    {
+      name: "a key far from any known one: the keys are listed",
+      text: "---\ntitle: Runbook\npriority: high\n---\nbody\n",
+      problem: {
+        file: FILE,
+        line: 3,
+        path: "",
+        message: "unknown front matter key `priority`: the keys are title, labels, assignees, when",
+      },
+    },
   ])("$name", ({ text, problem }) => {
     expect(parseTemplate("runbook", FILE, text)).toEqual({ ok: false, problems: [problem] });
+  });
+
+  it("reports every front-matter mistake at once, each at its line", () => {
+    const text = "---\nlabels: bug\nwhen: sometimes\nasignees: [octocat]\n---\nbody\n";
+    expect(parseTemplate("runbook", FILE, text)).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 2, path: "", message: "front matter `title` is required" },
+        { file: FILE, line: 2, path: "", message: "front matter `labels` must be a list, e.g. `[bug, ops]`" },
+        { file: FILE, line: 3, path: "", message: "front matter `when` must be one of `always`, `failing`" },
+        { file: FILE, line: 4, path: "", message: "unknown front matter key `asignees`: did you mean `assignees`?" },
+      ],
+    });
   });
 });
 
