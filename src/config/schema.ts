@@ -26,7 +26,10 @@ export const EnvironmentSchema = z
         services: z.array(name).optional().describe("The services to probe (default: every service of the environment)."),
       })
       .optional()
-      .describe("After the configuration check, request `{service URL}{path}` and report status and latency."),
+      .describe(
+        "After the configuration check, request `{service URL}{path}` and report status and latency. Only URLs read live " +
+          "from Cloud Run are requested: an environment read from a `snapshot:` is not probed.",
+      ),
   })
   .describe("A Cloud Run environment.");
 

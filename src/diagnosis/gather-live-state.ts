@@ -66,11 +66,12 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
   const states = [...(live?.services ?? []), ...fromSnapshots.flat()];
   const order = (s: ServiceState) => targets.findIndex((t) => t.environment === s.target.environment && t.service === s.target.service);
   states.sort((a, b) => order(a) - order(b));
-  await probeAll(config, states, deps.probe ?? probeHealth);
+  const unprobed = await probeAll(config, states, deps.probe ?? probeHealth);
   const state: LiveState = {
     source: liveTargets.length ? "live" : "snapshot",
     fetchedAt: live?.fetchedAt ?? now().toISOString(),
     services: states,
+    ...(unprobed.length ? { unprobed } : {}),
   };
   if (deps.fetchSecrets && deps.checks) {
     // What the diagnosis will rely on, from the services read live only: a snapshot environment stays offline.
@@ -84,14 +85,22 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
   return state;
 }
 
-async function probeAll(config: Config, states: ServiceState[], probe: NonNullable<GatherDeps["probe"]>): Promise<void> {
+/**
+ * Requests the health URLs the config asks for, and returns the services it would not probe. Only a URL that Cloud Run's
+ * API gave is requested: a snapshot's `status.url` is text in the repository, and requesting it would let anyone who
+ * can commit make the app call any host and port it can reach (SSRF). A snapshot-only check so stays offline.
+ */
+async function probeAll(config: Config, states: ServiceState[], probe: NonNullable<GatherDeps["probe"]>): Promise<ServiceTarget[]> {
+  const unprobed: ServiceTarget[] = [];
   const due = states.flatMap((s) => {
     const health = config.environments[s.target.environment]?.health;
     if (s.kind !== "ok" || !health || !s.snapshot.uri) return [];
     if (health.services && !health.services.includes(s.target.service)) return [];
+    if (s.origin) return (unprobed.push(s.target), []);
     return [{ state: s, url: `${s.snapshot.uri.replace(/\/$/, "")}${health.path}`, timeoutMs: health.timeout_ms }];
   });
   await mapBounded(due, 8, async ({ state, url, timeoutMs }) => {
     state.health = await probe(url, timeoutMs);
   });
+  return unprobed;
 }

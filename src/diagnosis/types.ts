@@ -144,6 +144,8 @@ export interface LiveState {
   secrets?: SecretFacts[];
   /** Project id -> number, learned from Resource Manager when a default compute account had to be named. */
   projectNumbers?: Record<string, string>;
+  /** Services with `health:` that were not probed because they were read from a snapshot (never probed: SSRF). */
+  unprobed?: ServiceTarget[];
 }
 
 /** A Secret Manager secret version the diagnosis relies on, and who must read it. */

@@ -174,12 +174,22 @@ function diagramsSection(input: Pick<DiagnosisCommentInput, "live" | "checks">, 
 
 function healthSection(live?: LiveState): string {
   const probed = (live?.services ?? []).flatMap((s) => (s.kind === "ok" && s.health ? [{ t: s.target, h: s.health }] : []));
-  if (!probed.length) return "";
+  const unprobed = live?.unprobed ?? [];
+  if (!probed.length && !unprobed.length) return "";
   const rows = probed.map(
     ({ t, h }) =>
       `| ${t.environment} | ${code(t.service)} | ${code(h.url)} | ${h.ok ? "✅" : "❌"} ${h.status ?? h.error ?? "no answer"} | ${h.latencyMs} ms |`,
   );
-  return ["#### Health checks", "| Environment | Service | URL | Answer | Latency |", "|---|---|---|---|---|", ...rows].join("\n");
+  const table = rows.length ? ["| Environment | Service | URL | Answer | Latency |", "|---|---|---|---|---|", ...rows] : [];
+  // A blank line first: a line right after a table would be read as one more row.
+  const skipped = unprobed.length
+    ? [
+        ...(table.length ? [""] : []),
+        `Not probed: ${unprobed.map((t) => `${t.environment} / ${code(t.service)}`).join(", ")}, read from a snapshot. ` +
+          "The app requests only URLs that Cloud Run's API gave it, never one written in a repository file.",
+      ]
+    : [];
+  return ["#### Health checks", ...table, ...skipped].join("\n");
 }
 
 export function followUpList(followUps: FollowUpRef[]): string {

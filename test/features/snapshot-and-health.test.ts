@@ -8,6 +8,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
+import { parseConfigText } from "../../src/config/parse-config.js";
+import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { buildService } from "../support/cloud-run-fixtures.js";
 import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
@@ -126,6 +128,10 @@ afterEach(() => {
 
 const app = () => testApp(clients);
 
+/** CONFIG with `health:` on the snapshot environment too; the snapshot's `status.url` points at the local server. */
+const PROBING_SNAPSHOT = CONFIG.replace(`    snapshot: ${SNAPSHOT}\n`, `    snapshot: ${SNAPSHOT}\n    health:\n      path: /health\n`);
+const snapshotAt = (url: string) => SNAPSHOT_YAML.replace("url: https://api-xyz-uc.a.run.app", `url: ${url}`);
+
 /** The reads of a first triage, then the one comment it posts (returned through `out`). */
 function mockTriage(snapshot: () => nock.Interceptor, out: { body?: string }) {
   const scope = mockTriageReads(nock(API), { repo: REPO, number: 7, config: CONFIG });
@@ -167,6 +173,38 @@ describe("snapshot and health through probot.receive", () => {
     expect(comment).toContain("gcloud run services logs read worker --project=acme-staging --region=us-central1 --limit=50");
     // The snapshot environment is not probed (its URL is the real service's), and not read from Cloud Run.
     expect(emulator.calls.every((c) => String(c.request.parent ?? c.request.name).includes("acme-staging"))).toBe(true);
+  });
+
+  it("never requests a URL written in a snapshot file (SSRF): the snapshot service is listed as not probed", async () => {
+    const out: { body?: string } = {};
+    const scope = mockTriageReads(nock(API), { repo: REPO, number: 7, config: PROBING_SNAPSHOT });
+    scope.get(`${REPO}/contents/${encodeURIComponent(SNAPSHOT)}`).reply(200, snapshotAt(`${base}/internal-admin`), { "content-type": "text/plain" });
+    scope.get(`${REPO}/commits`).query({ path: SNAPSHOT, per_page: "1" }).reply(200, []);
+    scope.post(`${REPO}/issues/7/comments`).reply(201, (_uri, body: any) => ((out.body = body.body), { id: 555, body: body.body }));
+
+    await app().receive(labeled());
+
+    // Only the live staging URLs (from the Cloud Run API) were requested.
+    expect(hits.sort()).toEqual(["/api/health", "/worker/health"]);
+    expect(out.body).toContain("Not probed: production / `api`, read from a snapshot.");
+    expect(out.body).not.toContain("internal-admin");
+  });
+
+  it("a snapshot-only check runs offline: no Cloud Run call, no probe", async () => {
+    nock.cleanAll(); // no GitHub at all here: the file's shared mocks are for the triages through probot.receive
+    const parsed = parseConfigText(PROBING_SNAPSHOT.replace(/ {2}staging:[\s\S]*?(?= {2}production:)/, "").replace(/ {2}- variable: JWT_SECRET_STAGING\n.*\n/, ""));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const config = parsed.config;
+    const calls: string[] = [];
+    const live = await gatherLiveState(config, {
+      fetchLive: async () => (calls.push("cloud run"), { source: "live", fetchedAt: "", services: [] }),
+      readSnapshot: async () => ({ text: snapshotAt(`${base}/internal-admin`) }),
+      probe: async (url) => (calls.push(url), { url, ok: true, latencyMs: 0 }),
+    });
+    expect(calls).toEqual([]);
+    expect(hits).toEqual([]);
+    expect(live.source).toBe("snapshot");
+    expect(live.unprobed).toEqual([{ environment: "production", project: "acme-production", region: "us-central1", service: "api" }]);
   });
 
   it("names the snapshot path and the config key when the file is not on the default branch; staging is still checked", async () => {
