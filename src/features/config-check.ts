@@ -3,6 +3,7 @@ import type { ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { validateFiles, type SourceFile } from "../config/validate-files.js";
 import { ANNOTATION_MESSAGE_LIMIT, CHECK_RUN_ANNOTATIONS, CHECK_RUN_TEXT_LIMIT, fitBody } from "../render/fit-body.js";
+import { readRawFile, readTemplateDir } from "../github/issue-github.js";
 import { REPO_TEMPLATE_DIR } from "../render/templates.js";
 import type { AppDeps } from "../app-deps.js";
 import type { Feature } from "./feature.js";
@@ -70,31 +71,14 @@ export async function validatePullRequest(
     per_page: 100,
   });
   if (!changed.some((f) => isTriageFile(f.filename) || f.filename === configPath)) return undefined;
-  const read = async (path: string): Promise<string | undefined> => {
-    try {
-      const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: "raw" } });
-      return String(data);
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
-      throw error;
-    }
-  };
-  const configText = await read(configPath);
-  let listing: unknown = [];
-  try {
-    listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR, ref })).data;
-  } catch (error) {
-    if ((error as { status?: number }).status !== 404) throw error;
-  }
-  const names = (Array.isArray(listing) ? listing : []).filter(
-    (f: { type?: string; path?: string }) => f.type === "file" && isTriageFile(f.path ?? ""),
-  );
-  const repoTemplates: SourceFile[] = [];
-  for (const f of names as Array<{ path: string }>) {
-    repoTemplates.push({ file: f.path, text: (await read(f.path)) ?? "" });
-  }
+  // The head of a fork's pull request is anyone's: read it through the app's one file reader, templates bounded.
+  const rest = octokit as unknown as Parameters<typeof readRawFile>[0];
+  const configText = await readRawFile(rest, owner, repo, configPath, ref);
+  const templates = await readTemplateDir(rest, owner, repo, ref);
+  const repoTemplates: SourceFile[] = templates.filter((t) => !t.problem).map((t) => ({ file: t.file, text: t.text }));
+  const bounds = templates.flatMap((t) => (t.problem ? [t.problem] : []));
   const config = configText === undefined ? undefined : { file: configPath, text: configText };
-  const problems = validateFiles({ config, repoTemplates, builtInTemplates });
+  const problems = [...bounds, ...validateFiles({ config, repoTemplates, builtInTemplates })];
   return { problems, files: [...(config ? [configPath] : []), ...repoTemplates.map((t) => t.file)] };
 }
 

@@ -69,8 +69,11 @@ export interface IssueGitHub {
   readConfig(): Promise<ConfigRead>;
   /** The file's own text, to put line numbers on problems; undefined if it cannot be read. */
   readConfigText(): Promise<string | undefined>;
-  /** Templates the repository adds or overrides, from `.github/config-triage/*.md`. */
-  readRepoTemplates(): Promise<Array<{ name: string; file: string; text: string }>>;
+  /**
+   * Templates the repository adds or overrides, from `.github/config-triage/*.md`. An entry with `problem` is one the
+   * app would not read (too many files, too large): the run reports it like a broken template.
+   */
+  readRepoTemplates(): Promise<RepoTemplateFile[]>;
   /**
    * A file of the repository on its default branch, with the date of its last commit (for the age of a snapshot), or
    * undefined when it does not exist.
@@ -166,15 +169,80 @@ export function botLoginOf(context: IssueContext, configured = process.env.CONFI
 /** The few Octokit parts the REST implementation uses: Probot's client and `@octokit/rest` both have them. */
 type RestOctokit = Pick<Octokit, "rest" | "paginate">;
 
-/** Reads a file's text from the default branch; undefined when there is none (404). */
-export async function readRawFile(octokit: RestOctokit, owner: string, repo: string, path: string): Promise<string | undefined> {
+/**
+ * Reads a file's text at `ref` (default: the default branch); undefined when there is none (404). The one file reader
+ * of the app: the triage, the CLI and the pull-request check all read through it.
+ */
+export async function readRawFile(octokit: RestOctokit, owner: string, repo: string, path: string, ref?: string): Promise<string | undefined> {
   try {
-    const { data } = await octokit.rest.repos.getContent({ owner, repo, path, mediaType: { format: "raw" } });
+    const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ...(ref ? { ref } : {}), mediaType: { format: "raw" } });
     return rawText(data);
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;
     throw error;
   }
+}
+
+/** A repository template as read, or the reason it was not read. */
+export interface RepoTemplateFile {
+  /** The template's name: the file name without `.md`. */
+  name: string;
+  file: string;
+  text: string;
+  problem?: ConfigProblem;
+}
+
+/** At most this many repository templates are read (the built-in set has four). */
+export const MAX_REPO_TEMPLATES = 30;
+/** A template renders into an issue body, which GitHub caps at 65,536 characters: a larger file cannot be used. */
+export const MAX_TEMPLATE_BYTES = 64 * 1024;
+
+/**
+ * The `.md` files of the template folder at `ref`, bounded before anything is fetched: at most `MAX_REPO_TEMPLATES`
+ * (by name), none over `MAX_TEMPLATE_BYTES` (by the listing's size, checked again on the text). A file over a bound
+ * is not fetched; it comes back with a `problem` that says which bound and what to do. Anyone can open a pull request
+ * from a fork, so the pull-request check reads the head through this too.
+ */
+export async function readTemplateDir(octokit: RestOctokit, owner: string, repo: string, ref?: string): Promise<RepoTemplateFile[]> {
+  let listing: unknown;
+  try {
+    listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR, ...(ref ? { ref } : {}) })).data;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return [];
+    throw error;
+  }
+  if (!Array.isArray(listing)) return [];
+  const entries = (listing as Array<{ type?: string; name?: string; path?: string; size?: number }>)
+    .filter((f) => f.type === "file" && f.name?.endsWith(".md") && f.path === `${REPO_TEMPLATE_DIR}/${f.name}`)
+    .sort((a, b) => a.name!.localeCompare(b.name!));
+  const oversize = (file: string, bytes: number): ConfigProblem => ({
+    file,
+    path: "",
+    message: `the file is ${bytes} bytes; a template may be at most ${MAX_TEMPLATE_BYTES} bytes (an issue body is at most 65,536 characters): shorten it`,
+  });
+  const read = await Promise.all(
+    entries.slice(0, MAX_REPO_TEMPLATES).map(async (f): Promise<RepoTemplateFile> => {
+      const base = { name: f.name!.slice(0, -3), file: f.path! };
+      if ((f.size ?? 0) > MAX_TEMPLATE_BYTES) return { ...base, text: "", problem: oversize(f.path!, f.size!) };
+      const text = (await readRawFile(octokit, owner, repo, f.path!, ref)) ?? "";
+      const bytes = Buffer.byteLength(text);
+      return bytes > MAX_TEMPLATE_BYTES ? { ...base, text: "", problem: oversize(f.path!, bytes) } : { ...base, text };
+    }),
+  );
+  if (entries.length > MAX_REPO_TEMPLATES) {
+    const left = entries.slice(MAX_REPO_TEMPLATES).map((f) => `\`${f.name}\``);
+    read.push({
+      name: "",
+      file: REPO_TEMPLATE_DIR,
+      text: "",
+      problem: {
+        file: REPO_TEMPLATE_DIR,
+        path: "",
+        message: `${entries.length} templates; the app reads at most ${MAX_REPO_TEMPLATES}: remove ${left.length} (not read: ${left.slice(0, 10).join(", ")}${left.length > 10 ? ", ..." : ""})`,
+      },
+    });
+  }
+  return read;
 }
 
 /**
@@ -202,24 +270,7 @@ export function restIssueGitHub(
     async readConfigText() {
       return readRawFile(octokit, owner, repo, CONFIG_PATH).catch(() => undefined);
     },
-    async readRepoTemplates() {
-      let listing: unknown;
-      try {
-        listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR })).data;
-      } catch (error) {
-        if ((error as { status?: number }).status === 404) return [];
-        throw error;
-      }
-      if (!Array.isArray(listing)) return [];
-      const files = listing.filter((f: { type?: string; name?: string }) => f.type === "file" && f.name?.endsWith(".md"));
-      return Promise.all(
-        files.map(async (f: { name: string; path: string }) => ({
-          name: f.name.slice(0, -3),
-          file: f.path,
-          text: (await readRawFile(octokit, owner, repo, f.path)) ?? "",
-        })),
-      );
-    },
+    readRepoTemplates: () => readTemplateDir(octokit, owner, repo),
     async readRepoFile(path) {
       const text = await readRawFile(octokit, owner, repo, path);
       if (text === undefined) return undefined;

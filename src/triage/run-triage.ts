@@ -147,6 +147,10 @@ async function loadTemplates(gh: IssueGitHub, builtIn: Map<string, Template>): P
   const templates = new Map(builtIn);
   const problems: ConfigProblem[] = [];
   for (const file of await gh.readRepoTemplates()) {
+    if (file.problem) {
+      problems.push(file.problem);
+      continue;
+    }
     const parsed = parseTemplate(file.name, file.file, file.text);
     if (parsed.ok) templates.set(file.name, parsed.value);
     else problems.push(...parsed.problems);

@@ -80,6 +80,41 @@ describe("pull_request", () => {
     await app().receive(pullRequest());
   });
 
+  test("a template answered as application/vnd.github.raw (an ArrayBuffer in Octokit) is read as its text", async () => {
+    let check: any;
+    const template = "---\ntitle: Runbook for {{parent.title}}\n---\nSee #{{parent.number}}.\n";
+    nock(API)
+      .get(`${REPO}/pulls/42/files`).query(true).reply(200, [{ filename: ".github/config-triage/runbook.md" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).query({ ref: SHA }).reply(200, scenarioConfigYaml)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`).query({ ref: SHA })
+      .reply(200, [{ type: "file", name: "runbook.md", path: ".github/config-triage/runbook.md", size: template.length }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage%2Frunbook.md`).query({ ref: SHA })
+      .reply(200, template, { "content-type": "application/vnd.github.raw" })
+      .post(`${REPO}/check-runs`, (body) => (check = body))
+      .reply(201, { id: 3 });
+    await app().receive(pullRequest());
+    expect(check).toMatchObject({ conclusion: "success", output: { summary: expect.stringContaining("`.github/config-triage/runbook.md`") } });
+  });
+
+  test("a fork's head with too many and too large templates: bounded reads, and the check names each bound", async () => {
+    let check: any;
+    const names = Array.from({ length: 45 }, (_, i) => `t${String(i).padStart(2, "0")}.md`);
+    const listing = names.map((name, i) => ({ type: "file", name, path: `.github/config-triage/${name}`, size: i === 3 ? 5_000_000 : 60 }));
+    const scope = nock(API)
+      .get(`${REPO}/pulls/42/files`).query(true).reply(200, [{ filename: ".github/config-triage/t00.md" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).query({ ref: SHA }).reply(200, scenarioConfigYaml)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`).query({ ref: SHA }).reply(200, listing);
+    // Only the first 30 by name are read, and not the 5 MB one: any other read finds no mock and fails the test.
+    for (const name of names.slice(0, 30)) {
+      if (name === "t03.md") continue;
+      scope.get(`${REPO}/contents/${encodeURIComponent(`.github/config-triage/${name}`)}`).query({ ref: SHA }).reply(200, "---\ntitle: T\n---\nBody.\n");
+    }
+    scope.post(`${REPO}/check-runs`, (body) => (check = body)).reply(201, { id: 4 });
+    await app().receive(pullRequest());
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.summary).toContain("`.github/config-triage/t03.md`: the file is 5000000 bytes; a template may be at most 65536 bytes");
+    expect(check.output.summary).toContain("`.github/config-triage`: 45 templates; the app reads at most 30: remove 15 (not read: `t30.md`, `t31.md`");
+  });
 });
 
 test.each([
