@@ -1,3 +1,4 @@
+import { readAllowedProjects, type ProjectPolicy } from "./config/allowed-projects.js";
 import type { Config } from "./config/schema.js";
 import { createCloudRunClients, type CloudRunClients } from "./cloud-run/create-clients.js";
 import { fetchLiveState } from "./diagnosis/fetch-live-state.js";
@@ -33,6 +34,11 @@ export interface AppDeps {
    * that file alone, from the default branch (no fallback to the owner's `.github` repository, no `_extends`).
    */
   configPath?: string;
+  /**
+   * The GCP projects each installation may check (`CONFIG_TRIAGE_ALLOWED_PROJECTS` or `..._FILE`); the production
+   * wiring always sets it, and with no setting nothing is allowed. Unset (tests, the Action): every project.
+   */
+  allowedProjects?: ProjectPolicy;
   /** Prepares slow-to-start clients (Cloud Run's gRPC stubs) so the first triage does not wait on them. */
   warmUp?(): Promise<void>;
 }
@@ -75,6 +81,8 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
       botLogin: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
     },
     transport: api === "rest" ? "rest" : "graphql",
+    // One Google identity serves every installation: each may read only the projects the operator allowed it.
+    allowedProjects: readAllowedProjects(env),
   };
 }
 

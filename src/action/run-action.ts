@@ -133,6 +133,9 @@ export async function runAction(
       metrics,
     ),
     configPath: inputs.configPath,
+    // In a workflow, Google credentials are the repository's own (its workflow authenticates): no operator's
+    // identity is lent out, so CONFIG_TRIAGE_ALLOWED_PROJECTS does not apply.
+    allowedProjects: undefined,
   };
   const octokit = (await probot.auth()) as unknown as Octokit;
   const [owner, repo] = String(payload.repository?.full_name ?? "/").split("/");

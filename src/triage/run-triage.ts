@@ -1,3 +1,4 @@
+import { refusedProjects, type ProjectPolicy } from "../config/allowed-projects.js";
 import { parseConfig, type ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { evaluate, type Diagnosis } from "../diagnosis/evaluate.js";
@@ -45,6 +46,11 @@ export interface TriageDeps {
   metrics?: AppMetrics;
   /** Counts triages per issue for `max_triages_per_hour`; without one, triages are not rate-limited. */
   rateLimits?: RateLimitStore;
+  /**
+   * The GCP projects the operator lets each repository check (`CONFIG_TRIAGE_ALLOWED_PROJECTS`). The app sets it
+   * always (no setting allows nothing); the CLI and the Action, which use their user's own Google credentials, do not.
+   */
+  allowedProjects?: ProjectPolicy;
 }
 
 export type TriageOutcome =
@@ -170,7 +176,7 @@ export type TriageDecision =
 export async function decideTriage(
   gh: IssueGitHub,
   parent: ParentIssue,
-  deps: Pick<TriageDeps, "builtInTemplates" | "fetchLive" | "identity" | "probeHealth" | "fetchSecrets">,
+  deps: Pick<TriageDeps, "builtInTemplates" | "fetchLive" | "identity" | "probeHealth" | "fetchSecrets" | "allowedProjects">,
   configRead?: ConfigRead,
 ): Promise<TriageDecision> {
   const [read, comments] = await Promise.all([configRead ?? gh.readConfig(), gh.listComments()]);
@@ -196,6 +202,9 @@ export async function decideTriage(
     return problemsOf((located as { problems: ConfigProblem[] }).problems);
   }
   const config = parsed.config;
+  // Before anything is read with the app's Google identity: only projects the operator allowed for this repository.
+  const refused = deps.allowedProjects ? refusedProjects(config, deps.allowedProjects, gh.owner, gh.repo) : [];
+  if (refused.length) return problemsOf(refused);
   const checks = planChecks(config, parent);
   const [{ templates, problems: templateProblems }, subIssues, live] = await Promise.all([
     loadTemplates(gh, deps.builtInTemplates),

@@ -194,6 +194,8 @@ export function appEnv(o: { appId: number; githubHost: string; cloudRunAddress: 
     GHE_PROTOCOL: "http",
     CLOUD_RUN_EMULATOR_HOST: o.cloudRunAddress,
     LOG_LEVEL: "warn",
+    // The deployment lets the scenario's organisation check the scenario's two projects (nothing is allowed unset).
+    CONFIG_TRIAGE_ALLOWED_PROJECTS: "netra-systems=netra-staging,netra-production",
     ...extra,
   };
 }

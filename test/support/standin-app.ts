@@ -8,6 +8,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
 import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { createApp } from "../../src/index.js";
+import type { ProjectPolicy } from "../../src/config/allowed-projects.js";
 import type { RateLimitStore } from "../../src/limits/rate-limit-store.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { createLogger } from "../../src/server/create-logger.js";
@@ -26,7 +27,7 @@ export interface StandInApp {
   /** Every log line the app wrote, as JSON text. */
   logs: string[];
   /** A fresh Probot with the app (fresh per-process state: rate-limit counts, queues). */
-  probot(o?: { rateLimits?: RateLimitStore; transport?: "graphql" | "rest" }): Probot;
+  probot(o?: { rateLimits?: RateLimitStore; transport?: "graphql" | "rest"; allowedProjects?: ProjectPolicy }): Probot;
   close(): Promise<void>;
 }
 
@@ -62,6 +63,7 @@ export async function startStandInApp(): Promise<StandInApp> {
           identity: { appId: standIn.appId },
           rateLimits: o.rateLimits,
           transport: o.transport,
+          allowedProjects: o.allowedProjects,
         }),
       );
       return probot;
