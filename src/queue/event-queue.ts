@@ -7,7 +7,17 @@ export interface QueuedEvent {
   payload: any;
 }
 
-export type EnqueueResult = "queued" | "duplicate" | "closing";
+/**
+ * `unavailable`: the queue's store (Redis) did not take the delivery within the enqueue deadline; nothing was queued,
+ * so the webhook answers 503 and the delivery can be redelivered.
+ */
+export type EnqueueResult = "queued" | "duplicate" | "closing" | "unavailable";
+
+/** Whether the queue can take work now; `error` says why not (shown by `/healthz`). */
+export interface QueueHealth {
+  ok: boolean;
+  error?: string;
+}
 
 /**
  * Where verified webhooks wait for a worker. Events with the same `orderingKey` (one issue) run one at a time in
@@ -17,6 +27,8 @@ export type EnqueueResult = "queued" | "duplicate" | "closing";
 export interface EventQueue {
   readonly kind: "memory" | "redis";
   enqueue(event: QueuedEvent): Promise<EnqueueResult>;
+  /** Whether deliveries can be queued now (Redis connected and answering; always true in memory). */
+  health(): Promise<QueueHealth>;
   /** Deliveries accepted and not yet started (on Redis: waiting or delayed across all instances). */
   depth(): Promise<number>;
   /**
@@ -43,6 +55,8 @@ export interface QueueSettings {
   backoffMs: number;
   /** Longest wait between tries. */
   maxBackoffMs: number;
+  /** How long a delivery may wait to be stored (Redis) before the webhook answers 503 (default 3 s). */
+  enqueueTimeoutMs?: number;
 }
 
 export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
@@ -58,6 +72,7 @@ export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettin
     attempts: int("QUEUE_ATTEMPTS", 4, 1),
     backoffMs: int("QUEUE_BACKOFF_MS", 2_000, 0),
     maxBackoffMs: int("QUEUE_MAX_BACKOFF_MS", 60_000, 0),
+    enqueueTimeoutMs: int("QUEUE_ENQUEUE_TIMEOUT_MS", 3_000, 100),
   };
 }
 

@@ -82,6 +82,9 @@ export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, 
       pump();
       return "queued";
     },
+    async health() {
+      return { ok: true };
+    },
     async depth() {
       let waiting = 0;
       for (const chain of chains.values()) waiting += chain.length;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { orderingKey, retryDelay, type EventQueue, type EventRunner, type QueuedEvent, type QueueSettings } from "./event-queue.js";
+import { orderingKey, retryDelay, type EnqueueResult, type EventQueue, type EventRunner, type QueuedEvent, type QueueSettings } from "./event-queue.js";
 import type { QueueLog } from "./memory-queue.js";
 
 /** How long a redelivery is recognised: GitHub lets people redeliver up to 3 days back. */
@@ -26,7 +26,14 @@ export interface RedisQueueOptions {
   prefix?: string;
   /** BullMQ lock of a running job; a job whose instance died is handed to another after about this long. */
   lockMs?: number;
+  /** Times a job may stall (its instance died) before BullMQ fails it for good. Default 5. */
+  maxStalledCount?: number;
+  /** How often stalled jobs are looked for. Default half the lock. */
+  stalledIntervalMs?: number;
 }
+
+/** `/healthz` waits this long for Redis to answer a PING. */
+const HEALTH_PING_MS = 1_000;
 
 /**
  * The distributed queue (REDIS_URL): a BullMQ queue that every instance feeds and works, durable across restarts.
@@ -39,7 +46,12 @@ export interface RedisQueueOptions {
  * `concurrency` per instance). Chosen over a per-issue lock (which orders nothing: two waiting jobs race for it) and
  * over one job id per issue plus a list (a job that finishes while a new event arrives can strand that event).
  * A job whose instance dies keeps its place at the head; BullMQ's stalled-job check hands it to another instance.
+ * A job that ends failed by any path (its run gave up, or BullMQ failed it without running it because it stalled more
+ * than `maxStalledCount` times) leaves its line and is reported through `runner.giveUp`, exactly once: whoever removes
+ * the line entry (ZREM answers 1) reports it. So a failed job never blocks its issue.
  * De-duplication: `SET NX` on the delivery id, in the same script, so a redelivery never joins a line.
+ * Redis down: an enqueue that is not stored within `enqueueTimeoutMs` answers `unavailable` (the webhook's 503) and is
+ * undone if Redis takes it later, so a redelivery is not mistaken for a duplicate.
  */
 export async function createRedisQueue(url: string, settings: QueueSettings, runner: EventRunner, log: QueueLog, options: RedisQueueOptions = {}): Promise<EventQueue> {
   const prefix = options.prefix || process.env.QUEUE_PREFIX || "config-triage";
@@ -49,8 +61,17 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   connection.on("error", () => undefined);
   const queue = new Queue<QueuedEvent>("events", { connection, prefix });
+  const workerConnection = new Redis(url, { maxRetriesPerRequest: null });
   const lineKey = (event: QueuedEvent) => `${prefix}:line:${orderingKey(event)}`;
   let closing = false;
+  const enqueueTimeoutMs = settings.enqueueTimeoutMs ?? 3_000;
+
+  /** Takes a job that failed for good out of its issue's line and reports it, unless another path already did. */
+  async function leaveLineFailed(job: Job<QueuedEvent>, error: unknown): Promise<void> {
+    if (!(await redis.zrem(lineKey(job.data), job.data.id))) return;
+    log.error({ delivery: job.data.id, event: job.data.name, why: job.failedReason }, "event failed without finishing its run");
+    await runner.giveUp(job.data, error, job.attemptsMade).catch((e) => log.error({ delivery: job.data.id, err: e }, "could not report a failed event"));
+  }
 
   const worker = new Worker<QueuedEvent>(
     "events",
@@ -68,6 +89,11 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
           break;
         }
         const headJob = await queue.getJob(head);
+        if (headJob?.finishedOn && (await headJob.isFailed())) {
+          // Failed for good while still in the line (its instance died before the `failed` handler ran).
+          await leaveLineFailed(headJob, new Error(headJob.failedReason || "the event failed"));
+          continue;
+        }
         if (!headJob && Date.now() - job.timestamp > ORPHAN_MS) {
           log.warn({ delivery: head, line }, "dropping an entry whose job was never queued");
           await redis.zrem(line, head);
@@ -92,18 +118,25 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
       await redis.zrem(line, event.id);
     },
     {
-      connection: new Redis(url, { maxRetriesPerRequest: null }),
+      connection: workerConnection,
       prefix,
       concurrency: settings.concurrency,
       lockDuration: lockMs,
-      stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
-      maxStalledCount: 5,
+      stalledInterval: options.stalledIntervalMs ?? Math.max(1_000, Math.floor(lockMs / 2)),
+      maxStalledCount: options.maxStalledCount ?? 5,
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelay(err, attemptsMade, settings) ?? settings.backoffMs,
       },
     },
   );
   worker.on("error", (error) => log.error({ err: error }, "queue worker error"));
+  // Every failure ends here, the ones BullMQ decides without running the job included (stalled too often).
+  worker.on("failed", (job, error) => {
+    if (!job) return;
+    void (async () => {
+      if (await job.isFailed()) await leaveLineFailed(job, error);
+    })().catch((e) => log.error({ delivery: job.id, err: e }, "could not clear a failed event from its line"));
+  });
   await worker.waitUntilReady();
 
   return {
@@ -112,22 +145,54 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
       if (closing) return "closing";
       const line = lineKey(event);
       const delivery = `${prefix}:delivery:${event.id}`;
-      const seq = Number(await redis.eval(ENQUEUE_LUA, 3, delivery, `${prefix}:seq`, line, String(DELIVERY_TTL_S), event.id));
-      if (!seq) return "duplicate";
+      // Undo, so that GitHub's failed delivery can be redelivered.
+      const undo = () => redis.multi().zrem(line, event.id).del(delivery).exec();
+      let late = false;
+      const store = async (): Promise<EnqueueResult> => {
+        const seq = Number(await redis.eval(ENQUEUE_LUA, 3, delivery, `${prefix}:seq`, line, String(DELIVERY_TTL_S), event.id));
+        if (!seq) return "duplicate";
+        if (late) {
+          await undo();
+          return "unavailable";
+        }
+        try {
+          await queue.add("event", event, {
+            jobId: event.id,
+            attempts: settings.attempts,
+            backoff: { type: "custom" },
+            removeOnComplete: { age: 3600, count: 10_000 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          });
+        } catch (error) {
+          await undo();
+          throw error;
+        }
+        return "queued";
+      };
+      // Redis down: ioredis holds commands until it reconnects, so without a deadline the webhook would never answer.
+      const stored = store();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), enqueueTimeoutMs)));
       try {
-        await queue.add("event", event, {
-          jobId: event.id,
-          attempts: settings.attempts,
-          backoff: { type: "custom" },
-          removeOnComplete: { age: 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        });
-      } catch (error) {
-        // Undo, so that GitHub's failed delivery can be redelivered.
-        await redis.multi().zrem(line, event.id).del(delivery).exec();
-        throw error;
+        const failed = (error: unknown) => {
+          log.error({ delivery: event.id, err: error }, "Redis refused the delivery: answered 503");
+          return "unavailable" as const;
+        };
+        const result = await Promise.race([stored.catch(failed), deadline]);
+        if (result !== "late") return result;
+        late = true;
+        log.error({ delivery: event.id, event: event.name, timeoutMs: enqueueTimeoutMs }, "Redis did not take the delivery in time: answered 503");
+        return "unavailable";
+      } finally {
+        clearTimeout(timer);
       }
-      return "queued";
+    },
+    async health() {
+      if (redis.status !== "ready") return { ok: false, error: `Redis connection is ${redis.status}` };
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve("late"), HEALTH_PING_MS)));
+      const answer = await Promise.race([redis.ping().catch((e: Error) => e.message), late]).finally(() => clearTimeout(timer));
+      return answer === "PONG" ? { ok: true } : { ok: false, error: answer === "late" ? `Redis did not answer PING within ${HEALTH_PING_MS} ms` : `Redis: ${answer}` };
     },
     async depth() {
       return queue.getJobCountByTypes("waiting", "delayed", "prioritized");
@@ -135,7 +200,7 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
     async close(graceMs) {
       closing = true;
       const active = (await queue.getActive().catch(() => [])).map((j) => j.id!);
-      const closed = await Promise.race([worker.close().then(() => true), sleep(graceMs).then(() => false)]);
+      const closed = await Promise.race([worker.close().then(() => true), sleep(graceMs, undefined, { ref: false }).then(() => false)]);
       if (!closed) {
         // Whatever is still running keeps its place at the head of its line: BullMQ hands it to another instance
         // once its lock expires.
@@ -143,7 +208,8 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
         await worker.close(true).catch(() => undefined);
       }
       await queue.close().catch(() => undefined);
-      await redis.quit().catch(() => undefined);
+      // BullMQ leaves connections it was handed open.
+      await Promise.all([redis, connection, workerConnection].map((c) => c.quit().catch(() => c.disconnect())));
       return closed ? [] : active;
     },
   };

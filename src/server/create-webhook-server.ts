@@ -101,6 +101,7 @@ function readBody(
  *   50 MB (a delivery that would pass it is 503 with `retry-after`); a request must arrive whole within 20 s.
  * - a delivery id already queued (a redelivery): 200 `{"status":"duplicate"}`, nothing runs.
  * - while shutting down: 503, so the delivery shows as failed on GitHub and can be redelivered.
+ * - when the queue cannot store it in time (Redis down): 503 as well; nothing was queued.
  * `GET /healthz` answers 200 for load balancers.
  */
 export function createWebhookServer(options: WebhookServerOptions): Server {
@@ -161,6 +162,7 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
       }
       const result = await queue.enqueue({ id, name, payload });
       if (result === "closing") return reply(res, 503, { error: "shutting down; redeliver later" });
+      if (result === "unavailable") return reply(res, 503, { error: "the queue is unavailable (Redis); redeliver later" });
       if (result === "duplicate") log.info({ delivery: id, event: name }, "redelivery ignored: this delivery was already queued");
       return reply(res, result === "queued" ? 202 : 200, { status: result });
     } catch (error) {

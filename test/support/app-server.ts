@@ -159,10 +159,14 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A real redis-server on a free loopback port, nothing persisted. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * A real redis-server on a free loopback port, nothing persisted; or with `dir`, its data kept there (append-only
+ * file), and with `port` the same server started again: an outage that loses nothing, like a managed Redis's.
+ */
+export async function startRedis(o: { port?: number; dir?: string } = {}): Promise<RedisServer> {
+  const port = o.port ?? (await freePort());
+  const persist = o.dir ? ["--dir", o.dir, "--appendonly", "yes"] : ["--appendonly", "no"];
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persist], { stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   child.stdout!.on("data", (d) => logs.push(String(d)));
   child.stderr!.on("data", (d) => logs.push(String(d)));
