@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { Context, createProbot, ProbotOctokit } from "probot";
 import { defaultDeps } from "./app-deps.js";
 import { withBoundedWrites } from "./github/bounded-writes.js";
@@ -14,7 +15,7 @@ import { forwardDeliveries } from "./server/forward-deliveries.js";
 import { guardProcess } from "./server/guard-process.js";
 import { loadDotEnv, readServerEnv } from "./server/read-server-env.js";
 import { createMetrics, githubRequestMetrics } from "./server/metrics.js";
-import { matchRoute, serverRoutes } from "./server/routes.js";
+import { matchRoute, metricsRoute, serverRoutes } from "./server/routes.js";
 import { reportFailure } from "./triage/report-failure.js";
 
 /** What a person can do after a run gave up; the next run repairs whatever this one left. */
@@ -100,7 +101,19 @@ async function main(): Promise<void> {
   }
 
   metrics.measureQueueDepth(() => queue.depth());
-  const routes = serverRoutes(metrics);
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  const routes = serverRoutes(metrics, { queue, metricsToken });
+  // METRICS_PORT: /metrics on a port of its own (loopback by default), for a scraper beside the app; Cloud Run
+  // exposes only PORT. The token, when set, is asked there too.
+  if (env.METRICS_PORT) {
+    const only = metricsRoute(metrics, metricsToken);
+    const metricsServer = createServer((req, res) => {
+      if (matchRoute({ "/metrics": only }, req)) return void only(req, res);
+      res.writeHead(404).end();
+    });
+    metricsServer.listen(Number(env.METRICS_PORT), env.METRICS_HOST || "127.0.0.1");
+    metricsServer.unref();
+  }
   const server = createWebhookServer({
     secret: settings.webhookSecret,
     path: settings.webhookPath,

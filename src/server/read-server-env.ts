@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { emulatorOptions } from "../cloud-run/create-clients.js";
 import { githubTimeoutMs } from "../github/timed-fetch.js";
+import { readAllowedProjects } from "../config/allowed-projects.js";
 import { queueSettings, type QueueSettings } from "../queue/event-queue.js";
 
 /** The server's settings, read once from the environment by `readServerEnv`. */
@@ -73,6 +74,8 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
     problems.push("WEBHOOK_SECRET is not set: use the webhook secret set on the GitHub App's settings page");
 
   const port = wholeNumber("PORT", 3000, 0, 65535);
+  wholeNumber("METRICS_PORT", 0, 1, 65535);
+  attempt(() => readAllowedProjects(env));
   if (set("LOG_LEVEL") && !LOG_LEVELS.includes(env.LOG_LEVEL!))
     problems.push(`LOG_LEVEL=${env.LOG_LEVEL} is not valid: use one of ${LOG_LEVELS.join(", ")}`);
   if (set("LOG_FORMAT") && !["json", "pretty"].includes(env.LOG_FORMAT!))

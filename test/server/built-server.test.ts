@@ -15,6 +15,7 @@ const dockerfile = readFileSync(new URL("../../Dockerfile", import.meta.url), "u
 let server: ChildProcess;
 let base: string;
 const logLines: string[] = [];
+const METRICS_TOKEN = "m3trics-t0ken";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,7 +34,7 @@ beforeAll(async () => {
   expect(cmd).toEqual(["node", "dist/main.js"]);
   server = spawn(process.execPath, cmd.slice(1), {
     cwd: root,
-    env: { PATH: process.env.PATH, APP_ID: "4242", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: "s3cret", HOST: "127.0.0.1", PORT: String(port), LOG_FORMAT: "json", LOG_LEVEL: "info" },
+    env: { PATH: process.env.PATH, APP_ID: "4242", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: "s3cret", METRICS_TOKEN, HOST: "127.0.0.1", PORT: String(port), LOG_FORMAT: "json", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   base = `http://127.0.0.1:${port}`;
@@ -62,7 +63,7 @@ afterAll(async () => {
 test("GET /healthz answers 200", async () => {
   const res = await fetch(`${base}/healthz`);
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ status: "ok" });
+  expect(await res.json()).toEqual({ status: "ok", queue: "memory" });
 });
 
 test("the log is JSON that Cloud Logging reads: severity and message", () => {
@@ -81,8 +82,16 @@ test("the webhook endpoint still answers next to the routes: a wrong signature i
   expect((await fetch(`${base}/nope`)).status).toBe(404);
 });
 
+test("GET /metrics without METRICS_TOKEN's bearer token is 401 (with a wrong one too)", async () => {
+  expect((await fetch(`${base}/metrics`)).status).toBe(401);
+  const wrong = await fetch(`${base}/metrics`, { headers: { authorization: "Bearer m3trics-t0keN" } });
+  expect(wrong.status).toBe(401);
+  expect(wrong.headers.get("www-authenticate")).toMatch(/^Bearer/);
+  expect(await wrong.text()).not.toContain("config_triage_");
+});
+
 test("GET /metrics is Prometheus text with every metric, each documented in the README", async () => {
-  const res = await fetch(`${base}/metrics`);
+  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
   const text = await res.text();
