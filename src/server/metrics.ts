@@ -100,15 +100,49 @@ export async function timeCloudRunCall<T>(metrics: AppMetrics | undefined, metho
   }
 }
 
+/** The literal path words of the GitHub routes the app calls; any other segment of an expanded URL is a parameter. */
+const ROUTE_WORDS = new Set(
+  ("repos repositories issues comments sub_issues sub_issue labels contents commits collaborators permission reactions " +
+    "pulls files check-runs app installations installation access_tokens graphql users orgs events timeline git refs " +
+    "ref trees blobs branches search rate_limit assignees milestones parent priority").split(" "),
+);
+/** After these words, the rest of the path is one parameter (a file path or a git ref may hold slashes). */
+const REST_OF_PATH: Record<string, string> = { contents: "{path}", refs: "{ref}", ref: "{ref}", trees: "{tree_sha}" };
+
 /**
- * An Octokit plugin that counts every request by method, route template (`/repos/{owner}/{repo}/issues`, so the label
- * set stays small) and status. Use with `ProbotOctokit.plugin(githubRequestMetrics(metrics))`.
+ * The route template of a GitHub request, for a metric label: Octokit's own template when it has one
+ * (`/repos/{owner}/{repo}/issues/{issue_number}`), else the expanded URL (a pagination link, a literal route) with every
+ * segment that is not a known route word replaced by a parameter. So the label set stays bounded and no repository,
+ * owner, issue number or file name reaches `/metrics`.
+ */
+export function routeTemplate(url: string): string {
+  const path = url.replace(/^https?:\/\/[^/]+/, "").replace(/^\/api\/v3(?=\/)/, "").split("?")[0];
+  if (path.includes("{")) return path;
+  const out: string[] = [];
+  const segments = path.split("/").slice(1);
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    const previous = segments[i - 1];
+    if (previous === "repos" && i === 1) {
+      out.push("{owner}", "{repo}");
+      i++;
+    } else if (previous && REST_OF_PATH[previous] && !ROUTE_WORDS.has(segment)) {
+      out.push(REST_OF_PATH[previous]);
+      break;
+    } else out.push(ROUTE_WORDS.has(segment) ? segment : /^\d+$/.test(segment) ? "{id}" : "{param}");
+  }
+  return `/${out.join("/")}`;
+}
+
+/**
+ * An Octokit plugin that counts every request by method, route template (`routeTemplate`: `/repos/{owner}/{repo}/issues`,
+ * so the label set stays small and names nothing) and status. Use with `ProbotOctokit.plugin(githubRequestMetrics(metrics))`.
  */
 export function githubRequestMetrics(metrics: AppMetrics) {
   // Typed as Octokit's plugin parameter: only its `hook` is used.
   return (octokit: Pick<InstanceType<typeof ProbotOctokit>, "hook">) => {
     octokit.hook.wrap("request", async (request, options) => {
-      const labels = { method: String(options.method), route: String(options.url).replace(/^https?:\/\/[^/]+(\/api\/v3)?/, "") };
+      const labels = { method: String(options.method), route: routeTemplate(String(options.url)) };
       try {
         const response = await request(options);
         metrics.githubRequests.inc({ ...labels, status: String(response.status) });

@@ -5,7 +5,7 @@ import { createCloudRunClients } from "../../src/cloud-run/create-clients.js";
 import { instrumentCloudRunClients } from "../../src/cloud-run/instrument-clients.js";
 import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { createLogger } from "../../src/server/create-logger.js";
-import { createMetrics, githubRequestMetrics, observeTriage } from "../../src/server/metrics.js";
+import { createMetrics, githubRequestMetrics, observeTriage, routeTemplate } from "../../src/server/metrics.js";
 import { GrpcStatus, startCloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { scenarioServices } from "../fixtures/scenario.js";
 
@@ -31,6 +31,43 @@ test("GitHub requests are counted by method, route template and status", async (
   expect(text).toContain('config_triage_github_requests_total{method="GET",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="200"} 1');
   expect(text).toContain('config_triage_github_requests_total{method="POST",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="201"} 1');
   expect(text).toContain('config_triage_github_requests_total{method="GET",route="/repos/{owner}/{repo}/contents/{path}",status="404"} 1');
+});
+
+test("pages, literal routes and many repositories and issues give the same few series, naming no repository", async () => {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const Octokit = ProbotOctokit.plugin(githubRequestMetrics(metrics)).defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+  const octokit = new Octokit({ auth: "token x" });
+  const series = async () => (await metrics.registry.getSingleMetric("config_triage_github_requests_total")!.get()).values.length;
+  const triage = async (repo: string, number: number) => {
+    const path = `/repos/secret-org/${repo}/issues/${number}/comments`;
+    // Two pages: the second is requested at the expanded URL GitHub's Link header gives.
+    nock("https://api.github.com")
+      .get(path).query(true).reply(200, [{ id: 1 }], { link: `<https://api.github.com/repositories/${900 + number}/issues/${number}/comments?per_page=1&page=2>; rel="next"` })
+      .get(`/repositories/${900 + number}/issues/${number}/comments`).query(true).reply(200, [{ id: 2 }])
+      .get(`/repos/secret-org/${repo}/contents/ops%2F${repo}.yaml`).reply(200, "x")
+      .get(`/repos/secret-org/${repo}/labels/${repo}-label`).reply(200, {});
+    await octokit.paginate(octokit.rest.issues.listComments, { owner: "secret-org", repo, issue_number: number, per_page: 1 });
+    await octokit.request(`GET /repos/secret-org/${repo}/contents/ops%2F${repo}.yaml`);
+    await octokit.request(`GET /repos/secret-org/${repo}/labels/${repo}-label`);
+  };
+  await triage("payments-api", 1);
+  const after = await series();
+  for (let i = 2; i <= 40; i++) await triage(`repo-${i}`, i);
+  expect(await series()).toBe(after);
+  const text = await metrics.registry.metrics();
+  expect(text).not.toMatch(/secret-org|repo-\d|payments-api|ops%2F/);
+  expect(text).toContain('route="/repositories/{id}/issues/{id}/comments"');
+});
+
+test.each([
+  ["/repos/{owner}/{repo}/issues", "/repos/{owner}/{repo}/issues"],
+  ["https://ghe.example/api/v3/repos/a/b/contents/x/y.md?ref=main", "/repos/{owner}/{repo}/contents/{path}"],
+  ["https://api.github.com/repositories/12/issues/3/sub_issues?page=2", "/repositories/{id}/issues/{id}/sub_issues"],
+  ["/repos/a/b/collaborators/alice/permission", "/repos/{owner}/{repo}/collaborators/{param}/permission"],
+  ["/app/installations/77/access_tokens", "/app/installations/{id}/access_tokens"],
+  ["/graphql", "/graphql"],
+])("routeTemplate(%s) = %s", (url, expected) => {
+  expect(routeTemplate(url)).toBe(expected);
 });
 
 test("Cloud Run calls are timed by method and gRPC status", async () => {
