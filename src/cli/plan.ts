@@ -187,6 +187,9 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
     ...defaultDeps(io.env),
     fetchLive: (targets: ServiceTarget[]) => fetchLiveState(clients, targets, { timeoutMs }),
     fetchSecrets: verifySecrets,
+    // A person runs the CLI with their own Google credentials: no operator's identity is lent out, so the app's
+    // CONFIG_TRIAGE_ALLOWED_PROJECTS does not apply.
+    allowedProjects: undefined,
   };
   let decision: TriageDecision;
   try {
