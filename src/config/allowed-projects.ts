@@ -23,7 +23,10 @@ export function parseAllowedProjects(text: string, source = ALLOWED_PROJECTS_VAR
   const rules = new Map<string, Set<string>>();
   const cleaned = text.replace(/#.*$/gm, "");
   for (const rule of cleaned.split(/[\s;]+/).filter(Boolean)) {
-    const match = /^(\*|[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)=((?:\*|[a-z][a-z0-9-]{4,28}[a-z0-9])(?:,(?:\*|[a-z][a-z0-9-]{4,28}[a-z0-9]))*)$/.exec(rule);
+    const match =
+      /^(\*|[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)=((?:\*|[a-z][a-z0-9-]{4,28}[a-z0-9])(?:,(?:\*|[a-z][a-z0-9-]{4,28}[a-z0-9]))*)$/.exec(
+        rule,
+      );
     if (!match) {
       throw new Error(
         `${source}: "${rule}" is not a rule: write OWNER=PROJECT[,PROJECT...] or OWNER/REPO=PROJECT[,...] ` +

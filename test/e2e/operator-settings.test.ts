@@ -19,11 +19,17 @@ const STAGING_ONLY = scenarioConfigYaml
 
 beforeAll(async () => {
   // REST: its paginated reads (comments, sub-issues) go out at expanded URLs, where the repository names used to leak.
-  app = await e2e.start({ CONFIG_TRIAGE_GITHUB_API: "rest", METRICS_TOKEN: TOKEN, CONFIG_TRIAGE_ALLOWED_PROJECTS: "netra-systems=netra-staging" });
+  app = await e2e.start({
+    CONFIG_TRIAGE_GITHUB_API: "rest",
+    METRICS_TOKEN: TOKEN,
+    CONFIG_TRIAGE_ALLOWED_PROJECTS: "netra-systems=netra-staging",
+  });
 });
 
-const scrape = async () => (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
-const githubSeries = (text: string) => text.split("\n").filter((l) => l.startsWith("config_triage_github_requests_total{"));
+const scrape = async () =>
+  (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+const githubSeries = (text: string) =>
+  text.split("\n").filter((l) => l.startsWith("config_triage_github_requests_total{"));
 
 async function triage(repo: string, config = STAGING_ONLY) {
   e2e.addRepo(repo, config);
@@ -47,7 +53,9 @@ it("/metrics needs the bearer token, and its series stay the same however many r
 it("a config naming a project the deployment does not allow is refused, naming the setting, with no Cloud Run read", async () => {
   const calls = e2e.cloudRun.calls.length;
   const comment = await triage("uses-production", scenarioConfigYaml);
-  expect(comment.body).toContain("has not allowed `netra-systems/uses-production` to check GCP project `netra-production`");
+  expect(comment.body).toContain(
+    "has not allowed `netra-systems/uses-production` to check GCP project `netra-production`",
+  );
   expect(comment.body).toContain("`CONFIG_TRIAGE_ALLOWED_PROJECTS`");
   expect(e2e.cloudRun.calls.length).toBe(calls);
   expect(e2e.followUps("uses-production")).toEqual([]);

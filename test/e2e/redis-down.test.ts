@@ -29,7 +29,11 @@ it("answers 503 while Redis is down, /healthz reports it, and the redelivery run
   const dir = mkdtempSync(join(tmpdir(), "redis-down-"));
   redis = await startRedis({ dir });
   const port = Number(new URL(redis.url).port);
-  app = await e2e.start({ REDIS_URL: redis.url, QUEUE_PREFIX: `down-${randomUUID()}`, QUEUE_ENQUEUE_TIMEOUT_MS: "1000" });
+  app = await e2e.start({
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: `down-${randomUUID()}`,
+    QUEUE_ENQUEUE_TIMEOUT_MS: "1000",
+  });
   expect(await health()).toEqual({ status: 200, body: { status: "ok", queue: "redis" } });
   e2e.addRepo("before-outage");
   expect(await app.deliver("issues", e2e.labeled("before-outage"))).toBe(202);
@@ -40,7 +44,11 @@ it("answers 503 while Redis is down, /healthz reports it, and the redelivery run
     const h = await health();
     return h.status === 503 ? h : undefined;
   });
-  expect(down.body).toMatchObject({ status: "unavailable", queue: "redis", error: expect.stringMatching(/^Redis (connection is|did not answer)/) });
+  expect(down.body).toMatchObject({
+    status: "unavailable",
+    queue: "redis",
+    error: expect.stringMatching(/^Redis (connection is|did not answer)/),
+  });
 
   e2e.addRepo("during-outage");
   const delivery = randomUUID();

@@ -89,6 +89,7 @@ it("reads .env from its cwd, says where it listens, triages a delivery relayed b
       `GHE_HOST=${e2e.github.host}`,
       "GHE_PROTOCOL=http",
       `CLOUD_RUN_EMULATOR_HOST=${e2e.cloudRun.address}`,
+      "CONFIG_TRIAGE_ALLOWED_PROJECTS=netra-systems=netra-staging,netra-production",
       "PORT=1", // the environment's PORT wins over this one
       "",
     ].join("\n"),
@@ -124,7 +125,7 @@ async function relayedTriage(app: AppProcess, smee: Awaited<ReturnType<typeof st
 
 it("bad settings: every one named at once, exit code 1, no stack trace", async () => {
   const bad = mkdtempSync(join(tmpdir(), "config-triage-bad-"));
-  writeFileSync(join(bad, ".env"), "APP_ID=my-app\nPRIVATE_KEY_PATH=./missing.pem\nLOG_LEVEL=loud\n");
+  writeFileSync(join(bad, ".env"), "APP_ID=my-app\nPRIVATE_KEY_PATH=./missing.pem\nLOG_LEVEL=loud\nCONFIG_TRIAGE_ALLOWED_PROJECTS=acme\n");
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
     (resolve, reject) => {
       const child = spawn(process.execPath, [join(root, "dist/main.js")], {
@@ -151,6 +152,7 @@ it("bad settings: every one named at once, exit code 1, no stack trace", async (
     ),
     "  - WEBHOOK_SECRET is not set: use the webhook secret set on the GitHub App's settings page",
     "  - PORT=70000 is not valid: use a whole number from 0 to 65535",
+    expect.stringMatching(/^ {2}- CONFIG_TRIAGE_ALLOWED_PROJECTS: "acme" is not a rule: write OWNER=PROJECT/),
     "  - LOG_LEVEL=loud is not valid: use one of trace, debug, info, warn, error, fatal, silent",
   ]);
 }, 30_000);

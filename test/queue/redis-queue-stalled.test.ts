@@ -15,7 +15,11 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 
 const quiet = { info() {}, warn() {}, error() {} };
 const settings = { concurrency: 2, attempts: 3, backoffMs: 1, maxBackoffMs: 50 };
-const event = (id: string, number: number): QueuedEvent => ({ id, name: "issues", payload: { repository: { full_name: "acme/shop" }, issue: { number } } });
+const event = (id: string, number: number): QueuedEvent => ({
+  id,
+  name: "issues",
+  payload: { repository: { full_name: "acme/shop" }, issue: { number } },
+});
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -28,11 +32,15 @@ afterAll(async () => {
 it("a job failed for stalling too often leaves its issue's line and is reported; the issue's next event runs", async () => {
   const prefix = `stall-${randomUUID()}`;
   // The first instance, in a process of its own: it takes the job, then dies holding it (SIGKILL).
-  const holder = spawn(process.execPath, ["--import", "tsx", "test/support/hold-queued-job.ts", redis.url, prefix, "d-1", "7"], {
-    cwd: root,
-    env: { ...process.env, NODE_OPTIONS: "" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const holder = spawn(
+    process.execPath,
+    ["--import", "tsx", "test/support/hold-queued-job.ts", redis.url, prefix, "d-1", "7"],
+    {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: "" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const exited = new Promise((resolve) => holder.on("exit", resolve));
   let out = "";
   holder.stdout!.on("data", (d) => (out += d));
@@ -48,7 +56,12 @@ it("a job failed for stalling too often leaves its issue's line and is reported;
   };
   let second: EventQueue | undefined;
   try {
-    second = await createRedisQueue(redis.url, settings, survivor, quiet, { prefix, lockMs: 1_000, maxStalledCount: 0, stalledIntervalMs: 200 });
+    second = await createRedisQueue(redis.url, settings, survivor, quiet, {
+      prefix,
+      lockMs: 1_000,
+      maxStalledCount: 0,
+      stalledIntervalMs: 200,
+    });
     await waitFor("the stalled job to be reported", () => gaveUp.length || undefined, 30_000);
     expect(gaveUp).toEqual([{ id: "d-1", why: "job stalled more than allowable limit" }]);
     expect(ran).toEqual([]); // BullMQ failed it without running it

@@ -11,7 +11,9 @@ import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 import { addScenarioRepo, FULL, labeledEvent, startStandInApp, type StandInApp } from "../support/standin-app.js";
 
 describe("the operator's rules", () => {
-  const policy = parseAllowedProjects("acme=acme-staging,acme-production  acme/billing=billing-prod ; # a comment\n*=shared-sandbox\nwide=*");
+  const policy = parseAllowedProjects(
+    "acme=acme-staging,acme-production  acme/billing=billing-prod ; # a comment\n*=shared-sandbox\nwide=*",
+  );
   it.each([
     ["acme", "shop", "acme-staging", true],
     ["ACME", "Shop", "acme-production", true],
@@ -31,12 +33,19 @@ describe("the operator's rules", () => {
   it("reads the rules from the file CONFIG_TRIAGE_ALLOWED_PROJECTS_FILE names", () => {
     const file = join(mkdtempSync(join(tmpdir(), "allowed-")), "projects.txt");
     writeFileSync(file, "# who may check what\nacme=acme-staging\n");
-    expect(mayCheckProject(readAllowedProjects({ CONFIG_TRIAGE_ALLOWED_PROJECTS_FILE: file }), "acme", "x", "acme-staging")).toBe(true);
+    expect(
+      mayCheckProject(readAllowedProjects({ CONFIG_TRIAGE_ALLOWED_PROJECTS_FILE: file }), "acme", "x", "acme-staging"),
+    ).toBe(true);
   });
 
-  it.each(["acme", "acme=", "acme=Bad_Project", "a/b/c=acme-staging"])("a malformed rule (%s) stops the server with the rule and the syntax", (text) => {
-    expect(() => readAllowedProjects({ CONFIG_TRIAGE_ALLOWED_PROJECTS: text })).toThrow(/CONFIG_TRIAGE_ALLOWED_PROJECTS: ".*" is not a rule: write OWNER=PROJECT/);
-  });
+  it.each(["acme", "acme=", "acme=Bad_Project", "a/b/c=acme-staging"])(
+    "a malformed rule (%s) stops the server with the rule and the syntax",
+    (text) => {
+      expect(() => readAllowedProjects({ CONFIG_TRIAGE_ALLOWED_PROJECTS: text })).toThrow(
+        /CONFIG_TRIAGE_ALLOWED_PROJECTS: ".*" is not a rule: write OWNER=PROJECT/,
+      );
+    },
+  );
 });
 
 describe("a config that names a project the operator did not allow", () => {
@@ -48,13 +57,21 @@ describe("a config that names a project the operator did not allow", () => {
   afterAll(() => app.close());
   afterEach(() => expect(app.standIn.violations).toEqual([]));
 
-  const newIssue = () => app.standIn.addIssue(FULL, { title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "reporter", type: "User" }, labels: [] });
+  const newIssue = () =>
+    app.standIn.addIssue(FULL, {
+      title: scenarioIssue.title,
+      body: scenarioIssue.body,
+      user: { login: "reporter", type: "User" },
+      labels: [],
+    });
   const botComments = (n: number) => app.standIn.issue(FULL, n)!.comments.filter((c) => c.user.type === "Bot");
 
   it("is refused before any Cloud Run read, with a comment naming the project and the deployment setting", async () => {
     const issue = newIssue();
     const calls = app.emulator.calls.length;
-    await app.probot({ allowedProjects: parseAllowedProjects("netra-systems=netra-staging") }).receive(labeledEvent(issue));
+    await app
+      .probot({ allowedProjects: parseAllowedProjects("netra-systems=netra-staging") })
+      .receive(labeledEvent(issue));
     expect(app.emulator.calls.length).toBe(calls);
     const [comment] = botComments(issue.number);
     expect(comment.body).toContain(
@@ -77,16 +94,25 @@ describe("a config that names a project the operator did not allow", () => {
   });
 
   it("a project that is allowed is checked as before; a snapshot environment needs no permission", async () => {
-    const snapshotConfig = scenarioConfigYaml.replace("    project: netra-production\n", "    project: another-teams-prod\n    snapshot: ops/prod.yaml\n");
+    const snapshotConfig = scenarioConfigYaml.replace(
+      "    project: netra-production\n",
+      "    project: another-teams-prod\n    snapshot: ops/prod.yaml\n",
+    );
     app.standIn.setFile(FULL, ".github/config-triage.yml", snapshotConfig);
     try {
       const issue = newIssue();
-      await app.probot({ allowedProjects: parseAllowedProjects("netra-systems/netra-apex=netra-staging") }).receive(labeledEvent(issue));
+      await app
+        .probot({ allowedProjects: parseAllowedProjects("netra-systems/netra-apex=netra-staging") })
+        .receive(labeledEvent(issue));
       const body = botComments(issue.number)[0].body;
       expect(body).not.toContain("has not allowed");
       expect(body).toContain("JWT_SECRET_STAGING");
-      expect(app.emulator.calls.some((c) => String(c.request.parent ?? c.request.name).includes("netra-staging"))).toBe(true);
-      expect(app.emulator.calls.some((c) => String(c.request.parent ?? c.request.name).includes("another-teams-prod"))).toBe(false);
+      expect(app.emulator.calls.some((c) => String(c.request.parent ?? c.request.name).includes("netra-staging"))).toBe(
+        true,
+      );
+      expect(
+        app.emulator.calls.some((c) => String(c.request.parent ?? c.request.name).includes("another-teams-prod")),
+      ).toBe(false);
     } finally {
       app.standIn.setFile(FULL, ".github/config-triage.yml", scenarioConfigYaml);
     }

@@ -18,4 +18,8 @@ const queue = await createRedisQueue(
   quiet,
   { prefix, lockMs: 1_000, maxStalledCount: 0 },
 );
-await queue.enqueue({ id, name: "issues", payload: { repository: { full_name: "acme/shop" }, issue: { number: Number(number) } } });
+await queue.enqueue({
+  id,
+  name: "issues",
+  payload: { repository: { full_name: "acme/shop" }, issue: { number: Number(number) } },
+});
