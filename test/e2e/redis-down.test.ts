@@ -53,7 +53,8 @@ it("answers 503 while Redis is down, /healthz reports it, and the redelivery run
   e2e.addRepo("during-outage");
   const delivery = randomUUID();
   expect(await app.deliver("issues", e2e.labeled("during-outage"), { delivery })).toBe(503);
-  expect(app.logs.join("")).toContain("Redis did not take the delivery in time: answered 503");
+  const said = "Redis did not take the delivery in time: answered 503";
+  await waitFor("the log line", () => app.logs.join("").includes(said) || undefined);
 
   redis = await startRedis({ port, dir });
   await waitFor("/healthz to recover", async () => ((await health()).status === 200 ? true : undefined));
