@@ -15,6 +15,7 @@ const queue: EventQueue = {
   kind: "memory",
   enqueue: async (e) => (queued.push(e), "queued"),
   depth: async () => 0,
+  health: async () => ({ ok: true }),
   close: async () => [],
 };
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
