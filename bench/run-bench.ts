@@ -21,6 +21,7 @@ import { startSecretManagerEmulator } from "../test/support/secret-manager-emula
 import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../test/support/github-standin.js";
 import { EXAMPLE_SENDER, labeledPayload } from "../test/support/probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
+import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 200);
@@ -65,7 +66,9 @@ async function scenarioStandIn(followUps: number, opts: { refuseGraphql?: boolea
     files[`.github/config-triage/extra-${i}.md`] = `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage"]\n---\nMore work split out of #{{parent.number}}.\n`;
     files[".github/config-triage.yml"] += `  - extra-${i}\n`;
   }
-  github.addRepo(FULL, { files, collaborators: { [EXAMPLE_SENDER]: "triage" } });
+  // An organisation's repository: issue types, and two sprints as milestones (the built-in templates ask for both).
+  github.addRepo(FULL, { files, collaborators: { [EXAMPLE_SENDER]: "triage" }, issueTypes: ["Task", "Bug", "Feature"] });
+  addScenarioMilestones(github, FULL);
   github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
   if (opts.refuseGraphql) {
     // A token that may not use GraphQL (or an installation without it): GitHub answers 403.
@@ -78,12 +81,21 @@ const isMutation = (r: RecordedRequest) => r.operationId === "graphql" && /^\s*m
 const isWrite = (r: RecordedRequest) =>
   r.operationId === "graphql" ? isMutation(r) : r.method !== "GET" && !r.path.endsWith("/access_tokens");
 
+const isDependency = (r: RecordedRequest) => r.path.includes("/dependencies/");
+const isStructureRead = (r: RecordedRequest) => r.method === "GET" && /\/(milestones|issue-types)$/.test(r.path);
+
 interface TriageFigures {
   ms: number;
   requests: number;
   writes: number;
   repeatWrites: number;
   repeatRequests: number;
+  /** Requests to the issue-dependency endpoints: first run, repeated run, and a run that lost the app's comment. */
+  dependencyRequests: [number, number, number];
+  /** Links recorded on the stand-in after the three runs. */
+  links: number;
+  /** Milestone and issue-type reads of the first run. */
+  structureReads: number;
   violations: string[];
 }
 
@@ -120,7 +132,25 @@ async function measureTriage(server: Server, github: GitHubStandIn, followUps: n
   }
   await sleep(300); // a write after the count, if any, lands before counting
   const repeat = github.requests.splice(0);
-  return { ms, requests: first.length, writes: first.filter(isWrite).length, repeatWrites: repeat.filter(isWrite).length, repeatRequests: repeat.length, violations: github.violations };
+  // A run that died before writing its comment: the next one has no record of the links and must find them on GitHub.
+  parent().comments = parent().comments.filter((c) => !c.body.includes("config-triage:diagnosis"));
+  const beforeLost = await triagesFinished(server.port);
+  await deliver(server);
+  await waitFor("the run without a comment", async () => ((await triagesFinished(server.port)) > beforeLost ? true : undefined), 60_000, 20);
+  await sleep(300);
+  const lost = github.requests.splice(0);
+  const links = github.issues(FULL).reduce((n, i) => n + (i.blocked_by?.length ?? 0), 0);
+  return {
+    ms,
+    requests: first.length,
+    writes: first.filter(isWrite).length,
+    repeatWrites: repeat.filter(isWrite).length,
+    repeatRequests: repeat.length,
+    dependencyRequests: [first.filter(isDependency).length, repeat.filter(isDependency).length, lost.filter(isDependency).length],
+    links,
+    structureReads: first.filter(isStructureRead).length,
+    violations: github.violations,
+  };
 }
 
 /** The acknowledgement of `n` concurrent deliveries (each for its own issue), and the server's peak RSS through it. */
@@ -254,6 +284,15 @@ async function main(): Promise<void> {
       ]),
       ["Writes on a repeated run (nothing new), N=4 / N=10", `${t("graphql:4").repeatWrites} / ${t("graphql:10").repeatWrites}`, `${t("rest:4").repeatWrites} / ${t("rest:10").repeatWrites}`, "", "REST way", "0"],
       ["Requests on a repeated run, N=4", String(t("graphql:4").repeatRequests), String(t("rest:4").repeatRequests), ratio(t("graphql:4").repeatRequests, t("rest:4").repeatRequests), "REST way", ""],
+      ...[4, 10].map((n) => [
+        `Dependency requests: first / repeated / comment lost, N=${n} (links: ${t(`graphql:${n}`).links})`,
+        t(`graphql:${n}`).dependencyRequests.join(" / "),
+        t(`rest:${n}`).dependencyRequests.join(" / "),
+        "",
+        "REST way",
+        "≤ 1 per link / 0 / no POST",
+      ]),
+      ["Milestone and issue-type reads, first run, N=4", String(t("graphql:4").structureReads), String(t("rest:4").structureReads), "", "REST way", "only when asked"],
       ...[4, 10].flatMap((n) => [
         [`REST fallback (GraphQL refused): requests, N=${n}`, String(t(`fallback:${n}`).requests), String(t(`rest:${n}`).requests), ratio(t(`fallback:${n}`).requests, t(`rest:${n}`).requests), "REST way", "works"],
         [`REST fallback: time to a finished triage, N=${n}`, fmtS(t(`fallback:${n}`).ms), fmtS(t(`rest:${n}`).ms), ratio(t(`fallback:${n}`).ms, t(`rest:${n}`).ms), "REST way", ""],

@@ -16,6 +16,7 @@ import { startGitHubStandIn, type GitHubStandIn } from "../test/support/github-s
 import { labeledPayload, withStandInIds } from "../test/support/probot.js";
 import { appEnv, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
+import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";
 
 const APP_ID = 1;
 const SECRET = `demo-${randomUUID()}`;
@@ -34,9 +35,16 @@ function deliver(app: AppProcess, github: GitHubStandIn, label: string): Promise
 
 function printFollowUps(github: GitHubStandIn) {
   const parent = github.issue(FULL, scenarioIssue.number)!;
-  for (const child of github.issues(FULL).filter((i) => i.parent === parent.id)) {
+  const repo = github.repo(FULL)!;
+  const children = github.issues(FULL).filter((i) => i.parent === parent.id);
+  for (const child of children) {
+    const blockers = (child.blocked_by ?? []).map((id) => `#${children.find((c) => c.id === id)?.number ?? id}`);
+    const milestone = repo.milestones.find((m) => m.number === child.milestone);
     console.log(`\n#${child.number}  ${child.title}`);
     console.log(`    labels: ${child.labels.join(", ")}   sub-issue of #${parent.number}   by ${child.user.login}`);
+    console.log(
+      `    type: ${child.type ?? "—"}   milestone: ${milestone ? `${milestone.title} (due ${milestone.due_on?.slice(0, 10)})` : "—"}   blocked by: ${blockers.join(", ") || "—"}`,
+    );
     const text = (child.body ?? "").split("\n").filter((l) => l.trim() && !l.startsWith("<!--"));
     for (const line of text.slice(0, 6)) console.log(`    │ ${line}`);
     if (text.length > 6) console.log(`    │ … (${text.length - 6} more lines)`);
@@ -52,7 +60,13 @@ async function main() {
     secretManager.setSecret({ project, name: secret, versions: ["ENABLED", "ENABLED", "ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
   }
   const github = await startGitHubStandIn({ appId: APP_ID });
-  github.addRepo(FULL, { files: { ".github/config-triage.yml": scenarioConfigYaml }, collaborators: { "sre-lead": "maintain" } });
+  // An organisation's repository with GitHub's default issue types and two sprints planned as milestones.
+  github.addRepo(FULL, {
+    files: { ".github/config-triage.yml": scenarioConfigYaml },
+    collaborators: { "sre-lead": "maintain" },
+    issueTypes: ["Task", "Bug", "Feature"],
+  });
+  addScenarioMilestones(github, FULL);
   github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
   // The TypeScript source through tsx: the demo needs no build step. The tests run the built server (npm start).
   const app = await startApp({ mode: "tsx", env: appEnv({ appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }, { SECRET_MANAGER_EMULATOR_HOST: secretManager.address }) });

@@ -1,10 +1,15 @@
-/** `npm run schema`: writes schema/config-triage.schema.json from the zod schema (a test fails when it is stale). */
+/** `npm run schema`: writes the JSON Schemas in schema/ from the zod schemas (a test fails when one is stale). */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { configJsonSchemaText, JSON_SCHEMA_PATH } from "../src/config/to-json-schema.js";
+import { configJsonSchemaText, JSON_SCHEMA_PATH, TEMPLATE_SCHEMA_PATH, templateJsonSchemaText } from "../src/config/to-json-schema.js";
 
-const out = fileURLToPath(new URL(`../${JSON_SCHEMA_PATH}`, import.meta.url));
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, configJsonSchemaText());
-console.log(`wrote ${JSON_SCHEMA_PATH}`);
+for (const [path, text] of [
+  [JSON_SCHEMA_PATH, configJsonSchemaText()],
+  [TEMPLATE_SCHEMA_PATH, templateJsonSchemaText()],
+] as const) {
+  const out = fileURLToPath(new URL(`../${path}`, import.meta.url));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, text);
+  console.log(`wrote ${path}`);
+}

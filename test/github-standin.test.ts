@@ -222,6 +222,46 @@ describe("GitHub stand-in", () => {
     expect(standIn.violations).toEqual([]);
   });
 
+  it("records issue dependencies by the blocking issue's id, lists them, and refuses a duplicate as GitHub would", async () => {
+    const blocking = standIn.addIssue("acme/api", { title: "consolidate" });
+    const blocked = standIn.addIssue("acme/api", { title: "document" });
+    const byNumber = await failure(gh.rest.issues.addBlockedByDependency({ owner: "acme", repo: "api", issue_number: blocked.number, issue_id: blocking.number }));
+    expect(byNumber.status).toBe(404);
+    expect(byNumber.response.data.hint).toBe("issue_id is the issue id, not its number");
+    const { status, data } = await gh.rest.issues.addBlockedByDependency({ owner: "acme", repo: "api", issue_number: blocked.number, issue_id: blocking.id });
+    expect(status).toBe(201);
+    expect(data.issue_dependencies_summary).toEqual({ blocked_by: 1, blocking: 0, total_blocked_by: 1, total_blocking: 0 });
+    const list = await gh.rest.issues.listDependenciesBlockedBy({ owner: "acme", repo: "api", issue_number: blocked.number });
+    expect(list.data.map((i) => i.number)).toEqual([blocking.number]);
+    const twice = await failure(gh.rest.issues.addBlockedByDependency({ owner: "acme", repo: "api", issue_number: blocked.number, issue_id: blocking.id }));
+    expect(twice.status).toBe(422);
+    // Sending a link twice is what the app must never do: the stand-in flags it.
+    expect(standIn.violations.splice(0)).toEqual([`POST dependencies/blocked_by: #${blocking.number} already blocks #${blocked.number} (sent twice)`]);
+    expect(standIn.responseViolations).toEqual([]);
+  });
+
+  it("lists open milestones by due date, sets one and a known issue type on a new issue, and drops an unknown type", async () => {
+    standIn.addRepo("acme/typed", { issueTypes: ["Task", "Bug"] });
+    standIn.addMilestone("acme/typed", { title: "Later", due_on: "2027-02-01T00:00:00Z" });
+    standIn.addMilestone("acme/typed", { title: "Sooner", due_on: "2027-01-01T00:00:00Z" });
+    standIn.addMilestone("acme/typed", { title: "Done", state: "closed" });
+    const { data: milestones } = await gh.rest.issues.listMilestones({ owner: "acme", repo: "typed", state: "open" });
+    expect(milestones.map((m) => m.title)).toEqual(["Sooner", "Later"]);
+    const { data: types } = await gh.request("GET /repos/{owner}/{repo}/issue-types", { owner: "acme", repo: "typed" });
+    expect((types as Array<{ name: string }>).map((t) => t.name)).toEqual(["Task", "Bug"]);
+    const task = await gh.rest.issues.create({ owner: "acme", repo: "typed", title: "t", milestone: 2, type: "task" });
+    expect(task.data.milestone?.title).toBe("Sooner");
+    expect(task.data.type?.name).toBe("Task");
+    const epic = await gh.rest.issues.create({ owner: "acme", repo: "typed", title: "e", type: "Epic" });
+    expect(epic.data.type).toBeNull();
+    const unknown = await failure(gh.rest.issues.create({ owner: "acme", repo: "typed", title: "m", milestone: 99 }));
+    expect(unknown.status).toBe(422);
+    // A user's repository has no issue types.
+    expect((await failure(gh.request("GET /repos/{owner}/{repo}/issue-types", { owner: "acme", repo: "api" }))).status).toBe(404);
+    expect(standIn.violations).toEqual([]);
+    expect(standIn.responseViolations).toEqual([]);
+  });
+
   it("adds reactions to issues and comments", async () => {
     const issue = standIn.addIssue("acme/api", { title: "react", comments: [] });
     const comment = standIn.addComment("acme/api", issue.number, { body: "hello" });

@@ -128,7 +128,14 @@ export function describeWrites(
         "each linked as a sub-issue:",
     );
     for (const f of plan.create) {
-      lines.push(`  - [${f.template}] ${f.title}${f.labels.length ? `  (labels: ${f.labels.join(", ")})` : ""}`);
+      const details = [
+        f.labels.length ? `labels: ${f.labels.join(", ")}` : "",
+        f.blockedBy.length ? `blocked by: ${f.blockedBy.join(", ")}` : "",
+        f.milestone ? `milestone: ${f.milestone.title}` : "",
+        f.type ? `type: ${f.type.name}` : "",
+      ].filter(Boolean);
+      lines.push(`  - [${f.template}] ${f.title}${details.length ? `  (${details.join("; ")})` : ""}`);
+      for (const note of f.notes) lines.push(`      ${note}; it would open without.`);
     }
   } else lines.push("Would open no follow-up issue.");
   for (const e of plan.existing)

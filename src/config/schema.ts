@@ -65,10 +65,13 @@ export const CheckSchema = z
   })
   .describe("An environment variable that must be set on the services.");
 
-/** One follow-up issue to open from a template. */
-const templateName = z
+/** A template's name: its file name without `.md`. */
+export const TEMPLATE_NAME = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a template name: lower-case letters, digits and dashes, without .md")
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a template name: lower-case letters, digits and dashes, without .md");
+
+/** One follow-up issue to open from a template. */
+const templateName = TEMPLATE_NAME
   .describe("The template's file name without `.md`, from `.github/config-triage/` or the app's `templates/`.");
 
 export const FollowUpSchema = z

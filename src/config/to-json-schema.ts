@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FrontMatterSchema } from "../render/templates.js";
 import { ConfigSchema } from "./schema.js";
 
 /** Where the schema is published in the package, and the `$id` editors fetch it from. */
@@ -29,4 +30,16 @@ export function configJsonSchema(): Record<string, unknown> {
 /** The file's exact text: stable key order, two-space indent, final newline. */
 export function configJsonSchemaText(): string {
   return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+}
+
+/** Where the JSON Schema of a follow-up template's front matter (`.github/config-triage/NAME.md`) is published. */
+export const TEMPLATE_SCHEMA_PATH = "schema/config-triage-template.schema.json";
+
+/** The JSON Schema of a template's front matter, generated from the zod schema the app checks it with. */
+export function templateJsonSchemaText(): string {
+  const schema = z.toJSONSchema(FrontMatterSchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  const { $schema, ...rest } = schema;
+  const id = JSON_SCHEMA_ID.replace(JSON_SCHEMA_PATH, TEMPLATE_SCHEMA_PATH);
+  const title = "config-triage follow-up template front matter";
+  return `${JSON.stringify({ $schema, $id: id, title, ...rest }, null, 2)}\n`;
 }

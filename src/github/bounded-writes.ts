@@ -21,8 +21,8 @@ export function withBoundedWrites<T extends IssueGitHub>(gh: T): T {
       gh.applyWrites({
         ...batch,
         create: batch.create.map(bounded),
-        comment(created) {
-          const comment = batch.comment(created);
+        comment(created, dependencies) {
+          const comment = batch.comment(created, dependencies);
           return comment && { ...comment, body: fitBody(comment.body) };
         },
       }),

@@ -1,9 +1,11 @@
 import type { Context } from "probot";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_PATH } from "../config/schema.js";
+import { creationRounds, resolveFollowUpRefs } from "../plan/follow-up-refs.js";
 import type { AppIdentity } from "../render/markers.js";
 import { REPO_TEMPLATE_DIR } from "../render/templates.js";
 import {
+  applyDependencies,
   applyWritesOneByOne,
   issueGitHubFromContext,
   yamlProblem,
@@ -12,7 +14,9 @@ import {
   type GhComment,
   type GhIssue,
   type IssueGitHub,
+  type NewIssue,
   type WriteBatch,
+  unopened,
 } from "./issue-github.js";
 import { parseDatabaseId } from "./parse-database-id.js";
 
@@ -22,6 +26,10 @@ type IssueContext = Context<"issues" | "issue_comment">;
  * Everything a triage reads, in one request: the config file's text (line numbers for free), the repository's
  * templates, its labels (GraphQL writes take label ids), the app's earlier comment and the follow-ups (sub-issues).
  */
+/** A sub-issue's fields in the read: who wrote it, and the milestone and issue type the diagnosis comment lists. */
+const STRUCTURE_FIELDS =
+  "id fullDatabaseId number title state body url author { __typename login } milestone { number title } issueType { name }";
+
 export const READ_QUERY = `query ConfigTriageRead($owner: String!, $repo: String!, $number: Int!, $config: String!, $templates: String!) {
   repository(owner: $owner, name: $repo) {
     id
@@ -35,12 +43,13 @@ export const READ_QUERY = `query ConfigTriageRead($owner: String!, $repo: String
       id
       state
       comments(first: 100) { pageInfo { hasNextPage } nodes { id fullDatabaseId body author { __typename login } } }
-      subIssues(first: 100) { nodes { id fullDatabaseId number title state body url author { __typename login } } }
+      subIssues(first: 100) { nodes { ${STRUCTURE_FIELDS} } }
     }
   }
 }`;
 
-const ISSUE_FIELDS = "issue { id fullDatabaseId number title state url }";
+/** A follow-up as the app reads it back: with its milestone and issue type, to tell whether GitHub set them. */
+const ISSUE_FIELDS = "issue { id fullDatabaseId number title state url milestone { number title } issueType { name } }";
 
 /** Installations where GraphQL (or sub-issues in it) is not available: they use REST from then on, with the reason. */
 const restOnly = new Map<number, string>();
@@ -87,6 +96,9 @@ interface GqlIssue {
   body?: string;
   url?: string;
   author?: GqlActor | null;
+  /** Read with the follow-ups: absent in an answer that did not ask for them (then not checked). */
+  milestone?: { number: number; title: string } | null;
+  issueType?: { name: string } | null;
 }
 
 interface ReadAnswer {
@@ -169,6 +181,8 @@ function toGhIssue(i: GqlIssue, slug?: string, identity: AppIdentity = {}): GhIs
     html_url: i.url,
     user: toUser(i.author),
     performed_via_github_app: byApp(i.author, slug, identity),
+    ...(i.milestone !== undefined ? { milestone: i.milestone } : {}),
+    ...(i.issueType !== undefined ? { type: i.issueType } : {}),
   };
 }
 
@@ -321,43 +335,62 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       const newLabels = await createMissingLabels(state, ids.missing);
       if (!newLabels) return undefined;
       for (const [name, id] of newLabels) ids.labels.set(name, id);
-      const inputs: Record<string, unknown> = {};
-      batch.create.forEach((draft, i) => {
-        inputs[`i${i}`] = {
-          repositoryId: state.repositoryId,
-          title: draft.title,
-          body: draft.body,
-          parentIssueId: state.issueId,
-          ...(draft.labels.length ? { labelIds: draft.labels.map((l) => ids.labels.get(l.toLowerCase())).filter(Boolean) } : {}),
-          ...(draft.assignees.length ? { assigneeIds: draft.assignees.map((a) => ids.users.get(a)).filter(Boolean) } : {}),
-        };
-      });
-      const params = batch.create.map((_, i) => `$i${i}: CreateIssueInput!`);
-      const fields = batch.create.map((_, i) => `  f${i}: createIssue(input: $i${i}) { ${ISSUE_FIELDS} }`);
-      const document = `mutation ConfigTriageFollowUps(${params.join(", ")}) {\n${fields.join("\n")}\n}`;
-      let data: Record<string, any>;
-      try {
-        data = await context.octokit.graphql(document, { ...inputs, ...ONCE });
-      } catch (error) {
-        const reason = unsupportedReason(error, false);
-        if (reason) {
-          fallBack(reason);
-          return undefined;
+      const numbers = new Map<string, number>();
+      // Blockers go in an earlier document than the follow-ups whose bodies name them, so those bodies carry numbers.
+      for (const [round, drafts] of creationRounds(batch.create).entries()) {
+        const inputs: Record<string, unknown> = {};
+        drafts.forEach((draft, i) => {
+          const labelIds = draft.labels.map((l) => ids.labels.get(l.toLowerCase())).filter(Boolean);
+          inputs[`i${i}`] = {
+            repositoryId: state.repositoryId,
+            title: draft.title,
+            body: resolveFollowUpRefs(draft.body, numbers, unopened),
+            parentIssueId: state.issueId,
+            ...(labelIds.length ? { labelIds } : {}),
+            ...(draft.assignees.length ? { assigneeIds: draft.assignees.map((a) => ids.users.get(a)).filter(Boolean) } : {}),
+            ...(draft.milestone?.node_id ? { milestoneId: draft.milestone.node_id } : {}),
+            ...(draft.type?.node_id ? { issueTypeId: draft.type.node_id } : {}),
+          };
+        });
+        const params = drafts.map((_, i) => `$i${i}: CreateIssueInput!`);
+        const fields = drafts.map((_, i) => `  f${i}: createIssue(input: $i${i}) { ${ISSUE_FIELDS} }`);
+        const document = `mutation ConfigTriageFollowUps(${params.join(", ")}) {\n${fields.join("\n")}\n}`;
+        let data: Record<string, any>;
+        try {
+          data = await context.octokit.graphql(document, { ...inputs, ...ONCE });
+        } catch (error) {
+          const reason = round === 0 ? unsupportedReason(error, false) : undefined;
+          if (reason) {
+            fallBack(reason);
+            return undefined;
+          }
+          // No GraphQL answer (a 5xx, a timeout, a dropped connection): the mutation may have run. Thrown as it is, so
+          // the queue sees a retryable fault and runs the triage again, which finds what was created (sub-issues).
+          if (!graphqlErrors(error)) throw error;
+          // Some were created: they are sub-issues already, so the next run finds them. Say which.
+          // Only the entries that hold an issue were created (a refused one is null).
+          type Partial = Record<string, { issue?: GqlIssue } | null>;
+          const partial = ((error as { data?: Partial }).data ?? {}) as Partial;
+          const made = [...created, ...Object.values(partial).flatMap((p) => (p?.issue ? [p.issue] : []))].map((i) => `#${i.number}`);
+          const why = (graphqlErrors(error) ?? []).map((e) => e.message).join("; ");
+          throw Object.assign(new Error(`creating follow-ups failed (${why}); created: ${made.join(", ") || "none"}`), { cause: error });
         }
-        // No GraphQL answer (a 5xx, a timeout, a dropped connection): the mutation may have run. Thrown as it is, so the
-        // queue sees a retryable fault and runs the triage again, which finds what was created among the sub-issues.
-        if (!graphqlErrors(error)) throw error;
-        // Some were created: they are sub-issues already, so the next run finds them. Say which.
-        // Only the entries that hold an issue were created (a refused one is null).
-        type Partial = Record<string, { issue?: GqlIssue } | null>;
-        const partial = ((error as { data?: Partial }).data ?? {}) as Partial;
-        const made = Object.values(partial).flatMap((p) => (p?.issue ? [`#${p.issue.number}`] : []));
-        throw Object.assign(new Error(`creating follow-ups failed (${(graphqlErrors(error) ?? []).map((e) => e.message).join("; ")}); created: ${made.join(", ") || "none"}`), { cause: error });
+        const made = drafts.map((_, i) => toGhIssue(data[`f${i}`]!.issue));
+        drafts.forEach((draft, i) => {
+          if (draft.template) numbers.set(draft.template, made[i].number);
+        });
+        created.push(...made);
       }
-      created = batch.create.map((_, i) => toGhIssue(data[`f${i}`]!.issue));
+      // In the order of the batch, as the caller gave it.
+      const byTemplate = (d: NewIssue) => created.find((c) => c.number === numbers.get(d.template ?? ""));
+      created = batch.create.map(byTemplate).filter((c): c is GhIssue => Boolean(c));
+      if (created.length !== batch.create.length) throw new Error("a created follow-up has no template name");
     }
 
-    const comment = batch.comment(created);
+    // Issue dependencies are recorded over REST (what GitHub documents for them), between the two documents, so the
+    // comment can say which could not be made.
+    const dependencies = await applyDependencies(rest, batch.dependencies?.(created) ?? []);
+    const comment = batch.comment(created, dependencies);
     const variables: Record<string, unknown> = {};
     const params: string[] = [];
     const fields: string[] = [];
@@ -398,7 +431,7 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         for (const e of errors) relinkFailed.push(byNode[Number(String(e.path![0]).slice(1))].number);
       }
     }
-    return { created, relinkFailed };
+    return { created, relinkFailed, dependencies };
   }
 
   // The read is shared by every read of one triage; a write makes it stale (a command may run triages in a row).

@@ -2,6 +2,8 @@ import type { Octokit } from "@octokit/rest";
 import type { Context } from "probot";
 import { CONFIG_FILE, CONFIG_PATH } from "../config/schema.js";
 import type { ConfigProblem } from "../config/parse-config.js";
+import type { IssueType, Milestone } from "../plan/choose-structure.js";
+import { resolveFollowUpRefs } from "../plan/follow-up-refs.js";
 import { REPO_TEMPLATE_DIR } from "../render/templates.js";
 
 /** The parts of a GitHub comment the app reads. */
@@ -22,6 +24,10 @@ export interface GhIssue extends GhComment {
   /** `completed` or `not_planned` when closed. */
   state_reason?: string | null;
   html_url?: string;
+  /** Null: none; undefined: not read (then whether a milestone or type was set is not checked). */
+  milestone?: { number: number; title: string } | null;
+  /** The issue type, where the repository has issue types. */
+  type?: { name: string } | null;
 }
 
 export type ConfigRead =
@@ -30,10 +36,33 @@ export type ConfigRead =
   | { kind: "invalid"; problem: ConfigProblem };
 
 export interface NewIssue {
+  /** The template it comes from: bodies name follow-ups of the same batch by it (see `follow-up-refs.ts`). */
+  template?: string;
   title: string;
   body: string;
   labels: string[];
   assignees: string[];
+  /** An open milestone (REST takes its number, GraphQL its node id). */
+  milestone?: Pick<Milestone, "number" | "node_id">;
+  /** An issue type (REST takes its name, GraphQL its node id). */
+  type?: IssueType;
+}
+
+/** A dependency to record: `blocked` waits for `blocking`, two follow-ups of the same parent. */
+export interface DependencyLink {
+  /** `fresh`: created by this run, so it cannot have dependencies yet (no need to read them first). */
+  blocked: { number: number; id: number; fresh: boolean };
+  blocking: { number: number; id: number };
+}
+
+/** What became of the dependencies of one triage. */
+export interface DependencyResult {
+  /** Recorded now. */
+  made: DependencyLink[];
+  /** Already recorded on GitHub (a run that died before writing its comment). */
+  found: DependencyLink[];
+  /** Refused by GitHub (no issue dependencies on this GitHub, no permission, a limit), with the reason. */
+  failed: Array<{ link: DependencyLink; reason: string }>;
 }
 
 /**
@@ -45,15 +74,28 @@ export interface WriteBatch {
   create: NewIssue[];
   /** Ids and numbers of existing follow-ups to link to this issue again; a failed re-link is reported, not thrown. */
   relink: Array<{ id: number; number: number; node_id?: string }>;
-  /** The app's comment given the created follow-ups: a new one (no id), an edit (id, node_id), or nothing to write. */
-  comment(created: GhIssue[]): { id?: number; node_id?: string; body: string } | undefined;
+  /** The dependencies between follow-ups to record, given the created ones (recorded before the comment). */
+  dependencies?(created: GhIssue[]): DependencyLink[];
+  /**
+   * The app's comment given the created follow-ups and what became of the dependencies: a new one (no id), an edit
+   * (id, node_id), or nothing to write.
+   */
+  comment(created: GhIssue[], dependencies: DependencyResult): CommentWrite | undefined;
   close?: "completed";
+}
+
+/** The app's comment to write: a new one (no id) or an edit of its own (id, node_id). */
+export interface CommentWrite {
+  id?: number;
+  node_id?: string;
+  body: string;
 }
 
 export interface AppliedWrites {
   created: GhIssue[];
   /** Numbers of the follow-ups that could not be linked again. */
   relinkFailed: number[];
+  dependencies: DependencyResult;
 }
 
 /**
@@ -92,16 +134,30 @@ export interface IssueGitHub {
   /** Creates an issue. Never retried by the client, like `createComment`. */
   createIssue(issue: NewIssue): Promise<GhIssue>;
   addSubIssue(childId: number): Promise<void>;
+  /** Open milestones of the repository. */
+  listMilestones(): Promise<Milestone[]>;
+  /** Issue types of the repository; undefined where it has none. */
+  listIssueTypes(): Promise<IssueType[] | undefined>;
+  /** The issues that block issue `number` (its recorded dependencies). */
+  listBlockedBy(number: number): Promise<Array<{ id: number; number: number }>>;
+  /** Records that issue `number` is blocked by the issue with id `blockingId`. Never retried by the client. */
+  addBlockedBy(number: number, blockingId: number): Promise<void>;
   closeIssue(reason: "completed" | "not_planned"): Promise<void>;
   /** Applies a triage's writes: over REST one request per write, over GraphQL one document per phase. */
   applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
 }
 
+/** What a token left in a body says when its follow-up was not opened after all (never sent as a token). */
+export const unopened = (template: string) => `the \`${template}\` follow-up`;
+
 /** `applyWrites` through the single-write methods, one request per write (the REST way). */
 export async function applyWritesOneByOne(gh: IssueGitHub, batch: WriteBatch): Promise<AppliedWrites> {
   const created: GhIssue[] = [];
+  const numbers = new Map<string, number>();
   for (const draft of batch.create) {
-    const issue = await gh.createIssue(draft);
+    // The batch lists blockers first: a body that names one gets its number.
+    const issue = await gh.createIssue({ ...draft, body: resolveFollowUpRefs(draft.body, numbers, unopened) });
+    if (draft.template) numbers.set(draft.template, issue.number);
     await gh.addSubIssue(issue.id);
     created.push(issue);
   }
@@ -109,11 +165,71 @@ export async function applyWritesOneByOne(gh: IssueGitHub, batch: WriteBatch): P
   for (const unlinked of batch.relink) {
     await gh.addSubIssue(unlinked.id).catch(() => relinkFailed.push(unlinked.number));
   }
-  const comment = batch.comment(created);
+  const dependencies = await applyDependencies(gh, batch.dependencies?.(created) ?? []);
+  const comment = batch.comment(created, dependencies);
   if (comment?.id !== undefined) await gh.updateComment(comment.id, comment.body);
   else if (comment) await gh.createComment(comment.body);
   if (batch.close) await gh.closeIssue(batch.close);
-  return { created, relinkFailed };
+  return { created, relinkFailed, dependencies };
+}
+
+/** Why GitHub refused a dependency request, or undefined for a fault worth retrying the run for (thrown). */
+function dependencyRefusal(error: unknown): { reason: string; unavailable: boolean } | undefined {
+  const status = (error as { status?: number }).status;
+  if (status !== 403 && status !== 404 && status !== 410 && status !== 422) return undefined;
+  const answer = (error as { response?: { data?: { message?: string } } }).response?.data?.message;
+  const message = String(answer ?? (error as Error).message ?? "");
+  if (status === 403 && /rate limit/i.test(message)) return undefined;
+  const why =
+    status === 404 || status === 410
+      ? "this GitHub has no issue dependencies (GitHub Enterprise Server before 3.19), or the app cannot see the issues"
+      : status === 403
+        ? "the app may not write issue dependencies here (it needs the Issues write permission)"
+        : "GitHub did not accept it";
+  const said = message ? ` ${message.split("\n")[0].slice(0, 200)}` : "";
+  return { reason: `HTTP ${status}${said}: ${why}`, unavailable: status === 404 || status === 410 };
+}
+
+/**
+ * Records dependencies through REST, each once: a follow-up created by this run is linked at once (one request per
+ * link); an older one's dependencies are read first (one request per follow-up) so a link that exists is not sent
+ * again. A refusal (an older GitHub Enterprise Server, a missing permission) is reported per link, never thrown: the
+ * follow-ups stay open and the comment says which links could not be made. After a 404 the rest are not tried.
+ */
+export async function applyDependencies(
+  gh: Pick<IssueGitHub, "listBlockedBy" | "addBlockedBy">,
+  links: DependencyLink[],
+): Promise<DependencyResult> {
+  const result: DependencyResult = { made: [], found: [], failed: [] };
+  const recorded = new Map<number, Set<number>>();
+  let unavailable: string | undefined;
+  for (const link of links) {
+    if (unavailable) {
+      result.failed.push({ link, reason: unavailable });
+      continue;
+    }
+    try {
+      if (!link.blocked.fresh) {
+        let ids = recorded.get(link.blocked.number);
+        if (!ids) {
+          ids = new Set((await gh.listBlockedBy(link.blocked.number)).map((i) => i.id));
+          recorded.set(link.blocked.number, ids);
+        }
+        if (ids.has(link.blocking.id)) {
+          result.found.push(link);
+          continue;
+        }
+      }
+      await gh.addBlockedBy(link.blocked.number, link.blocking.id);
+      result.made.push(link);
+    } catch (error) {
+      const refusal = dependencyRefusal(error);
+      if (!refusal) throw error;
+      result.failed.push({ link, reason: refusal.reason });
+      if (refusal.unavailable) unavailable = refusal.reason;
+    }
+  }
+  return result;
 }
 
 /** A YAML parse error (from the \`yaml\` package, as Probot's config reader throws it) as a located config problem. */
@@ -167,7 +283,7 @@ export function botLoginOf(context: IssueContext, configured = process.env.CONFI
 }
 
 /** The few Octokit parts the REST implementation uses: Probot's client and `@octokit/rest` both have them. */
-type RestOctokit = Pick<Octokit, "rest" | "paginate">;
+type RestOctokit = Pick<Octokit, "rest" | "paginate" | "request">;
 
 /**
  * Reads a file's text at `ref` (default: the default branch); undefined when there is none (404). The one file reader
@@ -305,10 +421,41 @@ export function restIssueGitHub(
       await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body });
     },
     async createIssue(draft) {
-      return (await octokit.rest.issues.create({ owner, repo, ...draft, ...ONCE })).data;
+      const { title, body, labels, assignees } = draft;
+      const structure = {
+        ...(draft.milestone ? { milestone: draft.milestone.number } : {}),
+        ...(draft.type ? { type: draft.type.name } : {}),
+      };
+      const fields = { title, body, labels, assignees, ...structure };
+      const { data } = await octokit.rest.issues.create({ owner, repo, ...fields, ...ONCE });
+      // Absent means not set: GitHub answers without `type` where the repository has no issue types.
+      return { ...(data as GhIssue), milestone: data.milestone ?? null, type: (data as GhIssue).type ?? null };
     },
     async addSubIssue(childId) {
       await octokit.rest.issues.addSubIssue({ ...issue, sub_issue_id: childId });
+    },
+    async listMilestones() {
+      const open = { owner, repo, state: "open" as const, per_page: 100 };
+      const milestones = await octokit.paginate(octokit.rest.issues.listMilestones, open);
+      return milestones.map(({ number, title, due_on, node_id }) => ({ number, title, due_on, node_id }));
+    },
+    async listIssueTypes() {
+      try {
+        const { data } = await octokit.request("GET /repos/{owner}/{repo}/issue-types", { owner, repo });
+        return (data as Array<{ name: string; node_id: string }>).map(({ name, node_id }) => ({ name, node_id }));
+      } catch (error) {
+        // A repository of a user (issue types belong to organisations), or a GitHub without them.
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    },
+    async listBlockedBy(number) {
+      const params = { owner, repo, issue_number: number, per_page: 100 };
+      return octokit.paginate(octokit.rest.issues.listDependenciesBlockedBy, params);
+    },
+    async addBlockedBy(number, blockingId) {
+      const link = { owner, repo, issue_number: number, issue_id: blockingId };
+      await octokit.rest.issues.addBlockedByDependency({ ...link, ...ONCE });
     },
     async closeIssue(reason) {
       await octokit.rest.issues.update({ ...issue, state: "closed", state_reason: reason });

@@ -67,6 +67,7 @@ export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: strin
     updateComment: refuse("updateComment"),
     createIssue: refuse("createIssue"),
     addSubIssue: refuse("addSubIssue"),
+    addBlockedBy: refuse("addBlockedBy"),
     closeIssue: refuse("closeIssue"),
     applyWrites: refuse("applyWrites"),
   };

@@ -1,12 +1,16 @@
 import type { Config } from "../config/schema.js";
 import type { ConfigProblem } from "../config/parse-config.js";
-import type { Diagnosis } from "../diagnosis/evaluate.js";
+import { problemKind, type Diagnosis } from "../diagnosis/evaluate.js";
 import type { LiveState } from "../diagnosis/types.js";
 import { escapeMarkdown } from "../render/escape-markdown.js";
 import { fitBody, fitTitle, GITHUB_BODY_LIMIT } from "../render/fit-body.js";
 import { writeMarker } from "../render/markers.js";
 import { renderSecretDiagram } from "../render/render-mermaid.js";
 import { renderTemplate, type RenderedIssue, type Template } from "../render/templates.js";
+import { checkDependencies, templateLinks, type TemplateLink } from "./check-dependencies.js";
+import { summarizeProblems, problemSubject } from "./describe-problem.js";
+import { blockersFirst, followUpToken, resolveFollowUpRefs } from "./follow-up-refs.js";
+import { chooseIssueType, chooseMilestone, type IssueType, type Milestone } from "./choose-structure.js";
 
 /** The issue being triaged. */
 export interface ParentIssue {
@@ -31,10 +35,29 @@ export interface ExistingFollowUp {
   state: "open" | "closed";
   /** Whether it is linked to the parent as a sub-issue. */
   linked: boolean;
+  /** Its milestone's title and its type, where the read shows them. */
+  milestone?: string;
+  type?: string;
 }
 
 export interface NewFollowUp extends RenderedIssue {
   template: string;
+  /** Templates whose follow-up blocks this one and will exist (opened by this run, or already there). */
+  blockedBy: string[];
+  /** The milestone it opens in (from the template's `milestone:`). */
+  milestone?: Milestone;
+  /** The issue type it opens with (from the template's `type:`). */
+  type?: IssueType;
+  /** Why a milestone or type the template asks for will not be set (it opens without). */
+  notes: string[];
+}
+
+/** What the repository offers for `milestone:` and `type:`, read only when an enabled template asks for one. */
+export interface RepoStructure {
+  /** Open milestones. */
+  milestones: Milestone[];
+  /** Issue types; undefined where the repository has none. */
+  issueTypes?: IssueType[];
 }
 
 /** Everything a triage run will write, as plain data. */
@@ -43,6 +66,8 @@ export interface TriagePlan {
   /** Existing follow-ups that lost their sub-issue link (a run that died after creating them). */
   link: ExistingFollowUp[];
   existing: ExistingFollowUp[];
+  /** Dependencies between follow-ups of this parent that exist or are created now (template names). */
+  links: TemplateLink[];
   /** Close the parent as completed. */
   close: boolean;
   outcome: "open" | "closed" | "comment-only";
@@ -61,17 +86,39 @@ export function templateData(parent: ParentIssue, diagnosis: Diagnosis, live: Li
     if (!entry.variables.includes(r.variable)) entry.variables.push(r.variable);
     byService.set(key, entry);
   }
+  // Every field a template may use is present (strict rendering), whatever the kind of problem.
+  const asData = (p: Diagnosis["problems"][number]) => ({
+    ...p,
+    kind: problemKind(p.key),
+    subject: problemSubject(p),
+    // A fix of several commands stays inside the list item's code block of a template (continuation lines indented).
+    fix: (p.fix ?? "").replace(/\n/g, "\n  "),
+    revision: p.revision ?? "",
+    container: p.container ?? "",
+  });
+  const attention = failing.length ? failing : diagnosis.problems;
+  const variables = unique(diagnosis.results.map((r) => r.variable));
+  const environments = unique([
+    ...diagnosis.results.map((r) => r.target.environment),
+    ...diagnosis.problems.map((p) => p.target.environment),
+  ]);
+  const checked = variables.length ? `${variables.join(", ")} on ${environments.join(", ")}` : "";
+  const everywhere = `the configuration of ${environments.join(", ") || "the services"}`;
   return {
     parent: { number: parent.number, title: escapeMarkdown(parent.title), url: parent.url },
     repository: `${parent.owner}/${parent.repo}`,
     failing: failing.length > 0,
-    // A fix of several commands stays inside the list item's code block of a template (continuation lines indented).
-    problems: failing.map((p) => (p.fix?.includes("\n") ? { ...p, fix: p.fix.replace(/\n/g, "\n  ") } : p)),
+    problems: failing.map(asData),
+    attention: attention.map(asData),
+    summary: summarizeProblems(attention) || checked || everywhere,
+    projects: unique(attention.map((p) => p.target.project)),
+    milestone: "",
+    blocked_by: [],
     missing: unique(
       diagnosis.results.filter((r) => r.status === "missing" || r.status === "wrong-source").map((r) => r.variable),
     ),
-    variables: unique(diagnosis.results.map((r) => r.variable)),
-    environments: unique(diagnosis.results.map((r) => r.target.environment)),
+    variables,
+    environments,
     failing_environments: unique(failing.map((p) => p.target.environment)),
     services: [...byService.values()],
     diagram: renderSecretDiagram(live),
@@ -90,12 +137,23 @@ export function buildPlan(input: {
   live: LiveState;
   templates: Map<string, Template>;
   existing: ExistingFollowUp[];
+  /** Milestones and issue types; without it, a template's `milestone:` and `type:` are noted as not set. */
+  structure?: RepoStructure;
 }): PlanResult {
   const { config, parent, diagnosis, live, templates, existing } = input;
   const failing = diagnosis.verdict === "fail";
   const data = templateData(parent, diagnosis, live);
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...checkDependencies(config, templates)];
   const create: NewFollowUp[] = [];
+  const today = diagnosis.fetchedAt.slice(0, 10);
+  // Titles first: a body names the follow-ups it waits for by title.
+  const titles = new Map<string, string>();
+  for (const rule of config.follow_ups) {
+    const template = templates.get(rule.template);
+    const rendered = template && renderTemplate(template, data);
+    if (rendered?.ok) titles.set(rule.template, rendered.value.title);
+  }
+  const enabled = new Set(config.follow_ups.map((f) => f.template));
   config.follow_ups.forEach((rule, i) => {
     const template = templates.get(rule.template);
     if (!template) {
@@ -106,8 +164,19 @@ export function buildPlan(input: {
       });
       return;
     }
+    const structure = chooseStructure(template, input.structure, today);
+    const blockedBy = template.blockedBy
+      .filter((t) => enabled.has(t))
+      .map((t) => {
+        const there = existing.find((e) => e.template === t);
+        // An existing follow-up's title may have been edited by a person: escaped like other text people wrote.
+        const title = there ? escapeMarkdown(there.title || titles.get(t) || t) : (titles.get(t) ?? t);
+        return { template: t, title, ref: there ? `#${there.number}` : followUpToken(t) };
+      });
     // Rendered even when not needed, so that a broken template is reported on the first run, not on the day it matters.
-    const rendered = renderTemplate(template, data);
+    // A milestone title is text people wrote: escaped like the issue title.
+    const milestone = escapeMarkdown(structure.milestone?.title ?? "");
+    const rendered = renderTemplate(template, { ...data, milestone, blocked_by: blockedBy });
     if (!rendered.ok) {
       problems.push(...rendered.problems);
       return;
@@ -119,9 +188,20 @@ export function buildPlan(input: {
     if (existing.some((e) => e.template === rule.template)) return;
     const { title, body } = rendered.value;
     const fitted = { title: fitTitle(title), body: followUpBody(body, parent, rule.template) };
-    create.push({ template: rule.template, ...rendered.value, ...fitted });
+    create.push({ template: rule.template, ...rendered.value, ...fitted, ...structure, blockedBy: [] });
   });
   if (problems.length) return { ok: false, problems };
+  const present = new Set([...create, ...existing].map((f) => f.template));
+  const links = templateLinks(config, templates).filter((l) => present.has(l.blocked) && present.has(l.blocking));
+  const opened = new Set(create.map((d) => d.template));
+  for (const draft of create) {
+    draft.blockedBy = links.filter((l) => l.blocked === draft.template).map((l) => l.blocking);
+    // A follow-up that waits for one that is not opened (a `when: failing` one on a passing check) says so.
+    const notOpened = (t: string) => (opened.has(t) ? followUpToken(t) : `the \`${t}\` follow-up (not opened)`);
+    draft.body = resolveFollowUpRefs(draft.body, new Map(), notOpened);
+  }
+  // Blockers first, so each body can name the issues it waits for by number when it is sent.
+  create.splice(0, create.length, ...blockersFirst(create));
   const passing = diagnosis.verdict === "pass";
   const close = passing && config.on_pass === "close";
   return {
@@ -130,10 +210,29 @@ export function buildPlan(input: {
       create,
       link: existing.filter((e) => !e.linked),
       existing,
+      links,
       close,
       outcome: passing ? (close ? "closed" : "comment-only") : "open",
     },
   };
+}
+
+/** The milestone and type a template asks for, as the repository offers them, with a note for each that is not set. */
+type Structure = Pick<NewFollowUp, "milestone" | "type" | "notes">;
+
+function chooseStructure(template: Template, structure: RepoStructure | undefined, today: string): Structure {
+  const out: Structure = { notes: [] };
+  if (template.milestone) {
+    const choice = chooseMilestone(template.milestone, structure?.milestones ?? [], today);
+    if (choice.ok) out.milestone = choice.value;
+    else out.notes.push(`no milestone: ${choice.why}`);
+  }
+  if (template.type) {
+    const choice = chooseIssueType(template.type, structure ? structure.issueTypes : []);
+    if (choice.ok) out.type = choice.value;
+    else out.notes.push(`no type: ${choice.why}`);
+  }
+  return out;
 }
 
 /**

@@ -17,6 +17,14 @@ export interface PlanItem {
   /** `create`: apply opens it; otherwise it exists (or was rejected) and apply leaves it alone. */
   action: "create" | "exists" | "rejected";
   number?: number;
+  /** Templates whose follow-up blocks this one (recorded as GitHub issue dependencies); absent when none. */
+  blockedBy?: string[];
+  /** The milestone's title it opens in; absent when none. */
+  milestone?: string;
+  /** Its issue type; absent when none. */
+  type?: string;
+  /** Why a milestone or type the template asks for will not be set. */
+  notes?: string[];
 }
 
 /** A plan as shown to maintainers, remembered in the diagnosis marker so `apply` can tell whether it is still current. */
@@ -49,7 +57,20 @@ export function summarizePlan(input: {
   reviews: Record<string, Review>;
 }): PlanRecord {
   const items: PlanItem[] = [
-    ...input.create.map((d): PlanItem => ({ template: d.template, title: d.title, labels: d.labels, assignees: d.assignees, action: "create" })),
+    ...input.create.map(
+      (d): PlanItem => ({
+        template: d.template,
+        title: d.title,
+        labels: d.labels,
+        assignees: d.assignees,
+        action: "create",
+        // Absent rather than empty, so plans without any of these keep the ids they had.
+        ...(d.blockedBy.length ? { blockedBy: d.blockedBy } : {}),
+        ...(d.milestone ? { milestone: d.milestone.title } : {}),
+        ...(d.type ? { type: d.type.name } : {}),
+        ...(d.notes.length ? { notes: d.notes } : {}),
+      }),
+    ),
     ...input.existing.map(
       (e): PlanItem => ({
         template: e.template,
@@ -83,7 +104,8 @@ export function stalePlanReasons(shown: PlanRecord | undefined, fresh: PlanRecor
   const appeared = fresh.problems.filter((k) => !shown.problems.includes(k));
   if (fixed.length) reasons.push(`the live check no longer finds ${fixed.map((k) => `\`${k}\``).join(", ")}`);
   if (appeared.length) reasons.push(`the live check now finds ${appeared.map((k) => `\`${k}\``).join(", ")}`);
-  const line = (i: PlanItem) => `${i.template}:${i.action}:${i.number ?? ""}:${i.action === "create" ? `${i.title}|${i.labels.join(",")}|${i.assignees.join(",")}` : ""}`;
+  const parts = (i: PlanItem) => (i.action === "create" ? PARTS.map(([, part]) => part(i)).join("|") : "");
+  const line = (i: PlanItem) => `${i.template}:${i.action}:${i.number ?? ""}:${parts(i)}`;
   const before = new Map(shown.items.map((i) => [i.template, i]));
   const after = new Map(fresh.items.map((i) => [i.template, i]));
   for (const template of new Set([...before.keys(), ...after.keys()])) {
@@ -93,8 +115,28 @@ export function stalePlanReasons(shown: PlanRecord | undefined, fresh: PlanRecor
     if (!b) reasons.push(`follow-up \`${template}\` is no longer planned`);
     else if (!a) reasons.push(`follow-up \`${template}\` is now planned`);
     else if (a.action !== b.action) reasons.push(`follow-up \`${template}\` is now ${b.action === "create" ? "missing" : b.action === "rejected" ? "rejected" : `#${b.number}`}`);
-    else reasons.push(`follow-up \`${template}\` changed (title, labels or assignees)`);
+    else reasons.push(`follow-up \`${template}\` changed (${changedParts(a, b)})`);
   }
   if (!reasons.length && shown.id !== fresh.id) reasons.push("the plan changed");
   return reasons;
+}
+
+/** The parts of a planned follow-up that make a shown plan stale when they change, with how a maintainer names them. */
+const PARTS: Array<[string, (i: PlanItem) => string]> = [
+  ["title", (i) => i.title],
+  ["labels", (i) => i.labels.join(",")],
+  ["assignees", (i) => i.assignees.join(",")],
+  ["dependencies", (i) => (i.blockedBy ?? []).join(",")],
+  ["milestone", (i) => i.milestone ?? ""],
+  ["type", (i) => i.type ?? ""],
+];
+
+/** What changed between two versions of a planned follow-up: "milestone: `Sprint 12` → none". */
+function changedParts(a: PlanItem, b: PlanItem): string {
+  const shown = (value: string) => (value ? value.split(",").map((v) => `\`${v}\``).join(", ") : "none");
+  // Title, labels and assignees are named only; a dependency, milestone or type change says from what to what.
+  const named = new Set(["title", "labels", "assignees"]);
+  return PARTS.filter(([, part]) => part(a) !== part(b))
+    .map(([name, part]) => (named.has(name) ? name : `${name}: ${shown(part(a))} → ${shown(part(b))}`))
+    .join("; ");
 }

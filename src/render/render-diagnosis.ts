@@ -20,13 +20,19 @@ export interface FollowUpRef {
   state: "open" | "closed";
   /** Shown next to the issue: open / approved / rejected / done. */
   review?: ReviewState;
+  /** Numbers of the follow-ups recorded as blocking this one. */
+  blockedBy?: number[];
+  /** Its milestone's title and issue type, when known. */
+  milestone?: string;
+  type?: string;
 }
 
 /** What the app remembers between runs, inside its own comment. */
 export interface DiagnosisState {
   /** 1: written before `kinds` was recorded; 2: with `kinds`. */
   v: 1 | 2;
-  followUps: Array<{ template: string; number: number; id: number; node_id?: string }>;
+  /** `blockedBy`: the follow-ups recorded as blocking this one (issue dependencies), so a rerun sends none again. */
+  followUps: Array<{ template: string; number: number; id: number; node_id?: string; blockedBy?: number[] }>;
   problems: string[];
   /** The kinds of problem the version that wrote `problems` could report (`PROBLEM_KINDS`); absent in version 1. */
   kinds?: string[];
@@ -34,6 +40,8 @@ export interface DiagnosisState {
   plan?: PlanRecord;
   /** Maintainers' reviews of follow-ups, by template. A rejection is remembered here for good. */
   reviews?: Record<string, Review>;
+  /** What follow-ups did not get when they were opened (a milestone or type), one line each. */
+  notSet?: string[];
 }
 
 export interface DiagnosisCommentInput {
@@ -49,6 +57,8 @@ export interface DiagnosisCommentInput {
   live?: LiveState;
   /** The checks, for the variables each revision diagram shows. */
   checks?: Array<{ variable: string; aliases: string[]; targets: Array<{ environment: string; service: string }> }>;
+  /** Recorded in the state (see `DiagnosisState.notSet`); the caller renders the section. */
+  notSet?: string[];
 }
 
 const ICON: Record<VariableResult["status"], string> = {
@@ -196,9 +206,16 @@ export function followUpList(followUps: FollowUpRef[]): string {
   if (!followUps.length) return "";
   return [
     "#### Follow-up issues",
-    ...followUps.map(
-      (f) => `- [${f.state === "closed" ? "x" : " "}] #${f.number}${f.title ? ` ${escapeMarkdown(f.title)}` : ""}${f.review ? ` — ${f.review}` : ""}`,
-    ),
+    ...followUps.map((f) => {
+      const structure = [
+        f.blockedBy?.length ? `blocked by ${f.blockedBy.map((n) => `#${n}`).join(", ")}` : "",
+        f.milestone ? `milestone ${code(f.milestone)}` : "",
+        f.type ? `type ${code(f.type)}` : "",
+      ].filter(Boolean);
+      const tail = [f.review ?? "", ...structure].filter(Boolean).join(" · ");
+      const title = f.title ? ` ${escapeMarkdown(f.title)}` : "";
+      return `- [${f.state === "closed" ? "x" : " "}] #${f.number}${title}${tail ? ` — ${tail}` : ""}`;
+    }),
   ].join("\n");
 }
 
@@ -244,16 +261,18 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
   const { diagnosis: d } = input;
   const state: DiagnosisState = {
     v: 2,
-    followUps: input.followUps.map(({ template, number, id, node_id }) => ({
+    followUps: input.followUps.map(({ template, number, id, node_id, blockedBy }) => ({
       template,
       number,
       id,
       ...(node_id ? { node_id } : {}),
+      ...(blockedBy?.length ? { blockedBy } : {}),
     })),
     problems: keysWithin(d.problems.map((p) => p.key), MAX_STATE_KEYS_CHARS),
     kinds: [...PROBLEM_KINDS],
     ...(input.plan ? { plan: input.plan } : {}),
     ...(input.reviews && Object.keys(input.reviews).length ? { reviews: input.reviews } : {}),
+    ...(input.notSet?.length ? { notSet: input.notSet } : {}),
   };
   const tail = [followUpList(input.followUps), ...(input.sections ?? []), outcomeLine(input)].filter(Boolean).join("\n\n");
   return fitComment(`${writeMarker("diagnosis", state)}\n\n${renderDiagnosisReport(d, input)}`, GITHUB_COMMENT_LIMIT, tail);

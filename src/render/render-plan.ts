@@ -1,5 +1,5 @@
 import { problemKind, type Problem } from "../diagnosis/evaluate.js";
-import type { PlanRecord } from "../plan/summarize-plan.js";
+import type { PlanItem, PlanRecord } from "../plan/summarize-plan.js";
 import { code } from "./escape-markdown.js";
 
 /** The plan section of the diagnosis comment: what `/triage apply` would create, and what exists already. */
@@ -11,10 +11,12 @@ export function renderPlanSection(plan: PlanRecord): string {
     lines.push(
       `\`/triage apply ${plan.id}\` would create:`,
       "",
-      "| Follow-up | Title | Labels | Assignees |",
-      "|---|---|---|---|",
-      ...create.map((i) => `| ${code(i.template)} | ${i.title.replace(/\|/g, "\\|")} | ${i.labels.map(code).join(", ") || "—"} | ${i.assignees.map((a) => code(a)).join(", ") || "—"} |`),
+      "| Follow-up | Title | Blocked by | Milestone | Type | Labels | Assignees |",
+      "|---|---|---|---|---|---|---|",
+      ...create.map(planRow),
     );
+    const notes = create.flatMap((i) => (i.notes ?? []).map((n) => `- ${code(i.template)}: ${n}; it opens without.`));
+    if (notes.length) lines.push("", ...notes);
   } else {
     lines.push("Nothing to create: every planned follow-up exists.");
   }
@@ -22,6 +24,31 @@ export function renderPlanSection(plan: PlanRecord): string {
     lines.push("", "Already there (not created again):", ...rest.map((i) => `- ${code(i.template)}: #${i.number}${i.action === "rejected" ? " (rejected)" : ""}`));
   }
   return lines.join("\n");
+}
+
+/**
+ * What the follow-ups opened now did not get that their templates ask for (a milestone none matched or GitHub dropped,
+ * a type, a dependency GitHub refused), one line each; empty when they got everything.
+ */
+export function renderNotSetSection(items: string[]): string {
+  if (!items.length) return "";
+  return [
+    "#### Not set on the follow-ups",
+    "The follow-ups are open: set these by hand. A dependency that could not be recorded is tried again by " +
+      "`/triage recheck`.",
+    ...items.map((i) => `- ${i}`),
+  ].join("\n");
+}
+
+/** One row of the plan's table; `—` for an empty cell. */
+function planRow(i: PlanItem): string {
+  // Names people wrote (labels, milestones) must not end the table's cell.
+  const cell = (x: string) => code(x).replace(/\|/g, "\\|");
+  const list = (xs: string[] | undefined) => (xs ?? []).map(cell).join(", ") || "—";
+  const one = (x: string | undefined) => (x ? cell(x) : "—");
+  const title = i.title.replace(/\|/g, "\\|");
+  const cells = [code(i.template), title, list(i.blockedBy), one(i.milestone), one(i.type), list(i.labels), list(i.assignees)];
+  return `| ${cells.join(" | ")} |`;
 }
 
 /**

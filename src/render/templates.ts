@@ -1,17 +1,47 @@
 import { readdirSync, readFileSync } from "node:fs";
 import Handlebars from "handlebars";
-import { isMap, LineCounter, parseDocument } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { didYouMean, type ConfigProblem } from "../config/parse-config.js";
 import { fitTitle } from "./fit-body.js";
+import { TEMPLATE_NAME } from "../config/schema.js";
 
-/** Front matter of a follow-up template. */
-const FrontMatterSchema = z.strictObject({
-  title: z.string().min(1),
-  labels: z.array(z.string().min(1)).default([]),
-  assignees: z.array(z.string().min(1)).default([]),
-  when: z.enum(["always", "failing"]).default("always"),
-});
+/** A relative milestone: `next` (the open milestone due soonest after today) or `next+N` (N milestones later). */
+export const RELATIVE_MILESTONE = /^next(?:\+([1-9][0-9]?))?$/;
+
+/** Front matter of a follow-up template (the JSON Schema in `schema/` is generated from it). */
+export const FrontMatterSchema = z
+  .strictObject({
+    title: z.string().min(1).describe("The issue title; placeholders allowed."),
+    labels: z.array(z.string().min(1)).default([]).describe("Labels of the follow-up; placeholders allowed."),
+    assignees: z.array(z.string().min(1)).default([]).describe("Logins to assign."),
+    when: z.enum(["always", "failing"]).default("always").describe("`always`, or `failing`: only when a check fails."),
+    blocked_by: z
+      .array(TEMPLATE_NAME)
+      .default([])
+      .describe(
+        "Templates whose follow-up (of the same parent) blocks this one, recorded as GitHub issue dependencies. " +
+          "Each must be enabled in `follow_ups`; a cycle is an error.",
+      ),
+    milestone: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe(
+        "An open milestone's title, or `next` (the open milestone due soonest after today) or `next+N` (N after " +
+          "that). When none matches, the follow-up opens without one and the plan says so; the app never creates milestones.",
+      ),
+    type: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe("The issue type, e.g. `Task` or `Bug` (organisations with issue types); the app says when it is not set."),
+  })
+  .describe("Front matter of a config-triage follow-up template (`.github/config-triage/NAME.md`).");
 
 const FRONT_MATTER_KEY_LIST = Object.keys(FrontMatterSchema.shape);
 
@@ -38,12 +68,20 @@ export interface Template {
   labels: string[];
   assignees: string[];
   when: "always" | "failing";
+  /** Templates whose follow-up blocks this one (`blocked_by:`). */
+  blockedBy: string[];
+  /** `milestone:` as written: a title, `next` or `next+N`. */
+  milestone?: string;
+  /** `type:` as written, e.g. `Task`. */
+  type?: string;
   body: string;
   /** 1-based line of the body's first line in the file. */
   bodyLine: number;
   /** 1-based lines of the `title:` and `labels:` keys, for errors in their placeholders. */
   titleLine: number;
   labelsLine: number;
+  /** 1-based line of each `blocked_by` entry, for errors about the template it names. */
+  blockedByLines: number[];
 }
 
 export interface RenderedIssue {
@@ -101,14 +139,23 @@ export function parseTemplate(name: string, file: string, text: string): Templat
     const range = (pair?.key as { range?: [number] } | undefined)?.range;
     return range ? lineCounter.linePos(range[0]).line + 1 : 2;
   };
+  const { blocked_by: blockedBy, milestone, type, ...rest } = parsed.data;
+  const blockedNode = doc.get("blocked_by", true);
   const template: Template = {
     name,
     file,
-    ...parsed.data,
+    ...rest,
+    blockedBy,
+    ...(milestone ? { milestone } : {}),
+    ...(type ? { type } : {}),
     body: text.slice(match[0].length),
     bodyLine,
     titleLine: keyLine("title"),
     labelsLine: keyLine("labels"),
+    blockedByLines: blockedBy.map((_, i) => {
+      const item = isSeq(blockedNode) ? (blockedNode.items[i] as { range?: [number] } | undefined) : undefined;
+      return item?.range ? lineCounter.linePos(item.range[0]).line + 1 : keyLine("blocked_by");
+    }),
   };
   // Compile now so that a syntax error is reported when the template is loaded, not half-way through a triage.
   const problems: ConfigProblem[] = [];

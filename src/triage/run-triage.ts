@@ -12,15 +12,15 @@ import {
   type EffectiveCheck,
 } from "../diagnosis/plan-checks.js";
 import type { HealthResult, LiveState, SecretUse, ServiceTarget } from "../diagnosis/types.js";
-import type { ConfigRead, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
-import { buildPlan, type ExistingFollowUp, type ParentIssue, type TriagePlan } from "../plan/build-plan.js";
+import type { ConfigRead, DependencyLink, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
+import { buildPlan, type ExistingFollowUp, type ParentIssue, type RepoStructure, type TriagePlan } from "../plan/build-plan.js";
 import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
-import { recordedKinds, renderDiagnosisComment, type DiagnosisState, type FollowUpRef } from "../render/render-diagnosis.js";
+import { recordedKinds, renderDiagnosisComment, type DiagnosisCommentInput, type DiagnosisState, type FollowUpRef } from "../render/render-diagnosis.js";
 import { sameDiagnosisComment } from "../render/same-diagnosis-comment.js";
 import { renderProblemsComment } from "../render/render-problems.js";
 import { parseTemplate, type Template } from "../render/templates.js";
 import { replaceOwnSection } from "../render/own-section.js";
-import { renderChangesSection, renderPlanSection } from "../render/render-plan.js";
+import { renderChangesSection, renderNotSetSection, renderPlanSection } from "../render/render-plan.js";
 import { reviewState, stalePlanReasons, summarizePlan, type PlanRecord, type Review } from "../plan/summarize-plan.js";
 import { observeTriage, type AppMetrics } from "../server/metrics.js";
 import { ConfigSchema } from "../config/schema.js";
@@ -93,8 +93,9 @@ function ownFollowUp(issue: GhIssue, identity: AppIdentity, parent: number, link
   const marker = readMarker<{ parent?: number; template?: string; rejected?: boolean }>("follow-up", issue.body);
   if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) return undefined;
   const state = issue.state === "closed" ? "closed" : "open";
+  const { template } = marker;
   const { id, node_id, number, title } = issue;
-  const followUp: ExistingFollowUp = { template: marker.template, id, node_id, number, title, state, linked };
+  const followUp: ExistingFollowUp = { template, id, node_id, number, title, state, linked, ...structureOf(issue) };
   return { followUp, rejected: Boolean(marker.rejected) };
 }
 
@@ -222,16 +223,23 @@ export async function decideTriage(
 
   const memory = recall(comments, subIssues, deps.identity, parent.number);
   const diagnosis = evaluate(checks, live, { servicePairs: config.service_pairs });
-  let planned = buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps });
+  let structure: RepoStructure | undefined;
+  const plan = () => buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps, structure });
+  let planned = plan();
   if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
   if (planned.plan.create.length) {
     // Before opening anything, look for follow-ups a run that died half-way opened but neither linked nor recorded.
     const found = recallOwnIssues(await gh.listOwnIssues(), memory.followUps, deps.identity, parent.number);
-    if (found.length) {
-      memory.followUps.push(...found);
-      planned = buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps });
-      if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
-    }
+    // Milestones and issue types are read only when a follow-up to open asks for one.
+    const wanted = planned.plan.create.map((d) => templates.get(d.template)!);
+    const [milestones, issueTypes] = await Promise.all([
+      wanted.some((t) => t.milestone) ? gh.listMilestones() : [],
+      wanted.some((t) => t.type) ? gh.listIssueTypes() : undefined,
+    ]);
+    structure = { milestones, issueTypes };
+    memory.followUps.push(...found);
+    planned = plan();
+    if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
   }
   return { kind: "planned", config, diagnosis, plan: planned.plan, memory, live, checks };
 }
@@ -270,7 +278,8 @@ async function triageOnce(
   const reviews = memory.reviews;
   const fresh = summarizePlan({ config, diagnosis, create: plan.create, existing: memory.followUps, reviews });
   const followUpMode = options.apply ? "create" : (options.followUps ?? (config.mode === "auto" ? "create" : "plan"));
-  const refs: FollowUpRef[] = memory.followUps.map((f) => ({ ...f }));
+  const recordedLinks = new Map((memory.state?.followUps ?? []).map((f) => [f.number, f.blockedBy ?? []]));
+  const refs: FollowUpRef[] = memory.followUps.map((f) => ({ ...f, blockedBy: recordedLinks.get(f.number) }));
   const order = config.follow_ups.map((f) => f.template);
   const extraSections: string[] = [];
   const named = issueVariables(config, parent);
@@ -278,6 +287,9 @@ async function triageOnce(
     const limits = { max: MAX_ISSUE_VARIABLES, maxName: MAX_VARIABLE_NAME };
     extraSections.push(renderLeftOutVariablesSection({ leftOut: named.leftOut, taken: named.taken.length, ...limits }));
   }
+  // What follow-ups did not get when they were opened: remembered (it stays true), so a rerun rewrites nothing.
+  let notSet = memory.state?.notSet ?? [];
+  let refused: string[] = [];
   const render = (shown: PlanRecord | undefined, close: boolean) => {
     const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
     list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
@@ -285,9 +297,11 @@ async function triageOnce(
       options.showChanges ? renderChangesSection(memory.state?.problems, diagnosis.problems, recordedKinds(memory.state)) : "",
       shown ? renderPlanSection(shown) : "",
       ...extraSections,
+      renderNotSetSection([...notSet, ...refused]),
     ].filter(Boolean);
     const outcome = close ? "closed" : plan.outcome === "closed" ? "comment-only" : plan.outcome;
-    return renderDiagnosisComment({ diagnosis, followUps: list, outcome, plan: shown, reviews, sections, live, checks });
+    const input: DiagnosisCommentInput = { diagnosis, followUps: list, outcome, plan: shown, reviews, sections, live, checks, notSet };
+    return renderDiagnosisComment(input);
   };
 
   if (options.apply) {
@@ -308,10 +322,24 @@ async function triageOnce(
   const applied = await gh.applyWrites({
     create: plan.create,
     relink: plan.link.map((f) => ({ id: f.id, number: f.number, node_id: f.node_id })),
-    comment(created) {
+    dependencies(created) {
+      return dependencyLinks(plan, created, memory, reviews);
+    },
+    comment(created, dependencies) {
       created.forEach((issue, i) => {
+        const draft = plan.create[i];
         const { number, id, node_id, title } = issue;
-        refs.push({ template: plan.create[i].template, number, id, node_id, title, state: "open" });
+        refs.push({ template: draft.template, number, id, node_id, title, state: "open", ...structureOf(issue) });
+      });
+      for (const link of [...dependencies.made, ...dependencies.found]) {
+        const ref = refs.find((r) => r.number === link.blocked.number);
+        if (!ref || ref.blockedBy?.includes(link.blocking.number)) continue;
+        ref.blockedBy = [...(ref.blockedBy ?? []), link.blocking.number];
+      }
+      notSet = [...notSet, ...notSetItems(plan.create, created)];
+      // Refused links are tried again by the next run: listed for this run only.
+      refused = dependencies.failed.map(({ link, reason }) => {
+        return `#${link.blocked.number} is blocked by #${link.blocking.number}: not recorded (${reason}).`;
       });
       const body = replaceOwnSection(memory.comment?.body, render(shown, close), DIAGNOSIS_START);
       // A repeated run that found nothing new writes nothing (the "checked at" time alone is not news).
@@ -333,6 +361,56 @@ async function triageOnce(
     closed: close,
     shown,
   };
+}
+
+/**
+ * The dependencies to record, as issues: each planned link whose two follow-ups exist now (created by this run or
+ * before), unless the last run recorded it or either follow-up was rejected.
+ */
+export function dependencyLinks(
+  plan: Pick<TriagePlan, "links" | "create">,
+  created: GhIssue[],
+  memory: Pick<IssueMemory, "followUps" | "state">,
+  reviews: Record<string, Review>,
+): DependencyLink[] {
+  const issues = new Map<string, { number: number; id: number; fresh: boolean }>();
+  for (const f of memory.followUps) issues.set(f.template, { number: f.number, id: f.id, fresh: false });
+  created.forEach(({ number, id }, i) => issues.set(plan.create[i].template, { number, id, fresh: true }));
+  const recorded = (blocked: number, blocking: number) =>
+    (memory.state?.followUps ?? []).some((f) => f.number === blocked && f.blockedBy?.includes(blocking));
+  return plan.links.flatMap(({ blocked, blocking }) => {
+    const a = issues.get(blocked);
+    const b = issues.get(blocking);
+    const rejected = reviews[blocked] === "rejected" || reviews[blocking] === "rejected";
+    if (!a || !b || rejected || recorded(a.number, b.number)) return [];
+    return [{ blocked: a, blocking: { number: b.number, id: b.id } }];
+  });
+}
+
+/** A follow-up's milestone title and type name, as GitHub answered (absent when not read). */
+function structureOf(issue: GhIssue): { milestone?: string; type?: string } {
+  return {
+    ...(issue.milestone ? { milestone: issue.milestone.title } : {}),
+    ...(issue.type ? { type: issue.type.name } : {}),
+  };
+}
+
+/** What the follow-ups opened now did not get: milestones and types none matched or GitHub dropped. */
+function notSetItems(drafts: TriagePlan["create"], created: GhIssue[]): string[] {
+  const items: string[] = [];
+  created.forEach((issue, i) => {
+    const draft = drafts[i];
+    for (const note of draft.notes) items.push(`#${issue.number}: ${note}.`);
+    if (draft.milestone && issue.milestone !== undefined && issue.milestone?.number !== draft.milestone.number) {
+      const why = "GitHub drops it when the app may not push to the repository";
+      items.push(`#${issue.number}: milestone \`${draft.milestone.title}\` was not set (${why}).`);
+    }
+    if (draft.type && issue.type !== undefined && issue.type?.name?.toLowerCase() !== draft.type.name.toLowerCase()) {
+      const why = "GitHub drops a type the organisation does not have, or that the app may not set";
+      items.push(`#${issue.number}: type \`${draft.type.name}\` was not set (${why}).`);
+    }
+  });
+  return items;
 }
 
 const HOUR = 3_600_000;

@@ -95,6 +95,17 @@ test("issues.labeled with the workflow token: the scenario's triage runs with th
     .post(`${REPO}/issues/930/sub_issues`)
     .times(4)
     .reply(201, {})
+    // The templates' milestones and types, and the documentation's dependency on the consolidation.
+    .get(`${REPO}/milestones`)
+    .query(true)
+    .reply(200, [])
+    .get(`${REPO}/issue-types`)
+    .reply(404, { message: "Not Found" })
+    .post(`${REPO}/issues/933/dependencies/blocked_by`, { issue_id: 9932 })
+    .reply(201, function () {
+      seen.call(this as never);
+      return { id: 9933, number: 933 };
+    })
     .post(`${REPO}/issues/930/comments`)
     .reply(201, function (_uri, body: any) {
       seen.call(this as never);

@@ -5,7 +5,7 @@ import { readOnlyIssueGitHub, ReadOnlyError } from "../../src/github/readonly-is
 import { Octokit } from "@octokit/rest";
 import { writeMarker } from "../../src/render/markers.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { API, mockTriageReads } from "../support/github-mocks.js";
+import { API, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
 import {
   PLANTED_VALUES,
   SCENARIO_REPO,
@@ -75,7 +75,7 @@ describe("config-triage plan", () => {
         auth.push(String(this.req.headers.authorization));
         return [200, githubIssue()];
       });
-    mockTriageReads(scope);
+    mockStructureReads(mockTriageReads(scope));
     // Any write would hit nock with no interceptor and fail the test; the client refuses before that anyway.
     const { code, stdout } = await run(["plan", "--issue", `${owner}/${repo}#930`]);
     // 1: the triage would write something (like terraform plan -detailed-exitcode's 2; ours keeps 2 for errors).
@@ -89,11 +89,9 @@ describe("config-triage plan", () => {
     expect(stdout).not.toContain("| `netra-backend` |");
     expect(stdout).toContain("Would comment the diagnosis.");
     expect(stdout).toContain("Would open 4 follow-up issues, each linked as a sub-issue:");
-    expect(stdout).toMatch(
-      /- \[immediate-fix\] Fix configuration: JWT_SECRET_STAGING on staging {2}\(labels: priority:critical/,
-    );
-    for (const t of ["ssot-consolidation", "flow-documentation", "health-monitoring"])
-      expect(stdout).toContain(`- [${t}] `);
+    expect(stdout).toMatch(/- \[immediate-fix\] Fix configuration: JWT_SECRET_STAGING missing on staging {2}\(labels: priority:critical.*; type: Bug\)/);
+    expect(stdout).toMatch(/- \[flow-documentation\] .*; blocked by: ssot-consolidation; milestone: Sprint 48; type: Task\)/);
+    for (const t of ["ssot-consolidation", "flow-documentation", "health-monitoring"]) expect(stdout).toContain(`- [${t}] `);
     expect(stdout).toContain("Would leave the issue open.");
   });
 

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
-import { configJsonSchema, configJsonSchemaText, JSON_SCHEMA_PATH } from "../../src/config/to-json-schema.js";
+import { configJsonSchema, configJsonSchemaText, JSON_SCHEMA_PATH, TEMPLATE_SCHEMA_PATH, templateJsonSchemaText } from "../../src/config/to-json-schema.js";
+import { parseTemplate } from "../../src/render/templates.js";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { scenarioConfigYaml } from "../fixtures/scenario.js";
 
@@ -34,4 +35,25 @@ test.each([
   expect(validate(value)).toBe(valid);
   const { _extends, ...forApp } = value;
   expect(parseConfig(forApp).ok).toBe(valid);
+});
+
+describe("the template front-matter schema", () => {
+  const text = templateJsonSchemaText();
+  const validateFrontMatter = ajv.compile(JSON.parse(text));
+
+  test("is committed as generated (run `npm run schema` after changing it)", () => {
+    expect(readFileSync(new URL(`../../${TEMPLATE_SCHEMA_PATH}`, import.meta.url), "utf8")).toBe(text);
+  });
+
+  // The editor's schema and the app's front-matter check agree, the new keys included.
+  test.each([
+    ["the built-in documentation template's keys", "title: Docs\nblocked_by: [ssot-consolidation]\nmilestone: next\ntype: Task\n", true],
+    ["a milestone by title", "title: Docs\nmilestone: Sprint 48\n", true],
+    ["blocked_by naming a file", "title: Docs\nblocked_by: [ssot-consolidation.md]\n", false],
+    ["an unknown key", "title: Docs\nblocks: [x]\n", false],
+    ["a type that is a list", "title: Docs\ntype: [Task]\n", false],
+  ])("%s", (_name, yaml, valid) => {
+    expect(validateFrontMatter(parse(yaml))).toBe(valid);
+    expect(parseTemplate("docs", "docs.md", `---\n${yaml}---\nbody\n`).ok).toBe(valid);
+  });
 });

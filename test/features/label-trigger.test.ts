@@ -2,7 +2,7 @@ import nock from "nock";
 import { readMarker } from "../../src/render/markers.js";
 import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
-import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
+import { API, createdIssueJson, mockDependencies, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
 import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
@@ -42,22 +42,27 @@ function recordBody(body: unknown) {
 describe("issues.labeled with the trigger label (canonical scenario, issue #930)", () => {
   it("diagnoses the missing JWT_SECRET_STAGING, opens four linked follow-ups, keeps the parent open", async () => {
     for (const s of scenarioServices().services) cloudRun.emulator.setService(s);
-    const created: Array<{ title: string; body: string; labels: string[] }> = [];
+    const created: Array<{ title: string; body: string; labels: string[]; milestone?: number; type?: string }> = [];
     const linked: number[] = [];
+    const dependencies: Array<{ blocked: number; issue_id: number }> = [];
     let comment = "";
-    mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION))
+    const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION))
       // Before opening follow-ups: who the app is (once per process), and what it opened before on this repository.
       .get("/app")
       .reply(200, { id: APP_ID, slug: "config-triage" })
       .get(`${REPO}/issues`)
       .query((q) => q.creator === "config-triage[bot]" && q.state === "all")
-      .reply(200, [])
+      .reply(200, []);
+    // The templates ask for milestones (`next`, `next+1`) and types: the open milestones and the issue types are read.
+    mockStructureReads(scope);
+    // The documentation (#933) waits for the consolidation (#932, id 9932): one request for the one link.
+    mockDependencies(scope, [[933, 9932]], dependencies);
+    scope
       .post(`${REPO}/issues`, (body) => recordBody(body))
       .times(4)
       .reply(201, (_uri, body: any) => {
         created.push(body);
-        const number = 930 + created.length;
-        return { id: 9000 + number, number, title: body.title, state: "open", html_url: `https://github.com/${owner}/${repo}/issues/${number}` };
+        return createdIssueJson(REPO, 930 + created.length, body);
       })
       .post(`${REPO}/issues/930/sub_issues`, (body) => recordBody(body))
       .times(4)
@@ -82,7 +87,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     expect(comment).toContain("- [ ] #931");
     expect(comment).toContain("- [ ] #934");
     expect(created.map((c) => c.title)).toEqual([
-      "Fix configuration: JWT_SECRET_STAGING on staging",
+      "Fix configuration: JWT_SECRET_STAGING missing on staging",
       "Consolidate configuration into a single source of truth (JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION)",
       "Document the configuration flow of JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION",
       "Monitor configuration health of staging, production",
@@ -92,7 +97,16 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     for (const c of created) expect(c.labels).toContain("needs-review");
     for (const c of created) expect(c.body).toContain("#930");
     expect(linked).toEqual([9931, 9932, 9933, 9934]);
-    expect(readMarker("diagnosis", comment)).toMatchObject({ followUps: [{ template: "immediate-fix", number: 931, id: 9931 }, {}, {}, {}] });
+    expect(readMarker("diagnosis", comment)).toMatchObject({
+      followUps: [{ template: "immediate-fix", number: 931, id: 9931 }, {}, { template: "flow-documentation", number: 933, blockedBy: [932] }, {}],
+    });
+    // The plan's structure: types, milestones (by due date after today), and the one dependency, recorded once.
+    expect(created.map((c) => [c.type, c.milestone])).toEqual([["Bug", undefined], ["Task", 2], ["Task", 2], ["Task", 3]]);
+    expect(dependencies).toEqual([{ blocked: 933, issue_id: 9932 }]);
+    expect(created[2].body).toContain("- [ ] Blocked by #932 — Consolidate configuration into a single source of truth");
+    expect(comment).toMatch(/^- \[ \] #933 Document the configuration flow .* — open · blocked by #932 · milestone `Sprint 48` · type `Task`$/m);
+    expect(comment).toContain("- [ ] #934 Monitor configuration health of staging, production — open · milestone `Sprint 49` · type `Task`");
+    expect(comment).not.toContain("Not set on the follow-ups");
   });
 
   it("closes the parent once the secret is set, without opening anything new, and rewrites the same comment", async () => {
@@ -110,7 +124,13 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     let updated = "";
     let closed: unknown;
     const comments = [{ id: 555, body: previous, user: bot, performed_via_github_app: viaApp }];
-    mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), { comments, subIssues: followUps })
+    const dependencies: Array<{ blocked: number; issue_id: number }> = [];
+    const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), { comments, subIssues: followUps })
+      // Follow-ups opened before dependencies were recorded: the documentation's are read once, the missing link made.
+      .get(`${REPO}/issues/933/dependencies/blocked_by`)
+      .query(true)
+      .reply(200, []);
+    mockDependencies(scope, [[933, 9932]], dependencies)
       .patch(`${REPO}/issues/comments/555`, (body) => recordBody(body))
       .reply(200, (_uri, body: any) => {
         updated = body.body;
@@ -128,6 +148,8 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     expect(updated).toContain("every check passes");
     expect(updated).toContain("closed as completed");
     for (let n = 931; n <= 934; n++) expect(updated).toContain(`#${n}`);
+    expect(dependencies).toEqual([{ blocked: 933, issue_id: 9932 }]);
+    expect(readMarker("diagnosis", updated)).toMatchObject({ followUps: [{}, {}, { number: 933, blockedBy: [932] }, {}] });
   });
 
   it("resumes a run that died after two of four follow-ups: finds the unlinked one among the app's issues, opens only the missing two", async () => {
@@ -147,16 +169,19 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     const created: string[] = [];
     const linked: number[] = [];
     let comment = "";
-    mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), { subIssues: [linkedBefore] })
+    const dependencies: Array<{ blocked: number; issue_id: number }> = [];
+    const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), { subIssues: [linkedBefore] })
       .get(`${REPO}/issues`)
       .query((q) => q.creator === "config-triage[bot]" && q.state === "all")
-      .reply(200, [forged, orphan, linkedBefore])
+      .reply(200, [forged, orphan, linkedBefore]);
+    mockStructureReads(scope);
+    // The new documentation follow-up (#935) waits for the consolidation the dead run opened (#932): linked at once.
+    mockDependencies(scope, [[935, 9932]], dependencies)
       .post(`${REPO}/issues`, (body) => recordBody(body))
       .times(2)
       .reply(201, (_uri, body: any) => {
         created.push(body.title);
-        const number = 934 + created.length;
-        return { id: 9000 + number, number, title: body.title, state: "open" };
+        return createdIssueJson(REPO, 934 + created.length, body);
       })
       .post(`${REPO}/issues/930/sub_issues`, (body) => recordBody(body))
       .times(3)
@@ -176,6 +201,7 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     expect(linked.sort()).toEqual([9932, 9935, 9936]);
     for (const n of [931, 932, 935, 936]) expect(comment).toContain(`#${n}`);
     expect(comment).not.toContain("#933");
+    expect(dependencies).toEqual([{ blocked: 935, issue_id: 9932 }]);
   });
 
   it("ignores a label that is not a trigger (only the config is read)", async () => {

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { graphqlFallbacks, READ_QUERY, resetGraphqlFallbacks } from "../../src/github/graphql-issue-github.js";
-import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
+import { API, createdIssueJson, mockDependencies, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
 import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
@@ -58,21 +58,24 @@ afterEach(() => {
 });
 
 describe("the GraphQL transport", () => {
-  it("triages issue #930 in three requests: one read, one document that creates and links the four follow-ups, one comment", async () => {
+  it("triages issue #930: one read, the documents that create and link the follow-ups (blockers first), the dependency, one comment", async () => {
     const sent: GqlBody[] = [];
-    nock(API)
+    let n = 930;
+    const scope = nock(API)
       .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
       .reply(200, (_uri, body) => {
         sent.push(body as GqlBody);
         return readAnswer();
       })
       .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFollowUps"))
+      .times(2)
       .reply(200, (_uri, body) => {
         const b = body as GqlBody;
         sent.push(b);
         const data: Record<string, unknown> = {};
-        Object.entries(b.variables!).forEach(([name, input], i) => {
-          data[`f${name.slice(1)}`] = { issue: { id: `I_${931 + i}`, fullDatabaseId: String(3_650_009_931 + i), number: 931 + i, title: input.title, state: "OPEN", url: "u" } };
+        Object.entries(b.variables!).forEach(([name, input]) => {
+          n++;
+          data[`f${name.slice(1)}`] = { issue: { id: `I_${n}`, fullDatabaseId: String(3_650_009_000 + n), number: n, title: input.title, state: "OPEN", url: "u" } };
         });
         return { data };
       })
@@ -82,14 +85,29 @@ describe("the GraphQL transport", () => {
         return { data: { comment: { commentEdge: { node: { id: "IC_1" } } } } };
       });
 
+    // Milestones and issue types over REST (read because the templates ask for them); the dependency over REST.
+    mockStructureReads(scope);
+    const dependencies: Array<{ blocked: number; issue_id: number }> = [];
+    mockDependencies(scope, [[933, 3_650_009_932]], dependencies);
+
     await app().receive(labeled());
 
-    expect(sent).toHaveLength(3);
+    expect(sent).toHaveLength(4);
     expect(sent[0].variables).toEqual({ owner, repo, number: 930, config: "HEAD:.github/config-triage.yml", templates: "HEAD:.github/config-triage" });
-    const create = sent[1];
-    expect(create.query.match(/createIssue\(input: \$i\d\)/g)).toHaveLength(4);
+    const [first, second] = [sent[1], sent[2]];
+    // The consolidation is created before the documentation, whose body names it by number.
+    expect(first.query.match(/createIssue\(input: \$i\d\)/g)).toHaveLength(2);
+    expect(second.query.match(/createIssue\(input: \$i\d\)/g)).toHaveLength(2);
+    expect(second.variables!.i0.body).toContain("- [ ] Blocked by #932 — Consolidate configuration");
+    expect(dependencies).toEqual([{ blocked: 933, issue_id: 3_650_009_932 }]);
+    // Milestones and types by node id, as createIssue takes them.
+    expect(first.variables!.i0).toMatchObject({ issueTypeId: "IT_standin2" });
+    expect(first.variables!.i0.milestoneId).toBeUndefined();
+    expect(first.variables!.i1).toMatchObject({ milestoneId: "MI_standin2", issueTypeId: "IT_standin1" });
+    expect(second.variables!.i1).toMatchObject({ milestoneId: "MI_standin3", issueTypeId: "IT_standin1" });
+    const create = { variables: { ...first.variables, i2: second.variables!.i0, i3: second.variables!.i1 } as Record<string, any> };
     expect(Object.values(create.variables!).map((i) => i.title)).toEqual([
-      "Fix configuration: JWT_SECRET_STAGING on staging",
+      "Fix configuration: JWT_SECRET_STAGING missing on staging",
       "Consolidate configuration into a single source of truth (JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION)",
       "Document the configuration flow of JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION",
       "Monitor configuration health of staging, production",
@@ -100,7 +118,7 @@ describe("the GraphQL transport", () => {
       expect(input.labelIds).toContain("LA_config-triage");
     }
     expect(create.variables!.i0.labelIds).toEqual(["LA_priority:critical", "LA_config-triage", "LA_needs-review"]);
-    const finish = sent[2];
+    const finish = sent[3];
     expect(finish.query).toBe("mutation ConfigTriageFinish($c: AddCommentInput!) {\n  comment: addComment(input: $c) { commentEdge { node { id } } }\n}");
     expect(finish.variables!.c.subjectId).toBe("I_930");
     expect(finish.variables!.c.body).toContain("- [ ] #931");
@@ -112,14 +130,16 @@ describe("the GraphQL transport", () => {
     // The first run, as above, keeping what it wrote.
     const created: Array<Record<string, unknown>> = [];
     let written = "";
-    nock(API)
+    const scope = nock(API)
       .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
       .reply(200, readAnswer())
       .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFollowUps"))
+      .times(2)
       .reply(200, (_uri, body) => {
         const data: Record<string, unknown> = {};
         Object.values((body as GqlBody).variables!).forEach((input, i) => {
-          const issue = { id: `I_${931 + i}`, fullDatabaseId: String(3_650_009_931 + i), number: 931 + i, title: input.title, state: "OPEN", url: "u" };
+          const n = 931 + created.length;
+          const issue = { id: `I_${n}`, fullDatabaseId: String(3_650_009_000 + n), number: n, title: input.title, state: "OPEN", url: "u" };
           created.push({ ...issue, body: input.body, author: bot });
           data[`f${i}`] = { issue };
         });
@@ -130,6 +150,7 @@ describe("the GraphQL transport", () => {
         written = (body as GqlBody).variables!.c.body;
         return { data: { comment: { commentEdge: { node: { id: "IC_1" } } } } };
       });
+    mockDependencies(mockStructureReads(scope), [[933, 3_650_009_932]]);
     await app().receive(labeled());
     expect(created).toHaveLength(4);
 
@@ -147,7 +168,8 @@ describe("the GraphQL transport", () => {
     const answer = readAnswer();
     answer.data.repository.labels = { totalCount: known.length, nodes: known.map((name) => ({ id: `LA_${name}`, name })) };
     const sent: GqlBody[] = [];
-    nock(API)
+    let n = 930;
+    const scope = nock(API)
       .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
       .reply(200, answer)
       .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageLabels"))
@@ -165,24 +187,27 @@ describe("the GraphQL transport", () => {
         return { data: { repository: { l0: { id: "LA_needs-review", name: "needs-review" } } } };
       })
       .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFollowUps"))
+      .times(2)
       .reply(200, (_uri, body) => {
         const b = body as GqlBody;
         sent.push(b);
         const data: Record<string, unknown> = {};
-        Object.entries(b.variables!).forEach(([name, input], i) => {
-          const issue = { id: `I_${931 + i}`, fullDatabaseId: String(3_650_009_931 + i), number: 931 + i, title: input.title, state: "OPEN", url: "u" };
+        Object.entries(b.variables!).forEach(([name, input]) => {
+          n++;
+          const issue = { id: `I_${n}`, fullDatabaseId: String(3_650_009_000 + n), number: n, title: input.title, state: "OPEN", url: "u" };
           data[`f${name.slice(1)}`] = { issue };
         });
         return { data };
       })
       .post("/graphql", (body: GqlBody) => body.query.startsWith("mutation ConfigTriageFinish"))
       .reply(200, { data: { comment: { commentEdge: { node: { id: "IC_1" } } } } });
+    mockDependencies(mockStructureReads(scope), [[933, 3_650_009_932]]);
 
     await app().receive(labeled());
 
     expect(Object.values(sent[0].variables!).map((l) => l.name)).toEqual(["needs-review", "monitoring"]);
     expect(sent[1].query).toContain('label(name: "needs-review")');
-    const created = Object.values(sent[2].variables!);
+    const created = [...Object.values(sent[2].variables!), ...Object.values(sent[3].variables!)];
     expect(created.every((input) => input.labelIds.includes("LA_needs-review"))).toBe(true);
     expect(created[3].labelIds).toContain("LA_monitoring");
   });
@@ -251,13 +276,12 @@ function restTriage(o: { existing?: boolean } = {}) {
     .reply(200, []);
   nock(API).get("/app").optionally().reply(200, { id: APP_ID, slug: "config-triage" });
   let n = o.existing ? 940 : 930;
+  mockStructureReads(scope);
+  mockDependencies(scope, [[n + 3, 9000 + n + 2]]);
   scope
     .post(`${REPO}/issues`)
     .times(4)
-    .reply(201, (_uri, body: any) => {
-      n++;
-      return { id: 9000 + n, number: n, title: body.title, state: "open" };
-    })
+    .reply(201, (_uri, body: any) => createdIssueJson(REPO, ++n, body))
     .post(`${REPO}/issues/930/sub_issues`)
     .times(4)
     .reply(201, { id: 1, number: 930 })

@@ -15,6 +15,7 @@ import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-r
 import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../support/github-standin.js";
 import { EXAMPLE_SENDER, labeledPayload, privateKey } from "../support/probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import { addScenarioMilestones } from "../fixtures/scenario-structure.js";
 
 const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 const INSTALLATION = 1;
@@ -43,7 +44,8 @@ async function standInWith(extra = 0): Promise<GitHubStandIn> {
     files[".github/config-triage.yml"] += `  - extra-${i}\n`;
   }
   // The example payload's sender may label for a triage.
-  github.addRepo(FULL, { files, installationId: INSTALLATION, collaborators: { [EXAMPLE_SENDER]: "triage" } });
+  github.addRepo(FULL, { files, installationId: INSTALLATION, collaborators: { [EXAMPLE_SENDER]: "triage" }, issueTypes: ["Task", "Bug", "Feature"] });
+  addScenarioMilestones(github, FULL);
   github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
   return github;
 }
@@ -91,7 +93,17 @@ function visibleState(github: GitHubStandIn) {
   const children = github.issues(FULL).filter((i) => i.number !== parent.number);
   return {
     parent: { state: parent.state, state_reason: parent.state_reason, subIssues: parent.sub_issues.length },
-    children: children.map((c) => ({ number: c.number, title: c.title, labels: [...c.labels].sort(), linked: c.parent === parent.id, by: c.user.login, body: c.body })),
+    children: children.map((c) => ({
+      number: c.number,
+      title: c.title,
+      labels: [...c.labels].sort(),
+      linked: c.parent === parent.id,
+      by: c.user.login,
+      body: c.body,
+      milestone: c.milestone,
+      type: c.type,
+      blockedBy: (c.blocked_by ?? []).map((id) => children.find((b) => b.id === id)?.number),
+    })),
     comments: parent.comments.map((c) => ({ by: c.user.login, app: c.performed_via_github_app?.id, body: c.body.replace(/ at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./, " at <time>.") })),
   };
 }
@@ -130,6 +142,12 @@ describe.each([4, 10])("the scenario with %i follow-ups, both transports against
     expect(rest.children).toHaveLength(followUps);
     expect(rest.children.every((c) => c.linked && c.by === "config-triage[bot]")).toBe(true);
     expect(rest.parent).toEqual({ state: "closed", state_reason: "completed", subIssues: followUps });
+    // The plan's structure: the documentation waits for the consolidation, milestones by due date, types set.
+    const byTemplate = (t: string) => rest.children.find((c) => c.body?.includes(`"template":"${t}"`))!;
+    expect(byTemplate("flow-documentation")).toMatchObject({ blockedBy: [byTemplate("ssot-consolidation").number], milestone: 2, type: "Task" });
+    expect(byTemplate("health-monitoring")).toMatchObject({ blockedBy: [], milestone: 3, type: "Task" });
+    expect(byTemplate("immediate-fix")).toMatchObject({ blockedBy: [], milestone: null, type: "Bug" });
+    expect(byTemplate("flow-documentation").body).toContain(`- [ ] Blocked by #${byTemplate("ssot-consolidation").number} — Consolidate`);
     expect(graphql).toEqual(rest);
     for (const run of Object.values(runs)) {
       expect(run.github.violations).toEqual([]);
@@ -137,16 +155,20 @@ describe.each([4, 10])("the scenario with %i follow-ups, both transports against
     }
   });
 
-  it("over GraphQL, a first triage takes a constant number of requests: one read, one document of the missing labels, one of the follow-ups (each with its labels), one of the comment", () => {
+  it("over GraphQL, a first triage takes a constant number of requests: one read, the milestones and issue types, one document of the missing labels, one of follow-ups per dependency level, one request per dependency, one of the comment", () => {
     const requests = triageRequests(runs.graphql.first);
-    expect(requests.map((r) => `${r.method} ${r.path} ${String((r.body as { query?: string })?.query ?? "").match(/^\s*(query|mutation) (\w+)/)?.[2] ?? ""}`.trim())).toEqual([
-      "POST /graphql ConfigTriageRead",
+    const named = requests.map((r) => `${r.method} ${r.path} ${String((r.body as { query?: string })?.query ?? "").match(/^\s*(query|mutation) (\w+)/)?.[2] ?? ""}`.trim());
+    expect(named.slice(0, 3).sort()).toEqual(["GET /repos/netra-systems/netra-apex/issue-types", "GET /repos/netra-systems/netra-apex/milestones", "POST /graphql ConfigTriageRead"]);
+    expect(named.slice(3)).toEqual([
       "POST /graphql ConfigTriageLabels",
+      // The consolidation (and what comes before it) first, so the documentation's body names it by number.
       "POST /graphql ConfigTriageFollowUps",
+      "POST /graphql ConfigTriageFollowUps",
+      "POST /repos/netra-systems/netra-apex/issues/933/dependencies/blocked_by",
       "POST /graphql ConfigTriageFinish",
     ]);
-    // Over REST: the reads, then two writes per follow-up, then the comment.
-    expect(writes(runs.rest.first)).toHaveLength(2 * followUps + 1);
+    // Over REST: the reads, then two writes per follow-up, one per dependency, then the comment.
+    expect(writes(runs.rest.first)).toHaveLength(2 * followUps + 1 + 1);
   });
 
   it("writes nothing on a repeated run that finds nothing new, over either transport", () => {
@@ -159,5 +181,34 @@ describe.each([4, 10])("the scenario with %i follow-ups, both transports against
     const mutations = runs.graphql.closed.filter(isMutation);
     expect(mutations).toHaveLength(1);
     expect(String((mutations[0].body as { query: string }).query)).toMatch(/updateIssueComment[\s\S]*closeIssue/);
+  });
+});
+
+describe.each([
+  ["a GitHub without issue dependencies (older GitHub Enterprise Server)", "absent", "HTTP 404"],
+  ["a token that may not write them", "forbidden", "HTTP 403"],
+] as const)("%s", (_name, dependencies, status) => {
+  let github: GitHubStandIn;
+  beforeAll(async () => {
+    resetGraphqlFallbacks();
+    for (const s of scenarioServices().services) emulator.setService(s);
+    github = await startGitHubStandIn({ appId: 1 });
+    github.addRepo(FULL, { files: { ".github/config-triage.yml": scenarioConfigYaml }, collaborators: { [EXAMPLE_SENDER]: "triage" }, dependencies });
+    github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
+    await label(probotFor(github, "rest"));
+  });
+  afterAll(() => github.close());
+
+  it("opens the follow-ups anyway, and the comment says which link could not be made and what was not set", () => {
+    const parent = github.issue(FULL, scenarioIssue.number)!;
+    expect(parent.sub_issues).toHaveLength(4);
+    const comment = parent.comments[0].body;
+    expect(comment).toContain("#### Not set on the follow-ups");
+    expect(comment).toContain(`- #933 is blocked by #932: not recorded (${status}`);
+    // No milestones in this repository, and no issue types (a user's repository): said per follow-up, not guessed.
+    expect(comment).toContain("- #932: no milestone: no open milestone is due after");
+    expect(comment).toContain("- #931: no type: this repository has no issue types (an organisation sets them up), so `Bug` cannot be set.");
+    expect(github.violations).toEqual([]);
+    expect(github.responseViolations).toEqual([]);
   });
 });

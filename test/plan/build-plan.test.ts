@@ -86,7 +86,7 @@ describe("buildPlan: scenario #930, JWT_SECRET_STAGING missing on staging", () =
 
   it("the immediate fix names the missing variable, where, and the one command", () => {
     const fix = failing.create[0];
-    expect(fix.title).toBe("Fix configuration: JWT_SECRET_STAGING on staging");
+    expect(fix.title).toBe("Fix configuration: JWT_SECRET_STAGING missing on staging");
     expect(fix.labels).toEqual(["priority:critical", "config-triage", "needs-review"]);
     expect(fix.body).toContain(
       "- [ ] `JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`) (project `netra-staging`, region `us-central1`)",
@@ -211,6 +211,32 @@ describe("buildPlan: text from the parent issue is escaped", () => {
     expect(body).not.toContain("@someone");
     expect(body).not.toContain("`JWT_SECRET_STAGING` <!--");
     expect(readMarker("follow-up", body)).toEqual({ parent: 930, template: name });
+  });
+});
+
+describe("buildPlan: milestones and types", () => {
+  const { diagnosis, live } = scenario();
+  const planWith = (milestones: Array<{ number: number; title: string; due_on: string | null }>) => {
+    const result = buildPlan({ config: SCENARIO_CONFIG, parent: PARENT, diagnosis, live, templates: BUILT_IN, existing: [], structure: { milestones, issueTypes: [{ name: "Task" }, { name: "Bug" }] } });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return result.plan;
+  };
+
+  it("a milestone's title is text people wrote: escaped in the body like the issue's title", () => {
+    const plan = planWith([{ number: 7, title: "@octocat <img src=x> sprint", due_on: "2025-02-01T00:00:00Z" }]);
+    const ssot = plan.create.find((c) => c.template === "ssot-consolidation")!;
+    expect(ssot.milestone).toMatchObject({ number: 7 });
+    expect(ssot.body).not.toContain("@octocat <img");
+    expect(ssot.body).toMatch(/Next sprint \(milestone .*octocat .*sprint\)/);
+  });
+
+  it("notes, per follow-up, why a milestone it asks for is not set; the types it asks for exist", () => {
+    const plan = planWith([{ number: 1, title: "Sprint 48", due_on: "2025-01-20T00:00:00Z" }]);
+    const byTemplate = (t: string) => plan.create.find((c) => c.template === t)!;
+    expect(byTemplate("ssot-consolidation")).toMatchObject({ milestone: { title: "Sprint 48" }, type: { name: "Task" }, notes: [] });
+    expect(byTemplate("health-monitoring").notes).toEqual(["no milestone: only 1 open milestone is due after 2025-01-16 (`next+1` needs 2)"]);
+    expect(byTemplate("immediate-fix")).toMatchObject({ type: { name: "Bug" }, notes: [] });
+    expect(byTemplate("immediate-fix").milestone).toBeUndefined();
   });
 });
 

@@ -1,10 +1,12 @@
 import { reviewState, stalePlanReasons, summarizePlan, type PlanRecord } from "../../src/plan/summarize-plan.js";
+import type { NewFollowUp } from "../../src/plan/build-plan.js";
 import { ConfigSchema } from "../../src/config/schema.js";
 import type { Diagnosis } from "../../src/diagnosis/evaluate.js";
 
 const config = ConfigSchema.parse({ environments: { staging: { project: "p", region: "r", services: ["api"] } }, follow_ups: ["immediate-fix", "health-monitoring"] });
 const diagnosis = (keys: string[]) => ({ problems: keys.map((key) => ({ key })) }) as unknown as Diagnosis;
-const draft = (template: string, title = `Title of ${template}`) => ({ template, title, body: "b", labels: ["needs-review"], assignees: [] });
+const draft = (template: string, title = `Title of ${template}`, more: Partial<NewFollowUp> = {}): NewFollowUp =>
+  ({ template, title, body: "b", labels: ["needs-review"], assignees: [], blockedBy: [], notes: [], ...more });
 const existing = (template: string, number: number) => ({ template, id: number + 9000, number, title: "edited by a person", state: "open" as const, linked: true });
 
 const base = () => summarizePlan({ config, diagnosis: diagnosis(["missing:a"]), create: [draft("immediate-fix"), draft("health-monitoring")], existing: [], reviews: {} });
@@ -59,7 +61,7 @@ describe("stalePlanReasons", () => {
       shown,
       summarizePlan({ config, diagnosis: diagnosis(["missing:a"]), create: [draft("immediate-fix", "New"), draft("health-monitoring")], existing: [], reviews: {} }),
       undefined,
-      ["follow-up `immediate-fix` changed (title, labels or assignees)"],
+      ["follow-up `immediate-fix` changed (title)"],
     ],
     [
       "a follow-up no longer planned",

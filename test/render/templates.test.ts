@@ -29,14 +29,31 @@ Write a runbook for #{{parent.number}}.
       labels: ["config-triage", "docs"],
       assignees: [],
       when: "always",
+      blockedBy: [],
       body: "Write a runbook for #{{parent.number}}.\n",
       bodyLine: 5,
       titleLine: 2,
       labelsLine: 3,
+      blockedByLines: [],
     });
   });
 
+  it("reads blocked_by (with each entry's line), milestone and type", () => {
+    const template = parsed("---\ntitle: Runbook\nblocked_by:\n  - immediate-fix\n  - ssot-consolidation\nmilestone: next+1\ntype: Task\n---\nbody\n");
+    expect(template).toMatchObject({ blockedBy: ["immediate-fix", "ssot-consolidation"], blockedByLines: [4, 5], milestone: "next+1", type: "Task" });
+  });
+
   it.each<{ name: string; text: string; problem: ConfigProblem }>([
+    {
+      name: "a blocked_by entry that is not a template name",
+      text: "---\ntitle: Runbook\nblocked_by: [Immediate-Fix.md]\n---\nbody\n",
+      problem: { file: FILE, line: 3, path: "", message: "front matter `blocked_by` must be a template name: lower-case letters, digits and dashes, without .md" },
+    },
+    {
+      name: "a milestone that is not text",
+      text: "---\ntitle: Runbook\nmilestone: [next]\n---\nbody\n",
+      problem: { file: FILE, line: 3, path: "", message: "front matter `milestone` must be a string" },
+    },
     {
       name: "no front matter",
       text: "# Runbook\n\nWrite a runbook.\n",
@@ -123,7 +140,7 @@ Write a runbook for #{{parent.number}}.
         file: FILE,
         line: 3,
         path: "",
-        message: "unknown front matter key `priority`: the keys are title, labels, assignees, when",
+        message: "unknown front matter key `priority`: the keys are title, labels, assignees, when, blocked_by, milestone, type",
       },
     },
   ])("$name", ({ text, problem }) => {

@@ -9,6 +9,7 @@ import { startGitHubStandIn, type GitHubStandIn, type StandInIssue, type StartOp
 import { labeledPayload, withStandInIds } from "./probot.js";
 import { appEnv, randomUUID, startApp, startRedis, type AppProcess, type RedisServer } from "./app-server.js";
 import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import { addScenarioMilestones } from "../fixtures/scenario-structure.js";
 
 export const OWNER = "netra-systems";
 
@@ -93,7 +94,12 @@ export function useE2E(options: E2EOptions): E2E {
       return redis;
     },
     addRepo(repo, config = scenarioConfigYaml) {
-      github!.addRepo(`${OWNER}/${repo}`, { files: { ".github/config-triage.yml": config }, collaborators: { "sre-lead": "maintain" } });
+      github!.addRepo(`${OWNER}/${repo}`, {
+        files: { ".github/config-triage.yml": config },
+        collaborators: { "sre-lead": "maintain" },
+        issueTypes: ["Task", "Bug", "Feature"],
+      });
+      addScenarioMilestones(github!, `${OWNER}/${repo}`);
       return github!.addIssue(`${OWNER}/${repo}`, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
     },
     labeled(repo) {

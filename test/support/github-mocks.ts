@@ -5,6 +5,9 @@
 import nock from "nock";
 import { INSTALLATION_ID } from "./probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
+import { DEFAULT_ISSUE_TYPES, scenarioMilestones } from "../fixtures/scenario-structure.js";
+
+export { addScenarioMilestones, DEFAULT_ISSUE_TYPES, milestoneJson, scenarioMilestones } from "../fixtures/scenario-structure.js";
 
 export const API = "https://api.github.com";
 /** The scenario's repository as a REST path prefix. */
@@ -42,3 +45,40 @@ export function mockTriageReads(scope: nock.Scope, o: TriageReads = {}): nock.Sc
     .get(`${repo}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
     .get(`${repo}/issues/${number}/sub_issues`).query(true).reply(200, o.subIssues ?? []);
 }
+
+/**
+ * The reads a triage makes before opening follow-ups whose templates ask for a milestone and a type: the open
+ * milestones and the repository's issue types (404 where the repository has none).
+ */
+export function mockStructureReads(
+  scope: nock.Scope,
+  o: { repo?: string; milestones?: object[]; issueTypes?: object[] | 404 } = {},
+): nock.Scope {
+  const repo = o.repo ?? SCENARIO_REPO_PATH;
+  scope.get(`${repo}/milestones`).query((q) => q.state === "open").reply(200, o.milestones ?? scenarioMilestones(repo));
+  const types = o.issueTypes ?? DEFAULT_ISSUE_TYPES;
+  return types === 404 ? scope.get(`${repo}/issue-types`).reply(404, { message: "Not Found" }) : scope.get(`${repo}/issue-types`).reply(200, types);
+}
+
+/** GitHub's answer to `POST /issues`: the new issue with the milestone and type it asked for (as GitHub sets them). */
+export function createdIssueJson(
+  repo: string,
+  number: number,
+  body: { title: string; milestone?: number; type?: string },
+  milestones: Array<Record<string, unknown>> = scenarioMilestones(repo),
+): Record<string, unknown> {
+  const milestone = milestones.find((m) => m.number === body.milestone) ?? null;
+  const html_url = `https://github.com${repo.replace(/^\/repos/, "")}/issues/${number}`;
+  return { id: 9000 + number, number, title: body.title, state: "open", html_url, milestone, type: body.type ? { name: body.type } : null };
+}
+
+/** `POST /issues/{n}/dependencies/blocked_by`, for each `[blocked number, blocking id]`, recording the bodies sent. */
+export function mockDependencies(scope: nock.Scope, links: Array<[number, number]>, sent: Array<{ blocked: number; issue_id: number }> = [], repo = SCENARIO_REPO_PATH): nock.Scope {
+  for (const [blocked, blockingId] of links) {
+    scope
+      .post(`${repo}/issues/${blocked}/dependencies/blocked_by`, (body) => body.issue_id === blockingId)
+      .reply(201, (_uri, body: any) => (sent.push({ blocked, issue_id: body.issue_id }), { id: 9000 + blocked, number: blocked }));
+  }
+  return scope;
+}
+

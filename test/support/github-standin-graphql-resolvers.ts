@@ -43,7 +43,7 @@ export interface GraphQLHost {
   loginOfNode(id: string): string | undefined;
   createIssue(
     repo: RepoState,
-    fields: { title: string; body: string | null; labels: string[]; assignees: string[]; milestone: number | null },
+    fields: { title: string; body: string | null; labels: string[]; assignees: string[]; milestone: number | null; type?: string | null },
   ): StandInIssue;
   addComment(repo: RepoState, issue: StandInIssue, body: string): StandInComment;
   /** Links child under parent with the REST endpoint's rules; throws an ExecError with GitHub's message otherwise. */
@@ -221,6 +221,10 @@ class Views {
       milestone: () => {
         const m = issue.milestone == null ? undefined : repo.milestones.find((x) => x.number === issue.milestone);
         return m ? this.milestone(repo, m) : null;
+      },
+      issueType: () => {
+        const t = issue.type ? repo.issueTypes?.find((x) => x.name === issue.type) : undefined;
+        return t ? { __typename: "IssueType", id: t.node_id, name: t.name, description: null, isEnabled: true } : null;
       },
     };
     if (issue.pull_request) return { __typename: "PullRequest", ...common, state: issue.state.toUpperCase() };
@@ -494,11 +498,21 @@ export function createRoot(host: GraphQLHost): { query: Obj; mutation: Obj } {
           );
         milestone = m.number;
       }
+      let type: string | null = null;
+      if (input.issueTypeId != null) {
+        const t = repo.issueTypes?.find((x) => x.node_id === input.issueTypeId);
+        if (!t)
+          throw new ExecError(
+            "NOT_FOUND",
+            `Could not resolve to a node with the global id of '${String(input.issueTypeId)}' (issueTypeId)`,
+          );
+        type = t.name;
+      }
       const parent = input.parentIssueId != null ? v.issueByNode(input.parentIssueId, "parentIssueId") : undefined;
       if (parent && parent.issue.sub_issues.length >= 100)
         throw new ExecError("UNPROCESSABLE", "Parent cannot have more than 100 sub-issues");
       const body = typeof input.body === "string" ? input.body : null;
-      const issue = host.createIssue(repo, { title, body, labels, assignees, milestone });
+      const issue = host.createIssue(repo, { title, body, labels, assignees, milestone, type });
       if (parent) host.linkSubIssue(parent.repo, parent.issue, issue, false);
       return { clientMutationId: input.clientMutationId ?? null, issue: v.issue(repo, issue) };
     },

@@ -103,6 +103,10 @@ export interface StandInIssue {
   sub_issues: number[];
   /** Parent issue id (not number). */
   parent: number | null;
+  /** Ids of the issues that block this one (GitHub issue dependencies, "blocked by"). */
+  blocked_by?: number[];
+  /** Its issue type's name, where the repository has issue types. */
+  type?: string | null;
   comments: StandInComment[];
   reactions: StandInReaction[];
   /** True for a pull request (PRs share the issue number space). */
@@ -156,6 +160,16 @@ export interface AddRepoOptions {
   installationId?: number;
   /** Default false. Decides what the permission endpoint says about non-collaborators (read vs none). */
   private?: boolean;
+  /**
+   * The issue types its organisation has (GitHub's defaults are Task, Bug, Feature). Absent: a repository without issue
+   * types (a user's): `GET /repos/{o}/{r}/issue-types` answers 404 and a `type` given to `POST /issues` is dropped.
+   */
+  issueTypes?: string[];
+  /**
+   * Issue dependencies: `on` (default); `absent`, a GitHub without them (GitHub Enterprise Server before 3.19: 404);
+   * `forbidden`, a token that may not write them (403 on the POST).
+   */
+  dependencies?: "on" | "absent" | "forbidden";
 }
 
 export interface GitHubStandIn {
@@ -631,6 +645,8 @@ export interface RepoState {
   checkRuns: Array<Record<string, unknown>>;
   issues: StandInIssue[];
   createdAt: string;
+  issueTypes?: Array<{ id: number; node_id: string; name: string; color: string }>;
+  dependencies: "on" | "absent" | "forbidden";
 }
 
 interface Actor {
@@ -792,6 +808,8 @@ class StandIn implements GitHubStandIn {
       checkRuns: [],
       issues: [],
       createdAt: nowIso(),
+      issueTypes: opts.issueTypes?.map((name, i) => ({ id: 4_100_001 + i, node_id: nodeId("IT", 4_100_001 + i), name, color: ["yellow", "red", "blue", "green"][i % 4] })),
+      dependencies: opts.dependencies ?? "on",
     };
     for (const [login, role] of Object.entries(opts.collaborators ?? {})) repo.collaborators.set(login.toLowerCase(), { login, role });
     this.repos.set(repo.fullName.toLowerCase(), repo);
@@ -817,6 +835,8 @@ class StandIn implements GitHubStandIn {
       performed_via_github_app: partial.performed_via_github_app ?? null,
       sub_issues: [...(partial.sub_issues ?? [])],
       parent: partial.parent ?? null,
+      blocked_by: [...(partial.blocked_by ?? [])],
+      type: partial.type ?? null,
       comments: [],
       reactions: (partial.reactions ?? []).map((r) => this.normalizeReaction(r)),
       pull_request: partial.pull_request,
@@ -1096,7 +1116,8 @@ class StandIn implements GitHubStandIn {
       timeline_url: `${url}/timeline`,
       performed_via_github_app: issue.performed_via_github_app ? this.appJson(issue.performed_via_github_app) : null,
       state_reason: issue.state_reason,
-      type: null,
+      type: this.issueTypeJson(repo, issue.type),
+      issue_dependencies_summary: this.dependencySummary(issue),
       sub_issues_summary: {
         total: children.length,
         completed,
@@ -1115,6 +1136,21 @@ class StandIn implements GitHubStandIn {
       };
     }
     return json;
+  }
+
+  private issueTypeJson(repo: RepoState, name: string | null | undefined): Record<string, unknown> | null {
+    const t = name ? repo.issueTypes?.find((x) => x.name === name) : undefined;
+    if (!t) return null;
+    const at = repo.createdAt;
+    return { id: t.id, node_id: t.node_id, name: t.name, description: null, color: t.color, created_at: at, updated_at: at, is_enabled: true };
+  }
+
+  /** GitHub counts open blockers in `blocked_by` / `blocking`, all of them in the `total_` fields. */
+  private dependencySummary(issue: StandInIssue): Record<string, number> {
+    const blockers = (issue.blocked_by ?? []).map((id) => this.findIssueById(id)?.issue).filter((x): x is StandInIssue => !!x);
+    const blocking = [...this.repos.values()].flatMap((r) => r.issues).filter((i) => i.blocked_by?.includes(issue.id));
+    const open = (xs: StandInIssue[]) => xs.filter((x) => x.state === "open").length;
+    return { blocked_by: open(blockers), blocking: open(blocking), total_blocked_by: blockers.length, total_blocking: blocking.length };
   }
 
   private commentJson(repo: RepoState, issue: StandInIssue, c: StandInComment): Record<string, unknown> {
@@ -1581,6 +1617,16 @@ class StandIn implements GitHubStandIn {
     }
   }
 
+  /** The milestone a write names by number; GitHub refuses an unknown one with 422. */
+  private milestoneOf(repo: RepoState, v: unknown): number | null {
+    if (v === undefined || v === null) return null;
+    const m = repo.milestones.find((x) => x.number === Number(v));
+    if (!m) {
+      throw new HttpError(422, "Validation Failed", { errors: [{ resource: "Issue", code: "invalid", field: "milestone", value: v }] });
+    }
+    return m.number;
+  }
+
   private labelNames(v: unknown): string[] {
     if (!Array.isArray(v)) return [];
     return v.map((x) => (typeof x === "string" ? x : String((x as { name?: unknown }).name ?? ""))).filter((x) => x !== "");
@@ -1650,6 +1696,7 @@ class StandIn implements GitHubStandIn {
           labels: f.labels,
           assignees: f.assignees,
           milestone: f.milestone,
+          type: f.type,
           user: actor.user,
           performed_via_github_app: actor.app,
         }),
@@ -1802,11 +1849,15 @@ class StandIn implements GitHubStandIn {
       this.checkBody(b.body, "Issue");
       const assignees = [...((b.assignees as string[] | undefined) ?? [])];
       if (typeof b.assignee === "string" && !assignees.includes(b.assignee)) assignees.unshift(b.assignee);
+      // GitHub drops a type the repository does not have, silently (the description says so).
+      const type = typeof b.type === "string" ? repo.issueTypes?.find((t) => t.name.toLowerCase() === String(b.type).toLowerCase())?.name : undefined;
       const issue = this.addIssue(repo.fullName, {
         title,
         body: typeof b.body === "string" ? b.body : null,
         labels: this.labelNames(b.labels),
         assignees,
+        type: type ?? null,
+        milestone: this.milestoneOf(repo, b.milestone),
         user: ctx.actor.user,
         performed_via_github_app: ctx.actor.app,
       });
@@ -2016,6 +2067,60 @@ class StandIn implements GitHubStandIn {
       const parent = issue.parent !== null ? this.findIssueById(issue.parent) : undefined;
       if (!parent) throw new HttpError(404, "Not Found");
       return { status: 200, body: this.issueJson(parent.repo, parent.issue) };
+    },
+
+    // Milestones: `state` open (default), closed or all; sorted by `due_on` (default) or `completeness`.
+    "issues/list-milestones"(ctx) {
+      const repo = this.repoOf(ctx);
+      const state = ctx.query.state ?? "open";
+      let list = repo.milestones.filter((m) => state === "all" || m.state === state);
+      const dir = (ctx.query.direction ?? "asc") === "asc" ? 1 : -1;
+      // GitHub lists milestones without a due date last when sorting by due date.
+      list = [...list].sort((a, b) => (a.due_on === b.due_on ? a.number - b.number : !a.due_on ? 1 : !b.due_on ? -1 : a.due_on < b.due_on ? -dir : dir));
+      const { page, headers } = this.paginate(ctx, list);
+      return { status: 200, body: page.map((m) => this.milestoneJson(repo, m.number)), headers };
+    },
+
+    // Issue types: the organisation's, as the repository inherits them; 404 where there are none (a user's repository).
+    "repos/list-issue-types"(ctx) {
+      const repo = this.repoOf(ctx);
+      if (!repo.issueTypes) throw new HttpError(404, "Not Found");
+      return { status: 200, body: repo.issueTypes.map((t) => this.issueTypeJson(repo, t.name)) };
+    },
+
+    // Issue dependencies. `issue_id` is the blocking issue's id (not its number), of the same owner; at most 50
+    // blockers per issue. A GitHub without them answers 404; a token that may not write them, 403.
+    "issues/list-dependencies-blocked-by"(ctx) {
+      const repo = this.repoOf(ctx);
+      if (repo.dependencies === "absent") throw new HttpError(404, "Not Found");
+      const issue = this.issueOf(ctx, repo);
+      const blockers = (issue.blocked_by ?? []).map((id) => this.findIssueById(id)).filter((x): x is { repo: RepoState; issue: StandInIssue } => !!x);
+      const { page, headers } = this.paginate(ctx, blockers);
+      return { status: 200, body: page.map((b) => this.issueJson(b.repo, b.issue)), headers };
+    },
+    "issues/add-blocked-by-dependency"(ctx) {
+      const repo = this.repoOf(ctx);
+      if (repo.dependencies === "absent") throw new HttpError(404, "Not Found");
+      if (repo.dependencies === "forbidden") throw new HttpError(403, "Resource not accessible by integration");
+      const issue = this.issueOf(ctx, repo);
+      const blockingId = Number(ctx.body.issue_id);
+      const found = this.findIssueById(blockingId);
+      if (!found || found.repo.owner.toLowerCase() !== repo.owner.toLowerCase()) {
+        const byNumber = repo.issues.some((i) => i.number === blockingId);
+        throw new HttpError(404, "Not Found", byNumber ? { hint: "issue_id is the issue id, not its number" } : {});
+      }
+      const invalid = (message: string) =>
+        new HttpError(422, "Validation Failed", { errors: [{ resource: "IssueDependency", code: "custom", field: "issue_id", message }] });
+      if (found.issue.id === issue.id) throw invalid("an issue cannot block itself");
+      issue.blocked_by ??= [];
+      if (issue.blocked_by.includes(blockingId)) {
+        this.violations.push(`POST dependencies/blocked_by: #${found.issue.number} already blocks #${issue.number} (sent twice)`);
+        throw invalid("the dependency already exists");
+      }
+      if (issue.blocked_by.length >= 50) throw invalid("an issue can be blocked by at most 50 issues");
+      issue.blocked_by.push(blockingId);
+      this.touch(issue);
+      return { status: 201, body: this.issueJson(repo, issue), headers: { location: `${this.api}/repos/${repo.fullName}/issues/${issue.number}/dependencies/blocked_by` } };
     },
 
     // Reactions (201 when created, 200 when the same user already reacted with the same content)

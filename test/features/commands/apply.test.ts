@@ -2,6 +2,7 @@ import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
 import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
 import { scenarioConfigYaml } from "../../fixtures/scenario.js";
+import { createdIssueJson, mockDependencies, mockStructureReads, scenarioMilestones } from "../../support/github-mocks.js";
 import {
   API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, ROLE, setServices, showPlan,
   useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
@@ -11,16 +12,17 @@ useCommandTestEnvironment();
 const planOf = (body: string) => readMarker<{ plan?: PlanRecord }>("diagnosis", body)?.plan;
 
 /** Mocks the creation of `n` follow-ups (issue + sub-issue link) and returns what was created. */
+/** `n` follow-ups created as #941.., linked, and the documentation's dependency on the consolidation (#942 ← #941). */
 function mockCreate(scope: nock.Scope, n: number) {
-  const created: Array<{ title: string; labels: string[]; body: string }> = [];
+  const created: Array<{ title: string; labels: string[]; body: string; milestone?: number }> = [];
   scope
     .post(`${REPO}/issues`).times(n)
     .reply(201, (_u, b: any) => {
       created.push(b);
-      const number = 940 + created.length;
-      return { id: 9000 + number, number, title: b.title, state: "open" };
+      return createdIssueJson(REPO, 940 + created.length, b);
     })
     .post(`${REPO}/issues/930/sub_issues`).times(n).reply(201, { id: 1 });
+  mockDependencies(scope, [[942, 9941]]);
   return created;
 }
 
@@ -34,6 +36,7 @@ describe("/triage apply", () => {
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.write);
     mockTriageReads(scope, [shown], [followUpIssue("immediate-fix")]);
+    mockStructureReads(scope);
     const created = mockCreate(scope, 3);
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: `/triage apply ${plan.id}` }));
@@ -41,6 +44,9 @@ describe("/triage apply", () => {
     for (const c of created) expect(c.labels).toContain("needs-review");
     expect(planOf(updated)).toBeUndefined();
     expect(updated).toContain("#941");
+    // Created with what the plan showed: milestones and the dependency.
+    expect(created.map((c) => c.milestone)).toEqual([2, 2, 3]);
+    expect(updated).toMatch(/#942 .* — open · blocked by #941 · milestone `Sprint 48` · type `Task`/);
   });
 
   it("refuses a read-only user and writes nothing", async () => {
@@ -79,6 +85,7 @@ describe("/triage apply", () => {
     mockReactions(scope, "confused");
     mockRole(scope, "maintainer", ROLE.write);
     mockTriageReads(scope, [shown], []);
+    mockStructureReads(scope);
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: `/triage apply ${old.id}` }));
@@ -89,6 +96,27 @@ describe("/triage apply", () => {
     expect(reply.body).toContain(`comment \`/triage apply ${fresh.id}\``);
   });
 
+  it("refuses a stale plan when a milestone it showed changed, and says which", async () => {
+    const shown = await showPlan();
+    // Sprint 48 was closed since: `next` is now Sprint 49, and `next+1` matches none.
+    const milestones = scenarioMilestones().filter((m) => m.title !== "Sprint 48");
+    const reply: { body?: string } = {};
+    const scope = nock(API);
+    mockConfig(scope);
+    mockReactions(scope, "confused");
+    mockRole(scope, "maintainer", ROLE.write);
+    mockTriageReads(scope, [shown], []);
+    mockStructureReads(scope, { milestones });
+    let updated = "";
+    scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
+    mockReply(scope, reply);
+    await app().receive(commentEvent({ body: "/triage apply" }));
+    expect(reply.body).toContain("follow-up `ssot-consolidation` changed (milestone: `Sprint 48` → `Sprint 49`)");
+    expect(reply.body).toContain("follow-up `health-monitoring` changed (milestone: `Sprint 49` → none)");
+    // The fresh plan shown says why the monitoring has no milestone now.
+    expect(updated).toMatch(/- `health-monitoring`: no milestone: only 1 open milestone is due after \d{4}-\d\d-\d\d \(`next\+1` needs 2\); it opens without\./);
+  });
+
   it("refuses when the config changed since the plan", async () => {
     const shown = await showPlan();
     const reply: { body?: string } = {};
@@ -97,11 +125,12 @@ describe("/triage apply", () => {
     mockReactions(scope, "confused");
     mockRole(scope, "maintainer", ROLE.write);
     mockTriageReads(scope, [shown], []);
+    mockStructureReads(scope);
     scope.patch(`${REPO}/issues/comments/555`).reply(200, { id: 555 });
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: "/triage apply" }));
     expect(reply.body).toContain("`.github/config-triage.yml` changed");
-    expect(reply.body).toContain("follow-up `immediate-fix` changed (title, labels or assignees)");
+    expect(reply.body).toContain("follow-up `immediate-fix` changed (labels)");
   });
 
   it("refuses a plan id that is not the plan shown last, and a malformed id", async () => {
@@ -112,6 +141,7 @@ describe("/triage apply", () => {
     mockReactions(scope, "confused");
     mockRole(scope, "maintainer", ROLE.write);
     mockTriageReads(scope, [shown], []);
+    mockStructureReads(scope);
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: "/triage apply 0000000" }));
     expect(reply.body).toContain(`plan \`0000000\` is not the plan shown last (\`${planOf(shown.body)!.id}\`)`);
@@ -137,6 +167,7 @@ describe("/triage apply", () => {
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.write);
     mockTriageReads(scope, [shown], [rejected]);
+    mockStructureReads(scope);
     const created = mockCreate(scope, 3);
     scope.patch(`${REPO}/issues/comments/555`).reply(200, { id: 555 });
     await app().receive(commentEvent({ body: "/triage apply" }));
@@ -155,6 +186,7 @@ describe("/triage apply", () => {
     mockReactions(scope, "confused");
     mockRole(scope, "maintainer", ROLE.write);
     mockTriageReads(scope, [spoof], []);
+    mockStructureReads(scope);
     scope.post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((posted = b.body), { id: 555 }));
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: `/triage apply ${plan.id}` }));

@@ -2,7 +2,7 @@
 import nock from "nock";
 import { APP_ID, examplePayload } from "../../support/probot.js";
 import { testApp, useCloudRunEmulator, type EmulatorAndClients } from "../../support/test-app.js";
-import { API, mockInstallationToken, mockTriageReads as mockTriageReadsOf } from "../../support/github-mocks.js";
+import { API, mockInstallationToken, mockStructureReads, mockTriageReads as mockTriageReadsOf } from "../../support/github-mocks.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
 
 export { API };
@@ -31,6 +31,22 @@ export function followUpIssue(template: string, extra: Record<string, unknown> =
 }
 
 /** The app's diagnosis comment, with `state` in its marker. */
+/** The follow-ups as the last run recorded them in its state, with the dependency it recorded (#933 waits for #932). */
+export const RECORDED_FOLLOW_UPS = TEMPLATES.map((template, i) => ({
+  template,
+  number: 931 + i,
+  id: 9931 + i,
+  ...(template === "flow-documentation" ? { blockedBy: [932] } : {}),
+}));
+
+/** GitHub's answer to reading the dependencies of follow-up `number`: the follow-ups (by number) that block it. */
+export function mockBlockedBy(scope: nock.Scope, number: number, blockers: number[]) {
+  return scope
+    .get(`${REPO}/issues/${number}/dependencies/blocked_by`)
+    .query(true)
+    .reply(200, blockers.map((n) => ({ id: 9000 + n, number: n, title: `#${n}`, state: "open" })));
+}
+
 export function diagnosisComment(state: object, text = "old diagnosis\n\n#### Follow-up issues\n- [ ] #931 — open\n\nThis issue stays open.") {
   return { id: 555, body: `<!-- config-triage:diagnosis ${JSON.stringify({ v: 1, followUps: [], problems: [], ...state })} -->\n${text}\n<!-- config-triage:end -->`, user: bot, performed_via_github_app: viaApp };
 }
@@ -148,6 +164,8 @@ export async function showPlan(o: { subIssues?: object[]; yaml?: string } = {}) 
   mockReactions(scope, "rocket");
   mockRole(scope, "maintainer", ROLE.triage);
   mockTriageReads(scope, [], o.subIssues ?? []);
+  // Follow-ups to open whose templates ask for a milestone and a type: the repository's are read for the plan.
+  if ((o.subIssues ?? []).length < TEMPLATES.length) mockStructureReads(scope);
   scope.post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((body = b.body), { id: 555 }));
   await app().receive(commentEvent({ body: "/triage plan" }));
   return { id: 555, body, user: bot, performed_via_github_app: viaApp };

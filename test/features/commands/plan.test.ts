@@ -3,6 +3,7 @@ import { readMarker } from "../../../src/render/markers.js";
 import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
 import { EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../../support/probot.js";
 import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
+import { mockStructureReads } from "../../support/github-mocks.js";
 import { API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, owner, repo, ROLE, showPlan, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
 
 useCommandTestEnvironment();
@@ -13,7 +14,13 @@ describe("/triage plan", () => {
     const plan = readMarker<{ plan: PlanRecord }>("diagnosis", comment.body)!.plan;
     expect(plan.id).toMatch(/^[0-9a-f]{7}$/);
     expect(comment.body).toContain(`#### Plan \`${plan.id}\`\n\`/triage apply ${plan.id}\` would create:`);
-    expect(comment.body).toContain("| `immediate-fix` | Fix configuration: JWT_SECRET_STAGING on staging | `priority:critical`, `config-triage`, `needs-review` | — |");
+    expect(comment.body).toContain(
+      "| `immediate-fix` | Fix configuration: JWT_SECRET_STAGING missing on staging | — | — | `Bug` | `priority:critical`, `config-triage`, `needs-review` | — |",
+    );
+    // The dependencies and milestones the follow-ups will get (issue 16): the documentation waits for the consolidation.
+    expect(comment.body).toMatch(/^\| `flow-documentation` \| Document the configuration flow of .* \| `ssot-consolidation` \| `Sprint 48` \| `Task` \| /m);
+    expect(comment.body).toMatch(/^\| `health-monitoring` \| .* \| — \| `Sprint 49` \| `Task` \| /m);
+    expect(plan.items.find((i) => i.template === "flow-documentation")).toMatchObject({ blockedBy: ["ssot-consolidation"], milestone: "Sprint 48", type: "Task" });
     expect(plan.items.map((i) => `${i.template}:${i.action}`)).toEqual([
       "immediate-fix:create",
       "ssot-consolidation:create",
@@ -49,7 +56,7 @@ describe("mode: review", () => {
     let comment = "";
     const scope = nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION);
     mockConfig(scope, `${scenarioConfigYaml}mode: review\n`);
-    mockTriageReads(scope, [], [])
+    mockStructureReads(mockTriageReads(scope, [], []))
       .post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((comment = b.body), { id: 555 }));
     await app().receive({ id: "d", name: "issues", payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
     expect(comment).toContain("would create:");

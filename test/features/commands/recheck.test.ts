@@ -1,6 +1,6 @@
 import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
-import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, ROLE, setServices, TEMPLATES, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
+import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockBlockedBy, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, RECORDED_FOLLOW_UPS, ROLE, setServices, TEMPLATES, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -17,7 +17,7 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
-    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING, ...DRIFT] })], allFollowUps());
+    mockTriageReads(scope, [diagnosisComment({ followUps: RECORDED_FOLLOW_UPS, problems: [MISSING, ...DRIFT] })], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
@@ -32,7 +32,7 @@ describe("/triage recheck", () => {
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
     // Written by the first release: `v: 1`, no `kinds`, and no drift keys, because it did not look for drift.
-    mockTriageReads(scope, [diagnosisComment({ v: 1, problems: [MISSING] })], allFollowUps());
+    mockTriageReads(scope, [diagnosisComment({ v: 1, followUps: RECORDED_FOLLOW_UPS, problems: [MISSING] })], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
@@ -47,7 +47,7 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
-    mockTriageReads(scope, [diagnosisComment({ v: 2, kinds: ["missing", "drift"], problems: [MISSING] })], allFollowUps());
+    mockTriageReads(scope, [diagnosisComment({ v: 2, kinds: ["missing", "drift"], followUps: RECORDED_FOLLOW_UPS, problems: [MISSING] })], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toMatch(/- ❌ new: production \/ netra-backend lacks .*, which staging has/);
@@ -57,7 +57,7 @@ describe("/triage recheck", () => {
     setServices({ fixed: true });
     let updated = "";
     let closed: unknown;
-    const previous = diagnosisComment({ problems: [MISSING, ...DRIFT] });
+    const previous = diagnosisComment({ followUps: RECORDED_FOLLOW_UPS, problems: [MISSING, ...DRIFT] });
     previous.body = `Maintainer note: see the incident doc.\n\n${previous.body}\n\nP.S. kept`;
     const scope = nock(API);
     mockConfig(scope);
@@ -82,6 +82,8 @@ describe("/triage recheck", () => {
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
     mockTriageReads(scope, [spoof], allFollowUps());
+    // Without a state to trust, the documentation's dependencies are read: the link is there, so none is sent again.
+    mockBlockedBy(scope, 933, [932]);
     scope.post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((created = b.body), { id: 556 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(created).toContain("This is the first check.");
@@ -111,7 +113,7 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", { permission: "read", role_name: "oncall", user: { permissions: { pull: true, triage: true, push: false } } });
-    mockTriageReads(scope, [diagnosisComment({ problems: [MISSING] })], allFollowUps());
+    mockTriageReads(scope, [diagnosisComment({ followUps: RECORDED_FOLLOW_UPS, problems: [MISSING] })], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, { id: 555 });
     await app().receive(commentEvent({ body: "/triage recheck" }));
   });
