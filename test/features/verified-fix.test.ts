@@ -7,7 +7,7 @@ import { fetchSecretFacts } from "../../src/diagnosis/fetch-secret-facts.js";
 import { createSecretManagerClients, type SecretManagerClients } from "../../src/secret-manager/create-clients.js";
 import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
-import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
+import { API, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
 import { startSecretManagerEmulator, type SecretManagerEmulator } from "../support/secret-manager-emulator.js";
 import { projectNumberFor } from "../support/cloud-run-fixtures.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
@@ -42,9 +42,11 @@ afterEach(() => expect(nock.pendingMocks()).toEqual([]));
 /** One triage in review mode (only the comment is written); returns the comment. */
 async function triage(): Promise<string> {
   let comment = "";
-  mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), {
+  const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), {
     config: `${scenarioConfigYaml}\nmode: review\n`,
-  })
+  });
+  // The plan shows the milestones and types the follow-ups would get.
+  mockStructureReads(scope)
     // Before planning follow-ups: who the app is (asked once per process), and what it opened before.
     .get("/app")
     .optionally()
