@@ -242,6 +242,8 @@ describe("the GraphQL transport", () => {
   });
 
   it("says which follow-ups were made when the create document fails part-way", async () => {
+    // The milestones and issue types are read before anything is created.
+    mockStructureReads(nock(API));
     nock(API)
       .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
       .reply(200, readAnswer())
