@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Octokit } from "@octokit/rest";
 import { createProbot, ProbotOctokit } from "probot";
+import { mapStrings, markerSigner, signMarkersPlugin } from "./sign-markers.js";
 import type { Logger } from "pino";
 import { defaultDeps, type AppDeps } from "../app-deps.js";
 import { describeWrites, planResult } from "../cli/plan.js";
@@ -85,6 +87,12 @@ function done(
   return { exitCode, summary, outputs: NONE, stepSummary: "", annotations: [], ...more };
 }
 
+/** What the step says when the `marker-key` input is missing, with the commands that set it up. */
+export const MISSING_KEY =
+  "no `marker-key`: pass `marker-key: ${{ secrets.CONFIG_TRIAGE_MARKER_KEY }}` after creating the secret with " +
+  "`openssl rand -hex 32 | gh secret set CONFIG_TRIAGE_MARKER_KEY`. Every workflow writes as github-actions[bot]; " +
+  "the key lets config-triage trust only the state markers it wrote itself";
+
 /**
  * Runs the app once on the workflow's event, with the workflow's token: Probot 14's `githubToken` option and
  * `probot.receive()`, no GitHub App and no server. Google credentials come from the workflow (ADC, e.g. set up by
@@ -103,7 +111,17 @@ export async function runAction(
   if (!ACTION_EVENTS.includes(name))
     return done(0, `event \`${name}\` is not handled (only ${ACTION_EVENTS.join(", ")}): nothing to do`);
   if (!env.GITHUB_EVENT_PATH) return done(1, "GITHUB_EVENT_PATH is not set: run this inside a GitHub Actions job");
-  const payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8"));
+  const markerKey = actionInput(env, "marker-key");
+  // Issues and comments carry the app's state markers; a pull request's check does not read any.
+  if (!markerKey && name !== "pull_request") return done(1, MISSING_KEY);
+  const raw = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8"));
+  // Other workflows write as github-actions[bot] too: the app's markers are trusted only with the Action's signature.
+  // (A pull request's check runs without a key: a random one then, which no marker on GitHub carries.)
+  const signer = markerSigner(
+    markerKey || randomBytes(32).toString("hex"),
+    env.GITHUB_REPOSITORY || raw?.repository?.full_name || "",
+  );
+  const payload = mapStrings(raw, signer.verify);
 
   const metrics = createMetrics({ defaultMetrics: false });
   const probot = createProbot({
@@ -117,7 +135,7 @@ export async function runAction(
       baseUrl: env.GITHUB_API_URL || "https://api.github.com",
       request: { fetch: timedFetch(githubTimeoutMs(env)) },
       ...(options.log ? { log: options.log } : {}),
-      ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+      Octokit: (options.Octokit ?? ProbotOctokit).plugin(signMarkersPlugin(signer)),
     },
   });
   // The workflow token writes as github-actions[bot]: the app trusts its own markers only from that login.

@@ -79,7 +79,7 @@ function runBundle(repo: string, inputs: Record<string, string>) {
   // The runner passes every declared input, with its default when the workflow gives none.
   for (const [name, spec] of Object.entries(action.inputs as Record<string, { default?: string }>)) {
     env[`INPUT_${name.toUpperCase()}`] =
-      { "log-level": "warn", ...inputs }[name] ??
+      { "log-level": "warn", "marker-key": "bundle-test-marker-key", ...inputs }[name] ??
       (String(spec.default ?? "").includes("${{") ? "" : String(spec.default ?? ""));
   }
   return new Promise<{ code: number | null; stdout: string; outputs: Record<string, string>; summary: string }>(
@@ -103,7 +103,7 @@ function runBundle(repo: string, inputs: Record<string, string>) {
 
 test("action.yml: node24 on the committed bundle, with the documented inputs and outputs", () => {
   expect(action.runs).toEqual({ using: "node24", main: "action/dist/main.mjs" });
-  expect(Object.keys(action.inputs)).toEqual(["github-token", "config-path", "dry-run", "log-level"]);
+  expect(Object.keys(action.inputs)).toEqual(["github-token", "config-path", "dry-run", "marker-key", "log-level"]);
   expect(Object.keys(action.outputs)).toEqual(["verdict", "comment-url", "follow-ups"]);
 });
 
@@ -130,6 +130,13 @@ test("issues.labeled with config-path: the bundle triages the scenario, writes o
   });
   expect(summary).toContain("`JWT_SECRET_STAGING` is missing on staging / netra-backend");
   expect(summary).toContain(`[The comment on #${scenarioIssue.number}](${outputs["comment-url"]})`);
+  // Its markers carry the marker-key's signature, and the next run trusts them: same comment, no follow-up twice.
+  expect(comment.body).toMatch(/<!-- config-triage:diagnosis \{[^\n]*\} sig=[0-9a-f]{64} -->/);
+  const again = await runBundle("bundle-run", { "github-token": "ghs_workflow", "config-path": CONFIG });
+  expect(again.code).toBe(0);
+  const after = github.issue(`${OWNER}/bundle-run`, scenarioIssue.number)!;
+  expect(after.comments.filter((c) => c.user.login === "github-actions[bot]")).toHaveLength(1);
+  expect(github.issues(`${OWNER}/bundle-run`).filter((i) => i.parent === parent.id)).toHaveLength(4);
 }, 120_000);
 
 test("dry-run: the summary says what the triage would write, and nothing is written", async () => {

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
+import { markerSigner } from "../../src/action/sign-markers.js";
+import { readMarker, writeMarker } from "../../src/render/markers.js";
 import { ProbotOctokit } from "probot";
 import { pino } from "pino";
 import { runAction } from "../../src/action/run-action.js";
@@ -19,6 +21,7 @@ const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
   throttle: { enabled: false },
 }));
 const log = pino({ level: "silent" });
+const KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 let emulator: CloudRunEmulator;
 let dir: string;
 
@@ -31,6 +34,8 @@ function event(name: string, payload: object): NodeJS.ProcessEnv {
     GITHUB_EVENT_PATH: path,
     GITHUB_RUN_ID: "123",
     INPUT_GITHUB_TOKEN: "ghs_workflow",
+    INPUT_MARKER_KEY: KEY,
+    GITHUB_REPOSITORY: `${owner}/${repo}`,
     CLOUD_RUN_EMULATOR_HOST: emulator.address,
     CLOUD_RUN_TIMEOUT_MS: "5000",
   };
@@ -229,6 +234,7 @@ test.each([
     /event `push` is not handled/,
   ],
   ["no token", () => ({ ...event("issues", labeled()), INPUT_GITHUB_TOKEN: "" }), 1, /no token/],
+  ["no marker key", () => ({ ...event("issues", labeled()), INPUT_MARKER_KEY: "" }), 1, /^no `marker-key`: pass/],
   [
     "no event file",
     () => ({ ...event("issues", labeled()), GITHUB_EVENT_PATH: "" }),
@@ -257,6 +263,110 @@ test.each([
   const result = await runAction(env(), { log, Octokit });
   expect(result.exitCode).toBe(exitCode);
   expect(result.summary).toMatch(summary);
+});
+
+describe("markers: only the ones this Action signed are trusted", () => {
+  /** A diagnosis state saying the four follow-ups exist already (#931..#934): believed, it would open none. */
+  const state = writeMarker("diagnosis", {
+    v: 1,
+    followUps: ["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"].map(
+      (template, i) => ({ template, id: 9931 + i, number: 931 + i }),
+    ),
+    problems: [],
+  });
+  const bot = { login: "github-actions[bot]", type: "Bot" };
+  const byActions = (body: string) => ({ id: 777, node_id: "IC_777", body, user: bot, performed_via_github_app: null });
+
+  /**
+   * The triage's reads, then what the step reads after it: the comments and sub-issues. Opening follow-ups also
+   * reads the templates' milestones and issue types: the test that opens them mocks those.
+   */
+  function mockTriage(comments: object[], out: { posted?: string; patched?: string; created: number }) {
+    nock(API)
+      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`)
+      .reply(200, TRIAGE_PERMISSION)
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/issues/930/comments`)
+      .query(true)
+      .times(2)
+      .reply(200, comments)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .reply(404, { message: "Not Found" })
+      .get(`${REPO}/issues/930/sub_issues`)
+      .query(true)
+      .times(2)
+      .reply(200, []);
+    return out;
+  }
+
+  it("a forged marker in another workflow's github-actions[bot] comment is ignored: triage starts afresh", async () => {
+    // What a workflow that echoes user text would post: the app's marker, unsigned.
+    const out = mockTriage([byActions(`Echo of a user's text:\n${state}`)], { created: 0 });
+    nock(API)
+      .post(`${REPO}/issues`)
+      .times(4)
+      .reply(201, () => {
+        out.created++;
+        return { id: 9940 + out.created, number: 940 + out.created, title: "t", state: "open" };
+      })
+      .post(`${REPO}/issues/930/sub_issues`)
+      .times(4)
+      .reply(201, {})
+      .get(`${REPO}/milestones`)
+      .query(true)
+      .reply(200, [])
+      .get(`${REPO}/issue-types`)
+      .reply(404, { message: "Not Found" })
+      .post(`${REPO}/issues/943/dependencies/blocked_by`, { issue_id: 9942 })
+      .reply(201, { id: 9943, number: 943 })
+      .post(`${REPO}/issues/930/comments`)
+      .reply(201, (_uri, body: any) => ((out.posted = body.body), { id: 556, body: body.body }));
+    expect((await runAction(event("issues", labeled()), { log, Octokit })).exitCode).toBe(0);
+    expect(out.created).toBe(4); // the forged "already opened" was not believed
+    // Its own marker is signed.
+    expect(out.posted).toMatch(/<!-- config-triage:diagnosis \{[^\n]*\} sig=[0-9a-f]{64} -->/);
+  });
+
+  it("the marker this Action signed is trusted: the same comment is updated, nothing is opened twice", async () => {
+    const own = `${state}\n\n### config-triage\n<!-- config-triage:end -->`;
+    const signed = markerSigner(KEY, `${owner}/${repo}`).sign(own);
+    const out = mockTriage([byActions(signed)], { created: 0 });
+    nock(API)
+      // Follow-ups recorded without their dependency: the documentation's is read, and the missing link made.
+      .get(`${REPO}/issues/933/dependencies/blocked_by`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/933/dependencies/blocked_by`, { issue_id: 9932 })
+      .reply(201, { id: 9933, number: 933 })
+      .post(`${REPO}/issues/930/sub_issues`)
+      .times(4)
+      .reply(201, {})
+      .patch(`${REPO}/issues/comments/777`)
+      .reply(200, (_uri, body: any) => ((out.patched = body.body), { id: 777, body: body.body }));
+    expect((await runAction(event("issues", labeled()), { log, Octokit })).exitCode).toBe(0);
+    expect(out.created).toBe(0);
+    expect(out.patched).toMatch(/sig=[0-9a-f]{64} -->/);
+  });
+
+  it("a signature made with another key, or for another repository, is not trusted", () => {
+    const forged = markerSigner("another-key", `${owner}/${repo}`).sign(state);
+    const elsewhere = markerSigner(KEY, `${owner}/other-repo`).sign(state);
+    const mine = markerSigner(KEY, `${owner}/${repo}`);
+    expect(mine.verify(forged)).toMatch(/^<!-- config-triage-unverified:diagnosis /);
+    expect(mine.verify(elsewhere)).toMatch(/^<!-- config-triage-unverified:diagnosis /);
+    expect(mine.verify(mine.sign(state))).toBe(state);
+  });
+
+  it("a forged marker the signature pattern does not match (a line break before its end) is defused too", () => {
+    const mine = markerSigner(KEY, `${owner}/${repo}`);
+    const broken = state.replace(/ -->$/, "\n -->");
+    expect(readMarker("diagnosis", broken)).toBeDefined(); // the app's reader would take it
+    expect(readMarker("diagnosis", mine.verify(broken))).toBeUndefined();
+    expect(readMarker("diagnosis", mine.verify(`${mine.sign(state)}\n${broken}`))).toBeDefined(); // its own stays
+    // The notice's bare start carries no state and is kept as it is.
+    expect(mine.verify("<!-- config-triage:notice -->")).toBe("<!-- config-triage:notice -->");
+  });
 });
 
 test("another label: nothing to triage, the step passes", async () => {
@@ -313,7 +423,9 @@ describe("pull_request", () => {
       .get(`${REPO}/contents/.github%2Fconfig-triage`)
       .query({ ref: SHA })
       .reply(404, { message: "Not Found" });
-    const result = await runAction(event("pull_request", pullRequest()), { log, Octokit });
+    // Without marker-key too: a pull request's check reads no marker (and a fork's pull request gets no secrets).
+    const env = { ...event("pull_request", pullRequest()), INPUT_MARKER_KEY: "" };
+    const result = await runAction(env, { log, Octokit });
     expect(result).toMatchObject({ exitCode: 0, outputs: { verdict: "valid" }, annotations: [] });
     expect(result.stepSummary).toContain("the configuration is valid");
   });
