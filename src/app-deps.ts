@@ -3,7 +3,7 @@ import type { Config } from "./config/schema.js";
 import { createCloudRunClients, type CloudRunClients } from "./cloud-run/create-clients.js";
 import { fetchLiveState } from "./diagnosis/fetch-live-state.js";
 import type { LiveState, SecretUse, ServiceTarget } from "./diagnosis/types.js";
-import { fetchSecretFacts, type SecretVerification } from "./diagnosis/fetch-secret-facts.js";
+import { fetchSecretFacts, type SecretFetchOptions, type SecretVerification } from "./diagnosis/fetch-secret-facts.js";
 import { createSecretManagerClients, type SecretManagerClients } from "./secret-manager/create-clients.js";
 import type { AppIdentity } from "./render/markers.js";
 import { loadBuiltInTemplates, type Template } from "./render/templates.js";
@@ -16,8 +16,11 @@ import { Redis } from "ioredis";
 export interface AppDeps {
   builtInTemplates: Map<string, Template>;
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
-  /** Verifies the Secret Manager versions a diagnosis relies on (metadata only); absent: not verified. */
-  fetchSecrets?(uses: SecretUse[]): Promise<SecretVerification>;
+  /**
+   * Verifies the Secret Manager versions a diagnosis relies on (metadata only); absent: not verified. `allowProject`
+   * says which projects this installation may read (the triage passes the operator's `allowedProjects`).
+   */
+  fetchSecrets?(uses: SecretUse[], options?: Pick<SecretFetchOptions, "allowProject">): Promise<SecretVerification>;
   identity: AppIdentity;
   /** The server's metrics; absent in tests and the CLI. */
   metrics?: AppMetrics;
@@ -98,9 +101,13 @@ export function secretVerifier(env: NodeJS.ProcessEnv, timeoutMs: number): Secre
   }
   if (setting === "false" || (env.CLOUD_RUN_EMULATOR_HOST && !env.SECRET_MANAGER_EMULATOR_HOST)) return undefined;
   let clients: SecretManagerClients | undefined;
-  const verify = (uses: SecretUse[]) => fetchSecretFacts((clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST)), uses, { timeoutMs });
+  const verify = (uses: SecretUse[], options: Pick<SecretFetchOptions, "allowProject"> = {}) =>
+    fetchSecretFacts((clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST)), uses, {
+      ...options,
+      timeoutMs,
+    });
   return Object.assign(verify, { close: async () => clients?.close() });
 }
 
 /** `fetchSecrets`, with a way to close its clients (a CLI run ends with it; the server keeps them). */
-export type SecretVerifier = ((uses: SecretUse[]) => Promise<SecretVerification>) & { close(): Promise<void> };
+export type SecretVerifier = NonNullable<AppDeps["fetchSecrets"]> & { close(): Promise<void> };

@@ -1,3 +1,4 @@
+import { ALLOWED_PROJECTS_VAR } from "../config/allowed-projects.js";
 import { GoogleCredentialsError } from "../cloud-run/create-clients.js";
 import type { SecretManagerClients } from "../secret-manager/create-clients.js";
 import { classifyCloudRunError, mapBounded } from "./fetch-live-state.js";
@@ -49,7 +50,7 @@ export async function fetchSecretFacts(
   const refused = (project: string): Unverified => ({
     unverified: {
       reason: "permission-denied",
-      detail: `project \`${project}\` is not among the projects this installation may check`,
+      detail: `project \`${project}\` is not allowed for this installation by \`${ALLOWED_PROJECTS_VAR}\``,
     },
   });
 

@@ -1,3 +1,4 @@
+import { ALLOWED_PROJECTS_VAR } from "../config/allowed-projects.js";
 import { runtimeAccount } from "./fetch-secret-facts.js";
 import * as gcloud from "./gcloud-commands.js";
 import type { SecretFacts, SecretUse, Unverified } from "./types.js";
@@ -149,7 +150,8 @@ export function verifySecretUse(
 function viewerGrant(project: string, refusal: unknown): string | undefined {
   if (!isUnverified(refusal)) return undefined;
   const { reason, detail } = refusal.unverified;
-  return reason === "permission-denied" && !detail.includes("may check")
+  // The operator's policy refused the project: no grant settles that, the operator's setting does.
+  return reason === "permission-denied" && !detail.includes(ALLOWED_PROJECTS_VAR)
     ? gcloud.grantAppRole(project, "roles/secretmanager.viewer")
     : undefined;
 }

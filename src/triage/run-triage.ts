@@ -1,9 +1,9 @@
-import { refusedProjects, type ProjectPolicy } from "../config/allowed-projects.js";
+import { mayCheckProject, refusedProjects, type ProjectPolicy } from "../config/allowed-projects.js";
 import { parseConfig, type ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { evaluate, type Diagnosis } from "../diagnosis/evaluate.js";
 import { gatherLiveState } from "../diagnosis/gather-live-state.js";
-import type { SecretVerification } from "../diagnosis/fetch-secret-facts.js";
+import type { SecretFetchOptions, SecretVerification } from "../diagnosis/fetch-secret-facts.js";
 import {
   issueVariables,
   MAX_ISSUE_VARIABLES,
@@ -39,7 +39,7 @@ export interface TriageDeps {
   /** Requests a health URL (default: `probeHealth`); tests may pass their own. */
   probeHealth?: (url: string, timeoutMs: number) => Promise<HealthResult>;
   /** Verifies the Secret Manager versions the diagnosis relies on; absent: fixes are not verified. */
-  fetchSecrets?(uses: SecretUse[]): Promise<SecretVerification>;
+  fetchSecrets?(uses: SecretUse[], options?: Pick<SecretFetchOptions, "allowProject">): Promise<SecretVerification>;
   identity: AppIdentity;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** Counts triages by outcome and times them (`config_triage_triages_total`, `..._duration_seconds`). */
@@ -207,6 +207,13 @@ export async function decideTriage(
   const refused = deps.allowedProjects ? refusedProjects(config, deps.allowedProjects, gh.owner, gh.repo) : [];
   if (refused.length) return problemsOf(refused);
   const checks = planChecks(config, parent);
+  // A secret may live in another project (`projects/P/secrets/S`): it is read only if P is allowed too.
+  const policy = deps.allowedProjects;
+  const fetchSecrets =
+    policy && deps.fetchSecrets
+      ? (uses: SecretUse[]) =>
+          deps.fetchSecrets!(uses, { allowProject: (p) => mayCheckProject(policy, gh.owner, gh.repo, p) })
+      : deps.fetchSecrets;
   const [{ templates, problems: templateProblems }, subIssues, live] = await Promise.all([
     loadTemplates(gh, deps.builtInTemplates),
     gh.listSubIssues(),
@@ -214,7 +221,7 @@ export async function decideTriage(
       fetchLive: deps.fetchLive,
       readSnapshot: (path) => gh.readRepoFile(path),
       probe: deps.probeHealth,
-      fetchSecrets: deps.fetchSecrets,
+      fetchSecrets,
       checks,
       evaluateOptions: { servicePairs: config.service_pairs },
     }),

@@ -215,7 +215,7 @@ describe("a proposed fix is verified before it is suggested", () => {
       setup: () =>
         sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] }),
       fix: [FIX],
-      verified: `is not among the projects this installation may check`,
+      verified: "is not allowed for this installation by `CONFIG_TRIAGE_ALLOWED_PROJECTS`",
     },
   ])("$name", async ({ setup, fix, verified, deploy: how, options }) => {
     deploy({ LOG_LEVEL: "info" }, how);

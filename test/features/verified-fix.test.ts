@@ -3,14 +3,16 @@
  * real clients): the diagnosis comment says whether the fix will work, and gives the commands that must run first.
  */
 import nock from "nock";
+import type { AppDeps } from "../../src/app-deps.js";
+import { parseAllowedProjects } from "../../src/config/allowed-projects.js";
 import { fetchSecretFacts } from "../../src/diagnosis/fetch-secret-facts.js";
 import { createSecretManagerClients, type SecretManagerClients } from "../../src/secret-manager/create-clients.js";
 import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { API, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
 import { startSecretManagerEmulator, type SecretManagerEmulator } from "../support/secret-manager-emulator.js";
-import { projectNumberFor } from "../support/cloud-run-fixtures.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
+import { buildService, projectNumberFor } from "../support/cloud-run-fixtures.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;
@@ -40,7 +42,7 @@ beforeEach(() => {
 afterEach(() => expect(nock.pendingMocks()).toEqual([]));
 
 /** One triage in review mode (only the comment is written); returns the comment. */
-async function triage(): Promise<string> {
+async function triage(deps: Partial<AppDeps> = {}): Promise<string> {
   let comment = "";
   const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), {
     config: `${scenarioConfigYaml}\nmode: review\n`,
@@ -59,7 +61,10 @@ async function triage(): Promise<string> {
       comment = body.body;
       return { id: 555, body: body.body };
     });
-  const app = testApp(cloudRun.clients, { fetchSecrets: (uses) => fetchSecretFacts(clients, uses, { timeoutMs: 5000 }) });
+  const app = testApp(cloudRun.clients, {
+    fetchSecrets: (uses, options) => fetchSecretFacts(clients, uses, { ...options, timeoutMs: 5000 }),
+    ...deps,
+  });
   await app.receive({ id: "d-1", name: "issues", payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
   return comment;
 }
@@ -88,5 +93,51 @@ describe("the fix is verified in Secret Manager before it is suggested", () => {
     sm.setSecret({ project: "netra-staging", name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
     const comment = await triage();
     expect(comment).toContain("Checked in Secret Manager: ✅ this fix will work: secret `jwt-secret-staging` exists in project `netra-staging`");
+  });
+});
+
+describe("a secret in another project (confused deputy)", () => {
+  /** Staging's auth-service reads its secret from `netra-shared`: that reference is verified in that project. */
+  function readFromShared() {
+    const shared = { secret: "projects/netra-shared/secrets/jwt-secret-staging", version: "latest" };
+    const auth = buildService({
+      project: "netra-staging",
+      region: "us-central1",
+      name: "auth-service",
+      env: { JWT_SECRET_STAGING: shared, API_KEY: "k" },
+    });
+    cloudRun.emulator.setService(auth.service);
+    for (const r of auth.revisions) cloudRun.emulator.setRevision(r);
+    sm.setProject("netra-shared");
+    sm.setSecret({ project: "netra-shared", name: "jwt-secret-staging", versions: ["ENABLED"] });
+  }
+  afterEach(() => {
+    const { services, revisions } = scenarioServices();
+    for (const s of services) cloudRun.emulator.setService(s);
+    for (const r of revisions) cloudRun.emulator.setRevision(r);
+  });
+  const touched = (project: string) =>
+    sm.calls.filter((c) => JSON.stringify(c.request).includes(`projects/${project}`));
+
+  it("is not read when the operator did not allow that project for the installation", async () => {
+    readFromShared();
+    sm.setProject("netra-staging");
+    const allowedProjects = parseAllowedProjects(`${owner}=netra-staging,netra-production`);
+    const comment = await triage({ allowedProjects });
+    expect(touched("netra-shared")).toEqual([]);
+    expect(comment).toContain("could not verify that secret `jwt-secret-staging` exists in project `netra-shared`");
+    expect(comment).toContain(
+      "project `netra-shared` is not allowed for this installation by `CONFIG_TRIAGE_ALLOWED_PROJECTS`",
+    );
+  });
+
+  it("is read when it is allowed", async () => {
+    readFromShared();
+    sm.setProject("netra-staging");
+    const allowedProjects = parseAllowedProjects(`${owner}=netra-staging,netra-production,netra-shared`);
+    const comment = await triage({ allowedProjects });
+    expect(touched("netra-shared").length).toBeGreaterThan(0);
+    // What netra-shared said: the secret exists there, but auth-service's account holds no role that reads it.
+    expect(comment).toContain("no role with `secretmanager.versions.access` on the secret or project `netra-shared`");
   });
 });
