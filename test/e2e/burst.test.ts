@@ -17,7 +17,8 @@ const e2e = useE2E({ appId: 34 });
 let app: AppProcess;
 
 beforeAll(async () => {
-  app = await e2e.start({ QUEUE_CONCURRENCY: "10" });
+  // The deployment lets the burst's organisation check the scenario's projects (nothing is allowed unset).
+  app = await e2e.start({ QUEUE_CONCURRENCY: "10", CONFIG_TRIAGE_ALLOWED_PROJECTS: "burst-org=netra-staging,netra-production" });
 });
 
 it("a burst of labelled issues across 5 repositories: all acknowledged at once, each triaged exactly once", async () => {
