@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runNode } from "../support/app-server.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
 
@@ -24,18 +24,10 @@ afterAll(async () => {
 
 /** The `bin` as a user runs it in development (tsx), in another process: exit code and streams as a shell sees them. */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href, join(root, "src/cli/main.ts"), ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, CLOUD_RUN_EMULATOR_HOST: emulator.address },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+  return runNode(["--import", loader, join(root, "src/cli/main.ts"), ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, CLOUD_RUN_EMULATOR_HOST: emulator.address },
   });
 }
 

@@ -5,12 +5,11 @@
  * Before the fix the first triage ended the server (an unhandled rejection inside the client) and the CLI printed a
  * stack trace; now the issue and the CLI say "could not check: no valid Google credentials", and the server goes on.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scenarioConfigYaml } from "../fixtures/scenario.js";
-import { root, waitFor, type AppProcess } from "../support/app-server.js";
+import { root, runNode, waitFor, type AppProcess } from "../support/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 
 const e2e = useE2E({ appId: 43 });
@@ -97,21 +96,10 @@ it("config-triage check without credentials: exit 2, the same message and comman
   const dir = join(home, "checkout");
   mkdirSync(join(dir, ".github"), { recursive: true });
   writeFileSync(join(dir, ".github/config-triage.yml"), scenarioConfigYaml);
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, [join(root, "dist/cli/main.js"), "check", "--env", "staging"], {
-        cwd: dir,
-        env: { PATH: process.env.PATH, ...noCredentials() },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (err += d));
-      child.on("error", reject);
-      child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
-    },
-  );
+  const { code, stdout, stderr } = await runNode([join(root, "dist/cli/main.js"), "check", "--env", "staging"], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, ...noCredentials() },
+  });
   expect(code).toBe(2);
   expect(stdout).toContain("could not check staging / netra-backend: no valid Google credentials");
   expect(stdout).toContain("gcloud auth application-default login");

@@ -4,7 +4,6 @@
  * relayed by smee (WEBHOOK_PROXY_URL; here a server-sent-events stand-in on loopback that sends one delivery, as
  * smee.io does), and every bad setting reported at once by its variable name.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +14,7 @@ import {
   freePort,
   randomUUID,
   root,
+  runNode,
   startApp,
   throwawayPrivateKey,
   waitFor,
@@ -126,21 +126,10 @@ async function relayedTriage(app: AppProcess, smee: Awaited<ReturnType<typeof st
 it("bad settings: every one named at once, exit code 1, no stack trace", async () => {
   const bad = mkdtempSync(join(tmpdir(), "config-triage-bad-"));
   writeFileSync(join(bad, ".env"), "APP_ID=my-app\nPRIVATE_KEY_PATH=./missing.pem\nLOG_LEVEL=loud\nCONFIG_TRIAGE_ALLOWED_PROJECTS=acme\n");
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, [join(root, "dist/main.js")], {
-        cwd: bad,
-        env: { PATH: process.env.PATH, PORT: "70000" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (err += d));
-      child.on("error", reject);
-      child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
-    },
-  );
+  const { code, stdout, stderr } = await runNode([join(root, "dist/main.js")], {
+    cwd: bad,
+    env: { PATH: process.env.PATH, PORT: "70000" },
+  });
   rmSync(bad, { recursive: true, force: true });
   expect(code).toBe(1);
   expect(stdout).toBe("");

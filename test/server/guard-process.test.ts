@@ -4,40 +4,27 @@
  * Guarded, the job that made the call fails with that error, an error of no job is only logged, and the process goes
  * on to run the next job. In a process of its own, on loopback only (no credentials, metadata server on a closed port).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { root } from "../support/app-server.js";
+import { root, runNode } from "../support/app-server.js";
 
 test("the escaped error fails its own job only; an error of no job is logged; the next job runs", async () => {
   const home = mkdtempSync(join(tmpdir(), "config-triage-guard-"));
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
-      const child = spawn(
-        process.execPath,
-        ["--import", loader, join(root, "test/fixtures/scripts/escape-from-library.ts")],
-        {
-          cwd: root,
-          env: {
-            PATH: process.env.PATH,
-            HOME: home,
-            CLOUDSDK_CONFIG: join(home, "gcloud"),
-            GCE_METADATA_HOST: "127.0.0.1:9",
-            METADATA_SERVER_DETECTION: "none",
-            grpc_proxy: "http://127.0.0.1:9",
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (err += d));
-      child.on("error", reject);
-      child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
+  const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+  const { code, stdout, stderr } = await runNode(
+    ["--import", loader, join(root, "test/fixtures/scripts/escape-from-library.ts")],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        CLOUDSDK_CONFIG: join(home, "gcloud"),
+        GCE_METADATA_HOST: "127.0.0.1:9",
+        METADATA_SERVER_DETECTION: "none",
+        grpc_proxy: "http://127.0.0.1:9",
+      },
     },
   );
   rmSync(home, { recursive: true, force: true });

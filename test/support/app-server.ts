@@ -205,3 +205,19 @@ export function appEnv(o: { appId: number; githubHost: string; cloudRunAddress: 
 }
 
 export { randomUUID };
+
+/** Runs `node ARGS` to its exit as a shell would, and gives the exit code and both streams whole. */
+export function runNode(
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
