@@ -12,15 +12,10 @@ import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { verifySecretUse } from "../../src/diagnosis/verify-secret-use.js";
 import { GoogleCredentialsError } from "../../src/cloud-run/create-clients.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
-import { createSecretManagerClients, type SecretManagerClients } from "../../src/secret-manager/create-clients.js";
 import { renderDiagnosisComment } from "../../src/render/render-diagnosis.js";
 import { GrpcStatus } from "../support/cloud-run-emulator.js";
 import { buildService, projectNumberFor, type EnvSpec } from "../support/cloud-run-fixtures.js";
-import {
-  startSecretManagerEmulator,
-  type Binding,
-  type SecretManagerEmulator,
-} from "../support/secret-manager-emulator.js";
+import { type Binding, useSecretManagerEmulator } from "../support/secret-manager-emulator.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
 
 const P = "acme-staging";
@@ -34,19 +29,10 @@ const ADD = `gcloud secrets versions add jwt-secret-staging --project=${P} --dat
 const GRANT = `gcloud secrets add-iam-policy-binding jwt-secret-staging --project=${P} --member=serviceAccount:${SA} --role=roles/secretmanager.secretAccessor`;
 
 const cloudRun = useCloudRunEmulator({ serve: {} });
-let sm: SecretManagerEmulator;
-let clients: SecretManagerClients;
-beforeAll(async () => {
-  sm = await startSecretManagerEmulator();
-  clients = createSecretManagerClients(sm.address);
-});
-afterAll(async () => {
-  await clients.close();
-  await sm.close();
-});
+const secretManager = useSecretManagerEmulator();
 beforeEach(() => {
-  sm.reset();
-  sm.setProject(P);
+  secretManager.emulator.reset();
+  secretManager.emulator.setProject(P);
   cloudRun.emulator.removeService(`projects/${P}/locations/${R}/services/api`);
 });
 
@@ -75,7 +61,7 @@ async function diagnose(
   const live = await gatherLiveState(parsed.config, {
     fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets),
     readSnapshot: async () => undefined,
-    fetchSecrets: (uses) => fetchSecretFacts(clients, uses, options),
+    fetchSecrets: (uses) => fetchSecretFacts(secretManager.clients, uses, options),
     checks,
   });
   const d = evaluate(checks, live);
@@ -97,7 +83,7 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "the secret exists, latest is ENABLED and the runtime account may read it: this fix will work",
       setup: () =>
-        sm.setSecret({
+        secretManager.emulator.setSecret({
           project: P,
           name: "jwt-secret-staging",
           versions: ["DISABLED", "ENABLED"],
@@ -115,7 +101,7 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "latest is DISABLED: enable it first",
       setup: () =>
-        sm.setSecret({
+        secretManager.emulator.setSecret({
           project: P,
           name: "jwt-secret-staging",
           versions: ["ENABLED", "DISABLED"],
@@ -127,21 +113,21 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "latest is DESTROYED: add a version first",
       setup: () =>
-        sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DESTROYED"], bindings: [ACCESSOR] }),
+        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DESTROYED"], bindings: [ACCESSOR] }),
       fix: [ADD, FIX],
       verified: "version `latest` is DESTROYED",
     },
     {
       name: "the secret has no version at all",
-      setup: () => sm.setSecret({ project: P, name: "jwt-secret-staging", versions: [], bindings: [ACCESSOR] }),
+      setup: () => secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: [], bindings: [ACCESSOR] }),
       fix: [ADD, FIX],
       verified: "version `latest` does not exist",
     },
     {
       name: "the account has no grant on the secret or the project: grant first",
       setup: () => {
-        sm.setProject(P, { bindings: [{ role: "roles/viewer", members: [`serviceAccount:${SA}`] }] });
-        sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
+        secretManager.emulator.setProject(P, { bindings: [{ role: "roles/viewer", members: [`serviceAccount:${SA}`] }] });
+        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
       },
       fix: [GRANT, FIX],
       verified: `\`${SA}\` may not read it (no role with \`secretmanager.versions.access\` on the secret or project \`${P}\`)`,
@@ -149,10 +135,10 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "the account reads it through a project-level grant",
       setup: () => {
-        sm.setProject(P, {
+        secretManager.emulator.setProject(P, {
           bindings: [{ role: "roles/secretmanager.secretAccessor", members: [`serviceAccount:${SA}`] }],
         });
-        sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
+        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
       },
       fix: [FIX],
       verified: `✅ this fix will work: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (1) is ENABLED; \`${SA}\` holds an access role on project \`${P}\``,
@@ -160,8 +146,8 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "the project's IAM policy may not be read: could not verify project-level access, no guess",
       setup: () => {
-        sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
-        sm.addFault({ method: "GetProjectIamPolicy", code: GrpcStatus.PERMISSION_DENIED, details: "denied" });
+        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
+        secretManager.emulator.addFault({ method: "GetProjectIamPolicy", code: GrpcStatus.PERMISSION_DENIED, details: "denied" });
       },
       fix: [FIX],
       verified: `❔ not verified: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (1) is ENABLED; could not verify project-level access of \`${SA}\` on \`${P}\` (the app lacks \`resourcemanager.projects.getIamPolicy\`)`,
@@ -169,8 +155,8 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "listing refused: one GetSecret per secret instead, and the verdict is the same",
       setup: () => {
-        sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
-        sm.addFault({
+        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
+        secretManager.emulator.addFault({
           method: "ListSecrets",
           code: GrpcStatus.PERMISSION_DENIED,
           details: "Permission 'secretmanager.secrets.list' denied",
@@ -181,7 +167,7 @@ describe("a proposed fix is verified before it is suggested", () => {
     },
     {
       name: "Secret Manager refuses everything: could not verify, never missing",
-      setup: () => sm.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" }),
+      setup: () => secretManager.emulator.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" }),
       fix: [FIX],
       verified: `❔ not verified: could not verify that secret \`jwt-secret-staging\` exists in project \`${P}\` (the app lacks \`secretmanager.secrets.get\`)`,
     },
@@ -189,12 +175,12 @@ describe("a proposed fix is verified before it is suggested", () => {
       name: "the default compute account, named from the project's number (GetProject) when the service and the listing show none",
       deploy: { anonymous: true },
       setup: () => {
-        sm.addFault({
+        secretManager.emulator.addFault({
           method: "ListSecrets",
           code: GrpcStatus.PERMISSION_DENIED,
           details: "Permission 'secretmanager.secrets.list' denied",
         });
-        sm.setSecret({
+        secretManager.emulator.setSecret({
           project: P,
           name: "jwt-secret-staging",
           versions: ["ENABLED"],
@@ -213,7 +199,7 @@ describe("a proposed fix is verified before it is suggested", () => {
       name: "a project the installation may not check is not called: could not verify",
       options: { allowProject: (p) => p !== P },
       setup: () =>
-        sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] }),
+        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] }),
       fix: [FIX],
       verified: "is not allowed for this installation by `CONFIG_TRIAGE_ALLOWED_PROJECTS`",
     },
@@ -226,16 +212,16 @@ describe("a proposed fix is verified before it is suggested", () => {
     expect(
       d.problems.some((p) => /does not exist/.test(p.verified ?? "") && /could not verify/.test(p.verified ?? "")),
     ).toBe(false);
-    if (how?.anonymous) expect(sm.calls.map((c) => c.method)).toContain("GetProject");
-    if (options?.allowProject) expect(sm.calls.filter((c) => c.method !== "GetProject")).toEqual([]);
-    expect(sm.calls.map((c) => c.method)).not.toContain("AccessSecretVersion");
+    if (how?.anonymous) expect(secretManager.emulator.calls.map((c) => c.method)).toContain("GetProject");
+    if (options?.allowProject) expect(secretManager.emulator.calls.filter((c) => c.method !== "GetProject")).toEqual([]);
+    expect(secretManager.emulator.calls.map((c) => c.method)).not.toContain("AccessSecretVersion");
   });
 });
 
 describe("a reference a service already reads is verified too", () => {
   it("a DISABLED version on a configured service is a failure: its next deploy fails", async () => {
     deploy({ JWT_SECRET_STAGING: { secret: "jwt-secret-staging", version: "1" } });
-    sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DISABLED", "ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DISABLED", "ENABLED"], bindings: [ACCESSOR] });
     const d = await diagnose();
     expect(d.verdict).toBe("fail");
     const p = d.problems.find((x) => x.key === "secret:staging:api:JWT_SECRET_STAGING")!;
@@ -247,9 +233,9 @@ describe("a reference a service already reads is verified too", () => {
 
   it("a sound reference passes, and a refused check is a warning that does not fail the verdict", async () => {
     deploy({ JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } });
-    sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
     expect((await diagnose()).verdict).toBe("pass");
-    sm.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" });
+    secretManager.emulator.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" });
     const d = await diagnose();
     expect(d.verdict).toBe("pass");
     expect(d.problems.map((p) => [p.key, p.severity])).toEqual([
@@ -262,8 +248,8 @@ describe("a reference a service already reads is verified too", () => {
 
   it("a project-level grant the app may not read: a warning whose command settles it (the grant on the secret)", async () => {
     deploy({ JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } });
-    sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
-    sm.addFault({ method: "GetProjectIamPolicy", code: GrpcStatus.PERMISSION_DENIED, details: "denied" });
+    secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
+    secretManager.emulator.addFault({ method: "GetProjectIamPolicy", code: GrpcStatus.PERMISSION_DENIED, details: "denied" });
     const d = await diagnose();
     expect(d.verdict).toBe("pass");
     const p = d.problems.find((x) => x.key === "secret-unverified:staging:api:JWT_SECRET_STAGING")!;
@@ -272,15 +258,15 @@ describe("a reference a service already reads is verified too", () => {
   });
 
   it("a secret in another project is checked in that project", async () => {
-    sm.setProject("acme-shared");
+    secretManager.emulator.setProject("acme-shared");
     deploy({ JWT_SECRET_STAGING: { secret: "projects/acme-shared/secrets/jwt", version: "latest" } });
-    sm.setSecret({ project: "acme-shared", name: "jwt", versions: ["ENABLED"] });
+    secretManager.emulator.setSecret({ project: "acme-shared", name: "jwt", versions: ["ENABLED"] });
     const d = await diagnose();
     const p = d.problems.find((x) => x.key === "secret:staging:api:JWT_SECRET_STAGING")!;
     expect(p.fix).toBe(
       `gcloud secrets add-iam-policy-binding jwt --project=acme-shared --member=serviceAccount:${SA} --role=roles/secretmanager.secretAccessor`,
     );
-    expect(sm.calls.filter((c) => c.method === "ListSecrets").map((c) => c.request.parent)).toEqual([
+    expect(secretManager.emulator.calls.filter((c) => c.method === "ListSecrets").map((c) => c.request.parent)).toEqual([
       "projects/acme-shared",
     ]);
   });
@@ -289,9 +275,9 @@ describe("a reference a service already reads is verified too", () => {
 describe("no Google credentials", () => {
   it("asks Secret Manager nothing and says the fix could not be verified, never that the secret is missing", async () => {
     deploy({ LOG_LEVEL: "info" });
-    sm.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
     const noCredentials = {
-      ...clients,
+      ...secretManager.clients,
       checkCredentials: async () => {
         throw new GoogleCredentialsError("Could not load the default credentials");
       },
@@ -300,7 +286,7 @@ describe("no Google credentials", () => {
       { project: P, secret: "jwt-secret-staging", version: "latest", serviceAccount: SA, serviceProject: P },
     ];
     const { facts } = await fetchSecretFacts(noCredentials, uses);
-    expect(sm.calls).toEqual([]);
+    expect(secretManager.emulator.calls).toEqual([]);
     expect(verifySecretUse(uses[0], facts)).toEqual({
       status: "unverified",
       found: [
@@ -325,8 +311,8 @@ describe("economy", () => {
       });
       cloudRun.emulator.setService(built.service);
     }
-    sm.setSecret({ project: P, name: "a-key", versions: ["ENABLED"], bindings: [ACCESSOR] });
-    sm.setSecret({ project: P, name: "b-key", versions: ["ENABLED", "ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({ project: P, name: "a-key", versions: ["ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({ project: P, name: "b-key", versions: ["ENABLED", "ENABLED"], bindings: [ACCESSOR] });
     const parsed = parseConfig({
       environments: { staging: { project: P, region: R, services: names } },
       checks: [{ variable: "A_KEY" }, { variable: "B_KEY" }],
@@ -336,11 +322,11 @@ describe("economy", () => {
     const live = await gatherLiveState(parsed.config, {
       fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets),
       readSnapshot: async () => undefined,
-      fetchSecrets: (uses) => fetchSecretFacts(clients, uses),
+      fetchSecrets: (uses) => fetchSecretFacts(secretManager.clients, uses),
       checks,
     });
     expect(evaluate(checks, live).verdict).toBe("pass");
-    const count = (m: string) => sm.calls.filter((c) => c.method === m).length;
+    const count = (m: string) => secretManager.emulator.calls.filter((c) => c.method === m).length;
     expect([
       count("ListSecrets"),
       count("GetIamPolicy"),

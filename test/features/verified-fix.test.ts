@@ -6,33 +6,23 @@ import nock from "nock";
 import type { AppDeps } from "../../src/app-deps.js";
 import { parseAllowedProjects } from "../../src/config/allowed-projects.js";
 import { fetchSecretFacts } from "../../src/diagnosis/fetch-secret-facts.js";
-import { createSecretManagerClients, type SecretManagerClients } from "../../src/secret-manager/create-clients.js";
 import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { API, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
-import { startSecretManagerEmulator, type SecretManagerEmulator } from "../support/secret-manager-emulator.js";
+import { useSecretManagerEmulator } from "../support/secret-manager-emulator.js";
 import { buildService, projectNumberFor } from "../support/cloud-run-fixtures.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;
 const cloudRun = useCloudRunEmulator({ blockNetwork: true });
-let sm: SecretManagerEmulator;
-let clients: SecretManagerClients;
-beforeAll(async () => {
-  sm = await startSecretManagerEmulator();
-  clients = createSecretManagerClients(sm.address);
-});
-afterAll(async () => {
-  await clients.close();
-  await sm.close();
-});
+const secretManager = useSecretManagerEmulator();
 beforeEach(() => {
   nock.cleanAll();
   mockInstallationToken();
-  sm.reset();
+  secretManager.emulator.reset();
   const member = `serviceAccount:${projectNumberFor("netra-production")}-compute@developer.gserviceaccount.com`;
-  sm.setSecret({
+  secretManager.emulator.setSecret({
     project: "netra-production",
     name: "jwt-secret-production",
     versions: ["ENABLED", "ENABLED", "ENABLED"],
@@ -62,7 +52,7 @@ async function triage(deps: Partial<AppDeps> = {}): Promise<string> {
       return { id: 555, body: body.body };
     });
   const app = testApp(cloudRun.clients, {
-    fetchSecrets: (uses, options) => fetchSecretFacts(clients, uses, { ...options, timeoutMs: 5000 }),
+    fetchSecrets: (uses, options) => fetchSecretFacts(secretManager.clients, uses, { ...options, timeoutMs: 5000 }),
     ...deps,
   });
   await app.receive({ id: "d-1", name: "issues", payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
@@ -71,7 +61,7 @@ async function triage(deps: Partial<AppDeps> = {}): Promise<string> {
 
 describe("the fix is verified in Secret Manager before it is suggested", () => {
   it("the secret was never created: the comment gives create, versions add and the grant, in order, before the fix", async () => {
-    sm.setProject("netra-staging");
+    secretManager.emulator.setProject("netra-staging");
     const comment = await triage();
     const account = `${projectNumberFor("netra-staging")}-compute@developer.gserviceaccount.com`;
     expect(comment).toContain(
@@ -85,12 +75,12 @@ describe("the fix is verified in Secret Manager before it is suggested", () => {
       ].join("\n"),
     );
     expect(comment).toContain("⛔ the fix alone would fail");
-    expect(sm.calls.map((c) => c.method)).not.toContain("AccessSecretVersion");
+    expect(secretManager.emulator.calls.map((c) => c.method)).not.toContain("AccessSecretVersion");
   });
 
   it("the secret is there and readable: this fix will work", async () => {
     const member = `serviceAccount:${projectNumberFor("netra-staging")}-compute@developer.gserviceaccount.com`;
-    sm.setSecret({ project: "netra-staging", name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
+    secretManager.emulator.setSecret({ project: "netra-staging", name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
     const comment = await triage();
     expect(comment).toContain("Checked in Secret Manager: ✅ this fix will work: secret `jwt-secret-staging` exists in project `netra-staging`");
   });
@@ -108,8 +98,8 @@ describe("a secret in another project (confused deputy)", () => {
     });
     cloudRun.emulator.setService(auth.service);
     for (const r of auth.revisions) cloudRun.emulator.setRevision(r);
-    sm.setProject("netra-shared");
-    sm.setSecret({ project: "netra-shared", name: "jwt-secret-staging", versions: ["ENABLED"] });
+    secretManager.emulator.setProject("netra-shared");
+    secretManager.emulator.setSecret({ project: "netra-shared", name: "jwt-secret-staging", versions: ["ENABLED"] });
   }
   afterEach(() => {
     const { services, revisions } = scenarioServices();
@@ -117,11 +107,11 @@ describe("a secret in another project (confused deputy)", () => {
     for (const r of revisions) cloudRun.emulator.setRevision(r);
   });
   const touched = (project: string) =>
-    sm.calls.filter((c) => JSON.stringify(c.request).includes(`projects/${project}`));
+    secretManager.emulator.calls.filter((c) => JSON.stringify(c.request).includes(`projects/${project}`));
 
   it("is not read when the operator did not allow that project for the installation", async () => {
     readFromShared();
-    sm.setProject("netra-staging");
+    secretManager.emulator.setProject("netra-staging");
     const allowedProjects = parseAllowedProjects(`${owner}=netra-staging,netra-production`);
     const comment = await triage({ allowedProjects });
     expect(touched("netra-shared")).toEqual([]);
@@ -133,7 +123,7 @@ describe("a secret in another project (confused deputy)", () => {
 
   it("is read when it is allowed", async () => {
     readFromShared();
-    sm.setProject("netra-staging");
+    secretManager.emulator.setProject("netra-staging");
     const allowedProjects = parseAllowedProjects(`${owner}=netra-staging,netra-production,netra-shared`);
     const comment = await triage({ allowedProjects });
     expect(touched("netra-shared").length).toBeGreaterThan(0);
