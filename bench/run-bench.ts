@@ -32,12 +32,20 @@ const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 type Server = AppProcess;
 
 /** Starts a server script (the app's `src/main.ts`, or the bare Probot app) against a stand-in, through tsx. */
-function startServer(script: string, github: GitHubStandIn, cloudRun: CloudRunEmulator, env: Record<string, string> = {}): Promise<Server> {
+function startServer(
+  script: string,
+  github: GitHubStandIn,
+  cloudRun: CloudRunEmulator,
+  env: Record<string, string> = {},
+): Promise<Server> {
   return startApp({
     mode: "tsx",
     script,
     ready: "any",
-    env: appEnv({ appId: 1, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }, { LOG_LEVEL: "error", ...env }),
+    env: appEnv(
+      { appId: 1, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET },
+      { LOG_LEVEL: "error", ...env },
+    ),
   });
 }
 
@@ -50,8 +58,17 @@ function peakRssMiB(pid: number): number {
 }
 
 /** Sends a signed `issues.labeled` delivery; resolves with the status and the time to the answer. */
-async function deliver(server: Server, o: { number?: number; title?: string; installation?: number } = {}): Promise<{ status: number; ms: number }> {
-  const payload = labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, number: o.number ?? scenarioIssue.number, title: o.title ?? scenarioIssue.title, label: "triage:config" });
+async function deliver(
+  server: Server,
+  o: { number?: number; title?: string; installation?: number } = {},
+): Promise<{ status: number; ms: number }> {
+  const payload = labeledPayload({
+    ...SCENARIO_REPO,
+    ...scenarioIssue,
+    number: o.number ?? scenarioIssue.number,
+    title: o.title ?? scenarioIssue.title,
+    label: "triage:config",
+  });
   payload.installation.id = o.installation ?? 1;
   const t0 = performance.now();
   const status = await server.deliver("issues", payload);
@@ -63,21 +80,38 @@ async function scenarioStandIn(followUps: number, opts: { refuseGraphql?: boolea
   const github = await startGitHubStandIn({ appId: 1, latencyMs: LATENCY_MS, checkResponses: false });
   const files: Record<string, string> = { ".github/config-triage.yml": scenarioConfigYaml };
   for (let i = 0; i < followUps - 4; i++) {
-    files[`.github/config-triage/extra-${i}.md`] = `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage"]\n---\nMore work split out of #{{parent.number}}.\n`;
+    files[`.github/config-triage/extra-${i}.md`] =
+      `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage"]\n---\nMore work split out of #{{parent.number}}.\n`;
     files[".github/config-triage.yml"] += `  - extra-${i}\n`;
   }
   // An organisation's repository: issue types, and two sprints as milestones (the built-in templates ask for both).
-  github.addRepo(FULL, { files, collaborators: { [EXAMPLE_SENDER]: "triage" }, issueTypes: ["Task", "Bug", "Feature"] });
+  github.addRepo(FULL, {
+    files,
+    collaborators: { [EXAMPLE_SENDER]: "triage" },
+    issueTypes: ["Task", "Bug", "Feature"],
+  });
   addScenarioMilestones(github, FULL);
-  github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
+  github.addIssue(FULL, {
+    number: scenarioIssue.number,
+    title: scenarioIssue.title,
+    body: scenarioIssue.body,
+    user: { login: "sre-lead", type: "User" },
+  });
   if (opts.refuseGraphql) {
     // A token that may not use GraphQL (or an installation without it): GitHub answers 403.
-    github.fault({ method: "POST", path: /graphql$/, status: 403, times: Infinity, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/graphql" } });
+    github.fault({
+      method: "POST",
+      path: /graphql$/,
+      status: 403,
+      times: Infinity,
+      body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/graphql" },
+    });
   }
   return github;
 }
 
-const isMutation = (r: RecordedRequest) => r.operationId === "graphql" && /^\s*mutation\b/.test(String((r.body as { query?: string })?.query));
+const isMutation = (r: RecordedRequest) =>
+  r.operationId === "graphql" && /^\s*mutation\b/.test(String((r.body as { query?: string })?.query));
 const isWrite = (r: RecordedRequest) =>
   r.operationId === "graphql" ? isMutation(r) : r.method !== "GET" && !r.path.endsWith("/access_tokens");
 
@@ -136,7 +170,12 @@ async function measureTriage(server: Server, github: GitHubStandIn, followUps: n
   parent().comments = parent().comments.filter((c) => !c.body.includes("config-triage:diagnosis"));
   const beforeLost = await triagesFinished(server.port);
   await deliver(server);
-  await waitFor("the run without a comment", async () => ((await triagesFinished(server.port)) > beforeLost ? true : undefined), 60_000, 20);
+  await waitFor(
+    "the run without a comment",
+    async () => ((await triagesFinished(server.port)) > beforeLost ? true : undefined),
+    60_000,
+    20,
+  );
   await sleep(300);
   const lost = github.requests.splice(0);
   const links = github.issues(FULL).reduce((n, i) => n + (i.blocked_by?.length ?? 0), 0);
@@ -146,7 +185,11 @@ async function measureTriage(server: Server, github: GitHubStandIn, followUps: n
     writes: first.filter(isWrite).length,
     repeatWrites: repeat.filter(isWrite).length,
     repeatRequests: repeat.length,
-    dependencyRequests: [first.filter(isDependency).length, repeat.filter(isDependency).length, lost.filter(isDependency).length],
+    dependencyRequests: [
+      first.filter(isDependency).length,
+      repeat.filter(isDependency).length,
+      lost.filter(isDependency).length,
+    ],
     links,
     structureReads: first.filter(isStructureRead).length,
     violations: github.violations,
@@ -154,11 +197,22 @@ async function measureTriage(server: Server, github: GitHubStandIn, followUps: n
 }
 
 /** The acknowledgement of `n` concurrent deliveries (each for its own issue), and the server's peak RSS through it. */
-async function measureBurst(server: Server, github: GitHubStandIn, n: number): Promise<{ p50: number; p99: number; statuses: string; rssMiB: number }> {
-  const results = await Promise.all(Array.from({ length: n }, (_, i) => deliver(server, { number: 2000 + i, title: `Burst ${i}` })));
+async function measureBurst(
+  server: Server,
+  github: GitHubStandIn,
+  n: number,
+): Promise<{ p50: number; p99: number; statuses: string; rssMiB: number }> {
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, i) => deliver(server, { number: 2000 + i, title: `Burst ${i}` })),
+  );
   const times = results.map((r) => r.ms).sort((a, b) => a - b);
   const pct = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
-  const statuses = Object.entries(results.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {}))
+  const statuses = Object.entries(
+    results.reduce<Record<number, number>>((m, r) => {
+      m[r.status] = (m[r.status] ?? 0) + 1;
+      return m;
+    }, {}),
+  )
     .map(([s, c]) => `${c}×${s}`)
     .join(" ");
   void github;
@@ -167,7 +221,13 @@ async function measureBurst(server: Server, github: GitHubStandIn, n: number): P
 
 function burstStandIn(): Promise<GitHubStandIn> {
   return scenarioStandIn(4).then((github) => {
-    for (let i = 0; i < DELIVERIES; i++) github.addIssue(FULL, { number: 2000 + i, title: `Burst ${i}`, body: "`JWT_SECRET_STAGING` fails", user: { login: "sre-lead", type: "User" } });
+    for (let i = 0; i < DELIVERIES; i++)
+      github.addIssue(FULL, {
+        number: 2000 + i,
+        title: `Burst ${i}`,
+        body: "`JWT_SECRET_STAGING` fails",
+        user: { login: "sre-lead", type: "User" },
+      });
     return github;
   });
 }
@@ -176,33 +236,72 @@ function burstStandIn(): Promise<GitHubStandIn> {
  * 20 services in one region, one check: how many Cloud Run calls the live check makes, and how many Secret Manager
  * calls verify the secret they all read (it exists, its version is enabled, their account may read it).
  */
-async function measureCloudRun(cloudRun: CloudRunEmulator): Promise<{ calls: number; byMethod: string; secretCalls: number; secretByMethod: string }> {
+async function measureCloudRun(
+  cloudRun: CloudRunEmulator,
+): Promise<{ calls: number; byMethod: string; secretCalls: number; secretByMethod: string }> {
   const project = "bench-twenty";
   const account = `api@${project}.iam.gserviceaccount.com`;
   const names = Array.from({ length: 20 }, (_, i) => `svc-${String(i + 1).padStart(2, "0")}`);
   const secretManager = await startSecretManagerEmulator();
-  secretManager.setSecret({ project, name: "jwt", versions: ["ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [`serviceAccount:${account}`] }] });
+  secretManager.setSecret({
+    project,
+    name: "jwt",
+    versions: ["ENABLED"],
+    bindings: [{ role: "roles/secretmanager.secretAccessor", members: [`serviceAccount:${account}`] }],
+  });
   for (const name of names) {
-    const built = buildService({ project, region: "us-central1", name, serviceAccount: account, env: { JWT_SECRET: { secret: "jwt", version: "latest" } } });
+    const built = buildService({
+      project,
+      region: "us-central1",
+      name,
+      serviceAccount: account,
+      env: { JWT_SECRET: { secret: "jwt", version: "latest" } },
+    });
     cloudRun.setService(built.service);
     for (const r of built.revisions) cloudRun.setRevision(r);
   }
   const config = `environments:\n  production:\n    project: ${project}\n    region: us-central1\n    services: [${names.join(", ")}]\nchecks:\n  - variable: JWT_SECRET\nfollow_ups: []\n`;
   const github = await startGitHubStandIn({ appId: 1, latencyMs: 0, checkResponses: false });
-  github.addRepo(FULL, { files: { ".github/config-triage.yml": config }, collaborators: { [EXAMPLE_SENDER]: "triage" } });
-  github.addIssue(FULL, { number: scenarioIssue.number, title: "Twenty services", body: "check them", user: { login: "sre-lead", type: "User" } });
-  const server = await startServer("src/main.ts", github, cloudRun, { SECRET_MANAGER_EMULATOR_HOST: secretManager.address });
+  github.addRepo(FULL, {
+    files: { ".github/config-triage.yml": config },
+    collaborators: { [EXAMPLE_SENDER]: "triage" },
+  });
+  github.addIssue(FULL, {
+    number: scenarioIssue.number,
+    title: "Twenty services",
+    body: "check them",
+    user: { login: "sre-lead", type: "User" },
+  });
+  const server = await startServer("src/main.ts", github, cloudRun, {
+    SECRET_MANAGER_EMULATOR_HOST: secretManager.address,
+  });
   try {
     const before = cloudRun.calls.length;
     await deliver(server, { title: "Twenty services" });
-    await waitFor("the 20-service check", () => github.issue(FULL, scenarioIssue.number)!.comments.length > 0 || undefined, 150_000, 10);
+    await waitFor(
+      "the 20-service check",
+      () => github.issue(FULL, scenarioIssue.number)!.comments.length > 0 || undefined,
+      150_000,
+      10,
+    );
     const calls = cloudRun.calls.slice(before).filter((c) => JSON.stringify(c.request).includes(project));
-    const byMethod = Object.entries(calls.reduce<Record<string, number>>((m, c) => ({ ...m, [c.method]: (m[c.method] ?? 0) + 1 }), {}))
+    const byMethod = Object.entries(
+      calls.reduce<Record<string, number>>((m, c) => {
+        m[c.method] = (m[c.method] ?? 0) + 1;
+        return m;
+      }, {}),
+    )
       .map(([k, v]) => `${v} ${k}`)
       .join(", ");
     const secretCalls = secretManager.calls;
-    if (secretCalls.some((c) => c.method === "AccessSecretVersion")) throw new Error("the app asked Secret Manager for a secret value");
-    const secretByMethod = Object.entries(secretCalls.reduce<Record<string, number>>((m, c) => ({ ...m, [c.method]: (m[c.method] ?? 0) + 1 }), {}))
+    if (secretCalls.some((c) => c.method === "AccessSecretVersion"))
+      throw new Error("the app asked Secret Manager for a secret value");
+    const secretByMethod = Object.entries(
+      secretCalls.reduce<Record<string, number>>((m, c) => {
+        m[c.method] = (m[c.method] ?? 0) + 1;
+        return m;
+      }, {}),
+    )
       .map(([k, v]) => `${v} ${k}`)
       .join(", ");
     return { calls: calls.length, byMethod, secretCalls: secretCalls.length, secretByMethod };
@@ -225,8 +324,12 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === "calls") {
     try {
       const cr = await measureCloudRun(cloudRun);
-      console.log(`Cloud Run calls, 20 services in one region: ${cr.calls} (${cr.byMethod}); naive: 20 (GetService each)`);
-      console.log(`Secret Manager calls, 20 services reading one secret: ${cr.secretCalls} (${cr.secretByMethod}); naive: 60 (GetSecret, GetSecretVersion, GetIamPolicy per service)`);
+      console.log(
+        `Cloud Run calls, 20 services in one region: ${cr.calls} (${cr.byMethod}); naive: 20 (GetService each)`,
+      );
+      console.log(
+        `Secret Manager calls, 20 services reading one secret: ${cr.secretCalls} (${cr.secretByMethod}); naive: 60 (GetSecret, GetSecretVersion, GetIamPolicy per service)`,
+      );
     } finally {
       await cloudRun.close();
     }
@@ -252,7 +355,9 @@ async function main(): Promise<void> {
       }),
     );
     const triage = new Map<string, TriageFigures>();
-    await Promise.all(prepared.map(async (c) => triage.set(`${c.name}:${c.n}`, await measureTriage(c.server, c.github, c.n))));
+    await Promise.all(
+      prepared.map(async (c) => triage.set(`${c.name}:${c.n}`, await measureTriage(c.server, c.github, c.n))),
+    );
     for (const s of servers.splice(0)) await stop(s);
 
     // 2. Acknowledgement and memory under a burst: this app (as main wires it today), then a bare Probot app.
@@ -278,12 +383,47 @@ async function main(): Promise<void> {
     const rows: string[][] = [
       ["Figure", "config-triage", "baseline", "ratio", "baseline is", "target"],
       ...[4, 10].flatMap((n) => [
-        [`GitHub requests per triage, N=${n}`, String(t(`graphql:${n}`).requests), String(t(`rest:${n}`).requests), ratio(t(`graphql:${n}`).requests, t(`rest:${n}`).requests), "REST way", "≤ 6, constant in N"],
-        [`  of which writes, N=${n}`, String(t(`graphql:${n}`).writes), String(t(`rest:${n}`).writes), ratio(t(`graphql:${n}`).writes, t(`rest:${n}`).writes), "REST way", ""],
-        [`Time to a finished triage, N=${n}`, fmtS(t(`graphql:${n}`).ms), fmtS(t(`rest:${n}`).ms), ratio(t(`graphql:${n}`).ms, t(`rest:${n}`).ms), "REST way", "≤ 0.125×"],
+        [
+          `GitHub requests per triage, N=${n}`,
+          String(t(`graphql:${n}`).requests),
+          String(t(`rest:${n}`).requests),
+          ratio(t(`graphql:${n}`).requests, t(`rest:${n}`).requests),
+          "REST way",
+          "≤ 6, constant in N",
+        ],
+        [
+          `  of which writes, N=${n}`,
+          String(t(`graphql:${n}`).writes),
+          String(t(`rest:${n}`).writes),
+          ratio(t(`graphql:${n}`).writes, t(`rest:${n}`).writes),
+          "REST way",
+          "",
+        ],
+        [
+          `Time to a finished triage, N=${n}`,
+          fmtS(t(`graphql:${n}`).ms),
+          fmtS(t(`rest:${n}`).ms),
+          ratio(t(`graphql:${n}`).ms, t(`rest:${n}`).ms),
+          "REST way",
+          "≤ 0.125×",
+        ],
       ]),
-      ["Writes on a repeated run (nothing new), N=4 / N=10", `${t("graphql:4").repeatWrites} / ${t("graphql:10").repeatWrites}`, `${t("rest:4").repeatWrites} / ${t("rest:10").repeatWrites}`, "", "REST way", "0"],
-      ["Requests on a repeated run, N=4", String(t("graphql:4").repeatRequests), String(t("rest:4").repeatRequests), ratio(t("graphql:4").repeatRequests, t("rest:4").repeatRequests), "REST way", ""],
+      [
+        "Writes on a repeated run (nothing new), N=4 / N=10",
+        `${t("graphql:4").repeatWrites} / ${t("graphql:10").repeatWrites}`,
+        `${t("rest:4").repeatWrites} / ${t("rest:10").repeatWrites}`,
+        "",
+        "REST way",
+        "0",
+      ],
+      [
+        "Requests on a repeated run, N=4",
+        String(t("graphql:4").repeatRequests),
+        String(t("rest:4").repeatRequests),
+        ratio(t("graphql:4").repeatRequests, t("rest:4").repeatRequests),
+        "REST way",
+        "",
+      ],
       ...[4, 10].map((n) => [
         `Dependency requests: first / repeated / comment lost, N=${n} (links: ${t(`graphql:${n}`).links})`,
         t(`graphql:${n}`).dependencyRequests.join(" / "),
@@ -292,17 +432,73 @@ async function main(): Promise<void> {
         "REST way",
         "≤ 1 per link / 0 / no POST",
       ]),
-      ["Milestone and issue-type reads, first run, N=4", String(t("graphql:4").structureReads), String(t("rest:4").structureReads), "", "REST way", "only when asked"],
+      [
+        "Milestone and issue-type reads, first run, N=4",
+        String(t("graphql:4").structureReads),
+        String(t("rest:4").structureReads),
+        "",
+        "REST way",
+        "only when asked",
+      ],
       ...[4, 10].flatMap((n) => [
-        [`REST fallback (GraphQL refused): requests, N=${n}`, String(t(`fallback:${n}`).requests), String(t(`rest:${n}`).requests), ratio(t(`fallback:${n}`).requests, t(`rest:${n}`).requests), "REST way", "works"],
-        [`REST fallback: time to a finished triage, N=${n}`, fmtS(t(`fallback:${n}`).ms), fmtS(t(`rest:${n}`).ms), ratio(t(`fallback:${n}`).ms, t(`rest:${n}`).ms), "REST way", ""],
+        [
+          `REST fallback (GraphQL refused): requests, N=${n}`,
+          String(t(`fallback:${n}`).requests),
+          String(t(`rest:${n}`).requests),
+          ratio(t(`fallback:${n}`).requests, t(`rest:${n}`).requests),
+          "REST way",
+          "works",
+        ],
+        [
+          `REST fallback: time to a finished triage, N=${n}`,
+          fmtS(t(`fallback:${n}`).ms),
+          fmtS(t(`rest:${n}`).ms),
+          ratio(t(`fallback:${n}`).ms, t(`rest:${n}`).ms),
+          "REST way",
+          "",
+        ],
       ]),
-      [`Ack p99, ${DELIVERIES} concurrent deliveries`, fmtMs(appBurst.p99), fmtMs(bareBurst.p99), ratio(appBurst.p99, bareBurst.p99), "bare Probot app", "≤ 1.5×"],
-      [`Ack p50, ${DELIVERIES} concurrent deliveries`, fmtMs(appBurst.p50), fmtMs(bareBurst.p50), ratio(appBurst.p50, bareBurst.p50), "bare Probot app", ""],
+      [
+        `Ack p99, ${DELIVERIES} concurrent deliveries`,
+        fmtMs(appBurst.p99),
+        fmtMs(bareBurst.p99),
+        ratio(appBurst.p99, bareBurst.p99),
+        "bare Probot app",
+        "≤ 1.5×",
+      ],
+      [
+        `Ack p50, ${DELIVERIES} concurrent deliveries`,
+        fmtMs(appBurst.p50),
+        fmtMs(bareBurst.p50),
+        ratio(appBurst.p50, bareBurst.p50),
+        "bare Probot app",
+        "",
+      ],
       ["  answers", appBurst.statuses, bareBurst.statuses, "", "", ""],
-      ["Peak RSS through the burst (idle before)", `${appBurst.rssMiB.toFixed(0)} MiB (${appIdle.toFixed(0)})`, `${bareBurst.rssMiB.toFixed(0)} MiB (${bareIdle.toFixed(0)})`, ratio(appBurst.rssMiB, bareBurst.rssMiB), "bare Probot app", ""],
-      ["Cloud Run calls, 20 services in one region", `${cr.calls} (${cr.byMethod})`, "20 (GetService each)", ratio(cr.calls, 20), "one call per service", "constant"],
-      ["Secret Manager calls, the 20 services reading one secret", `${cr.secretCalls} (${cr.secretByMethod})`, "60", ratio(cr.secretCalls, 60), "3 calls per service", "constant"],
+      [
+        "Peak RSS through the burst (idle before)",
+        `${appBurst.rssMiB.toFixed(0)} MiB (${appIdle.toFixed(0)})`,
+        `${bareBurst.rssMiB.toFixed(0)} MiB (${bareIdle.toFixed(0)})`,
+        ratio(appBurst.rssMiB, bareBurst.rssMiB),
+        "bare Probot app",
+        "",
+      ],
+      [
+        "Cloud Run calls, 20 services in one region",
+        `${cr.calls} (${cr.byMethod})`,
+        "20 (GetService each)",
+        ratio(cr.calls, 20),
+        "one call per service",
+        "constant",
+      ],
+      [
+        "Secret Manager calls, the 20 services reading one secret",
+        `${cr.secretCalls} (${cr.secretByMethod})`,
+        "60",
+        ratio(cr.secretCalls, 60),
+        "3 calls per service",
+        "constant",
+      ],
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
@@ -310,7 +506,9 @@ async function main(): Promise<void> {
     console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
     for (const r of rows.slice(1)) console.log(line(r));
     const cpu = cpus()[0]?.model ?? "unknown CPU";
-    console.log(`\nGitHub stand-in latency ${LATENCY_MS} ms, Cloud Run emulator latency ${CLOUD_RUN_LATENCY_MS} ms; Probot's default throttling; ${cpus().length} CPUs (${cpu}), Node ${process.version}; took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    console.log(
+      `\nGitHub stand-in latency ${LATENCY_MS} ms, Cloud Run emulator latency ${CLOUD_RUN_LATENCY_MS} ms; Probot's default throttling; ${cpus().length} CPUs (${cpu}), Node ${process.version}; took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    );
     const violations = [...triage.values()].flatMap((f) => f.violations);
     if (violations.length) {
       console.log(`\nRequests GitHub would refuse: ${violations.length}`);

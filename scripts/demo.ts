@@ -28,7 +28,11 @@ function rule(title: string) {
 
 function deliver(app: AppProcess, github: GitHubStandIn, label: string): Promise<number> {
   // The stand-in's ids are github.com's sizes today (issue and comment ids past 3.5 billion): the payload carries them.
-  const payload = withStandInIds(labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, label, sender: "sre-lead" }), github.repo(FULL)!, github.issue(FULL, scenarioIssue.number));
+  const payload = withStandInIds(
+    labeledPayload({ ...SCENARIO_REPO, ...scenarioIssue, label, sender: "sre-lead" }),
+    github.repo(FULL)!,
+    github.issue(FULL, scenarioIssue.number),
+  );
   payload.installation.id = 1;
   return app.deliver("issues", payload);
 }
@@ -55,9 +59,17 @@ async function main() {
   const cloudRun = await startCloudRunEmulator(scenarioServices());
   // The secrets exist, are enabled, and each project's runtime account (the default compute one) may read them.
   const secretManager = await startSecretManagerEmulator();
-  for (const [project, secret] of [["netra-staging", "jwt-secret-staging"], ["netra-production", "jwt-secret-production"]]) {
+  for (const [project, secret] of [
+    ["netra-staging", "jwt-secret-staging"],
+    ["netra-production", "jwt-secret-production"],
+  ]) {
     const member = `serviceAccount:${projectNumberFor(project)}-compute@developer.gserviceaccount.com`;
-    secretManager.setSecret({ project, name: secret, versions: ["ENABLED", "ENABLED", "ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
+    secretManager.setSecret({
+      project,
+      name: secret,
+      versions: ["ENABLED", "ENABLED", "ENABLED"],
+      bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }],
+    });
   }
   const github = await startGitHubStandIn({ appId: APP_ID });
   // An organisation's repository with GitHub's default issue types and two sprints planned as milestones.
@@ -67,17 +79,32 @@ async function main() {
     issueTypes: ["Task", "Bug", "Feature"],
   });
   addScenarioMilestones(github, FULL);
-  github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
+  github.addIssue(FULL, {
+    number: scenarioIssue.number,
+    title: scenarioIssue.title,
+    body: scenarioIssue.body,
+    user: { login: "sre-lead", type: "User" },
+  });
   // The TypeScript source through tsx: the demo needs no build step. The tests run the built server (npm start).
-  const app = await startApp({ mode: "tsx", env: appEnv({ appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET }, { SECRET_MANAGER_EMULATOR_HOST: secretManager.address }) });
+  const app = await startApp({
+    mode: "tsx",
+    env: appEnv(
+      { appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET },
+      { SECRET_MANAGER_EMULATOR_HOST: secretManager.address },
+    ),
+  });
   let exitCode = 0;
   try {
     rule(`1. ${FULL}#930 "${scenarioIssue.title}" is labelled triage:config (JWT_SECRET_STAGING missing on staging)`);
     const started = Date.now();
     const status = await deliver(app, github, "triage:config");
     const parent = () => github.issue(FULL, scenarioIssue.number)!;
-    const comment = await waitFor("the diagnosis comment", () => parent().comments.find((c) => c.body.includes("config-triage:diagnosis")));
-    console.log(`webhook answered ${status}; triage finished in ${((Date.now() - started) / 1000).toFixed(1)} s (Probot's GitHub write pacing included)\n`);
+    const comment = await waitFor("the diagnosis comment", () =>
+      parent().comments.find((c) => c.body.includes("config-triage:diagnosis")),
+    );
+    console.log(
+      `webhook answered ${status}; triage finished in ${((Date.now() - started) / 1000).toFixed(1)} s (Probot's GitHub write pacing included)\n`,
+    );
     console.log(comment.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
     rule("The follow-up issues it opened");
     printFollowUps(github);
@@ -87,14 +114,22 @@ async function main() {
     await deliver(app, github, "triage:config");
     await waitFor("the issue to close", () => (parent().state === "closed" ? true : undefined));
     const updated = parent().comments.find((c) => c.body.includes("config-triage:diagnosis"))!;
-    console.log(`#930 (id ${parent().id}, ${parent().node_id}) is ${parent().state} (${parent().state_reason}); the same comment (id ${updated.id}) now reads:\n`);
+    console.log(
+      `#930 (id ${parent().id}, ${parent().node_id}) is ${parent().state} (${parent().state_reason}); the same comment (id ${updated.id}) now reads:\n`,
+    );
     console.log(updated.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
     const children = github.issues(FULL).filter((i) => i.parent === parent().id).length;
     rule("Summary");
-    console.log(`follow-ups: ${children} (none new on the second run); comments by the app on #930: ${parent().comments.length}`);
-    console.log(`GitHub requests: ${github.requests.length}; requests GitHub's OpenAPI description would reject: ${github.violations.length}`);
+    console.log(
+      `follow-ups: ${children} (none new on the second run); comments by the app on #930: ${parent().comments.length}`,
+    );
+    console.log(
+      `GitHub requests: ${github.requests.length}; requests GitHub's OpenAPI description would reject: ${github.violations.length}`,
+    );
     const methods = secretManager.calls.map((c) => c.method);
-    console.log(`Secret Manager calls (metadata only): ${methods.length} (${[...new Set(methods)].map((m) => `${methods.filter((x) => x === m).length} ${m}`).join(", ")})`);
+    console.log(
+      `Secret Manager calls (metadata only): ${methods.length} (${[...new Set(methods)].map((m) => `${methods.filter((x) => x === m).length} ${m}`).join(", ")})`,
+    );
     for (const v of github.violations) console.log(`  violation: ${v}`);
     if (github.violations.length) exitCode = 1;
   } catch (error) {

@@ -2,7 +2,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { configJsonSchemaText, JSON_SCHEMA_PATH, TEMPLATE_SCHEMA_PATH, templateJsonSchemaText } from "../src/config/to-json-schema.js";
+import {
+  configJsonSchemaText,
+  JSON_SCHEMA_PATH,
+  TEMPLATE_SCHEMA_PATH,
+  templateJsonSchemaText,
+} from "../src/config/to-json-schema.js";
 
 for (const [path, text] of [
   [JSON_SCHEMA_PATH, configJsonSchemaText()],

@@ -9,7 +9,11 @@ import type { AppIdentity } from "./render/markers.js";
 import { loadBuiltInTemplates, type Template } from "./render/templates.js";
 import { instrumentCloudRunClients } from "./cloud-run/instrument-clients.js";
 import type { AppMetrics } from "./server/metrics.js";
-import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from "./limits/rate-limit-store.js";
+import {
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "./limits/rate-limit-store.js";
 import { Redis } from "ioredis";
 
 /** What the features share: the templates, the live source and who the app is. Tests pass their own. */
@@ -78,7 +82,10 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
     metrics,
     // With several instances (Redis), the count of triages per issue must be shared: the queue's connection carries it.
     // Without a connection handed in, REDIS_URL gets one of its own.
-    rateLimits: redis || env.REDIS_URL ? createRedisRateLimitStore(redis ?? new Redis(env.REDIS_URL!, { lazyConnect: true })) : createMemoryRateLimitStore(),
+    rateLimits:
+      redis || env.REDIS_URL
+        ? createRedisRateLimitStore(redis ?? new Redis(env.REDIS_URL!, { lazyConnect: true }))
+        : createMemoryRateLimitStore(),
     identity: {
       appId: env.APP_ID ? Number(env.APP_ID) : undefined,
       botLogin: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
@@ -101,8 +108,12 @@ export function secretVerifier(env: NodeJS.ProcessEnv, timeoutMs: number): Secre
   }
   if (setting === "false" || (env.CLOUD_RUN_EMULATOR_HOST && !env.SECRET_MANAGER_EMULATOR_HOST)) return undefined;
   let clients: SecretManagerClients | undefined;
+  const secretClients = () => {
+    clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST);
+    return clients;
+  };
   const verify = (uses: SecretUse[], options: Pick<SecretFetchOptions, "allowProject"> = {}) =>
-    fetchSecretFacts((clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST)), uses, {
+    fetchSecretFacts(secretClients(), uses, {
       ...options,
       timeoutMs,
     });

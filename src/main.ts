@@ -88,6 +88,7 @@ async function main(): Promise<void> {
         return;
       }
       const octokit = await probot.auth(installation);
+      // biome-ignore lint/suspicious/noExplicitAny: a queued delivery's payload, typed by Probot's event name at runtime
       const gh = withBoundedWrites(issueGitHubFromContext(new Context(event as any, octokit, log) as any));
       await reportFailure(gh, deps.identity, why, NEXT_STEP);
     },

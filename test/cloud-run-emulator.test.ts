@@ -130,7 +130,11 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
     expect(svc.template!.serviceAccount).toBe(`${projectNumber}-compute@developer.gserviceaccount.com`);
 
     expect(svc.traffic).toEqual([
-      expect.objectContaining({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "api-00002-def", percent: 10 }),
+      expect.objectContaining({
+        type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+        revision: "api-00002-def",
+        percent: 10,
+      }),
       expect.objectContaining({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 90 }),
     ]);
     expect(svc.trafficStatuses!.map((t) => [t.type, t.revision, t.percent])).toEqual([
@@ -162,7 +166,11 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
     );
 
     const [failed] = await clients.revisions.getRevision({ name: svc.latestCreatedRevision! });
-    expect(failed.conditions![0]).toMatchObject({ type: "Ready", state: "CONDITION_FAILED", reason: "SECRETS_ACCESS_CHECK_FAILED" });
+    expect(failed.conditions![0]).toMatchObject({
+      type: "Ready",
+      state: "CONDITION_FAILED",
+      reason: "SECRETS_ACCESS_CHECK_FAILED",
+    });
     expect(failed.containers![0].env!.map((e) => e.name)).toEqual(["QUEUE", "API_TOKEN"]);
 
     // The revision that still serves was built before the secret reference was added.
@@ -185,7 +193,9 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
   it("listServices paginates for real: 25 services, pageSize 10, all 25 through auto-pagination", async () => {
     const project = "paging-proj";
     for (let i = 0; i < 25; i++) {
-      emulator.setService(buildService({ project, region: "europe-west1", name: `svc-${String(i).padStart(2, "0")}` }).service);
+      emulator.setService(
+        buildService({ project, region: "europe-west1", name: `svc-${String(i).padStart(2, "0")}` }).service,
+      );
     }
     emulator.setService(buildService({ project, region: "us-east1", name: "elsewhere" }).service);
     const parent = `projects/${project}/locations/europe-west1`;
@@ -232,7 +242,9 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
   it("answers NOT_FOUND with the real API's message for unknown services and revisions", async () => {
     const err = await rejectionOf(clients.services.getService({ name: serviceName(PROJECT, REGION, "nope") }));
     expect(err.code).toBe(GrpcStatus.NOT_FOUND);
-    expect(err.details).toBe("Resource 'nope' of kind 'SERVICE' in region 'us-central1' in project 'acme-prod' does not exist.");
+    expect(err.details).toBe(
+      "Resource 'nope' of kind 'SERVICE' in region 'us-central1' in project 'acme-prod' does not exist.",
+    );
 
     const revErr = await rejectionOf(
       clients.revisions.getRevision({ name: revisionName(PROJECT, REGION, "api", "api-00009-zzz") }),
@@ -264,7 +276,11 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
 
     // A name rule is path-segment aware and a method rule leaves other methods alone.
     emulator.addFault({ method: "GetRevision", name: "projects/acme", code: GrpcStatus.NOT_FOUND, details: "x" });
-    emulator.addFault({ method: "ListServices", code: GrpcStatus.UNAUTHENTICATED, details: "Request had invalid authentication credentials." });
+    emulator.addFault({
+      method: "ListServices",
+      code: GrpcStatus.UNAUTHENTICATED,
+      details: "Request had invalid authentication credentials.",
+    });
     await expect(
       clients.revisions.getRevision({ name: revisionName(PROJECT, REGION, "api", "api-00003-xyz") }),
     ).resolves.toBeDefined();
@@ -277,7 +293,12 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
   });
 
   it("lets the client retry UNAVAILABLE on GetService", async () => {
-    emulator.addFault({ method: "GetService", code: GrpcStatus.UNAVAILABLE, details: "The service is currently unavailable.", times: 1 });
+    emulator.addFault({
+      method: "GetService",
+      code: GrpcStatus.UNAVAILABLE,
+      details: "The service is currently unavailable.",
+      times: 1,
+    });
     const [svc] = await clients.services.getService({ name: serviceName(PROJECT, REGION, "api") });
     expect(svc.name).toBe(serviceName(PROJECT, REGION, "api"));
     expect(emulator.calls.filter((c) => c.method === "GetService")).toHaveLength(2);
@@ -285,7 +306,9 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
 
   it("delays answers by latencyMs, so client timeouts surface as DEADLINE_EXCEEDED", async () => {
     emulator.latencyMs = 400;
-    const err = await rejectionOf(clients.services.getService({ name: serviceName(PROJECT, REGION, "api") }, { timeout: 100 }));
+    const err = await rejectionOf(
+      clients.services.getService({ name: serviceName(PROJECT, REGION, "api") }, { timeout: 100 }),
+    );
     expect(err.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
 
     emulator.latencyMs = 50;

@@ -20,7 +20,9 @@ function rawRequest(route: string, params: Record<string, unknown> = {}) {
 }
 
 /** Await a promise expected to reject with an Octokit RequestError; return it. */
-async function failure(p: Promise<unknown>): Promise<{ status: number; response: { data: any; headers: Record<string, string> } }> {
+async function failure(
+  p: Promise<unknown>,
+): Promise<{ status: number; response: { data: any; headers: Record<string, string> } }> {
   try {
     await p;
   } catch (err) {
@@ -77,7 +79,11 @@ describe("GitHub stand-in", () => {
     expect(data.state).toBe("open");
 
     const stored = standIn.issue("acme/api", 1);
-    expect(stored).toMatchObject({ title: "Deploy failed: missing DATABASE_URL", body: "see logs", labels: ["config-failure"] });
+    expect(stored).toMatchObject({
+      title: "Deploy failed: missing DATABASE_URL",
+      body: "see logs",
+      labels: ["config-failure"],
+    });
 
     // numbers are shared with issues seeded directly (and with pull requests)
     standIn.addIssue("acme/api", { title: "a PR", pull_request: true, user: { login: "wendy", type: "User" } });
@@ -100,15 +106,32 @@ describe("GitHub stand-in", () => {
     expect(data.closed_at).toEqual(expect.any(String));
     expect(standIn.issue("acme/api", seeded.number)?.labels).toEqual(["bug", "triaged"]);
 
-    const reopened = await gh.rest.issues.update({ owner: "acme", repo: "api", issue_number: seeded.number, state: "open" });
+    const reopened = await gh.rest.issues.update({
+      owner: "acme",
+      repo: "api",
+      issue_number: seeded.number,
+      state: "open",
+    });
     expect(reopened.data.state_reason).toBe("reopened");
     expect(reopened.data.closed_at).toBeNull();
 
-    const added = await gh.rest.issues.addLabels({ owner: "acme", repo: "api", issue_number: seeded.number, labels: ["p1"] });
+    const added = await gh.rest.issues.addLabels({
+      owner: "acme",
+      repo: "api",
+      issue_number: seeded.number,
+      labels: ["p1"],
+    });
     expect(added.data.map((l) => l.name)).toEqual(["bug", "triaged", "p1"]);
-    const removed = await gh.rest.issues.removeLabel({ owner: "acme", repo: "api", issue_number: seeded.number, name: "bug" });
+    const removed = await gh.rest.issues.removeLabel({
+      owner: "acme",
+      repo: "api",
+      issue_number: seeded.number,
+      name: "bug",
+    });
     expect(removed.data.map((l) => l.name)).toEqual(["triaged", "p1"]);
-    const missing = await failure(gh.rest.issues.removeLabel({ owner: "acme", repo: "api", issue_number: seeded.number, name: "bug" }));
+    const missing = await failure(
+      gh.rest.issues.removeLabel({ owner: "acme", repo: "api", issue_number: seeded.number, name: "bug" }),
+    );
     expect(missing.status).toBe(404);
   });
 
@@ -126,7 +149,12 @@ describe("GitHub stand-in", () => {
     expect(page1.data.map((i) => i.number)).toEqual([6, 5]); // newest first, closed #7 left out
     expect(page1.headers.link).toContain('rel="next"');
     expect(page1.headers.link).toContain('rel="last"');
-    const all = await gh.paginate(gh.rest.issues.listForRepo, { owner: "acme", repo: "busy", state: "all", per_page: 3 });
+    const all = await gh.paginate(gh.rest.issues.listForRepo, {
+      owner: "acme",
+      repo: "busy",
+      state: "all",
+      per_page: 3,
+    });
     expect(all.map((i) => i.number)).toEqual([7, 6, 5, 4, 3, 2, 1]);
     const odd = await gh.rest.issues.listForRepo({ owner: "acme", repo: "busy", labels: "odd", state: "all" });
     expect(odd.data.map((i) => i.number)).toEqual([7, 5, 3, 1]);
@@ -135,26 +163,43 @@ describe("GitHub stand-in", () => {
   });
 
   it("creates, reads and updates comments", async () => {
-    const { status, data } = await gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "Diagnosis: ..." });
+    const { status, data } = await gh.rest.issues.createComment({
+      owner: "acme",
+      repo: "api",
+      issue_number: 1,
+      body: "Diagnosis: ...",
+    });
     expect(status).toBe(201);
     expect(data.user).toMatchObject({ login: "config-triage[bot]", type: "Bot" });
     expect(data.performed_via_github_app).toMatchObject({ id: 1, slug: "config-triage" });
     expect(data.html_url).toBe(`${standIn.url}/acme/api/issues/1#issuecomment-${data.id}`);
 
-    const updated = await gh.rest.issues.updateComment({ owner: "acme", repo: "api", comment_id: data.id, body: "Diagnosis v2" });
+    const updated = await gh.rest.issues.updateComment({
+      owner: "acme",
+      repo: "api",
+      comment_id: data.id,
+      body: "Diagnosis v2",
+    });
     expect(updated.data.body).toBe("Diagnosis v2");
     const read = await gh.rest.issues.getComment({ owner: "acme", repo: "api", comment_id: data.id });
     expect(read.data.body).toBe("Diagnosis v2");
     expect(standIn.issue("acme/api", 1)?.comments.map((c) => c.body)).toEqual(["Diagnosis v2"]);
 
-    const tooLong = await failure(gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "x".repeat(65537) }));
+    const tooLong = await failure(
+      gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "x".repeat(65537) }),
+    );
     expect(tooLong.status).toBe(422);
     expect(standIn.violations.pop()).toMatch(/^POST \/repos\/acme\/api\/issues\/1\/comments: body is 65537 characters/);
   });
 
   it("acts as a user when the token says user:<login>", async () => {
     const asUser = octokitFor(standIn.url, "user:wendy");
-    const { data } = await asUser.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "me too" });
+    const { data } = await asUser.rest.issues.createComment({
+      owner: "acme",
+      repo: "api",
+      issue_number: 1,
+      body: "me too",
+    });
     expect(data.user).toMatchObject({ login: "wendy", type: "User" });
     expect(data.performed_via_github_app).toBeNull();
     expect(data.author_association).toBe("COLLABORATOR");
@@ -163,17 +208,38 @@ describe("GitHub stand-in", () => {
   it("paginates comments with Link headers (per_page up to 100)", async () => {
     const issue = standIn.addIssue("acme/api", { title: "chatty" });
     for (let i = 1; i <= 105; i++) standIn.addComment("acme/api", issue.number, { body: `c${i}` });
-    const first = await gh.rest.issues.listComments({ owner: "acme", repo: "api", issue_number: issue.number, per_page: 100 });
+    const first = await gh.rest.issues.listComments({
+      owner: "acme",
+      repo: "api",
+      issue_number: issue.number,
+      per_page: 100,
+    });
     expect(first.data).toHaveLength(100);
     expect(first.headers.link).toMatch(/<[^>]*page=2[^>]*>; rel="next"/);
-    const second = await gh.rest.issues.listComments({ owner: "acme", repo: "api", issue_number: issue.number, per_page: 100, page: 2 });
+    const second = await gh.rest.issues.listComments({
+      owner: "acme",
+      repo: "api",
+      issue_number: issue.number,
+      per_page: 100,
+      page: 2,
+    });
     expect(second.data.map((c) => c.body)).toEqual(["c101", "c102", "c103", "c104", "c105"]);
     expect(second.headers.link).toContain('rel="prev"');
     expect(second.headers.link).not.toContain('rel="next"');
-    const all = await gh.paginate(gh.rest.issues.listComments, { owner: "acme", repo: "api", issue_number: issue.number, per_page: 40 });
+    const all = await gh.paginate(gh.rest.issues.listComments, {
+      owner: "acme",
+      repo: "api",
+      issue_number: issue.number,
+      per_page: 40,
+    });
     expect(all.map((c) => c.body)).toEqual(Array.from({ length: 105 }, (_, i) => `c${i + 1}`));
     // GitHub caps per_page at 100
-    const capped = await gh.rest.issues.listComments({ owner: "acme", repo: "api", issue_number: issue.number, per_page: 500 });
+    const capped = await gh.rest.issues.listComments({
+      owner: "acme",
+      repo: "api",
+      issue_number: issue.number,
+      per_page: 500,
+    });
     expect(capped.data).toHaveLength(100);
   });
 
@@ -183,11 +249,21 @@ describe("GitHub stand-in", () => {
     const other = standIn.addIssue("acme/api", { title: "other parent" });
 
     const byNumber = await failure(
-      gh.rest.issues.addSubIssue({ owner: "acme", repo: "api", issue_number: parent.number, sub_issue_id: child.number }),
+      gh.rest.issues.addSubIssue({
+        owner: "acme",
+        repo: "api",
+        issue_number: parent.number,
+        sub_issue_id: child.number,
+      }),
     );
     expect(byNumber.status).toBe(404);
 
-    const { status, data } = await gh.rest.issues.addSubIssue({ owner: "acme", repo: "api", issue_number: parent.number, sub_issue_id: child.id });
+    const { status, data } = await gh.rest.issues.addSubIssue({
+      owner: "acme",
+      repo: "api",
+      issue_number: parent.number,
+      sub_issue_id: child.id,
+    });
     expect(status).toBe(201);
     expect(data.number).toBe(parent.number);
     expect(data.sub_issues_summary).toEqual({ total: 1, completed: 0, percent_completed: 0 });
@@ -199,7 +275,9 @@ describe("GitHub stand-in", () => {
     const up = await gh.rest.issues.getParent({ owner: "acme", repo: "api", issue_number: child.number });
     expect(up.data.number).toBe(parent.number);
 
-    const twice = await failure(gh.rest.issues.addSubIssue({ owner: "acme", repo: "api", issue_number: other.number, sub_issue_id: child.id }));
+    const twice = await failure(
+      gh.rest.issues.addSubIssue({ owner: "acme", repo: "api", issue_number: other.number, sub_issue_id: child.id }),
+    );
     expect(twice.status).toBe(422);
     const moved = await gh.rest.issues.addSubIssue({
       owner: "acme",
@@ -216,7 +294,9 @@ describe("GitHub stand-in", () => {
     for (let i = 0; i < 100; i++) standIn.addIssue("acme/api", { title: `k${i}`, parent: big.id });
     expect(big.sub_issues).toHaveLength(100);
     const extra = standIn.addIssue("acme/api", { title: "one too many" });
-    const full = await failure(gh.rest.issues.addSubIssue({ owner: "acme", repo: "api", issue_number: big.number, sub_issue_id: extra.id }));
+    const full = await failure(
+      gh.rest.issues.addSubIssue({ owner: "acme", repo: "api", issue_number: big.number, sub_issue_id: extra.id }),
+    );
     expect(full.status).toBe(422);
     // these 422s are GitHub's business rules, not description violations
     expect(standIn.violations).toEqual([]);
@@ -225,18 +305,48 @@ describe("GitHub stand-in", () => {
   it("records issue dependencies by the blocking issue's id, lists them, and refuses a duplicate as GitHub would", async () => {
     const blocking = standIn.addIssue("acme/api", { title: "consolidate" });
     const blocked = standIn.addIssue("acme/api", { title: "document" });
-    const byNumber = await failure(gh.rest.issues.addBlockedByDependency({ owner: "acme", repo: "api", issue_number: blocked.number, issue_id: blocking.number }));
+    const byNumber = await failure(
+      gh.rest.issues.addBlockedByDependency({
+        owner: "acme",
+        repo: "api",
+        issue_number: blocked.number,
+        issue_id: blocking.number,
+      }),
+    );
     expect(byNumber.status).toBe(404);
     expect(byNumber.response.data.hint).toBe("issue_id is the issue id, not its number");
-    const { status, data } = await gh.rest.issues.addBlockedByDependency({ owner: "acme", repo: "api", issue_number: blocked.number, issue_id: blocking.id });
+    const { status, data } = await gh.rest.issues.addBlockedByDependency({
+      owner: "acme",
+      repo: "api",
+      issue_number: blocked.number,
+      issue_id: blocking.id,
+    });
     expect(status).toBe(201);
-    expect(data.issue_dependencies_summary).toEqual({ blocked_by: 1, blocking: 0, total_blocked_by: 1, total_blocking: 0 });
-    const list = await gh.rest.issues.listDependenciesBlockedBy({ owner: "acme", repo: "api", issue_number: blocked.number });
+    expect(data.issue_dependencies_summary).toEqual({
+      blocked_by: 1,
+      blocking: 0,
+      total_blocked_by: 1,
+      total_blocking: 0,
+    });
+    const list = await gh.rest.issues.listDependenciesBlockedBy({
+      owner: "acme",
+      repo: "api",
+      issue_number: blocked.number,
+    });
     expect(list.data.map((i) => i.number)).toEqual([blocking.number]);
-    const twice = await failure(gh.rest.issues.addBlockedByDependency({ owner: "acme", repo: "api", issue_number: blocked.number, issue_id: blocking.id }));
+    const twice = await failure(
+      gh.rest.issues.addBlockedByDependency({
+        owner: "acme",
+        repo: "api",
+        issue_number: blocked.number,
+        issue_id: blocking.id,
+      }),
+    );
     expect(twice.status).toBe(422);
     // Sending a link twice is what the app must never do: the stand-in flags it.
-    expect(standIn.violations.splice(0)).toEqual([`POST dependencies/blocked_by: #${blocking.number} already blocks #${blocked.number} (sent twice)`]);
+    expect(standIn.violations.splice(0)).toEqual([
+      `POST dependencies/blocked_by: #${blocking.number} already blocks #${blocked.number} (sent twice)`,
+    ]);
     expect(standIn.responseViolations).toEqual([]);
   });
 
@@ -257,7 +367,9 @@ describe("GitHub stand-in", () => {
     const unknown = await failure(gh.rest.issues.create({ owner: "acme", repo: "typed", title: "m", milestone: 99 }));
     expect(unknown.status).toBe(422);
     // A user's repository has no issue types.
-    expect((await failure(gh.request("GET /repos/{owner}/{repo}/issue-types", { owner: "acme", repo: "api" }))).status).toBe(404);
+    expect(
+      (await failure(gh.request("GET /repos/{owner}/{repo}/issue-types", { owner: "acme", repo: "api" }))).status,
+    ).toBe(404);
     expect(standIn.violations).toEqual([]);
     expect(standIn.responseViolations).toEqual([]);
   });
@@ -265,20 +377,40 @@ describe("GitHub stand-in", () => {
   it("adds reactions to issues and comments", async () => {
     const issue = standIn.addIssue("acme/api", { title: "react", comments: [] });
     const comment = standIn.addComment("acme/api", issue.number, { body: "hello" });
-    const r1 = await gh.rest.reactions.createForIssueComment({ owner: "acme", repo: "api", comment_id: comment.id, content: "eyes" });
+    const r1 = await gh.rest.reactions.createForIssueComment({
+      owner: "acme",
+      repo: "api",
+      comment_id: comment.id,
+      content: "eyes",
+    });
     expect(r1.status).toBe(201);
     expect(r1.data).toMatchObject({ content: "eyes", user: { login: "config-triage[bot]" } });
-    const again = await gh.rest.reactions.createForIssueComment({ owner: "acme", repo: "api", comment_id: comment.id, content: "eyes" });
+    const again = await gh.rest.reactions.createForIssueComment({
+      owner: "acme",
+      repo: "api",
+      comment_id: comment.id,
+      content: "eyes",
+    });
     expect(again.status).toBe(200);
     expect(again.data.id).toBe(r1.data.id);
-    await gh.rest.reactions.createForIssue({ owner: "acme", repo: "api", issue_number: issue.number, content: "rocket" });
+    await gh.rest.reactions.createForIssue({
+      owner: "acme",
+      repo: "api",
+      issue_number: issue.number,
+      content: "rocket",
+    });
     expect(standIn.issue("acme/api", issue.number)?.reactions.map((r) => r.content)).toEqual(["rocket"]);
     const got = await gh.rest.issues.getComment({ owner: "acme", repo: "api", comment_id: comment.id });
     expect(got.data.reactions).toMatchObject({ total_count: 1, eyes: 1 });
   });
 
   it("serves config files as raw text and as base64 JSON, also with an encoded path", async () => {
-    const raw = await gh.rest.repos.getContent({ owner: "acme", repo: "api", path: ".github/config-triage.yml", mediaType: { format: "raw" } });
+    const raw = await gh.rest.repos.getContent({
+      owner: "acme",
+      repo: "api",
+      path: ".github/config-triage.yml",
+      mediaType: { format: "raw" },
+    });
     expect(raw.data).toBe(CONFIG);
 
     const json = await gh.rest.repos.getContent({ owner: "acme", repo: "api", path: ".github/config-triage.yml" });
@@ -312,9 +444,16 @@ describe("GitHub stand-in", () => {
     expect((root.data as Array<{ name: string }>).map((e) => e.name)).toEqual([".github", "docs"]);
 
     standIn.setFile("acme/api", "docs/a.md", null);
-    expect((await failure(gh.rest.repos.getContent({ owner: "acme", repo: "api", path: "docs/a.md" }))).status).toBe(404);
+    expect((await failure(gh.rest.repos.getContent({ owner: "acme", repo: "api", path: "docs/a.md" }))).status).toBe(
+      404,
+    );
     standIn.setFile("acme/api", ".github/config-triage.yml", "labels: []\n");
-    const changed = await gh.rest.repos.getContent({ owner: "acme", repo: "api", path: ".github/config-triage.yml", mediaType: { format: "raw" } });
+    const changed = await gh.rest.repos.getContent({
+      owner: "acme",
+      repo: "api",
+      path: ".github/config-triage.yml",
+      mediaType: { format: "raw" },
+    });
     expect(changed.data).toBe("labels: []\n");
   });
 
@@ -337,7 +476,10 @@ describe("GitHub stand-in", () => {
       ["/repos/other/.github/contents/.github%2Fconfig-triage.yml", 404],
     ]);
 
-    standIn.addRepo("other/.github", { files: { ".github/config-triage.yml": "labels: [org-wide]\n" }, installationId: 7 });
+    standIn.addRepo("other/.github", {
+      files: { ".github/config-triage.yml": "labels: [org-wide]\n" },
+      installationId: 7,
+    });
     const fallback = await probotOctokit.config.get({ owner: "other", repo: "app", path: ".github/config-triage.yml" });
     expect(fallback.config).toEqual({ labels: ["org-wide"] });
     expect(standIn.violations).toEqual([]);
@@ -359,9 +501,15 @@ describe("GitHub stand-in", () => {
       expect(data.user?.login).toBe(username);
       expect(data.user?.permissions).toEqual(perms);
     }
-    const priv = await gh.rest.repos.getCollaboratorPermissionLevel({ owner: "acme", repo: "private-stuff", username: "stranger" });
+    const priv = await gh.rest.repos.getCollaboratorPermissionLevel({
+      owner: "acme",
+      repo: "private-stuff",
+      username: "stranger",
+    });
     expect([priv.data.permission, priv.data.role_name]).toEqual(["none", "none"]);
-    const nobody = await failure(gh.rest.repos.getCollaboratorPermissionLevel({ owner: "acme", repo: "api", username: "-not-a-user-" }));
+    const nobody = await failure(
+      gh.rest.repos.getCollaboratorPermissionLevel({ owner: "acme", repo: "api", username: "-not-a-user-" }),
+    );
     expect(nobody.status).toBe(404);
   });
 
@@ -387,30 +535,56 @@ describe("GitHub stand-in", () => {
   it("records requests GitHub would reject as violations and answers 422/404", async () => {
     standIn.violations.length = 0;
 
-    const noTitle = await failure(rawRequest("POST /repos/{owner}/{repo}/issues", { owner: "acme", repo: "api", body: "no title" }));
+    const noTitle = await failure(
+      rawRequest("POST /repos/{owner}/{repo}/issues", { owner: "acme", repo: "api", body: "no title" }),
+    );
     expect(noTitle.status).toBe(422);
-    expect(noTitle.response.data).toMatchObject({ message: "Validation Failed", errors: [expect.objectContaining({ field: "title", code: "missing_field" })] });
+    expect(noTitle.response.data).toMatchObject({
+      message: "Validation Failed",
+      errors: [expect.objectContaining({ field: "title", code: "missing_field" })],
+    });
 
     const stringId = await failure(
-      rawRequest("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", { owner: "acme", repo: "api", issue_number: 1, sub_issue_id: "1000001" }),
+      rawRequest("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+        owner: "acme",
+        repo: "api",
+        issue_number: 1,
+        sub_issue_id: "1000001",
+      }),
     );
     expect(stringId.status).toBe(422);
 
     const badReaction = await failure(
-      rawRequest("POST /repos/{owner}/{repo}/issues/{issue_number}/reactions", { owner: "acme", repo: "api", issue_number: 1, content: "thumbsup" }),
+      rawRequest("POST /repos/{owner}/{repo}/issues/{issue_number}/reactions", {
+        owner: "acme",
+        repo: "api",
+        issue_number: 1,
+        content: "thumbsup",
+      }),
     );
     expect(badReaction.status).toBe(422);
 
-    const badQuery = await failure(rawRequest("GET /repos/{owner}/{repo}/issues", { owner: "acme", repo: "api", per_page: "lots" }));
+    const badQuery = await failure(
+      rawRequest("GET /repos/{owner}/{repo}/issues", { owner: "acme", repo: "api", per_page: "lots" }),
+    );
     expect(badQuery.status).toBe(422);
 
     const badPathParam = await failure(rawRequest("GET /repos/acme/api/issues/one"));
     expect(badPathParam.status).toBe(422);
 
-    const unknown = await failure(rawRequest("GET /repos/{owner}/{repo}/triage-verdicts", { owner: "acme", repo: "api" }));
+    const unknown = await failure(
+      rawRequest("GET /repos/{owner}/{repo}/triage-verdicts", { owner: "acme", repo: "api" }),
+    );
     expect(unknown.status).toBe(404);
 
-    const wrongMethod = await failure(rawRequest("PUT /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "acme", repo: "api", issue_number: 1, body: "x" }));
+    const wrongMethod = await failure(
+      rawRequest("PUT /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        owner: "acme",
+        repo: "api",
+        issue_number: 1,
+        body: "x",
+      }),
+    );
     expect(wrongMethod.status).toBe(404);
 
     expect(standIn.violations).toEqual([
@@ -436,7 +610,10 @@ describe("GitHub stand-in", () => {
 
   it("answers GraphQL on both paths, and fails loudly (a violation, no data) on a field GitHub's schema does not have", async () => {
     for (const path of ["/api/graphql", "/graphql"]) {
-      const res = await fetch(`${standIn.url}${path}`, { method: "POST", body: JSON.stringify({ query: "{ viewer { logins } }" }) });
+      const res = await fetch(`${standIn.url}${path}`, {
+        method: "POST",
+        body: JSON.stringify({ query: "{ viewer { logins } }" }),
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         errors: [
@@ -457,8 +634,11 @@ describe("GitHub stand-in", () => {
 
   it("mints ids of today's sizes and node ids in GitHub's current format", async () => {
     standIn.addRepo("acme/ids");
-    const issue = (await gh.rest.issues.create({ owner: "acme", repo: "ids", title: "big ids", labels: ["size"] })).data;
-    const comment = (await gh.rest.issues.createComment({ owner: "acme", repo: "ids", issue_number: issue.number, body: "hi" })).data;
+    const issue = (await gh.rest.issues.create({ owner: "acme", repo: "ids", title: "big ids", labels: ["size"] }))
+      .data;
+    const comment = (
+      await gh.rest.issues.createComment({ owner: "acme", repo: "ids", issue_number: issue.number, body: "hi" })
+    ).data;
     const repo = (await gh.rest.repos.get({ owner: "acme", repo: "ids" })).data;
     expect(issue.id).toBeGreaterThan(3_500_000_000);
     expect(comment.id).toBeGreaterThan(3_500_000_000);
@@ -478,15 +658,27 @@ describe("GitHub stand-in", () => {
     const query = (field: string) =>
       fetch(`${standIn.url}/graphql`, {
         method: "POST",
-        body: JSON.stringify({ query: `{ repository(owner: "acme", name: "gql") { issue(number: ${issue.number}) { ${field} comments(first: 1) { nodes { ${field} } } } } }` }),
+        body: JSON.stringify({
+          query: `{ repository(owner: "acme", name: "gql") { issue(number: ${issue.number}) { ${field} comments(first: 1) { nodes { ${field} } } } } }`,
+        }),
       }).then((r) => r.json());
     expect(await query("fullDatabaseId")).toEqual({
-      data: { repository: { issue: { fullDatabaseId: String(issue.id), comments: { nodes: [{ fullDatabaseId: String(comment.id) }] } } } },
+      data: {
+        repository: {
+          issue: { fullDatabaseId: String(issue.id), comments: { nodes: [{ fullDatabaseId: String(comment.id) }] } },
+        },
+      },
     });
-    const narrow = (await query("databaseId")) as { data: unknown; errors: Array<{ message: string; path: unknown[] }> };
+    const narrow = (await query("databaseId")) as {
+      data: unknown;
+      errors: Array<{ message: string; path: unknown[] }>;
+    };
     expect(narrow.errors.map((e) => [e.message, e.path])).toEqual([
       [`Int cannot represent non 32-bit signed integer value: ${issue.id}`, ["repository", "issue", "databaseId"]],
-      [`Int cannot represent non 32-bit signed integer value: ${comment.id}`, ["repository", "issue", "comments", "nodes", 0, "databaseId"]],
+      [
+        `Int cannot represent non 32-bit signed integer value: ${comment.id}`,
+        ["repository", "issue", "comments", "nodes", 0, "databaseId"],
+      ],
     ]);
     expect(standIn.violations.splice(0)).toHaveLength(2);
   });
@@ -494,11 +686,19 @@ describe("GitHub stand-in", () => {
   it("finds a pull request's number only through issueOrPullRequest, as GitHub does", async () => {
     const pr = standIn.addIssue("acme/gql", { title: "a PR", pull_request: true });
     const answer = await gh.graphql
-      .call(null, `query($n: Int!) { repository(owner: "acme", name: "gql") { issue(number: $n) { id } } }`, { n: pr.number })
+      .call(null, `query($n: Int!) { repository(owner: "acme", name: "gql") { issue(number: $n) { id } } }`, {
+        n: pr.number,
+      })
       .catch((e: { errors: unknown; data: unknown }) => e);
     expect(answer).toMatchObject({
       data: { repository: { issue: null } },
-      errors: [{ type: "NOT_FOUND", path: ["repository", "issue"], message: `Could not resolve to an Issue with the number of ${pr.number}.` }],
+      errors: [
+        {
+          type: "NOT_FOUND",
+          path: ["repository", "issue"],
+          message: `Could not resolve to an Issue with the number of ${pr.number}.`,
+        },
+      ],
     });
     const either = await gh.graphql<{ repository: { issueOrPullRequest: { __typename: string; id: string } } }>(
       `query($n: Int!) { repository(owner: "acme", name: "gql") { issueOrPullRequest(number: $n) { __typename ... on PullRequest { id } } } }`,
@@ -511,14 +711,19 @@ describe("GitHub stand-in", () => {
   it("creates an issue from every input GitHub's createIssue takes: labels, assignees, milestone and parent", async () => {
     const milestone = standIn.addMilestone("acme/gql", { title: "v2" });
     const parent = standIn.addIssue("acme/gql", { title: "parent" });
-    const ids = await gh.graphql<{ repository: { id: string; labels: { nodes: Array<{ id: string }> } }; user: { id: string } }>(
+    const ids = await gh.graphql<{
+      repository: { id: string; labels: { nodes: Array<{ id: string }> } };
+      user: { id: string };
+    }>(
       `{ repository(owner: "acme", name: "gql") { id labels(first: 1, query: "size") { nodes { id } } } user(login: "wendy") { id } }`,
     );
     standIn.addIssue("acme/gql", { title: "labelled", labels: ["size"] });
     const again = await gh.graphql<{ repository: { labels: { nodes: Array<{ id: string }> } } }>(
       `{ repository(owner: "acme", name: "gql") { labels(first: 1, query: "size") { nodes { id } } } }`,
     );
-    const made = await gh.graphql<{ createIssue: { issue: { number: number; milestone: { title: string }; parent: { number: number } } } }>(
+    const made = await gh.graphql<{
+      createIssue: { issue: { number: number; milestone: { title: string }; parent: { number: number } } };
+    }>(
       `mutation($i: CreateIssueInput!) { createIssue(input: $i) { issue { number milestone { title } parent { number } } } }`,
       {
         i: {
@@ -533,13 +738,22 @@ describe("GitHub stand-in", () => {
     );
     expect(made.createIssue.issue).toMatchObject({ milestone: { title: "v2" }, parent: { number: parent.number } });
     const stored = standIn.issue("acme/gql", made.createIssue.issue.number)!;
-    expect(stored).toMatchObject({ labels: ["size"], assignees: ["wendy"], milestone: milestone.number, parent: parent.id });
+    expect(stored).toMatchObject({
+      labels: ["size"],
+      assignees: ["wendy"],
+      milestone: milestone.number,
+      parent: parent.id,
+    });
     const rest = await gh.rest.issues.get({ owner: "acme", repo: "gql", issue_number: stored.number });
     expect(rest.data.milestone).toMatchObject({ title: "v2", number: milestone.number, open_issues: 1 });
     const bad = await gh.graphql
-      .call(null, `mutation($i: CreateIssueInput!) { createIssue(input: $i) { issue { number } } }`, { i: { repositoryId: ids.repository.id, title: "x", nope: 1 } })
+      .call(null, `mutation($i: CreateIssueInput!) { createIssue(input: $i) { issue { number } } }`, {
+        i: { repositoryId: ids.repository.id, title: "x", nope: 1 },
+      })
       .catch((e: { errors: Array<{ message: string }> }) => e);
-    expect((bad as { errors: Array<{ message: string }> }).errors[0].message).toBe("Variable $i of type CreateIssueInput! was provided invalid value");
+    expect((bad as { errors: Array<{ message: string }> }).errors[0].message).toBe(
+      "Variable $i of type CreateIssueInput! was provided invalid value",
+    );
     expect(standIn.violations.splice(0)).toHaveLength(1);
   });
 
@@ -557,7 +771,13 @@ describe("GitHub stand-in", () => {
     expect(data.node_id).toMatch(/^CR_kwDO/);
     expect(data.output).toMatchObject({ title: "ok", summary: "all good", annotations_count: 0 });
     const long = await failure(
-      gh.rest.checks.create({ owner: "acme", repo: "api", name: "x", head_sha: "a".repeat(40), output: { title: "t", summary: "s".repeat(65536) } }),
+      gh.rest.checks.create({
+        owner: "acme",
+        repo: "api",
+        name: "x",
+        head_sha: "a".repeat(40),
+        output: { title: "t", summary: "s".repeat(65536) },
+      }),
     );
     expect(long.status).toBe(422);
     expect(standIn.violations.splice(0)).toEqual([
@@ -567,23 +787,43 @@ describe("GitHub stand-in", () => {
 
   it("injects a 502 once, then answers normally", async () => {
     standIn.fault({ method: "POST", path: /\/issues\/1\/comments$/, status: 502 });
-    const first = await failure(gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "retry me" }));
+    const first = await failure(
+      gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "retry me" }),
+    );
     expect(first.status).toBe(502);
     const before = standIn.issue("acme/api", 1)?.comments.length ?? 0;
-    const second = await gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "retry me" });
+    const second = await gh.rest.issues.createComment({
+      owner: "acme",
+      repo: "api",
+      issue_number: 1,
+      body: "retry me",
+    });
     expect(second.status).toBe(201);
     expect(standIn.issue("acme/api", 1)?.comments.length).toBe(before + 1);
-    expect(standIn.requests.filter((r) => r.path === "/repos/acme/api/issues/1/comments" && r.method === "POST").slice(-2).map((r) => r.status)).toEqual([502, 201]);
+    expect(
+      standIn.requests
+        .filter((r) => r.path === "/repos/acme/api/issues/1/comments" && r.method === "POST")
+        .slice(-2)
+        .map((r) => r.status),
+    ).toEqual([502, 201]);
   });
 
   it("applies a faulted write before it answers: a 5xx or a dropped connection after the comment was posted", async () => {
     const comments = () => standIn.issue("acme/api", 1)!.comments.length;
     const before = comments();
     standIn.fault({ method: "POST", path: /\/issues\/1\/comments$/, status: 500 });
-    expect((await failure(gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "written, then 500" }))).status).toBe(500);
+    expect(
+      (
+        await failure(
+          gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "written, then 500" }),
+        )
+      ).status,
+    ).toBe(500);
     expect(comments()).toBe(before + 1);
     standIn.fault({ method: "POST", path: /\/issues\/1\/comments$/, drop: true });
-    const dropped = await failure(gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "written, then dropped" }));
+    const dropped = await failure(
+      gh.rest.issues.createComment({ owner: "acme", repo: "api", issue_number: 1, body: "written, then dropped" }),
+    );
     expect(dropped.status).toBe(500);
     expect(dropped.response).toBeUndefined();
     expect(comments()).toBe(before + 2);
@@ -591,7 +831,11 @@ describe("GitHub stand-in", () => {
   });
 
   it("applies a faulted GraphQL mutation before it answers, and picks one document by its text", async () => {
-    const repo = (await gh.graphql<{ repository: { id: string; issue: { id: string } } }>(`query { repository(owner: "acme", name: "api") { id issue(number: 1) { id } } }`)).repository;
+    const repo = (
+      await gh.graphql<{ repository: { id: string; issue: { id: string } } }>(
+        `query { repository(owner: "acme", name: "api") { id issue(number: 1) { id } } }`,
+      )
+    ).repository;
     const count = () => standIn.issues("acme/api").length;
     const before = count();
     standIn.fault({ path: /graphql$/, bodyMatches: /mutation Second/, drop: true });

@@ -11,7 +11,7 @@ const pkg = JSON.parse(read("package.json")) as { engines: { node: string }; dev
 test("the image, the Action, the node devDependency and this test run share one Node major; engines says >=22", () => {
   const running = process.versions.node.split(".")[0];
   const image = [...read("Dockerfile").matchAll(/^FROM node:(\d+)-slim/gm)].map((m) => m[1]);
-  const action = /^  using: node(\d+)$/m.exec(read("action.yml"))?.[1];
+  const action = /^ {2}using: node(\d+)$/m.exec(read("action.yml"))?.[1];
   const dev = /^\^?(\d+)\./.exec(pkg.devDependencies.node)?.[1];
   expect({ image, action, dev }).toEqual({ image: [running, running], action: running, dev: running });
   expect(running).toBe("24");

@@ -89,6 +89,7 @@ function done(
 
 /** What the step says when the `marker-key` input is missing, with the commands that set it up. */
 export const MISSING_KEY =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression a person pastes
   "no `marker-key`: pass `marker-key: ${{ secrets.CONFIG_TRIAGE_MARKER_KEY }}` after creating the secret with " +
   "`openssl rand -hex 32 | gh secret set CONFIG_TRIAGE_MARKER_KEY`. Every workflow writes as github-actions[bot]; " +
   "the key lets config-triage trust only the state markers it wrote itself";

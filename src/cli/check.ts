@@ -60,7 +60,9 @@ export function readLocalSnapshot(configFile: string): (path: string) => Promise
     const file = [resolve(root, path), resolve(dirname(configFile), path)].find((f) => existsSync(f));
     if (!file) return undefined;
     const text = await readFile(file, "utf8");
-    const committed = await promisify(execFile)("git", ["log", "-1", "--format=%cI", "--", relative(root, file)], { cwd: root })
+    const committed = await promisify(execFile)("git", ["log", "-1", "--format=%cI", "--", relative(root, file)], {
+      cwd: root,
+    })
       .then(({ stdout }) => stdout.trim())
       .catch(() => "");
     const updatedAt = committed ? new Date(committed).toISOString() : (await stat(file)).mtime.toISOString();
@@ -83,7 +85,10 @@ export function cloudRunClientsFor(io: CliIO): CloudRunClients {
 /** The config with only the chosen environments (all when none is chosen). */
 function onlyEnvironments(config: Config, envs: string[]): Config {
   if (!envs.length) return config;
-  return { ...config, environments: Object.fromEntries(Object.entries(config.environments).filter(([name]) => envs.includes(name))) };
+  return {
+    ...config,
+    environments: Object.fromEntries(Object.entries(config.environments).filter(([name]) => envs.includes(name))),
+  };
 }
 
 /**
@@ -102,7 +107,9 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
   const known = Object.keys(config.environments);
   for (const env of opts.env) {
     if (!known.includes(env)) {
-      throw new UsageError(`--env ${env}: no such environment in ${opts.config} (did you mean ${closest(env, known)}? the environments are ${known.join(", ")})`);
+      throw new UsageError(
+        `--env ${env}: no such environment in ${opts.config} (did you mean ${closest(env, known)}? the environments are ${known.join(", ")})`,
+      );
     }
   }
   const checks = planChecks(config, { title: "", body: null }).map((c) => ({
@@ -120,7 +127,7 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
   const configFile = resolve(io.cwd, opts.config);
   const clients = cloudRunClientsFor(io);
   const verifySecrets = secretVerifier(io.env, Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000);
-  let live;
+  let live: Awaited<ReturnType<typeof gatherLiveState>>;
   try {
     // Environments with `snapshot:` are read from the checkout; the rest live from Cloud Run.
     live = await gatherLiveState(onlyEnvironments(config, opts.env), {
@@ -128,8 +135,13 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
         const plural = `${targets.length} service${targets.length === 1 ? "" : "s"}`;
         io.stderr(io.stderrIsTTY ? "" : `config-triage: checking ${plural}…\n`);
         const started = Date.now();
-        const state = await fetchLiveState(clients, targets, { timeoutMs: Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000, onProgress: progress });
-        io.stderr(`${io.stderrIsTTY ? "\r\x1b[K" : ""}config-triage: checked ${plural} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        const state = await fetchLiveState(clients, targets, {
+          timeoutMs: Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000,
+          onProgress: progress,
+        });
+        io.stderr(
+          `${io.stderrIsTTY ? "\r\x1b[K" : ""}config-triage: checked ${plural} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+        );
         return state;
       },
       readSnapshot: readLocalSnapshot(configFile),

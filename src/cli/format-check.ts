@@ -37,7 +37,9 @@ function source(r: VariableResult): string {
 
 function columns(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n");
+  return rows
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  "))
+    .join("\n");
 }
 
 function summary(d: Diagnosis): string {
@@ -69,11 +71,26 @@ function snapshotsOf(live: LiveState | undefined): Array<{ file: string; takenAt
  * (the live data and the checks) adds which environments came from snapshot files and how old those are, and, in
  * Markdown, the health table and the revision diagrams as the app's comment has them.
  */
-export function formatCheck(d: Diagnosis, format: CheckFormat, extras: Pick<DiagnosisCommentInput, "live" | "checks"> = {}): string {
+export function formatCheck(
+  d: Diagnosis,
+  format: CheckFormat,
+  extras: Pick<DiagnosisCommentInput, "live" | "checks"> = {},
+): string {
   const snapshots = snapshotsOf(extras.live);
   if (format === "json") {
     const from = snapshots.length ? { snapshots } : {};
-    return JSON.stringify({ verdict: d.verdict, exitCode: exitCodeFor(d.verdict), fetchedAt: d.fetchedAt, ...from, results: d.results, problems: d.problems }, null, 2);
+    return JSON.stringify(
+      {
+        verdict: d.verdict,
+        exitCode: exitCodeFor(d.verdict),
+        fetchedAt: d.fetchedAt,
+        ...from,
+        results: d.results,
+        problems: d.problems,
+      },
+      null,
+      2,
+    );
   }
   if (format === "markdown") return renderDiagnosisReport(d, extras);
   const parts: string[] = [];
@@ -86,12 +103,16 @@ export function formatCheck(d: Diagnosis, format: CheckFormat, extras: Pick<Diag
     );
   }
   for (const p of d.problems) {
-    const lines = [`${p.severity === "fail" ? "✗" : "?"} ${p.what.replace(/`/g, "")} (project ${p.target.project}, region ${p.target.region})`, `  why: ${p.why}`];
+    const lines = [
+      `${p.severity === "fail" ? "✗" : "?"} ${p.what.replace(/`/g, "")} (project ${p.target.project}, region ${p.target.region})`,
+      `  why: ${p.why}`,
+    ];
     if (p.verified) lines.push(`  verified: ${p.verified}`);
     if (p.fix) lines.push(`  fix: ${p.fix.replace(/\n/g, "\n       ")}`);
     parts.push(lines.join("\n"));
   }
-  for (const s of snapshots) parts.push(`not live: read from the snapshot ${s.file} (${snapshotAge(s.takenAt, d.fetchedAt)})`);
+  for (const s of snapshots)
+    parts.push(`not live: read from the snapshot ${s.file} (${snapshotAge(s.takenAt, d.fetchedAt)})`);
   parts.push(summary(d));
   return parts.join("\n\n");
 }
@@ -109,6 +130,8 @@ export function escapeCommand(text: string): string {
 
 /** A GitHub Actions workflow command that puts the problem as an annotation on the file's line. */
 export function formatProblemAnnotation(p: ConfigProblem): string {
-  const props = [`file=${p.file}`, p.line ? `line=${p.line}` : "", p.column ? `col=${p.column}` : ""].filter(Boolean).join(",");
+  const props = [`file=${p.file}`, p.line ? `line=${p.line}` : "", p.column ? `col=${p.column}` : ""]
+    .filter(Boolean)
+    .join(",");
   return `::error ${props}::${escapeCommand(p.message)}`;
 }

@@ -109,7 +109,7 @@ export function formatDecision(parent: ParentIssue & { state?: string }, decisio
     return lines.join("\n");
   }
   lines.push(...describeWrites(parent, decision));
-  lines.push("", "The comment as it would read: config-triage plan --format markdown --issue " + where);
+  lines.push("", `The comment as it would read: config-triage plan --format markdown --issue ${where}`);
   return lines.join("\n");
 }
 
@@ -172,7 +172,7 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
       error: quiet,
     },
   });
-  let issue;
+  let issue: Awaited<ReturnType<typeof octokit.rest.issues.get>>["data"];
   try {
     issue = (await octokit.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number })).data;
   } catch (error) {

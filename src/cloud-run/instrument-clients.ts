@@ -11,6 +11,8 @@ export function instrumentCloudRunClients(clients: CloudRunClients, metrics: App
     // One ListServices per project and region is how the live check reads services (see fetch-live-state.ts).
     listServices: (...args: unknown[]) => timeCloudRunCall(metrics, "ListServices", () => listServices(...args)),
   });
-  Object.assign(clients.revisions, { getRevision: (...args: unknown[]) => timeCloudRunCall(metrics, "GetRevision", () => getRevision(...args)) });
+  Object.assign(clients.revisions, {
+    getRevision: (...args: unknown[]) => timeCloudRunCall(metrics, "GetRevision", () => getRevision(...args)),
+  });
   return clients;
 }

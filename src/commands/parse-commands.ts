@@ -50,7 +50,11 @@ export function parseCommands(body: string | null | undefined): ParsedCommand[] 
     // A `>` quote never matches: the command must open the line (after at most three spaces).
     const m = line.match(COMMAND);
     if (!m) continue;
-    commands.push({ verb: (m[1] ?? "").toLowerCase(), args: (m[2] ?? "").trim().replace(/\s+/g, " "), raw: line.trim() });
+    commands.push({
+      verb: (m[1] ?? "").toLowerCase(),
+      args: (m[2] ?? "").trim().replace(/\s+/g, " "),
+      raw: line.trim(),
+    });
   }
   return commands;
 }

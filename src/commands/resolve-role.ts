@@ -7,7 +7,9 @@ export type MinimumRole = "anyone" | Role;
 export interface PermissionAnswer {
   permission?: string;
   role_name?: string;
-  user?: { permissions?: { admin?: boolean; maintain?: boolean; push?: boolean; triage?: boolean; pull?: boolean } } | null;
+  user?: {
+    permissions?: { admin?: boolean; maintain?: boolean; push?: boolean; triage?: boolean; pull?: boolean };
+  } | null;
 }
 
 export type RoleResult = { ok: true; role: Role | "none" } | { ok: false; reason: string };
@@ -50,7 +52,10 @@ export function meetsRole(role: Role | "none", minimum: MinimumRole): boolean {
  * for someone who is not a collaborator: no role. Any other refusal leaves the role undetermined. The one role lookup
  * of the app: the slash-commands and the trigger label both use it.
  */
-export async function fetchRole(permissionOf: (user: string) => Promise<PermissionAnswer>, user: string): Promise<RoleResult> {
+export async function fetchRole(
+  permissionOf: (user: string) => Promise<PermissionAnswer>,
+  user: string,
+): Promise<RoleResult> {
   try {
     return resolveRole(await permissionOf(user));
   } catch (error) {

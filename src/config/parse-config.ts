@@ -47,7 +47,13 @@ export function parseConfigText(text: string, file: string = CONFIG_PATH): Confi
       ok: false,
       problems: doc.errors.map((error) => {
         const pos = lineCounter.linePos(error.pos[0]);
-        return { file, line: pos.line, column: pos.col, path: "", message: `the YAML does not parse: ${firstLine(error.message)}` };
+        return {
+          file,
+          line: pos.line,
+          column: pos.col,
+          path: "",
+          message: `the YAML does not parse: ${firstLine(error.message)}`,
+        };
       }),
     };
   }
@@ -69,19 +75,20 @@ function describeIssue(issue: Issue, file: string, root: unknown): ConfigProblem
       const known = knownKeys(path);
       return issue.keys.map((key) => {
         const suggestion = didYouMean(key, known);
-        const hint =
-          suggestion
-            ? `did you mean \`${suggestion}\`?`
-            : known.length
-              ? `the keys allowed here are ${known.map((k) => `\`${k}\``).join(", ")}`
-              : "remove it";
+        const hint = suggestion
+          ? `did you mean \`${suggestion}\`?`
+          : known.length
+            ? `the keys allowed here are ${known.map((k) => `\`${k}\``).join(", ")}`
+            : "remove it";
         return at([...path, key], `unknown key \`${key}\`${where ? ` in \`${where}\`` : ""}: ${hint}`);
       });
     }
     case "invalid_type": {
       const present = getAt(root, issue.path) !== undefined;
       if (!present) return [at(path, `\`${where}\` is required: ${fieldHelp(path)}`)];
-      return [at(path, `${where ? `\`${where}\`` : "the file"} must be ${article(issue.expected)}: ${fieldHelp(path)}`)];
+      return [
+        at(path, `${where ? `\`${where}\`` : "the file"} must be ${article(issue.expected)}: ${fieldHelp(path)}`),
+      ];
     }
     case "invalid_value":
       return [at(path, `\`${where}\` must be one of ${issue.values.map((v) => `\`${String(v)}\``).join(", ")}`)];
@@ -104,12 +111,18 @@ function describeIssue(issue: Issue, file: string, root: unknown): ConfigProblem
     case "invalid_union": {
       // A follow-up entry is a template name or { template, when }: report the closer branch.
       const nested = issue.errors.flat().filter((i) => i.code !== "invalid_type");
-      if (nested.length) return nested.flatMap((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] }, file, root));
+      if (nested.length)
+        return nested.flatMap((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] }, file, root));
       return [at(path, `\`${where}\` must be a template name or \`{ template: NAME, when: always|failing }\``)];
     }
     case "invalid_key":
       // zod keeps the key's own rule (e.g. "environment names are lower-case") in the nested issues.
-      return [at(path, `\`${path[path.length - 1]}\` is not a valid key in \`${path.slice(0, -1).join(".")}\`: ${issue.issues.map((i) => i.message).join("; ")}`)];
+      return [
+        at(
+          path,
+          `\`${path[path.length - 1]}\` is not a valid key in \`${path.slice(0, -1).join(".")}\`: ${issue.issues.map((i) => i.message).join("; ")}`,
+        ),
+      ];
     default:
       return [at(path, `\`${where || "the file"}\` ${issue.message}`)];
   }
@@ -129,9 +142,7 @@ function crossCheck(config: Config, file: string): ConfigProblem[] {
         });
       }
     });
-    const services = new Set(
-      (check.environments ?? envs).flatMap((env) => config.environments[env]?.services ?? []),
-    );
+    const services = new Set((check.environments ?? envs).flatMap((env) => config.environments[env]?.services ?? []));
     check.services?.forEach((service, j) => {
       if (!services.has(service)) {
         problems.push({
@@ -146,9 +157,17 @@ function crossCheck(config: Config, file: string): ConfigProblem[] {
     for (const [env, service] of Object.entries(pair)) {
       const listed = config.environments[env]?.services;
       if (!listed) {
-        problems.push({ file, path: `service_pairs.${i}.${env}`, message: `service pair ${i + 1} names environment \`${env}\`, which is not under \`environments:\`${suggest(env, envs)}` });
+        problems.push({
+          file,
+          path: `service_pairs.${i}.${env}`,
+          message: `service pair ${i + 1} names environment \`${env}\`, which is not under \`environments:\`${suggest(env, envs)}`,
+        });
       } else if (!listed.includes(service)) {
-        problems.push({ file, path: `service_pairs.${i}.${env}`, message: `service pair ${i + 1} names service \`${service}\`, which environment \`${env}\` does not list${suggest(service, listed)}` });
+        problems.push({
+          file,
+          path: `service_pairs.${i}.${env}`,
+          message: `service pair ${i + 1} names service \`${service}\`, which environment \`${env}\` does not list${suggest(service, listed)}`,
+        });
       }
     }
   });
@@ -169,7 +188,21 @@ function suggest(value: string, candidates: string[]): string {
 }
 
 const KEYS: Record<string, string[]> = {
-  "": ["labels", "environments", "checks", "service_pairs", "follow_ups", "on_pass", "mode", "review_label", "roles", "pull_requests", "label_role", "max_follow_ups", "max_triages_per_hour"],
+  "": [
+    "labels",
+    "environments",
+    "checks",
+    "service_pairs",
+    "follow_ups",
+    "on_pass",
+    "mode",
+    "review_label",
+    "roles",
+    "pull_requests",
+    "label_role",
+    "max_follow_ups",
+    "max_triages_per_hour",
+  ],
   roles: [...COMMAND_NAMES],
   environment: ["project", "region", "services"],
   check: ["variable", "aliases", "environments", "services", "from", "secret", "why"],
@@ -193,9 +226,10 @@ const HELP: Record<string, string> = {
   project: "the GCP project id, e.g. `project: acme-staging`",
   region: "the Cloud Run region, e.g. `region: us-central1`",
   services: "a list of Cloud Run service names, e.g. `services: [api]`",
-  environments: "a map of environments, e.g. `staging: { project: acme-staging, region: us-central1, services: [api] }`",
+  environments:
+    "a map of environments, e.g. `staging: { project: acme-staging, region: us-central1, services: [api] }`",
   variable: "the environment variable name, e.g. `variable: JWT_SECRET_STAGING`",
-  labels: "a list of label names, e.g. `labels: [\"triage:config\"]`",
+  labels: 'a list of label names, e.g. `labels: ["triage:config"]`',
   checks: "a list of checks, e.g. `- variable: JWT_SECRET_STAGING`",
   follow_ups: "a list of template names, e.g. `follow_ups: [immediate-fix]`",
   template: "a template name, e.g. `template: immediate-fix`",
@@ -242,7 +276,9 @@ export function locate(problems: ConfigProblem[], text: string | undefined): Con
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   return problems.map((problem) => {
-    const path: (string | number)[] = problem.path ? problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [];
+    const path: (string | number)[] = problem.path
+      ? problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))
+      : [];
     for (let n = path.length; n >= 0; n--) {
       const offset = offsetOf(doc, path.slice(0, n), n === path.length);
       if (offset !== undefined) {
@@ -254,7 +290,11 @@ export function locate(problems: ConfigProblem[], text: string | undefined): Con
   });
 }
 
-function offsetOf(doc: ReturnType<typeof parseDocument>, path: (string | number)[], preferKey: boolean): number | undefined {
+function offsetOf(
+  doc: ReturnType<typeof parseDocument>,
+  path: (string | number)[],
+  preferKey: boolean,
+): number | undefined {
   if (path.length === 0) return doc.contents?.range?.[0];
   const parentPath = path.slice(0, -1);
   const parent = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;

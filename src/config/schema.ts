@@ -21,9 +21,21 @@ export const EnvironmentSchema = z
       ),
     health: z
       .strictObject({
-        path: z.string().regex(/^\//, "must start with /, e.g. /health").describe("Requested at the service's URL, e.g. `/health`."),
-        timeout_ms: z.number().int().positive().max(30_000).default(5_000).describe("How long to wait for an answer (default 5000)."),
-        services: z.array(name).optional().describe("The services to probe (default: every service of the environment)."),
+        path: z
+          .string()
+          .regex(/^\//, "must start with /, e.g. /health")
+          .describe("Requested at the service's URL, e.g. `/health`."),
+        timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .max(30_000)
+          .default(5_000)
+          .describe("How long to wait for an answer (default 5000)."),
+        services: z
+          .array(name)
+          .optional()
+          .describe("The services to probe (default: every service of the environment)."),
       })
       .optional()
       .describe(
@@ -57,10 +69,14 @@ export const CheckSchema = z
       .string()
       .regex(/^(latest|[1-9][0-9]*)$/, "must be `latest` or a version number such as 3")
       .optional()
-      .describe("The Secret Manager version the reference must use, e.g. `latest` to flag a reference pinned to an old number."),
+      .describe(
+        "The Secret Manager version the reference must use, e.g. `latest` to flag a reference pinned to an old number.",
+      ),
     secret: name
       .optional()
-      .describe("The Secret Manager secret that should hold the value; used in the fix command (default: the variable name in kebab-case)."),
+      .describe(
+        "The Secret Manager secret that should hold the value; used in the fix command (default: the variable name in kebab-case).",
+      ),
     why: z.string().optional().describe("One line on why the variable matters, shown in the diagnosis."),
   })
   .describe("An environment variable that must be set on the services.");
@@ -71,8 +87,9 @@ export const TEMPLATE_NAME = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a template name: lower-case letters, digits and dashes, without .md");
 
 /** One follow-up issue to open from a template. */
-const templateName = TEMPLATE_NAME
-  .describe("The template's file name without `.md`, from `.github/config-triage/` or the app's `templates/`.");
+const templateName = TEMPLATE_NAME.describe(
+  "The template's file name without `.md`, from `.github/config-triage/` or the app's `templates/`.",
+);
 
 export const FollowUpSchema = z
   .union([
@@ -96,10 +113,12 @@ export const MinimumRoleSchema = z
 export const COMMAND_NAMES = ["help", "recheck", "plan", "apply", "close", "reopen", "approve", "reject"] as const;
 
 export const RolesSchema = z
-  .strictObject(Object.fromEntries(COMMAND_NAMES.map((n) => [n, MinimumRoleSchema.optional()])) as Record<
-    (typeof COMMAND_NAMES)[number],
-    z.ZodOptional<typeof MinimumRoleSchema>
-  >)
+  .strictObject(
+    Object.fromEntries(COMMAND_NAMES.map((n) => [n, MinimumRoleSchema.optional()])) as Record<
+      (typeof COMMAND_NAMES)[number],
+      z.ZodOptional<typeof MinimumRoleSchema>
+    >,
+  )
   .default({})
   .describe("The minimum role for each `/triage` command, overriding the defaults (e.g. `apply: maintain`).");
 
@@ -111,7 +130,10 @@ export const ConfigSchema = z
       .default(["triage:config"])
       .describe("Labels that start a triage when added to an issue."),
     environments: z
-      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "environment names are lower-case, e.g. staging"), EnvironmentSchema)
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "environment names are lower-case, e.g. staging"),
+        EnvironmentSchema,
+      )
       .refine((envs) => Object.keys(envs).length > 0, "must name at least one environment")
       .describe("The Cloud Run environments, by name (e.g. `staging`, `production`)."),
     checks: z.array(CheckSchema).default([]).describe("The environment variables that must be set."),
@@ -138,7 +160,9 @@ export const ConfigSchema = z
     mode: z
       .enum(["auto", "review"])
       .default("auto")
-      .describe("`auto`: the trigger label opens the follow-ups at once, each with the review label; `review`: it posts the diagnosis and the plan, and nothing is created until `/triage apply`."),
+      .describe(
+        "`auto`: the trigger label opens the follow-ups at once, each with the review label; `review`: it posts the diagnosis and the plan, and nothing is created until `/triage apply`.",
+      ),
     review_label: name
       .default("needs-review")
       .describe("The label put on each follow-up the app opens; `/triage approve` takes it off."),
@@ -156,13 +180,17 @@ export const ConfigSchema = z
       .min(1)
       .max(100)
       .default(10)
-      .describe("At most this many follow-up issues are opened by one triage (default 10); the next triage opens the rest."),
+      .describe(
+        "At most this many follow-up issues are opened by one triage (default 10); the next triage opens the rest.",
+      ),
     max_triages_per_hour: z
       .number()
       .int()
       .min(1)
       .default(6)
-      .describe("At most this many triages of one issue per hour (label and `/triage` commands together, default 6); more are refused with a note saying when the limit resets."),
+      .describe(
+        "At most this many triages of one issue per hour (label and `/triage` commands together, default 6); more are refused with a note saying when the limit resets.",
+      ),
   })
   .describe("config-triage: `.github/config-triage.yml`");
 

@@ -4,7 +4,8 @@ import { ConfigSchema } from "./schema.js";
 
 /** Where the schema is published in the package, and the `$id` editors fetch it from. */
 export const JSON_SCHEMA_PATH = "schema/config-triage.schema.json";
-export const JSON_SCHEMA_ID = "https://raw.githubusercontent.com/config-triage/config-triage/main/schema/config-triage.schema.json";
+export const JSON_SCHEMA_ID =
+  "https://raw.githubusercontent.com/config-triage/config-triage/main/schema/config-triage.schema.json";
 
 /**
  * The JSON Schema of `.github/config-triage.yml`, generated from the zod schema the app validates with (never written
@@ -21,7 +22,10 @@ export function configJsonSchema(): Record<string, unknown> {
     ...rest,
     // Probot's config loader merges `_extends: repo` (or owner/repo) before the app validates the result.
     properties: {
-      _extends: { type: "string", description: "Inherit the config of another repository: `repo` or `owner/repo`; keys here override it." },
+      _extends: {
+        type: "string",
+        description: "Inherit the config of another repository: `repo` or `owner/repo`; keys here override it.",
+      },
       ...(rest.properties as object),
     },
   };

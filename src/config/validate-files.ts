@@ -52,7 +52,12 @@ export function sampleTemplateData(config: Config, failing: boolean) {
             {
               name: "app",
               ports: [{ containerPort: 8080 }],
-              env: failing ? [] : variables.map((name) => ({ name, valueSource: { secretKeyRef: { secret: name.toLowerCase(), version: "latest" } } })),
+              env: failing
+                ? []
+                : variables.map((name) => ({
+                    name,
+                    valueSource: { secretKeyRef: { secret: name.toLowerCase(), version: "latest" } },
+                  })),
             },
           ],
         },
@@ -68,7 +73,11 @@ export function sampleTemplateData(config: Config, failing: boolean) {
  * schema, each template's front matter, each template rendered with sample data (failing, and passing for templates
  * that open when checks pass), and every follow-up naming a template that exists. Problems carry file, line and column.
  */
-export function validateFiles(input: { config?: SourceFile; repoTemplates: SourceFile[]; builtInTemplates: Map<string, Template> }): ConfigProblem[] {
+export function validateFiles(input: {
+  config?: SourceFile;
+  repoTemplates: SourceFile[];
+  builtInTemplates: Map<string, Template>;
+}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   let config: Config = SAMPLE_CONFIG.config;
   let configOk = false;
@@ -89,7 +98,9 @@ export function validateFiles(input: { config?: SourceFile; repoTemplates: Sourc
   const seen = new Set<string>();
   const add = (p: ConfigProblem) => {
     const key = `${p.file}:${p.line}:${p.message}`;
-    if (!seen.has(key)) (seen.add(key), problems.push(p));
+    if (seen.has(key)) return;
+    seen.add(key);
+    problems.push(p);
   };
   for (const failing of [true, false]) {
     const sample = sampleTemplateData(config, failing);
@@ -99,9 +110,18 @@ export function validateFiles(input: { config?: SourceFile; repoTemplates: Sourc
       if (!rendered.ok) rendered.problems.forEach(add);
     }
     if (configOk) {
-      const planned = buildPlan({ config, parent: SAMPLE_PARENT, diagnosis: sample.diagnosis, live: sample.live, templates, existing: [] });
+      const planned = buildPlan({
+        config,
+        parent: SAMPLE_PARENT,
+        diagnosis: sample.diagnosis,
+        live: sample.live,
+        templates,
+        existing: [],
+      });
       if (!planned.ok) {
-        const fromConfig = planned.problems.filter((p) => p.file === CONFIG_PATH).map((p) => ({ ...p, file: input.config!.file }));
+        const fromConfig = planned.problems
+          .filter((p) => p.file === CONFIG_PATH)
+          .map((p) => ({ ...p, file: input.config!.file }));
         locate(fromConfig, input.config!.text).forEach(add);
         planned.problems.filter((p) => p.file !== CONFIG_PATH).forEach(add);
       }

@@ -107,7 +107,8 @@ const CANNOT_CHECK_WHAT: Record<CannotCheckReason, string> = {
 };
 
 const CANNOT_CHECK_WHY: Record<CannotCheckReason, string> = {
-  "not-found": "the service does not exist in this project and region (check the name, project and region in the config)",
+  "not-found":
+    "the service does not exist in this project and region (check the name, project and region in the config)",
   "permission-denied": "the app's service account may not read this service",
   "api-disabled":
     "Google refuses every Cloud Run call in this project until the Cloud Run Admin API is enabled there; " +
@@ -116,7 +117,8 @@ const CANNOT_CHECK_WHY: Record<CannotCheckReason, string> = {
     "the app found no valid Google credentials (Application Default Credentials). Where the app runs on Cloud Run, " +
     "the service's own service account is used with no setup; on another host, sign in as below, or set " +
     "GOOGLE_APPLICATION_CREDENTIALS to a service account key or credential configuration file",
-  unreachable: "Cloud Run did not answer in time; this is neither a pass nor a failure, and the next check will try again",
+  unreachable:
+    "Cloud Run did not answer in time; this is neither a pass nor a failure, and the next check will try again",
   error: "Cloud Run answered with an unexpected error",
   snapshot: "this environment is read from a snapshot file, and the file does not describe the service",
 };
@@ -128,13 +130,22 @@ export function defaultSecretName(variable: string): string {
 
 /** Where a change goes: the container is named only for a service with several containers (gcloud's rule). */
 function commandTarget(t: ServiceTarget, s: ServiceSnapshot | undefined, container?: string): gcloud.CommandTarget {
-  return { project: t.project, region: t.region, service: t.service, container: s && s.template.containers.length > 1 ? container : undefined };
+  return {
+    project: t.project,
+    region: t.region,
+    service: t.service,
+    container: s && s.template.containers.length > 1 ? container : undefined,
+  };
 }
 
 /** The runtime service account the next revision runs as: the template's, else the latest ready revision's. */
 function serviceAccountOf(s: ServiceSnapshot): string | undefined {
   const latest = s.latestReadyRevision ? s.revisions[s.latestReadyRevision] : undefined;
-  return s.template.serviceAccount ?? latest?.serviceAccount ?? (s.projectNumber ? defaultComputeAccount(s.projectNumber) : undefined);
+  return (
+    s.template.serviceAccount ??
+    latest?.serviceAccount ??
+    (s.projectNumber ? defaultComputeAccount(s.projectNumber) : undefined)
+  );
 }
 
 /** The account Cloud Run uses when a service names none. */
@@ -143,7 +154,10 @@ export function defaultComputeAccount(projectNumber: string): string {
 }
 
 /** A reference as a pointer; a project that is the service's own (by id or number) is dropped, so commands stay short. */
-function pointerOf(s: ServiceSnapshot, ref: { secret: string; version: string; project?: string }): gcloud.SecretPointer {
+function pointerOf(
+  s: ServiceSnapshot,
+  ref: { secret: string; version: string; project?: string },
+): gcloud.SecretPointer {
   const own = !ref.project || ref.project === s.project || ref.project === s.projectNumber;
   return { secret: ref.secret, version: ref.version, project: own ? undefined : ref.project };
 }
@@ -172,12 +186,18 @@ function pct(n: number): string {
 }
 
 /** How the variable (or an alias) is provided by a container: an env entry, or the check's secret mounted as a file. */
-function lookup(container: ContainerSnapshot | undefined, names: string[], secret: string): { name: string; source: ValueSource } | undefined {
+function lookup(
+  container: ContainerSnapshot | undefined,
+  names: string[],
+  secret: string,
+): { name: string; source: ValueSource } | undefined {
   if (!container) return undefined;
   const entry = names.map((n) => container.env.find((e) => e.name === n)).find(Boolean);
   if (entry) return entry;
   const mount = container.secretMounts.find((m) => m.secret === secret);
-  return mount ? { name: names[0], source: { kind: "file", secret: mount.secret, version: mount.version, path: mount.path } } : undefined;
+  return mount
+    ? { name: names[0], source: { kind: "file", secret: mount.secret, version: mount.version, path: mount.path } }
+    : undefined;
 }
 
 /** A variable name without the environment suffix it carries, e.g. `JWT_SECRET_STG` on staging -> `JWT_SECRET`. */
@@ -212,23 +232,30 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
   const names = [check.variable, ...check.aliases];
   const secret = check.secret ?? defaultSecretName(check.variable);
   const entry = lookup(container, names, secret);
-  const why = check.why ?? `the service reads \`${check.variable}\` at start-up; without it, requests that need it fail`;
+  const why =
+    check.why ?? `the service reads \`${check.variable}\` at start-up; without it, requests that need it fail`;
   const keyOf = (kind: string, name = check.variable) => `${kind}:${target.environment}:${target.service}:${name}`;
 
   if (!entry) {
-    const aliasNote = check.aliases.length ? ` (also looked for ${check.aliases.map((a) => `\`${a}\``).join(", ")})` : "";
+    const aliasNote = check.aliases.length
+      ? ` (also looked for ${check.aliases.map((a) => `\`${a}\``).join(", ")})`
+      : "";
     const sidecar = snapshot.template.containers.find((c) => !c.serving && lookup(c, names, secret));
     const allNames = snapshot.template.containers.flatMap((c) => c.env.map((e) => e.name));
     const near = nearMisses(check.variable, [...new Set(allNames)], target.environment)[0];
-    const nearEntry = near ? snapshot.template.containers.flatMap((c) => c.env).find((e) => e.name === near) : undefined;
+    const nearEntry = near
+      ? snapshot.template.containers.flatMap((c) => c.env).find((e) => e.name === near)
+      : undefined;
     const at = commandTarget(target, snapshot, container?.name ?? "SERVING_CONTAINER");
     let what = `\`${check.variable}\` is missing on ${where(target)}${aliasNote}`;
-    let pointer: gcloud.SecretPointer | undefined = check.from === "literal" ? undefined : { secret, version: check.version ?? "latest" };
+    let pointer: gcloud.SecretPointer | undefined =
+      check.from === "literal" ? undefined : { secret, version: check.version ?? "latest" };
     let fix = pointer ? gcloud.setSecret(at, check.variable, pointer) : gcloud.setLiteral(at, check.variable);
     let problemWhy = why;
     if (sidecar) {
       what += `: it is set only on the sidecar \`${sidecar.name}\`, not on the serving container`;
-      problemWhy += "; each container has its own environment, and a sidecar's variables are invisible to the serving container";
+      problemWhy +=
+        "; each container has its own environment, and a sidecar's variables are invisible to the serving container";
     } else if (near && nearEntry) {
       what += `: did you mean \`${near}\`, which is set?`;
       const s = nearEntry.source;
@@ -237,7 +264,12 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
       problemWhy += `; \`${near}\` looks like the same setting under another name, which the code does not read`;
     }
     return {
-      result: { ...base, status: "missing", container: container?.name, nearMiss: near && nearEntry && !sidecar ? near : undefined },
+      result: {
+        ...base,
+        status: "missing",
+        container: container?.name,
+        nearMiss: near && nearEntry && !sidecar ? near : undefined,
+      },
       problems: [
         {
           severity: "fail",
@@ -253,7 +285,13 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
     };
   }
 
-  const result: VariableResult = { ...base, status: "set", foundAs: entry.name, source: entry.source, container: container?.name };
+  const result: VariableResult = {
+    ...base,
+    status: "set",
+    foundAs: entry.name,
+    source: entry.source,
+    container: container?.name,
+  };
   const at = commandTarget(target, snapshot, container?.name);
   if (entry.source.kind !== "literal") result.secretUse = secretUse(snapshot, pointerOf(snapshot, entry.source));
   const problems: Problem[] = [];
@@ -273,7 +311,10 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
         check.from === "secret-manager"
           ? "a literal value is visible to anyone who can read the service's configuration and is not rotated with the secret"
           : "the configuration asks for a literal value here",
-      fix: (check.from === "secret-manager" ? gcloud.literalToSecret(at, entry.name, wanted) : gcloud.secretToLiteral(at, entry.name)).join("\n"),
+      fix: (check.from === "secret-manager"
+        ? gcloud.literalToSecret(at, entry.name, wanted)
+        : gcloud.secretToLiteral(at, entry.name)
+      ).join("\n"),
       key: keyOf("source", entry.name),
       secretUses: check.from === "secret-manager" ? [secretUse(snapshot, wanted)] : undefined,
     });
@@ -290,7 +331,11 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
         check.version === "latest"
           ? "a reference pinned to an old version keeps serving the old value after the secret is rotated"
           : `the configuration pins this reference to version ${check.version}`,
-      fix: gcloud.setSecret(at, s.kind === "file" ? s.path : entry.name, pointerOf(snapshot, { ...s, version: check.version })),
+      fix: gcloud.setSecret(
+        at,
+        s.kind === "file" ? s.path : entry.name,
+        pointerOf(snapshot, { ...s, version: check.version }),
+      ),
       key: keyOf("version", entry.name),
       secretUses: [secretUse(snapshot, pointerOf(snapshot, { ...s, version: check.version }))],
     });
@@ -306,7 +351,12 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
  * (`--to-latest`, or `--to-revisions=LATEST_READY=100` when the latest created revision failed, so that a retry of the
  * failed configuration does not take the traffic by itself); otherwise no ready revision has it and it takes a deploy.
  */
-function servingProblems(check: EffectiveCheck, s: ServiceSnapshot, entry: { name: string; source: ValueSource }, secret: string): Problem[] {
+function servingProblems(
+  check: EffectiveCheck,
+  s: ServiceSnapshot,
+  entry: { name: string; source: ValueSource },
+  secret: string,
+): Problem[] {
   const names = [check.variable, ...check.aliases];
   const problems: Problem[] = [];
   const target: ServiceTarget = s;
@@ -321,7 +371,9 @@ function servingProblems(check: EffectiveCheck, s: ServiceSnapshot, entry: { nam
     const at = commandTarget(target, s, servingContainer(s.template)?.name);
     const src = entry.source;
     const redeploy =
-      src.kind === "literal" ? gcloud.setLiteral(at, entry.name) : gcloud.setSecret(at, src.kind === "file" ? src.path : entry.name, pointerOf(s, src));
+      src.kind === "literal"
+        ? gcloud.setLiteral(at, entry.name)
+        : gcloud.setSecret(at, src.kind === "file" ? src.path : entry.name, pointerOf(s, src));
     const pinned = latestHasIt && share.revision !== ready;
     const failedNote = createdFailed ? ` (the latest, \`${s.latestCreatedRevision}\`, failed)` : "";
     problems.push({
@@ -393,7 +445,6 @@ function cannotReadWhy(error: CannotRead): string {
   return CANNOT_CHECK_WHY[error.reason];
 }
 
-
 /** A failed or unfinished rollout of a service: its latest configuration is not what serves. */
 export function rolloutProblems(s: ServiceSnapshot): Problem[] {
   const target: ServiceTarget = s;
@@ -455,8 +506,12 @@ function rolloutFix(s: ServiceSnapshot, message: string): string | undefined {
 
 function cannotCheckProblem(state: Extract<ServiceState, { kind: "cannot-check" }>): Problem {
   const t = state.target;
-  const permission = state.permission ? ` (missing IAM permission \`${state.permission}\` on project \`${t.project}\`)` : "";
-  const suggestion = state.suggestions?.length ? `: did you mean ${state.suggestions.map((s) => `\`${s}\``).join(" or ")}?` : "";
+  const permission = state.permission
+    ? ` (missing IAM permission \`${state.permission}\` on project \`${t.project}\`)`
+    : "";
+  const suggestion = state.suggestions?.length
+    ? `: did you mean ${state.suggestions.map((s) => `\`${s}\``).join(" or ")}?`
+    : "";
   const fix = cannotReadFix(state, t);
   const why =
     state.reason === "not-found" && state.suggestions?.length
@@ -478,7 +533,7 @@ function healthProblem(state: Extract<ServiceState, { kind: "ok" }>): Problem | 
   const t = state.target;
   return {
     severity: "fail",
-    what: `the health check of ${where(t)} failed: ${h.status !== undefined ? `HTTP ${h.status}` : h.error ?? "no answer"} after ${h.latencyMs} ms`,
+    what: `the health check of ${where(t)} failed: ${h.status !== undefined ? `HTTP ${h.status}` : (h.error ?? "no answer")} after ${h.latencyMs} ms`,
     target: t,
     revision: state.snapshot.latestReadyRevision,
     why: `\`${h.url}\` should answer 2xx; users probably see errors too`,
@@ -500,21 +555,26 @@ export interface EvaluateOptions {
 export function stripServiceAffix(service: string, environment: string): string {
   for (const affix of environmentSuffixes(environment).map((a) => a.toLowerCase().replace(/_/g, "-"))) {
     for (const sep of ["-", "_"]) {
-      if (service.endsWith(`${sep}${affix}`) && service.length > affix.length + 1) return service.slice(0, -affix.length - 1);
-      if (service.startsWith(`${affix}${sep}`) && service.length > affix.length + 1) return service.slice(affix.length + 1);
+      if (service.endsWith(`${sep}${affix}`) && service.length > affix.length + 1)
+        return service.slice(0, -affix.length - 1);
+      if (service.startsWith(`${affix}${sep}`) && service.length > affix.length + 1)
+        return service.slice(affix.length + 1);
     }
   }
   return service;
 }
 
 /** Groups the services that are one service across environments: explicit pairs first, then names without affixes. */
-function pairServices(live: LiveState, pairs: Record<string, string>[]): { snapshots: ServiceSnapshot[]; explicit: boolean }[] {
+function pairServices(
+  live: LiveState,
+  pairs: Record<string, string>[],
+): { snapshots: ServiceSnapshot[]; explicit: boolean }[] {
   const ok = live.services.flatMap((s) => (s.kind === "ok" ? [s.snapshot] : []));
   const paired = new Set<ServiceSnapshot>();
   const groups: { snapshots: ServiceSnapshot[]; explicit: boolean }[] = [];
   for (const pair of pairs) {
     const members = ok.filter((s) => pair[s.environment] === s.service);
-    members.forEach((m) => paired.add(m));
+    for (const m of members) paired.add(m);
     groups.push({ snapshots: members, explicit: true });
   }
   const byBase = new Map<string, ServiceSnapshot[]>();
@@ -533,24 +593,38 @@ function pairServices(live: LiveState, pairs: Record<string, string>[]): { snaps
  * what is already reported missing (`env:service:NAME`); `typos` holds names the near-miss check calls misspellings,
  * which are never proposed for another environment.
  */
-export function driftProblems(live: LiveState, reported: Set<string> = new Set(), typos: Set<string> = new Set(), options: EvaluateOptions = {}): Problem[] {
+export function driftProblems(
+  live: LiveState,
+  reported: Set<string> = new Set(),
+  typos: Set<string> = new Set(),
+  options: EvaluateOptions = {},
+): Problem[] {
   const problems: Problem[] = [];
   for (const { snapshots, explicit } of pairServices(live, options.servicePairs ?? [])) {
     for (const a of snapshots) {
       for (const b of snapshots) {
         if (a === b || a.environment === b.environment) continue;
-        const bases = (s: ServiceSnapshot) => new Map(templateEnv(s).map((e) => [stripEnvironmentSuffix(e.name, s.environment), e]));
+        const bases = (s: ServiceSnapshot) =>
+          new Map(templateEnv(s).map((e) => [stripEnvironmentSuffix(e.name, s.environment), e]));
         const theirs = bases(b);
-        const nameIn = (base: string, e: EnvEntry) => (base === e.name ? e.name : `${base}_${environmentSuffixes(b.environment)[0]}`);
+        const nameIn = (base: string, e: EnvEntry) =>
+          base === e.name ? e.name : `${base}_${environmentSuffixes(b.environment)[0]}`;
         const lacking = [...bases(a)].filter(
-          ([base, e]) => !theirs.has(base) && !typos.has(`${a.environment}:${a.service}:${e.name}`) && !reported.has(`${b.environment}:${b.service}:${nameIn(base, e)}`),
+          ([base, e]) =>
+            !theirs.has(base) &&
+            !typos.has(`${a.environment}:${a.service}:${e.name}`) &&
+            !reported.has(`${b.environment}:${b.service}:${nameIn(base, e)}`),
         );
         if (!lacking.length) continue;
         const renamed = lacking.map(([base, e]) => ({ name: nameIn(base, e), source: e.source }));
         const at = commandTarget(b, b, servingContainer(b.template)?.name);
-        const pointers = renamed.flatMap((e) => (e.source.kind === "literal" ? [] : [{ secret: defaultSecretName(e.name), version: "latest" }]));
+        const pointers = renamed.flatMap((e) =>
+          e.source.kind === "literal" ? [] : [{ secret: defaultSecretName(e.name), version: "latest" }],
+        );
         const flags = renamed.map((e) =>
-          e.source.kind === "literal" ? `--update-env-vars=${e.name}=VALUE` : `--update-secrets=${e.name}=${defaultSecretName(e.name)}:latest`,
+          e.source.kind === "literal"
+            ? `--update-env-vars=${e.name}=VALUE`
+            : `--update-secrets=${e.name}=${defaultSecretName(e.name)}:latest`,
         );
         const pairing =
           a.service === b.service
@@ -562,7 +636,10 @@ export function driftProblems(live: LiveState, reported: Set<string> = new Set()
           severity: "warn",
           what: `${b.environment} / ${b.service} lacks ${renamed.map((e) => `\`${e.name}\``).join(", ")}, which ${a.environment}${a.service === b.service ? "" : ` / ${a.service}`} has`,
           target: b,
-          why: `the same service is configured differently in ${a.environment} and ${b.environment} (names compared with environment suffixes removed; values are never compared).${pairing}`.replace(/\.$/, ""),
+          why: `the same service is configured differently in ${a.environment} and ${b.environment} (names compared with environment suffixes removed; values are never compared).${pairing}`.replace(
+            /\.$/,
+            "",
+          ),
           fix: gcloud.updateService(at, [...new Set(flags)]),
           key: `drift:${a.environment}>${b.environment}:${b.service}`,
           secretUses: pointers.length ? pointers.map((p) => secretUse(b, p)) : undefined,
@@ -583,8 +660,13 @@ function sameTarget(a: ServiceTarget, b: ServiceTarget): boolean {
 
 /** Every Secret Manager version a diagnosis relies on: the references services read and those its fixes propose. */
 export function secretUsesOf(d: Diagnosis): SecretUse[] {
-  const all = [...d.results.flatMap((r) => (r.secretUse ? [r.secretUse] : [])), ...d.problems.flatMap((p) => p.secretUses ?? [])];
-  const seen = new Map(all.map((u) => [`${u.project}/${u.secret}/${u.version}/${u.serviceProject}/${u.serviceAccount ?? ""}`, u]));
+  const all = [
+    ...d.results.flatMap((r) => (r.secretUse ? [r.secretUse] : [])),
+    ...d.problems.flatMap((p) => p.secretUses ?? []),
+  ];
+  const seen = new Map(
+    all.map((u) => [`${u.project}/${u.secret}/${u.version}/${u.serviceProject}/${u.serviceAccount ?? ""}`, u]),
+  );
   return [...seen.values()];
 }
 
@@ -612,7 +694,9 @@ function verifySecrets(results: VariableResult[], problems: Problem[], live: Liv
   const found: Problem[] = [];
   for (const r of results) {
     if (!r.secretUse || !r.source || r.source.kind === "literal" || isOffline(r.target)) continue;
-    const replaced = problems.some((p) => p.target === r.target && /^(source|version):/.test(p.key) && p.key.endsWith(`:${r.foundAs}`));
+    const replaced = problems.some(
+      (p) => p.target === r.target && /^(source|version):/.test(p.key) && p.key.endsWith(`:${r.foundAs}`),
+    );
     if (replaced) continue;
     const v = verifySecretUse(r.secretUse, facts, numbers);
     if (v.status === "works") continue;
@@ -666,8 +750,14 @@ export function evaluate(checks: EffectiveCheck[], live: LiveState, options: Eva
     }
   }
   // A variable already reported missing is not reported again as drift.
-  const missing = new Set(results.filter((r) => r.status === "missing").map((r) => `${r.target.environment}:${r.target.service}:${r.variable}`));
-  const typos = new Set(results.filter((r) => r.nearMiss).map((r) => `${r.target.environment}:${r.target.service}:${r.nearMiss}`));
+  const missing = new Set(
+    results
+      .filter((r) => r.status === "missing")
+      .map((r) => `${r.target.environment}:${r.target.service}:${r.variable}`),
+  );
+  const typos = new Set(
+    results.filter((r) => r.nearMiss).map((r) => `${r.target.environment}:${r.target.service}:${r.nearMiss}`),
+  );
   problems.push(...driftProblems(live, missing, typos, options));
   if (live.secrets) problems.push(...verifySecrets(results, problems, live));
   const seen = new Set<string>();

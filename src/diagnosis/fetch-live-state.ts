@@ -2,7 +2,14 @@ import { distance } from "fastest-levenshtein";
 import type { protos } from "@google-cloud/run";
 import { GoogleCredentialsError, type CloudRunClients } from "../cloud-run/create-clients.js";
 import { revisionToSnapshot, serviceToSnapshot, shortName } from "./to-snapshot.js";
-import type { CannotCheckReason, CannotRead, LiveState, ServiceSnapshot, ServiceState, ServiceTarget } from "./types.js";
+import type {
+  CannotCheckReason,
+  CannotRead,
+  LiveState,
+  ServiceSnapshot,
+  ServiceState,
+  ServiceTarget,
+} from "./types.js";
 
 type IService = protos.google.cloud.run.v2.IService;
 
@@ -24,7 +31,11 @@ export interface FetchOptions {
  * concurrently, at most `concurrency` at a time. When listing is refused (no `run.services.list`) it falls back to
  * `GetService` per service, so an account with only `run.services.get` still gets a diagnosis.
  */
-export async function fetchLiveState(clients: CloudRunClients, targets: ServiceTarget[], options: FetchOptions = {}): Promise<LiveState> {
+export async function fetchLiveState(
+  clients: CloudRunClients,
+  targets: ServiceTarget[],
+  options: FetchOptions = {},
+): Promise<LiveState> {
   const { concurrency = 8, timeoutMs = 15_000, now = () => new Date(), onProgress } = options;
   let done = 0;
   const call = { timeout: timeoutMs, retry: null };
@@ -98,7 +109,11 @@ export async function fetchLiveState(clients: CloudRunClients, targets: ServiceT
 export function revisionsToRead(snapshot: ServiceSnapshot): string[] {
   const settled = !snapshot.reconciling && snapshot.generation === snapshot.observedGeneration;
   const fromTemplate = settled ? snapshot.latestCreatedRevision : undefined;
-  const wanted = [...snapshot.traffic.map((t) => t.revision), snapshot.latestReadyRevision, snapshot.latestCreatedRevision];
+  const wanted = [
+    ...snapshot.traffic.map((t) => t.revision),
+    snapshot.latestReadyRevision,
+    snapshot.latestCreatedRevision,
+  ];
   return [...new Set(wanted)].filter((r): r is string => Boolean(r) && r !== fromTemplate);
 }
 
@@ -120,7 +135,10 @@ async function readServingRevisions(
     } catch (error) {
       // A revision that serves no traffic only informs the fix: not being able to read it is no "could not check".
       if (!snapshot.traffic.some((t) => t.revision === revision)) return;
-      snapshot.revisionErrors = { ...snapshot.revisionErrors, [revision]: classifyCloudRunError(error, "run.revisions.get") };
+      snapshot.revisionErrors = {
+        ...snapshot.revisionErrors,
+        [revision]: classifyCloudRunError(error, "run.revisions.get"),
+      };
     }
   });
 }
@@ -188,7 +206,11 @@ export function classifyCloudRunError(error: unknown, permission: string): Canno
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the input order in the result. */
-export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {

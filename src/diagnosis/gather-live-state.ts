@@ -52,19 +52,22 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
       const envTargets = targets.filter((t) => t.environment === environment);
       const read = await deps.readSnapshot(file);
       if (!read) {
-        return envTargets.map((target): ServiceState => ({
-          kind: "cannot-check",
-          target,
-          reason: "snapshot",
-          detail: `\`environments.${environment}.snapshot\` in \`${CONFIG_PATH}\` names \`${file}\`, which does not exist ${deps.snapshotWhere ?? "on the default branch"}: commit the output of \`gcloud run services describe SERVICE --format yaml\` there, or remove \`snapshot:\` from environment \`${environment}\``,
-          origin: { file },
-        }));
+        return envTargets.map(
+          (target): ServiceState => ({
+            kind: "cannot-check",
+            target,
+            reason: "snapshot",
+            detail: `\`environments.${environment}.snapshot\` in \`${CONFIG_PATH}\` names \`${file}\`, which does not exist ${deps.snapshotWhere ?? "on the default branch"}: commit the output of \`gcloud run services describe SERVICE --format yaml\` there, or remove \`snapshot:\` from environment \`${environment}\``,
+            origin: { file },
+          }),
+        );
       }
       return readSnapshotFile(read.text, envTargets, { file, takenAt: read.updatedAt });
     }),
   ]);
   const states = [...(live?.services ?? []), ...fromSnapshots.flat()];
-  const order = (s: ServiceState) => targets.findIndex((t) => t.environment === s.target.environment && t.service === s.target.service);
+  const order = (s: ServiceState) =>
+    targets.findIndex((t) => t.environment === s.target.environment && t.service === s.target.service);
   states.sort((a, b) => order(a) - order(b));
   const unprobed = await probeAll(config, states, deps.probe ?? probeHealth);
   const state: LiveState = {
@@ -75,7 +78,9 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
   };
   if (deps.fetchSecrets && deps.checks) {
     // What the diagnosis will rely on, from the services read live only: a snapshot environment stays offline.
-    const uses = secretUsesOf(evaluate(deps.checks, { ...state, services: states.filter((s) => !s.origin) }, deps.evaluateOptions));
+    const uses = secretUsesOf(
+      evaluate(deps.checks, { ...state, services: states.filter((s) => !s.origin) }, deps.evaluateOptions),
+    );
     if (uses.length) {
       const verification = await deps.fetchSecrets(uses);
       state.secrets = verification.facts;
@@ -90,13 +95,20 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
  * API gave is requested: a snapshot's `status.url` is text in the repository, and requesting it would let anyone who
  * can commit make the app call any host and port it can reach (SSRF). A snapshot-only check so stays offline.
  */
-async function probeAll(config: Config, states: ServiceState[], probe: NonNullable<GatherDeps["probe"]>): Promise<ServiceTarget[]> {
+async function probeAll(
+  config: Config,
+  states: ServiceState[],
+  probe: NonNullable<GatherDeps["probe"]>,
+): Promise<ServiceTarget[]> {
   const unprobed: ServiceTarget[] = [];
   const due = states.flatMap((s) => {
     const health = config.environments[s.target.environment]?.health;
     if (s.kind !== "ok" || !health || !s.snapshot.uri) return [];
     if (health.services && !health.services.includes(s.target.service)) return [];
-    if (s.origin) return (unprobed.push(s.target), []);
+    if (s.origin) {
+      unprobed.push(s.target);
+      return [];
+    }
     return [{ state: s, url: `${s.snapshot.uri.replace(/\/$/, "")}${health.path}`, timeoutMs: health.timeout_ms }];
   });
   await mapBounded(due, 8, async ({ state, url, timeoutMs }) => {

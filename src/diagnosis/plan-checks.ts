@@ -64,7 +64,9 @@ export function issueVariables(
 /** The configured environments whose names appear as words in the issue's text. */
 export function mentionedEnvironments(text: string, environments: string[]): string[] {
   const lower = text.toLowerCase();
-  return environments.filter((env) => new RegExp(`(^|[^a-z0-9])${escapeRegExp(env.toLowerCase())}([^a-z0-9]|$)`).test(lower));
+  return environments.filter((env) =>
+    new RegExp(`(^|[^a-z0-9])${escapeRegExp(env.toLowerCase())}([^a-z0-9]|$)`).test(lower),
+  );
 }
 
 function escapeRegExp(s: string): string {
@@ -103,7 +105,9 @@ export function planChecks(config: Config, issue: { title: string; body: string 
   const text = `${issue.title}\n${issue.body ?? ""}`;
   const named = mentionedEnvironments(text, envNames);
   for (const variable of issueVariables(config, issue).taken) {
-    const bySuffix = envNames.filter((env) => environmentSuffixes(env).some((suffix) => variable.endsWith(`_${suffix}`)));
+    const bySuffix = envNames.filter((env) =>
+      environmentSuffixes(env).some((suffix) => variable.endsWith(`_${suffix}`)),
+    );
     const environments = bySuffix.length ? bySuffix : named.length ? named : envNames;
     checks.push({ variable, aliases: [], from: "any", origin: "issue", targets: targetsOf(config, environments) });
   }
@@ -113,6 +117,7 @@ export function planChecks(config: Config, issue: { title: string; body: string 
 /** Every service any check needs, once each, in config order. */
 export function targetsToFetch(checks: EffectiveCheck[]): ServiceTarget[] {
   const seen = new Map<string, ServiceTarget>();
-  for (const t of checks.flatMap((c) => c.targets)) seen.set(`${t.project}/${t.region}/${t.service}/${t.environment}`, t);
+  for (const t of checks.flatMap((c) => c.targets))
+    seen.set(`${t.project}/${t.region}/${t.service}/${t.environment}`, t);
   return [...seen.values()];
 }

@@ -1,8 +1,18 @@
 import { parseAllDocuments } from "yaml";
 import { parseSecretName, projectNumberFromUrls, shortName } from "./to-snapshot.js";
-import type { ContainerSnapshot, EnvEntry, RevisionSnapshot, SecretMount, ServiceSnapshot, ServiceState, ServiceTarget, SnapshotOrigin, TrafficShare } from "./types.js";
+import type {
+  ContainerSnapshot,
+  EnvEntry,
+  RevisionSnapshot,
+  SecretMount,
+  ServiceSnapshot,
+  ServiceState,
+  ServiceTarget,
+  SnapshotOrigin,
+  TrafficShare,
+} from "./types.js";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// biome-ignore lint/suspicious/noExplicitAny: a parsed YAML or JSON document, checked field by field below
 type Doc = Record<string, any>;
 
 /**
@@ -20,7 +30,9 @@ export function readSnapshotFile(text: string, targets: ServiceTarget[], origin:
     const list = Array.isArray(parsed) ? parsed : [parsed];
     const errors = list.flatMap((d) => d.errors);
     if (errors.length) throw new Error(errors[0].message.split("\n")[0]);
-    docs = list.map((d) => d.toJS()).flatMap((d: Doc | null) => (d?.kind === "List" && Array.isArray(d.items) ? d.items : d ? [d] : []));
+    docs = list
+      .map((d) => d.toJS())
+      .flatMap((d: Doc | null) => (d?.kind === "List" && Array.isArray(d.items) ? d.items : d ? [d] : []));
   } catch (error) {
     return targets.map((target) => unusable(target, origin, `the file is not valid YAML: ${(error as Error).message}`));
   }
@@ -30,10 +42,18 @@ export function readSnapshotFile(text: string, targets: ServiceTarget[], origin:
     const doc = services.find((d) => d.metadata?.name === target.service);
     if (!doc) {
       const names = services.map((d) => String(d.metadata?.name ?? "?"));
-      return unusable(target, origin, `it has no Service named \`${target.service}\`${names.length ? ` (it has ${names.map((n) => `\`${n}\``).join(", ")})` : ""}: add the output of \`gcloud run services describe ${target.service} --project=${target.project} --region=${target.region} --format yaml\``);
+      return unusable(
+        target,
+        origin,
+        `it has no Service named \`${target.service}\`${names.length ? ` (it has ${names.map((n) => `\`${n}\``).join(", ")})` : ""}: add the output of \`gcloud run services describe ${target.service} --project=${target.project} --region=${target.region} --format yaml\``,
+      );
     }
     if (!String(doc.apiVersion ?? "").startsWith("serving.knative.dev/")) {
-      return unusable(target, origin, `\`${target.service}\` has apiVersion \`${doc.apiVersion}\`; expected \`serving.knative.dev/v1\` (from \`gcloud run services describe --format yaml\`)`);
+      return unusable(
+        target,
+        origin,
+        `\`${target.service}\` has apiVersion \`${doc.apiVersion}\`; expected \`serving.knative.dev/v1\` (from \`gcloud run services describe --format yaml\`)`,
+      );
     }
     return { kind: "ok", target, snapshot: knativeToSnapshot(target, doc, revisions), origin };
   });
@@ -47,12 +67,18 @@ function unusable(target: ServiceTarget, origin: SnapshotOrigin, why: string): S
 function toContainers(spec: Doc | undefined, aliases: Map<string, string> = new Map()): ContainerSnapshot[] {
   const containers: Doc[] = spec?.containers ?? [];
   const volumes = new Map<string, Doc>((spec?.volumes ?? []).map((v: Doc) => [v.name, v]));
-  const servingIndex = Math.max(0, containers.findIndex((c) => (c.ports ?? []).length > 0));
+  const servingIndex = Math.max(
+    0,
+    containers.findIndex((c) => (c.ports ?? []).length > 0),
+  );
   return containers.map((c, i) => {
     const env: EnvEntry[] = (c.env ?? []).map((e: Doc) => {
       const ref = e.valueFrom?.secretKeyRef;
       return ref
-        ? { name: String(e.name), source: { kind: "secret", ...secretOf(ref.name, aliases), version: String(ref.key ?? "latest") } }
+        ? {
+            name: String(e.name),
+            source: { kind: "secret", ...secretOf(ref.name, aliases), version: String(ref.key ?? "latest") },
+          }
         : { name: String(e.name), source: { kind: "literal" } };
     });
     const secretMounts: SecretMount[] = [];
@@ -106,13 +132,21 @@ function knativeToSnapshot(target: ServiceTarget, doc: Doc, revisionDocs: Doc[])
   const latestReady = status.latestReadyRevisionName || undefined;
   const traffic: TrafficShare[] = (status.traffic ?? doc.spec?.traffic ?? [])
     .filter((t: Doc) => (t.percent ?? 0) > 0)
-    .map((t: Doc) => ({ revision: t.latestRevision ? (latestReady ?? "") : String(t.revisionName ?? ""), percent: Number(t.percent), latest: Boolean(t.latestRevision) }));
+    .map((t: Doc) => ({
+      revision: t.latestRevision ? (latestReady ?? "") : String(t.revisionName ?? ""),
+      percent: Number(t.percent),
+      latest: Boolean(t.latestRevision),
+    }));
   const ready = (status.conditions ?? []).find((c: Doc) => c.type === "Ready");
   const revisions: Record<string, RevisionSnapshot> = {};
   for (const r of revisionDocs) {
     if (r.metadata?.labels?.["serving.knative.dev/service"] !== target.service) continue;
     const name = shortName(r.metadata?.name);
-    revisions[name] = { name, containers: toContainers(r.spec, secretAliases(r.metadata?.annotations)), serviceAccount: r.spec?.serviceAccountName || undefined };
+    revisions[name] = {
+      name,
+      containers: toContainers(r.spec, secretAliases(r.metadata?.annotations)),
+      serviceAccount: r.spec?.serviceAccountName || undefined,
+    };
   }
   const snapshot: ServiceSnapshot = {
     ...target,
@@ -127,7 +161,16 @@ function knativeToSnapshot(target: ServiceTarget, doc: Doc, revisionDocs: Doc[])
     latestCreatedRevision: status.latestCreatedRevisionName || undefined,
     traffic,
     terminalCondition: ready
-      ? { state: ready.status === "True" ? "CONDITION_SUCCEEDED" : ready.status === "False" ? "CONDITION_FAILED" : "CONDITION_RECONCILING", reason: ready.reason || undefined, message: ready.message || undefined }
+      ? {
+          state:
+            ready.status === "True"
+              ? "CONDITION_SUCCEEDED"
+              : ready.status === "False"
+                ? "CONDITION_FAILED"
+                : "CONDITION_RECONCILING",
+          reason: ready.reason || undefined,
+          message: ready.message || undefined,
+        }
       : undefined,
     reconciling: ready?.status === "Unknown",
     generation: doc.metadata?.generation != null ? String(doc.metadata.generation) : undefined,
@@ -141,7 +184,13 @@ function knativeToSnapshot(target: ServiceTarget, doc: Doc, revisionDocs: Doc[])
   const missing = traffic.map((t) => t.revision).filter((r) => r && !revisions[r]);
   if (missing.length) {
     snapshot.revisionErrors = Object.fromEntries(
-      missing.map((r) => [r, { reason: "snapshot" as const, detail: `the snapshot has no revision \`${r}\`: add the output of \`gcloud run revisions describe ${r} --project=${target.project} --region=${target.region} --format yaml\` to it` }]),
+      missing.map((r) => [
+        r,
+        {
+          reason: "snapshot" as const,
+          detail: `the snapshot has no revision \`${r}\`: add the output of \`gcloud run revisions describe ${r} --project=${target.project} --region=${target.region} --format yaml\` to it`,
+        },
+      ]),
     );
   }
   return snapshot;

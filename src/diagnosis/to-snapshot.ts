@@ -1,5 +1,13 @@
 import type { protos } from "@google-cloud/run";
-import type { ContainerSnapshot, EnvEntry, SecretMount, RevisionSnapshot, ServiceSnapshot, ServiceTarget, TrafficShare } from "./types.js";
+import type {
+  ContainerSnapshot,
+  EnvEntry,
+  SecretMount,
+  RevisionSnapshot,
+  ServiceSnapshot,
+  ServiceTarget,
+  TrafficShare,
+} from "./types.js";
 
 type IService = protos.google.cloud.run.v2.IService;
 type IRevision = protos.google.cloud.run.v2.IRevision;
@@ -26,15 +34,24 @@ export function parseSecretName(secret: string | null | undefined): { secret: st
  * Reduces a container's env to names and sources. The literal `value` is read only to be discarded here: no
  * value of any variable leaves this function.
  */
-function toContainers(containers: IContainer[] | null | undefined, volumes: IVolume[] | null | undefined): ContainerSnapshot[] {
+function toContainers(
+  containers: IContainer[] | null | undefined,
+  volumes: IVolume[] | null | undefined,
+): ContainerSnapshot[] {
   const list = containers ?? [];
-  const servingIndex = Math.max(0, list.findIndex((c) => (c.ports ?? []).length > 0));
+  const servingIndex = Math.max(
+    0,
+    list.findIndex((c) => (c.ports ?? []).length > 0),
+  );
   const volumeByName = new Map((volumes ?? []).map((v) => [v.name ?? "", v]));
   return list.map((container, i) => {
     const env: EnvEntry[] = (container.env ?? []).map((e) => {
       const ref = e.valueSource?.secretKeyRef;
       return ref
-        ? { name: e.name ?? "", source: { kind: "secret", ...parseSecretName(ref.secret), version: ref.version || "latest" } }
+        ? {
+            name: e.name ?? "",
+            source: { kind: "secret", ...parseSecretName(ref.secret), version: ref.version || "latest" },
+          }
         : { name: e.name ?? "", source: { kind: "literal" } };
     });
     const secretMounts: SecretMount[] = [];
@@ -70,7 +87,11 @@ export function revisionToSnapshot(revision: IRevision): RevisionSnapshot {
 }
 
 /** Converts a Cloud Run v2 Service message to the diagnosis's snapshot (names and sources only). */
-export function serviceToSnapshot(target: ServiceTarget, service: IService, revisions: IRevision[] = []): ServiceSnapshot {
+export function serviceToSnapshot(
+  target: ServiceTarget,
+  service: IService,
+  revisions: IRevision[] = [],
+): ServiceSnapshot {
   const latestReady = shortName(service.latestReadyRevision) || undefined;
   const traffic: TrafficShare[] = (service.trafficStatuses ?? [])
     .filter((t) => (t.percent ?? 0) > 0)
@@ -99,7 +120,9 @@ export function serviceToSnapshot(target: ServiceTarget, service: IService, revi
     observedGeneration: service.observedGeneration != null ? String(service.observedGeneration) : undefined,
     // Only this service's revisions: short names repeat across projects (`api-00001-abc` in staging and production).
     revisions: Object.fromEntries(
-      revisions.filter((r) => !service.name || (r.name ?? "").startsWith(`${service.name}/revisions/`)).map((r) => [shortName(r.name), revisionToSnapshot(r)]),
+      revisions
+        .filter((r) => !service.name || (r.name ?? "").startsWith(`${service.name}/revisions/`))
+        .map((r) => [shortName(r.name), revisionToSnapshot(r)]),
     ),
   };
 }

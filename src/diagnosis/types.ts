@@ -116,7 +116,13 @@ export interface SnapshotOrigin {
 /** `snapshot`: the configured snapshot file is missing, invalid, or lacks the service or a serving revision. */
 /** `api-disabled`: a PERMISSION_DENIED whose ErrorInfo says SERVICE_DISABLED (the Cloud Run Admin API is off there). */
 export type CannotCheckReason =
-  "not-found" | "permission-denied" | "api-disabled" | "unauthenticated" | "unreachable" | "error" | "snapshot";
+  | "not-found"
+  | "permission-denied"
+  | "api-disabled"
+  | "unauthenticated"
+  | "unreachable"
+  | "error"
+  | "snapshot";
 
 export interface ServiceTarget {
   environment: string;

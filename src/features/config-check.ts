@@ -14,14 +14,25 @@ const BREAKS = "Merging this would break triage: the app reads these files from 
 
 /** Whether a changed path is the app's config or one of its templates. */
 export function isTriageFile(path: string): boolean {
-  return path === CONFIG_PATH || (path.startsWith(`${REPO_TEMPLATE_DIR}/`) && path.endsWith(".md") && !path.slice(REPO_TEMPLATE_DIR.length + 1).includes("/"));
+  return (
+    path === CONFIG_PATH ||
+    (path.startsWith(`${REPO_TEMPLATE_DIR}/`) &&
+      path.endsWith(".md") &&
+      !path.slice(REPO_TEMPLATE_DIR.length + 1).includes("/"))
+  );
 }
 
 /** The check run's output, as plain data: a summary and one annotation per problem, at its line. */
 export function checkRunOutput(problems: ConfigProblem[], files: string[]) {
   const checked = files.map((f) => `\`${f}\``).join(", ");
   if (!problems.length) {
-    return { conclusion: "success" as const, output: { title: "Configuration and templates are valid", summary: `Checked ${checked} as the app will read them.` } };
+    return {
+      conclusion: "success" as const,
+      output: {
+        title: "Configuration and templates are valid",
+        summary: `Checked ${checked} as the app will read them.`,
+      },
+    };
   }
   const list = problems.map((p) => `- \`${p.file}\`${p.line ? ` line ${p.line}` : ""}: ${p.message}`).join("\n");
   return {
@@ -86,17 +97,20 @@ export const configCheck: Feature = {
   name: "pull-request check",
   help: "When a pull request changes `.github/config-triage.yml` or a template in `.github/config-triage/`, the app validates the new version (schema, templates rendered with sample data) and reports a `config-triage` check run with annotations at the failing lines.",
   register(app, deps) {
-    app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], async (context: Context<"pull_request">) => {
-      const { owner, repo } = context.repo();
-      const pr = context.payload.pull_request;
-      const ref = pr.head.sha;
-      const target = { owner, repo, number: pr.number, sha: ref };
-      const checked = await validatePullRequest(context.octokit, target, deps.builtInTemplates);
-      if (!checked) return;
-      const { conclusion, output } = checkRunOutput(checked.problems, checked.files);
-      const run = { name: CHECK_NAME, head_sha: ref, status: "completed" as const, conclusion, output };
-      await context.octokit.rest.checks.create({ owner, repo, ...run });
-      context.log.info({ pull: pr.number, problems: checked.problems.length }, "config check reported");
-    });
+    app.on(
+      ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
+      async (context: Context<"pull_request">) => {
+        const { owner, repo } = context.repo();
+        const pr = context.payload.pull_request;
+        const ref = pr.head.sha;
+        const target = { owner, repo, number: pr.number, sha: ref };
+        const checked = await validatePullRequest(context.octokit, target, deps.builtInTemplates);
+        if (!checked) return;
+        const { conclusion, output } = checkRunOutput(checked.problems, checked.files);
+        const run = { name: CHECK_NAME, head_sha: ref, status: "completed" as const, conclusion, output };
+        await context.octokit.rest.checks.create({ owner, repo, ...run });
+        context.log.info({ pull: pr.number, problems: checked.problems.length }, "config check reported");
+      },
+    );
   },
 };

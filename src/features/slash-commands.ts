@@ -61,7 +61,13 @@ async function withinCommandLimit(env: CommandEnv, job: CommandJob): Promise<boo
   if (first) {
     const limit = MAX_COMMAND_COMMENTS_PER_HOUR;
     const { number } = job.issue;
-    const notice = renderCommandLimitNotice({ author: job.author, number, limit, resetInMs: hit.resetInMs, now: Date.now() });
+    const notice = renderCommandLimitNotice({
+      author: job.author,
+      number,
+      limit,
+      resetInMs: hit.resetInMs,
+      now: Date.now(),
+    });
     await gh.createComment(notice);
   }
   return false;
@@ -79,7 +85,8 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
   const { gh, deps } = env;
   const configRead = await gh.readConfig();
   let parsed = configRead.kind === "found" ? parseConfig(configRead.value) : undefined;
-  if (configRead.kind === "found" && parsed && !parsed.ok) parsed = parseConfig(configRead.value, { text: await gh.readConfigText() });
+  if (configRead.kind === "found" && parsed && !parsed.ok)
+    parsed = parseConfig(configRead.value, { text: await gh.readConfigText() });
   const config: Config | undefined = parsed?.ok ? parsed.config : undefined;
   if (job.issue.pull_request && !config?.pull_requests) return;
   if (!(await withinCommandLimit(env, job))) return;
@@ -170,7 +177,15 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
       if (!result.ok) fail(result.reason);
       else if (result.reply) await gh.createComment(result.reply);
     } catch (error) {
-      deps.log.warn({ issue: job.issue.number, command: found.name, err: String(error), status: (error as { status?: number }).status }, "command failed");
+      deps.log.warn(
+        {
+          issue: job.issue.number,
+          command: found.name,
+          err: String(error),
+          status: (error as { status?: number }).status,
+        },
+        "command failed",
+      );
       fail("an internal error occurred; it has been logged");
     }
   }
@@ -198,7 +213,10 @@ async function react(env: CommandEnv, job: CommandJob, content: Reaction): Promi
   try {
     await env.gh.react(job.commentId, content);
   } catch (error) {
-    env.deps.log.warn({ issue: job.issue.number, content, status: (error as { status?: number }).status }, "could not react to a command");
+    env.deps.log.warn(
+      { issue: job.issue.number, content, status: (error as { status?: number }).status },
+      "could not react to a command",
+    );
   }
 }
 
@@ -226,7 +244,8 @@ export function createSlashCommands(commands: Command[] = registered): Feature {
         const previous = (context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from;
         // An edit that does not say what the body was cannot tell new commands from old ones: run nothing.
         if (context.payload.action === "edited" && typeof previous !== "string") return;
-        const parsed = context.payload.action === "edited" ? addedCommands(previous, comment.body) : parseCommands(comment.body);
+        const parsed =
+          context.payload.action === "edited" ? addedCommands(previous, comment.body) : parseCommands(comment.body);
         if (!parsed.length) return;
         const gh = commandGitHubFromContext(context as Context<"issue_comment">, issue.number, deps);
         const job: CommandJob = {

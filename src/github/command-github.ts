@@ -33,7 +33,8 @@ export function commandGitHubFromContext(
       await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
     },
     async permissionOf(username) {
-      return (await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username })).data as PermissionAnswer;
+      return (await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username }))
+        .data as PermissionAnswer;
     },
     async removeLabel(name) {
       try {

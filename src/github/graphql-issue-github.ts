@@ -20,6 +20,9 @@ import {
 } from "./issue-github.js";
 import { parseDatabaseId } from "./parse-database-id.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: one field per aliased lookup or mutation, each read by its alias
+type GraphQLData = Record<string, any>;
+
 type IssueContext = Context<"issues" | "issue_comment">;
 
 /**
@@ -105,12 +108,18 @@ interface ReadAnswer {
   repository: {
     id: string;
     config: { __typename: string; text?: string | null } | null;
-    templates: { __typename: string; entries?: Array<{ name: string; type: string; object: { __typename: string; text?: string | null } | null }> } | null;
+    templates: {
+      __typename: string;
+      entries?: Array<{ name: string; type: string; object: { __typename: string; text?: string | null } | null }>;
+    } | null;
     labels: { totalCount: number; nodes: Array<{ id: string; name: string }> };
     issue: {
       id: string;
       state: string;
-      comments: { pageInfo: { hasNextPage: boolean }; nodes: Array<{ id: string; fullDatabaseId: string; body: string; author: GqlActor | null }> };
+      comments: {
+        pageInfo: { hasNextPage: boolean };
+        nodes: Array<{ id: string; fullDatabaseId: string; body: string; author: GqlActor | null }>;
+      };
       subIssues: { nodes: GqlIssue[] };
     } | null;
   } | null;
@@ -135,7 +144,15 @@ interface GqlError {
 }
 
 /** Schema errors: the server does not know a field, type or argument we use (an older GHES, a preview missing). */
-const SCHEMA_ERRORS = new Set(["undefinedField", "undefinedType", "argumentNotAccepted", "missingRequiredArguments", "argumentLiteralsIncompatible", "variableMismatch", "inputObjectFieldNotDefined"]);
+const SCHEMA_ERRORS = new Set([
+  "undefinedField",
+  "undefinedType",
+  "argumentNotAccepted",
+  "missingRequiredArguments",
+  "argumentLiteralsIncompatible",
+  "variableMismatch",
+  "inputObjectFieldNotDefined",
+]);
 
 function graphqlErrors(error: unknown): GqlError[] | undefined {
   const errors = (error as { errors?: unknown }).errors;
@@ -151,23 +168,34 @@ function unsupportedReason(error: unknown, whole: boolean): string | undefined {
   if (errors) {
     const noData = (error as { data?: unknown }).data == null;
     const hit = errors.find(
-      (e) => ((whole || noData) && SCHEMA_ERRORS.has(e.extensions?.code ?? "")) || (whole && (e.type === "FORBIDDEN" || e.type === "INSUFFICIENT_SCOPES")),
+      (e) =>
+        ((whole || noData) && SCHEMA_ERRORS.has(e.extensions?.code ?? "")) ||
+        (whole && (e.type === "FORBIDDEN" || e.type === "INSUFFICIENT_SCOPES")),
     );
     return hit ? String(hit.message ?? hit.type ?? hit.extensions?.code) : undefined;
   }
   const status = (error as { status?: number }).status;
   const message = String((error as { message?: string }).message ?? "");
-  if ((status === 401 || status === 403 || status === 404 || status === 410) && !/rate limit/i.test(message)) return `HTTP ${status}: ${message.split("\n")[0]}`;
+  if ((status === 401 || status === 403 || status === 404 || status === 410) && !/rate limit/i.test(message))
+    return `HTTP ${status}: ${message.split("\n")[0]}`;
   return undefined;
 }
 
 function toUser(author: GqlActor | null | undefined): GhComment["user"] {
   if (!author) return null;
-  return author.__typename === "Bot" ? { login: `${author.login}[bot]`, type: "Bot" } : { login: author.login, type: author.__typename === "User" ? "User" : author.__typename };
+  return author.__typename === "Bot"
+    ? { login: `${author.login}[bot]`, type: "Bot" }
+    : { login: author.login, type: author.__typename === "User" ? "User" : author.__typename };
 }
 
-function byApp(author: GqlActor | null | undefined, slug: string | undefined, identity: AppIdentity): GhComment["performed_via_github_app"] {
-  return slug && identity.appId !== undefined && author?.__typename === "Bot" && author.login === slug ? { id: identity.appId } : null;
+function byApp(
+  author: GqlActor | null | undefined,
+  slug: string | undefined,
+  identity: AppIdentity,
+): GhComment["performed_via_github_app"] {
+  return slug && identity.appId !== undefined && author?.__typename === "Bot" && author.login === slug
+    ? { id: identity.appId }
+    : null;
 }
 
 function toGhIssue(i: GqlIssue, slug?: string, identity: AppIdentity = {}): GhIssue {
@@ -201,7 +229,11 @@ const str = (s: string) => JSON.stringify(s);
  * (labels the repository lacks are created first, in one more), and the comment and closing go in one more. Where GraphQL cannot serve the installation (a GHES without sub-issues, a token without
  * GraphQL access) it says why once, remembers it for the installation and uses REST, which does the same.
  */
-export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity, number: number = context.payload.issue.number): IssueGitHub {
+export function graphqlIssueGitHub(
+  context: IssueContext,
+  identity: AppIdentity,
+  number: number = context.payload.issue.number,
+): IssueGitHub {
   const rest = issueGitHubFromContext(context, number);
   // A pull request is no `Issue` in GraphQL (`repository.issue(number:)` is NOT_FOUND for its number) and takes no
   // sub-issues; the payload says which it is, and REST's issue endpoints serve pull requests too.
@@ -212,7 +244,8 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
   let slug: string | undefined;
 
   const fallBack = (reason: string): undefined => {
-    if (!restOnly.has(installation)) context.log.warn({ installation, reason }, "GraphQL is not available for this installation: using REST");
+    if (!restOnly.has(installation))
+      context.log.warn({ installation, reason }, "GraphQL is not available for this installation: using REST");
     restOnly.set(installation, reason);
     return undefined;
   };
@@ -222,7 +255,13 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     let data: ReadAnswer;
     try {
       [data, slug] = await Promise.all([
-        context.octokit.graphql<ReadAnswer>(READ_QUERY, { owner, repo, number, config: `HEAD:${CONFIG_PATH}`, templates: `HEAD:${REPO_TEMPLATE_DIR}` }),
+        context.octokit.graphql<ReadAnswer>(READ_QUERY, {
+          owner,
+          repo,
+          number,
+          config: `HEAD:${CONFIG_PATH}`,
+          templates: `HEAD:${REPO_TEMPLATE_DIR}`,
+        }),
         appSlugOf(context, identity),
       ]);
     } catch (error) {
@@ -242,13 +281,23 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
       issueId: issue.id,
       configText: repository.config?.__typename === "Blob" ? (repository.config.text ?? undefined) : undefined,
       // A binary or oversized template has no text here: REST reports it as it does today.
-      templates: templates?.every((t) => typeof t.text === "string") ? (templates as Array<{ name: string; file: string; text: string }>) : entries ? undefined : [],
+      templates: templates?.every((t) => typeof t.text === "string")
+        ? (templates as Array<{ name: string; file: string; text: string }>)
+        : entries
+          ? undefined
+          : [],
       labels: new Map(repository.labels.nodes.map((l) => [l.name.toLowerCase(), l.id])),
       allLabelsKnown: repository.labels.totalCount <= repository.labels.nodes.length,
       // More than 100 comments: REST pages through them.
       comments: issue.comments.pageInfo.hasNextPage
         ? undefined
-        : issue.comments.nodes.map((c) => ({ id: parseDatabaseId(c.fullDatabaseId, "a comment"), node_id: c.id, body: c.body, user: toUser(c.author), performed_via_github_app: byApp(c.author, slug, identity) })),
+        : issue.comments.nodes.map((c) => ({
+            id: parseDatabaseId(c.fullDatabaseId, "a comment"),
+            node_id: c.id,
+            body: c.body,
+            user: toUser(c.author),
+            performed_via_github_app: byApp(c.author, slug, identity),
+          })),
       subIssues: issue.subIssues.nodes.map((i) => toGhIssue(i, slug, identity)),
     };
   }
@@ -269,12 +318,14 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     const lookUpLabels = state.allLabelsKnown ? [] : unknown;
     if (lookUpLabels.length || logins.length) {
       const fields = [
-        lookUpLabels.length ? `repository(owner: ${str(owner)}, name: ${str(repo)}) { ${lookUpLabels.map((l, i) => `l${i}: label(name: ${str(l)}) { id name }`).join(" ")} }` : "",
+        lookUpLabels.length
+          ? `repository(owner: ${str(owner)}, name: ${str(repo)}) { ${lookUpLabels.map((l, i) => `l${i}: label(name: ${str(l)}) { id name }`).join(" ")} }`
+          : "",
         ...logins.map((login, i) => `u${i}: user(login: ${str(login)}) { id }`),
       ].join("\n  ");
       const found = await context.octokit
-        .graphql<Record<string, any>>(`query ConfigTriageIds {\n  ${fields}\n}`)
-        .catch((error) => ((error as { data?: unknown }).data as Record<string, any> | undefined) ?? Promise.reject(error));
+        .graphql<GraphQLData>(`query ConfigTriageIds {\n  ${fields}\n}`)
+        .catch((error) => ((error as { data?: unknown }).data as GraphQLData | undefined) ?? Promise.reject(error));
       lookUpLabels.forEach((_, i) => {
         const label = found.repository?.[`l${i}`];
         if (label) labels.set(label.name.toLowerCase(), label.id);
@@ -321,7 +372,8 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     const refused = missing.filter((name) => !made.has(name.toLowerCase()));
     if (refused.length) {
       const found = await resolveIds({ labels: made, allLabelsKnown: false }, refused, []);
-      if (found.missing.length) throw new Error(`could not create the labels ${found.missing.map((l) => JSON.stringify(l)).join(", ")}`);
+      if (found.missing.length)
+        throw new Error(`could not create the labels ${found.missing.map((l) => JSON.stringify(l)).join(", ")}`);
       return found.labels;
     }
     return made;
@@ -347,7 +399,9 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
             body: resolveFollowUpRefs(draft.body, numbers, unopened),
             parentIssueId: state.issueId,
             ...(labelIds.length ? { labelIds } : {}),
-            ...(draft.assignees.length ? { assigneeIds: draft.assignees.map((a) => ids.users.get(a)).filter(Boolean) } : {}),
+            ...(draft.assignees.length
+              ? { assigneeIds: draft.assignees.map((a) => ids.users.get(a)).filter(Boolean) }
+              : {}),
             ...(draft.milestone?.node_id ? { milestoneId: draft.milestone.node_id } : {}),
             ...(draft.type?.node_id ? { issueTypeId: draft.type.node_id } : {}),
           };
@@ -355,7 +409,7 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         const params = drafts.map((_, i) => `$i${i}: CreateIssueInput!`);
         const fields = drafts.map((_, i) => `  f${i}: createIssue(input: $i${i}) { ${ISSUE_FIELDS} }`);
         const document = `mutation ConfigTriageFollowUps(${params.join(", ")}) {\n${fields.join("\n")}\n}`;
-        let data: Record<string, any>;
+        let data: GraphQLData;
         try {
           data = await context.octokit.graphql(document, { ...inputs, ...ONCE });
         } catch (error) {
@@ -371,9 +425,13 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
           // Only the entries that hold an issue were created (a refused one is null).
           type Partial = Record<string, { issue?: GqlIssue } | null>;
           const partial = ((error as { data?: Partial }).data ?? {}) as Partial;
-          const made = [...created, ...Object.values(partial).flatMap((p) => (p?.issue ? [p.issue] : []))].map((i) => `#${i.number}`);
+          const made = [...created, ...Object.values(partial).flatMap((p) => (p?.issue ? [p.issue] : []))].map(
+            (i) => `#${i.number}`,
+          );
           const why = (graphqlErrors(error) ?? []).map((e) => e.message).join("; ");
-          throw Object.assign(new Error(`creating follow-ups failed (${why}); created: ${made.join(", ") || "none"}`), { cause: error });
+          throw Object.assign(new Error(`creating follow-ups failed (${why}); created: ${made.join(", ") || "none"}`), {
+            cause: error,
+          });
         }
         const made = drafts.map((_, i) => toGhIssue(data[`f${i}`]!.issue));
         drafts.forEach((draft, i) => {
@@ -423,7 +481,10 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     }
     if (fields.length) {
       try {
-        await context.octokit.graphql(`mutation ConfigTriageFinish(${params.join(", ")}) {\n  ${fields.join("\n  ")}\n}`, { ...variables, ...ONCE });
+        await context.octokit.graphql(
+          `mutation ConfigTriageFinish(${params.join(", ")}) {\n  ${fields.join("\n  ")}\n}`,
+          { ...variables, ...ONCE },
+        );
       } catch (error) {
         const errors = graphqlErrors(error);
         const others = errors?.filter((e) => !/^r\d+$/.test(String(e.path?.[0] ?? "")));
@@ -464,7 +525,8 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
         if (problem) return { kind: "invalid", problem };
         throw error;
       }
-      if (typeof value !== "object" || Array.isArray(value) || "_extends" in (value as object)) return rest.readConfig();
+      if (typeof value !== "object" || Array.isArray(value) || "_extends" in (value as object))
+        return rest.readConfig();
       return { kind: "found", value };
     },
     async readConfigText() {
@@ -491,7 +553,10 @@ export function graphqlIssueGitHub(context: IssueContext, identity: AppIdentity,
     },
     applyWrites: thenForget(async (batch: WriteBatch) => {
       const state = await read();
-      return (state && !restOnly.has(installation) && (await graphqlWrites(state, batch))) || applyWritesOneByOne(rest, batch);
+      return (
+        (state && !restOnly.has(installation) && (await graphqlWrites(state, batch))) ||
+        applyWritesOneByOne(rest, batch)
+      );
     }),
   };
   return gh;

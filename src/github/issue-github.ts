@@ -233,14 +233,18 @@ export async function applyDependencies(
 }
 
 /** A YAML parse error (from the \`yaml\` package, as Probot's config reader throws it) as a located config problem. */
-export function yamlProblem(cause: { linePos?: Array<{ line: number; col: number }>; message?: string } | undefined): ConfigProblem | undefined {
+export function yamlProblem(
+  cause: { linePos?: Array<{ line: number; col: number }>; message?: string } | undefined,
+): ConfigProblem | undefined {
   if (!cause?.linePos) return undefined;
   return {
     file: CONFIG_PATH,
     line: cause.linePos[0].line,
     column: cause.linePos[0].col,
     path: "",
-    message: `the YAML does not parse: ${String(cause.message).split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+    message: `the YAML does not parse: ${String(cause.message)
+      .split("\n")[0]
+      .replace(/ at line \d+, column \d+:?$/, "")}`,
   };
 }
 
@@ -264,14 +268,20 @@ const botLogins = new Map<string, Promise<string | undefined>>();
  * The app's bot login (`<slug>[bot]`): `CONFIG_TRIAGE_BOT_LOGIN` when set, else asked once per process from
  * `GET /app` with the app's JWT. Undefined when not running as a GitHub App (e.g. a plain token).
  */
-export function botLoginOf(context: IssueContext, configured = process.env.CONFIG_TRIAGE_BOT_LOGIN): Promise<string | undefined> {
+export function botLoginOf(
+  context: IssueContext,
+  configured = process.env.CONFIG_TRIAGE_BOT_LOGIN,
+): Promise<string | undefined> {
   if (configured) return Promise.resolve(configured);
   const octokit = context.octokit;
   const key = String(octokit.request.endpoint.DEFAULTS.baseUrl);
   let login = botLogins.get(key);
   if (!login) {
     login = (async () => {
-      const auth = (await (octokit.auth as (o: object) => Promise<{ token?: string; type?: string }>)({ type: "app" }).catch(() => undefined)) ?? {};
+      const auth =
+        (await (octokit.auth as (o: object) => Promise<{ token?: string; type?: string }>)({ type: "app" }).catch(
+          () => undefined,
+        )) ?? {};
       if (auth.type !== "app" || !auth.token) return undefined;
       const { data } = await octokit.request("GET /app", { headers: { authorization: `bearer ${auth.token}` } });
       return data?.slug ? `${data.slug}[bot]` : undefined;
@@ -289,9 +299,21 @@ type RestOctokit = Pick<Octokit, "rest" | "paginate" | "request">;
  * Reads a file's text at `ref` (default: the default branch); undefined when there is none (404). The one file reader
  * of the app: the triage, the CLI and the pull-request check all read through it.
  */
-export async function readRawFile(octokit: RestOctokit, owner: string, repo: string, path: string, ref?: string): Promise<string | undefined> {
+export async function readRawFile(
+  octokit: RestOctokit,
+  owner: string,
+  repo: string,
+  path: string,
+  ref?: string,
+): Promise<string | undefined> {
   try {
-    const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ...(ref ? { ref } : {}), mediaType: { format: "raw" } });
+    const { data } = await octokit.rest.repos.getContent({
+      owner,
+      repo,
+      path,
+      ...(ref ? { ref } : {}),
+      mediaType: { format: "raw" },
+    });
     return rawText(data);
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;
@@ -319,10 +341,16 @@ export const MAX_TEMPLATE_BYTES = 64 * 1024;
  * is not fetched; it comes back with a `problem` that says which bound and what to do. Anyone can open a pull request
  * from a fork, so the pull-request check reads the head through this too.
  */
-export async function readTemplateDir(octokit: RestOctokit, owner: string, repo: string, ref?: string): Promise<RepoTemplateFile[]> {
+export async function readTemplateDir(
+  octokit: RestOctokit,
+  owner: string,
+  repo: string,
+  ref?: string,
+): Promise<RepoTemplateFile[]> {
   let listing: unknown;
   try {
-    listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR, ...(ref ? { ref } : {}) })).data;
+    listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR, ...(ref ? { ref } : {}) }))
+      .data;
   } catch (error) {
     if ((error as { status?: number }).status === 404) return [];
     throw error;
@@ -466,21 +494,28 @@ export function restIssueGitHub(
 }
 
 /** The REST implementation of `IssueGitHub` on a Probot context: the config through `context.config`. */
-export function issueGitHubFromContext(context: IssueContext, number: number = context.payload.issue.number): IssueGitHub {
+export function issueGitHubFromContext(
+  context: IssueContext,
+  number: number = context.payload.issue.number,
+): IssueGitHub {
   const { owner, repo } = context.repo();
   const parent = (context.payload as { issue?: { number?: number; created_at?: string } }).issue;
-  return restIssueGitHub(context.octokit as unknown as RestOctokit, { owner, repo, number }, {
-    async readConfig() {
-      try {
-        const value = await context.config(CONFIG_FILE);
-        return value === null ? { kind: "absent" } : { kind: "found", value };
-      } catch (error) {
-        const problem = yamlProblem((error as { cause?: Parameters<typeof yamlProblem>[0] }).cause);
-        if (problem) return { kind: "invalid", problem };
-        throw error;
-      }
+  return restIssueGitHub(
+    context.octokit as unknown as RestOctokit,
+    { owner, repo, number },
+    {
+      async readConfig() {
+        try {
+          const value = await context.config(CONFIG_FILE);
+          return value === null ? { kind: "absent" } : { kind: "found", value };
+        } catch (error) {
+          const problem = yamlProblem((error as { cause?: Parameters<typeof yamlProblem>[0] }).cause);
+          if (problem) return { kind: "invalid", problem };
+          throw error;
+        }
+      },
+      botLogin: () => botLoginOf(context),
+      parentCreatedAt: parent?.number === number ? parent.created_at : undefined,
     },
-    botLogin: () => botLoginOf(context),
-    parentCreatedAt: parent?.number === number ? parent.created_at : undefined,
-  });
+  );
 }

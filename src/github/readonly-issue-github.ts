@@ -55,14 +55,18 @@ export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: strin
   };
 
   return {
-    ...restIssueGitHub(octokit, { owner, repo, number }, {
-      async readConfig() {
-        const own = await readYaml(owner, repo, 0);
-        return own.kind === "absent" && repo !== ".github" ? readYaml(owner, ".github", 0) : own;
+    ...restIssueGitHub(
+      octokit,
+      { owner, repo, number },
+      {
+        async readConfig() {
+          const own = await readYaml(owner, repo, 0);
+          return own.kind === "absent" && repo !== ".github" ? readYaml(owner, ".github", 0) : own;
+        },
+        // A token's bot login is only known when configured; without it the dry run cannot see orphans (it writes nothing).
+        botLogin: async () => process.env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
       },
-      // A token's bot login is only known when configured; without it the dry run cannot see orphans (it writes nothing).
-      botLogin: async () => process.env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
-    }),
+    ),
     createComment: refuse("createComment"),
     updateComment: refuse("updateComment"),
     createIssue: refuse("createIssue"),

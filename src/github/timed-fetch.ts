@@ -6,7 +6,10 @@ export function githubTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.GITHUB_REQUEST_TIMEOUT_MS;
   if (raw === undefined || raw === "") return DEFAULT_GITHUB_TIMEOUT_MS;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 100) throw new Error(`GITHUB_REQUEST_TIMEOUT_MS=${raw} is not valid: use a whole number of milliseconds >= 100 (default ${DEFAULT_GITHUB_TIMEOUT_MS})`);
+  if (!Number.isInteger(n) || n < 100)
+    throw new Error(
+      `GITHUB_REQUEST_TIMEOUT_MS=${raw} is not valid: use a whole number of milliseconds >= 100 (default ${DEFAULT_GITHUB_TIMEOUT_MS})`,
+    );
   return n;
 }
 
@@ -34,8 +37,13 @@ export function timedFetch(timeoutMs: number, base?: typeof fetch): typeof fetch
     } catch (error) {
       if (timeout.aborted && !init.signal?.aborted) {
         const method = init.method ?? "GET";
-        const url = String(input instanceof Request ? input.url : input).replace(/^https?:\/\/[^/]+(\/api\/v3|\/api(?=\/graphql))?/, "").split("?")[0];
-        throw Object.assign(new Error(`GitHub did not answer ${method} ${url} within ${timeoutMs} ms (GITHUB_REQUEST_TIMEOUT_MS)`), { name: "TimeoutError", cause: error });
+        const url = String(input instanceof Request ? input.url : input)
+          .replace(/^https?:\/\/[^/]+(\/api\/v3|\/api(?=\/graphql))?/, "")
+          .split("?")[0];
+        throw Object.assign(
+          new Error(`GitHub did not answer ${method} ${url} within ${timeoutMs} ms (GITHUB_REQUEST_TIMEOUT_MS)`),
+          { name: "TimeoutError", cause: error },
+        );
       }
       throw error;
     }

@@ -249,5 +249,5 @@ export function followUpBody(body: string, parent: ParentIssue, template: string
       `${n} more lines of the template \`${template}\` are not shown.`,
   });
   const mentionsParent = new RegExp(`#${parent.number}(?!\\d)`).test(text);
-  return [marker, text, mentionsParent ? "" : parentLine].filter(Boolean).join("\n\n") + "\n";
+  return `${[marker, text, mentionsParent ? "" : parentLine].filter(Boolean).join("\n\n")}\n`;
 }

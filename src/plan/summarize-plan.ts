@@ -41,7 +41,10 @@ export interface PlanRecord {
 const hash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex");
 
 /** The review state shown for a follow-up: a rejection always wins; a closed follow-up is done. */
-export function reviewState(f: { template: string; state: "open" | "closed" }, reviews: Record<string, Review>): ReviewState {
+export function reviewState(
+  f: { template: string; state: "open" | "closed" },
+  reviews: Record<string, Review>,
+): ReviewState {
   const review = reviews[f.template];
   if (review === "rejected") return "rejected";
   if (f.state === "closed") return "done";
@@ -87,7 +90,11 @@ export function summarizePlan(input: {
   const config = hash(input.config).slice(0, 12);
   const problems = input.diagnosis.problems.map((p) => p.key).sort();
   // Titles of existing issues can be edited by people: they do not make a plan stale.
-  const identity = { config, problems, items: items.map((i) => (i.action === "create" ? i : { template: i.template, action: i.action, number: i.number })) };
+  const identity = {
+    config,
+    problems,
+    items: items.map((i) => (i.action === "create" ? i : { template: i.template, action: i.action, number: i.number })),
+  };
   return { id: hash(identity).slice(0, 7), config, problems, items };
 }
 
@@ -114,7 +121,10 @@ export function stalePlanReasons(shown: PlanRecord | undefined, fresh: PlanRecor
     if (a && b && line(a) === line(b)) continue;
     if (!b) reasons.push(`follow-up \`${template}\` is no longer planned`);
     else if (!a) reasons.push(`follow-up \`${template}\` is now planned`);
-    else if (a.action !== b.action) reasons.push(`follow-up \`${template}\` is now ${b.action === "create" ? "missing" : b.action === "rejected" ? "rejected" : `#${b.number}`}`);
+    else if (a.action !== b.action)
+      reasons.push(
+        `follow-up \`${template}\` is now ${b.action === "create" ? "missing" : b.action === "rejected" ? "rejected" : `#${b.number}`}`,
+      );
     else reasons.push(`follow-up \`${template}\` changed (${changedParts(a, b)})`);
   }
   if (!reasons.length && shown.id !== fresh.id) reasons.push("the plan changed");
@@ -133,7 +143,13 @@ const PARTS: Array<[string, (i: PlanItem) => string]> = [
 
 /** What changed between two versions of a planned follow-up: "milestone: `Sprint 12` → none". */
 function changedParts(a: PlanItem, b: PlanItem): string {
-  const shown = (value: string) => (value ? value.split(",").map((v) => `\`${v}\``).join(", ") : "none");
+  const shown = (value: string) =>
+    value
+      ? value
+          .split(",")
+          .map((v) => `\`${v}\``)
+          .join(", ")
+      : "none";
   // Title, labels and assignees are named only; a dependency, milestone or type change says from what to what.
   const named = new Set(["title", "labels", "assignees"]);
   return PARTS.filter(([, part]) => part(a) !== part(b))

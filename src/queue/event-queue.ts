@@ -4,6 +4,7 @@ export interface QueuedEvent {
   id: string;
   /** `X-GitHub-Event`, e.g. `issues`. */
   name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the webhook payload as GitHub sent it; Probot types it per event
   payload: any;
 }
 
@@ -91,14 +92,27 @@ export function rootError(error: unknown): unknown {
   return Array.isArray(inner) && inner.length ? rootError(inner[0]) : error;
 }
 
-const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT"]);
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+]);
 
 /**
  * Whether a failed run may be tried again, and after how long. A whole run is safe to repeat: it reads what it wrote
  * before and only writes what is missing. Retried: GitHub 5xx, 408, 429, secondary rate limits (403 with
  * `retry-after` or that message), timeouts and dropped connections. Not retried: everything else (a 404, a 422, a bug).
  */
-export function retryDelay(error: unknown, attempt: number, settings: Pick<QueueSettings, "backoffMs" | "maxBackoffMs">): number | undefined {
+export function retryDelay(
+  error: unknown,
+  attempt: number,
+  settings: Pick<QueueSettings, "backoffMs" | "maxBackoffMs">,
+): number | undefined {
   const e = rootError(error) as {
     status?: number;
     code?: string | number;
@@ -111,18 +125,34 @@ export function retryDelay(error: unknown, attempt: number, settings: Pick<Queue
   const retryAfter = Number(e?.response?.headers?.["retry-after"]);
   const secondary = /secondary rate limit/i.test(e?.message ?? "");
   const transient =
-    (typeof status === "number" && (status >= 500 || status === 408 || status === 429 || (status === 403 && (secondary || Number.isFinite(retryAfter))))) ||
+    (typeof status === "number" &&
+      (status >= 500 ||
+        status === 408 ||
+        status === 429 ||
+        (status === 403 && (secondary || Number.isFinite(retryAfter))))) ||
     (status === undefined &&
-      (TRANSIENT_CODES.has(String(e?.code)) || TRANSIENT_CODES.has(String(e?.cause?.code)) || e?.name === "AbortError" || e?.name === "TimeoutError" || /fetch failed|timeout|socket hang up/i.test(e?.message ?? "")));
+      (TRANSIENT_CODES.has(String(e?.code)) ||
+        TRANSIENT_CODES.has(String(e?.cause?.code)) ||
+        e?.name === "AbortError" ||
+        e?.name === "TimeoutError" ||
+        /fetch failed|timeout|socket hang up/i.test(e?.message ?? "")));
   if (!transient) return undefined;
-  const backoff = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : settings.backoffMs * 2 ** (attempt - 1);
+  const backoff =
+    Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : settings.backoffMs * 2 ** (attempt - 1);
   return Math.min(backoff, settings.maxBackoffMs);
 }
 
 /** One short line saying why a run failed, without payloads or values. */
 export function describeFailure(error: unknown): string {
-  const e = rootError(error) as { status?: number; message?: string; request?: { method?: string; url?: string }; response?: unknown };
-  const message = String(e?.message ?? e).split("\n")[0].slice(0, 300);
+  const e = rootError(error) as {
+    status?: number;
+    message?: string;
+    request?: { method?: string; url?: string };
+    response?: unknown;
+  };
+  const message = String(e?.message ?? e)
+    .split("\n")[0]
+    .slice(0, 300);
   if (typeof e?.status === "number" && e.request?.method) {
     const path = (e.request.url ?? "").replace(/^https?:\/\/[^/]+(\/api\/v3|\/api(?=\/graphql))?/, "").split("?")[0];
     // No response: the request timed out or the connection dropped (Octokit still gives it status 500).

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { orderingKey, retryDelay, type EventQueue, type EventRunner, type QueuedEvent, type QueueSettings } from "./event-queue.js";
+import {
+  orderingKey,
+  retryDelay,
+  type EventQueue,
+  type EventRunner,
+  type QueuedEvent,
+  type QueueSettings,
+} from "./event-queue.js";
 
 export interface QueueLog {
   info(obj: object, msg?: string): void;
@@ -58,7 +65,9 @@ export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, 
       } catch (error) {
         const delay = attempt < settings.attempts && !closing ? retryDelay(error, attempt, settings) : undefined;
         if (delay === undefined) {
-          await runner.giveUp(event, error, attempt).catch((e) => log.error({ delivery: event.id, err: e }, "could not report a failed event"));
+          await runner
+            .giveUp(event, error, attempt)
+            .catch((e) => log.error({ delivery: event.id, err: e }, "could not report a failed event"));
           return;
         }
         log.warn({ delivery: event.id, event: event.name, attempt, retryInMs: delay }, "event failed, will retry");
@@ -97,7 +106,10 @@ export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, 
       }
       const unfinished = [...chains.values()].flat().map((e) => e.id);
       if (unfinished.length) {
-        log.warn({ deliveries: unfinished }, "shutting down with events not finished: redeliver them from the app's settings (Advanced) or add the label again");
+        log.warn(
+          { deliveries: unfinished },
+          "shutting down with events not finished: redeliver them from the app's settings (Advanced) or add the label again",
+        );
       }
       return unfinished;
     },

@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { orderingKey, retryDelay, type EnqueueResult, type EventQueue, type EventRunner, type QueuedEvent, type QueueSettings } from "./event-queue.js";
+import {
+  orderingKey,
+  retryDelay,
+  type EnqueueResult,
+  type EventQueue,
+  type EventRunner,
+  type QueuedEvent,
+  type QueueSettings,
+} from "./event-queue.js";
 import type { QueueLog } from "./memory-queue.js";
 
 /** How long a redelivery is recognised: GitHub lets people redeliver up to 3 days back. */
@@ -53,7 +61,13 @@ const HEALTH_PING_MS = 1_000;
  * Redis down: an enqueue that is not stored within `enqueueTimeoutMs` answers `unavailable` (the webhook's 503) and is
  * undone if Redis takes it later, so a redelivery is not mistaken for a duplicate.
  */
-export async function createRedisQueue(url: string, settings: QueueSettings, runner: EventRunner, log: QueueLog, options: RedisQueueOptions = {}): Promise<EventQueue> {
+export async function createRedisQueue(
+  url: string,
+  settings: QueueSettings,
+  runner: EventRunner,
+  log: QueueLog,
+  options: RedisQueueOptions = {},
+): Promise<EventQueue> {
   const prefix = options.prefix || process.env.QUEUE_PREFIX || "config-triage";
   const lockMs = options.lockMs ?? (Number(process.env.QUEUE_LOCK_MS) || 30_000);
   const redis = new Redis(url, { maxRetriesPerRequest: null });
@@ -69,8 +83,13 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
   /** Takes a job that failed for good out of its issue's line and reports it, unless another path already did. */
   async function leaveLineFailed(job: Job<QueuedEvent>, error: unknown): Promise<void> {
     if (!(await redis.zrem(lineKey(job.data), job.data.id))) return;
-    log.error({ delivery: job.data.id, event: job.data.name, why: job.failedReason }, "event failed without finishing its run");
-    await runner.giveUp(job.data, error, job.attemptsMade).catch((e) => log.error({ delivery: job.data.id, err: e }, "could not report a failed event"));
+    log.error(
+      { delivery: job.data.id, event: job.data.name, why: job.failedReason },
+      "event failed without finishing its run",
+    );
+    await runner
+      .giveUp(job.data, error, job.attemptsMade)
+      .catch((e) => log.error({ delivery: job.data.id, err: e }, "could not report a failed event"));
   }
 
   const worker = new Worker<QueuedEvent>(
@@ -111,7 +130,9 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
           log.warn({ delivery: event.id, event: event.name, attempt }, "event failed, will retry");
           throw error;
         }
-        await runner.giveUp(event, error, attempt).catch((e) => log.error({ delivery: event.id, err: e }, "could not report a failed event"));
+        await runner
+          .giveUp(event, error, attempt)
+          .catch((e) => log.error({ delivery: event.id, err: e }, "could not report a failed event"));
         await redis.zrem(line, event.id);
         throw new UnrecoverableError(String((error as Error)?.message ?? error));
       }
@@ -125,7 +146,8 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
       stalledInterval: options.stalledIntervalMs ?? Math.max(1_000, Math.floor(lockMs / 2)),
       maxStalledCount: options.maxStalledCount ?? 5,
       settings: {
-        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelay(err, attemptsMade, settings) ?? settings.backoffMs,
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+          retryDelay(err, attemptsMade, settings) ?? settings.backoffMs,
       },
     },
   );
@@ -149,7 +171,9 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
       const undo = () => redis.multi().zrem(line, event.id).del(delivery).exec();
       let late = false;
       const store = async (): Promise<EnqueueResult> => {
-        const seq = Number(await redis.eval(ENQUEUE_LUA, 3, delivery, `${prefix}:seq`, line, String(DELIVERY_TTL_S), event.id));
+        const seq = Number(
+          await redis.eval(ENQUEUE_LUA, 3, delivery, `${prefix}:seq`, line, String(DELIVERY_TTL_S), event.id),
+        );
         if (!seq) return "duplicate";
         if (late) {
           await undo();
@@ -181,7 +205,10 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
         const result = await Promise.race([stored.catch(failed), deadline]);
         if (result !== "late") return result;
         late = true;
-        log.error({ delivery: event.id, event: event.name, timeoutMs: enqueueTimeoutMs }, "Redis did not take the delivery in time: answered 503");
+        log.error(
+          { delivery: event.id, event: event.name, timeoutMs: enqueueTimeoutMs },
+          "Redis did not take the delivery in time: answered 503",
+        );
         return "unavailable";
       } finally {
         clearTimeout(timer);
@@ -191,8 +218,15 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
       if (redis.status !== "ready") return { ok: false, error: `Redis connection is ${redis.status}` };
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve("late"), HEALTH_PING_MS)));
-      const answer = await Promise.race([redis.ping().catch((e: Error) => e.message), late]).finally(() => clearTimeout(timer));
-      return answer === "PONG" ? { ok: true } : { ok: false, error: answer === "late" ? `Redis did not answer PING within ${HEALTH_PING_MS} ms` : `Redis: ${answer}` };
+      const answer = await Promise.race([redis.ping().catch((e: Error) => e.message), late]).finally(() =>
+        clearTimeout(timer),
+      );
+      return answer === "PONG"
+        ? { ok: true }
+        : {
+            ok: false,
+            error: answer === "late" ? `Redis did not answer PING within ${HEALTH_PING_MS} ms` : `Redis: ${answer}`,
+          };
     },
     async depth() {
       return queue.getJobCountByTypes("waiting", "delayed", "prioritized");
@@ -200,7 +234,10 @@ export async function createRedisQueue(url: string, settings: QueueSettings, run
     async close(graceMs) {
       closing = true;
       const active = (await queue.getActive().catch(() => [])).map((j) => j.id!);
-      const closed = await Promise.race([worker.close().then(() => true), sleep(graceMs, undefined, { ref: false }).then(() => false)]);
+      const closed = await Promise.race([
+        worker.close().then(() => true),
+        sleep(graceMs, undefined, { ref: false }).then(() => false),
+      ]);
       if (!closed) {
         // Whatever is still running keeps its place at the head of its line: BullMQ hands it to another instance
         // once its lock expires.

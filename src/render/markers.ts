@@ -12,7 +12,10 @@ export function writeMarker(kind: MarkerKind, data: object): string {
   return `${PREFIX}${kind} ${json} -->`;
 }
 
-export function readMarker<T = Record<string, unknown>>(kind: MarkerKind, body: string | null | undefined): T | undefined {
+export function readMarker<T = Record<string, unknown>>(
+  kind: MarkerKind,
+  body: string | null | undefined,
+): T | undefined {
   if (!body) return undefined;
   const start = body.indexOf(`${PREFIX}${kind} `);
   if (start < 0) return undefined;

@@ -74,7 +74,8 @@ function describeSource(result: VariableResult): string {
   const alias = result.foundAs && result.foundAs !== result.variable ? ` as ${code(result.foundAs)}` : "";
   if (!s) return "—";
   if (s.kind === "literal") return `literal${alias} (value not shown)`;
-  if (s.kind === "file") return `Secret Manager ${code(s.secret)} version ${code(s.version)} mounted as file ${code(s.path)}`;
+  if (s.kind === "file")
+    return `Secret Manager ${code(s.secret)} version ${code(s.version)} mounted as file ${code(s.path)}`;
   return `Secret Manager ${code(s.secret)} version ${code(s.version)}${alias}`;
 }
 
@@ -99,7 +100,12 @@ export function snapshotAge(fromIso: string | undefined, toIso: string): string 
   const ms = Date.parse(toIso) - Date.parse(fromIso);
   if (!Number.isFinite(ms)) return "age unknown";
   const hours = Math.floor(ms / 3_600_000);
-  const text = hours < 1 ? "less than an hour" : hours < 48 ? `${hours} hour${hours === 1 ? "" : "s"}` : `${Math.floor(hours / 24)} days`;
+  const text =
+    hours < 1
+      ? "less than an hour"
+      : hours < 48
+        ? `${hours} hour${hours === 1 ? "" : "s"}`
+        : `${Math.floor(hours / 24)} days`;
   return `taken ${fromIso.slice(0, 10)}, ${text} old`;
 }
 
@@ -110,7 +116,12 @@ function sourceLine(d: Diagnosis, all: VariableResult[], live?: LiveState): stri
   const envs = new Set(results.map((r) => r.target.environment)).size;
   const origins = new Map<string, string | undefined>();
   for (const s of live?.services ?? []) if (s.origin) origins.set(s.origin.file, s.origin.takenAt);
-  const from = d.source === "live" && !origins.size ? "live from Cloud Run" : origins.size ? "partly from snapshots" : "from a configuration snapshot";
+  const from =
+    d.source === "live" && !origins.size
+      ? "live from Cloud Run"
+      : origins.size
+        ? "partly from snapshots"
+        : "from a configuration snapshot";
   const when = d.fetchedAt.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
   const line = `Checked ${results.length} variable${results.length === 1 ? "" : "s"} on ${services} service${services === 1 ? "" : "s"} in ${envs} environment${envs === 1 ? "" : "s"}, ${d.source === "snapshot" || (origins.size && live?.services.every((s) => s.origin)) ? "from a configuration snapshot" : from} at ${when}. Values are never shown.`;
   if (!origins.size) return line;
@@ -127,7 +138,11 @@ function table(results: VariableResult[]): string {
 }
 
 function problemSection(p: Problem): string {
-  const where = [`project ${code(p.target.project)}`, `region ${code(p.target.region)}`, `service ${code(p.target.service)}`];
+  const where = [
+    `project ${code(p.target.project)}`,
+    `region ${code(p.target.region)}`,
+    `service ${code(p.target.service)}`,
+  ];
   if (p.revision) where.push(`revision ${code(p.revision)}`);
   if (p.container) where.push(`container ${code(p.container)}`);
   const lines = [`**${p.what}**`, `Where: ${where.join(" / ")}`, `Why it matters: ${p.why}.`];
@@ -143,7 +158,10 @@ function groupedSection(title: string, problems: Problem[]): string {
   if (envs.length === 1) return [title, ...problems.map(problemSection)].join("\n\n");
   return [
     title,
-    ...envs.flatMap((env) => [`##### ${env}`, ...problems.filter((p) => p.target.environment === env).map(problemSection)]),
+    ...envs.flatMap((env) => [
+      `##### ${env}`,
+      ...problems.filter((p) => p.target.environment === env).map(problemSection),
+    ]),
   ].join("\n\n");
 }
 
@@ -158,7 +176,8 @@ function resultsSection(results: VariableResult[]): string {
     const good = rows.filter((r) => r.status === "set");
     parts.push(`**${env}**: ${good.length} of ${rows.length} check${rows.length === 1 ? "" : "s"} pass`);
     if (bad.length) parts.push(table(bad));
-    if (good.length) parts.push(`<details><summary>✅ ${good.length} passing</summary>\n\n${table(good)}\n\n</details>`);
+    if (good.length)
+      parts.push(`<details><summary>✅ ${good.length} passing</summary>\n\n${table(good)}\n\n</details>`);
   }
   return parts.join("\n\n");
 }
@@ -175,22 +194,29 @@ function diagramsSection(input: Pick<DiagnosisCommentInput, "live" | "checks">, 
   );
   if (!snapshots.length) return "";
   const shown = snapshots.slice(0, MAX_DIAGRAMS).map((s) => {
-    const variables = (input.checks ?? []).filter((c) => c.targets.some((t) => t.environment === s.environment && t.service === s.service));
+    const variables = (input.checks ?? []).filter((c) =>
+      c.targets.some((t) => t.environment === s.environment && t.service === s.service),
+    );
     return `**${s.environment} / ${s.service}**\n\n\`\`\`mermaid\n${renderRevisionDiagram(s, variables)}\n\`\`\``;
   });
-  const more = snapshots.length > MAX_DIAGRAMS ? [`(${snapshots.length - MAX_DIAGRAMS} more failing services not drawn)`] : [];
+  const more =
+    snapshots.length > MAX_DIAGRAMS ? [`(${snapshots.length - MAX_DIAGRAMS} more failing services not drawn)`] : [];
   return ["#### What serves traffic", ...shown, ...more].join("\n\n");
 }
 
 function healthSection(live?: LiveState): string {
-  const probed = (live?.services ?? []).flatMap((s) => (s.kind === "ok" && s.health ? [{ t: s.target, h: s.health }] : []));
+  const probed = (live?.services ?? []).flatMap((s) =>
+    s.kind === "ok" && s.health ? [{ t: s.target, h: s.health }] : [],
+  );
   const unprobed = live?.unprobed ?? [];
   if (!probed.length && !unprobed.length) return "";
   const rows = probed.map(
     ({ t, h }) =>
       `| ${t.environment} | ${code(t.service)} | ${code(h.url)} | ${h.ok ? "✅" : "❌"} ${h.status ?? h.error ?? "no answer"} | ${h.latencyMs} ms |`,
   );
-  const table = rows.length ? ["| Environment | Service | URL | Answer | Latency |", "|---|---|---|---|---|", ...rows] : [];
+  const table = rows.length
+    ? ["| Environment | Service | URL | Answer | Latency |", "|---|---|---|---|---|", ...rows]
+    : [];
   // A blank line first: a line right after a table would be read as one more row.
   const skipped = unprobed.length
     ? [
@@ -226,7 +252,8 @@ function outcomeLine(input: DiagnosisCommentInput): string {
     case "comment-only":
       return "Every check passes. The configuration asks to leave the issue open.";
     case "open":
-      if (input.diagnosis.verdict === "nothing-to-check") return "This issue stays open: there is nothing to check yet.";
+      if (input.diagnosis.verdict === "nothing-to-check")
+        return "This issue stays open: there is nothing to check yet.";
       return input.diagnosis.verdict === "fail"
         ? "This issue stays open until the check passes. Fix the problems above, then comment `/triage recheck` (or remove and re-add the label) to check again."
         : "This issue stays open until every service can be checked and passes.";
@@ -253,7 +280,10 @@ const MAX_STATE_KEYS_CHARS = 32_000;
 
 function keysWithin(keys: string[], max: number): string[] {
   let total = 0;
-  return keys.filter((k) => (total += k.length + 3) <= max);
+  return keys.filter((k) => {
+    total += k.length + 3;
+    return total <= max;
+  });
 }
 
 /** Renders the one diagnosis comment the app keeps on an issue (updated in place on later runs). */
@@ -268,14 +298,23 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
       ...(node_id ? { node_id } : {}),
       ...(blockedBy?.length ? { blockedBy } : {}),
     })),
-    problems: keysWithin(d.problems.map((p) => p.key), MAX_STATE_KEYS_CHARS),
+    problems: keysWithin(
+      d.problems.map((p) => p.key),
+      MAX_STATE_KEYS_CHARS,
+    ),
     kinds: [...PROBLEM_KINDS],
     ...(input.plan ? { plan: input.plan } : {}),
     ...(input.reviews && Object.keys(input.reviews).length ? { reviews: input.reviews } : {}),
     ...(input.notSet?.length ? { notSet: input.notSet } : {}),
   };
-  const tail = [followUpList(input.followUps), ...(input.sections ?? []), outcomeLine(input)].filter(Boolean).join("\n\n");
-  return fitComment(`${writeMarker("diagnosis", state)}\n\n${renderDiagnosisReport(d, input)}`, GITHUB_COMMENT_LIMIT, tail);
+  const tail = [followUpList(input.followUps), ...(input.sections ?? []), outcomeLine(input)]
+    .filter(Boolean)
+    .join("\n\n");
+  return fitComment(
+    `${writeMarker("diagnosis", state)}\n\n${renderDiagnosisReport(d, input)}`,
+    GITHUB_COMMENT_LIMIT,
+    tail,
+  );
 }
 
 /**
@@ -283,7 +322,10 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
  * revision diagrams, what is worth knowing, and the results by environment (least important last, so a cut takes
  * what passes first). `extras` (the live data and the checks) adds the health table and the diagrams.
  */
-export function renderDiagnosisReport(d: Diagnosis, extras: Pick<DiagnosisCommentInput, "live" | "checks"> = {}): string {
+export function renderDiagnosisReport(
+  d: Diagnosis,
+  extras: Pick<DiagnosisCommentInput, "live" | "checks"> = {},
+): string {
   const fails = d.problems.filter((p) => p.severity === "fail");
   const cannot = d.problems.filter((p) => p.severity === "cannot-check");
   const warns = d.problems.filter((p) => p.severity === "warn");
@@ -299,7 +341,9 @@ export function renderDiagnosisReport(d: Diagnosis, extras: Pick<DiagnosisCommen
     warns.length
       ? `<details><summary>⚠️ ${warns.length} thing${warns.length === 1 ? "" : "s"} worth knowing (drift between environments, rollouts in progress)</summary>\n\n${
           // Once everything passes, the issue closes: the notes stay, without commands that read like a to-do.
-          d.verdict === "pass" ? warns.map((w) => `- ${w.what}`).join("\n") : groupedSection("#### Worth knowing", warns)
+          d.verdict === "pass"
+            ? warns.map((w) => `- ${w.what}`).join("\n")
+            : groupedSection("#### Worth knowing", warns)
         }\n\n</details>`
       : "",
     resultsSection(d.results),

@@ -25,7 +25,12 @@ export function renderFollowUpCapSection(o: { wanted: number; limit: number }): 
 }
 
 /** The note left (once) on an issue whose trigger label was added by someone below `label_role`. */
-export function renderLabelRefusedNotice(o: { label: string; sender: string; minimum: string; reason?: string }): string {
+export function renderLabelRefusedNotice(o: {
+  label: string;
+  sender: string;
+  minimum: string;
+  reason?: string;
+}): string {
   // Escaped with its @, so the name reads but pings no one.
   const who = escapeMarkdown(`@${o.sender}`, 64);
   const why = o.reason

@@ -27,7 +27,9 @@ export function renderSecretDiagram(live: LiveState): string {
         if (e.source.kind !== "secret" || !seenEdge(`${node}>${e.source.secret}>${e.name}`)) continue;
         const secretNode = id("secret", s.project, e.source.secret);
         secrets.set(secretNode, `  ${secretNode}[("${e.source.secret}")]`);
-        edges.push(`  ${secretNode} -- "${e.name}${container.serving ? "" : ` (sidecar ${container.name})`}" --> ${node}`);
+        edges.push(
+          `  ${secretNode} -- "${e.name}${container.serving ? "" : ` (sidecar ${container.name})`}" --> ${node}`,
+        );
       }
       for (const m of container.secretMounts) {
         if (!seenEdge(`${node}>${m.secret}>${m.path}`)) continue;
@@ -51,7 +53,10 @@ function label(text: string): string {
  * A Mermaid flowchart of one service: the revisions that serve traffic (with their shares), the latest created one
  * when it differs, and, for each, which of `variables` it carries (✅), lacks (❌) or could not be read (❔).
  */
-export function renderRevisionDiagram(s: ServiceSnapshot, variables: Array<{ variable: string; aliases: string[] }>): string {
+export function renderRevisionDiagram(
+  s: ServiceSnapshot,
+  variables: Array<{ variable: string; aliases: string[] }>,
+): string {
   const svc = id("svc", s.environment, s.service);
   const lines = ["flowchart LR", `  ${svc}["${label(`${s.service} (${s.environment})`)}"]`];
   const carries = (revision: RevisionSnapshot | undefined) =>
@@ -74,7 +79,9 @@ export function renderRevisionDiagram(s: ServiceSnapshot, variables: Array<{ var
   const created = s.latestCreatedRevision;
   if (created && !drawn.has(created)) {
     const failed = s.terminalCondition?.reason ? `: ${s.terminalCondition.reason}` : "";
-    lines.push(`  ${svc} -. "0%, not ready${label(failed)}" .-> ${node(created, s.revisions[created] ?? s.template, " (latest created)")}`);
+    lines.push(
+      `  ${svc} -. "0%, not ready${label(failed)}" .-> ${node(created, s.revisions[created] ?? s.template, " (latest created)")}`,
+    );
   }
   if (s.traffic.length === 0) lines.push(`  ${svc} --> none["no revision serves traffic"]`);
   return lines.join("\n");

@@ -21,7 +21,11 @@ export function renderPlanSection(plan: PlanRecord): string {
     lines.push("Nothing to create: every planned follow-up exists.");
   }
   if (rest.length) {
-    lines.push("", "Already there (not created again):", ...rest.map((i) => `- ${code(i.template)}: #${i.number}${i.action === "rejected" ? " (rejected)" : ""}`));
+    lines.push(
+      "",
+      "Already there (not created again):",
+      ...rest.map((i) => `- ${code(i.template)}: #${i.number}${i.action === "rejected" ? " (rejected)" : ""}`),
+    );
   }
   return lines.join("\n");
 }
@@ -47,7 +51,15 @@ function planRow(i: PlanItem): string {
   const list = (xs: string[] | undefined) => (xs ?? []).map(cell).join(", ") || "—";
   const one = (x: string | undefined) => (x ? cell(x) : "—");
   const title = i.title.replace(/\|/g, "\\|");
-  const cells = [code(i.template), title, list(i.blockedBy), one(i.milestone), one(i.type), list(i.labels), list(i.assignees)];
+  const cells = [
+    code(i.template),
+    title,
+    list(i.blockedBy),
+    one(i.milestone),
+    one(i.type),
+    list(i.labels),
+    list(i.assignees),
+  ];
   return `| ${cells.join(" | ")} |`;
 }
 
@@ -56,7 +68,11 @@ function planRow(i: PlanItem): string {
  * of problem the last check could report (`recordedKinds`); a problem of another kind was not checked then, so it is
  * not called new (the first check after an upgrade that adds, say, drift warnings).
  */
-export function renderChangesSection(previous: string[] | undefined, problems: Problem[], previousKinds?: string[]): string {
+export function renderChangesSection(
+  previous: string[] | undefined,
+  problems: Problem[],
+  previousKinds?: string[],
+): string {
   const lines = ["#### Changed since the last check"];
   if (!previous) return [...lines, "This is the first check."].join("\n");
   const now = problems.map((p) => p.key);
@@ -64,5 +80,9 @@ export function renderChangesSection(previous: string[] | undefined, problems: P
   const checkedBefore = (p: Problem) => !previousKinds || previousKinds.includes(problemKind(p.key));
   const appeared = problems.filter((p) => !previous.includes(p.key) && checkedBefore(p));
   if (!fixed.length && !appeared.length) return [...lines, "Nothing changed since the last check."].join("\n");
-  return [...lines, ...fixed.map((k) => `- ✅ resolved: ${code(k)}`), ...appeared.map((p) => `- ❌ new: ${p.what}`)].join("\n");
+  return [
+    ...lines,
+    ...fixed.map((k) => `- ✅ resolved: ${code(k)}`),
+    ...appeared.map((p) => `- ❌ new: ${p.what}`),
+  ].join("\n");
 }

@@ -39,7 +39,9 @@ export const FrontMatterSchema = z
       .min(1)
       .max(255)
       .optional()
-      .describe("The issue type, e.g. `Task` or `Bug` (organisations with issue types); the app says when it is not set."),
+      .describe(
+        "The issue type, e.g. `Task` or `Bug` (organisations with issue types); the app says when it is not set.",
+      ),
   })
   .describe("Front matter of a config-triage follow-up template (`.github/config-triage/NAME.md`).");
 
@@ -135,7 +137,9 @@ export function parseTemplate(name: string, file: string, text: string): Templat
   }
   const bodyLine = match[0].split("\n").length;
   const keyLine = (key: string) => {
-    const pair = isMap(doc.contents) ? doc.contents.items.find((item) => String((item.key as { value?: unknown })?.value) === key) : undefined;
+    const pair = isMap(doc.contents)
+      ? doc.contents.items.find((item) => String((item.key as { value?: unknown })?.value) === key)
+      : undefined;
     const range = (pair?.key as { range?: [number] } | undefined)?.range;
     return range ? lineCounter.linePos(range[0]).line + 1 : 2;
   };
@@ -189,7 +193,8 @@ function templateErrorMessage(error: unknown): string {
   // Handlebars counts lines from the start of the title or body, which contradicts the file line reported with the
   // problem: keep the excerpt it points at instead of its position.
   const [first, excerpt] = message.split("\n");
-  if (/^Parse error on line \d+:$/.test(first) && excerpt) return `syntax error near \`${excerpt.trim().replace(/`/g, "'")}\``;
+  if (/^Parse error on line \d+:$/.test(first) && excerpt)
+    return `syntax error near \`${excerpt.trim().replace(/`/g, "'")}\``;
   return first.replace(/ - \d+:\d+$/, "");
 }
 

@@ -15,7 +15,10 @@ const SEVERITY: Record<string, string> = {
  * RFC 3339 `time`), for Probot to use instead of its own. Otherwise undefined: Probot's default (pretty) logger.
  * Probot's own `LOG_FORMAT=json` writes a numeric `level` that Cloud Logging shows as DEFAULT severity.
  */
-export function createLogger(env: NodeJS.ProcessEnv = process.env, destination?: NodeJS.WritableStream): Logger | undefined {
+export function createLogger(
+  env: NodeJS.ProcessEnv = process.env,
+  destination?: NodeJS.WritableStream,
+): Logger | undefined {
   if (env.LOG_FORMAT !== "json") return undefined;
   return pino(
     {

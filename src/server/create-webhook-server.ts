@@ -112,63 +112,70 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
   let unverified = 0;
   // A stranger's slow or silent body is not held for Node's default 5 minutes: the whole request must arrive within
   // REQUEST_TIMEOUT_MS, checked every 5 s (the room it reserved comes back when Node closes it).
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 5_000 }, async (req, res) => {
-    try {
-      const other = options.route?.(req);
-      if (other) return void (await other(req, res));
-      const url = (req.url ?? "/").split("?")[0];
-      if (req.method === "GET" && (url === "/healthz" || url === "/")) return reply(res, 200, { status: "ok", queue: queue.kind });
-      if (url !== path) return reply(res, 404, { error: "not found" });
-      if (req.method !== "POST") return reply(res, 405, { error: "use POST" });
-      const signature = req.headers["x-hub-signature-256"];
-      const name = req.headers["x-github-event"];
-      const id = req.headers["x-github-delivery"];
-      if (typeof signature !== "string" || typeof name !== "string" || typeof id !== "string" || !id) {
-        return reply(res, 400, { error: "missing x-hub-signature-256, x-github-event or x-github-delivery header" });
-      }
-      const declared = req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
-      const tooLarge = { error: `payload larger than ${maxBody} bytes` };
-      if (declared !== undefined && declared > maxBody) return refuse(req, res, 413, tooLarge);
-      const check = signatureCheck(options.secret, signature);
-      if (!check) return refuse(req, res, 401, { error: "signature is not of the form sha256=<64 hex digits>" });
-      // What is not yet verified is anyone's: hold at most maxUnverified bytes of it at once, all requests together.
-      let reserved = 0;
-      const reserve = (n: number) => {
-        if (unverified + n > maxUnverified) return false;
-        unverified += n;
-        reserved += n;
-        return true;
-      };
-      if (!reserve(declared ?? 0)) return refuse(req, res, 503, BUSY, RETRY);
-      let read: BodyRead;
+  const server = createServer(
+    { requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 5_000 },
+    async (req, res) => {
       try {
-        read = await readBody(req, maxBody, check, declared, reserve);
-      } finally {
-        unverified -= reserved;
+        const other = options.route?.(req);
+        if (other) return void (await other(req, res));
+        const url = (req.url ?? "/").split("?")[0];
+        if (req.method === "GET" && (url === "/healthz" || url === "/"))
+          return reply(res, 200, { status: "ok", queue: queue.kind });
+        if (url !== path) return reply(res, 404, { error: "not found" });
+        if (req.method !== "POST") return reply(res, 405, { error: "use POST" });
+        const signature = req.headers["x-hub-signature-256"];
+        const name = req.headers["x-github-event"];
+        const id = req.headers["x-github-delivery"];
+        if (typeof signature !== "string" || typeof name !== "string" || typeof id !== "string" || !id) {
+          return reply(res, 400, { error: "missing x-hub-signature-256, x-github-event or x-github-delivery header" });
+        }
+        const declared =
+          req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
+        const tooLarge = { error: `payload larger than ${maxBody} bytes` };
+        if (declared !== undefined && declared > maxBody) return refuse(req, res, 413, tooLarge);
+        const check = signatureCheck(options.secret, signature);
+        if (!check) return refuse(req, res, 401, { error: "signature is not of the form sha256=<64 hex digits>" });
+        // What is not yet verified is anyone's: hold at most maxUnverified bytes of it at once, all requests together.
+        let reserved = 0;
+        const reserve = (n: number) => {
+          if (unverified + n > maxUnverified) return false;
+          unverified += n;
+          reserved += n;
+          return true;
+        };
+        if (!reserve(declared ?? 0)) return refuse(req, res, 503, BUSY, RETRY);
+        let read: BodyRead;
+        try {
+          read = await readBody(req, maxBody, check, declared, reserve);
+        } finally {
+          unverified -= reserved;
+        }
+        if (read.kind === "aborted") return;
+        if (read.kind === "too-large") return refuse(req, res, 413, tooLarge);
+        if (read.kind === "busy") return refuse(req, res, 503, BUSY, RETRY);
+        const body = read.body;
+        if (!read.signed) {
+          log.warn({ delivery: id, event: name }, "webhook refused: signature does not match WEBHOOK_SECRET");
+          return reply(res, 401, { error: "signature does not match" });
+        }
+        let payload: unknown;
+        try {
+          payload = JSON.parse(body.toString("utf8"));
+        } catch {
+          return reply(res, 400, { error: "body is not JSON" });
+        }
+        const result = await queue.enqueue({ id, name, payload });
+        if (result === "closing") return reply(res, 503, { error: "shutting down; redeliver later" });
+        if (result === "unavailable")
+          return reply(res, 503, { error: "the queue is unavailable (Redis); redeliver later" });
+        if (result === "duplicate")
+          log.info({ delivery: id, event: name }, "redelivery ignored: this delivery was already queued");
+        return reply(res, result === "queued" ? 202 : 200, { status: result });
+      } catch (error) {
+        log.error({ err: error }, "webhook could not be queued");
+        if (!res.headersSent) reply(res, 500, { error: "could not queue the event" });
       }
-      if (read.kind === "aborted") return;
-      if (read.kind === "too-large") return refuse(req, res, 413, tooLarge);
-      if (read.kind === "busy") return refuse(req, res, 503, BUSY, RETRY);
-      const body = read.body;
-      if (!read.signed) {
-        log.warn({ delivery: id, event: name }, "webhook refused: signature does not match WEBHOOK_SECRET");
-        return reply(res, 401, { error: "signature does not match" });
-      }
-      let payload: unknown;
-      try {
-        payload = JSON.parse(body.toString("utf8"));
-      } catch {
-        return reply(res, 400, { error: "body is not JSON" });
-      }
-      const result = await queue.enqueue({ id, name, payload });
-      if (result === "closing") return reply(res, 503, { error: "shutting down; redeliver later" });
-      if (result === "unavailable") return reply(res, 503, { error: "the queue is unavailable (Redis); redeliver later" });
-      if (result === "duplicate") log.info({ delivery: id, event: name }, "redelivery ignored: this delivery was already queued");
-      return reply(res, result === "queued" ? 202 : 200, { status: result });
-    } catch (error) {
-      log.error({ err: error }, "webhook could not be queued");
-      if (!res.headersSent) reply(res, 500, { error: "could not queue the event" });
-    }
-  });
+    },
+  );
   return server;
 }

@@ -30,7 +30,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
   let depthSource: (() => Promise<number>) | undefined;
   return {
     registry,
-    triages: new Counter({ name: "config_triage_triages_total", help: "Triages finished, by outcome.", labelNames: ["outcome"], registers }),
+    triages: new Counter({
+      name: "config_triage_triages_total",
+      help: "Triages finished, by outcome.",
+      labelNames: ["outcome"],
+      registers,
+    }),
     triageDuration: new Histogram({
       name: "config_triage_triage_duration_seconds",
       help: "Duration of a triage, by outcome.",
@@ -67,7 +72,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
 }
 
 /** Records the triage's outcome and duration; the outcome is `error` when it throws. */
-export async function observeTriage<T>(metrics: AppMetrics | undefined, run: () => Promise<T>, outcomeOf: (result: T) => string): Promise<T> {
+export async function observeTriage<T>(
+  metrics: AppMetrics | undefined,
+  run: () => Promise<T>,
+  outcomeOf: (result: T) => string,
+): Promise<T> {
   if (!metrics) return run();
   const end = metrics.triageDuration.startTimer();
   metrics.triagesInFlight.inc();
@@ -83,10 +92,21 @@ export async function observeTriage<T>(metrics: AppMetrics | undefined, run: () 
   }
 }
 
-const GRPC_NAMES: Record<number, string> = { 0: "OK", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND", 7: "PERMISSION_DENIED", 14: "UNAVAILABLE", 16: "UNAUTHENTICATED" };
+const GRPC_NAMES: Record<number, string> = {
+  0: "OK",
+  4: "DEADLINE_EXCEEDED",
+  5: "NOT_FOUND",
+  7: "PERMISSION_DENIED",
+  14: "UNAVAILABLE",
+  16: "UNAUTHENTICATED",
+};
 
 /** Times one Cloud Run call into `config_triage_cloud_run_request_duration_seconds`. */
-export async function timeCloudRunCall<T>(metrics: AppMetrics | undefined, method: string, call: () => Promise<T>): Promise<T> {
+export async function timeCloudRunCall<T>(
+  metrics: AppMetrics | undefined,
+  method: string,
+  call: () => Promise<T>,
+): Promise<T> {
   if (!metrics) return call();
   const end = metrics.cloudRunLatency.startTimer({ method });
   try {
@@ -102,9 +122,11 @@ export async function timeCloudRunCall<T>(metrics: AppMetrics | undefined, metho
 
 /** The literal path words of the GitHub routes the app calls; any other segment of an expanded URL is a parameter. */
 const ROUTE_WORDS = new Set(
-  ("repos repositories issues comments sub_issues sub_issue labels contents commits collaborators permission reactions " +
+  (
+    "repos repositories issues comments sub_issues sub_issue labels contents commits collaborators permission reactions " +
     "pulls files check-runs app installations installation access_tokens graphql users orgs events timeline git refs " +
-    "ref trees blobs branches search rate_limit assignees milestones parent priority").split(" "),
+    "ref trees blobs branches search rate_limit assignees milestones parent priority"
+  ).split(" "),
 );
 /** After these words, the rest of the path is one parameter (a file path or a git ref may hold slashes). */
 const REST_OF_PATH: Record<string, string> = { contents: "{path}", refs: "{ref}", ref: "{ref}", trees: "{tree_sha}" };
@@ -116,7 +138,10 @@ const REST_OF_PATH: Record<string, string> = { contents: "{path}", refs: "{ref}"
  * owner, issue number or file name reaches `/metrics`.
  */
 export function routeTemplate(url: string): string {
-  const path = url.replace(/^https?:\/\/[^/]+/, "").replace(/^\/api\/v3(?=\/)/, "").split("?")[0];
+  const path = url
+    .replace(/^https?:\/\/[^/]+/, "")
+    .replace(/^\/api\/v3(?=\/)/, "")
+    .split("?")[0];
   if (path.includes("{")) return path;
   const out: string[] = [];
   const segments = path.split("/").slice(1);

@@ -16,7 +16,9 @@ export interface RouteOptions {
 }
 
 function json(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers }).end(JSON.stringify(body));
+  res
+    .writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers })
+    .end(JSON.stringify(body));
 }
 
 /** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
@@ -32,7 +34,12 @@ export function hasBearer(req: IncomingMessage, token: string): boolean {
 export function metricsRoute(metrics: AppMetrics, token: string | undefined): Route {
   return async (req, res) => {
     if (token !== undefined && !hasBearer(req, token)) {
-      return json(res, 401, { error: "send Authorization: Bearer <METRICS_TOKEN>" }, { "www-authenticate": 'Bearer realm="metrics"' });
+      return json(
+        res,
+        401,
+        { error: "send Authorization: Bearer <METRICS_TOKEN>" },
+        { "www-authenticate": 'Bearer realm="metrics"' },
+      );
     }
     const body = await metrics.registry.metrics();
     res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" }).end(body);

@@ -10,8 +10,19 @@ const NOTICE_END = "<!-- /config-triage:notice -->";
 
 /** The "could not finish" block: why, and what happens next. `why` is one line the app wrote (never issue text). */
 export function renderFailureNotice(why: string, next: string): string {
-  const safeWhy = why.replace(/[`\r\n]/g, " ").replace(/@/g, "@\u200b").slice(0, 500);
-  return [NOTICE_START, "### ⚠️ config-triage could not finish", "", `**Why:** \`${safeWhy}\``, "", `**What happens next:** ${next}`, NOTICE_END].join("\n");
+  const safeWhy = why
+    .replace(/[`\r\n]/g, " ")
+    .replace(/@/g, "@\u200b")
+    .slice(0, 500);
+  return [
+    NOTICE_START,
+    "### ⚠️ config-triage could not finish",
+    "",
+    `**Why:** \`${safeWhy}\``,
+    "",
+    `**What happens next:** ${next}`,
+    NOTICE_END,
+  ].join("\n");
 }
 
 /** Removes an earlier notice from the app's comment, so at most one is ever shown. */
@@ -39,6 +50,8 @@ export async function reportFailure(gh: IssueGitHub, identity: AppIdentity, why:
     await gh.updateComment(memory.comment.id, `${fitBody(before, { limit: Math.max(room, 0) })}${notice}${after}`);
   } else {
     const state: DiagnosisState = { v: 1, followUps: [], problems: [] };
-    await gh.createComment(replaceOwnSection(undefined, `${writeMarker("diagnosis", state)}\n\n${notice}`, DIAGNOSIS_START));
+    await gh.createComment(
+      replaceOwnSection(undefined, `${writeMarker("diagnosis", state)}\n\n${notice}`, DIAGNOSIS_START),
+    );
   }
 }

@@ -13,9 +13,21 @@ import {
 } from "../diagnosis/plan-checks.js";
 import type { HealthResult, LiveState, SecretUse, ServiceTarget } from "../diagnosis/types.js";
 import type { ConfigRead, DependencyLink, GhComment, GhIssue, IssueGitHub } from "../github/issue-github.js";
-import { buildPlan, type ExistingFollowUp, type ParentIssue, type RepoStructure, type TriagePlan } from "../plan/build-plan.js";
+import {
+  buildPlan,
+  type ExistingFollowUp,
+  type ParentIssue,
+  type RepoStructure,
+  type TriagePlan,
+} from "../plan/build-plan.js";
 import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
-import { recordedKinds, renderDiagnosisComment, type DiagnosisCommentInput, type DiagnosisState, type FollowUpRef } from "../render/render-diagnosis.js";
+import {
+  recordedKinds,
+  renderDiagnosisComment,
+  type DiagnosisCommentInput,
+  type DiagnosisState,
+  type FollowUpRef,
+} from "../render/render-diagnosis.js";
 import { sameDiagnosisComment } from "../render/same-diagnosis-comment.js";
 import { renderProblemsComment } from "../render/render-problems.js";
 import { parseTemplate, type Template } from "../render/templates.js";
@@ -89,7 +101,12 @@ export interface IssueMemory {
 }
 
 /** An issue as one of this parent's follow-ups, if the app wrote it and its marker names this parent. */
-function ownFollowUp(issue: GhIssue, identity: AppIdentity, parent: number, linked: boolean): { followUp: ExistingFollowUp; rejected: boolean } | undefined {
+function ownFollowUp(
+  issue: GhIssue,
+  identity: AppIdentity,
+  parent: number,
+  linked: boolean,
+): { followUp: ExistingFollowUp; rejected: boolean } | undefined {
   const marker = readMarker<{ parent?: number; template?: string; rejected?: boolean }>("follow-up", issue.body);
   if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) return undefined;
   const state = issue.state === "closed" ? "closed" : "open";
@@ -100,7 +117,12 @@ function ownFollowUp(issue: GhIssue, identity: AppIdentity, parent: number, link
 }
 
 /** Finds the app's own diagnosis comment and follow-ups. Markers in text the app did not write are ignored. */
-export function recall(comments: GhComment[], subIssues: GhIssue[], identity: AppIdentity, parent: number): IssueMemory {
+export function recall(
+  comments: GhComment[],
+  subIssues: GhIssue[],
+  identity: AppIdentity,
+  parent: number,
+): IssueMemory {
   const comment = comments.find((c) => isAppAuthored(c, identity) && readMarker("diagnosis", c.body));
   const state = readMarker<DiagnosisState>("diagnosis", comment?.body);
   const followUps: ExistingFollowUp[] = [];
@@ -124,13 +146,22 @@ export function recall(comments: GhComment[], subIssues: GhIssue[], identity: Ap
 }
 
 /** Follow-ups of this parent among the app's own issues that `recall` did not already know (not linked). */
-export function recallOwnIssues(own: GhIssue[], known: ExistingFollowUp[], identity: AppIdentity, parent: number): ExistingFollowUp[] {
+export function recallOwnIssues(
+  own: GhIssue[],
+  known: ExistingFollowUp[],
+  identity: AppIdentity,
+  parent: number,
+): ExistingFollowUp[] {
   const found: ExistingFollowUp[] = [];
   for (const issue of own) {
     const mine = ownFollowUp(issue, identity, parent, false);
     if (!mine) continue;
     const { template } = mine.followUp;
-    if (known.some((k) => k.template === template || k.number === issue.number) || found.some((f) => f.template === template)) continue;
+    if (
+      known.some((k) => k.template === template || k.number === issue.number) ||
+      found.some((f) => f.template === template)
+    )
+      continue;
     found.push(mine.followUp);
   }
   return found;
@@ -140,7 +171,11 @@ export function recallOwnIssues(own: GhIssue[], known: ExistingFollowUp[], ident
 export const DIAGNOSIS_START = "<!-- config-triage:diagnosis ";
 
 /** Writes the app's one comment on the issue, or rewrites its own section in place (text people added stays). */
-export async function upsertComment(gh: IssueGitHub, memory: Pick<IssueMemory, "comment">, section: string): Promise<void> {
+export async function upsertComment(
+  gh: IssueGitHub,
+  memory: Pick<IssueMemory, "comment">,
+  section: string,
+): Promise<void> {
   if (memory.comment) {
     const body = replaceOwnSection(memory.comment.body, section, DIAGNOSIS_START);
     if (memory.comment.body !== body) await gh.updateComment(memory.comment.id, body);
@@ -150,7 +185,10 @@ export async function upsertComment(gh: IssueGitHub, memory: Pick<IssueMemory, "
 }
 
 /** Templates: the app's own, then the repository's, which override by name. */
-async function loadTemplates(gh: IssueGitHub, builtIn: Map<string, Template>): Promise<{ templates: Map<string, Template>; problems: ConfigProblem[] }> {
+async function loadTemplates(
+  gh: IssueGitHub,
+  builtIn: Map<string, Template>,
+): Promise<{ templates: Map<string, Template>; problems: ConfigProblem[] }> {
   const templates = new Map(builtIn);
   const problems: ConfigProblem[] = [];
   for (const file of await gh.readRepoTemplates()) {
@@ -168,7 +206,15 @@ async function loadTemplates(gh: IssueGitHub, builtIn: Map<string, Template>): P
 /** What a triage run decided, before anything is written. */
 export type TriageDecision =
   | { kind: "config-error"; problems: ConfigProblem[]; memory: IssueMemory }
-  | { kind: "planned"; config: Config; diagnosis: Diagnosis; plan: TriagePlan; memory: IssueMemory; live: LiveState; checks: EffectiveCheck[] };
+  | {
+      kind: "planned";
+      config: Config;
+      diagnosis: Diagnosis;
+      plan: TriagePlan;
+      memory: IssueMemory;
+      live: LiveState;
+      checks: EffectiveCheck[];
+    };
 
 /**
  * Gather (config, templates, what the app wrote before, live state) and decide (diagnosis and plan, pure). Only reads:
@@ -177,7 +223,10 @@ export type TriageDecision =
 export async function decideTriage(
   gh: IssueGitHub,
   parent: ParentIssue,
-  deps: Pick<TriageDeps, "builtInTemplates" | "fetchLive" | "identity" | "probeHealth" | "fetchSecrets" | "allowedProjects">,
+  deps: Pick<
+    TriageDeps,
+    "builtInTemplates" | "fetchLive" | "identity" | "probeHealth" | "fetchSecrets" | "allowedProjects"
+  >,
   configRead?: ConfigRead,
 ): Promise<TriageDecision> {
   const [read, comments] = await Promise.all([configRead ?? gh.readConfig(), gh.listComments()]);
@@ -301,13 +350,25 @@ async function triageOnce(
     const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
     list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
     const sections = [
-      options.showChanges ? renderChangesSection(memory.state?.problems, diagnosis.problems, recordedKinds(memory.state)) : "",
+      options.showChanges
+        ? renderChangesSection(memory.state?.problems, diagnosis.problems, recordedKinds(memory.state))
+        : "",
       shown ? renderPlanSection(shown) : "",
       ...extraSections,
       renderNotSetSection([...notSet, ...refused]),
     ].filter(Boolean);
     const outcome = close ? "closed" : plan.outcome === "closed" ? "comment-only" : plan.outcome;
-    const input: DiagnosisCommentInput = { diagnosis, followUps: list, outcome, plan: shown, reviews, sections, live, checks, notSet };
+    const input: DiagnosisCommentInput = {
+      diagnosis,
+      followUps: list,
+      outcome,
+      plan: shown,
+      reviews,
+      sections,
+      live,
+      checks,
+      notSet,
+    };
     return renderDiagnosisComment(input);
   };
 
@@ -355,9 +416,16 @@ async function triageOnce(
     },
     close: close && parent.state !== "closed" ? "completed" : undefined,
   });
-  for (const number of applied.relinkFailed) deps.log.warn({ issue: parent.number, followUp: number }, "could not re-link a follow-up");
+  for (const number of applied.relinkFailed)
+    deps.log.warn({ issue: parent.number, followUp: number }, "could not re-link a follow-up");
   deps.log.info(
-    { issue: parent.number, verdict: diagnosis.verdict, problems: diagnosis.problems.length, created: plan.create.length, closed: plan.close },
+    {
+      issue: parent.number,
+      verdict: diagnosis.verdict,
+      problems: diagnosis.problems.length,
+      created: plan.create.length,
+      closed: plan.close,
+    },
     "triage finished",
   );
   return {
@@ -382,7 +450,7 @@ export function dependencyLinks(
 ): DependencyLink[] {
   const issues = new Map<string, { number: number; id: number; fresh: boolean }>();
   for (const f of memory.followUps) issues.set(f.template, { number: f.number, id: f.id, fresh: false });
-  created.forEach(({ number, id }, i) => issues.set(plan.create[i].template, { number, id, fresh: true }));
+  for (const [i, { number, id }] of created.entries()) issues.set(plan.create[i].template, { number, id, fresh: true });
   const recorded = (blocked: number, blocking: number) =>
     (memory.state?.followUps ?? []).some((f) => f.number === blocked && f.blockedBy?.includes(blocking));
   return plan.links.flatMap(({ blocked, blocking }) => {
@@ -433,7 +501,8 @@ async function checkRateLimit(
   store: RateLimitStore,
   read: ConfigRead,
 ): Promise<Extract<TriageOutcome, { kind: "limited" }> | undefined> {
-  const raw = read.kind === "found" ? (read.value as { max_triages_per_hour?: unknown } | null)?.max_triages_per_hour : undefined;
+  const raw =
+    read.kind === "found" ? (read.value as { max_triages_per_hour?: unknown } | null)?.max_triages_per_hour : undefined;
   const parsed = ConfigSchema.shape.max_triages_per_hour.safeParse(raw);
   const limit = parsed.success ? parsed.data : DEFAULT_TRIAGES_PER_HOUR;
   const hit = await store.hit(`${gh.owner}/${gh.repo}#${parent.number}`, HOUR);
@@ -453,5 +522,9 @@ export function runTriage(
   configRead?: ConfigRead,
   options: TriageOptions = {},
 ): Promise<TriageOutcome> {
-  return observeTriage(deps.metrics, () => triageOnce(gh, parent, deps, configRead, options), (o) => (o.kind === "done" ? o.diagnosis.verdict : o.kind));
+  return observeTriage(
+    deps.metrics,
+    () => triageOnce(gh, parent, deps, configRead, options),
+    (o) => (o.kind === "done" ? o.diagnosis.verdict : o.kind),
+  );
 }

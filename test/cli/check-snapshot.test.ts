@@ -34,7 +34,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The scenario's config, with staging read from `snapshot`. */
 function configWithSnapshot(snapshot: string): string {
-  return scenarioConfigYaml.replace("services: [netra-backend, auth-service]", `services: [netra-backend, auth-service]\n    snapshot: ${snapshot}`);
+  return scenarioConfigYaml.replace(
+    "services: [netra-backend, auth-service]",
+    `services: [netra-backend, auth-service]\n    snapshot: ${snapshot}`,
+  );
 }
 
 function write(path: string, text: string) {
@@ -80,7 +83,9 @@ describe("config-triage check with snapshot: in a checkout", () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/staging\s+netra-backend\s+JWT_SECRET_STAGING\s+MISSING/);
     expect(stdout).toContain("did you mean JWT_SECRET_STAGIN, which is set?");
-    expect(stdout).toMatch(/not live: read from the snapshot ops\/cloud-run\/staging\.yaml \(taken 2025-02-20, \d+ days old\)/);
+    expect(stdout).toMatch(
+      /not live: read from the snapshot ops\/cloud-run\/staging\.yaml \(taken 2025-02-20, \d+ days old\)/,
+    );
     expectOnlyProductionLive();
   });
 
@@ -91,7 +96,9 @@ describe("config-triage check with snapshot: in a checkout", () => {
     const { stdout } = await run(["check", "--format", "json"]);
     const report = JSON.parse(stdout);
     expect(report.snapshots).toEqual([{ file: "ops/staging.yaml", takenAt: "2024-12-01T00:00:00.000Z" }]);
-    expect(report.problems.map((p: { key: string }) => p.key)).toContain("missing:staging:netra-backend:JWT_SECRET_STAGING");
+    expect(report.problems.map((p: { key: string }) => p.key)).toContain(
+      "missing:staging:netra-backend:JWT_SECRET_STAGING",
+    );
     expectOnlyProductionLive();
   });
 
@@ -109,7 +116,9 @@ describe("config-triage check with snapshot: in a checkout", () => {
     const { code, stdout } = await run(["check", "--env", "staging"]);
     expect(code).toBe(2);
     expect(stdout).toContain("could not check staging / netra-backend: the snapshot file cannot be used");
-    expect(stdout).toContain(`\`environments.staging.snapshot\` in \`.github/config-triage.yml\` names \`ops/missing.yaml\`, which does not exist in the checkout (looked under ${dir} and ${join(dir, ".github")})`);
+    expect(stdout).toContain(
+      `\`environments.staging.snapshot\` in \`.github/config-triage.yml\` names \`ops/missing.yaml\`, which does not exist in the checkout (looked under ${dir} and ${join(dir, ".github")})`,
+    );
     expect(emulator.calls).toEqual([]);
   });
 });

@@ -6,13 +6,7 @@ import { Octokit } from "@octokit/rest";
 import { writeMarker } from "../../src/render/markers.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
 import { API, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
-import {
-  PLANTED_VALUES,
-  SCENARIO_REPO,
-  scenarioConfigYaml,
-  scenarioIssue,
-  scenarioServices,
-} from "../fixtures/scenario.js";
+import { PLANTED_VALUES, SCENARIO_REPO, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;
@@ -89,9 +83,14 @@ describe("config-triage plan", () => {
     expect(stdout).not.toContain("| `netra-backend` |");
     expect(stdout).toContain("Would comment the diagnosis.");
     expect(stdout).toContain("Would open 4 follow-up issues, each linked as a sub-issue:");
-    expect(stdout).toMatch(/- \[immediate-fix\] Fix configuration: JWT_SECRET_STAGING missing on staging {2}\(labels: priority:critical.*; type: Bug\)/);
-    expect(stdout).toMatch(/- \[flow-documentation\] .*; blocked by: ssot-consolidation; milestone: Sprint 48; type: Task\)/);
-    for (const t of ["ssot-consolidation", "flow-documentation", "health-monitoring"]) expect(stdout).toContain(`- [${t}] `);
+    expect(stdout).toMatch(
+      /- \[immediate-fix\] Fix configuration: JWT_SECRET_STAGING missing on staging {2}\(labels: priority:critical.*; type: Bug\)/,
+    );
+    expect(stdout).toMatch(
+      /- \[flow-documentation\] .*; blocked by: ssot-consolidation; milestone: Sprint 48; type: Task\)/,
+    );
+    for (const t of ["ssot-consolidation", "flow-documentation", "health-monitoring"])
+      expect(stdout).toContain(`- [${t}] `);
     expect(stdout).toContain("Would leave the issue open.");
   });
 

@@ -61,7 +61,7 @@ describe("config-triage check", () => {
       "fix: gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     );
     expect(stdout).toContain("FAIL: 1 problem in 4 checks on 4 services");
-    expect(stderr).toBe("config-triage: checking 4 services…\n" + stderr.split("\n")[1] + "\n");
+    expect(stderr).toBe(`config-triage: checking 4 services…\n${stderr.split("\n")[1]}\n`);
     expect(stderr).toMatch(/checked 4 services in \d+\.\d s/);
   });
 
@@ -122,6 +122,7 @@ describe("config-triage check", () => {
     const { stderr } = await run(["check"], { stderrIsTTY: true });
     expect(stderr).toContain("\r\x1b[Kchecking 1/4 services…");
     expect(stderr).toContain("\r\x1b[Kchecking 4/4 services…");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI escape sequence starts with ESC
     expect(stderr).toMatch(/\r\x1b\[Kconfig-triage: checked 4 services in/);
   });
 

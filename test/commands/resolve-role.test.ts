@@ -6,8 +6,20 @@ describe("resolveRole", () => {
     ["maintain shows as write in the legacy field", { permission: "write", role_name: "maintain" }, "maintain"],
     ["triage shows as read in the legacy field", { permission: "read", role_name: "triage" }, "triage"],
     ["read", { permission: "read", role_name: "read" }, "read"],
-    ["custom role based on write", { permission: "write", role_name: "deployer", user: { permissions: { pull: true, triage: true, push: true, maintain: false, admin: false } } }, "write"],
-    ["custom role based on triage", { permission: "read", role_name: "helper", user: { permissions: { pull: true, triage: true, push: false } } }, "triage"],
+    [
+      "custom role based on write",
+      {
+        permission: "write",
+        role_name: "deployer",
+        user: { permissions: { pull: true, triage: true, push: true, maintain: false, admin: false } },
+      },
+      "write",
+    ],
+    [
+      "custom role based on triage",
+      { permission: "read", role_name: "helper", user: { permissions: { pull: true, triage: true, push: false } } },
+      "triage",
+    ],
     ["no permissions at all", { permission: "none", role_name: "none" }, "none"],
   ])("%s", (_name, answer, role) => {
     expect(resolveRole(answer as never)).toEqual({ ok: true, role });

@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
-import { configJsonSchema, configJsonSchemaText, JSON_SCHEMA_PATH, TEMPLATE_SCHEMA_PATH, templateJsonSchemaText } from "../../src/config/to-json-schema.js";
+import {
+  configJsonSchema,
+  configJsonSchemaText,
+  JSON_SCHEMA_PATH,
+  TEMPLATE_SCHEMA_PATH,
+  templateJsonSchemaText,
+} from "../../src/config/to-json-schema.js";
 import { parseTemplate } from "../../src/render/templates.js";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { scenarioConfigYaml } from "../fixtures/scenario.js";
@@ -23,13 +29,29 @@ test("the package ships it", async () => {
 test.each([
   ["the scenario's config", scenarioConfigYaml, true],
   ["the minimum: one environment", "environments:\n  staging: { project: p, region: r, services: [a] }\n", true],
-  ["a follow-up as { template, when }", "environments:\n  s: { project: p, region: r, services: [a] }\nfollow_ups: [{ template: immediate-fix, when: always }]\n", true],
-  ["_extends (Probot merges it before the app validates)", "_extends: ops-config\nenvironments:\n  s: { project: p, region: r, services: [a] }\n", true],
+  [
+    "a follow-up as { template, when }",
+    "environments:\n  s: { project: p, region: r, services: [a] }\nfollow_ups: [{ template: immediate-fix, when: always }]\n",
+    true,
+  ],
+  [
+    "_extends (Probot merges it before the app validates)",
+    "_extends: ops-config\nenvironments:\n  s: { project: p, region: r, services: [a] }\n",
+    true,
+  ],
   ["a misspelt key", "environments:\n  s: { project: p, regoin: r, services: [a] }\n", false],
   ["no environments", "checks: []\n", false],
-  ["an unknown source", "environments:\n  s: { project: p, region: r, services: [a] }\nchecks: [{ variable: A_B, from: vault }]\n", false],
+  [
+    "an unknown source",
+    "environments:\n  s: { project: p, region: r, services: [a] }\nchecks: [{ variable: A_B, from: vault }]\n",
+    false,
+  ],
   ["an environment name in capitals", "environments:\n  Staging: { project: p, region: r, services: [a] }\n", false],
-  ["a template name with .md", "environments:\n  s: { project: p, region: r, services: [a] }\nfollow_ups: [immediate-fix.md]\n", false],
+  [
+    "a template name with .md",
+    "environments:\n  s: { project: p, region: r, services: [a] }\nfollow_ups: [immediate-fix.md]\n",
+    false,
+  ],
 ])("%s", (_name, yaml, valid) => {
   const value = parse(yaml);
   expect(validate(value)).toBe(valid);
@@ -47,7 +69,11 @@ describe("the template front-matter schema", () => {
 
   // The editor's schema and the app's front-matter check agree, the new keys included.
   test.each([
-    ["the built-in documentation template's keys", "title: Docs\nblocked_by: [ssot-consolidation]\nmilestone: next\ntype: Task\n", true],
+    [
+      "the built-in documentation template's keys",
+      "title: Docs\nblocked_by: [ssot-consolidation]\nmilestone: next\ntype: Task\n",
+      true,
+    ],
     ["a milestone by title", "title: Docs\nmilestone: Sprint 48\n", true],
     ["blocked_by naming a file", "title: Docs\nblocked_by: [ssot-consolidation.md]\n", false],
     ["an unknown key", "title: Docs\nblocks: [x]\n", false],

@@ -171,7 +171,13 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           message:
             "`environments` is required: a map of environments, e.g. `staging: { project: acme-staging, region: us-central1, services: [api] }`",
         },
-        { file: FILE, line: 1, column: 1, path: "enviroments", message: "unknown key `enviroments`: did you mean `environments`?" },
+        {
+          file: FILE,
+          line: 1,
+          column: 1,
+          path: "enviroments",
+          message: "unknown key `enviroments`: did you mean `environments`?",
+        },
       ],
     },
     {
@@ -189,7 +195,8 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           line: 5,
           column: 5,
           path: "environments.staging.zone",
-          message: "unknown key `zone` in `environments.staging`: the keys allowed here are `project`, `region`, `services`",
+          message:
+            "unknown key `zone` in `environments.staging`: the keys allowed here are `project`, `region`, `services`",
         },
       ],
     },
@@ -240,7 +247,8 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           line: 5,
           column: 5,
           path: "environments.staging.services",
-          message: "`environments.staging.services` must be a list: a list of Cloud Run service names, e.g. `services: [api]`",
+          message:
+            "`environments.staging.services` must be a list: a list of Cloud Run service names, e.g. `services: [api]`",
         },
       ],
     },
@@ -264,7 +272,9 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
       name: "bad enum: on_pass",
       text: `${MINIMAL_CONFIG}on_pass: reopen
 `,
-      problems: [{ file: FILE, line: 6, column: 1, path: "on_pass", message: "`on_pass` must be one of `close`, `comment`" }],
+      problems: [
+        { file: FILE, line: 6, column: 1, path: "on_pass", message: "`on_pass` must be one of `close`, `comment`" },
+      ],
     },
     {
       name: "cross-check: a check naming an undefined environment suggests the close one",
@@ -278,7 +288,8 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           line: 8,
           column: 20,
           path: "checks.0.environments.0",
-          message: "check `JWT_SECRET_STAGING` names environment `stagin`, which is not under `environments:`: did you mean `staging`?",
+          message:
+            "check `JWT_SECRET_STAGING` names environment `stagin`, which is not under `environments:`: did you mean `staging`?",
         },
       ],
     },
@@ -293,14 +304,16 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           line: 7,
           column: 7,
           path: "service_pairs.0.staging",
-          message: "service pair 1 names service `netra-backnd`, which environment `staging` does not list: did you mean `netra-backend`?",
+          message:
+            "service pair 1 names service `netra-backnd`, which environment `staging` does not list: did you mean `netra-backend`?",
         },
         {
           file: FILE,
           line: 7,
           column: 30,
           path: "service_pairs.0.production",
-          message: "service pair 1 names environment `production`, which is not under `environments:`: use one of `staging`",
+          message:
+            "service pair 1 names environment `production`, which is not under `environments:`: use one of `staging`",
         },
       ],
     },
@@ -309,7 +322,15 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
       text: `${MINIMAL_CONFIG}service_pairs:
   - { staging: netra-backend }
 `,
-      problems: [{ file: FILE, line: 7, column: 5, path: "service_pairs.0", message: "`service_pairs.0` must pair at least two environments" }],
+      problems: [
+        {
+          file: FILE,
+          line: 7,
+          column: 5,
+          path: "service_pairs.0",
+          message: "`service_pairs.0` must pair at least two environments",
+        },
+      ],
     },
     {
       name: "cross-check: a check naming a service that none of its environments lists",
@@ -358,12 +379,16 @@ checks:
     {
       name: "empty file",
       text: "",
-      problems: [{ file: FILE, path: "", message: "the file is empty: name at least one environment under `environments:`" }],
+      problems: [
+        { file: FILE, path: "", message: "the file is empty: name at least one environment under `environments:`" },
+      ],
     },
     {
       name: "a file with only comments is empty",
       text: "# config-triage: TODO\n",
-      problems: [{ file: FILE, path: "", message: "the file is empty: name at least one environment under `environments:`" }],
+      problems: [
+        { file: FILE, path: "", message: "the file is empty: name at least one environment under `environments:`" },
+      ],
     },
     {
       name: "YAML syntax error: mis-indented key",
@@ -397,7 +422,8 @@ checks:
           line: 6,
           column: 1,
           path: "",
-          message: "the YAML does not parse: Flow sequence in block collection must be sufficiently indented and end with a ]",
+          message:
+            "the YAML does not parse: Flow sequence in block collection must be sufficiently indented and end with a ]",
         },
       ],
     },
@@ -460,7 +486,8 @@ checks:
           line: 7,
           column: 5,
           path: "follow_ups.0.template",
-          message: "`follow_ups.0.template` must be a template name: lower-case letters, digits and dashes, without .md",
+          message:
+            "`follow_ups.0.template` must be a template name: lower-case letters, digits and dashes, without .md",
         },
       ],
     },
@@ -501,13 +528,27 @@ checks:
     {
       name: "no environment at all",
       text: "environments: {}\n",
-      problems: [{ file: FILE, line: 1, column: 1, path: "environments", message: "`environments` must name at least one environment" }],
+      problems: [
+        {
+          file: FILE,
+          line: 1,
+          column: 1,
+          path: "environments",
+          message: "`environments` must name at least one environment",
+        },
+      ],
     },
     {
       name: "a list instead of a map at the top",
       text: "- staging\n- production\n",
       problems: [
-        { file: FILE, line: 1, column: 1, path: "", message: "the file must be a map: see the configuration reference in the README" },
+        {
+          file: FILE,
+          line: 1,
+          column: 1,
+          path: "",
+          message: "the file must be a map: see the configuration reference in the README",
+        },
       ],
     },
     {
@@ -537,11 +578,28 @@ environments:
 `,
       problems: [
         {
-          file: FILE, line: 8, column: 30, path: "environments.staging.health.timeout_ms",
-          message: "`environments.staging.health.timeout_ms` must be at most 30000: milliseconds, a whole number from 1 to 30000, e.g. `timeout_ms: 5000`",
+          file: FILE,
+          line: 8,
+          column: 30,
+          path: "environments.staging.health.timeout_ms",
+          message:
+            "`environments.staging.health.timeout_ms` must be at most 30000: milliseconds, a whole number from 1 to 30000, e.g. `timeout_ms: 5000`",
         },
-        { file: FILE, line: 1, column: 1, path: "max_follow_ups", message: "`max_follow_ups` must be at least 1: a whole number from 1 to 100, e.g. `max_follow_ups: 10`" },
-        { file: FILE, line: 2, column: 1, path: "max_triages_per_hour", message: "`max_triages_per_hour` must be a whole number: a whole number of at least 1, e.g. `max_triages_per_hour: 6`" },
+        {
+          file: FILE,
+          line: 1,
+          column: 1,
+          path: "max_follow_ups",
+          message: "`max_follow_ups` must be at least 1: a whole number from 1 to 100, e.g. `max_follow_ups: 10`",
+        },
+        {
+          file: FILE,
+          line: 2,
+          column: 1,
+          path: "max_triages_per_hour",
+          message:
+            "`max_triages_per_hour` must be a whole number: a whole number of at least 1, e.g. `max_triages_per_hour: 6`",
+        },
       ],
     },
   ])("$name", ({ text, problems }) => {
@@ -568,12 +626,16 @@ describe("parseConfig (an object already parsed, e.g. by context.config)", () =>
     {
       name: "null (the file has no content) is the empty-file problem",
       value: null,
-      problems: [{ file: FILE, path: "", message: "the file is empty: name at least one environment under `environments:`" }],
+      problems: [
+        { file: FILE, path: "", message: "the file is empty: name at least one environment under `environments:`" },
+      ],
     },
     {
       name: "an empty object is the empty-file problem",
       value: {},
-      problems: [{ file: FILE, path: "", message: "the file is empty: name at least one environment under `environments:`" }],
+      problems: [
+        { file: FILE, path: "", message: "the file is empty: name at least one environment under `environments:`" },
+      ],
     },
     {
       name: "without the text, a problem has a path and message but no line",
@@ -605,7 +667,9 @@ describe("parseConfig (an object already parsed, e.g. by context.config)", () =>
   });
 
   it("accepts a valid object and applies the same defaults as the text parser", () => {
-    const value = { environments: { staging: { project: "netra-staging", region: "us-central1", services: ["netra-backend"] } } };
+    const value = {
+      environments: { staging: { project: "netra-staging", region: "us-central1", services: ["netra-backend"] } },
+    };
     expect(parseConfig(value)).toEqual(parseConfigText(MINIMAL_CONFIG));
   });
 });

@@ -54,10 +54,17 @@ function config(extra: Record<string, unknown> = {}, services = ["api"]): Config
   return parsed.config;
 }
 
-async function diagnose(cfg: Config, opts: { timeoutMs?: number } = {}): Promise<{ d: Diagnosis; live: LiveState; comment: string }> {
+async function diagnose(
+  cfg: Config,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ d: Diagnosis; live: LiveState; comment: string }> {
   const checks = planChecks(cfg, { title: "", body: "" });
   const live = await gatherLiveState(cfg, {
-    fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets, { timeoutMs: opts.timeoutMs ?? 5000, now: () => new Date("2025-03-01T12:00:00Z") }),
+    fetchLive: (targets) =>
+      fetchLiveState(cloudRun.clients, targets, {
+        timeoutMs: opts.timeoutMs ?? 5000,
+        now: () => new Date("2025-03-01T12:00:00Z"),
+      }),
     readSnapshot: async () => undefined,
   });
   const d = evaluate(checks, live);
@@ -74,15 +81,22 @@ describe("serving truth: the revisions that receive traffic", () => {
       name: "api",
       revision: "api-00003-xyz",
       env: { JWT_SECRET_STAGING: jwt, LOG_LEVEL: "info" },
-      traffic: [{ latest: true, percent: 80 }, { revision: "api-00002-def", percent: 20 }],
+      traffic: [
+        { latest: true, percent: 80 },
+        { revision: "api-00002-def", percent: 20 },
+      ],
       revisionContainers: { "api-00002-def": [{ env: { LOG_LEVEL: "info" } }] },
     });
     const { d, comment } = await diagnose(config());
     expect(d.verdict).toBe("fail");
     const p = d.problems.find((x) => x.key.startsWith("serving:"))!;
-    expect(p.what).toBe("`JWT_SECRET_STAGING` is in the template of staging / api but missing on revision `api-00002-def`, which serves 20% of traffic");
+    expect(p.what).toBe(
+      "`JWT_SECRET_STAGING` is in the template of staging / api but missing on revision `api-00002-def`, which serves 20% of traffic",
+    );
     expect(p.revision).toBe("api-00002-def");
-    expect(p.fix).toBe("gcloud run services update-traffic api --project=acme-staging --region=us-central1 --to-latest");
+    expect(p.fix).toBe(
+      "gcloud run services update-traffic api --project=acme-staging --region=us-central1 --to-latest",
+    );
     expect(d.results[0].status).toBe("not-serving");
     // Read through RevisionsClient: only the revision that may differ from the template.
     expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices", "GetRevision"]);
@@ -104,9 +118,16 @@ describe("serving truth: the revisions that receive traffic", () => {
       name: "api",
       revision: "api-00003-xyz",
       env: { JWT_SECRET_STAGING: jwt },
-      traffic: [{ latest: true, percent: 50 }, { revision: "api-00002-def", percent: 50 }],
+      traffic: [
+        { latest: true, percent: 50 },
+        { revision: "api-00002-def", percent: 50 },
+      ],
     });
-    cloudRun.emulator.addFault({ method: "GetRevision", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.revisions.get' denied on resource" });
+    cloudRun.emulator.addFault({
+      method: "GetRevision",
+      code: GrpcStatus.PERMISSION_DENIED,
+      details: "Permission 'run.revisions.get' denied on resource",
+    });
     const { d } = await diagnose(config());
     expect(d.verdict).toBe("incomplete");
     expect(d.problems.map((p) => p.what)).toEqual([
@@ -142,12 +163,20 @@ describe("failed or stuck rollout", () => {
     const serving = d.problems.find((p) => p.key.startsWith("serving:"))!;
     expect(serving.what).toContain("missing on revision `api-00004-kmn`, which serves 100% of traffic");
     expect(serving.why).toContain("the latest, `api-00005-pqr`, failed");
-    expect(serving.fix).toBe("gcloud run services update api --project=acme-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest");
+    expect(serving.fix).toBe(
+      "gcloud run services update api --project=acme-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+    );
     expect(comment).toContain('-. "0%, not ready: SECRETS_ACCESS_CHECK_FAILED" .->');
   });
 
   it("warns while a rollout is reconciling or not yet observed, without failing", async () => {
-    const built = buildService({ project: P, region: R, name: "api", env: { JWT_SECRET_STAGING: jwt }, reconciling: true });
+    const built = buildService({
+      project: P,
+      region: R,
+      name: "api",
+      env: { JWT_SECRET_STAGING: jwt },
+      reconciling: true,
+    });
     built.service.generation = "3";
     built.service.observedGeneration = "2";
     cloudRun.emulator.setService(built.service);
@@ -163,28 +192,64 @@ describe("failed or stuck rollout", () => {
 
 describe("where the value comes from", () => {
   it.each([
-    ["a literal where Secret Manager is required", { JWT_SECRET_STAGING: "x" }, {}, "wrong-source", "`JWT_SECRET_STAGING` is a literal on staging / api, but must come from Secret Manager"],
-    ["a reference pinned to version 3 when the config asks for latest", { JWT_SECRET_STAGING: { secret: "jwt-secret-staging", version: "3" } }, { version: "latest" }, "wrong-source", "`JWT_SECRET_STAGING` on staging / api uses version `3` of secret `jwt-secret-staging`, but the configuration asks for `latest`"],
-    ["a pinned version when the config does not ask", { JWT_SECRET_STAGING: { secret: "jwt-secret-staging", version: "3" } }, {}, "set", undefined],
+    [
+      "a literal where Secret Manager is required",
+      { JWT_SECRET_STAGING: "x" },
+      {},
+      "wrong-source",
+      "`JWT_SECRET_STAGING` is a literal on staging / api, but must come from Secret Manager",
+    ],
+    [
+      "a reference pinned to version 3 when the config asks for latest",
+      { JWT_SECRET_STAGING: { secret: "jwt-secret-staging", version: "3" } },
+      { version: "latest" },
+      "wrong-source",
+      "`JWT_SECRET_STAGING` on staging / api uses version `3` of secret `jwt-secret-staging`, but the configuration asks for `latest`",
+    ],
+    [
+      "a pinned version when the config does not ask",
+      { JWT_SECRET_STAGING: { secret: "jwt-secret-staging", version: "3" } },
+      {},
+      "set",
+      undefined,
+    ],
   ] as const)("%s", async (_name, env, checkExtra, status, what) => {
     deploy({ name: "api", env: env as never });
-    const { d } = await diagnose(config({ checks: [{ variable: "JWT_SECRET_STAGING", from: "secret-manager", ...checkExtra }] }));
+    const { d } = await diagnose(
+      config({ checks: [{ variable: "JWT_SECRET_STAGING", from: "secret-manager", ...checkExtra }] }),
+    );
     expect(d.results[0].status).toBe(status);
     expect(d.problems.filter((p) => p.severity === "fail").map((p) => p.what)).toEqual(what ? [what] : []);
   });
 
   it("counts the check's secret mounted as a file, and says so", async () => {
-    deploy({ name: "api", containers: [{ volumeSecrets: [{ mountPath: "/etc/secrets", secret: "jwt-secret-staging", path: "jwt" }] }] });
+    deploy({
+      name: "api",
+      containers: [{ volumeSecrets: [{ mountPath: "/etc/secrets", secret: "jwt-secret-staging", path: "jwt" }] }],
+    });
     const { d, comment } = await diagnose(config());
-    expect(d.results[0]).toMatchObject({ status: "set", source: { kind: "file", secret: "jwt-secret-staging", version: "latest", path: "/etc/secrets/jwt" } });
-    expect(comment).toContain("Secret Manager `jwt-secret-staging` version `latest` mounted as file `/etc/secrets/jwt`");
+    expect(d.results[0]).toMatchObject({
+      status: "set",
+      source: { kind: "file", secret: "jwt-secret-staging", version: "latest", path: "/etc/secrets/jwt" },
+    });
+    expect(comment).toContain(
+      "Secret Manager `jwt-secret-staging` version `latest` mounted as file `/etc/secrets/jwt`",
+    );
   });
 
   it("does not count a variable that only a sidecar has", async () => {
-    deploy({ name: "api", containers: [{ name: "app", env: { LOG_LEVEL: "info" } }, { name: "otel", env: { JWT_SECRET_STAGING: jwt } }] });
+    deploy({
+      name: "api",
+      containers: [
+        { name: "app", env: { LOG_LEVEL: "info" } },
+        { name: "otel", env: { JWT_SECRET_STAGING: jwt } },
+      ],
+    });
     const { d } = await diagnose(config());
     const p = d.problems.find((x) => x.severity === "fail")!;
-    expect(p.what).toBe("`JWT_SECRET_STAGING` is missing on staging / api: it is set only on the sidecar `otel`, not on the serving container");
+    expect(p.what).toBe(
+      "`JWT_SECRET_STAGING` is missing on staging / api: it is set only on the sidecar `otel`, not on the serving container",
+    );
     expect(p.container).toBe("app");
     expect(p.fix).toContain("--container=app");
   });
@@ -192,13 +257,18 @@ describe("where the value comes from", () => {
 
 describe("near misses", () => {
   it.each([
-    ["JWT_SECRET_STAGIN", "--remove-secrets=JWT_SECRET_STAGIN --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest"],
+    [
+      "JWT_SECRET_STAGIN",
+      "--remove-secrets=JWT_SECRET_STAGIN --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+    ],
     ["JWT_SECRET_STG", "--remove-secrets=JWT_SECRET_STG --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest"],
   ])("suggests %s for JWT_SECRET_STAGING", async (present, flags) => {
     deploy({ name: "api", env: { [present]: jwt } });
     const { d } = await diagnose(config());
     const p = d.problems.find((x) => x.severity === "fail")!;
-    expect(p.what).toBe(`\`JWT_SECRET_STAGING\` is missing on staging / api: did you mean \`${present}\`, which is set?`);
+    expect(p.what).toBe(
+      `\`JWT_SECRET_STAGING\` is missing on staging / api: did you mean \`${present}\`, which is set?`,
+    );
     expect(p.fix).toBe(`gcloud run services update api --project=acme-staging --region=us-central1 ${flags}`);
   });
 
@@ -209,7 +279,9 @@ describe("near misses", () => {
     expect(d.verdict).toBe("incomplete");
     expect(d.results[0].status).toBe("cannot-check");
     const p = d.problems[0];
-    expect(p.what).toBe("could not check staging / netra-backnd: the service does not exist: did you mean `netra-backend`?");
+    expect(p.what).toBe(
+      "could not check staging / netra-backnd: the service does not exist: did you mean `netra-backend`?",
+    );
     expect(p.fix).toBe("gcloud run services list --project=acme-staging --region=us-central1");
     expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices"]);
   });
@@ -217,10 +289,30 @@ describe("near misses", () => {
 
 describe("cannot check is neither missing nor passing", () => {
   it.each([
-    ["PERMISSION_DENIED", GrpcStatus.PERMISSION_DENIED, "Permission 'run.services.list' denied on resource 'projects/acme-staging/locations/us-central1' (or it may not exist).", "could not check staging / api: permission denied (missing IAM permission `run.services.get` on project `acme-staging`)"],
-    ["UNAUTHENTICATED", GrpcStatus.UNAUTHENTICATED, "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.", "could not check staging / api: no valid Google credentials"],
-    ["UNAVAILABLE", GrpcStatus.UNAVAILABLE, "The service is currently unavailable.", "could not check staging / api: could not reach Cloud Run"],
-    ["NOT_FOUND (the project or region)", GrpcStatus.NOT_FOUND, "Project 'acme-staging' not found or deleted.", "could not check staging / api: the service does not exist"],
+    [
+      "PERMISSION_DENIED",
+      GrpcStatus.PERMISSION_DENIED,
+      "Permission 'run.services.list' denied on resource 'projects/acme-staging/locations/us-central1' (or it may not exist).",
+      "could not check staging / api: permission denied (missing IAM permission `run.services.get` on project `acme-staging`)",
+    ],
+    [
+      "UNAUTHENTICATED",
+      GrpcStatus.UNAUTHENTICATED,
+      "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+      "could not check staging / api: no valid Google credentials",
+    ],
+    [
+      "UNAVAILABLE",
+      GrpcStatus.UNAVAILABLE,
+      "The service is currently unavailable.",
+      "could not check staging / api: could not reach Cloud Run",
+    ],
+    [
+      "NOT_FOUND (the project or region)",
+      GrpcStatus.NOT_FOUND,
+      "Project 'acme-staging' not found or deleted.",
+      "could not check staging / api: the service does not exist",
+    ],
   ])("%s", async (_name, code, details, what) => {
     deploy({ name: "api", env: { JWT_SECRET_STAGING: jwt } });
     cloudRun.emulator.addFault({ name: `projects/${P}`, code, details });
@@ -257,7 +349,10 @@ describe("cannot check is neither missing nor passing", () => {
     type Decoded = { code: number; reason?: string; errorInfoMetadata?: Record<string, string>; statusDetails?: [] };
     const error = await cloudRun.clients.services
       .listServices({ parent: `projects/${P}/locations/${R}` }, { retry: null })
-      .then(() => undefined, (e: unknown) => e as Decoded);
+      .then(
+        () => undefined,
+        (e: unknown) => e as Decoded,
+      );
     expect(error).toMatchObject({
       code: GrpcStatus.PERMISSION_DENIED,
       reason: "SERVICE_DISABLED",
@@ -277,7 +372,11 @@ describe("cannot check is neither missing nor passing", () => {
 
   it("falls back to GetService when only listing is refused", async () => {
     deploy({ name: "api", env: { JWT_SECRET_STAGING: jwt } });
-    cloudRun.emulator.addFault({ method: "ListServices", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.list' denied" });
+    cloudRun.emulator.addFault({
+      method: "ListServices",
+      code: GrpcStatus.PERMISSION_DENIED,
+      details: "Permission 'run.services.list' denied",
+    });
     const { d } = await diagnose(config());
     expect(d.verdict).toBe("pass");
     expect(cloudRun.emulator.calls.map((c) => c.method)).toEqual(["ListServices", "GetService"]);
@@ -347,10 +446,18 @@ describe("health probe", () => {
     cfg.environments.staging.health = { path, timeout_ms: 100 };
     const { d, live, comment } = await diagnose(cfg);
     const state = live.services[0];
-    expect(state.kind === "ok" && state.health).toMatchObject({ url: `${base}${path}`, ok, ...(status ? { status } : {}) });
+    expect(state.kind === "ok" && state.health).toMatchObject({
+      url: `${base}${path}`,
+      ok,
+      ...(status ? { status } : {}),
+    });
     if (!status) expect(state.kind === "ok" && state.health && state.health.status).toBeUndefined();
     expect(d.verdict).toBe(ok ? "pass" : "fail");
     if (what) expect(d.problems[0].what).toContain(what);
-    expect(comment).toMatch(new RegExp(`\\| staging \\| \`api\` \\| \`${base.replace(/[.]/g, "\\.")}${path}\` \\| ${ok ? "✅" : "❌"} .* \\| \\d+ ms \\|`));
+    expect(comment).toMatch(
+      new RegExp(
+        `\\| staging \\| \`api\` \\| \`${base.replace(/[.]/g, "\\.")}${path}\` \\| ${ok ? "✅" : "❌"} .* \\| \\d+ ms \\|`,
+      ),
+    );
   });
 });

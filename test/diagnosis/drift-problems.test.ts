@@ -48,7 +48,10 @@ interface Case {
 const cases: Case[] = [
   {
     name: "_STAGING and _PRODUCTION are the same setting",
-    services: [ok("staging", { JWT_SECRET_STAGING: sec("jwt-staging") }), ok("production", { JWT_SECRET_PRODUCTION: sec("jwt-production") })],
+    services: [
+      ok("staging", { JWT_SECRET_STAGING: sec("jwt-staging") }),
+      ok("production", { JWT_SECRET_PRODUCTION: sec("jwt-production") }),
+    ],
     what: [],
   },
   {
@@ -58,15 +61,23 @@ const cases: Case[] = [
   },
   {
     name: "mixed spellings: _STAGING against _PROD",
-    services: [ok("staging", { JWT_SECRET_STAGING: sec("jwt-staging"), LOG_LEVEL: lit }), ok("production", { JWT_SECRET_PROD: sec("jwt-prod"), LOG_LEVEL: lit })],
+    services: [
+      ok("staging", { JWT_SECRET_STAGING: sec("jwt-staging"), LOG_LEVEL: lit }),
+      ok("production", { JWT_SECRET_PROD: sec("jwt-prod"), LOG_LEVEL: lit }),
+    ],
     what: [],
   },
   {
     name: "production lacks a name staging has (one direction only)",
-    services: [ok("staging", { JWT_SECRET_STAGING: sec("jwt-staging"), REDIS_URL: lit }), ok("production", { JWT_SECRET_PRODUCTION: sec("jwt-production") })],
+    services: [
+      ok("staging", { JWT_SECRET_STAGING: sec("jwt-staging"), REDIS_URL: lit }),
+      ok("production", { JWT_SECRET_PRODUCTION: sec("jwt-production") }),
+    ],
     what: ["production / api lacks `REDIS_URL`, which staging has"],
     keys: ["drift:staging>production:api"],
-    fixes: ["gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=REDIS_URL=VALUE"],
+    fixes: [
+      "gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=REDIS_URL=VALUE",
+    ],
   },
   {
     name: "both directions, and a suffixed name is renamed to the other environment's suffix",
@@ -74,7 +85,10 @@ const cases: Case[] = [
       ok("staging", { FEATURE_FLAGS: lit }),
       ok("production", { SENTRY_DSN_PRODUCTION: sec("sentry-dsn-production") }),
     ],
-    what: ["production / api lacks `FEATURE_FLAGS`, which staging has", "staging / api lacks `SENTRY_DSN_STAGING`, which production has"],
+    what: [
+      "production / api lacks `FEATURE_FLAGS`, which staging has",
+      "staging / api lacks `SENTRY_DSN_STAGING`, which production has",
+    ],
     keys: ["drift:staging>production:api", "drift:production>staging:api"],
     fixes: [
       "gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=FEATURE_FLAGS=VALUE",
@@ -83,7 +97,10 @@ const cases: Case[] = [
   },
   {
     name: "a variable already reported missing is not reported again as drift",
-    services: [ok("staging", { REDIS_URL: lit }), ok("production", { JWT_SECRET_PRODUCTION: sec("jwt-production"), REDIS_URL: lit })],
+    services: [
+      ok("staging", { REDIS_URL: lit }),
+      ok("production", { JWT_SECRET_PRODUCTION: sec("jwt-production"), REDIS_URL: lit }),
+    ],
     reported: ["staging:api:JWT_SECRET_STAGING"],
     what: [],
   },
@@ -102,7 +119,13 @@ const cases: Case[] = [
     name: "a service that could not be read is not compared",
     services: [
       ok("staging", { REDIS_URL: lit }),
-      { kind: "cannot-check", target: target("production"), reason: "permission-denied", detail: "denied", permission: "run.services.get" },
+      {
+        kind: "cannot-check",
+        target: target("production"),
+        reason: "permission-denied",
+        detail: "denied",
+        permission: "run.services.get",
+      },
     ],
     what: [],
   },
@@ -115,14 +138,18 @@ const cases: Case[] = [
     name: "issue 13.2: `api-staging` on staging and `api` on production are one service (affix removed)",
     services: [ok("staging", { REDIS_URL: lit }, "api-staging"), ok("production", {}, "api")],
     what: ["production / api lacks `REDIS_URL`, which staging / api-staging has"],
-    fixes: ["gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=REDIS_URL=VALUE"],
+    fixes: [
+      "gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=REDIS_URL=VALUE",
+    ],
     why: "`api-staging` in staging is paired with `api` in production: their names match without the environment affix",
   },
   {
     name: "issue 13.2: `stg-api` and `prod-api` are one service (prefixes removed)",
     services: [ok("staging", {}, "stg-api"), ok("production", { SENTRY_DSN: lit }, "prod-api")],
     what: ["staging / stg-api lacks `SENTRY_DSN`, which production / prod-api has"],
-    fixes: ["gcloud run services update stg-api --project=acme-staging --region=us-central1 --update-env-vars=SENTRY_DSN=VALUE"],
+    fixes: [
+      "gcloud run services update stg-api --project=acme-staging --region=us-central1 --update-env-vars=SENTRY_DSN=VALUE",
+    ],
   },
   {
     name: "issue 13.2: an explicit pair from service_pairs, shown in the finding",
@@ -133,17 +160,26 @@ const cases: Case[] = [
   },
   {
     name: "issue 13.2: a service in an explicit pair is not also paired by name",
-    services: [ok("staging", { REDIS_URL: lit }, "api-staging"), ok("production", {}, "api"), ok("production", { REDIS_URL: lit }, "api-v2")],
+    services: [
+      ok("staging", { REDIS_URL: lit }, "api-staging"),
+      ok("production", {}, "api"),
+      ok("production", { REDIS_URL: lit }, "api-v2"),
+    ],
     pairs: [{ staging: "api-staging", production: "api-v2" }],
     what: [],
   },
   {
     name: "issue 13.3: a name the near-miss check calls a typo is never proposed for production",
-    services: [ok("staging", { JWT_SECRET_STAGIN: sec("jwt-staging"), REDIS_URL: lit }), ok("production", { JWT_SECRET_PRODUCTION: sec("jwt") })],
+    services: [
+      ok("staging", { JWT_SECRET_STAGIN: sec("jwt-staging"), REDIS_URL: lit }),
+      ok("production", { JWT_SECRET_PRODUCTION: sec("jwt") }),
+    ],
     reported: ["staging:api:JWT_SECRET_STAGING"],
     typos: ["staging:api:JWT_SECRET_STAGIN"],
     what: ["production / api lacks `REDIS_URL`, which staging has"],
-    fixes: ["gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=REDIS_URL=VALUE"],
+    fixes: [
+      "gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=REDIS_URL=VALUE",
+    ],
   },
 ];
 
@@ -164,9 +200,15 @@ describe("driftProblems", () => {
 
 describe("drift through the whole diagnosis (issue 13.3)", () => {
   it("the near-miss finding names the typo, and no drift finding proposes it for production", () => {
-    const services = [ok("staging", { JWT_SECRET_STAGIN: sec("jwt-staging") }), ok("production", { JWT_SECRET_PRODUCTION: sec("jwt") })];
+    const services = [
+      ok("staging", { JWT_SECRET_STAGIN: sec("jwt-staging") }),
+      ok("production", { JWT_SECRET_PRODUCTION: sec("jwt") }),
+    ];
     const live: LiveState = { source: "live", fetchedAt: "2025-03-01T12:00:00.000Z", services };
-    const d = evaluate([{ variable: "JWT_SECRET_STAGING", aliases: [], from: "any", origin: "issue", targets: [target("staging")] }], live);
+    const d = evaluate(
+      [{ variable: "JWT_SECRET_STAGING", aliases: [], from: "any", origin: "issue", targets: [target("staging")] }],
+      live,
+    );
     expect(d.problems.find((p) => p.key.startsWith("missing:"))?.what).toContain("did you mean `JWT_SECRET_STAGIN`");
     expect(JSON.stringify(d.problems.filter((p) => p.key.startsWith("drift:")))).not.toContain("STAGIN");
   });

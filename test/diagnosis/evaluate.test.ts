@@ -7,8 +7,18 @@ import type { ContainerSnapshot, EnvEntry, LiveState, ServiceState, ServiceTarge
 import { buildService, projectNumberFor, secretNotFoundMessage } from "../support/cloud-run-fixtures.js";
 import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
-const STAGING: ServiceTarget = { environment: "staging", project: "netra-staging", region: "us-central1", service: "netra-backend" };
-const PRODUCTION: ServiceTarget = { environment: "production", project: "netra-production", region: "us-central1", service: "netra-backend" };
+const STAGING: ServiceTarget = {
+  environment: "staging",
+  project: "netra-staging",
+  region: "us-central1",
+  service: "netra-backend",
+};
+const PRODUCTION: ServiceTarget = {
+  environment: "production",
+  project: "netra-production",
+  region: "us-central1",
+  service: "netra-backend",
+};
 
 const literal = (name: string): EnvEntry => ({ name, source: { kind: "literal" } });
 const secret = (name: string, secretName: string, version = "latest"): EnvEntry => ({
@@ -65,7 +75,13 @@ describe("evaluate", () => {
       live: live(ok(STAGING, [container([literal("JWT_SECRET_STAGING")])])),
       verdict: "pass",
       results: [
-        { variable: "JWT_SECRET_STAGING", status: "set", foundAs: "JWT_SECRET_STAGING", source: { kind: "literal" }, container: "placeholder-1" },
+        {
+          variable: "JWT_SECRET_STAGING",
+          status: "set",
+          foundAs: "JWT_SECRET_STAGING",
+          source: { kind: "literal" },
+          container: "placeholder-1",
+        },
       ],
       problems: [],
     },
@@ -116,7 +132,11 @@ describe("evaluate", () => {
       live: live(ok(STAGING, [container([])])),
       verdict: "fail",
       results: [{ status: "missing" }],
-      problems: [{ what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`, `AUTH_JWT_SECRET`)" }],
+      problems: [
+        {
+          what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`, `AUTH_JWT_SECRET`)",
+        },
+      ],
     },
     {
       name: "missing with from: literal: the fix sets a literal placeholder, never a value",
@@ -218,7 +238,8 @@ describe("evaluate", () => {
         kind: "cannot-check",
         target: STAGING,
         reason: "permission-denied",
-        detail: "Permission 'run.services.get' denied on resource 'projects/netra-staging/locations/us-central1/services/netra-backend'",
+        detail:
+          "Permission 'run.services.get' denied on resource 'projects/netra-staging/locations/us-central1/services/netra-backend'",
         permission: "run.services.get",
       }),
       verdict: "incomplete",
@@ -236,7 +257,12 @@ describe("evaluate", () => {
     {
       name: "cannot check (not found): says to check the names in the config; the command lists the region's services",
       checks: [check("JWT_SECRET_STAGING", [STAGING])],
-      live: live({ kind: "cannot-check", target: STAGING, reason: "not-found", detail: "Resource 'netra-backend' was not found" }),
+      live: live({
+        kind: "cannot-check",
+        target: STAGING,
+        reason: "not-found",
+        detail: "Resource 'netra-backend' was not found",
+      }),
       verdict: "incomplete",
       results: [{ status: "cannot-check" }],
       problems: [
@@ -250,7 +276,12 @@ describe("evaluate", () => {
     {
       name: "cannot check (unreachable): the next check will try again",
       checks: [check("JWT_SECRET_STAGING", [STAGING])],
-      live: live({ kind: "cannot-check", target: STAGING, reason: "unreachable", detail: "4 DEADLINE_EXCEEDED: UNAVAILABLE" }),
+      live: live({
+        kind: "cannot-check",
+        target: STAGING,
+        reason: "unreachable",
+        detail: "4 DEADLINE_EXCEEDED: UNAVAILABLE",
+      }),
       verdict: "incomplete",
       results: [{ status: "cannot-check" }],
       problems: [
@@ -264,10 +295,12 @@ describe("evaluate", () => {
     {
       name: "a failure elsewhere wins over a service that could not be checked",
       checks: [check("JWT_SECRET_STAGING", [STAGING]), check("JWT_SECRET_PRODUCTION", [PRODUCTION])],
-      live: live(
-        ok(STAGING, [container([])]),
-        { kind: "cannot-check", target: PRODUCTION, reason: "unreachable", detail: "deadline exceeded" },
-      ),
+      live: live(ok(STAGING, [container([])]), {
+        kind: "cannot-check",
+        target: PRODUCTION,
+        reason: "unreachable",
+        detail: "deadline exceeded",
+      }),
       verdict: "fail",
       results: [{ status: "missing" }, { status: "cannot-check" }],
       problems: [
@@ -310,13 +343,17 @@ describe("evaluate", () => {
         .flatMap((c) => c.targets)
         .filter((t, i, all) => all.findIndex((u) => u.project === t.project && u.service === t.service) === i)
         .map((target): ServiceState => {
-          const service = services.find((s) => s.name === `projects/${target.project}/locations/${target.region}/services/${target.service}`)!;
+          const service = services.find(
+            (s) => s.name === `projects/${target.project}/locations/${target.region}/services/${target.service}`,
+          )!;
           return { kind: "ok", target, snapshot: serviceToSnapshot(target, service, revisions) };
         }),
     );
     const diagnosis = evaluate(checks, state);
     expect(diagnosis.verdict).toBe("fail");
-    expect(diagnosis.results.map((r) => `${r.target.environment}/${r.target.service} ${r.variable}: ${r.status}`)).toEqual([
+    expect(
+      diagnosis.results.map((r) => `${r.target.environment}/${r.target.service} ${r.variable}: ${r.status}`),
+    ).toEqual([
       "staging/netra-backend JWT_SECRET_STAGING: missing",
       "staging/auth-service JWT_SECRET_STAGING: set",
       "production/netra-backend JWT_SECRET_PRODUCTION: set",
@@ -359,19 +396,39 @@ describe("serviceToSnapshot", () => {
     {
       name: "a full secret resource name keeps the project it names (here the project's number)",
       ref: { secret: `projects/${projectNumberFor("netra-staging")}/secrets/jwt-secret-staging`, version: "latest" },
-      expected: { name: "JWT_SECRET_STAGING", source: { kind: "secret", secret: "jwt-secret-staging", version: "latest", project: projectNumberFor("netra-staging") } },
+      expected: {
+        name: "JWT_SECRET_STAGING",
+        source: {
+          kind: "secret",
+          secret: "jwt-secret-staging",
+          version: "latest",
+          project: projectNumberFor("netra-staging"),
+        },
+      },
     },
     {
       name: "a secret of another project keeps that project",
       ref: { secret: "projects/acme-shared/secrets/jwt-secret", version: "2" },
-      expected: { name: "JWT_SECRET_STAGING", source: { kind: "secret", secret: "jwt-secret", version: "2", project: "acme-shared" } },
+      expected: {
+        name: "JWT_SECRET_STAGING",
+        source: { kind: "secret", secret: "jwt-secret", version: "2", project: "acme-shared" },
+      },
     },
   ])("secret reference: $name", ({ ref, expected }) => {
-    const { service } = buildService({ project: "netra-staging", region: "us-central1", name: "netra-backend", env: { JWT_SECRET_STAGING: ref } });
+    const { service } = buildService({
+      project: "netra-staging",
+      region: "us-central1",
+      name: "netra-backend",
+      env: { JWT_SECRET_STAGING: ref },
+    });
     expect(serviceToSnapshot(STAGING, service).template.containers[0].env).toEqual([expected]);
   });
 
-  it.each<{ name: string; traffic: { revision?: string; percent: number; latest?: boolean; tag?: string }[]; expected: unknown[] }>([
+  it.each<{
+    name: string;
+    traffic: { revision?: string; percent: number; latest?: boolean; tag?: string }[];
+    expected: unknown[];
+  }>([
     {
       name: "LATEST maps to the latest ready revision",
       traffic: [{ latest: true, percent: 100 }],
@@ -434,7 +491,10 @@ describe("serviceToSnapshot", () => {
       project: "netra-staging",
       region: "us-central1",
       name: "netra-backend",
-      containers: [{ name: "netra-backend" }, { name: "otel-collector", env: { JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } } }],
+      containers: [
+        { name: "netra-backend" },
+        { name: "otel-collector", env: { JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } } },
+      ],
     });
     service.template!.containers!.reverse();
     const snapshot = serviceToSnapshot(STAGING, service);
@@ -442,9 +502,15 @@ describe("serviceToSnapshot", () => {
       ["otel-collector", false],
       ["netra-backend", true],
     ]);
-    const diagnosis = evaluate([check("JWT_SECRET_STAGING", [STAGING])], live({ kind: "ok", target: STAGING, snapshot }));
+    const diagnosis = evaluate(
+      [check("JWT_SECRET_STAGING", [STAGING])],
+      live({ kind: "ok", target: STAGING, snapshot }),
+    );
     expect(diagnosis.problems.map((p) => [p.what, p.container])).toEqual([
-      ["`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar `otel-collector`, not on the serving container", "netra-backend"],
+      [
+        "`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar `otel-collector`, not on the serving container",
+        "netra-backend",
+      ],
     ]);
   });
 
@@ -475,7 +541,9 @@ describe("serviceToSnapshot", () => {
       terminalCondition: {
         state: "CONDITION_FAILED",
         reason: "SECRETS_ACCESS_CHECK_FAILED",
-        message: expect.stringContaining(`Secret projects/${projectNumber}/secrets/jwt-secret-staging/versions/latest was not found`),
+        message: expect.stringContaining(
+          `Secret projects/${projectNumber}/secrets/jwt-secret-staging/versions/latest was not found`,
+        ),
       },
     });
   });

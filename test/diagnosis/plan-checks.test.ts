@@ -32,7 +32,12 @@ const TWO_ENVS = config(`environments:
     services: [netra-backend]
 `);
 
-const STAGING_BACKEND: ServiceTarget = { environment: "staging", project: "netra-staging", region: "us-central1", service: "netra-backend" };
+const STAGING_BACKEND: ServiceTarget = {
+  environment: "staging",
+  project: "netra-staging",
+  region: "us-central1",
+  service: "netra-backend",
+};
 const PRODUCTION_BACKEND: ServiceTarget = {
   environment: "production",
   project: "netra-production",
@@ -49,10 +54,26 @@ describe("mentionedVariables", () => {
       text: "The core issue is a missing `JWT_SECRET_STAGING` environment variable in GCP Cloud Run.",
       expected: ["JWT_SECRET_STAGING"],
     },
-    { name: "a bare name without backticks is prose, not a variable", text: "JWT_SECRET_STAGING is missing", expected: [] },
-    { name: "an upper-case word without an underscore is not a variable", text: "set `PORT` and `DEBUG`", expected: [] },
-    { name: "lower-case and mixed-case code is not a variable", text: "run `npm test` on `main`, see `jwt_secret` and `Jwt_Secret`", expected: [] },
-    { name: "a name with digits counts", text: "`OAUTH2_CLIENT_ID` and `S3_BUCKET_1`", expected: ["OAUTH2_CLIENT_ID", "S3_BUCKET_1"] },
+    {
+      name: "a bare name without backticks is prose, not a variable",
+      text: "JWT_SECRET_STAGING is missing",
+      expected: [],
+    },
+    {
+      name: "an upper-case word without an underscore is not a variable",
+      text: "set `PORT` and `DEBUG`",
+      expected: [],
+    },
+    {
+      name: "lower-case and mixed-case code is not a variable",
+      text: "run `npm test` on `main`, see `jwt_secret` and `Jwt_Secret`",
+      expected: [],
+    },
+    {
+      name: "a name with digits counts",
+      text: "`OAUTH2_CLIENT_ID` and `S3_BUCKET_1`",
+      expected: ["OAUTH2_CLIENT_ID", "S3_BUCKET_1"],
+    },
     {
       name: "names inside a fenced code block (logs) are ignored",
       text: "Staging fails:\n```\nError: `JWT_SECRET_PRODUCTION` not set\n```\nWe need `JWT_SECRET_STAGING`.",
@@ -68,7 +89,11 @@ describe("mentionedVariables", () => {
       text: "`JWT_SECRET_STAGING` then `JWT_SECRET` then `JWT_SECRET_STAGING` again",
       expected: ["JWT_SECRET_STAGING", "JWT_SECRET"],
     },
-    { name: "the scenario issue names JWT_SECRET_STAGING five times", text: scenarioIssue.body, expected: ["JWT_SECRET_STAGING"] },
+    {
+      name: "the scenario issue names JWT_SECRET_STAGING five times",
+      text: scenarioIssue.body,
+      expected: ["JWT_SECRET_STAGING"],
+    },
   ])("$name", ({ text, expected }) => {
     expect(mentionedVariables(text)).toEqual(expected);
   });
@@ -76,11 +101,36 @@ describe("mentionedVariables", () => {
 
 describe("mentionedEnvironments", () => {
   it.each<{ name: string; text: string; environments: string[]; expected: string[] }>([
-    { name: "a word in the title", text: "JWT Configuration Failures in GCP Staging", environments: ["staging", "production"], expected: ["staging"] },
-    { name: "both, in config order", text: "production works, staging does not", environments: ["staging", "production"], expected: ["staging", "production"] },
-    { name: "part of a longer word does not count", text: "prestaging and productionise", environments: ["staging", "production"], expected: [] },
-    { name: "a suffix after an underscore counts as a word", text: "`JWT_SECRET_STAGING`", environments: ["staging", "production"], expected: ["staging"] },
-    { name: "a dashed environment name", text: "only eu-prod is down", environments: ["eu-prod", "us-prod"], expected: ["eu-prod"] },
+    {
+      name: "a word in the title",
+      text: "JWT Configuration Failures in GCP Staging",
+      environments: ["staging", "production"],
+      expected: ["staging"],
+    },
+    {
+      name: "both, in config order",
+      text: "production works, staging does not",
+      environments: ["staging", "production"],
+      expected: ["staging", "production"],
+    },
+    {
+      name: "part of a longer word does not count",
+      text: "prestaging and productionise",
+      environments: ["staging", "production"],
+      expected: [],
+    },
+    {
+      name: "a suffix after an underscore counts as a word",
+      text: "`JWT_SECRET_STAGING`",
+      environments: ["staging", "production"],
+      expected: ["staging"],
+    },
+    {
+      name: "a dashed environment name",
+      text: "only eu-prod is down",
+      environments: ["eu-prod", "us-prod"],
+      expected: ["eu-prod"],
+    },
     { name: "nothing named", text: "JWT authentication fails", environments: ["staging", "production"], expected: [] },
   ])("$name", ({ text, environments, expected }) => {
     expect(mentionedEnvironments(text, environments)).toEqual(expected);
@@ -145,7 +195,9 @@ describe("planChecks", () => {
     },
     {
       name: "a configured check restricted to one service",
-      config: config(`${scenarioConfigYaml.replace("follow_ups:", "  - variable: DATABASE_URL\n    services: [netra-backend]\n    from: literal\nfollow_ups:")}`),
+      config: config(
+        `${scenarioConfigYaml.replace("follow_ups:", "  - variable: DATABASE_URL\n    services: [netra-backend]\n    from: literal\nfollow_ups:")}`,
+      ),
       issue: { title: "t", body: null },
       expected: [
         expect.objectContaining({ variable: "JWT_SECRET_STAGING" }),
@@ -222,7 +274,11 @@ describe("issueVariables: what is taken from the issue's text is bounded", () =>
     expect(MAX_ISSUE_VARIABLES).toBe(25);
     expect(taken).toEqual(names.slice(0, 25));
     expect(leftOut).toEqual([long, ...names.slice(25)]);
-    expect(planChecks(TWO_ENVS, issue).filter((c) => c.origin === "issue").map((c) => c.variable)).toEqual(names.slice(0, 25));
+    expect(
+      planChecks(TWO_ENVS, issue)
+        .filter((c) => c.origin === "issue")
+        .map((c) => c.variable),
+    ).toEqual(names.slice(0, 25));
   });
 });
 

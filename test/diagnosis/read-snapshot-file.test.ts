@@ -8,7 +8,12 @@ import { readSnapshotFile } from "../../src/diagnosis/read-snapshot-file.js";
 import { renderDiagnosisComment } from "../../src/render/render-diagnosis.js";
 
 const TEXT = readFileSync(new URL("../fixtures/snapshots/staging.yaml", import.meta.url), "utf8");
-const target = (service: string) => ({ environment: "staging", project: "netra-staging", region: "us-central1", service });
+const target = (service: string) => ({
+  environment: "staging",
+  project: "netra-staging",
+  region: "us-central1",
+  service,
+});
 
 describe("offline snapshot (gcloud run services describe --format yaml)", () => {
   it("reads names and sources, never values, and the status", () => {
@@ -57,7 +62,9 @@ status:
     const [state] = readSnapshotFile(yaml, [target("api")], { file: "ops/staging.yaml" });
     if (state.kind !== "ok") throw new Error(JSON.stringify(state));
     const container = state.snapshot.template.containers[0];
-    expect(container.env).toEqual([{ name: "JWT_SECRET", source: { kind: "secret", secret: "jwt", version: "2", project: "acme-shared" } }]);
+    expect(container.env).toEqual([
+      { name: "JWT_SECRET", source: { kind: "secret", secret: "jwt", version: "2", project: "acme-shared" } },
+    ]);
     expect(container.secretMounts).toEqual([{ secret: "tls-cert", version: "latest", path: "/etc/certs/tls-cert" }]);
     expect(state.snapshot.template.serviceAccount).toBe("api@netra-staging.iam.gserviceaccount.com");
     expect(state.snapshot.projectNumber).toBe("123456789012");
@@ -66,7 +73,11 @@ status:
   it.each([
     ["not YAML", "a: [", "the file is not valid YAML"],
     ["no such service", TEXT, "it has no Service named `api`"],
-    ["a v2 resource", "apiVersion: run.googleapis.com/v2\nkind: Service\nmetadata: { name: api }\n", "expected `serving.knative.dev/v1`"],
+    [
+      "a v2 resource",
+      "apiVersion: run.googleapis.com/v2\nkind: Service\nmetadata: { name: api }\n",
+      "expected `serving.knative.dev/v1`",
+    ],
   ])("says what is wrong with the file: %s", (_name, text, message) => {
     const [state] = readSnapshotFile(text, [target("api")], { file: "ops/staging.yaml" });
     expect(state).toMatchObject({ kind: "cannot-check", reason: "snapshot" });
@@ -75,7 +86,14 @@ status:
 
   it("runs the same diagnosis, and the comment says it came from a snapshot and how old it is", async () => {
     const parsed = parseConfig({
-      environments: { staging: { project: "netra-staging", region: "us-central1", services: ["netra-backend", "auth-service"], snapshot: "ops/staging.yaml" } },
+      environments: {
+        staging: {
+          project: "netra-staging",
+          region: "us-central1",
+          services: ["netra-backend", "auth-service"],
+          snapshot: "ops/staging.yaml",
+        },
+      },
       checks: [{ variable: "JWT_SECRET_STAGING", from: "secret-manager" }],
     });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
@@ -96,7 +114,9 @@ status:
       "could not read revision `auth-service-00006-old` of staging / auth-service (100% of traffic): the snapshot file cannot be used",
     ]);
     const comment = renderDiagnosisComment({ diagnosis: d, followUps: [], outcome: "open", live, checks });
-    expect(comment).toContain("> 📄 Not live: read from the snapshot `ops/staging.yaml` (taken 2025-02-20, 9 days old)");
+    expect(comment).toContain(
+      "> 📄 Not live: read from the snapshot `ops/staging.yaml` (taken 2025-02-20, 9 days old)",
+    );
     expect(comment).toMatchSnapshot();
   });
 });

@@ -3,7 +3,7 @@
  * @google-cloud/secret-manager and @google-cloud/resource-manager clients against the local gRPC stand-in, metadata
  * only, and the diagnosis says "this fix will work" or gives the commands that must run first, in order.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { beforeEach, describe, expect, it } from "@jest/globals";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { evaluate, type Diagnosis } from "../../src/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
@@ -113,20 +113,33 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "latest is DESTROYED: add a version first",
       setup: () =>
-        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DESTROYED"], bindings: [ACCESSOR] }),
+        secretManager.emulator.setSecret({
+          project: P,
+          name: "jwt-secret-staging",
+          versions: ["DESTROYED"],
+          bindings: [ACCESSOR],
+        }),
       fix: [ADD, FIX],
       verified: "version `latest` is DESTROYED",
     },
     {
       name: "the secret has no version at all",
-      setup: () => secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: [], bindings: [ACCESSOR] }),
+      setup: () =>
+        secretManager.emulator.setSecret({
+          project: P,
+          name: "jwt-secret-staging",
+          versions: [],
+          bindings: [ACCESSOR],
+        }),
       fix: [ADD, FIX],
       verified: "version `latest` does not exist",
     },
     {
       name: "the account has no grant on the secret or the project: grant first",
       setup: () => {
-        secretManager.emulator.setProject(P, { bindings: [{ role: "roles/viewer", members: [`serviceAccount:${SA}`] }] });
+        secretManager.emulator.setProject(P, {
+          bindings: [{ role: "roles/viewer", members: [`serviceAccount:${SA}`] }],
+        });
         secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
       },
       fix: [GRANT, FIX],
@@ -147,7 +160,11 @@ describe("a proposed fix is verified before it is suggested", () => {
       name: "the project's IAM policy may not be read: could not verify project-level access, no guess",
       setup: () => {
         secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
-        secretManager.emulator.addFault({ method: "GetProjectIamPolicy", code: GrpcStatus.PERMISSION_DENIED, details: "denied" });
+        secretManager.emulator.addFault({
+          method: "GetProjectIamPolicy",
+          code: GrpcStatus.PERMISSION_DENIED,
+          details: "denied",
+        });
       },
       fix: [FIX],
       verified: `❔ not verified: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (1) is ENABLED; could not verify project-level access of \`${SA}\` on \`${P}\` (the app lacks \`resourcemanager.projects.getIamPolicy\`)`,
@@ -155,7 +172,12 @@ describe("a proposed fix is verified before it is suggested", () => {
     {
       name: "listing refused: one GetSecret per secret instead, and the verdict is the same",
       setup: () => {
-        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
+        secretManager.emulator.setSecret({
+          project: P,
+          name: "jwt-secret-staging",
+          versions: ["ENABLED"],
+          bindings: [ACCESSOR],
+        });
         secretManager.emulator.addFault({
           method: "ListSecrets",
           code: GrpcStatus.PERMISSION_DENIED,
@@ -167,7 +189,8 @@ describe("a proposed fix is verified before it is suggested", () => {
     },
     {
       name: "Secret Manager refuses everything: could not verify, never missing",
-      setup: () => secretManager.emulator.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" }),
+      setup: () =>
+        secretManager.emulator.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" }),
       fix: [FIX],
       verified: `❔ not verified: could not verify that secret \`jwt-secret-staging\` exists in project \`${P}\` (the app lacks \`secretmanager.secrets.get\`)`,
     },
@@ -199,7 +222,12 @@ describe("a proposed fix is verified before it is suggested", () => {
       name: "a project the installation may not check is not called: could not verify",
       options: { allowProject: (p) => p !== P },
       setup: () =>
-        secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] }),
+        secretManager.emulator.setSecret({
+          project: P,
+          name: "jwt-secret-staging",
+          versions: ["ENABLED"],
+          bindings: [ACCESSOR],
+        }),
       fix: [FIX],
       verified: "is not allowed for this installation by `CONFIG_TRIAGE_ALLOWED_PROJECTS`",
     },
@@ -213,7 +241,8 @@ describe("a proposed fix is verified before it is suggested", () => {
       d.problems.some((p) => /does not exist/.test(p.verified ?? "") && /could not verify/.test(p.verified ?? "")),
     ).toBe(false);
     if (how?.anonymous) expect(secretManager.emulator.calls.map((c) => c.method)).toContain("GetProject");
-    if (options?.allowProject) expect(secretManager.emulator.calls.filter((c) => c.method !== "GetProject")).toEqual([]);
+    if (options?.allowProject)
+      expect(secretManager.emulator.calls.filter((c) => c.method !== "GetProject")).toEqual([]);
     expect(secretManager.emulator.calls.map((c) => c.method)).not.toContain("AccessSecretVersion");
   });
 });
@@ -221,7 +250,12 @@ describe("a proposed fix is verified before it is suggested", () => {
 describe("a reference a service already reads is verified too", () => {
   it("a DISABLED version on a configured service is a failure: its next deploy fails", async () => {
     deploy({ JWT_SECRET_STAGING: { secret: "jwt-secret-staging", version: "1" } });
-    secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["DISABLED", "ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({
+      project: P,
+      name: "jwt-secret-staging",
+      versions: ["DISABLED", "ENABLED"],
+      bindings: [ACCESSOR],
+    });
     const d = await diagnose();
     expect(d.verdict).toBe("fail");
     const p = d.problems.find((x) => x.key === "secret:staging:api:JWT_SECRET_STAGING")!;
@@ -233,7 +267,12 @@ describe("a reference a service already reads is verified too", () => {
 
   it("a sound reference passes, and a refused check is a warning that does not fail the verdict", async () => {
     deploy({ JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } });
-    secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({
+      project: P,
+      name: "jwt-secret-staging",
+      versions: ["ENABLED"],
+      bindings: [ACCESSOR],
+    });
     expect((await diagnose()).verdict).toBe("pass");
     secretManager.emulator.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" });
     const d = await diagnose();
@@ -249,7 +288,11 @@ describe("a reference a service already reads is verified too", () => {
   it("a project-level grant the app may not read: a warning whose command settles it (the grant on the secret)", async () => {
     deploy({ JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } });
     secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
-    secretManager.emulator.addFault({ method: "GetProjectIamPolicy", code: GrpcStatus.PERMISSION_DENIED, details: "denied" });
+    secretManager.emulator.addFault({
+      method: "GetProjectIamPolicy",
+      code: GrpcStatus.PERMISSION_DENIED,
+      details: "denied",
+    });
     const d = await diagnose();
     expect(d.verdict).toBe("pass");
     const p = d.problems.find((x) => x.key === "secret-unverified:staging:api:JWT_SECRET_STAGING")!;
@@ -266,16 +309,21 @@ describe("a reference a service already reads is verified too", () => {
     expect(p.fix).toBe(
       `gcloud secrets add-iam-policy-binding jwt --project=acme-shared --member=serviceAccount:${SA} --role=roles/secretmanager.secretAccessor`,
     );
-    expect(secretManager.emulator.calls.filter((c) => c.method === "ListSecrets").map((c) => c.request.parent)).toEqual([
-      "projects/acme-shared",
-    ]);
+    expect(secretManager.emulator.calls.filter((c) => c.method === "ListSecrets").map((c) => c.request.parent)).toEqual(
+      ["projects/acme-shared"],
+    );
   });
 });
 
 describe("no Google credentials", () => {
   it("asks Secret Manager nothing and says the fix could not be verified, never that the secret is missing", async () => {
     deploy({ LOG_LEVEL: "info" });
-    secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({
+      project: P,
+      name: "jwt-secret-staging",
+      versions: ["ENABLED"],
+      bindings: [ACCESSOR],
+    });
     const noCredentials = {
       ...secretManager.clients,
       checkCredentials: async () => {
@@ -312,7 +360,12 @@ describe("economy", () => {
       cloudRun.emulator.setService(built.service);
     }
     secretManager.emulator.setSecret({ project: P, name: "a-key", versions: ["ENABLED"], bindings: [ACCESSOR] });
-    secretManager.emulator.setSecret({ project: P, name: "b-key", versions: ["ENABLED", "ENABLED"], bindings: [ACCESSOR] });
+    secretManager.emulator.setSecret({
+      project: P,
+      name: "b-key",
+      versions: ["ENABLED", "ENABLED"],
+      bindings: [ACCESSOR],
+    });
     const parsed = parseConfig({
       environments: { staging: { project: P, region: R, services: names } },
       checks: [{ variable: "A_KEY" }, { variable: "B_KEY" }],

@@ -17,10 +17,26 @@ it("an issue naming 300 variables is diagnosed: 25 checked, the rest named as le
   const body = `Staging is broken. These are all unset:\n\n${names.map((n) => `- \`${n}\``).join("\n")}\n`;
   const runbook = `---\ntitle: "Runbook for {{join variables ', '}}"\n---\n${"Step: check the service's revision.\n".repeat(2_500)}`;
   const config = scenarioConfigYaml.replace("follow_ups:\n", "follow_ups:\n  - runbook\n");
-  e2e.github.addRepo(`${OWNER}/${repo}`, { files: { ".github/config-triage.yml": config, ".github/config-triage/runbook.md": runbook }, collaborators: { "sre-lead": "maintain" } });
-  e2e.github.addIssue(`${OWNER}/${repo}`, { number: 930, title: "Feature flags missing on staging", body, user: { login: "sre-lead", type: "User" } });
+  e2e.github.addRepo(`${OWNER}/${repo}`, {
+    files: { ".github/config-triage.yml": config, ".github/config-triage/runbook.md": runbook },
+    collaborators: { "sre-lead": "maintain" },
+  });
+  e2e.github.addIssue(`${OWNER}/${repo}`, {
+    number: 930,
+    title: "Feature flags missing on staging",
+    body,
+    user: { login: "sre-lead", type: "User" },
+  });
   const app = await e2e.start();
-  const payload = labeledPayload({ owner: OWNER, repo, number: 930, title: "Feature flags missing on staging", body, label: "triage:config", sender: "sre-lead" });
+  const payload = labeledPayload({
+    owner: OWNER,
+    repo,
+    number: 930,
+    title: "Feature flags missing on staging",
+    body,
+    label: "triage:config",
+    sender: "sre-lead",
+  });
   payload.installation.id = 1;
   expect(await app.deliver("issues", payload)).toBe(202);
 
@@ -30,7 +46,9 @@ it("an issue naming 300 variables is diagnosed: 25 checked, the rest named as le
   expect(readMarker<{ problems: string[] }>("diagnosis", comment.body)?.problems.length).toBeGreaterThan(25);
   expect(comment.body).toContain("#### Variables not checked");
   expect(comment.body).toContain("config-triage checks at most 25 of them from an issue's text");
-  expect(comment.body).toContain("so it checked the first 25 and left out 275: `FEATURE_FLAG_025_STAGING`, `FEATURE_FLAG_026_STAGING`");
+  expect(comment.body).toContain(
+    "so it checked the first 25 and left out 275: `FEATURE_FLAG_025_STAGING`, `FEATURE_FLAG_026_STAGING`",
+  );
   expect(comment.body).toContain("and 255 more.");
   expect(comment.body).toContain("`FEATURE_FLAG_024_STAGING` is missing on staging / netra-backend");
   expect(comment.body).not.toContain("`FEATURE_FLAG_025_STAGING` is missing");
@@ -41,7 +59,9 @@ it("an issue naming 300 variables is diagnosed: 25 checked, the rest named as le
     expect(readMarker("follow-up", f.body)).toMatchObject({ parent: 930 });
     expect(f.parent).toBe(e2e.parent(repo).id);
   }
-  const made = e2e.followUps(repo).find((f) => readMarker<{ template: string }>("follow-up", f.body)?.template === "runbook")!;
+  const made = e2e
+    .followUps(repo)
+    .find((f) => readMarker<{ template: string }>("follow-up", f.body)?.template === "runbook")!;
   expect(made.title).toMatch(/^Runbook for JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION, FEATURE_FLAG_000_STAGING, .*…$/);
   expect(made.body).toContain("This issue's text was cut to fit GitHub's 65,536-character limit");
   expect(made.body).toContain("Follow-up of #930.");

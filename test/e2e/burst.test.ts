@@ -9,25 +9,52 @@ import { waitFor, type AppProcess } from "../support/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 
-const REPOS = ["alpha", "beta", "gamma", "delta", "epsilon"].map((name, i) => ({ full: `burst-org/${name}`, name, installation: 11 + i }));
+const REPOS = ["alpha", "beta", "gamma", "delta", "epsilon"].map((name, i) => ({
+  full: `burst-org/${name}`,
+  name,
+  installation: 11 + i,
+}));
 const ISSUES_PER_REPO = Number(process.env.BURST_PER_REPO) || 10;
-const config = scenarioConfigYaml.replace(/follow_ups:[\s\S]*$/, "follow_ups:\n  - { template: flow-documentation, when: always }\n");
+const config = scenarioConfigYaml.replace(
+  /follow_ups:[\s\S]*$/,
+  "follow_ups:\n  - { template: flow-documentation, when: always }\n",
+);
 
 const e2e = useE2E({ appId: 34 });
 let app: AppProcess;
 
 beforeAll(async () => {
   // The deployment lets the burst's organisation check the scenario's projects (nothing is allowed unset).
-  app = await e2e.start({ QUEUE_CONCURRENCY: "10", CONFIG_TRIAGE_ALLOWED_PROJECTS: "burst-org=netra-staging,netra-production" });
+  app = await e2e.start({
+    QUEUE_CONCURRENCY: "10",
+    CONFIG_TRIAGE_ALLOWED_PROJECTS: "burst-org=netra-staging,netra-production",
+  });
 });
 
 it("a burst of labelled issues across 5 repositories: all acknowledged at once, each triaged exactly once", async () => {
   const deliveries: Array<{ repo: (typeof REPOS)[number]; number: number; payload: any }> = [];
   for (const repo of REPOS) {
-    e2e.github.addRepo(repo.full, { files: { ".github/config-triage.yml": config }, installationId: repo.installation, collaborators: { "sre-lead": "triage" } });
+    e2e.github.addRepo(repo.full, {
+      files: { ".github/config-triage.yml": config },
+      installationId: repo.installation,
+      collaborators: { "sre-lead": "triage" },
+    });
     for (let number = 1; number <= ISSUES_PER_REPO; number++) {
-      e2e.github.addIssue(repo.full, { number, title: `${scenarioIssue.title} (${number})`, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
-      const payload = labeledPayload({ owner: "burst-org", repo: repo.name, number, title: `${scenarioIssue.title} (${number})`, body: scenarioIssue.body, label: "triage:config", sender: "sre-lead" });
+      e2e.github.addIssue(repo.full, {
+        number,
+        title: `${scenarioIssue.title} (${number})`,
+        body: scenarioIssue.body,
+        user: { login: "sre-lead", type: "User" },
+      });
+      const payload = labeledPayload({
+        owner: "burst-org",
+        repo: repo.name,
+        number,
+        title: `${scenarioIssue.title} (${number})`,
+        body: scenarioIssue.body,
+        label: "triage:config",
+        sender: "sre-lead",
+      });
       payload.installation.id = repo.installation;
       deliveries.push({ repo, number, payload });
     }
@@ -40,9 +67,15 @@ it("a burst of labelled issues across 5 repositories: all acknowledged at once, 
   expect(commentsAtAck).toBeLessThan(deliveries.length);
 
   const done = () =>
-    deliveries.every((d) => e2e.github.issue(d.repo.full, d.number)!.comments.some((c) => c.user.login === e2e.github.botLogin)) ? true : undefined;
+    deliveries.every((d) =>
+      e2e.github.issue(d.repo.full, d.number)!.comments.some((c) => c.user.login === e2e.github.botLogin),
+    )
+      ? true
+      : undefined;
   await waitFor("every issue's diagnosis comment", done, 360_000).catch((error) => {
-    const writes = e2e.github.requests.filter((r) => r.method !== "GET").map((r) => `${r.at - started} ${r.method} ${r.path} ${r.status}`);
+    const writes = e2e.github.requests
+      .filter((r) => r.method !== "GET")
+      .map((r) => `${r.at - started} ${r.method} ${r.path} ${r.status}`);
     throw new Error(`${error}\n${writes.join("\n")}\n${app.logs.join("").slice(-4000)}`);
   });
   for (const d of deliveries) {

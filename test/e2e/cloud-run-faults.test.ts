@@ -45,13 +45,23 @@ it("the services pass without faults, and the parent is closed (the baseline the
 }, 60_000);
 
 it("UNAVAILABLE and PERMISSION_DENIED: could not check, with the reason and what to do; the parent stays open", async () => {
-  e2e.cloudRun.addFault({ name: "projects/netra-staging", code: GrpcStatus.UNAVAILABLE, details: "The service is currently unavailable." });
-  e2e.cloudRun.addFault({ name: "projects/netra-production", code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied on resource project netra-production." });
+  e2e.cloudRun.addFault({
+    name: "projects/netra-staging",
+    code: GrpcStatus.UNAVAILABLE,
+    details: "The service is currently unavailable.",
+  });
+  e2e.cloudRun.addFault({
+    name: "projects/netra-production",
+    code: GrpcStatus.PERMISSION_DENIED,
+    details: "Permission denied on resource project netra-production.",
+  });
   const { body, parent } = await triage("unavailable-denied");
   expectNothingDecided(body);
   for (const service of ["netra-backend", "auth-service"]) {
     expect(body).toContain(`could not check staging / ${service}: could not reach Cloud Run`);
-    expect(body).toContain(`could not check production / ${service}: permission denied (missing IAM permission \`run.services.get\``);
+    expect(body).toContain(
+      `could not check production / ${service}: permission denied (missing IAM permission \`run.services.get\``,
+    );
   }
   expect(body).toContain("roles/run.viewer");
   expect(parent.state).toBe("open");
@@ -62,7 +72,8 @@ it("an answer slower than CLOUD_RUN_TIMEOUT_MS: could not reach Cloud Run, not a
   const { body, parent } = await triage("slow");
   expectNothingDecided(body);
   for (const env of ["staging", "production"]) {
-    for (const service of ["netra-backend", "auth-service"]) expect(body).toContain(`could not check ${env} / ${service}: could not reach Cloud Run`);
+    for (const service of ["netra-backend", "auth-service"])
+      expect(body).toContain(`could not check ${env} / ${service}: could not reach Cloud Run`);
   }
   expect(parent.state).toBe("open");
 }, 60_000);

@@ -51,12 +51,19 @@ describe("the real server, one instance", () => {
 
   it("two events for one issue at once give one comment and one copy of each follow-up", async () => {
     addRepo("twice");
-    const statuses = await Promise.all([app.deliver("issues", labeled("twice")), app.deliver("issues", labeled("twice"))]);
+    const statuses = await Promise.all([
+      app.deliver("issues", labeled("twice")),
+      app.deliver("issues", labeled("twice")),
+    ]);
     expect(statuses).toEqual([202, 202]);
     await waitFor("the diagnosis comment", () => appComments("twice")[0]);
     await waitForQuiet(() => e2e.github.requests.length);
     expect(appComments("twice")).toHaveLength(1);
-    expect(followUps("twice").map((f) => f.title).sort()).toEqual([...new Set(followUps("twice").map((f) => f.title))].sort());
+    expect(
+      followUps("twice")
+        .map((f) => f.title)
+        .sort(),
+    ).toEqual([...new Set(followUps("twice").map((f) => f.title))].sort());
     expect(followUps("twice")).toHaveLength(4);
   }, 120_000);
 });

@@ -21,10 +21,14 @@ describe("a run that dies half-way", () => {
     const first = await start();
     expect(await first.deliver("issues", labeled("crash"))).toBe(202);
     // Kill the process after the second follow-up was opened and before it was linked or recorded anywhere.
-    await waitFor("a second follow-up not yet linked", () => {
-      const made = followUps("crash");
-      return made.length === 2 && made[1].parent === null ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      "a second follow-up not yet linked",
+      () => {
+        const made = followUps("crash");
+        return made.length === 2 && made[1].parent === null ? true : undefined;
+      },
+      60_000,
+    );
     await first.kill();
     expect(followUps("crash")).toHaveLength(2);
     expect(followUps("crash")[1].parent).toBeNull();
@@ -42,15 +46,27 @@ describe("GitHub faults", () => {
   it("retries 5xx and secondary rate limits (retry-after) and finishes with nothing written twice", async () => {
     addRepo("flaky");
     const app = await start();
-    e2e.github.fault({ method: "GET", path: /\/repos\/netra-systems\/flaky\/issues\/930\/comments/, status: 502, times: 5 });
-    e2e.github.fault({ method: "POST", path: /\/repos\/netra-systems\/flaky\/issues$/, status: 403, headers: { "retry-after": "1" } });
+    e2e.github.fault({
+      method: "GET",
+      path: /\/repos\/netra-systems\/flaky\/issues\/930\/comments/,
+      status: 502,
+      times: 5,
+    });
+    e2e.github.fault({
+      method: "POST",
+      path: /\/repos\/netra-systems\/flaky\/issues$/,
+      status: 403,
+      headers: { "retry-after": "1" },
+    });
     e2e.github.fault({ method: "POST", path: /\/repos\/netra-systems\/flaky\/issues\/930\/comments/, status: 500 });
     expect(await app.deliver("issues", labeled("flaky"))).toBe(202);
     const comment = await waitFor("the diagnosis comment", () => appComments("flaky")[0], 90_000);
     expect(comment.body).toContain("JWT_SECRET_STAGING");
     expect(followUps("flaky")).toHaveLength(4);
     expect(appComments("flaky")).toHaveLength(1);
-    const statuses = e2e.github.requests.filter((r) => r.path.startsWith("/repos/netra-systems/flaky/")).map((r) => r.status);
+    const statuses = e2e.github.requests
+      .filter((r) => r.path.startsWith("/repos/netra-systems/flaky/"))
+      .map((r) => r.status);
     expect(statuses).toEqual(expect.arrayContaining([502, 403, 500]));
     await app.stop();
   }, 120_000);
@@ -58,7 +74,12 @@ describe("GitHub faults", () => {
   it("reports a run it cannot finish on the issue: why, and what happens next", async () => {
     addRepo("broken");
     const app = await start({ QUEUE_ATTEMPTS: "1" });
-    e2e.github.fault({ method: "GET", path: /\/repos\/netra-systems\/broken\/contents\/\.github\/config-triage$/, status: 503, times: Infinity });
+    e2e.github.fault({
+      method: "GET",
+      path: /\/repos\/netra-systems\/broken\/contents\/\.github\/config-triage$/,
+      status: 503,
+      times: Infinity,
+    });
     expect(await app.deliver("issues", labeled("broken"))).toBe(202);
     const comment = await waitFor("the failure notice", () => appComments("broken")[0], 60_000);
     expect(comment.body).toContain("could not finish");
@@ -71,11 +92,20 @@ describe("GitHub faults", () => {
   it("a config read that fails for someone's unrelated label posts nothing on the issue; the failure is logged", async () => {
     addRepo("unrelated");
     const app = await start({ QUEUE_ATTEMPTS: "1" });
-    e2e.github.fault({ method: "GET", path: /\/repos\/netra-systems\/unrelated\/contents\/\.github(\/|%2F)config-triage\.yml/, status: 503, times: Infinity });
+    e2e.github.fault({
+      method: "GET",
+      path: /\/repos\/netra-systems\/unrelated\/contents\/\.github(\/|%2F)config-triage\.yml/,
+      status: 503,
+      times: Infinity,
+    });
     const event = labeled("unrelated");
     event.label.name = "bug";
     expect(await app.deliver("issues", event)).toBe(202);
-    await waitFor("the failure in the log", () => (app.logs.join("").includes("failure not reported on the issue") ? true : undefined), 60_000);
+    await waitFor(
+      "the failure in the log",
+      () => (app.logs.join("").includes("failure not reported on the issue") ? true : undefined),
+      60_000,
+    );
     expect(appComments("unrelated")).toHaveLength(0);
     expect(e2e.github.requests.some((r) => r.method !== "GET" && r.path.includes("/unrelated/"))).toBe(false);
     await app.stop();
@@ -84,13 +114,20 @@ describe("GitHub faults", () => {
   it("a configured trigger label's run that fails after the config was read is reported on the issue", async () => {
     addRepo("custom-label", scenarioConfigYaml.replace('labels: ["triage:config"]', 'labels: ["ops:config"]'));
     const app = await start({ QUEUE_ATTEMPTS: "1" });
-    e2e.github.fault({ method: "GET", path: /\/repos\/netra-systems\/custom-label\/issues\/930\/sub_issues/, status: 503, times: Infinity });
+    e2e.github.fault({
+      method: "GET",
+      path: /\/repos\/netra-systems\/custom-label\/issues\/930\/sub_issues/,
+      status: 503,
+      times: Infinity,
+    });
     const event = labeled("custom-label");
     event.label.name = "ops:config";
     expect(await app.deliver("issues", event)).toBe(202);
     const comment = await waitFor("the failure notice", () => appComments("custom-label")[0], 60_000);
     expect(comment.body).toContain("could not finish");
-    expect(comment.body).toContain("GitHub answered 503 to GET /repos/netra-systems/custom-label/issues/930/sub_issues");
+    expect(comment.body).toContain(
+      "GitHub answered 503 to GET /repos/netra-systems/custom-label/issues/930/sub_issues",
+    );
     await app.stop();
   }, 90_000);
 });

@@ -125,7 +125,10 @@ async function relayedTriage(app: AppProcess, smee: Awaited<ReturnType<typeof st
 
 it("bad settings: every one named at once, exit code 1, no stack trace", async () => {
   const bad = mkdtempSync(join(tmpdir(), "config-triage-bad-"));
-  writeFileSync(join(bad, ".env"), "APP_ID=my-app\nPRIVATE_KEY_PATH=./missing.pem\nLOG_LEVEL=loud\nCONFIG_TRIAGE_ALLOWED_PROJECTS=acme\n");
+  writeFileSync(
+    join(bad, ".env"),
+    "APP_ID=my-app\nPRIVATE_KEY_PATH=./missing.pem\nLOG_LEVEL=loud\nCONFIG_TRIAGE_ALLOWED_PROJECTS=acme\n",
+  );
   const { code, stdout, stderr } = await runNode([join(root, "dist/main.js")], {
     cwd: bad,
     env: { PATH: process.env.PATH, PORT: "70000" },

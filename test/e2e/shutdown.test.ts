@@ -9,7 +9,8 @@ import { useE2E } from "../support/e2e-harness.js";
 
 const e2e = useE2E({ appId: 38, standIn: { latencyMs: 250 }, env: { LOG_LEVEL: "info" } });
 const { start, addRepo, labeled, appComments, followUps, expectFollowUpsOnce } = e2e;
-const touched = (repo: string) => e2e.github.requests.some((r) => r.path.includes(`/${repo}/`) || JSON.stringify(r.body ?? "").includes(`"${repo}"`));
+const touched = (repo: string) =>
+  e2e.github.requests.some((r) => r.path.includes(`/${repo}/`) || JSON.stringify(r.body ?? "").includes(`"${repo}"`));
 
 /** Sends SIGTERM once the triage of `repo` is under way, checks a new delivery gets 503, and returns the exit code. */
 async function terminateMidRun(app: AppProcess, repo: string): Promise<number | null> {
@@ -43,7 +44,12 @@ it("with Redis: a triage longer than the grace period is handed back, and the ne
   const redisEnv = { REDIS_URL: redis.url, QUEUE_LOCK_MS: "2000", QUEUE_BACKOFF_MS: "300" };
   const first = await start({ ...redisEnv, SHUTDOWN_GRACE_MS: "200" });
   // The first instance's read of the issue takes 5 s: longer than the grace period.
-  e2e.github.fault({ method: "POST", path: /graphql$/, bodyMatches: /query ConfigTriageRead[\s\S]*handback/, delayMs: 5_000 });
+  e2e.github.fault({
+    method: "POST",
+    path: /graphql$/,
+    bodyMatches: /query ConfigTriageRead[\s\S]*handback/,
+    delayMs: 5_000,
+  });
   expect(await first.deliver("issues", labeled("handback"))).toBe(202);
   expect(await terminateMidRun(first, "handback")).toBe(0);
   expect(first.logs.join("")).toContain("another instance takes them over");

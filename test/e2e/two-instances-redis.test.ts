@@ -49,7 +49,11 @@ describe("two instances sharing Redis", () => {
     await a.kill();
     // No webhook is sent again: the job waits in Redis, and the next instance takes it over once its lock expires.
     const b = await start();
-    const comment = await waitFor("the diagnosis comment from the other instance", () => appComments("handover")[0], 90_000).catch((error) => {
+    const comment = await waitFor(
+      "the diagnosis comment from the other instance",
+      () => appComments("handover")[0],
+      90_000,
+    ).catch((error) => {
       throw new Error(`${error}\n${b.logs.join("")}`);
     });
     for (const f of expectFollowUpsOnce("handover", 4)) expect(comment.body).toContain(`#${f.number}`);

@@ -12,12 +12,17 @@ let app: AppProcess;
 
 beforeAll(async () => {
   // No GitHub and no Cloud Run are needed: the deliveries that pass are pings, which no feature handles.
-  app = await startApp({ env: appEnv({ appId: 5, githubHost: "127.0.0.1:9", cloudRunAddress: "127.0.0.1:9", secret: "s3cret" }) });
+  app = await startApp({
+    env: appEnv({ appId: 5, githubHost: "127.0.0.1:9", cloudRunAddress: "127.0.0.1:9", secret: "s3cret" }),
+  });
 }, 60_000);
 afterAll(() => app.stop());
 
 /** Opens a webhook POST that declares `length` bytes and sends only `send` of them; resolves on the answer. */
-function openDelivery(length: number, send: number): { req: ClientRequest; answer: Promise<{ status: number; body: string; headers: IncomingMessage["headers"] }> } {
+function openDelivery(
+  length: number,
+  send: number,
+): { req: ClientRequest; answer: Promise<{ status: number; body: string; headers: IncomingMessage["headers"] }> } {
   const req = request(`${app.url}/api/github/webhooks`, {
     method: "POST",
     headers: {
@@ -28,15 +33,17 @@ function openDelivery(length: number, send: number): { req: ClientRequest; answe
       "x-hub-signature-256": `sha256=${"0".repeat(64)}`,
     },
   });
-  const answer = new Promise<{ status: number; body: string; headers: IncomingMessage["headers"] }>((resolve, reject) => {
-    req.on("response", (res) => {
-      res.on("error", reject);
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-    });
-    req.on("error", reject);
-  });
+  const answer = new Promise<{ status: number; body: string; headers: IncomingMessage["headers"] }>(
+    (resolve, reject) => {
+      req.on("response", (res) => {
+        res.on("error", reject);
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      });
+      req.on("error", reject);
+    },
+  );
   req.flushHeaders();
   if (send) req.write(Buffer.alloc(send, 0x20));
   return { req, answer };
@@ -58,7 +65,12 @@ it("unverified bodies together hold at most 50 MB: the excess is 503 at once, an
   // once (which two depends on arrival order, so wait for any three answers).
   const held = Array.from({ length: 5 }, () => openDelivery(20 * MB, 1024));
   const answered: Array<{ status: number; body: string; headers: IncomingMessage["headers"] }> = [];
-  held.forEach((d) => d.answer.then((a) => answered.push(a), () => undefined));
+  held.forEach((d) =>
+    d.answer.then(
+      (a) => answered.push(a),
+      () => undefined,
+    ),
+  );
   await waitFor("three answers", () => (answered.length >= 3 ? true : undefined), 20_000);
   await new Promise((r) => setTimeout(r, 200));
   expect(answered).toHaveLength(3);
@@ -81,19 +93,28 @@ it("unverified bodies together hold at most 50 MB: the excess is 503 at once, an
   // (A refused one may see its connection closed before its upload ends: that counts as not yet.)
   const seen: unknown[] = [];
   const taken = async () => {
-    const status = await app.deliver("ping", big).catch((e: Error) => `${e.message} ${(e.cause as Error)?.message ?? ""}`);
+    const status = await app
+      .deliver("ping", big)
+      .catch((e: Error) => `${e.message} ${(e.cause as Error)?.message ?? ""}`);
     seen.push(status);
     return status === 202 ? true : undefined;
   };
   await waitFor("the 20 MB delivery to be taken", taken, 60_000, 200).catch((e: Error) => {
-    throw new Error(`${e.message}; answers: ${JSON.stringify(seen.slice(0, 5))} … ${seen.length}; log: ${app.logs.join("").slice(-2000)}`);
+    throw new Error(
+      `${e.message}; answers: ${JSON.stringify(seen.slice(0, 5))} … ${seen.length}; log: ${app.logs.join("").slice(-2000)}`,
+    );
   });
 }, 120_000);
 
 it("a signature that is not sha256=<64 hex digits> is refused (401) without reading the body", async () => {
   const req = request(`${app.url}/api/github/webhooks`, {
     method: "POST",
-    headers: { "content-length": String(10 * MB), "x-github-event": "issues", "x-github-delivery": randomUUID(), "x-hub-signature-256": "sha1=abc" },
+    headers: {
+      "content-length": String(10 * MB),
+      "x-github-event": "issues",
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": "sha1=abc",
+    },
   });
   const status = await new Promise<number>((resolve, reject) => {
     req.on("response", (res) => resolve(res.statusCode!));

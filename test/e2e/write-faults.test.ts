@@ -30,7 +30,10 @@ async function expectExactlyOnce(app: AppProcess, repo: string, count: number) {
 }
 
 beforeAll(async () => {
-  [graphqlApp, restApp] = await Promise.all([e2e.start({ GITHUB_REQUEST_TIMEOUT_MS: "3000" }), e2e.start({ CONFIG_TRIAGE_GITHUB_API: "rest" })]);
+  [graphqlApp, restApp] = await Promise.all([
+    e2e.start({ GITHUB_REQUEST_TIMEOUT_MS: "3000" }),
+    e2e.start({ CONFIG_TRIAGE_GITHUB_API: "rest" }),
+  ]);
 });
 
 describe("a write that happened but was answered with a failure is not written again", () => {
@@ -40,7 +43,9 @@ describe("a write that happened but was answered with a failure is not written a
     e2e.github.fault({ method: "POST", path: /graphql$/, bodyMatches: /mutation ConfigTriageFinish/, drop: true });
     expect(await graphqlApp.deliver("issues", labeled("gql-after-write"))).toBe(202);
     await expectExactlyOnce(graphqlApp, "gql-after-write", 4);
-    const mutations = e2e.github.requests.filter((r) => r.path.endsWith("graphql") && /mutation ConfigTriage(FollowUps|Finish)/.test(JSON.stringify(r.body)));
+    const mutations = e2e.github.requests.filter(
+      (r) => r.path.endsWith("graphql") && /mutation ConfigTriage(FollowUps|Finish)/.test(JSON.stringify(r.body)),
+    );
     // Each mutation that failed went out once (no client retry); the run after it found what was written. The first
     // document held the follow-ups up to the consolidation (the documentation names it by number, so it comes in a
     // second document): the run after the 502 created only the two the first run never sent.
@@ -50,10 +55,16 @@ describe("a write that happened but was answered with a failure is not written a
   it("over REST: creating a follow-up dropped after it was created, posting the comment answered 502 after it posted", async () => {
     addRepo("rest-after-write", oneFollowUp);
     e2e.github.fault({ method: "POST", path: /\/repos\/netra-systems\/rest-after-write\/issues$/, drop: true });
-    e2e.github.fault({ method: "POST", path: /\/repos\/netra-systems\/rest-after-write\/issues\/930\/comments$/, status: 502 });
+    e2e.github.fault({
+      method: "POST",
+      path: /\/repos\/netra-systems\/rest-after-write\/issues\/930\/comments$/,
+      status: 502,
+    });
     expect(await restApp.deliver("issues", labeled("rest-after-write"))).toBe(202);
     await expectExactlyOnce(restApp, "rest-after-write", 1);
-    const posts = e2e.github.requests.filter((r) => r.method === "POST" && /rest-after-write\/issues(\/930\/comments)?$/.test(r.path));
+    const posts = e2e.github.requests.filter(
+      (r) => r.method === "POST" && /rest-after-write\/issues(\/930\/comments)?$/.test(r.path),
+    );
     expect(posts.map((r) => r.status)).toEqual([-1, 502]);
   }, 90_000);
 });
@@ -62,11 +73,18 @@ describe("a GitHub request that hangs", () => {
   it("is abandoned after GITHUB_REQUEST_TIMEOUT_MS and retried: the triage finishes instead of stalling", async () => {
     addRepo("hung-read");
     // The first read of the issue never answers (within this test's time).
-    e2e.github.fault({ method: "POST", path: /graphql$/, bodyMatches: /query ConfigTriageRead[\s\S]*hung-read/, delayMs: 600_000 });
+    e2e.github.fault({
+      method: "POST",
+      path: /graphql$/,
+      bodyMatches: /query ConfigTriageRead[\s\S]*hung-read/,
+      delayMs: 600_000,
+    });
     const started = Date.now();
     expect(await graphqlApp.deliver("issues", labeled("hung-read"))).toBe(202);
     await expectExactlyOnce(graphqlApp, "hung-read", 4);
-    const reads = e2e.github.requests.filter((r) => r.path.endsWith("graphql") && /ConfigTriageRead[\s\S]*hung-read/.test(JSON.stringify(r.body)));
+    const reads = e2e.github.requests.filter(
+      (r) => r.path.endsWith("graphql") && /ConfigTriageRead[\s\S]*hung-read/.test(JSON.stringify(r.body)),
+    );
     expect(reads.length).toBeGreaterThanOrEqual(2);
     expect(reads[0].status).toBe(0); // still "being answered" by the stand-in: the app gave up on it
     expect(Date.now() - started).toBeLessThan(30_000);

@@ -27,11 +27,19 @@ describe("askedForTriage: from the payload alone", () => {
     ["the default label added by a bot", labeled("triage:config", "Bot"), false],
     ["a comment with a /triage command", comment("created", "please\n/triage recheck"), true],
     ["a comment without one", comment("created", "thanks, looks good"), false],
-    ["a command on a pull request (ignored unless the config says pull_requests: true)", comment("created", "/triage recheck", { pr: true }), false],
+    [
+      "a command on a pull request (ignored unless the config says pull_requests: true)",
+      comment("created", "/triage recheck", { pr: true }),
+      false,
+    ],
     ["a command quoted in a code block", comment("created", "```\n/triage recheck\n```"), false],
     ["an author's edit that adds a command", comment("edited", "ok\n/triage recheck", { from: "ok" }), true],
     ["an edit that adds none", comment("edited", "/triage recheck\nmore", { from: "/triage recheck" }), false],
-    ["someone else's edit that adds one", comment("edited", "ok\n/triage close", { from: "ok", editor: "someone-else" }), false],
+    [
+      "someone else's edit that adds one",
+      comment("edited", "ok\n/triage close", { from: "ok", editor: "someone-else" }),
+      false,
+    ],
     ["a pull-request event", { name: "pull_request", payload: examplePayload("pull_request", "opened") }, false],
   ])("%s", (_name, event, expected) => {
     expect(askedForTriage(event)).toBe(expected);

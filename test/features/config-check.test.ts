@@ -42,13 +42,30 @@ describe("pull_request", () => {
   test("a broken config and template in a pull request: a failing check run with annotations at the lines", async () => {
     let check: any;
     nock(API)
-      .get(`${REPO}/pulls/42/files`).query(true)
-      .reply(200, [{ filename: ".github/config-triage.yml" }, { filename: ".github/config-triage/runbook.md" }, { filename: "src/app.ts" }])
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).query({ ref: SHA })
-      .reply(200, scenarioConfigYaml.replace("    region: us-central1\n    services: [netra-backend, auth-service]\n  production", "    regoin: us-central1\n    services: [netra-backend, auth-service]\n  production"))
-      .get(`${REPO}/contents/.github%2Fconfig-triage`).query({ ref: SHA })
-      .reply(200, [{ type: "file", name: "runbook.md", path: ".github/config-triage/runbook.md" }, { type: "dir", name: "x", path: ".github/config-triage/x" }])
-      .get(`${REPO}/contents/.github%2Fconfig-triage%2Frunbook.md`).query({ ref: SHA })
+      .get(`${REPO}/pulls/42/files`)
+      .query(true)
+      .reply(200, [
+        { filename: ".github/config-triage.yml" },
+        { filename: ".github/config-triage/runbook.md" },
+        { filename: "src/app.ts" },
+      ])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .query({ ref: SHA })
+      .reply(
+        200,
+        scenarioConfigYaml.replace(
+          "    region: us-central1\n    services: [netra-backend, auth-service]\n  production",
+          "    regoin: us-central1\n    services: [netra-backend, auth-service]\n  production",
+        ),
+      )
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .query({ ref: SHA })
+      .reply(200, [
+        { type: "file", name: "runbook.md", path: ".github/config-triage/runbook.md" },
+        { type: "dir", name: "x", path: ".github/config-triage/x" },
+      ])
+      .get(`${REPO}/contents/.github%2Fconfig-triage%2Frunbook.md`)
+      .query({ ref: SHA })
       .reply(200, "---\ntitle: Runbook\n---\nSee {{parent.titel}}.\n")
       .post(`${REPO}/check-runs`, (body) => (check = body))
       .reply(201, { id: 1 });
@@ -56,18 +73,39 @@ describe("pull_request", () => {
     expect(check).toMatchObject({ name: "config-triage", head_sha: SHA, status: "completed", conclusion: "failure" });
     expect(check.output.title).toBe("3 problems in the config-triage configuration");
     expect(check.output.annotations).toEqual([
-      expect.objectContaining({ path: ".github/config-triage.yml", start_line: 5, end_line: 5, annotation_level: "failure", message: expect.stringMatching(/`environments\.staging\.region` is required/) }),
-      expect.objectContaining({ path: ".github/config-triage.yml", start_line: 6, start_column: 5, message: expect.stringMatching(/unknown key `regoin`.*did you mean `region`/) }),
-      expect.objectContaining({ path: ".github/config-triage/runbook.md", start_line: 4, message: "the body: unknown placeholder `parent.titel`: did you mean `parent.title`?" }),
+      expect.objectContaining({
+        path: ".github/config-triage.yml",
+        start_line: 5,
+        end_line: 5,
+        annotation_level: "failure",
+        message: expect.stringMatching(/`environments\.staging\.region` is required/),
+      }),
+      expect.objectContaining({
+        path: ".github/config-triage.yml",
+        start_line: 6,
+        start_column: 5,
+        message: expect.stringMatching(/unknown key `regoin`.*did you mean `region`/),
+      }),
+      expect.objectContaining({
+        path: ".github/config-triage/runbook.md",
+        start_line: 4,
+        message: "the body: unknown placeholder `parent.titel`: did you mean `parent.title`?",
+      }),
     ]);
   });
 
   test("a valid config: a successful check run", async () => {
     let check: any;
     nock(API)
-      .get(`${REPO}/pulls/42/files`).query(true).reply(200, [{ filename: ".github/config-triage.yml" }])
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).query({ ref: SHA }).reply(200, scenarioConfigYaml)
-      .get(`${REPO}/contents/.github%2Fconfig-triage`).query({ ref: SHA }).reply(404, { message: "Not Found" })
+      .get(`${REPO}/pulls/42/files`)
+      .query(true)
+      .reply(200, [{ filename: ".github/config-triage.yml" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .query({ ref: SHA })
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .query({ ref: SHA })
+      .reply(404, { message: "Not Found" })
       .post(`${REPO}/check-runs`, (body) => (check = body))
       .reply(201, { id: 2 });
     await app().receive(pullRequest("synchronize"));
@@ -76,7 +114,10 @@ describe("pull_request", () => {
   });
 
   test("a pull request that touches neither: no check run", async () => {
-    nock(API).get(`${REPO}/pulls/42/files`).query(true).reply(200, [{ filename: "README.md" }, { filename: ".github/workflows/ci.yml" }]);
+    nock(API)
+      .get(`${REPO}/pulls/42/files`)
+      .query(true)
+      .reply(200, [{ filename: "README.md" }, { filename: ".github/workflows/ci.yml" }]);
     await app().receive(pullRequest());
   });
 
@@ -84,36 +125,65 @@ describe("pull_request", () => {
     let check: any;
     const template = "---\ntitle: Runbook for {{parent.title}}\n---\nSee #{{parent.number}}.\n";
     nock(API)
-      .get(`${REPO}/pulls/42/files`).query(true).reply(200, [{ filename: ".github/config-triage/runbook.md" }])
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).query({ ref: SHA }).reply(200, scenarioConfigYaml)
-      .get(`${REPO}/contents/.github%2Fconfig-triage`).query({ ref: SHA })
-      .reply(200, [{ type: "file", name: "runbook.md", path: ".github/config-triage/runbook.md", size: template.length }])
-      .get(`${REPO}/contents/.github%2Fconfig-triage%2Frunbook.md`).query({ ref: SHA })
+      .get(`${REPO}/pulls/42/files`)
+      .query(true)
+      .reply(200, [{ filename: ".github/config-triage/runbook.md" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .query({ ref: SHA })
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .query({ ref: SHA })
+      .reply(200, [
+        { type: "file", name: "runbook.md", path: ".github/config-triage/runbook.md", size: template.length },
+      ])
+      .get(`${REPO}/contents/.github%2Fconfig-triage%2Frunbook.md`)
+      .query({ ref: SHA })
       .reply(200, template, { "content-type": "application/vnd.github.raw" })
       .post(`${REPO}/check-runs`, (body) => (check = body))
       .reply(201, { id: 3 });
     await app().receive(pullRequest());
-    expect(check).toMatchObject({ conclusion: "success", output: { summary: expect.stringContaining("`.github/config-triage/runbook.md`") } });
+    expect(check).toMatchObject({
+      conclusion: "success",
+      output: { summary: expect.stringContaining("`.github/config-triage/runbook.md`") },
+    });
   });
 
   test("a fork's head with too many and too large templates: bounded reads, and the check names each bound", async () => {
     let check: any;
     const names = Array.from({ length: 45 }, (_, i) => `t${String(i).padStart(2, "0")}.md`);
-    const listing = names.map((name, i) => ({ type: "file", name, path: `.github/config-triage/${name}`, size: i === 3 ? 5_000_000 : 60 }));
+    const listing = names.map((name, i) => ({
+      type: "file",
+      name,
+      path: `.github/config-triage/${name}`,
+      size: i === 3 ? 5_000_000 : 60,
+    }));
     const scope = nock(API)
-      .get(`${REPO}/pulls/42/files`).query(true).reply(200, [{ filename: ".github/config-triage/t00.md" }])
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).query({ ref: SHA }).reply(200, scenarioConfigYaml)
-      .get(`${REPO}/contents/.github%2Fconfig-triage`).query({ ref: SHA }).reply(200, listing);
+      .get(`${REPO}/pulls/42/files`)
+      .query(true)
+      .reply(200, [{ filename: ".github/config-triage/t00.md" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .query({ ref: SHA })
+      .reply(200, scenarioConfigYaml)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .query({ ref: SHA })
+      .reply(200, listing);
     // Only the first 30 by name are read, and not the 5 MB one: any other read finds no mock and fails the test.
     for (const name of names.slice(0, 30)) {
       if (name === "t03.md") continue;
-      scope.get(`${REPO}/contents/${encodeURIComponent(`.github/config-triage/${name}`)}`).query({ ref: SHA }).reply(200, "---\ntitle: T\n---\nBody.\n");
+      scope
+        .get(`${REPO}/contents/${encodeURIComponent(`.github/config-triage/${name}`)}`)
+        .query({ ref: SHA })
+        .reply(200, "---\ntitle: T\n---\nBody.\n");
     }
     scope.post(`${REPO}/check-runs`, (body) => (check = body)).reply(201, { id: 4 });
     await app().receive(pullRequest());
     expect(check.conclusion).toBe("failure");
-    expect(check.output.summary).toContain("`.github/config-triage/t03.md`: the file is 5000000 bytes; a template may be at most 65536 bytes");
-    expect(check.output.summary).toContain("`.github/config-triage`: 45 templates; the app reads at most 30: remove 15 (not read: `t30.md`, `t31.md`");
+    expect(check.output.summary).toContain(
+      "`.github/config-triage/t03.md`: the file is 5000000 bytes; a template may be at most 65536 bytes",
+    );
+    expect(check.output.summary).toContain(
+      "`.github/config-triage`: 45 templates; the app reads at most 30: remove 15 (not read: `t30.md`, `t31.md`",
+    );
   });
 });
 
@@ -129,11 +199,18 @@ test.each([
 
 describe("checkRunOutput within GitHub's limits", () => {
   test("a config with thousands of long problems: summary within 65,535 bytes, 50 annotations, each message within 64 KB", () => {
-    const problems = Array.from({ length: 3_000 }, (_, i) => ({ file: ".github/config-triage.yml", line: i + 1, path: "", message: `problème ${i} `.padEnd(120, "é") }));
+    const problems = Array.from({ length: 3_000 }, (_, i) => ({
+      file: ".github/config-triage.yml",
+      line: i + 1,
+      path: "",
+      message: `problème ${i} `.padEnd(120, "é"),
+    }));
     problems[0].message = "x".repeat(100_000);
     const { output } = checkRunOutput(problems, [".github/config-triage.yml"]);
     expect(Buffer.byteLength(output.summary, "utf8")).toBeLessThanOrEqual(65_535);
-    expect(output.summary).toMatch(/✂️ \d+ more problems not listed \(GitHub's size limit\); the annotations show the first 50\.$/);
+    expect(output.summary).toMatch(
+      /✂️ \d+ more problems not listed \(GitHub's size limit\); the annotations show the first 50\.$/,
+    );
     expect(output.annotations).toHaveLength(50);
     for (const a of output.annotations!) expect(Buffer.byteLength(a.message, "utf8")).toBeLessThanOrEqual(64 * 1024);
   });

@@ -2,8 +2,21 @@ import nock from "nock";
 import { readMarker } from "../../src/render/markers.js";
 import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
-import { API, createdIssueJson, mockDependencies, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
-import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import {
+  API,
+  createdIssueJson,
+  mockDependencies,
+  mockInstallationToken,
+  mockStructureReads,
+  mockTriageReads,
+} from "../support/github-mocks.js";
+import {
+  PLANTED_VALUES,
+  SCENARIO_REPO,
+  scenarioConfigYaml,
+  scenarioIssue,
+  scenarioServices,
+} from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;
@@ -46,7 +59,9 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     const linked: number[] = [];
     const dependencies: Array<{ blocked: number; issue_id: number }> = [];
     let comment = "";
-    const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION))
+    const scope = mockTriageReads(
+      nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION),
+    )
       // Before opening follow-ups: who the app is (once per process), and what it opened before on this repository.
       .get("/app")
       .reply(200, { id: APP_ID, slug: "config-triage" })
@@ -78,11 +93,15 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
 
     await app().receive(labeled());
 
-    expect(comment).toContain("`JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`)");
+    expect(comment).toContain(
+      "`JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`)",
+    );
     expect(comment).toContain(
       "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     );
-    expect(comment).toMatch(/\| `auth-service` \| `JWT_SECRET_STAGING` \| ✅ set \| Secret Manager `jwt-secret-staging` version `latest` in `placeholder-1` \|/);
+    expect(comment).toMatch(
+      /\| `auth-service` \| `JWT_SECRET_STAGING` \| ✅ set \| Secret Manager `jwt-secret-staging` version `latest` in `placeholder-1` \|/,
+    );
     expect(comment).toContain("This issue stays open");
     expect(comment).toContain("- [ ] #931");
     expect(comment).toContain("- [ ] #934");
@@ -98,34 +117,55 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     for (const c of created) expect(c.body).toContain("#930");
     expect(linked).toEqual([9931, 9932, 9933, 9934]);
     expect(readMarker("diagnosis", comment)).toMatchObject({
-      followUps: [{ template: "immediate-fix", number: 931, id: 9931 }, {}, { template: "flow-documentation", number: 933, blockedBy: [932] }, {}],
+      followUps: [
+        { template: "immediate-fix", number: 931, id: 9931 },
+        {},
+        { template: "flow-documentation", number: 933, blockedBy: [932] },
+        {},
+      ],
     });
     // The plan's structure: types, milestones (by due date after today), and the one dependency, recorded once.
-    expect(created.map((c) => [c.type, c.milestone])).toEqual([["Bug", undefined], ["Task", 2], ["Task", 2], ["Task", 3]]);
+    expect(created.map((c) => [c.type, c.milestone])).toEqual([
+      ["Bug", undefined],
+      ["Task", 2],
+      ["Task", 2],
+      ["Task", 3],
+    ]);
     expect(dependencies).toEqual([{ blocked: 933, issue_id: 9932 }]);
-    expect(created[2].body).toContain("- [ ] Blocked by #932 — Consolidate configuration into a single source of truth");
-    expect(comment).toMatch(/^- \[ \] #933 Document the configuration flow .* — open · blocked by #932 · milestone `Sprint 48` · type `Task`$/m);
-    expect(comment).toContain("- [ ] #934 Monitor configuration health of staging, production — open · milestone `Sprint 49` · type `Task`");
+    expect(created[2].body).toContain(
+      "- [ ] Blocked by #932 — Consolidate configuration into a single source of truth",
+    );
+    expect(comment).toMatch(
+      /^- \[ \] #933 Document the configuration flow .* — open · blocked by #932 · milestone `Sprint 48` · type `Task`$/m,
+    );
+    expect(comment).toContain(
+      "- [ ] #934 Monitor configuration health of staging, production — open · milestone `Sprint 49` · type `Task`",
+    );
     expect(comment).not.toContain("Not set on the follow-ups");
   });
 
   it("closes the parent once the secret is set, without opening anything new, and rewrites the same comment", async () => {
     for (const s of scenarioServices({ fixed: true }).services) cloudRun.emulator.setService(s);
-    const followUps = ["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"].map((template, i) => ({
-      id: 9931 + i,
-      number: 931 + i,
-      title: template,
-      state: "open",
-      body: `<!-- config-triage:follow-up {"parent":930,"template":"${template}"} -->\nFollow-up of #930`,
-      user: bot,
-      performed_via_github_app: viaApp,
-    }));
+    const followUps = ["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"].map(
+      (template, i) => ({
+        id: 9931 + i,
+        number: 931 + i,
+        title: template,
+        state: "open",
+        body: `<!-- config-triage:follow-up {"parent":930,"template":"${template}"} -->\nFollow-up of #930`,
+        user: bot,
+        performed_via_github_app: viaApp,
+      }),
+    );
     const previous = `<!-- config-triage:diagnosis {"v":1,"followUps":[],"problems":[]} -->\nold`;
     let updated = "";
     let closed: unknown;
     const comments = [{ id: 555, body: previous, user: bot, performed_via_github_app: viaApp }];
     const dependencies: Array<{ blocked: number; issue_id: number }> = [];
-    const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), { comments, subIssues: followUps })
+    const scope = mockTriageReads(
+      nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION),
+      { comments, subIssues: followUps },
+    )
       // Follow-ups opened before dependencies were recorded: the documentation's are read once, the missing link made.
       .get(`${REPO}/issues/933/dependencies/blocked_by`)
       .query(true)
@@ -149,7 +189,9 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     expect(updated).toContain("closed as completed");
     for (let n = 931; n <= 934; n++) expect(updated).toContain(`#${n}`);
     expect(dependencies).toEqual([{ blocked: 933, issue_id: 9932 }]);
-    expect(readMarker("diagnosis", updated)).toMatchObject({ followUps: [{}, {}, { number: 933, blockedBy: [932] }, {}] });
+    expect(readMarker("diagnosis", updated)).toMatchObject({
+      followUps: [{}, {}, { number: 933, blockedBy: [932] }, {}],
+    });
   });
 
   it("resumes a run that died after two of four follow-ups: finds the unlinked one among the app's issues, opens only the missing two", async () => {
@@ -170,7 +212,10 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     const linked: number[] = [];
     let comment = "";
     const dependencies: Array<{ blocked: number; issue_id: number }> = [];
-    const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), { subIssues: [linkedBefore] })
+    const scope = mockTriageReads(
+      nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION),
+      { subIssues: [linkedBefore] },
+    )
       .get(`${REPO}/issues`)
       .query((q) => q.creator === "config-triage[bot]" && q.state === "all")
       .reply(200, [forged, orphan, linkedBefore]);
@@ -197,7 +242,10 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
 
     await app().receive(labeled());
 
-    expect(created).toEqual(["Document the configuration flow of JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION", "Monitor configuration health of staging, production"]);
+    expect(created).toEqual([
+      "Document the configuration flow of JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION",
+      "Monitor configuration health of staging, production",
+    ]);
     expect(linked.sort()).toEqual([9932, 9935, 9936]);
     for (const n of [931, 932, 935, 936]) expect(comment).toContain(`#${n}`);
     expect(comment).not.toContain("#933");
@@ -216,7 +264,8 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     );
     let comment = "";
     nock(API)
-      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
+      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`)
+      .reply(200, TRIAGE_PERMISSION)
       .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
       .reply(200, broken)
       .get(`${REPO}/issues/930/comments`)
@@ -230,8 +279,12 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
         return { id: 556 };
       });
     await app().receive(labeled());
-    expect(comment).toContain("`.github/config-triage.yml`, line 6, column 5: unknown key `regoin` in `environments.staging`: did you mean `region`?");
-    expect(comment).toContain("`.github/config-triage.yml`, line 5, column 5: `environments.staging.region` is required");
+    expect(comment).toContain(
+      "`.github/config-triage.yml`, line 6, column 5: unknown key `regoin` in `environments.staging`: did you mean `region`?",
+    );
+    expect(comment).toContain(
+      "`.github/config-triage.yml`, line 5, column 5: `environments.staging.region` is required",
+    );
     expect(comment).toContain("Nothing else was changed");
   });
 
@@ -239,7 +292,8 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
     for (const s of scenarioServices().services) cloudRun.emulator.setService(s);
     let comment = "";
     nock(API)
-      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION)
+      .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`)
+      .reply(200, TRIAGE_PERMISSION)
       .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
       .reply(200, scenarioConfigYaml)
       .get(`${REPO}/issues/930/comments`)

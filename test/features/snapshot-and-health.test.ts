@@ -97,7 +97,13 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   emulator = await startCloudRunEmulator();
   for (const name of ["api", "worker"]) {
-    const built = buildService({ project: "acme-staging", region: "us-central1", name, env: { JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } }, uri: `${base}/${name}` });
+    const built = buildService({
+      project: "acme-staging",
+      region: "us-central1",
+      name,
+      env: { JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } },
+      uri: `${base}/${name}`,
+    });
     emulator.setService(built.service);
     for (const r of built.revisions) emulator.setRevision(r);
   }
@@ -129,21 +135,33 @@ afterEach(() => {
 const app = () => testApp(clients);
 
 /** CONFIG with `health:` on the snapshot environment too; the snapshot's `status.url` points at the local server. */
-const PROBING_SNAPSHOT = CONFIG.replace(`    snapshot: ${SNAPSHOT}\n`, `    snapshot: ${SNAPSHOT}\n    health:\n      path: /health\n`);
+const PROBING_SNAPSHOT = CONFIG.replace(
+  `    snapshot: ${SNAPSHOT}\n`,
+  `    snapshot: ${SNAPSHOT}\n    health:\n      path: /health\n`,
+);
 const snapshotAt = (url: string) => SNAPSHOT_YAML.replace("url: https://api-xyz-uc.a.run.app", `url: ${url}`);
 
 /** The reads of a first triage, then the one comment it posts (returned through `out`). */
 function mockTriage(snapshot: () => nock.Interceptor, out: { body?: string }) {
   const scope = mockTriageReads(nock(API), { repo: REPO, number: 7, config: CONFIG });
   snapshot().reply(200, SNAPSHOT_YAML, { "content-type": "text/plain; charset=utf-8" });
-  scope.post(`${REPO}/issues/7/comments`).reply(201, (_uri, body: any) => ((out.body = body.body), { id: 555, body: body.body }));
+  scope
+    .post(`${REPO}/issues/7/comments`)
+    .reply(201, (_uri, body: any) => ((out.body = body.body), { id: 555, body: body.body }));
   return scope;
 }
 
 const labeled = () => ({
   id: "delivery-7",
   name: "issues" as const,
-  payload: labeledPayload({ owner, repo, number: 7, title: "JWT failures", body: "Logins fail on staging.", label: "triage:config" }) as any,
+  payload: labeledPayload({
+    owner,
+    repo,
+    number: 7,
+    title: "JWT failures",
+    body: "Logins fail on staging.",
+    label: "triage:config",
+  }) as any,
 });
 
 describe("snapshot and health through probot.receive", () => {
@@ -159,18 +177,28 @@ describe("snapshot and health through probot.receive", () => {
     await app().receive(labeled());
 
     const comment = out.body ?? "";
-    expect(comment).toContain(`> 📄 Not live: read from the snapshot \`${SNAPSHOT}\` (taken ${taken.slice(0, 10)}, 3 days old)`);
+    expect(comment).toContain(
+      `> 📄 Not live: read from the snapshot \`${SNAPSHOT}\` (taken ${taken.slice(0, 10)}, 3 days old)`,
+    );
     expect(comment).toContain("partly from snapshots");
     // The snapshot's service is diagnosed like a live one; its literal's value never leaves the process.
-    expect(comment).toMatch(/\| `api` \| `JWT_SECRET_PRODUCTION` \| ✅ set \| Secret Manager `jwt-secret-production` version `latest`/);
+    expect(comment).toMatch(
+      /\| `api` \| `JWT_SECRET_PRODUCTION` \| ✅ set \| Secret Manager `jwt-secret-production` version `latest`/,
+    );
     expect(comment).not.toContain(VALUE);
     // Health: status and latency for each staging service; the failing one is a problem with a command.
     expect(hits.sort()).toEqual(["/api/health", "/worker/health"]);
     expect(comment).toContain("#### Health checks");
-    expect(comment).toMatch(new RegExp(`\\| staging \\| \`api\` \\| \`${base}/api/health\` \\| ✅ 200 \\| \\d+ ms \\|`));
-    expect(comment).toMatch(new RegExp(`\\| staging \\| \`worker\` \\| \`${base}/worker/health\` \\| ❌ 503 \\| \\d+ ms \\|`));
+    expect(comment).toMatch(
+      new RegExp(`\\| staging \\| \`api\` \\| \`${base}/api/health\` \\| ✅ 200 \\| \\d+ ms \\|`),
+    );
+    expect(comment).toMatch(
+      new RegExp(`\\| staging \\| \`worker\` \\| \`${base}/worker/health\` \\| ❌ 503 \\| \\d+ ms \\|`),
+    );
     expect(comment).toMatch(/the health check of staging \/ worker failed: HTTP 503 after \d+ ms/);
-    expect(comment).toContain("gcloud run services logs read worker --project=acme-staging --region=us-central1 --limit=50");
+    expect(comment).toContain(
+      "gcloud run services logs read worker --project=acme-staging --region=us-central1 --limit=50",
+    );
     // The snapshot environment is not probed (its URL is the real service's), and not read from Cloud Run.
     expect(emulator.calls.every((c) => String(c.request.parent ?? c.request.name).includes("acme-staging"))).toBe(true);
   });
@@ -178,9 +206,13 @@ describe("snapshot and health through probot.receive", () => {
   it("never requests a URL written in a snapshot file (SSRF): the snapshot service is listed as not probed", async () => {
     const out: { body?: string } = {};
     const scope = mockTriageReads(nock(API), { repo: REPO, number: 7, config: PROBING_SNAPSHOT });
-    scope.get(`${REPO}/contents/${encodeURIComponent(SNAPSHOT)}`).reply(200, snapshotAt(`${base}/internal-admin`), { "content-type": "text/plain" });
+    scope
+      .get(`${REPO}/contents/${encodeURIComponent(SNAPSHOT)}`)
+      .reply(200, snapshotAt(`${base}/internal-admin`), { "content-type": "text/plain" });
     scope.get(`${REPO}/commits`).query({ path: SNAPSHOT, per_page: "1" }).reply(200, []);
-    scope.post(`${REPO}/issues/7/comments`).reply(201, (_uri, body: any) => ((out.body = body.body), { id: 555, body: body.body }));
+    scope
+      .post(`${REPO}/issues/7/comments`)
+      .reply(201, (_uri, body: any) => ((out.body = body.body), { id: 555, body: body.body }));
 
     await app().receive(labeled());
 
@@ -192,7 +224,12 @@ describe("snapshot and health through probot.receive", () => {
 
   it("a snapshot-only check runs offline: no Cloud Run call, no probe", async () => {
     nock.cleanAll(); // no GitHub at all here: the file's shared mocks are for the triages through probot.receive
-    const parsed = parseConfigText(PROBING_SNAPSHOT.replace(/ {2}staging:[\s\S]*?(?= {2}production:)/, "").replace(/ {2}- variable: JWT_SECRET_STAGING\n.*\n/, ""));
+    const parsed = parseConfigText(
+      PROBING_SNAPSHOT.replace(/ {2}staging:[\s\S]*?(?= {2}production:)/, "").replace(
+        / {2}- variable: JWT_SECRET_STAGING\n.*\n/,
+        "",
+      ),
+    );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const config = parsed.config;
     const calls: string[] = [];
@@ -204,7 +241,9 @@ describe("snapshot and health through probot.receive", () => {
     expect(calls).toEqual([]);
     expect(hits).toEqual([]);
     expect(live.source).toBe("snapshot");
-    expect(live.unprobed).toEqual([{ environment: "production", project: "acme-production", region: "us-central1", service: "api" }]);
+    expect(live.unprobed).toEqual([
+      { environment: "production", project: "acme-production", region: "us-central1", service: "api" },
+    ]);
   });
 
   it("names the snapshot path and the config key when the file is not on the default branch; staging is still checked", async () => {

@@ -34,9 +34,12 @@ afterEach(() => expect(nock.pendingMocks()).toEqual([]));
 /** One triage in review mode (only the comment is written); returns the comment. */
 async function triage(deps: Partial<AppDeps> = {}): Promise<string> {
   let comment = "";
-  const scope = mockTriageReads(nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION), {
-    config: `${scenarioConfigYaml}\nmode: review\n`,
-  });
+  const scope = mockTriageReads(
+    nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION),
+    {
+      config: `${scenarioConfigYaml}\nmode: review\n`,
+    },
+  );
   // The plan shows the milestones and types the follow-ups would get.
   mockStructureReads(scope)
     // Before planning follow-ups: who the app is (asked once per process), and what it opened before.
@@ -55,7 +58,11 @@ async function triage(deps: Partial<AppDeps> = {}): Promise<string> {
     fetchSecrets: (uses, options) => fetchSecretFacts(secretManager.clients, uses, { ...options, timeoutMs: 5000 }),
     ...deps,
   });
-  await app.receive({ id: "d-1", name: "issues", payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
+  await app.receive({
+    id: "d-1",
+    name: "issues",
+    payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any,
+  });
   return comment;
 }
 
@@ -80,9 +87,16 @@ describe("the fix is verified in Secret Manager before it is suggested", () => {
 
   it("the secret is there and readable: this fix will work", async () => {
     const member = `serviceAccount:${projectNumberFor("netra-staging")}-compute@developer.gserviceaccount.com`;
-    secretManager.emulator.setSecret({ project: "netra-staging", name: "jwt-secret-staging", versions: ["ENABLED"], bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }] });
+    secretManager.emulator.setSecret({
+      project: "netra-staging",
+      name: "jwt-secret-staging",
+      versions: ["ENABLED"],
+      bindings: [{ role: "roles/secretmanager.secretAccessor", members: [member] }],
+    });
     const comment = await triage();
-    expect(comment).toContain("Checked in Secret Manager: ✅ this fix will work: secret `jwt-secret-staging` exists in project `netra-staging`");
+    expect(comment).toContain(
+      "Checked in Secret Manager: ✅ this fix will work: secret `jwt-secret-staging` exists in project `netra-staging`",
+    );
   });
 });
 

@@ -2,9 +2,13 @@ import { describe, expect, it } from "@jest/globals";
 import { applyDependencies, type DependencyLink } from "../../src/github/issue-github.js";
 
 /** A fake of the two dependency calls over an in-memory map; `fail` answers a call with an HTTP error instead. */
-function fakeGitHub(recorded: Record<number, number[]> = {}, fail?: { status: number; message: string; on?: "list" | "add" }) {
+function fakeGitHub(
+  recorded: Record<number, number[]> = {},
+  fail?: { status: number; message: string; on?: "list" | "add" },
+) {
   const calls: string[] = [];
-  const error = () => Object.assign(new Error(fail!.message), { status: fail!.status, response: { data: { message: fail!.message } } });
+  const error = () =>
+    Object.assign(new Error(fail!.message), { status: fail!.status, response: { data: { message: fail!.message } } });
   return {
     calls,
     recorded,

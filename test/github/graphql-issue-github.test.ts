@@ -6,20 +6,39 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { graphqlFallbacks, READ_QUERY, resetGraphqlFallbacks } from "../../src/github/graphql-issue-github.js";
-import { API, createdIssueJson, mockDependencies, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
+import {
+  API,
+  createdIssueJson,
+  mockDependencies,
+  mockInstallationToken,
+  mockStructureReads,
+  mockTriageReads,
+} from "../support/github-mocks.js";
 import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;
-const TEMPLATE_LABELS = ["priority:critical", "config-triage", "needs-review", "architecture", "documentation", "monitoring"];
+const TEMPLATE_LABELS = [
+  "priority:critical",
+  "config-triage",
+  "needs-review",
+  "architecture",
+  "documentation",
+  "monitoring",
+];
 const bot = { __typename: "Bot", login: "config-triage" };
 
 const cloudRun = useCloudRunEmulator({ blockNetwork: true });
-const app = () => testApp(cloudRun.clients, { identity: { appId: APP_ID, appSlug: "config-triage" }, transport: "graphql" });
+const app = () =>
+  testApp(cloudRun.clients, { identity: { appId: APP_ID, appSlug: "config-triage" }, transport: "graphql" });
 
-const labeled = () => ({ id: "delivery-1", name: "issues" as const, payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
+const labeled = () => ({
+  id: "delivery-1",
+  name: "issues" as const,
+  payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any,
+});
 
 /** GitHub's answer to READ_QUERY for issue #930, with the given comments and sub-issues. */
 function readAnswer(o: { comments?: unknown[]; subIssues?: unknown[] } = {}) {
@@ -30,7 +49,10 @@ function readAnswer(o: { comments?: unknown[]; subIssues?: unknown[] } = {}) {
         url: `https://github.com/${owner}/${repo}`,
         config: { __typename: "Blob", text: scenarioConfigYaml },
         templates: null,
-        labels: { totalCount: TEMPLATE_LABELS.length, nodes: TEMPLATE_LABELS.map((name) => ({ id: `LA_${name}`, name })) },
+        labels: {
+          totalCount: TEMPLATE_LABELS.length,
+          nodes: TEMPLATE_LABELS.map((name) => ({ id: `LA_${name}`, name })),
+        },
         issue: {
           id: "I_930",
           state: "OPEN",
@@ -49,7 +71,11 @@ beforeEach(() => {
   nock.cleanAll();
   mockInstallationToken();
   // The label's sender may trigger a triage (checked over REST, after the config is read).
-  nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).optionally().reply(200, TRIAGE_PERMISSION).persist();
+  nock(API)
+    .get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`)
+    .optionally()
+    .reply(200, TRIAGE_PERMISSION)
+    .persist();
   for (const s of scenarioServices().services) cloudRun.emulator.setService(s);
 });
 
@@ -75,7 +101,16 @@ describe("the GraphQL transport", () => {
         const data: Record<string, unknown> = {};
         Object.entries(b.variables!).forEach(([name, input]) => {
           n++;
-          data[`f${name.slice(1)}`] = { issue: { id: `I_${n}`, fullDatabaseId: String(3_650_009_000 + n), number: n, title: input.title, state: "OPEN", url: "u" } };
+          data[`f${name.slice(1)}`] = {
+            issue: {
+              id: `I_${n}`,
+              fullDatabaseId: String(3_650_009_000 + n),
+              number: n,
+              title: input.title,
+              state: "OPEN",
+              url: "u",
+            },
+          };
         });
         return { data };
       })
@@ -93,7 +128,13 @@ describe("the GraphQL transport", () => {
     await app().receive(labeled());
 
     expect(sent).toHaveLength(4);
-    expect(sent[0].variables).toEqual({ owner, repo, number: 930, config: "HEAD:.github/config-triage.yml", templates: "HEAD:.github/config-triage" });
+    expect(sent[0].variables).toEqual({
+      owner,
+      repo,
+      number: 930,
+      config: "HEAD:.github/config-triage.yml",
+      templates: "HEAD:.github/config-triage",
+    });
     const [first, second] = [sent[1], sent[2]];
     // The consolidation is created before the documentation, whose body names it by number.
     expect(first.query.match(/createIssue\(input: \$i\d\)/g)).toHaveLength(2);
@@ -105,7 +146,9 @@ describe("the GraphQL transport", () => {
     expect(first.variables!.i0.milestoneId).toBeUndefined();
     expect(first.variables!.i1).toMatchObject({ milestoneId: "MI_standin2", issueTypeId: "IT_standin1" });
     expect(second.variables!.i1).toMatchObject({ milestoneId: "MI_standin3", issueTypeId: "IT_standin1" });
-    const create = { variables: { ...first.variables, i2: second.variables!.i0, i3: second.variables!.i1 } as Record<string, any> };
+    const create = {
+      variables: { ...first.variables, i2: second.variables!.i0, i3: second.variables!.i1 } as Record<string, any>,
+    };
     expect(Object.values(create.variables!).map((i) => i.title)).toEqual([
       "Fix configuration: JWT_SECRET_STAGING missing on staging",
       "Consolidate configuration into a single source of truth (JWT_SECRET_STAGING, JWT_SECRET_PRODUCTION)",
@@ -119,7 +162,9 @@ describe("the GraphQL transport", () => {
     }
     expect(create.variables!.i0.labelIds).toEqual(["LA_priority:critical", "LA_config-triage", "LA_needs-review"]);
     const finish = sent[3];
-    expect(finish.query).toBe("mutation ConfigTriageFinish($c: AddCommentInput!) {\n  comment: addComment(input: $c) { commentEdge { node { id } } }\n}");
+    expect(finish.query).toBe(
+      "mutation ConfigTriageFinish($c: AddCommentInput!) {\n  comment: addComment(input: $c) { commentEdge { node { id } } }\n}",
+    );
     expect(finish.variables!.c.subjectId).toBe("I_930");
     expect(finish.variables!.c.body).toContain("- [ ] #931");
     expect(finish.variables!.c.body).toContain("- [ ] #934");
@@ -139,7 +184,14 @@ describe("the GraphQL transport", () => {
         const data: Record<string, unknown> = {};
         Object.values((body as GqlBody).variables!).forEach((input, i) => {
           const n = 931 + created.length;
-          const issue = { id: `I_${n}`, fullDatabaseId: String(3_650_009_000 + n), number: n, title: input.title, state: "OPEN", url: "u" };
+          const issue = {
+            id: `I_${n}`,
+            fullDatabaseId: String(3_650_009_000 + n),
+            number: n,
+            title: input.title,
+            state: "OPEN",
+            url: "u",
+          };
           created.push({ ...issue, body: input.body, author: bot });
           data[`f${i}`] = { issue };
         });
@@ -159,14 +211,23 @@ describe("the GraphQL transport", () => {
     expect(earlier).not.toBe(written);
     nock(API)
       .post("/graphql", (body: GqlBody) => body.query === READ_QUERY)
-      .reply(200, readAnswer({ comments: [{ id: "IC_1", fullDatabaseId: "3550000555", body: earlier, author: bot }], subIssues: created }));
+      .reply(
+        200,
+        readAnswer({
+          comments: [{ id: "IC_1", fullDatabaseId: "3550000555", body: earlier, author: bot }],
+          subIssues: created,
+        }),
+      );
     await app().receive(labeled());
   });
 
   it("creates the labels a repository lacks before the follow-ups, and takes one another triage created meanwhile", async () => {
     const known = TEMPLATE_LABELS.filter((l) => l !== "needs-review" && l !== "monitoring");
     const answer = readAnswer();
-    answer.data.repository.labels = { totalCount: known.length, nodes: known.map((name) => ({ id: `LA_${name}`, name })) };
+    answer.data.repository.labels = {
+      totalCount: known.length,
+      nodes: known.map((name) => ({ id: `LA_${name}`, name })),
+    };
     const sent: GqlBody[] = [];
     let n = 930;
     const scope = nock(API)
@@ -178,7 +239,14 @@ describe("the GraphQL transport", () => {
         // `needs-review` was created by a concurrent triage after this one read the labels.
         return {
           data: { l0: null, l1: { label: { id: "LA_monitoring", name: "monitoring" } } },
-          errors: [{ type: "UNPROCESSABLE", path: ["l0"], locations: [{ line: 2, column: 3 }], message: "Name has already been taken" }],
+          errors: [
+            {
+              type: "UNPROCESSABLE",
+              path: ["l0"],
+              locations: [{ line: 2, column: 3 }],
+              message: "Name has already been taken",
+            },
+          ],
         };
       })
       .post("/graphql", (body: GqlBody) => body.query.startsWith("query ConfigTriageIds"))
@@ -194,7 +262,14 @@ describe("the GraphQL transport", () => {
         const data: Record<string, unknown> = {};
         Object.entries(b.variables!).forEach(([name, input]) => {
           n++;
-          const issue = { id: `I_${n}`, fullDatabaseId: String(3_650_009_000 + n), number: n, title: input.title, state: "OPEN", url: "u" };
+          const issue = {
+            id: `I_${n}`,
+            fullDatabaseId: String(3_650_009_000 + n),
+            number: n,
+            title: input.title,
+            state: "OPEN",
+            url: "u",
+          };
           data[`f${name.slice(1)}`] = { issue };
         });
         return { data };
@@ -251,7 +326,9 @@ describe("the GraphQL transport", () => {
       .reply(200, {
         // GitHub's partial answer: the refused field is null, the others hold their issue.
         data: {
-          f0: { issue: { id: "I_931", fullDatabaseId: "3650009931", number: 931, title: "Fix", state: "OPEN", url: "u" } },
+          f0: {
+            issue: { id: "I_931", fullDatabaseId: "3650009931", number: 931, title: "Fix", state: "OPEN", url: "u" },
+          },
           f1: null,
         },
         errors: [{ path: ["f1"], message: "Something went wrong while executing your query." }],
@@ -290,4 +367,3 @@ function restTriage(o: { existing?: boolean } = {}) {
     .post(`${REPO}/issues/930/comments`)
     .reply(201, { id: 555 });
 }
-

@@ -56,7 +56,10 @@ describe("timedFetch", () => {
     );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
     expect(Date.now() - t0).toBeLessThan(3_000);
-    expect(error).toMatchObject({ name: "TimeoutError", message: `GitHub did not answer GET ${path} within 300 ms (GITHUB_REQUEST_TIMEOUT_MS)` });
+    expect(error).toMatchObject({
+      name: "TimeoutError",
+      message: `GitHub did not answer GET ${path} within 300 ms (GITHUB_REQUEST_TIMEOUT_MS)`,
+    });
   });
 
   it("keeps the caller's own abort signal working, reported as the caller's abort", async () => {
@@ -70,14 +73,20 @@ describe("timedFetch", () => {
   });
 
   it("through Octokit: a hung request is a 500 without a response, which the queue retries and describes as no answer", async () => {
-    const octokit = new Octokit({ baseUrl: `${base}/api/v3`, request: { fetch: timedFetch(300) }, log: { debug() {}, info() {}, warn() {}, error() {} } });
+    const octokit = new Octokit({
+      baseUrl: `${base}/api/v3`,
+      request: { fetch: timedFetch(300) },
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    });
     const error = await octokit.request("GET /hang").then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ status: 500, response: undefined });
     expect(retryDelay(error, 1, { backoffMs: 1000, maxBackoffMs: 60_000 })).toBe(1000);
-    expect(describeFailure(error)).toBe("no answer from GitHub to GET /hang: GitHub did not answer GET /hang within 300 ms (GITHUB_REQUEST_TIMEOUT_MS)");
+    expect(describeFailure(error)).toBe(
+      "no answer from GitHub to GET /hang: GitHub did not answer GET /hang within 300 ms (GITHUB_REQUEST_TIMEOUT_MS)",
+    );
   });
 });
 
@@ -91,6 +100,8 @@ describe("GITHUB_REQUEST_TIMEOUT_MS", () => {
   });
 
   it.each(["0", "50", "1.5", "soon"])("refuses %p with what to set instead", (raw) => {
-    expect(() => githubTimeoutMs({ GITHUB_REQUEST_TIMEOUT_MS: raw })).toThrow(`GITHUB_REQUEST_TIMEOUT_MS=${raw} is not valid: use a whole number of milliseconds >= 100 (default 20000)`);
+    expect(() => githubTimeoutMs({ GITHUB_REQUEST_TIMEOUT_MS: raw })).toThrow(
+      `GITHUB_REQUEST_TIMEOUT_MS=${raw} is not valid: use a whole number of milliseconds >= 100 (default 20000)`,
+    );
   });
 });

@@ -40,13 +40,24 @@ async function standInWith(extra = 0): Promise<GitHubStandIn> {
   const github = await startGitHubStandIn({ appId: 1 });
   const files: Record<string, string> = { ".github/config-triage.yml": scenarioConfigYaml };
   for (let i = 0; i < extra; i++) {
-    files[`.github/config-triage/extra-${i}.md`] = `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage", "extra"]\n---\nMore work split out of #{{parent.number}}.\n`;
+    files[`.github/config-triage/extra-${i}.md`] =
+      `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage", "extra"]\n---\nMore work split out of #{{parent.number}}.\n`;
     files[".github/config-triage.yml"] += `  - extra-${i}\n`;
   }
   // The example payload's sender may label for a triage.
-  github.addRepo(FULL, { files, installationId: INSTALLATION, collaborators: { [EXAMPLE_SENDER]: "triage" }, issueTypes: ["Task", "Bug", "Feature"] });
+  github.addRepo(FULL, {
+    files,
+    installationId: INSTALLATION,
+    collaborators: { [EXAMPLE_SENDER]: "triage" },
+    issueTypes: ["Task", "Bug", "Feature"],
+  });
   addScenarioMilestones(github, FULL);
-  github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
+  github.addIssue(FULL, {
+    number: scenarioIssue.number,
+    title: scenarioIssue.title,
+    body: scenarioIssue.body,
+    user: { login: "sre-lead", type: "User" },
+  });
   return github;
 }
 
@@ -56,7 +67,11 @@ function probotFor(github: GitHubStandIn, transport: "graphql" | "rest"): Probot
     privateKey,
     logLevel: "fatal",
     baseUrl: github.url,
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
   });
   void probot.load(
     createApp({
@@ -80,12 +95,15 @@ async function label(probot: Probot, state: "open" | "closed" = "open") {
 }
 
 const isGraphql = (r: RecordedRequest) => r.operationId === "graphql";
-const isMutation = (r: RecordedRequest) => isGraphql(r) && /^\s*mutation\b/.test(String((r.body as { query?: string })?.query));
+const isMutation = (r: RecordedRequest) =>
+  isGraphql(r) && /^\s*mutation\b/.test(String((r.body as { query?: string })?.query));
 /** Writes: every REST request that is not a GET, and every GraphQL mutation (the token and `GET /app` are not). */
-const writes = (rs: RecordedRequest[]) => rs.filter((r) => (isGraphql(r) ? isMutation(r) : r.method !== "GET" && !r.path.endsWith("/access_tokens")));
+const writes = (rs: RecordedRequest[]) =>
+  rs.filter((r) => (isGraphql(r) ? isMutation(r) : r.method !== "GET" && !r.path.endsWith("/access_tokens")));
 /** The triage's requests to read and write the issue: not the installation token nor the app's slug (each once per
  * process or hour), nor the sender's permission (one REST GET before any triage, whatever the transport). */
-const triageRequests = (rs: RecordedRequest[]) => rs.filter((r) => !r.path.endsWith("/access_tokens") && r.path !== "/app" && !r.path.endsWith("/permission"));
+const triageRequests = (rs: RecordedRequest[]) =>
+  rs.filter((r) => !r.path.endsWith("/access_tokens") && r.path !== "/app" && !r.path.endsWith("/permission"));
 
 /** What a person sees on GitHub: the follow-ups (title, labels, linked), the app's comment, the parent's state. */
 function visibleState(github: GitHubStandIn) {
@@ -104,13 +122,20 @@ function visibleState(github: GitHubStandIn) {
       type: c.type,
       blockedBy: (c.blocked_by ?? []).map((id) => children.find((b) => b.id === id)?.number),
     })),
-    comments: parent.comments.map((c) => ({ by: c.user.login, app: c.performed_via_github_app?.id, body: c.body.replace(/ at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./, " at <time>.") })),
+    comments: parent.comments.map((c) => ({
+      by: c.user.login,
+      app: c.performed_via_github_app?.id,
+      body: c.body.replace(/ at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./, " at <time>."),
+    })),
   };
 }
 
 describe.each([4, 10])("the scenario with %i follow-ups, both transports against the stand-in", (followUps) => {
   const extra = followUps - 4;
-  const runs: Record<string, { github: GitHubStandIn; first: RecordedRequest[]; second: RecordedRequest[]; closed: RecordedRequest[] }> = {};
+  const runs: Record<
+    string,
+    { github: GitHubStandIn; first: RecordedRequest[]; second: RecordedRequest[]; closed: RecordedRequest[] }
+  > = {};
 
   beforeAll(async () => {
     resetGraphqlFallbacks();
@@ -144,10 +169,16 @@ describe.each([4, 10])("the scenario with %i follow-ups, both transports against
     expect(rest.parent).toEqual({ state: "closed", state_reason: "completed", subIssues: followUps });
     // The plan's structure: the documentation waits for the consolidation, milestones by due date, types set.
     const byTemplate = (t: string) => rest.children.find((c) => c.body?.includes(`"template":"${t}"`))!;
-    expect(byTemplate("flow-documentation")).toMatchObject({ blockedBy: [byTemplate("ssot-consolidation").number], milestone: 2, type: "Task" });
+    expect(byTemplate("flow-documentation")).toMatchObject({
+      blockedBy: [byTemplate("ssot-consolidation").number],
+      milestone: 2,
+      type: "Task",
+    });
     expect(byTemplate("health-monitoring")).toMatchObject({ blockedBy: [], milestone: 3, type: "Task" });
     expect(byTemplate("immediate-fix")).toMatchObject({ blockedBy: [], milestone: null, type: "Bug" });
-    expect(byTemplate("flow-documentation").body).toContain(`- [ ] Blocked by #${byTemplate("ssot-consolidation").number} — Consolidate`);
+    expect(byTemplate("flow-documentation").body).toContain(
+      `- [ ] Blocked by #${byTemplate("ssot-consolidation").number} — Consolidate`,
+    );
     expect(graphql).toEqual(rest);
     for (const run of Object.values(runs)) {
       expect(run.github.violations).toEqual([]);
@@ -157,8 +188,14 @@ describe.each([4, 10])("the scenario with %i follow-ups, both transports against
 
   it("over GraphQL, a first triage takes a constant number of requests: one read, the milestones and issue types, one document of the missing labels, one of follow-ups per dependency level, one request per dependency, one of the comment", () => {
     const requests = triageRequests(runs.graphql.first);
-    const named = requests.map((r) => `${r.method} ${r.path} ${String((r.body as { query?: string })?.query ?? "").match(/^\s*(query|mutation) (\w+)/)?.[2] ?? ""}`.trim());
-    expect(named.slice(0, 3).sort()).toEqual(["GET /repos/netra-systems/netra-apex/issue-types", "GET /repos/netra-systems/netra-apex/milestones", "POST /graphql ConfigTriageRead"]);
+    const named = requests.map((r) =>
+      `${r.method} ${r.path} ${String((r.body as { query?: string })?.query ?? "").match(/^\s*(query|mutation) (\w+)/)?.[2] ?? ""}`.trim(),
+    );
+    expect(named.slice(0, 3).sort()).toEqual([
+      "GET /repos/netra-systems/netra-apex/issue-types",
+      "GET /repos/netra-systems/netra-apex/milestones",
+      "POST /graphql ConfigTriageRead",
+    ]);
     expect(named.slice(3)).toEqual([
       "POST /graphql ConfigTriageLabels",
       // The consolidation (and what comes before it) first, so the documentation's body names it by number.
@@ -193,8 +230,17 @@ describe.each([
     resetGraphqlFallbacks();
     for (const s of scenarioServices().services) emulator.setService(s);
     github = await startGitHubStandIn({ appId: 1 });
-    github.addRepo(FULL, { files: { ".github/config-triage.yml": scenarioConfigYaml }, collaborators: { [EXAMPLE_SENDER]: "triage" }, dependencies });
-    github.addIssue(FULL, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
+    github.addRepo(FULL, {
+      files: { ".github/config-triage.yml": scenarioConfigYaml },
+      collaborators: { [EXAMPLE_SENDER]: "triage" },
+      dependencies,
+    });
+    github.addIssue(FULL, {
+      number: scenarioIssue.number,
+      title: scenarioIssue.title,
+      body: scenarioIssue.body,
+      user: { login: "sre-lead", type: "User" },
+    });
     await label(probotFor(github, "rest"));
   });
   afterAll(() => github.close());
@@ -207,7 +253,9 @@ describe.each([
     expect(comment).toContain(`- #933 is blocked by #932: not recorded (${status}`);
     // No milestones in this repository, and no issue types (a user's repository): said per follow-up, not guessed.
     expect(comment).toContain("- #932: no milestone: no open milestone is due after");
-    expect(comment).toContain("- #931: no type: this repository has no issue types (an organisation sets them up), so `Bug` cannot be set.");
+    expect(comment).toContain(
+      "- #931: no type: this repository has no issue types (an organisation sets them up), so `Bug` cannot be set.",
+    );
     expect(github.violations).toEqual([]);
     expect(github.responseViolations).toEqual([]);
   });

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
-import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from "../../src/limits/rate-limit-store.js";
+import {
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "../../src/limits/rate-limit-store.js";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -18,9 +22,17 @@ let redis: Redis;
 beforeAll(async () => {
   const port = await freePort();
   // A real redis-server (the Debian package; .ci/run installs it), no persistence.
-  server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   for (let i = 0; ; i++) {
-    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
+    const client = new Redis({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 1,
+    });
     try {
       await client.connect();
       redis = client;

@@ -8,7 +8,13 @@ import type { LiveState, ServiceState } from "../../src/diagnosis/types.js";
 import { buildPlan, followUpBody, type ExistingFollowUp, type ParentIssue } from "../../src/plan/build-plan.js";
 import { readMarker } from "../../src/render/markers.js";
 import { loadBuiltInTemplates, parseTemplate, type Template } from "../../src/render/templates.js";
-import { PLANTED_VALUES, SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import {
+  PLANTED_VALUES,
+  SCENARIO_REPO,
+  scenarioConfigYaml,
+  scenarioIssue,
+  scenarioServices,
+} from "../fixtures/scenario.js";
 
 const BUILT_IN = loadBuiltInTemplates();
 
@@ -29,20 +35,36 @@ function config(yaml: string): Config {
 const SCENARIO_CONFIG = config(scenarioConfigYaml);
 
 /** The scenario through the real pipeline: checks -> snapshots of the Cloud Run messages -> diagnosis. */
-function scenario(opts: { fixed?: boolean; cfg?: Config; parent?: ParentIssue } = {}): { diagnosis: Diagnosis; live: LiveState } {
+function scenario(opts: { fixed?: boolean; cfg?: Config; parent?: ParentIssue } = {}): {
+  diagnosis: Diagnosis;
+  live: LiveState;
+} {
   const cfg = opts.cfg ?? SCENARIO_CONFIG;
   const checks = planChecks(cfg, opts.parent ?? PARENT);
   const { services, revisions } = scenarioServices({ fixed: opts.fixed });
   const states = services.map((service): ServiceState => {
     const [, project, , region, , name] = String(service.name).split("/");
-    const target = { environment: project === "netra-staging" ? "staging" : "production", project, region, service: name };
+    const target = {
+      environment: project === "netra-staging" ? "staging" : "production",
+      project,
+      region,
+      service: name,
+    };
     return { kind: "ok", target, snapshot: serviceToSnapshot(target, service, revisions) };
   });
   const live: LiveState = { source: "live", fetchedAt: "2025-01-16T09:30:12.345Z", services: states };
   return { diagnosis: evaluate(checks, live), live };
 }
 
-function plan(opts: { fixed?: boolean; cfg?: Config; parent?: ParentIssue; templates?: Map<string, Template>; existing?: ExistingFollowUp[] } = {}) {
+function plan(
+  opts: {
+    fixed?: boolean;
+    cfg?: Config;
+    parent?: ParentIssue;
+    templates?: Map<string, Template>;
+    existing?: ExistingFollowUp[];
+  } = {},
+) {
   const { diagnosis, live } = scenario(opts);
   return buildPlan({
     config: opts.cfg ?? SCENARIO_CONFIG,
@@ -70,7 +92,12 @@ describe("buildPlan: scenario #930, JWT_SECRET_STAGING missing on staging", () =
   const failing = okPlan();
 
   it("opens the four follow-ups in config order, leaves the issue open", () => {
-    expect(failing.create.map((c) => c.template)).toEqual(["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"]);
+    expect(failing.create.map((c) => c.template)).toEqual([
+      "immediate-fix",
+      "ssot-consolidation",
+      "flow-documentation",
+      "health-monitoring",
+    ]);
     expect(failing.close).toBe(false);
     expect(failing.outcome).toBe("open");
     expect(failing.link).toEqual([]);
@@ -98,7 +125,9 @@ describe("buildPlan: scenario #930, JWT_SECRET_STAGING missing on staging", () =
 
   it("every follow-up body starts with the follow-up marker and names #930; no value appears", () => {
     for (const issue of failing.create) {
-      expect(issue.body.startsWith(`<!-- config-triage:follow-up {"parent":930,"template":"${issue.template}"} -->\n\n`)).toBe(true);
+      expect(
+        issue.body.startsWith(`<!-- config-triage:follow-up {"parent":930,"template":"${issue.template}"} -->\n\n`),
+      ).toBe(true);
       expect(readMarker("follow-up", issue.body)).toEqual({ parent: 930, template: issue.template });
       expect(issue.body).toMatch(/#930(?!\d)/);
       for (const value of PLANTED_VALUES) expect(issue.body).not.toContain(value);
@@ -142,8 +171,22 @@ describe("buildPlan: nothing to check", () => {
 
 describe("buildPlan: existing follow-ups", () => {
   const existing: ExistingFollowUp[] = [
-    { template: "immediate-fix", id: 3_100_931, number: 931, title: "Fix configuration: JWT_SECRET_STAGING on staging", state: "open", linked: true },
-    { template: "ssot-consolidation", id: 3_100_932, number: 932, title: "Consolidate configuration", state: "closed", linked: true },
+    {
+      template: "immediate-fix",
+      id: 3_100_931,
+      number: 931,
+      title: "Fix configuration: JWT_SECRET_STAGING on staging",
+      state: "open",
+      linked: true,
+    },
+    {
+      template: "ssot-consolidation",
+      id: 3_100_932,
+      number: 932,
+      title: "Consolidate configuration",
+      state: "closed",
+      linked: true,
+    },
     { template: "flow-documentation", id: 3_100_933, number: 933, title: "", state: "open", linked: false },
   ];
 
@@ -155,14 +198,23 @@ describe("buildPlan: existing follow-ups", () => {
   });
 
   it("creates nothing when every follow-up exists", () => {
-    const all = [...existing, { template: "health-monitoring", id: 3_100_934, number: 934, title: "", state: "closed" as const, linked: true }];
+    const all = [
+      ...existing,
+      { template: "health-monitoring", id: 3_100_934, number: 934, title: "", state: "closed" as const, linked: true },
+    ];
     expect(okPlan({ existing: all }).create).toEqual([]);
   });
 });
 
 describe("buildPlan: problems", () => {
   it("an unknown template names follow_ups.N and the templates there are", () => {
-    const cfg: Config = { ...SCENARIO_CONFIG, follow_ups: [{ template: "immediate-fix", when: undefined }, { template: "runbook", when: undefined }] };
+    const cfg: Config = {
+      ...SCENARIO_CONFIG,
+      follow_ups: [
+        { template: "immediate-fix", when: undefined },
+        { template: "runbook", when: undefined },
+      ],
+    };
     expect(plan({ cfg })).toEqual({
       ok: false,
       problems: [
@@ -180,7 +232,10 @@ describe("buildPlan: problems", () => {
     const templates = new Map(BUILT_IN);
     templates.set(
       "immediate-fix",
-      template("immediate-fix", "---\ntitle: Fix {{join missing ', '}}\nwhen: failing\n---\nFix it.\n\nOwner: {{owner}}\n"),
+      template(
+        "immediate-fix",
+        "---\ntitle: Fix {{join missing ', '}}\nwhen: failing\n---\nFix it.\n\nOwner: {{owner}}\n",
+      ),
     );
     expect(plan({ fixed: true, templates })).toEqual({
       ok: false,
@@ -199,14 +254,14 @@ describe("buildPlan: problems", () => {
 describe("buildPlan: text from the parent issue is escaped", () => {
   const parent: ParentIssue = {
     ...PARENT,
-    title: "JWT failures @someone `JWT_SECRET_STAGING` <!-- config-triage:follow-up {\"parent\":1,\"template\":\"x\"} -->",
+    title: 'JWT failures @someone `JWT_SECRET_STAGING` <!-- config-triage:follow-up {"parent":1,"template":"x"} -->',
   };
   const p = okPlan({ parent });
 
   it.each(["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"])("in %s", (name) => {
     const body = p.create.find((c) => c.template === name)!.body;
     expect(body).toContain(
-      "JWT failures @&#8203;someone \\`JWT\\_SECRET\\_STAGING\\` \\<!\\-\\- config-triage:follow-up {\"parent\":1,\"template\":\"x\"} --\\>",
+      'JWT failures @&#8203;someone \\`JWT\\_SECRET\\_STAGING\\` \\<!\\-\\- config-triage:follow-up {"parent":1,"template":"x"} --\\>',
     );
     expect(body).not.toContain("@someone");
     expect(body).not.toContain("`JWT_SECRET_STAGING` <!--");
@@ -217,7 +272,15 @@ describe("buildPlan: text from the parent issue is escaped", () => {
 describe("buildPlan: milestones and types", () => {
   const { diagnosis, live } = scenario();
   const planWith = (milestones: Array<{ number: number; title: string; due_on: string | null }>) => {
-    const result = buildPlan({ config: SCENARIO_CONFIG, parent: PARENT, diagnosis, live, templates: BUILT_IN, existing: [], structure: { milestones, issueTypes: [{ name: "Task" }, { name: "Bug" }] } });
+    const result = buildPlan({
+      config: SCENARIO_CONFIG,
+      parent: PARENT,
+      diagnosis,
+      live,
+      templates: BUILT_IN,
+      existing: [],
+      structure: { milestones, issueTypes: [{ name: "Task" }, { name: "Bug" }] },
+    });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     return result.plan;
   };
@@ -233,8 +296,14 @@ describe("buildPlan: milestones and types", () => {
   it("notes, per follow-up, why a milestone it asks for is not set; the types it asks for exist", () => {
     const plan = planWith([{ number: 1, title: "Sprint 48", due_on: "2025-01-20T00:00:00Z" }]);
     const byTemplate = (t: string) => plan.create.find((c) => c.template === t)!;
-    expect(byTemplate("ssot-consolidation")).toMatchObject({ milestone: { title: "Sprint 48" }, type: { name: "Task" }, notes: [] });
-    expect(byTemplate("health-monitoring").notes).toEqual(["no milestone: only 1 open milestone is due after 2025-01-16 (`next+1` needs 2)"]);
+    expect(byTemplate("ssot-consolidation")).toMatchObject({
+      milestone: { title: "Sprint 48" },
+      type: { name: "Task" },
+      notes: [],
+    });
+    expect(byTemplate("health-monitoring").notes).toEqual([
+      "no milestone: only 1 open milestone is due after 2025-01-16 (`next+1` needs 2)",
+    ]);
     expect(byTemplate("immediate-fix")).toMatchObject({ type: { name: "Bug" }, notes: [] });
     expect(byTemplate("immediate-fix").milestone).toBeUndefined();
   });
@@ -250,12 +319,14 @@ describe("followUpBody", () => {
     {
       name: "a body that does not name the parent gets a line naming it",
       body: "Write a runbook.\n",
-      expected: '<!-- config-triage:follow-up {"parent":930,"template":"runbook"} -->\n\nWrite a runbook.\n\nFollow-up of #930.\n',
+      expected:
+        '<!-- config-triage:follow-up {"parent":930,"template":"runbook"} -->\n\nWrite a runbook.\n\nFollow-up of #930.\n',
     },
     {
       name: "#9301 is not #930",
       body: "See #9301.",
-      expected: '<!-- config-triage:follow-up {"parent":930,"template":"runbook"} -->\n\nSee #9301.\n\nFollow-up of #930.\n',
+      expected:
+        '<!-- config-triage:follow-up {"parent":930,"template":"runbook"} -->\n\nSee #9301.\n\nFollow-up of #930.\n',
     },
   ])("$name", ({ body, expected }) => {
     expect(followUpBody(body, PARENT, "runbook")).toBe(expected);

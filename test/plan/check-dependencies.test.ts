@@ -9,7 +9,11 @@ const ENV = { staging: { project: "p", region: "r", services: ["api"] } };
 const config = (follow_ups: string[]) => ConfigSchema.parse({ environments: ENV, follow_ups });
 
 function template(name: string, front: string): Template {
-  const parsed = parseTemplate(name, `.github/config-triage/${name}.md`, `---\ntitle: "${name} of #{{parent.number}}"\n${front}---\nBody of #{{parent.number}}.\n`);
+  const parsed = parseTemplate(
+    name,
+    `.github/config-triage/${name}.md`,
+    `---\ntitle: "${name} of #{{parent.number}}"\n${front}---\nBody of #{{parent.number}}.\n`,
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.value;
 }
@@ -28,7 +32,14 @@ describe("checkDependencies", () => {
       "an unknown template, with the closest name",
       ["immediate-fix", "runbook"],
       [template("runbook", "blocked_by:\n  - immediate-fix\n  - imediate-fix\n")],
-      [{ file: ".github/config-triage/runbook.md", line: 5, path: "", message: "`blocked_by` names `imediate-fix`, which is no template: did you mean `immediate-fix`?" }],
+      [
+        {
+          file: ".github/config-triage/runbook.md",
+          line: 5,
+          path: "",
+          message: "`blocked_by` names `imediate-fix`, which is no template: did you mean `immediate-fix`?",
+        },
+      ],
     ],
     [
       "a template the config does not enable",
@@ -39,7 +50,8 @@ describe("checkDependencies", () => {
           file: ".github/config-triage/runbook.md",
           line: 3,
           path: "",
-          message: "`blocked_by` names `health-monitoring`, which `.github/config-triage.yml` does not enable: add `health-monitoring` to `follow_ups`, or remove it from `blocked_by`",
+          message:
+            "`blocked_by` names `health-monitoring`, which `.github/config-triage.yml` does not enable: add `health-monitoring` to `follow_ups`, or remove it from `blocked_by`",
         },
       ],
     ],
@@ -47,13 +59,29 @@ describe("checkDependencies", () => {
       "a cycle",
       ["a", "b", "c"],
       [template("a", "blocked_by: [b]\n"), template("b", "blocked_by: [c]\n"), template("c", "blocked_by: [a]\n")],
-      [{ file: ".github/config-triage/a.md", line: 3, path: "", message: "`blocked_by` makes a cycle (`a` → `b` → `c` → `a`): a follow-up cannot wait for itself; remove one of these links" }],
+      [
+        {
+          file: ".github/config-triage/a.md",
+          line: 3,
+          path: "",
+          message:
+            "`blocked_by` makes a cycle (`a` → `b` → `c` → `a`): a follow-up cannot wait for itself; remove one of these links",
+        },
+      ],
     ],
     [
       "a template that waits for itself",
       ["a"],
       [template("a", "labels: [x]\nblocked_by: [a]\n")],
-      [{ file: ".github/config-triage/a.md", line: 4, path: "", message: "`blocked_by` makes a cycle (`a` → `a`): a follow-up cannot wait for itself; remove one of these links" }],
+      [
+        {
+          file: ".github/config-triage/a.md",
+          line: 4,
+          path: "",
+          message:
+            "`blocked_by` makes a cycle (`a` → `a`): a follow-up cannot wait for itself; remove one of these links",
+        },
+      ],
     ],
   ])("%s", (_name, follow, repo, problems) => {
     expect(checkDependencies(config(follow), withRepo(...repo))).toEqual(problems);
@@ -66,19 +94,34 @@ describe("checkDependencies", () => {
   });
 
   it("does not check a template the config does not enable", () => {
-    expect(checkDependencies(config(["immediate-fix"]), withRepo(template("runbook", "blocked_by: [nothing-here]\n")))).toEqual([]);
+    expect(
+      checkDependencies(config(["immediate-fix"]), withRepo(template("runbook", "blocked_by: [nothing-here]\n"))),
+    ).toEqual([]);
   });
 });
 
 describe("config-triage validate and the pull-request check (validateFiles)", () => {
   it("report a blocked_by naming an unknown template with the template's file and line", () => {
     const problems = validateFiles({
-      config: { file: ".github/config-triage.yml", text: "environments:\n  staging: { project: p, region: r, services: [api] }\nfollow_ups: [immediate-fix, runbook]\n" },
-      repoTemplates: [{ file: ".github/config-triage/runbook.md", text: "---\ntitle: Runbook\nblocked_by: [immediate-fixx]\n---\nBody of #{{parent.number}}\n" }],
+      config: {
+        file: ".github/config-triage.yml",
+        text: "environments:\n  staging: { project: p, region: r, services: [api] }\nfollow_ups: [immediate-fix, runbook]\n",
+      },
+      repoTemplates: [
+        {
+          file: ".github/config-triage/runbook.md",
+          text: "---\ntitle: Runbook\nblocked_by: [immediate-fixx]\n---\nBody of #{{parent.number}}\n",
+        },
+      ],
       builtInTemplates: BUILT_IN,
     });
     expect(problems).toEqual([
-      { file: ".github/config-triage/runbook.md", line: 3, path: "", message: "`blocked_by` names `immediate-fixx`, which is no template: did you mean `immediate-fix`?" },
+      {
+        file: ".github/config-triage/runbook.md",
+        line: 3,
+        path: "",
+        message: "`blocked_by` names `immediate-fixx`, which is no template: did you mean `immediate-fix`?",
+      },
     ]);
   });
 });

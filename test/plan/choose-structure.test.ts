@@ -22,9 +22,19 @@ describe("chooseMilestone", () => {
   });
 
   it.each([
-    ["next with no milestone due after today", "next", [OPEN[1], OPEN[4]], "no open milestone is due after 2026-11-29 (`next` needs 1)"],
+    [
+      "next with no milestone due after today",
+      "next",
+      [OPEN[1], OPEN[4]],
+      "no open milestone is due after 2026-11-29 (`next` needs 1)",
+    ],
     ["next+3 with three due", "next+3", OPEN, "only 3 open milestones are due after 2026-11-29 (`next+3` needs 4)"],
-    ["a title none has", "Q1 2027", OPEN.slice(0, 2), "no open milestone is titled `Q1 2027` (open: `Sprint 50`, `Sprint 47`)"],
+    [
+      "a title none has",
+      "Q1 2027",
+      OPEN.slice(0, 2),
+      "no open milestone is titled `Q1 2027` (open: `Sprint 50`, `Sprint 47`)",
+    ],
     ["no milestones at all", "Backlog", [], "no open milestone is titled `Backlog`"],
   ])("%s: says why there is none (never creates one)", (_name, wanted, open, why) => {
     expect(chooseMilestone(wanted, open, TODAY)).toEqual({ ok: false, why });
@@ -37,7 +47,10 @@ describe("chooseIssueType", () => {
     expect(chooseIssueType("bug", types)).toEqual({ ok: true, value: { name: "Bug" } });
   });
   it("says when the organisation has no such type", () => {
-    expect(chooseIssueType("Epic", types)).toEqual({ ok: false, why: "the organisation has no issue type `Epic` (types: `Task`, `Bug`)" });
+    expect(chooseIssueType("Epic", types)).toEqual({
+      ok: false,
+      why: "the organisation has no issue type `Epic` (types: `Task`, `Bug`)",
+    });
   });
   it("says when the repository has no issue types", () => {
     expect(chooseIssueType("Task", undefined)).toEqual({

@@ -131,19 +131,35 @@ const config = ConfigSchema.parse({
   // Every template opens whatever the verdict, so each is read with each kind.
   follow_ups: NAMES.map((template) => ({ template, when: "always" })),
 });
-const parent: ParentIssue = { owner: "acme", repo: "api", number: 930, title: "JWT failures in staging", body: "", url: "https://github.com/acme/api/issues/930" };
+const parent: ParentIssue = {
+  owner: "acme",
+  repo: "api",
+  number: 930,
+  title: "JWT failures in staging",
+  body: "",
+  url: "https://github.com/acme/api/issues/930",
+};
 const live: LiveState = { source: "live", fetchedAt: "2026-11-29T10:00:00.000Z", services: [] };
 
 function diagnosisWith(problem: Problem): Diagnosis {
   const status: VariableResult["status"] =
     problem.severity === "cannot-check" ? "cannot-check" : problem.key.startsWith("missing:") ? "missing" : "set";
-  const results: VariableResult[] = [{ variable: "JWT_SECRET_STAGING", target: STAGING, status, origin: "config" } as VariableResult];
+  const results: VariableResult[] = [
+    { variable: "JWT_SECRET_STAGING", target: STAGING, status, origin: "config" } as VariableResult,
+  ];
   const verdict = problem.severity === "fail" ? "fail" : problem.severity === "cannot-check" ? "incomplete" : "pass";
   return { source: "live", fetchedAt: live.fetchedAt, results, problems: [problem], verdict };
 }
 
 function followUps(kind: string) {
-  const planned = buildPlan({ config, parent, diagnosis: diagnosisWith(PROBLEMS[kind as keyof typeof PROBLEMS]), live, templates: BUILT_IN, existing: [] });
+  const planned = buildPlan({
+    config,
+    parent,
+    diagnosis: diagnosisWith(PROBLEMS[kind as keyof typeof PROBLEMS]),
+    live,
+    templates: BUILT_IN,
+    existing: [],
+  });
   if (!planned.ok) throw new Error(JSON.stringify(planned.problems));
   // As a transport sends them: blockers first, so a body names them by number.
   const numbers = new Map(planned.plan.create.map((d, i) => [d.template, 931 + i]));
@@ -170,7 +186,8 @@ describe("every built-in template reads well for every problem kind", () => {
       expect(issue.body).not.toMatch(/undefined|\[object|⟦|\(\)|(^|[^`])``([^`]|$)/m);
       expect(issue.body).not.toMatch(/\n{3,}/);
       expect(issue.body).toContain("#930");
-      for (const section of ["## Scope", "## Timeline", "## Dependencies", "## Success criteria"]) expect(issue.body).toContain(section);
+      for (const section of ["## Scope", "## Timeline", "## Dependencies", "## Success criteria"])
+        expect(issue.body).toContain(section);
     });
 
     it("immediate-fix names the problem in its title and lists it with what to do", () => {

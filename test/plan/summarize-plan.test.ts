@@ -3,18 +3,49 @@ import type { NewFollowUp } from "../../src/plan/build-plan.js";
 import { ConfigSchema } from "../../src/config/schema.js";
 import type { Diagnosis } from "../../src/diagnosis/evaluate.js";
 
-const config = ConfigSchema.parse({ environments: { staging: { project: "p", region: "r", services: ["api"] } }, follow_ups: ["immediate-fix", "health-monitoring"] });
+const config = ConfigSchema.parse({
+  environments: { staging: { project: "p", region: "r", services: ["api"] } },
+  follow_ups: ["immediate-fix", "health-monitoring"],
+});
 const diagnosis = (keys: string[]) => ({ problems: keys.map((key) => ({ key })) }) as unknown as Diagnosis;
-const draft = (template: string, title = `Title of ${template}`, more: Partial<NewFollowUp> = {}): NewFollowUp =>
-  ({ template, title, body: "b", labels: ["needs-review"], assignees: [], blockedBy: [], notes: [], ...more });
-const existing = (template: string, number: number) => ({ template, id: number + 9000, number, title: "edited by a person", state: "open" as const, linked: true });
+const draft = (template: string, title = `Title of ${template}`, more: Partial<NewFollowUp> = {}): NewFollowUp => ({
+  template,
+  title,
+  body: "b",
+  labels: ["needs-review"],
+  assignees: [],
+  blockedBy: [],
+  notes: [],
+  ...more,
+});
+const existing = (template: string, number: number) => ({
+  template,
+  id: number + 9000,
+  number,
+  title: "edited by a person",
+  state: "open" as const,
+  linked: true,
+});
 
-const base = () => summarizePlan({ config, diagnosis: diagnosis(["missing:a"]), create: [draft("immediate-fix"), draft("health-monitoring")], existing: [], reviews: {} });
+const base = () =>
+  summarizePlan({
+    config,
+    diagnosis: diagnosis(["missing:a"]),
+    create: [draft("immediate-fix"), draft("health-monitoring")],
+    existing: [],
+    reviews: {},
+  });
 
 describe("summarizePlan", () => {
   it("gives the same 7-character id for the same inputs, in config order", () => {
     const a = base();
-    const b = summarizePlan({ config, diagnosis: diagnosis(["missing:a"]), create: [draft("health-monitoring"), draft("immediate-fix")], existing: [], reviews: {} });
+    const b = summarizePlan({
+      config,
+      diagnosis: diagnosis(["missing:a"]),
+      create: [draft("health-monitoring"), draft("immediate-fix")],
+      existing: [],
+      reviews: {},
+    });
     expect(a.id).toMatch(/^[0-9a-f]{7}$/);
     expect(b.id).toBe(a.id);
     expect(a.items.map((i) => i.template)).toEqual(["immediate-fix", "health-monitoring"]);
@@ -22,7 +53,13 @@ describe("summarizePlan", () => {
 
   it("does not change when a person edits the title of an existing follow-up", () => {
     const make = (title: string) =>
-      summarizePlan({ config, diagnosis: diagnosis([]), create: [], existing: [{ ...existing("immediate-fix", 931), title }], reviews: {} });
+      summarizePlan({
+        config,
+        diagnosis: diagnosis([]),
+        create: [],
+        existing: [{ ...existing("immediate-fix", 931), title }],
+        reviews: {},
+      });
     expect(make("one").id).toBe(make("two").id);
   });
 });
@@ -38,35 +75,65 @@ describe("stalePlanReasons", () => {
     [
       "a problem fixed and one new",
       shown,
-      summarizePlan({ config, diagnosis: diagnosis(["missing:b"]), create: [draft("immediate-fix"), draft("health-monitoring")], existing: [], reviews: {} }),
+      summarizePlan({
+        config,
+        diagnosis: diagnosis(["missing:b"]),
+        create: [draft("immediate-fix"), draft("health-monitoring")],
+        existing: [],
+        reviews: {},
+      }),
       undefined,
       ["the live check no longer finds `missing:a`", "the live check now finds `missing:b`"],
     ],
     [
       "a follow-up created since",
       shown,
-      summarizePlan({ config, diagnosis: diagnosis(["missing:a"]), create: [draft("health-monitoring")], existing: [existing("immediate-fix", 931)], reviews: {} }),
+      summarizePlan({
+        config,
+        diagnosis: diagnosis(["missing:a"]),
+        create: [draft("health-monitoring")],
+        existing: [existing("immediate-fix", 931)],
+        reviews: {},
+      }),
       undefined,
       ["follow-up `immediate-fix` is now #931"],
     ],
     [
       "a follow-up rejected since",
       shown,
-      summarizePlan({ config, diagnosis: diagnosis(["missing:a"]), create: [draft("health-monitoring")], existing: [existing("immediate-fix", 931)], reviews: { "immediate-fix": "rejected" } }),
+      summarizePlan({
+        config,
+        diagnosis: diagnosis(["missing:a"]),
+        create: [draft("health-monitoring")],
+        existing: [existing("immediate-fix", 931)],
+        reviews: { "immediate-fix": "rejected" },
+      }),
       undefined,
       ["follow-up `immediate-fix` is now rejected"],
     ],
     [
       "a title changed",
       shown,
-      summarizePlan({ config, diagnosis: diagnosis(["missing:a"]), create: [draft("immediate-fix", "New"), draft("health-monitoring")], existing: [], reviews: {} }),
+      summarizePlan({
+        config,
+        diagnosis: diagnosis(["missing:a"]),
+        create: [draft("immediate-fix", "New"), draft("health-monitoring")],
+        existing: [],
+        reviews: {},
+      }),
       undefined,
       ["follow-up `immediate-fix` changed (title)"],
     ],
     [
       "a follow-up no longer planned",
       shown,
-      summarizePlan({ config, diagnosis: diagnosis(["missing:a"]), create: [draft("health-monitoring")], existing: [], reviews: {} }),
+      summarizePlan({
+        config,
+        diagnosis: diagnosis(["missing:a"]),
+        create: [draft("health-monitoring")],
+        existing: [],
+        reviews: {},
+      }),
       undefined,
       ["follow-up `immediate-fix` is no longer planned"],
     ],

@@ -1,10 +1,20 @@
 import { createMemoryQueue } from "../../src/queue/memory-queue.js";
 import { createMetrics } from "../../src/server/metrics.js";
-import { orderingKey, retryDelay, describeFailure, type EventRunner, type QueuedEvent } from "../../src/queue/event-queue.js";
+import {
+  orderingKey,
+  retryDelay,
+  describeFailure,
+  type EventRunner,
+  type QueuedEvent,
+} from "../../src/queue/event-queue.js";
 
 const quiet = { info() {}, warn() {}, error() {} };
 const settings = { concurrency: 2, attempts: 3, backoffMs: 1, maxBackoffMs: 50 };
-const event = (id: string, repo: string, number: number): QueuedEvent => ({ id, name: "issues", payload: { repository: { full_name: repo }, issue: { number } } });
+const event = (id: string, repo: string, number: number): QueuedEvent => ({
+  id,
+  name: "issues",
+  payload: { repository: { full_name: repo }, issue: { number } },
+});
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
 function recordingRunner(opts: { fail?: (e: QueuedEvent, attempt: number) => unknown } = {}) {
@@ -43,7 +53,13 @@ describe("the in-process queue", () => {
   it("runs one issue's events one at a time in arrival order, other issues alongside, at most `concurrency` at once", async () => {
     const r = recordingRunner();
     const queue = createMemoryQueue(settings, r.runner, quiet);
-    for (const e of [event("a1", "o/r", 1), event("b1", "o/r", 2), event("a2", "o/r", 1), event("c1", "o/x", 1), event("a3", "O/R", 1)]) {
+    for (const e of [
+      event("a1", "o/r", 1),
+      event("b1", "o/r", 2),
+      event("a2", "o/r", 1),
+      event("c1", "o/x", 1),
+      event("a3", "O/R", 1),
+    ]) {
       expect(await queue.enqueue(e)).toBe("queued");
     }
     await tick(100);
@@ -61,10 +77,14 @@ describe("the in-process queue", () => {
     metrics.measureQueueDepth(() => queue.depth());
     for (const e of [event("q1", "o/r", 1), event("q2", "o/r", 1), event("q3", "o/r", 2)]) await queue.enqueue(e);
     expect(await queue.depth()).toBe(2);
-    expect(await metrics.registry.getSingleMetricAsString("config_triage_queue_depth")).toMatch(/^config_triage_queue_depth 2$/m);
+    expect(await metrics.registry.getSingleMetricAsString("config_triage_queue_depth")).toMatch(
+      /^config_triage_queue_depth 2$/m,
+    );
     await tick(100);
     expect(await queue.depth()).toBe(0);
-    expect(await metrics.registry.getSingleMetricAsString("config_triage_queue_depth")).toMatch(/^config_triage_queue_depth 0$/m);
+    expect(await metrics.registry.getSingleMetricAsString("config_triage_queue_depth")).toMatch(
+      /^config_triage_queue_depth 0$/m,
+    );
     await drained(queue);
   });
 
@@ -81,7 +101,9 @@ describe("the in-process queue", () => {
   it("retries transient failures, gives up on the others and reports them", async () => {
     const fiveHundred = Object.assign(new Error("boom"), { status: 502 });
     const notFound = Object.assign(new Error("Not Found"), { status: 404 });
-    const r = recordingRunner({ fail: (e, attempt) => (e.id === "flaky" && attempt < 3 ? fiveHundred : e.id === "gone" ? notFound : undefined) });
+    const r = recordingRunner({
+      fail: (e, attempt) => (e.id === "flaky" && attempt < 3 ? fiveHundred : e.id === "gone" ? notFound : undefined),
+    });
     const queue = createMemoryQueue(settings, r.runner, quiet);
     await queue.enqueue(event("flaky", "o/r", 1));
     await queue.enqueue(event("gone", "o/r", 2));
@@ -107,11 +129,17 @@ describe("the in-process queue", () => {
 
 describe("retryDelay", () => {
   const s = { backoffMs: 1000, maxBackoffMs: 60_000 };
-  const gh = (status: number, message = "x", headers: Record<string, string> = {}) => Object.assign(new Error(message), { status, response: { headers } });
+  const gh = (status: number, message = "x", headers: Record<string, string> = {}) =>
+    Object.assign(new Error(message), { status, response: { headers } });
   it.each([
     ["GitHub 502", gh(502), 1, 1000],
     ["GitHub 500, third try", gh(500), 3, 4000],
-    ["secondary rate limit 403 with retry-after", gh(403, "You have exceeded a secondary rate limit", { "retry-after": "7" }), 1, 7000],
+    [
+      "secondary rate limit 403 with retry-after",
+      gh(403, "You have exceeded a secondary rate limit", { "retry-after": "7" }),
+      1,
+      7000,
+    ],
     ["429 with retry-after", gh(429, "x", { "retry-after": "2" }), 2, 2000],
     ["retry-after beyond the cap", gh(429, "x", { "retry-after": "600" }), 1, 60_000],
     ["a network error", Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNRESET" } }), 1, 1000],
@@ -125,13 +153,22 @@ describe("retryDelay", () => {
   });
 
   it("describes a GitHub failure by status, method and path, without the host", () => {
-    const error = Object.assign(new Error("Server Error"), { status: 503, request: { method: "GET", url: "http://127.0.0.1:9/api/v3/repos/o/r/contents/x?ref=main" }, response: { status: 503 } });
-    expect(describeFailure(new AggregateError([error]))).toBe("GitHub answered 503 to GET /repos/o/r/contents/x: Server Error");
+    const error = Object.assign(new Error("Server Error"), {
+      status: 503,
+      request: { method: "GET", url: "http://127.0.0.1:9/api/v3/repos/o/r/contents/x?ref=main" },
+      response: { status: 503 },
+    });
+    expect(describeFailure(new AggregateError([error]))).toBe(
+      "GitHub answered 503 to GET /repos/o/r/contents/x: Server Error",
+    );
   });
 
   it("says there was no answer when the request timed out or the connection dropped (Octokit calls that 500)", () => {
     const message = "GitHub did not answer POST /graphql within 500 ms (GITHUB_REQUEST_TIMEOUT_MS)";
-    const error = Object.assign(new Error(message), { status: 500, request: { method: "POST", url: "http://127.0.0.1:9/api/graphql" } });
+    const error = Object.assign(new Error(message), {
+      status: 500,
+      request: { method: "POST", url: "http://127.0.0.1:9/api/graphql" },
+    });
     expect(describeFailure(error)).toBe(`no answer from GitHub to POST /graphql: ${message}`);
     expect(retryDelay(error, 1, s)).toBe(1000);
   });

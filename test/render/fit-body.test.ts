@@ -5,7 +5,8 @@ import { readMarker, writeMarker } from "../../src/render/markers.js";
 import { OWN_END } from "../../src/render/own-section.js";
 
 const parent = { owner: "o", repo: "r", number: 930, title: "t", body: null, url: "u" };
-const lines = (n: number, width = 60) => Array.from({ length: n }, (_, i) => `line ${i} `.padEnd(width, "x")).join("\n");
+const lines = (n: number, width = 60) =>
+  Array.from({ length: n }, (_, i) => `line ${i} `.padEnd(width, "x")).join("\n");
 
 describe("fitBody", () => {
   it("returns a body within the limit as it is", () => {

@@ -11,13 +11,33 @@ import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import { readMarker } from "../../src/render/markers.js";
-import { GITHUB_COMMENT_LIMIT, renderDiagnosisComment, type DiagnosisState, type FollowUpRef } from "../../src/render/render-diagnosis.js";
+import {
+  GITHUB_COMMENT_LIMIT,
+  renderDiagnosisComment,
+  type DiagnosisState,
+  type FollowUpRef,
+} from "../../src/render/render-diagnosis.js";
 import { GrpcStatus } from "../support/cloud-run-emulator.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
 import { buildService, projectNumberFor, secretNotFoundMessage, type EnvSpec } from "../support/cloud-run-fixtures.js";
 
 const REGION = "us-central1";
-const SERVICES = ["api", "auth", "billing", "catalog", "checkout", "email", "gateway", "inventory", "ledger", "notify", "orders", "search", "shipping", "users"];
+const SERVICES = [
+  "api",
+  "auth",
+  "billing",
+  "catalog",
+  "checkout",
+  "email",
+  "gateway",
+  "inventory",
+  "ledger",
+  "notify",
+  "orders",
+  "search",
+  "shipping",
+  "users",
+];
 /** Planted in every literal: must never appear in a comment. */
 const VALUE = "pl4nted-literal-value";
 
@@ -57,7 +77,8 @@ async function diagnose(checks: unknown[]) {
   const config = parsed.config;
   const planned = planChecks(config, { title: "", body: "" });
   const live = await gatherLiveState(config, {
-    fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets, { timeoutMs: 5000, now: () => new Date("2025-03-01T12:00:00Z") }),
+    fetchLive: (targets) =>
+      fetchLiveState(cloudRun.clients, targets, { timeoutMs: 5000, now: () => new Date("2025-03-01T12:00:00Z") }),
     readSnapshot: async () => undefined,
   });
   const diagnosis = evaluate(planned, live);
@@ -81,8 +102,14 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
   beforeAll(() => {
     for (const name of SERVICES) {
       // Staging: every service also reads FEATURE_FLAGS, which production lacks (drift, a warning).
-      if (name === "checkout") deploy("acme-staging", name, { DATABASE_URL: { secret: "database-url" }, LOG_LEVEL: VALUE, FEATURE_FLAGS: VALUE }); // JWT missing
-      else if (name === "ledger") deploy("acme-staging", name, envOf("STG", { FEATURE_FLAGS: VALUE })); // near miss: _STG for _STAGING
+      if (name === "checkout")
+        deploy("acme-staging", name, {
+          DATABASE_URL: { secret: "database-url" },
+          LOG_LEVEL: VALUE,
+          FEATURE_FLAGS: VALUE,
+        }); // JWT missing
+      else if (name === "ledger")
+        deploy("acme-staging", name, envOf("STG", { FEATURE_FLAGS: VALUE })); // near miss: _STG for _STAGING
       else if (name !== "search") deploy("acme-staging", name, envOf("STAGING", { FEATURE_FLAGS: VALUE })); // search: not deployed
     }
     deploy("acme-staging", "search-v2", envOf("STAGING"));
@@ -94,7 +121,10 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
           failedRevision: {
             name: "billing-00007-xyz",
             reason: "SECRETS_ACCESS_CHECK_FAILED",
-            message: secretNotFoundMessage({ projectNumber: projectNumberFor("acme-production"), secret: "stripe-key" }),
+            message: secretNotFoundMessage({
+              projectNumber: projectNumberFor("acme-production"),
+              secret: "stripe-key",
+            }),
           },
         });
       } else if (name === "orders") {
@@ -104,8 +134,19 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
       }
     }
     // Preview: the app's service account may not list services there.
-    cloudRun.emulator.addFault({ method: "ListServices", name: "projects/acme-preview", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.list' denied on resource 'projects/acme-preview/locations/us-central1' (or resource may not exist)." });
-    cloudRun.emulator.addFault({ method: "GetService", name: "projects/acme-preview", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.get' denied on resource (or resource may not exist)." });
+    cloudRun.emulator.addFault({
+      method: "ListServices",
+      name: "projects/acme-preview",
+      code: GrpcStatus.PERMISSION_DENIED,
+      details:
+        "Permission 'run.services.list' denied on resource 'projects/acme-preview/locations/us-central1' (or resource may not exist).",
+    });
+    cloudRun.emulator.addFault({
+      method: "GetService",
+      name: "projects/acme-preview",
+      code: GrpcStatus.PERMISSION_DENIED,
+      details: "Permission 'run.services.get' denied on resource (or resource may not exist).",
+    });
   });
 
   const CHECKS = [
@@ -127,8 +168,12 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
     expect(section(fixes, "##### production")).not.toContain("staging /");
     expect(section(fixes, "##### staging")).toContain("`JWT_SECRET_STAGING` is missing on staging / checkout");
     expect(section(fixes, "##### staging")).toContain("did you mean `JWT_SECRET_STG`, which is set?");
-    expect(section(fixes, "##### production")).toContain("the latest rollout of production / billing failed: revision `billing-00007-xyz` is not ready (SECRETS_ACCESS_CHECK_FAILED)");
-    expect(section(fixes, "##### production")).toContain("`DATABASE_URL` is a literal on production / orders, but must come from Secret Manager");
+    expect(section(fixes, "##### production")).toContain(
+      "the latest rollout of production / billing failed: revision `billing-00007-xyz` is not ready (SECRETS_ACCESS_CHECK_FAILED)",
+    );
+    expect(section(fixes, "##### production")).toContain(
+      "`DATABASE_URL` is a literal on production / orders, but must come from Secret Manager",
+    );
 
     // Could not check: its own section, never counted as missing or passing.
     const cannot = section(comment, "#### Could not check");
@@ -153,18 +198,26 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
     expect(passing[0][2]).not.toContain("`checkout` | `JWT_SECRET_STAGING`");
 
     // The follow-ups and the outcome close the comment.
-    expect(comment).toContain("#### Follow-up issues\n- [ ] #931 Fix configuration on staging\n- [ ] #934 Monitor configuration health");
+    expect(comment).toContain(
+      "#### Follow-up issues\n- [ ] #931 Fix configuration on staging\n- [ ] #934 Monitor configuration health",
+    );
     expect(comment.endsWith("comment `/triage recheck` (or remove and re-add the label) to check again.")).toBe(true);
   });
 
   it("cuts a comment too long for GitHub with a clear note, keeping the follow-ups, the outcome and its state", async () => {
     // A release that needs 12 new secrets, none deployed yet: 12 findings with a fix on each of 28 services.
-    const release = Array.from({ length: 12 }, (_, i) => ({ variable: `PAYMENTS_PROVIDER_${i + 1}_API_KEY`, environments: ["staging", "production"], from: "secret-manager" }));
+    const release = Array.from({ length: 12 }, (_, i) => ({
+      variable: `PAYMENTS_PROVIDER_${i + 1}_API_KEY`,
+      environments: ["staging", "production"],
+      from: "secret-manager",
+    }));
     const { diagnosis, comment } = await diagnose([...CHECKS, ...release]);
     expect(diagnosis.problems.filter((p) => p.severity === "fail").length).toBeGreaterThan(300);
 
     expect(comment.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-    expect(comment).toMatch(/> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last \d+ lines of the report above are not shown/);
+    expect(comment).toMatch(
+      /> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last \d+ lines of the report above are not shown/,
+    );
     // What matters most is first and survives: the headline and the first fixes.
     expect(comment).toMatch(/### ❌ config-triage: \d+ problems found, 3 services could not be checked/);
     expect(comment).toContain("#### How to fix");
@@ -173,8 +226,14 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
     expect((comment.match(/<details>/g) ?? []).length).toBe((comment.match(/<\/details>/g) ?? []).length);
     // After the note: the follow-ups and the outcome, whole.
     const afterCut = comment.slice(comment.indexOf("✂️"));
-    expect(afterCut).toContain("#### Follow-up issues\n- [ ] #931 Fix configuration on staging\n- [ ] #934 Monitor configuration health");
-    expect(afterCut.endsWith("This issue stays open until the check passes. Fix the problems above, then comment `/triage recheck` (or remove and re-add the label) to check again.")).toBe(true);
+    expect(afterCut).toContain(
+      "#### Follow-up issues\n- [ ] #931 Fix configuration on staging\n- [ ] #934 Monitor configuration health",
+    );
+    expect(
+      afterCut.endsWith(
+        "This issue stays open until the check passes. Fix the problems above, then comment `/triage recheck` (or remove and re-add the label) to check again.",
+      ),
+    ).toBe(true);
     // The state is whole too: every problem is remembered, even those the cut hides.
     const state = readMarker<DiagnosisState>("diagnosis", comment);
     expect(state?.problems).toHaveLength(diagnosis.problems.length);

@@ -12,7 +12,13 @@ describe("renderPlanSection", () => {
         config: "c",
         problems: [],
         items: [
-          { template: "immediate-fix", title: "Fix configuration: JWT_SECRET_STAGING on staging", labels: ["priority:critical", "needs-review"], assignees: ["oncall"], action: "create" },
+          {
+            template: "immediate-fix",
+            title: "Fix configuration: JWT_SECRET_STAGING on staging",
+            labels: ["priority:critical", "needs-review"],
+            assignees: ["oncall"],
+            action: "create",
+          },
           { template: "ssot-consolidation", title: "A | pipe", labels: [], assignees: [], action: "create" },
           { template: "flow-documentation", title: "x", labels: [], assignees: [], action: "exists", number: 933 },
           { template: "health-monitoring", title: "y", labels: [], assignees: [], action: "rejected", number: 934 },
@@ -22,7 +28,9 @@ describe("renderPlanSection", () => {
   });
 
   it("says when there is nothing to create", () => {
-    expect(renderPlanSection({ id: "0000000", config: "c", problems: [], items: [] })).toBe("#### Plan `0000000`\nNothing to create: every planned follow-up exists.");
+    expect(renderPlanSection({ id: "0000000", config: "c", problems: [], items: [] })).toBe(
+      "#### Plan `0000000`\nNothing to create: every planned follow-up exists.",
+    );
   });
 });
 
@@ -31,8 +39,20 @@ describe("renderChangesSection", () => {
   const MISSING = problem("missing:staging:api:JWT_SECRET_STAGING", "`JWT_SECRET_STAGING` is missing");
   it.each<[string, string[] | undefined, Problem[], string[] | undefined, string]>([
     ["first check", undefined, [], undefined, "#### Changed since the last check\nThis is the first check."],
-    ["nothing changed", ["a:x"], [problem("a:x", "A")], undefined, "#### Changed since the last check\nNothing changed since the last check."],
-    ["resolved and new", ["a:x"], [problem("b:x", "`B` is missing")], undefined, "#### Changed since the last check\n- ✅ resolved: `a:x`\n- ❌ new: `B` is missing"],
+    [
+      "nothing changed",
+      ["a:x"],
+      [problem("a:x", "A")],
+      undefined,
+      "#### Changed since the last check\nNothing changed since the last check.",
+    ],
+    [
+      "resolved and new",
+      ["a:x"],
+      [problem("b:x", "`B` is missing")],
+      undefined,
+      "#### Changed since the last check\n- ✅ resolved: `a:x`\n- ❌ new: `B` is missing",
+    ],
     [
       "a state written before drift was recorded: drift is not new, a new missing variable is",
       [],
@@ -40,9 +60,27 @@ describe("renderChangesSection", () => {
       recordedKinds({ v: 1 }),
       "#### Changed since the last check\n- ❌ new: `JWT_SECRET_STAGING` is missing",
     ],
-    ["a state of this version: drift that appeared is new", [], [DRIFT], recordedKinds({ v: 2, kinds: [...PROBLEM_KINDS] }), "#### Changed since the last check\n- ❌ new: production / api lacks `REDIS_URL`, which staging has"],
-    ["a state that recorded drift before: nothing changed", [DRIFT.key], [DRIFT], recordedKinds({ v: 2, kinds: ["drift"] }), "#### Changed since the last check\nNothing changed since the last check."],
-    ["a resolved problem of any kind is still listed", [DRIFT.key], [], recordedKinds({ v: 1 }), `#### Changed since the last check\n- ✅ resolved: \`${DRIFT.key}\``],
+    [
+      "a state of this version: drift that appeared is new",
+      [],
+      [DRIFT],
+      recordedKinds({ v: 2, kinds: [...PROBLEM_KINDS] }),
+      "#### Changed since the last check\n- ❌ new: production / api lacks `REDIS_URL`, which staging has",
+    ],
+    [
+      "a state that recorded drift before: nothing changed",
+      [DRIFT.key],
+      [DRIFT],
+      recordedKinds({ v: 2, kinds: ["drift"] }),
+      "#### Changed since the last check\nNothing changed since the last check.",
+    ],
+    [
+      "a resolved problem of any kind is still listed",
+      [DRIFT.key],
+      [],
+      recordedKinds({ v: 1 }),
+      `#### Changed since the last check\n- ✅ resolved: \`${DRIFT.key}\``,
+    ],
   ])("%s", (_name, previous, problems, kinds, expected) => {
     expect(renderChangesSection(previous, problems, kinds)).toBe(expected);
   });

@@ -19,7 +19,9 @@ import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } f
 const FETCHED_AT = "2025-01-16T09:30:12.345Z";
 
 /** The scenario's diagnosis through the real pipeline: config -> checks -> snapshots of the emulator's messages -> evaluate. */
-function scenarioDiagnosis(opts: { fixed?: boolean; unreadable?: Partial<ServiceState> & { kind: "cannot-check" } } = {}): Diagnosis {
+function scenarioDiagnosis(
+  opts: { fixed?: boolean; unreadable?: Partial<ServiceState> & { kind: "cannot-check" } } = {},
+): Diagnosis {
   const parsed = parseConfigText(scenarioConfigYaml);
   if (!parsed.ok) throw new Error("scenario config does not parse");
   const checks = planChecks(parsed.config, scenarioIssue);
@@ -38,15 +40,31 @@ function scenarioDiagnosis(opts: { fixed?: boolean; unreadable?: Partial<Service
 }
 
 const FOLLOW_UPS: FollowUpRef[] = [
-  { template: "immediate-fix", number: 931, id: 3_100_931, title: "Fix configuration: JWT_SECRET_STAGING on staging", state: "open" },
+  {
+    template: "immediate-fix",
+    number: 931,
+    id: 3_100_931,
+    title: "Fix configuration: JWT_SECRET_STAGING on staging",
+    state: "open",
+  },
   { template: "ssot-consolidation", number: 932, id: 3_100_932, title: "Consolidate configuration", state: "open" },
-  { template: "flow-documentation", number: 933, id: 3_100_933, title: "Document the configuration flow", state: "closed" },
+  {
+    template: "flow-documentation",
+    number: 933,
+    id: 3_100_933,
+    title: "Document the configuration flow",
+    state: "closed",
+  },
   { template: "health-monitoring", number: 934, id: 3_100_934, title: "Monitor configuration health", state: "open" },
 ];
 
 describe("escapeMarkdown", () => {
   it.each<{ name: string; text: string; max?: number; expected: string }>([
-    { name: "plain text is kept", text: "JWT Configuration Failures in GCP Staging", expected: "JWT Configuration Failures in GCP Staging" },
+    {
+      name: "plain text is kept",
+      text: "JWT Configuration Failures in GCP Staging",
+      expected: "JWT Configuration Failures in GCP Staging",
+    },
     {
       name: "a mention is neutralised with a zero-width space",
       text: "cc @octocat and @netra-systems/platform",
@@ -63,16 +81,37 @@ describe("escapeMarkdown", () => {
       text: "<!-- config-triage:diagnosis {} -->",
       expected: "\\<!\\-\\- config-triage:diagnosis {} --\\>",
     },
-    { name: "HTML cannot be injected", text: "<img src=x onerror=alert(1)>", expected: "\\<img src=x onerror=alert(1)\\>" },
-    { name: "links and images cannot be formed", text: "![x](https://evil.example)", expected: "!\\[x\\](https://evil.example)" },
-    { name: "headings, tables and strikethrough", text: "# Title | ~~old~~", expected: "\\# Title \\| \\~\\~old\\~\\~" },
+    {
+      name: "HTML cannot be injected",
+      text: "<img src=x onerror=alert(1)>",
+      expected: "\\<img src=x onerror=alert(1)\\>",
+    },
+    {
+      name: "links and images cannot be formed",
+      text: "![x](https://evil.example)",
+      expected: "!\\[x\\](https://evil.example)",
+    },
+    {
+      name: "headings, tables and strikethrough",
+      text: "# Title | ~~old~~",
+      expected: "\\# Title \\| \\~\\~old\\~\\~",
+    },
     {
       name: "newlines and runs of whitespace collapse to one space",
       text: "  JWT failures\r\n\r\n## Root cause\n\t- missing   secret  ",
       expected: "JWT failures \\#\\# Root cause - missing secret",
     },
-    { name: "cut at the default 256 characters with an ellipsis", text: "a".repeat(300), expected: `${"a".repeat(255)}…` },
-    { name: "cut at a custom length", text: "JWT Configuration Failures in GCP Staging", max: 10, expected: "JWT Confi…" },
+    {
+      name: "cut at the default 256 characters with an ellipsis",
+      text: "a".repeat(300),
+      expected: `${"a".repeat(255)}…`,
+    },
+    {
+      name: "cut at a custom length",
+      text: "JWT Configuration Failures in GCP Staging",
+      max: 10,
+      expected: "JWT Confi…",
+    },
     { name: "exactly at the limit is not cut", text: "a".repeat(256), expected: "a".repeat(256) },
   ])("$name", ({ text, max, expected }) => {
     expect(escapeMarkdown(text, max)).toBe(expected);
@@ -94,7 +133,14 @@ describe("escapeMarkdown", () => {
 
 describe("writeMarker / readMarker", () => {
   it.each<{ name: string; data: Record<string, unknown> }>([
-    { name: "a diagnosis state", data: { v: 1, followUps: [{ template: "immediate-fix", number: 931, id: 3_100_931 }], problems: ["missing:staging:netra-backend:JWT_SECRET_STAGING"] } },
+    {
+      name: "a diagnosis state",
+      data: {
+        v: 1,
+        followUps: [{ template: "immediate-fix", number: 931, id: 3_100_931 }],
+        problems: ["missing:staging:netra-backend:JWT_SECRET_STAGING"],
+      },
+    },
     { name: "a value containing -->", data: { parent: 930, template: "x", note: "a --> b" } },
     { name: "a value containing -- and ---", data: { note: "--flag and --- rule", dash: "-" } },
     { name: "a value containing > and <!--", data: { note: "<!-- nested --> >" } },
@@ -116,7 +162,7 @@ describe("writeMarker / readMarker", () => {
     { name: "undefined body", body: undefined },
     { name: "no marker", body: "Fix the staging secret" },
     { name: "another kind's marker", body: writeMarker("diagnosis", { v: 1 }) },
-    { name: "an unterminated marker", body: "<!-- config-triage:follow-up {\"parent\":930}" },
+    { name: "an unterminated marker", body: '<!-- config-triage:follow-up {"parent":930}' },
     { name: "a marker with broken JSON", body: "<!-- config-triage:follow-up {parent:930} -->" },
   ])("reads nothing from $name", ({ body }) => {
     expect(readMarker("follow-up", body)).toBeUndefined();
@@ -157,7 +203,12 @@ describe("isAppAuthored", () => {
       expected: false,
     },
     { name: "a deleted user (user null)", item: { user: null }, identity: app, expected: false },
-    { name: "no identity trusts nothing", item: { user: { login: "config-triage[bot]", type: "Bot" }, performed_via_github_app: { id: 123456 } }, identity: {}, expected: false },
+    {
+      name: "no identity trusts nothing",
+      item: { user: { login: "config-triage[bot]", type: "Bot" }, performed_via_github_app: { id: 123456 } },
+      identity: {},
+      expected: false,
+    },
   ])("$name: $expected", ({ item, identity, expected }) => {
     expect(isAppAuthored(item, identity)).toBe(expected);
   });
@@ -187,7 +238,11 @@ describe("renderDiagnosisComment", () => {
       v: 2,
       kinds: [...PROBLEM_KINDS],
       followUps: FOLLOW_UPS.map(({ template, number, id }) => ({ template, number, id })),
-      problems: ["missing:staging:netra-backend:JWT_SECRET_STAGING", "drift:staging>production:netra-backend", "drift:staging>production:auth-service"],
+      problems: [
+        "missing:staging:netra-backend:JWT_SECRET_STAGING",
+        "drift:staging>production:netra-backend",
+        "drift:staging>production:auth-service",
+      ],
     });
   });
 
@@ -202,7 +257,11 @@ describe("renderDiagnosisComment", () => {
   });
 
   it("passing, comment only (on_pass: comment)", () => {
-    const body = renderDiagnosisComment({ diagnosis: scenarioDiagnosis({ fixed: true }), followUps: [], outcome: "comment-only" });
+    const body = renderDiagnosisComment({
+      diagnosis: scenarioDiagnosis({ fixed: true }),
+      followUps: [],
+      outcome: "comment-only",
+    });
     expect(body).toMatchSnapshot();
     expect(body).toContain("Every check passes. The configuration asks to leave the issue open.");
     expect(body).not.toContain("#### Follow-up issues");
@@ -214,7 +273,8 @@ describe("renderDiagnosisComment", () => {
       unreadable: {
         kind: "cannot-check",
         reason: "permission-denied",
-        detail: "Permission 'run.services.get' denied on resource 'projects/netra-production/locations/us-central1/services/auth-service'",
+        detail:
+          "Permission 'run.services.get' denied on resource 'projects/netra-production/locations/us-central1/services/auth-service'",
         permission: "run.services.get",
       },
     });
@@ -237,7 +297,13 @@ describe("renderDiagnosisComment", () => {
   });
 
   it("nothing to check", () => {
-    const diagnosis: Diagnosis = { source: "live", fetchedAt: FETCHED_AT, results: [], problems: [], verdict: "nothing-to-check" };
+    const diagnosis: Diagnosis = {
+      source: "live",
+      fetchedAt: FETCHED_AT,
+      results: [],
+      problems: [],
+      verdict: "nothing-to-check",
+    };
     const body = renderDiagnosisComment({ diagnosis, followUps: [], outcome: "open" });
     expect(body).toMatchSnapshot();
     expect(body).toContain("### ℹ️ config-triage: nothing to check");
@@ -254,7 +320,8 @@ describe("renderDiagnosisComment", () => {
 });
 
 describe("fitComment", () => {
-  const NOTE = /\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last \d+ lines of the report above are not shown/;
+  const NOTE =
+    /\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last \d+ lines of the report above are not shown/;
 
   it.each<{ name: string; length: number; limit?: number; cut: boolean }>([
     { name: "well under the limit", length: 1_000, cut: false },
@@ -276,7 +343,12 @@ describe("fitComment", () => {
   });
 
   it("closes a code block that the cut would leave open, and ends on a whole line", () => {
-    const body = ["intro", "```sh", ...Array.from({ length: 5_000 }, (_, i) => `gcloud run services update svc-${i}`), "```"].join("\n");
+    const body = [
+      "intro",
+      "```sh",
+      ...Array.from({ length: 5_000 }, (_, i) => `gcloud run services update svc-${i}`),
+      "```",
+    ].join("\n");
     const fitted = fitComment(body);
     expect(fitted.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(fitted).toMatch(/gcloud run services update svc-\d+\n```\n\n> ✂️ [^\n]*$/);
@@ -298,11 +370,22 @@ on_pas: close
     if (parsed.ok) throw new Error("expected problems");
     const body = renderProblemsComment([
       ...parsed.problems,
-      { file: ".github/config-triage/immediate-fix.md", line: 9, path: "", message: "the body: unknown placeholder `owner` (see the placeholders listed in the README)" },
-      { file: ".github/config-triage.yml", path: "follow_ups.2", message: "no template `runbook`: add `.github/config-triage/runbook.md`" },
+      {
+        file: ".github/config-triage/immediate-fix.md",
+        line: 9,
+        path: "",
+        message: "the body: unknown placeholder `owner` (see the placeholders listed in the README)",
+      },
+      {
+        file: ".github/config-triage.yml",
+        path: "follow_ups.2",
+        message: "no template `runbook`: add `.github/config-triage/runbook.md`",
+      },
     ]);
     expect(body).toMatchSnapshot();
-    expect(body).toContain("- `.github/config-triage.yml`, line 9, column 1: unknown key `on_pas`: did you mean `on_pass`?");
+    expect(body).toContain(
+      "- `.github/config-triage.yml`, line 9, column 1: unknown key `on_pas`: did you mean `on_pass`?",
+    );
     expect(body).toContain("- `.github/config-triage/immediate-fix.md`, line 9: the body: unknown placeholder `owner`");
     expect(body).toContain("- `.github/config-triage.yml`: no template `runbook`");
   });

@@ -39,15 +39,28 @@ Write a runbook for #{{parent.number}}.
   });
 
   it("reads blocked_by (with each entry's line), milestone and type", () => {
-    const template = parsed("---\ntitle: Runbook\nblocked_by:\n  - immediate-fix\n  - ssot-consolidation\nmilestone: next+1\ntype: Task\n---\nbody\n");
-    expect(template).toMatchObject({ blockedBy: ["immediate-fix", "ssot-consolidation"], blockedByLines: [4, 5], milestone: "next+1", type: "Task" });
+    const template = parsed(
+      "---\ntitle: Runbook\nblocked_by:\n  - immediate-fix\n  - ssot-consolidation\nmilestone: next+1\ntype: Task\n---\nbody\n",
+    );
+    expect(template).toMatchObject({
+      blockedBy: ["immediate-fix", "ssot-consolidation"],
+      blockedByLines: [4, 5],
+      milestone: "next+1",
+      type: "Task",
+    });
   });
 
   it.each<{ name: string; text: string; problem: ConfigProblem }>([
     {
       name: "a blocked_by entry that is not a template name",
       text: "---\ntitle: Runbook\nblocked_by: [Immediate-Fix.md]\n---\nbody\n",
-      problem: { file: FILE, line: 3, path: "", message: "front matter `blocked_by` must be a template name: lower-case letters, digits and dashes, without .md" },
+      problem: {
+        file: FILE,
+        line: 3,
+        path: "",
+        message:
+          "front matter `blocked_by` must be a template name: lower-case letters, digits and dashes, without .md",
+      },
     },
     {
       name: "a milestone that is not text",
@@ -57,12 +70,22 @@ Write a runbook for #{{parent.number}}.
     {
       name: "no front matter",
       text: "# Runbook\n\nWrite a runbook.\n",
-      problem: { file: FILE, line: 1, path: "", message: "a template starts with YAML front matter between `---` lines, with at least a `title:`" },
+      problem: {
+        file: FILE,
+        line: 1,
+        path: "",
+        message: "a template starts with YAML front matter between `---` lines, with at least a `title:`",
+      },
     },
     {
       name: "front matter that is never closed",
       text: "---\ntitle: Runbook\n\nWrite a runbook.\n",
-      problem: { file: FILE, line: 1, path: "", message: "a template starts with YAML front matter between `---` lines, with at least a `title:`" },
+      problem: {
+        file: FILE,
+        line: 1,
+        path: "",
+        message: "a template starts with YAML front matter between `---` lines, with at least a `title:`",
+      },
     },
     {
       name: "bad YAML: unclosed list (reported where the parser stops, the line after)",
@@ -71,13 +94,19 @@ Write a runbook for #{{parent.number}}.
         file: FILE,
         line: 3,
         path: "",
-        message: "the front matter does not parse: Flow sequence in block collection must be sufficiently indented and end with a ]",
+        message:
+          "the front matter does not parse: Flow sequence in block collection must be sufficiently indented and end with a ]",
       },
     },
     {
       name: "bad YAML: a mention is not a plain YAML value",
       text: "---\ntitle: Runbook\nlabels: [config-triage]\nassignees: [@octocat]\n---\nbody\n",
-      problem: { file: FILE, line: 4, path: "", message: "the front matter does not parse: Plain value cannot start with reserved character @" },
+      problem: {
+        file: FILE,
+        line: 4,
+        path: "",
+        message: "the front matter does not parse: Plain value cannot start with reserved character @",
+      },
     },
     {
       name: "unknown front-matter key",
@@ -111,7 +140,12 @@ Write a runbook for #{{parent.number}}.
 - {{this.what}}
 {{/each}
 `,
-      problem: { file: FILE, line: 9, path: "", message: "the body does not parse: syntax error near `...{this.what}}{{/each}`" },
+      problem: {
+        file: FILE,
+        line: 9,
+        path: "",
+        message: "the body does not parse: syntax error near `...{this.what}}{{/each}`",
+      },
     },
     {
       name: "mismatched blocks in the body",
@@ -121,12 +155,22 @@ Write a runbook for #{{parent.number}}.
     {
       name: "a Handlebars syntax error in a title that is not the first key: the title's own line",
       text: "---\nlabels: [config-triage]\nwhen: always\ntitle: Runbook for {{parent.number}\n---\nbody\n",
-      problem: { file: FILE, line: 4, path: "", message: "the title does not parse: syntax error near `... for {{parent.number}`" },
+      problem: {
+        file: FILE,
+        line: 4,
+        path: "",
+        message: "the title does not parse: syntax error near `... for {{parent.number}`",
+      },
     },
     {
       name: "a Handlebars syntax error in the title",
       text: "---\ntitle: Runbook for {{parent.number}\n---\nbody\n",
-      problem: { file: FILE, line: 2, path: "", message: "the title does not parse: syntax error near `... for {{parent.number}`" },
+      problem: {
+        file: FILE,
+        line: 2,
+        path: "",
+        message: "the title does not parse: syntax error near `... for {{parent.number}`",
+      },
     },
     {
       name: "labels as a string, not a list: says so (not 'is required')",
@@ -140,7 +184,8 @@ Write a runbook for #{{parent.number}}.
         file: FILE,
         line: 3,
         path: "",
-        message: "unknown front matter key `priority`: the keys are title, labels, assignees, when, blocked_by, milestone, type",
+        message:
+          "unknown front matter key `priority`: the keys are title, labels, assignees, when, blocked_by, milestone, type",
       },
     },
   ])("$name", ({ text, problem }) => {
@@ -163,10 +208,19 @@ Write a runbook for #{{parent.number}}.
 
 describe("renderTemplate", () => {
   const data = {
-    parent: { number: 930, title: "JWT Configuration Failures in GCP Staging", url: "https://github.com/netra-systems/netra-apex/issues/930" },
+    parent: {
+      number: 930,
+      title: "JWT Configuration Failures in GCP Staging",
+      url: "https://github.com/netra-systems/netra-apex/issues/930",
+    },
     missing: ["JWT_SECRET_STAGING"],
     environments: ["staging", "production"],
-    problems: [{ what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend", target: { project: "netra-staging", region: "us-central1" } }],
+    problems: [
+      {
+        what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend",
+        target: { project: "netra-staging", region: "us-central1" },
+      },
+    ],
   };
 
   it("renders title, body and labels; the title is one line; Handlebars does not HTML-escape", () => {
@@ -193,22 +247,42 @@ Runbook for #{{parent.number}} ({{parent.title}}) & {{parent.url}}
     {
       name: "an unknown placeholder in the body, with its line in the file",
       text: "---\ntitle: Runbook\nlabels: [config-triage]\n---\nIntro for #{{parent.number}}\n\nOwner: {{owner}}\n",
-      problem: { file: FILE, line: 7, path: "", message: "the body: unknown placeholder `owner`: see the placeholders listed in the README" },
+      problem: {
+        file: FILE,
+        line: 7,
+        path: "",
+        message: "the body: unknown placeholder `owner`: see the placeholders listed in the README",
+      },
     },
     {
       name: "an unknown field inside a loop",
       text: "---\ntitle: Runbook\n---\n{{#each problems}}\n- {{this.what}} on {{this.target.zone}}\n{{/each}}\n",
-      problem: { file: FILE, line: 5, path: "", message: "the body: unknown placeholder `this.target.zone`: see the placeholders listed in the README" },
+      problem: {
+        file: FILE,
+        line: 5,
+        path: "",
+        message: "the body: unknown placeholder `this.target.zone`: see the placeholders listed in the README",
+      },
     },
     {
       name: "an unknown placeholder in the title",
       text: "---\ntitle: Runbook for {{issue_number}}\n---\nbody\n",
-      problem: { file: FILE, line: 2, path: "", message: "the title: unknown placeholder `issue_number`: see the placeholders listed in the README" },
+      problem: {
+        file: FILE,
+        line: 2,
+        path: "",
+        message: "the title: unknown placeholder `issue_number`: see the placeholders listed in the README",
+      },
     },
     {
       name: "a typo of a nested placeholder: did you mean the right one",
       text: "---\ntitle: Runbook\n---\nSee #{{parent.nubmer}}\n",
-      problem: { file: FILE, line: 4, path: "", message: "the body: unknown placeholder `parent.nubmer`: did you mean `parent.number`?" },
+      problem: {
+        file: FILE,
+        line: 4,
+        path: "",
+        message: "the body: unknown placeholder `parent.nubmer`: did you mean `parent.number`?",
+      },
     },
     {
       name: "a typo inside a loop: did you mean a key of the items",
@@ -233,11 +307,26 @@ Runbook for #{{parent.number}}: {{misssing}} and {{parnet.url}}.
     expect(renderTemplate(template, data)).toEqual({
       ok: false,
       problems: [
-        { file: FILE, line: 2, path: "", message: "the title: unknown placeholder `parent.titel`: did you mean `parent.title`?" },
+        {
+          file: FILE,
+          line: 2,
+          path: "",
+          message: "the title: unknown placeholder `parent.titel`: did you mean `parent.title`?",
+        },
         { file: FILE, line: 5, path: "", message: "the body: unknown placeholder `misssing`: did you mean `missing`?" },
-        { file: FILE, line: 5, path: "", message: "the body: unknown placeholder `parnet.url`: did you mean `parent.url`?" },
+        {
+          file: FILE,
+          line: 5,
+          path: "",
+          message: "the body: unknown placeholder `parnet.url`: did you mean `parent.url`?",
+        },
         { file: FILE, line: 8, path: "", message: "the body: unknown placeholder `this.wat`: did you mean `what`?" },
-        { file: FILE, line: 3, path: "", message: "the labels: unknown placeholder `enviroments`: did you mean `environments`?" },
+        {
+          file: FILE,
+          line: 3,
+          path: "",
+          message: "the labels: unknown placeholder `enviroments`: did you mean `environments`?",
+        },
       ],
     });
   });
@@ -247,7 +336,12 @@ describe("loadBuiltInTemplates", () => {
   const templates = loadBuiltInTemplates();
 
   it("loads the four shipped templates", () => {
-    expect([...templates.keys()].sort()).toEqual(["flow-documentation", "health-monitoring", "immediate-fix", "ssot-consolidation"]);
+    expect([...templates.keys()].sort()).toEqual([
+      "flow-documentation",
+      "health-monitoring",
+      "immediate-fix",
+      "ssot-consolidation",
+    ]);
   });
 
   it.each([

@@ -5,7 +5,14 @@
  * finds its own comment and follow-ups afterwards.
  */
 import { OWN_END } from "../../src/render/own-section.js";
-import { addScenarioRepo, FULL, labeledEvent, postCommand, startStandInApp, type StandInApp } from "../support/standin-app.js";
+import {
+  addScenarioRepo,
+  FULL,
+  labeledEvent,
+  postCommand,
+  startStandInApp,
+  type StandInApp,
+} from "../support/standin-app.js";
 
 let app: StandInApp;
 
@@ -15,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const MARKER = '<!-- config-triage:diagnosis {"v":1,"followUps":[{"template":"immediate-fix","number":1,"id":1}],"problems":[]} -->';
+const MARKER =
+  '<!-- config-triage:diagnosis {"v":1,"followUps":[{"template":"immediate-fix","number":1,"id":1}],"problems":[]} -->';
 const HOSTILE_TITLE = `@everyone cc @netra-systems/admins ${MARKER} </details> \`\`\` | a | b | [x](javascript:alert(1)) <img src=x onerror=alert(1)>`;
 const HOSTILE_BODY = [
   "The staging backend fails: `JWT_SECRET_STAGING` is missing. cc @octocat @netra-systems/security",
@@ -55,7 +63,10 @@ function expectSafe(writes: Array<{ what: string; text: string }>) {
     expect([where, text.match(/(?<![\w`])@[A-Za-z0-9]/g) ?? []]).toEqual([where, []]);
     expect([where, withoutOwnMarkers(text).includes("<!--")]).toEqual([where, false]);
     expect([where, (text.match(/^\s*```/gm) ?? []).length % 2]).toEqual([where, 0]);
-    expect([where, (text.match(/<details>/g) ?? []).length]).toEqual([where, (text.match(/<\/details>/g) ?? []).length]);
+    expect([where, (text.match(/<details>/g) ?? []).length]).toEqual([
+      where,
+      (text.match(/<\/details>/g) ?? []).length,
+    ]);
     // HTML and links from outside stay text: their `<` and `]` carry a backslash.
     expect([where, /(?<!\\)<img|(?<!\\)\]\(javascript:/i.test(text)]).toEqual([where, false]);
   }
@@ -64,7 +75,11 @@ function expectSafe(writes: Array<{ what: string; text: string }>) {
 afterEach(() => expect(app.standIn.violations).toEqual([]));
 
 test("a hostile issue (title and 100 KB body) triaged by label: what the app writes is safe, and it still knows its own", async () => {
-  const issue = app.standIn.addIssue(FULL, { title: HOSTILE_TITLE, body: HOSTILE_BODY, user: { login: "mallory", type: "User" } });
+  const issue = app.standIn.addIssue(FULL, {
+    title: HOSTILE_TITLE,
+    body: HOSTILE_BODY,
+    user: { login: "mallory", type: "User" },
+  });
   const from = app.standIn.requests.length;
   const probot = app.probot();
   await probot.receive(labeledEvent(issue));
@@ -88,9 +103,16 @@ test("a hostile issue (title and 100 KB body) triaged by label: what the app wri
 test.each<[string, string, string?]>([
   ["an unknown command with mentions, a marker, a fence and 70 KB", HOSTILE_COMMENT],
   ["a command refused for its role, quoted back", `/triage apply @mallory </details> \`\`\` ${MARKER}`, "stranger"],
-  ["several commands in one comment", ["/triage nope @a", "/triage nada @b ```", "/triage zilch </details>"].join("\n")],
+  [
+    "several commands in one comment",
+    ["/triage nope @a", "/triage nada @b ```", "/triage zilch </details>"].join("\n"),
+  ],
 ])("%s: the reply quotes it safely", async (_name, body, login = "maintainer") => {
-  const issue = app.standIn.addIssue(FULL, { title: "JWT failures", body: "`JWT_SECRET_STAGING`", user: { login: "mallory", type: "User" } });
+  const issue = app.standIn.addIssue(FULL, {
+    title: "JWT failures",
+    body: "`JWT_SECRET_STAGING`",
+    user: { login: "mallory", type: "User" },
+  });
   const from = app.standIn.requests.length;
   await app.probot().receive(postCommand(app, issue, body, login));
   const writes = appWrites(from);
@@ -99,12 +121,18 @@ test.each<[string, string, string?]>([
 });
 
 test("a rejection reason on a follow-up (hostile text) is quoted safely on the follow-up", async () => {
-  const issue = app.standIn.addIssue(FULL, { title: "JWT failures", body: "`JWT_SECRET_STAGING`", user: { login: "maintainer", type: "User" } });
+  const issue = app.standIn.addIssue(FULL, {
+    title: "JWT failures",
+    body: "`JWT_SECRET_STAGING`",
+    user: { login: "maintainer", type: "User" },
+  });
   const probot = app.probot();
   await probot.receive(labeledEvent(issue));
   const child = app.standIn.issues(FULL).find((i) => i.id === app.standIn.issue(FULL, issue.number)!.sub_issues[0])!;
   const from = app.standIn.requests.length;
-  await probot.receive(postCommand(app, child, `/triage reject @mallory says </details> \`\`\` ${MARKER} ${"z".repeat(80_000)}`, "writer"));
+  await probot.receive(
+    postCommand(app, child, `/triage reject @mallory says </details> \`\`\` ${MARKER} ${"z".repeat(80_000)}`, "writer"),
+  );
   const writes = appWrites(from);
   expect(writes.some((w) => w.text.includes("mallory"))).toBe(true);
   expectSafe(writes);

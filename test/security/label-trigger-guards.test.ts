@@ -5,7 +5,14 @@
 import { createMemoryRateLimitStore } from "../../src/limits/rate-limit-store.js";
 import { readMarker } from "../../src/render/markers.js";
 import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
-import { addScenarioRepo, FULL, labeledEvent, postCommand, startStandInApp, type StandInApp } from "../support/standin-app.js";
+import {
+  addScenarioRepo,
+  FULL,
+  labeledEvent,
+  postCommand,
+  startStandInApp,
+  type StandInApp,
+} from "../support/standin-app.js";
 
 let app: StandInApp;
 
@@ -21,7 +28,12 @@ function setUp(o: { config?: string } = {}) {
   if (repoCount++ === 0) addScenarioRepo(app, o);
   else standIn.setFile(FULL, ".github/config-triage.yml", o.config ?? scenarioConfigYaml);
   standIn.requests.length = 0;
-  return standIn.addIssue(FULL, { title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "stranger", type: "User" }, labels: ["triage:config"] });
+  return standIn.addIssue(FULL, {
+    title: scenarioIssue.title,
+    body: scenarioIssue.body,
+    user: { login: "stranger", type: "User" },
+    labels: ["triage:config"],
+  });
 }
 
 const writes = () => app.standIn.requests.filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"));
@@ -39,7 +51,9 @@ describe("the trigger label's sender", () => {
     await probot.receive(labeledEvent(issue, { sender: "stranger" }));
     const first = appComments(issue.number);
     expect(first).toHaveLength(1);
-    expect(first[0].body).toContain("🔒 **config-triage did not run**: the `triage:config` label was added by @&#8203;stranger, and @&#8203;stranger does not have the `triage` role or higher");
+    expect(first[0].body).toContain(
+      "🔒 **config-triage did not run**: the `triage:config` label was added by @&#8203;stranger, and @&#8203;stranger does not have the `triage` role or higher",
+    );
     expect(first[0].body).toContain("`label_role` in `.github/config-triage.yml`");
     expect(readMarker("notice", first[0].body)).toEqual({ notice: "label-role" });
     expect(app.emulator.calls.length).toBe(calls);
@@ -48,12 +62,17 @@ describe("the trigger label's sender", () => {
     // The stranger removes and adds the label again: nothing new is written.
     await probot.receive(labeledEvent(issue, { sender: "stranger" }));
     expect(appComments(issue.number)).toHaveLength(1);
-    expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual([`POST /repos/${FULL}/issues/${issue.number}/comments`]);
+    expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/${FULL}/issues/${issue.number}/comments`,
+    ]);
   });
 
   it("a pasted notice marker does not silence the app's own note", async () => {
     const issue = setUp();
-    app.standIn.addComment(FULL, issue.number, { body: '<!-- config-triage:notice {"notice":"label-role"} -->', user: { login: "stranger", type: "User" } });
+    app.standIn.addComment(FULL, issue.number, {
+      body: '<!-- config-triage:notice {"notice":"label-role"} -->',
+      user: { login: "stranger", type: "User" },
+    });
     await app.probot().receive(labeledEvent(issue, { sender: "stranger" }));
     expect(appComments(issue.number)).toHaveLength(1);
   });
@@ -89,7 +108,9 @@ describe("caps", () => {
     expect(app.standIn.issue(FULL, issue.number)!.sub_issues).toHaveLength(3);
     const comment = appComments(issue.number)[0].body;
     expect(comment).toContain("#### Follow-up limit reached");
-    expect(comment).toContain("This triage needed 4 new follow-up issues; `max_follow_ups` in `.github/config-triage.yml` allows 3 per triage, so the first 3 were opened and 1 were not.");
+    expect(comment).toContain(
+      "This triage needed 4 new follow-up issues; `max_follow_ups` in `.github/config-triage.yml` allows 3 per triage, so the first 3 were opened and 1 were not.",
+    );
     await probot.receive(postCommand(app, issue, "/triage recheck"));
     expect(app.standIn.issue(FULL, issue.number)!.sub_issues).toHaveLength(4);
     expect(appComments(issue.number)[0].body).not.toContain("Follow-up limit reached");
@@ -108,11 +129,15 @@ describe("caps", () => {
     await probot.receive(labeledEvent(issue));
     const notices = appComments(issue.number).filter((c) => c.body.startsWith("⏳"));
     expect(notices).toHaveLength(1);
-    expect(notices[0].body).toContain(`#${issue.number} has already been triaged 2 time(s) this hour, the limit set by \`max_triages_per_hour\` (2) in \`.github/config-triage.yml\`.`);
+    expect(notices[0].body).toContain(
+      `#${issue.number} has already been triaged 2 time(s) this hour, the limit set by \`max_triages_per_hour\` (2) in \`.github/config-triage.yml\`.`,
+    );
     expect(notices[0].body).toMatch(/The limit resets at \d\d:\d\d UTC \(in 60 min\)/);
     expect(notices[0].body).toContain("To allow more, raise `max_triages_per_hour`.");
     expect(app.emulator.calls.length).toBe(before);
-    expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual([`POST /repos/${FULL}/issues/${issue.number}/comments`]);
+    expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/${FULL}/issues/${issue.number}/comments`,
+    ]);
 
     // A second refused label in the same hour stays silent; a command gets its answer in the reply.
     await probot.receive(labeledEvent(issue));

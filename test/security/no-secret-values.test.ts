@@ -10,7 +10,14 @@ import { runCli } from "../../src/cli/run-cli.js";
 import { createMemoryRateLimitStore } from "../../src/limits/rate-limit-store.js";
 import { GrpcStatus } from "../support/cloud-run-emulator.js";
 import type { StandInIssue } from "../support/github-standin.js";
-import { addScenarioRepo, FULL, labeledEvent, postCommand, startStandInApp, type StandInApp } from "../support/standin-app.js";
+import {
+  addScenarioRepo,
+  FULL,
+  labeledEvent,
+  postCommand,
+  startStandInApp,
+  type StandInApp,
+} from "../support/standin-app.js";
 import { PLANTED_VALUES, plantedScenarioServices, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 
 let app: StandInApp;
@@ -38,8 +45,17 @@ function prepare(o: Setup = {}): StandInIssue {
   const planted = plantedScenarioServices({ fixed: o.fixed });
   for (const s of planted.services) emulator.setService(s);
   for (const r of planted.revisions) emulator.setRevision(r);
-  if (o.cannotCheck) emulator.addFault({ name: "projects/netra-production", code: GrpcStatus.PERMISSION_DENIED, details: "Permission 'run.services.get' denied" });
-  return standIn.addIssue(FULL, { title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "maintainer", type: "User" } });
+  if (o.cannotCheck)
+    emulator.addFault({
+      name: "projects/netra-production",
+      code: GrpcStatus.PERMISSION_DENIED,
+      details: "Permission 'run.services.get' denied",
+    });
+  return standIn.addIssue(FULL, {
+    title: scenarioIssue.title,
+    body: scenarioIssue.body,
+    user: { login: "maintainer", type: "User" },
+  });
 }
 
 /** The app's first follow-up of `issue` (after a label triage). */
@@ -52,61 +68,94 @@ const BROKEN_TEMPLATE = "---\ntitle: Fix {{#each}}\n---\nbody\n";
 
 type Case = [name: string, setup: Setup, run: (issue: StandInIssue) => Promise<void>];
 
-const label = (sender = "maintainer") => (issue: StandInIssue) => app.probot().receive(labeledEvent(issue, { sender }));
-const commands = (...lines: Array<[string, string?]>) => async (issue: StandInIssue) => {
-  const probot = app.probot();
-  await probot.receive(labeledEvent(issue));
-  for (const [body, login] of lines) await probot.receive(postCommand(app, app.standIn.issue(FULL, issue.number)!, body, login));
-};
+const label =
+  (sender = "maintainer") =>
+  (issue: StandInIssue) =>
+    app.probot().receive(labeledEvent(issue, { sender }));
+const commands =
+  (...lines: Array<[string, string?]>) =>
+  async (issue: StandInIssue) => {
+    const probot = app.probot();
+    await probot.receive(labeledEvent(issue));
+    for (const [body, login] of lines)
+      await probot.receive(postCommand(app, app.standIn.issue(FULL, issue.number)!, body, login));
+  };
 
 const cases: Case[] = [
   ["label triage, a check failing (follow-ups opened)", {}, label()],
   ["label triage, every check passing (issue closed)", { fixed: true }, label()],
-  ["label triage, config error", { config: scenarioConfigYaml.replace("region: us-central1", "regoin: us-central1") }, label()],
+  [
+    "label triage, config error",
+    { config: scenarioConfigYaml.replace("region: us-central1", "regoin: us-central1") },
+    label(),
+  ],
   ["label triage, template error", { files: { ".github/config-triage/immediate-fix.md": BROKEN_TEMPLATE } }, label()],
   ["label triage, cannot check (PERMISSION_DENIED on production)", { cannotCheck: true }, label()],
   ["label from a stranger (refused)", {}, label("stranger")],
   ["/triage recheck", {}, commands(["/triage recheck"])],
-  ["/triage plan then /triage apply", { config: `${scenarioConfigYaml}mode: review\n` }, async (issue) => {
-    const probot = app.probot();
-    await probot.receive(labeledEvent(issue));
-    await probot.receive(postCommand(app, issue, "/triage plan"));
-    await probot.receive(postCommand(app, app.standIn.issue(FULL, issue.number)!, "/triage apply", "writer"));
-  }],
+  [
+    "/triage plan then /triage apply",
+    { config: `${scenarioConfigYaml}mode: review\n` },
+    async (issue) => {
+      const probot = app.probot();
+      await probot.receive(labeledEvent(issue));
+      await probot.receive(postCommand(app, issue, "/triage plan"));
+      await probot.receive(postCommand(app, app.standIn.issue(FULL, issue.number)!, "/triage apply", "writer"));
+    },
+  ],
   ["/triage close then /triage reopen", {}, commands(["/triage close", "writer"], ["/triage reopen", "writer"])],
   ["/triage help", {}, commands(["/triage help", "stranger"])],
-  ["/triage approve and /triage reject on follow-ups", {}, async (issue) => {
-    await label()(issue);
-    const probot = app.probot();
-    const follow = followUpOf(issue);
-    await probot.receive(postCommand(app, follow, "/triage approve", "writer"));
-    await probot.receive(postCommand(app, app.standIn.issue(FULL, follow.number)!, "/triage reject not needed", "writer"));
-  }],
-  ["a command refused for its role, and an unknown command", {}, commands(["/triage apply", "maintainer"], ["/triage frobnicate"])],
-  ["rate limit hit (label and command)", { config: `${scenarioConfigYaml}max_triages_per_hour: 1\n` }, async (issue) => {
-    const probot = app.probot({ rateLimits: createMemoryRateLimitStore() });
-    await probot.receive(labeledEvent(issue));
-    await probot.receive(labeledEvent(issue));
-    await probot.receive(postCommand(app, issue, "/triage recheck"));
-  }],
+  [
+    "/triage approve and /triage reject on follow-ups",
+    {},
+    async (issue) => {
+      await label()(issue);
+      const probot = app.probot();
+      const follow = followUpOf(issue);
+      await probot.receive(postCommand(app, follow, "/triage approve", "writer"));
+      await probot.receive(
+        postCommand(app, app.standIn.issue(FULL, follow.number)!, "/triage reject not needed", "writer"),
+      );
+    },
+  ],
+  [
+    "a command refused for its role, and an unknown command",
+    {},
+    commands(["/triage apply", "maintainer"], ["/triage frobnicate"]),
+  ],
+  [
+    "rate limit hit (label and command)",
+    { config: `${scenarioConfigYaml}max_triages_per_hour: 1\n` },
+    async (issue) => {
+      const probot = app.probot({ rateLimits: createMemoryRateLimitStore() });
+      await probot.receive(labeledEvent(issue));
+      await probot.receive(labeledEvent(issue));
+      await probot.receive(postCommand(app, issue, "/triage recheck"));
+    },
+  ],
 ];
 
 /** Everything that left the process since `from`: each request's method, URL, headers and body, and each log line. */
 function outbound(from: { requests: number; logs: number }): string[] {
-  const requests = app.standIn.requests.slice(from.requests).map((r) =>
-    JSON.stringify({ method: r.method, path: r.rawPath, query: r.query, headers: r.headers, body: r.body }),
-  );
+  const requests = app.standIn.requests
+    .slice(from.requests)
+    .map((r) =>
+      JSON.stringify({ method: r.method, path: r.rawPath, query: r.query, headers: r.headers, body: r.body }),
+    );
   return [...requests, ...app.logs.slice(from.logs)];
 }
 
 function expectNoPlantedValue(texts: string[]) {
-  const leaks = texts.flatMap((t) => PLANTED_VALUES.filter((v) => t.includes(v)).map((v) => `${v} in ${t.slice(0, 300)}`));
+  const leaks = texts.flatMap((t) =>
+    PLANTED_VALUES.filter((v) => t.includes(v)).map((v) => `${v} in ${t.slice(0, 300)}`),
+  );
   expect(leaks).toEqual([]);
 }
 
 test("every Cloud Run service of the scenario carries planted values (the test below has something to find)", () => {
   const { services, revisions } = plantedScenarioServices();
-  for (const s of [...services, ...revisions]) expect(PLANTED_VALUES.some((v) => JSON.stringify(s).includes(v))).toBe(true);
+  for (const s of [...services, ...revisions])
+    expect(PLANTED_VALUES.some((v) => JSON.stringify(s).includes(v))).toBe(true);
   for (const v of PLANTED_VALUES) expect(JSON.stringify(services)).toContain(v);
 });
 
@@ -149,7 +198,12 @@ describe("the CLI", () => {
         stdout: (t) => void (output += t),
         stderr: (t) => void (output += t),
         stderrIsTTY: false,
-        env: { CLOUD_RUN_EMULATOR_HOST: app.emulator.address, CLOUD_RUN_TIMEOUT_MS: "5000", GITHUB_API_URL: app.standIn.url, GITHUB_TOKEN: "ghs_cli" },
+        env: {
+          CLOUD_RUN_EMULATOR_HOST: app.emulator.address,
+          CLOUD_RUN_TIMEOUT_MS: "5000",
+          GITHUB_API_URL: app.standIn.url,
+          GITHUB_TOKEN: "ghs_cli",
+        },
         cwd: dir,
       },
     );

@@ -6,7 +6,14 @@
 import { readMarker } from "../../src/render/markers.js";
 import { MAX_COMMAND_COMMENTS_PER_HOUR } from "../../src/features/slash-commands.js";
 import { scenarioIssue } from "../fixtures/scenario.js";
-import { addScenarioRepo, editedCommentEvent, FULL, postCommand, startStandInApp, type StandInApp } from "../support/standin-app.js";
+import {
+  addScenarioRepo,
+  editedCommentEvent,
+  FULL,
+  postCommand,
+  startStandInApp,
+  type StandInApp,
+} from "../support/standin-app.js";
 
 let app: StandInApp;
 
@@ -19,7 +26,11 @@ afterEach(() => expect(app.standIn.violations).toEqual([]));
 
 function newIssue() {
   app.standIn.requests.length = 0;
-  return app.standIn.addIssue(FULL, { title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "writer", type: "User" } });
+  return app.standIn.addIssue(FULL, {
+    title: scenarioIssue.title,
+    body: scenarioIssue.body,
+    user: { login: "writer", type: "User" },
+  });
 }
 const writes = () => app.standIn.requests.filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"));
 const appComments = (number: number) => app.standIn.issue(FULL, number)!.comments.filter((c) => c.user.type === "Bot");
@@ -27,25 +38,58 @@ const appComments = (number: number) => app.standIn.issue(FULL, number)!.comment
 describe("an edited comment runs with the editor's role", () => {
   it("someone with the triage role adds `/triage close` to a writer's comment: nothing runs, nothing is written", async () => {
     const issue = newIssue();
-    const comment = app.standIn.addComment(FULL, issue.number, { body: "Looks fixed to me.", user: { login: "writer", type: "User" } });
+    const comment = app.standIn.addComment(FULL, issue.number, {
+      body: "Looks fixed to me.",
+      user: { login: "writer", type: "User" },
+    });
     const edited = "Looks fixed to me.\n/triage close";
-    await app.probot().receive(editedCommentEvent(issue, { id: comment.id, from: comment.body, body: edited, author: "writer", editor: "maintainer" }));
+    await app.probot().receive(
+      editedCommentEvent(issue, {
+        id: comment.id,
+        from: comment.body,
+        body: edited,
+        author: "writer",
+        editor: "maintainer",
+      }),
+    );
     expect(app.standIn.issue(FULL, issue.number)!.state).toBe("open");
     expect(writes()).toEqual([]);
-    expect(app.logs.some((l) => l.includes("commands ignored: the comment was edited by someone other than its author"))).toBe(true);
+    expect(
+      app.logs.some((l) => l.includes("commands ignored: the comment was edited by someone other than its author")),
+    ).toBe(true);
   });
 
   it("the author's own edit runs what it added, with the author's role", async () => {
     const issue = newIssue();
-    const comment = app.standIn.addComment(FULL, issue.number, { body: "Looks fixed to me.", user: { login: "writer", type: "User" } });
-    await app.probot().receive(editedCommentEvent(issue, { id: comment.id, from: comment.body, body: "Looks fixed.\n/triage close", author: "writer", editor: "writer" }));
+    const comment = app.standIn.addComment(FULL, issue.number, {
+      body: "Looks fixed to me.",
+      user: { login: "writer", type: "User" },
+    });
+    await app.probot().receive(
+      editedCommentEvent(issue, {
+        id: comment.id,
+        from: comment.body,
+        body: "Looks fixed.\n/triage close",
+        author: "writer",
+        editor: "writer",
+      }),
+    );
     expect(app.standIn.issue(FULL, issue.number)!.state).toBe("closed");
   });
 
   it("an edit sent by a bot runs nothing, without a request", async () => {
     const issue = newIssue();
     const comment = app.standIn.addComment(FULL, issue.number, { body: "ok", user: { login: "writer", type: "User" } });
-    await app.probot().receive(editedCommentEvent(issue, { id: comment.id, from: "ok", body: "ok\n/triage close", author: "writer", editor: "writer", editorType: "Bot" }));
+    await app.probot().receive(
+      editedCommentEvent(issue, {
+        id: comment.id,
+        from: "ok",
+        body: "ok\n/triage close",
+        author: "writer",
+        editor: "writer",
+        editorType: "Bot",
+      }),
+    );
     expect(app.standIn.requests.filter((r) => !r.path.includes("/access_tokens"))).toEqual([]);
   });
 });
@@ -54,14 +98,17 @@ describe("answers to /triage comments are bounded", () => {
   it(`a stranger's \`/triage help\` is answered ${MAX_COMMAND_COMMENTS_PER_HOUR} times an hour on an issue, then once that it stops, then not at all`, async () => {
     const issue = newIssue();
     const probot = app.probot();
-    for (let i = 0; i < MAX_COMMAND_COMMENTS_PER_HOUR + 3; i++) await probot.receive(postCommand(app, issue, "/triage help", "stranger"));
+    for (let i = 0; i < MAX_COMMAND_COMMENTS_PER_HOUR + 3; i++)
+      await probot.receive(postCommand(app, issue, "/triage help", "stranger"));
     const answers = appComments(issue.number);
     expect(answers).toHaveLength(MAX_COMMAND_COMMENTS_PER_HOUR + 1);
     expect(answers.slice(0, -1).every((c) => c.body.startsWith("### config-triage commands"))).toBe(true);
     expect(answers.at(-1)!.body).toContain(
       `⏳ **config-triage did not run this comment's commands**: @&#8203;stranger has already written ${MAX_COMMAND_COMMENTS_PER_HOUR} comments with \`/triage\` commands on #${issue.number} this hour`,
     );
-    expect(answers.at(-1)!.body).toMatch(/Until \d\d:\d\d UTC \(in 60 min\) further commands from @&#8203;stranger on this issue are ignored, without a reply\./);
+    expect(answers.at(-1)!.body).toMatch(
+      /Until \d\d:\d\d UTC \(in 60 min\) further commands from @&#8203;stranger on this issue are ignored, without a reply\./,
+    );
     // The last two comments cost nothing but the one notice: no reactions, no replies.
     const comments = app.standIn.issue(FULL, issue.number)!.comments.filter((c) => c.user.login === "stranger");
     const last = comments.at(-1)!;
@@ -78,19 +125,30 @@ describe("answers to /triage comments are bounded", () => {
     await probot.receive(postCommand(app, issue, "/triage recheck", "stranger"));
     const answers = appComments(issue.number);
     expect(answers).toHaveLength(1);
-    expect(answers[0].body).toContain("😕 `/triage close` needs the `write` role or higher; `stranger` has `read` on this repository");
+    expect(answers[0].body).toContain(
+      "😕 `/triage close` needs the `write` role or higher; `stranger` has `read` on this repository",
+    );
     expect(readMarker("notice", answers[0].body)).toEqual({ notice: "command-role", user: "stranger" });
     const second = app.standIn.issue(FULL, issue.number)!.comments.filter((c) => c.user.login === "stranger")[1];
-    expect(writes().filter((w) => w.path.includes(`/comments/${second.id}/reactions`)).map((w) => (w.body as { content?: string }).content)).toEqual(["eyes", "confused"]);
+    expect(
+      writes()
+        .filter((w) => w.path.includes(`/comments/${second.id}/reactions`))
+        .map((w) => (w.body as { content?: string }).content),
+    ).toEqual(["eyes", "confused"]);
     // A pasted marker does not silence the app for another stranger.
-    app.standIn.addComment(FULL, issue.number, { body: '<!-- config-triage:notice {"notice":"command-role","user":"other"} -->', user: { login: "other", type: "User" } });
+    app.standIn.addComment(FULL, issue.number, {
+      body: '<!-- config-triage:notice {"notice":"command-role","user":"other"} -->',
+      user: { login: "other", type: "User" },
+    });
     await probot.receive(postCommand(app, issue, "/triage close", "other"));
     expect(appComments(issue.number)).toHaveLength(2);
   });
 
   it("one comment of 30 command lines runs the first once and answers in two comments", async () => {
     const issue = newIssue();
-    await app.probot().receive(postCommand(app, issue, Array.from({ length: 30 }, () => "/triage help").join("\n"), "stranger"));
+    await app
+      .probot()
+      .receive(postCommand(app, issue, Array.from({ length: 30 }, () => "/triage help").join("\n"), "stranger"));
     const answers = appComments(issue.number);
     expect(answers).toHaveLength(2);
     expect(answers[0].body.startsWith("### config-triage commands")).toBe(true);

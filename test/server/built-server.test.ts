@@ -28,13 +28,25 @@ function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"], { cwd: root });
+  await promisify(execFile)(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"], {
+    cwd: root,
+  });
   const port = await freePort();
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
   expect(cmd).toEqual(["node", "dist/main.js"]);
   server = spawn(process.execPath, cmd.slice(1), {
     cwd: root,
-    env: { PATH: process.env.PATH, APP_ID: "4242", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: "s3cret", METRICS_TOKEN, HOST: "127.0.0.1", PORT: String(port), LOG_FORMAT: "json", LOG_LEVEL: "info" },
+    env: {
+      PATH: process.env.PATH,
+      APP_ID: "4242",
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: "s3cret",
+      METRICS_TOKEN,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_FORMAT: "json",
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   base = `http://127.0.0.1:${port}`;
@@ -68,14 +80,22 @@ test("GET /healthz answers 200", async () => {
 
 test("the log is JSON that Cloud Logging reads: severity and message", () => {
   const entry = JSON.parse(logLines.find((l) => l.includes("listening"))!);
-  expect(entry).toMatchObject({ severity: "INFO", message: expect.stringMatching(/^config-triage listening on http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks$/) });
+  expect(entry).toMatchObject({
+    severity: "INFO",
+    message: expect.stringMatching(/^config-triage listening on http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks$/),
+  });
 });
 
 test("the webhook endpoint still answers next to the routes: a wrong signature is refused (401)", async () => {
   const body = JSON.stringify({ action: "opened" });
   const res = await fetch(`${base}/api/github/webhooks`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "d1", "x-hub-signature-256": `sha256=${createHmac("sha256", "wrong").update(body).digest("hex")}` },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "issues",
+      "x-github-delivery": "d1",
+      "x-hub-signature-256": `sha256=${createHmac("sha256", "wrong").update(body).digest("hex")}`,
+    },
     body,
   });
   expect(res.status).toBe(401);
@@ -107,7 +127,9 @@ test("GET /metrics is Prometheus text with every metric, each documented in the 
     expect(text).toContain(`# TYPE ${name}`);
   }
   const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  for (const name of text.match(/^# TYPE (config_triage_(?!process_|nodejs_)\w+)/gm)!.map((l) => l.slice(7).split(" ")[0])) {
+  for (const name of text
+    .match(/^# TYPE (config_triage_(?!process_|nodejs_)\w+)/gm)!
+    .map((l) => l.slice(7).split(" ")[0])) {
     expect(readme).toContain(`\`${name}\``);
   }
 });

@@ -36,7 +36,11 @@ afterAll(() => {
 function chunked(chunks: string[], o: { signature?: string; hold?: boolean } = {}) {
   const req = request(url, {
     method: "POST",
-    headers: { "x-github-event": "ping", "x-github-delivery": `d-${Math.random()}`, "x-hub-signature-256": o.signature ?? `sha256=${"0".repeat(64)}` },
+    headers: {
+      "x-github-event": "ping",
+      "x-github-delivery": `d-${Math.random()}`,
+      "x-hub-signature-256": o.signature ?? `sha256=${"0".repeat(64)}`,
+    },
   });
   const answer = new Promise<number>((resolve, reject) => {
     req.on("response", (res) => {
@@ -67,7 +71,8 @@ it("a chunked body that would pass the room left for unverified bodies is 503; a
   await first.answer.catch(() => undefined);
   const body = JSON.stringify({ zen: "small" });
   let queuedStatus = 0;
-  for (let i = 0; i < 100 && queuedStatus !== 202; i++) queuedStatus = await chunked([body], { signature: signBody("s3cret", body) }).answer.catch(() => 0);
+  for (let i = 0; i < 100 && queuedStatus !== 202; i++)
+    queuedStatus = await chunked([body], { signature: signBody("s3cret", body) }).answer.catch(() => 0);
   expect(queuedStatus).toBe(202);
   expect(queued.at(-1)!.payload).toEqual({ zen: "small" });
 });

@@ -15,7 +15,9 @@ export const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** A throwaway RSA key in PEM: the server signs its app JWT with it (the stand-in accepts any). */
 export function throwawayPrivateKey(): string {
-  return generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  return generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
 }
 
 export function freePort(): Promise<number> {
@@ -71,7 +73,11 @@ export interface AppProcess {
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
   /** Sends a signed webhook; returns the HTTP status. */
-  deliver(event: string, payload: unknown, opts?: { delivery?: string; secret?: string; signature?: string | null }): Promise<number>;
+  deliver(
+    event: string,
+    payload: unknown,
+    opts?: { delivery?: string; secret?: string; signature?: string | null },
+  ): Promise<number>;
   /** SIGTERM and wait for the exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<number | null>;
   /** SIGKILL: a crash. */
@@ -95,7 +101,8 @@ export interface StartAppOptions {
 export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
   const mode = options.mode ?? "dist";
-  if (mode === "dist" && !existsSync(`${root}/dist/main.js`)) throw new Error("dist/main.js is missing: run `npm run build`");
+  if (mode === "dist" && !existsSync(`${root}/dist/main.js`))
+    throw new Error("dist/main.js is missing: run `npm run build`");
   const args = mode === "dist" ? [`${root}/dist/main.js`] : ["--import", "tsx", options.script ?? "src/main.ts"];
   const logs: string[] = [];
   const child = spawn(process.execPath, args, {
@@ -110,7 +117,10 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const secret = options.env.WEBHOOK_SECRET;
   const until = Date.now() + 30_000;
   for (;;) {
-    const up = await fetch(options.ready === "any" ? url : `${url}/healthz`).then((r) => options.ready === "any" || r.ok, () => false);
+    const up = await fetch(options.ready === "any" ? url : `${url}/healthz`).then(
+      (r) => options.ready === "any" || r.ok,
+      () => false,
+    );
     if (up) break;
     if (child.exitCode !== null || Date.now() > until) {
       child.kill("SIGKILL");
@@ -166,16 +176,22 @@ export interface RedisServer {
 export async function startRedis(o: { port?: number; dir?: string } = {}): Promise<RedisServer> {
   const port = o.port ?? (await freePort());
   const persist = o.dir ? ["--dir", o.dir, "--appendonly", "yes"] : ["--appendonly", "no"];
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persist], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persist], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const logs: string[] = [];
   child.stdout!.on("data", (d) => logs.push(String(d)));
   child.stderr!.on("data", (d) => logs.push(String(d)));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   child.on("error", (error) => logs.push(String(error)));
-  await waitFor("redis-server to accept connections", () => {
-    if (child.exitCode !== null) throw new Error(`redis-server exited:\n${logs.join("")}`);
-    return logs.join("").includes("Ready to accept connections") ? true : undefined;
-  }, 10_000);
+  await waitFor(
+    "redis-server to accept connections",
+    () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited:\n${logs.join("")}`);
+      return logs.join("").includes("Ready to accept connections") ? true : undefined;
+    },
+    10_000,
+  );
   return {
     url: `redis://127.0.0.1:${port}`,
     async stop() {
@@ -188,7 +204,10 @@ export async function startRedis(o: { port?: number; dir?: string } = {}): Promi
 let key: string | undefined;
 
 /** The environment of a server talking to a GitHub stand-in and a Cloud Run emulator, as a user would set it. */
-export function appEnv(o: { appId: number; githubHost: string; cloudRunAddress: string; secret: string }, extra: Record<string, string> = {}): Record<string, string> {
+export function appEnv(
+  o: { appId: number; githubHost: string; cloudRunAddress: string; secret: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
   key ??= throwawayPrivateKey();
   return {
     APP_ID: String(o.appId),

@@ -4,5 +4,8 @@ import { fileURLToPath } from "node:url";
 
 export default function buildServer() {
   const root = fileURLToPath(new URL("../..", import.meta.url));
-  execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
 }

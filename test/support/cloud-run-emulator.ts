@@ -326,7 +326,12 @@ export async function startCloudRunEmulator(
       return revision;
     }),
     ListRevisions: unary("ListRevisions", (req) => {
-      const parent = requireName(req, "parent", SERVICE_RE, "projects/{project}/locations/{location}/services/{service}");
+      const parent = requireName(
+        req,
+        "parent",
+        SERVICE_RE,
+        "projects/{project}/locations/{location}/services/{service}",
+      );
       const prefix = `${parent}/revisions/`;
       const items = [...revisions.values()].filter((r) => (r.name ?? "").startsWith(prefix));
       if (items.length === 0 && !services.has(parent)) throw notFound(parent, SERVICE_RE, "SERVICE");
@@ -364,7 +369,10 @@ export async function startCloudRunEmulator(
 function requireName(req: Record<string, unknown>, field: "name" | "parent", pattern: RegExp, format: string): string {
   const value = typeof req[field] === "string" ? (req[field] as string) : "";
   if (!value) {
-    throw new RpcError(grpc.status.INVALID_ARGUMENT, `Required field "${field}" is missing. Expected format: ${format}`);
+    throw new RpcError(
+      grpc.status.INVALID_ARGUMENT,
+      `Required field "${field}" is missing. Expected format: ${format}`,
+    );
   }
   if (!pattern.test(value)) {
     throw new RpcError(grpc.status.INVALID_ARGUMENT, `Invalid resource name "${value}". Expected format: ${format}`);

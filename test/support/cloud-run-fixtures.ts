@@ -249,7 +249,8 @@ export function buildService(o: BuildServiceOptions): { service: ServiceMessage;
   // One Revision per revision the service mentions, oldest first.
   const serving = new Set<string>();
   for (const t of trafficTargets) {
-    if ((t.percent ?? 0) > 0) serving.add(t.type === "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" ? readyRevision : t.revision!);
+    if ((t.percent ?? 0) > 0)
+      serving.add(t.type === "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" ? readyRevision : t.revision!);
   }
   const names = new Set<string>([readyRevision, ...traffic.flatMap((t) => (t.revision ? [t.revision] : []))]);
   if (failed) names.add(failed.name);
@@ -332,7 +333,9 @@ function renderContainers(
         name: volumeName,
         secret: {
           secret: vs.secret,
-          ...(vs.noItems ? {} : { items: [{ version: vs.version ?? "latest", path: vs.path ?? shortSecretName(vs.secret) }] }),
+          ...(vs.noItems
+            ? {}
+            : { items: [{ version: vs.version ?? "latest", path: vs.path ?? shortSecretName(vs.secret) }] }),
         },
       });
       return { name: volumeName, mountPath: vs.mountPath };
@@ -343,12 +346,21 @@ function renderContainers(
         spec.image ??
         `${ctx.region}-docker.pkg.dev/${ctx.project}/cloud-run-source-deploy/${ctx.name}${ingress ? "" : `-sidecar-${i}`}:latest`,
       env,
-      resources: { limits: { cpu: "1000m", memory: "512Mi" }, cpuIdle: true, ...(ingress ? { startupCpuBoost: true } : {}) },
+      resources: {
+        limits: { cpu: "1000m", memory: "512Mi" },
+        cpuIdle: true,
+        ...(ingress ? { startupCpuBoost: true } : {}),
+      },
       volumeMounts,
     };
     if (ingress) {
       container.ports = [{ name: "http1", containerPort: 8080 }];
-      container.startupProbe = { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port: 8080 } };
+      container.startupProbe = {
+        timeoutSeconds: 240,
+        periodSeconds: 240,
+        failureThreshold: 1,
+        tcpSocket: { port: 8080 },
+      };
     }
     return container;
   });
@@ -404,7 +416,14 @@ function regionCode(region: string): string {
     "australia-southeast1": "ts",
     "northamerica-northeast1": "nn",
   };
-  return known[region] ?? region.split("-").map((p) => p[0]).join("").slice(0, 2);
+  return (
+    known[region] ??
+    region
+      .split("-")
+      .map((p) => p[0])
+      .join("")
+      .slice(0, 2)
+  );
 }
 
 function timestamp(seconds: number): ITimestamp & { seconds: string } {

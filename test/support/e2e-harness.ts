@@ -83,7 +83,10 @@ export function useE2E(options: E2EOptions): E2E {
     },
     apps,
     async start(extra = {}) {
-      const env = appEnv({ appId: options.appId, githubHost: github!.host, cloudRunAddress: cloudRun!.address, secret }, { ...options.env, ...extra });
+      const env = appEnv(
+        { appId: options.appId, githubHost: github!.host, cloudRunAddress: cloudRun!.address, secret },
+        { ...options.env, ...extra },
+      );
       const app = await startApp({ env });
       apps.push(app);
       return app;
@@ -100,7 +103,12 @@ export function useE2E(options: E2EOptions): E2E {
         issueTypes: ["Task", "Bug", "Feature"],
       });
       addScenarioMilestones(github!, `${OWNER}/${repo}`);
-      return github!.addIssue(`${OWNER}/${repo}`, { number: scenarioIssue.number, title: scenarioIssue.title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } });
+      return github!.addIssue(`${OWNER}/${repo}`, {
+        number: scenarioIssue.number,
+        title: scenarioIssue.title,
+        body: scenarioIssue.body,
+        user: { login: "sre-lead", type: "User" },
+      });
     },
     labeled(repo) {
       const payload = withStandInIds(

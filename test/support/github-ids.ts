@@ -68,10 +68,10 @@ export function decodeNodeId(id: unknown): { kind: string; ids: number[] } | und
       const t = b[i++];
       if (t === undefined) return undefined;
       if (t < 0x80) out.push(t);
-      else if (t === 0xcc) (out.push(b.readUInt8(i)), (i += 1));
-      else if (t === 0xcd) (out.push(b.readUInt16BE(i)), (i += 2));
-      else if (t === 0xce) (out.push(b.readUInt32BE(i)), (i += 4));
-      else if (t === 0xcf) (out.push(Number(b.readBigUInt64BE(i))), (i += 8));
+      else if (t === 0xcc) out.push(b.readUInt8(i)), (i += 1);
+      else if (t === 0xcd) out.push(b.readUInt16BE(i)), (i += 2);
+      else if (t === 0xce) out.push(b.readUInt32BE(i)), (i += 4);
+      else if (t === 0xcf) out.push(Number(b.readBigUInt64BE(i))), (i += 8);
       else return undefined;
     }
   } catch {

@@ -7,7 +7,12 @@ import { INSTALLATION_ID } from "./probot.js";
 import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
 import { DEFAULT_ISSUE_TYPES, scenarioMilestones } from "../fixtures/scenario-structure.js";
 
-export { addScenarioMilestones, DEFAULT_ISSUE_TYPES, milestoneJson, scenarioMilestones } from "../fixtures/scenario-structure.js";
+export {
+  addScenarioMilestones,
+  DEFAULT_ISSUE_TYPES,
+  milestoneJson,
+  scenarioMilestones,
+} from "../fixtures/scenario-structure.js";
 
 export const API = "https://api.github.com";
 /** The scenario's repository as a REST path prefix. */
@@ -15,7 +20,10 @@ export const SCENARIO_REPO_PATH = `/repos/${SCENARIO_REPO.owner}/${SCENARIO_REPO
 
 /** An installation token for the test installation, for every request of the test. */
 export function mockInstallationToken(): nock.Scope {
-  return nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", permissions: {} }).persist();
+  return nock(API)
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: "ghs_test", permissions: {} })
+    .persist();
 }
 
 export interface TriageReads {
@@ -41,9 +49,14 @@ export function mockTriageReads(scope: nock.Scope, o: TriageReads = {}): nock.Sc
   const config = o.config === undefined ? scenarioConfigYaml : o.config;
   if (config !== null) scope.get(`${repo}/contents/.github%2Fconfig-triage.yml`).reply(200, config);
   return scope
-    .get(`${repo}/issues/${number}/comments`).query(true).reply(200, o.comments ?? [])
-    .get(`${repo}/contents/.github%2Fconfig-triage`).reply(404, { message: "Not Found" })
-    .get(`${repo}/issues/${number}/sub_issues`).query(true).reply(200, o.subIssues ?? []);
+    .get(`${repo}/issues/${number}/comments`)
+    .query(true)
+    .reply(200, o.comments ?? [])
+    .get(`${repo}/contents/.github%2Fconfig-triage`)
+    .reply(404, { message: "Not Found" })
+    .get(`${repo}/issues/${number}/sub_issues`)
+    .query(true)
+    .reply(200, o.subIssues ?? []);
 }
 
 /**
@@ -55,9 +68,14 @@ export function mockStructureReads(
   o: { repo?: string; milestones?: object[]; issueTypes?: object[] | 404 } = {},
 ): nock.Scope {
   const repo = o.repo ?? SCENARIO_REPO_PATH;
-  scope.get(`${repo}/milestones`).query((q) => q.state === "open").reply(200, o.milestones ?? scenarioMilestones(repo));
+  scope
+    .get(`${repo}/milestones`)
+    .query((q) => q.state === "open")
+    .reply(200, o.milestones ?? scenarioMilestones(repo));
   const types = o.issueTypes ?? DEFAULT_ISSUE_TYPES;
-  return types === 404 ? scope.get(`${repo}/issue-types`).reply(404, { message: "Not Found" }) : scope.get(`${repo}/issue-types`).reply(200, types);
+  return types === 404
+    ? scope.get(`${repo}/issue-types`).reply(404, { message: "Not Found" })
+    : scope.get(`${repo}/issue-types`).reply(200, types);
 }
 
 /** GitHub's answer to `POST /issues`: the new issue with the milestone and type it asked for (as GitHub sets them). */
@@ -69,16 +87,31 @@ export function createdIssueJson(
 ): Record<string, unknown> {
   const milestone = milestones.find((m) => m.number === body.milestone) ?? null;
   const html_url = `https://github.com${repo.replace(/^\/repos/, "")}/issues/${number}`;
-  return { id: 9000 + number, number, title: body.title, state: "open", html_url, milestone, type: body.type ? { name: body.type } : null };
+  return {
+    id: 9000 + number,
+    number,
+    title: body.title,
+    state: "open",
+    html_url,
+    milestone,
+    type: body.type ? { name: body.type } : null,
+  };
 }
 
 /** `POST /issues/{n}/dependencies/blocked_by`, for each `[blocked number, blocking id]`, recording the bodies sent. */
-export function mockDependencies(scope: nock.Scope, links: Array<[number, number]>, sent: Array<{ blocked: number; issue_id: number }> = [], repo = SCENARIO_REPO_PATH): nock.Scope {
+export function mockDependencies(
+  scope: nock.Scope,
+  links: Array<[number, number]>,
+  sent: Array<{ blocked: number; issue_id: number }> = [],
+  repo = SCENARIO_REPO_PATH,
+): nock.Scope {
   for (const [blocked, blockingId] of links) {
     scope
       .post(`${repo}/issues/${blocked}/dependencies/blocked_by`, (body) => body.issue_id === blockingId)
-      .reply(201, (_uri, body: any) => (sent.push({ blocked, issue_id: body.issue_id }), { id: 9000 + blocked, number: blocked }));
+      .reply(
+        201,
+        (_uri, body: any) => (sent.push({ blocked, issue_id: body.issue_id }), { id: 9000 + blocked, number: blocked }),
+      );
   }
   return scope;
 }
-

@@ -43,7 +43,14 @@ export interface GraphQLHost {
   loginOfNode(id: string): string | undefined;
   createIssue(
     repo: RepoState,
-    fields: { title: string; body: string | null; labels: string[]; assignees: string[]; milestone: number | null; type?: string | null },
+    fields: {
+      title: string;
+      body: string | null;
+      labels: string[];
+      assignees: string[];
+      milestone: number | null;
+      type?: string | null;
+    },
   ): StandInIssue;
   addComment(repo: RepoState, issue: StandInIssue, body: string): StandInComment;
   /** Links child under parent with the REST endpoint's rules; throws an ExecError with GitHub's message otherwise. */
@@ -464,7 +471,8 @@ export function createRoot(host: GraphQLHost): { query: Obj; mutation: Obj } {
     },
     node: (args: Args) => {
       const found = v.node(args.id);
-      if (!found) throw new ExecError("NOT_FOUND", `Could not resolve to a node with the global id of '${String(args.id)}'`);
+      if (!found)
+        throw new ExecError("NOT_FOUND", `Could not resolve to a node with the global id of '${String(args.id)}'`);
       return found;
     },
     nodes: (args: Args) => (args.ids as unknown[]).map((id) => v.node(id)),

@@ -200,7 +200,10 @@ export interface GitHubStandIn {
     comment: Partial<StandInComment> & { body: string },
   ): StandInComment;
   /** A milestone in the repository (GraphQL `milestoneId` takes its node id); numbered from 1. */
-  addMilestone(fullName: string, milestone: { title: string; description?: string; state?: "open" | "closed"; due_on?: string }): MilestoneState;
+  addMilestone(
+    fullName: string,
+    milestone: { title: string; description?: string; state?: "open" | "closed"; due_on?: string },
+  ): MilestoneState;
   /** The repository as the stand-in holds it (ids, labels, milestones, issues). */
   repo(fullName: string): RepoState | undefined;
   issue(fullName: string, number: number): StandInIssue | undefined;
@@ -269,7 +272,11 @@ interface Route {
 interface Spec {
   routes: Route[];
   ajv: Ajv;
-  components: { schemas: Record<string, SchemaObj>; parameters: Record<string, SchemaObj>; responses: Record<string, SchemaObj> };
+  components: {
+    schemas: Record<string, SchemaObj>;
+    parameters: Record<string, SchemaObj>;
+    responses: Record<string, SchemaObj>;
+  };
 }
 
 const COMPONENTS_ID = "https://github-standin.invalid/components.json";
@@ -346,12 +353,14 @@ function loadSpec(): Spec {
           schema: (p.schema as SchemaObj | undefined) ?? {},
         };
       });
-      const rb = raw.requestBody as { required?: boolean; content?: Record<string, { schema?: SchemaObj }> } | undefined;
+      const rb = raw.requestBody as
+        | { required?: boolean; content?: Record<string, { schema?: SchemaObj }> }
+        | undefined;
       ops.set(method.toUpperCase(), {
         method: method.toUpperCase(),
         template,
         operationId: raw.operationId as string,
-        docUrl: ((raw.externalDocs as { url?: string } | undefined)?.url) ?? "https://docs.github.com/rest",
+        docUrl: (raw.externalDocs as { url?: string } | undefined)?.url ?? "https://docs.github.com/rest",
         params,
         bodySchema: rb?.content?.["application/json"]?.schema,
         bodyRequired: rb?.required === true,
@@ -387,7 +396,7 @@ function loadSpec(): Spec {
     // path "" (it drops the trailing slash) and GitHub answers with the root listing, though the description has no
     // such path.
     const optionalTail = segs.length > 1 && segs[segs.length - 1] === "(.*)";
-    const source = optionalTail ? "^/" + segs.slice(0, -1).join("/") + "(?:/(.*))?$" : "^/" + segs.join("/") + "$";
+    const source = optionalTail ? `^/${segs.slice(0, -1).join("/")}(?:/(.*))?$` : `^/${segs.join("/")}$`;
     routes.push({ template, regex: new RegExp(source), names, score, literalLen, optionalTail, ops });
   }
 
@@ -396,7 +405,8 @@ function loadSpec(): Spec {
     (addFormatsModule as unknown as (a: Ajv) => Ajv)) as (a: Ajv) => Ajv;
   addFormats(ajv);
   // OpenAPI/GitHub formats that carry no constraint worth checking here.
-  for (const f of ["int32", "int64", "float", "double", "byte", "binary", "password", "repo.nwo"]) ajv.addFormat(f, true);
+  for (const f of ["int32", "int64", "float", "double", "byte", "binary", "password", "repo.nwo"])
+    ajv.addFormat(f, true);
   // Only `schemas` is referenced from request/response schemas; examples and responses stay out.
   ajv.addSchema({ $id: COMPONENTS_ID, components: { schemas: toJsonSchema(components.schemas) } } as SchemaObj);
 
@@ -478,19 +488,29 @@ function ajvProblems(where: Problem["where"], errors: ErrorObject[] | null | und
   const out: Problem[] = [];
   const alternatives = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf");
   const isBranchError = (e: ErrorObject) =>
-    alternatives.some((a) => a !== e && e.schemaPath.startsWith(a.schemaPath + "/"));
+    alternatives.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`));
   for (const e of errors) {
     const loc = where + e.instancePath;
     const field = e.instancePath.replace(/^\//, "");
     if (isBranchError(e)) continue;
     if (e.keyword === "oneOf" || e.keyword === "anyOf") {
-      const branches = errors.filter((b) => b.schemaPath.startsWith(e.schemaPath + "/"));
+      const branches = errors.filter((b) => b.schemaPath.startsWith(`${e.schemaPath}/`));
       const direct = branches.filter((b) => b.instancePath === e.instancePath && b.keyword === "type");
       if (branches.length > 0 && direct.length === branches.length) {
-        out.push({ where, field, code: "invalid", text: `${loc} must be ${[...new Set(direct.map((b) => typeName(b.params.type)))].join(" or ")}` });
+        out.push({
+          where,
+          field,
+          code: "invalid",
+          text: `${loc} must be ${[...new Set(direct.map((b) => typeName(b.params.type)))].join(" or ")}`,
+        });
       } else if (branches.length > 0) {
         const sub = ajvProblems(where, branches).map((p) => p.text);
-        out.push({ where, field, code: "invalid", text: `${loc} matches none of the allowed shapes (${[...new Set(sub)].join(" | ")})` });
+        out.push({
+          where,
+          field,
+          code: "invalid",
+          text: `${loc} matches none of the allowed shapes (${[...new Set(sub)].join(" | ")})`,
+        });
       } else {
         out.push({ where, field, code: "invalid", text: `${loc} ${e.message ?? "is invalid"}` });
       }
@@ -499,12 +519,22 @@ function ajvProblems(where: Problem["where"], errors: ErrorObject[] | null | und
     switch (e.keyword) {
       case "required": {
         const missing = (e.params as { missingProperty: string }).missingProperty;
-        out.push({ where, field: field ? `${field}/${missing}` : missing, code: "missing_field", text: `${loc}/${missing} is required` });
+        out.push({
+          where,
+          field: field ? `${field}/${missing}` : missing,
+          code: "missing_field",
+          text: `${loc}/${missing} is required`,
+        });
         break;
       }
       case "additionalProperties": {
         const extra = (e.params as { additionalProperty: string }).additionalProperty;
-        out.push({ where, field: field ? `${field}/${extra}` : extra, code: "invalid", text: `${loc}/${extra} is not a permitted key` });
+        out.push({
+          where,
+          field: field ? `${field}/${extra}` : extra,
+          code: "invalid",
+          text: `${loc}/${extra} is not a permitted key`,
+        });
         break;
       }
       case "enum":
@@ -516,7 +546,12 @@ function ajvProblems(where: Problem["where"], errors: ErrorObject[] | null | und
         });
         break;
       case "type":
-        out.push({ where, field, code: "invalid", text: `${loc} must be ${typeName((e.params as { type: unknown }).type)}` });
+        out.push({
+          where,
+          field,
+          code: "invalid",
+          text: `${loc} must be ${typeName((e.params as { type: unknown }).type)}`,
+        });
         break;
       default:
         out.push({ where, field, code: "invalid", text: `${loc} ${e.message ?? "is invalid"}` });
@@ -587,7 +622,8 @@ function validateRequest(
     if (subject === undefined && op.bodyRequired) {
       // Octokit sends no body when no body parameter was given: judge it as an empty object.
       subject = firstType(op.bodySchema, spec) === "object" || op.bodySchema.properties ? {} : undefined;
-      if (subject === undefined) problems.push({ where: "body", field: "", code: "missing_field", text: "body is required" });
+      if (subject === undefined)
+        problems.push({ where: "body", field: "", code: "missing_field", text: "body is required" });
     }
     if (subject !== undefined && !fn(subject)) problems.push(...ajvProblems("body", fn.errors));
   }
@@ -684,7 +720,17 @@ class HttpError extends Error {
   }
 }
 
-const ROLE_PERMISSIONS: Record<Role, { legacy: "read" | "write" | "admin"; pull: boolean; triage: boolean; push: boolean; maintain: boolean; admin: boolean }> = {
+const ROLE_PERMISSIONS: Record<
+  Role,
+  {
+    legacy: "read" | "write" | "admin";
+    pull: boolean;
+    triage: boolean;
+    push: boolean;
+    maintain: boolean;
+    admin: boolean;
+  }
+> = {
   read: { legacy: "read", pull: true, triage: false, push: false, maintain: false, admin: false },
   triage: { legacy: "read", pull: true, triage: true, push: false, maintain: false, admin: false },
   write: { legacy: "write", pull: true, triage: true, push: true, maintain: false, admin: false },
@@ -709,7 +755,7 @@ function gitBlobSha(text: string): string {
 
 function base64Wrapped(text: string): string {
   const b64 = Buffer.from(text, "utf8").toString("base64");
-  return (b64.match(/.{1,60}/g) ?? [""]).join("\n") + "\n";
+  return `${(b64.match(/.{1,60}/g) ?? [""]).join("\n")}\n`;
 }
 
 function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
@@ -808,10 +854,16 @@ class StandIn implements GitHubStandIn {
       checkRuns: [],
       issues: [],
       createdAt: nowIso(),
-      issueTypes: opts.issueTypes?.map((name, i) => ({ id: 4_100_001 + i, node_id: nodeId("IT", 4_100_001 + i), name, color: ["yellow", "red", "blue", "green"][i % 4] })),
+      issueTypes: opts.issueTypes?.map((name, i) => ({
+        id: 4_100_001 + i,
+        node_id: nodeId("IT", 4_100_001 + i),
+        name,
+        color: ["yellow", "red", "blue", "green"][i % 4],
+      })),
       dependencies: opts.dependencies ?? "on",
     };
-    for (const [login, role] of Object.entries(opts.collaborators ?? {})) repo.collaborators.set(login.toLowerCase(), { login, role });
+    for (const [login, role] of Object.entries(opts.collaborators ?? {}))
+      repo.collaborators.set(login.toLowerCase(), { login, role });
     this.repos.set(repo.fullName.toLowerCase(), repo);
   }
 
@@ -846,7 +898,8 @@ class StandIn implements GitHubStandIn {
       closed_by: partial.closed_by ?? null,
     };
     if (issue.pull_request === undefined) delete issue.pull_request;
-    if (repo.issues.some((i) => i.number === issue.number)) throw new Error(`addIssue: ${fullName}#${issue.number} exists`);
+    if (repo.issues.some((i) => i.number === issue.number))
+      throw new Error(`addIssue: ${fullName}#${issue.number} exists`);
     for (const l of issue.labels) this.ensureLabel(repo, l);
     repo.issues.push(issue);
     for (const c of partial.comments ?? []) this.addComment(fullName, issue.number, c);
@@ -861,7 +914,11 @@ class StandIn implements GitHubStandIn {
     return issue;
   }
 
-  addComment(fullName: string, issueNumber: number, partial: Partial<StandInComment> & { body: string }): StandInComment {
+  addComment(
+    fullName: string,
+    issueNumber: number,
+    partial: Partial<StandInComment> & { body: string },
+  ): StandInComment {
     const repo = this.mustRepo(fullName);
     const issue = repo.issues.find((i) => i.number === issueNumber);
     if (!issue) throw new Error(`addComment: ${fullName}#${issueNumber} does not exist`);
@@ -882,7 +939,10 @@ class StandIn implements GitHubStandIn {
     return comment;
   }
 
-  addMilestone(fullName: string, m: { title: string; description?: string; state?: "open" | "closed"; due_on?: string }): MilestoneState {
+  addMilestone(
+    fullName: string,
+    m: { title: string; description?: string; state?: "open" | "closed"; due_on?: string },
+  ): MilestoneState {
     const repo = this.mustRepo(fullName);
     const id = this.nextIds.milestone++;
     const milestone: MilestoneState = {
@@ -948,7 +1008,12 @@ class StandIn implements GitHubStandIn {
   }
 
   private normalizeReaction(r: StandInReaction): StandInReaction {
-    return { content: r.content, user: r.user, id: r.id ?? this.nextIds.reaction++, created_at: r.created_at ?? nowIso() };
+    return {
+      content: r.content,
+      user: r.user,
+      id: r.id ?? this.nextIds.reaction++,
+      created_at: r.created_at ?? nowIso(),
+    };
   }
 
   private ensureLabel(repo: RepoState, name: string): LabelState {
@@ -1108,7 +1173,9 @@ class StandIn implements GitHubStandIn {
       created_at: issue.created_at,
       updated_at: issue.updated_at,
       closed_at: issue.closed_at,
-      closed_by: issue.closed_by ? this.userJson({ login: issue.closed_by, type: issue.closed_by.endsWith("[bot]") ? "Bot" : "User" }) : null,
+      closed_by: issue.closed_by
+        ? this.userJson({ login: issue.closed_by, type: issue.closed_by.endsWith("[bot]") ? "Bot" : "User" })
+        : null,
       author_association: this.association(repo, issue.user.login),
       active_lock_reason: null,
       body: issue.body,
@@ -1142,15 +1209,31 @@ class StandIn implements GitHubStandIn {
     const t = name ? repo.issueTypes?.find((x) => x.name === name) : undefined;
     if (!t) return null;
     const at = repo.createdAt;
-    return { id: t.id, node_id: t.node_id, name: t.name, description: null, color: t.color, created_at: at, updated_at: at, is_enabled: true };
+    return {
+      id: t.id,
+      node_id: t.node_id,
+      name: t.name,
+      description: null,
+      color: t.color,
+      created_at: at,
+      updated_at: at,
+      is_enabled: true,
+    };
   }
 
   /** GitHub counts open blockers in `blocked_by` / `blocking`, all of them in the `total_` fields. */
   private dependencySummary(issue: StandInIssue): Record<string, number> {
-    const blockers = (issue.blocked_by ?? []).map((id) => this.findIssueById(id)?.issue).filter((x): x is StandInIssue => !!x);
+    const blockers = (issue.blocked_by ?? [])
+      .map((id) => this.findIssueById(id)?.issue)
+      .filter((x): x is StandInIssue => !!x);
     const blocking = [...this.repos.values()].flatMap((r) => r.issues).filter((i) => i.blocked_by?.includes(issue.id));
     const open = (xs: StandInIssue[]) => xs.filter((x) => x.state === "open").length;
-    return { blocked_by: open(blockers), blocking: open(blocking), total_blocked_by: blockers.length, total_blocking: blocking.length };
+    return {
+      blocked_by: open(blockers),
+      blocking: open(blocking),
+      total_blocked_by: blockers.length,
+      total_blocking: blocking.length,
+    };
   }
 
   private commentJson(repo: RepoState, issue: StandInIssue, c: StandInComment): Record<string, unknown> {
@@ -1299,7 +1382,8 @@ class StandIn implements GitHubStandIn {
 
   private contentEntry(repo: RepoState, path: string, type: "file" | "dir"): Record<string, unknown> {
     const text = type === "file" ? (repo.files.get(path) as string) : "";
-    const sha = type === "file" ? gitBlobSha(text) : createHash("sha1").update(`tree:${repo.fullName}:${path}`).digest("hex");
+    const sha =
+      type === "file" ? gitBlobSha(text) : createHash("sha1").update(`tree:${repo.fullName}:${path}`).digest("hex");
     const encPath = path.split("/").map(encodeURIComponent).join("/");
     const url = `${this.api}/repos/${repo.fullName}/contents/${encPath}?ref=${encodeURIComponent(repo.defaultBranch)}`;
     const gitUrl = `${this.api}/repos/${repo.fullName}/git/${type === "file" ? "blobs" : "trees"}/${sha}`;
@@ -1313,7 +1397,10 @@ class StandIn implements GitHubStandIn {
       url,
       git_url: gitUrl,
       html_url: htmlUrl,
-      download_url: type === "file" ? `${this.url}/raw/${repo.fullName}/${encodeURIComponent(repo.defaultBranch)}/${encPath}` : null,
+      download_url:
+        type === "file"
+          ? `${this.url}/raw/${repo.fullName}/${encodeURIComponent(repo.defaultBranch)}/${encPath}`
+          : null,
       _links: { self: url, git: gitUrl, html: htmlUrl },
     };
   }
@@ -1338,12 +1425,13 @@ class StandIn implements GitHubStandIn {
     const query: Record<string, string> = {};
     for (const [k, v] of u.searchParams) query[k] = v;
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
 
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
-    let body: unknown = undefined;
+    let body: unknown;
     let badJson = false;
     const ctype = headers["content-type"] ?? "";
     if (text.length > 0) {
@@ -1374,10 +1462,21 @@ class StandIn implements GitHubStandIn {
         return;
       }
       if (fault?.reply) reply = fault.reply;
-      else if (op && this.checkResponses && reply.status >= 200 && reply.status < 300 && reply.raw === undefined && reply.body !== undefined) {
+      else if (
+        op &&
+        this.checkResponses &&
+        reply.status >= 200 &&
+        reply.status < 300 &&
+        reply.raw === undefined &&
+        reply.body !== undefined
+      ) {
         const fn = responseValidator(this.spec, op, reply.status);
         if (fn && !fn(reply.body)) {
-          this.responseViolations.push(`${label} → ${reply.status}: ${ajvProblems("body", fn.errors).map((p) => p.text.replace(/^body/, "response")).join("; ")}`);
+          this.responseViolations.push(
+            `${label} → ${reply.status}: ${ajvProblems("body", fn.errors)
+              .map((p) => p.text.replace(/^body/, "response"))
+              .join("; ")}`,
+          );
         }
       }
       record.status = reply.status;
@@ -1402,7 +1501,10 @@ class StandIn implements GitHubStandIn {
       record.operationId = "graphql";
       if (badJson) {
         this.violations.push(`${label}: body is not valid JSON`);
-        return finish({ status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" } });
+        return finish({
+          status: 400,
+          body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" },
+        });
       }
       // GitHub reads the body as JSON whatever its content type says.
       let request = body;
@@ -1411,7 +1513,10 @@ class StandIn implements GitHubStandIn {
           request = JSON.parse(body);
         } catch {
           this.violations.push(`${label}: body is not valid JSON`);
-          return finish({ status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" } });
+          return finish({
+            status: 400,
+            body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" },
+          });
         }
       }
       const answer = executeGraphQL(this.graphqlHost(this.actorFor(headers.authorization)), request);
@@ -1421,7 +1526,10 @@ class StandIn implements GitHubStandIn {
 
     if (badJson) {
       this.violations.push(`${label}: body is not valid JSON`);
-      return finish({ status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/rest", status: "400" } });
+      return finish({
+        status: 400,
+        body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/rest", status: "400" },
+      });
     }
 
     const { match, knownMethods } = matchRoute(this.spec, method, rawPath);
@@ -1431,7 +1539,10 @@ class StandIn implements GitHubStandIn {
           ? `${label}: GitHub has no ${method} operation on this path (it has ${knownMethods.join(", ")})`
           : `${label}: no such path in GitHub's REST API description`,
       );
-      return finish({ status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" } });
+      return finish({
+        status: 404,
+        body: { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" },
+      });
     }
     const { op, params } = match;
     record.operationId = op.operationId;
@@ -1446,7 +1557,15 @@ class StandIn implements GitHubStandIn {
     if (!handler) {
       this.unimplemented.push(`${label} (${op.operationId})`);
       return finish(
-        { status: 404, body: { message: "Not Found", documentation_url: op.docUrl, status: "404", standin: `${op.operationId} is not implemented by the stand-in` } },
+        {
+          status: 404,
+          body: {
+            message: "Not Found",
+            documentation_url: op.docUrl,
+            status: "404",
+            standin: `${op.operationId} is not implemented by the stand-in`,
+          },
+        },
         op,
       );
     }
@@ -1468,13 +1587,19 @@ class StandIn implements GitHubStandIn {
       if (!(err instanceof HttpError)) throw err;
       if (err.status === 422 && err.extra.violation) this.violations.push(`${label}: ${String(err.extra.violation)}`);
       const { violation: _v, ...extra } = err.extra;
-      reply = { status: err.status, body: { message: err.message, ...extra, documentation_url: op.docUrl, status: String(err.status) } };
+      reply = {
+        status: err.status,
+        body: { message: err.message, ...extra, documentation_url: op.docUrl, status: String(err.status) },
+      };
     }
     return finish(reply, op);
   }
 
   private validationFailed(op: Operation, problems: Problem[]): Record<string, unknown> {
-    const resource = op.operationId.split("/")[0].replace(/s$/, "").replace(/^./, (c) => c.toUpperCase());
+    const resource = op.operationId
+      .split("/")[0]
+      .replace(/s$/, "")
+      .replace(/^./, (c) => c.toUpperCase());
     return {
       message: "Validation Failed",
       errors: problems.map((p) => ({ resource, field: p.field, code: p.code, message: p.text })),
@@ -1483,7 +1608,13 @@ class StandIn implements GitHubStandIn {
     };
   }
 
-  private takeFault(method: string, rawPath: string, path: string, requestText: string, before: boolean): { reply?: Reply; drop?: boolean; delayMs?: number } | undefined {
+  private takeFault(
+    method: string,
+    rawPath: string,
+    path: string,
+    requestText: string,
+    before: boolean,
+  ): { reply?: Reply; drop?: boolean; delayMs?: number } | undefined {
     for (const f of this.faults) {
       if (f.left <= 0 || Boolean(f.before) !== before) continue;
       if (f.method && f.method.toUpperCase() !== method) continue;
@@ -1507,11 +1638,16 @@ class StandIn implements GitHubStandIn {
           body = {
             message:
               "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID standin.",
-            documentation_url: "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            documentation_url:
+              "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
             status: String(f.status),
           };
         } else {
-          body = { message: http.STATUS_CODES[f.status] ?? "Error", documentation_url: "https://docs.github.com/rest", status: String(f.status) };
+          body = {
+            message: http.STATUS_CODES[f.status] ?? "Error",
+            documentation_url: "https://docs.github.com/rest",
+            status: String(f.status),
+          };
         }
       }
       return { reply: { status: f.status, body, headers }, drop: f.drop, delayMs: f.delayMs };
@@ -1552,7 +1688,12 @@ class StandIn implements GitHubStandIn {
     const token = authorization?.replace(/^(token|bearer)\s+/i, "").trim() ?? "";
     const as = /^user:(.+)$/.exec(token);
     if (as) return { user: { login: as[1], type: "User" }, app: null };
-    return this.tokens.get(token) ?? { user: { login: this.botLogin, type: "Bot" }, app: { id: this.appId, slug: this.appSlug } };
+    return (
+      this.tokens.get(token) ?? {
+        user: { login: this.botLogin, type: "Bot" },
+        app: { id: this.appId, slug: this.appSlug },
+      }
+    );
   }
 
   // ----- handler helpers -----
@@ -1602,7 +1743,14 @@ class StandIn implements GitHubStandIn {
   private checkTitle(title: string): void {
     if (title.length > MAX_TITLE) {
       throw new HttpError(422, "Validation Failed", {
-        errors: [{ resource: "Issue", code: "custom", field: "title", message: `title is too long (maximum is ${MAX_TITLE} characters)` }],
+        errors: [
+          {
+            resource: "Issue",
+            code: "custom",
+            field: "title",
+            message: `title is too long (maximum is ${MAX_TITLE} characters)`,
+          },
+        ],
         violation: `title is ${title.length} characters; GitHub's limit is ${MAX_TITLE}`,
       });
     }
@@ -1611,7 +1759,9 @@ class StandIn implements GitHubStandIn {
   private checkBody(text: unknown, resource: string): void {
     if (typeof text === "string" && text.length > MAX_BODY) {
       throw new HttpError(422, "Validation Failed", {
-        errors: [{ resource, code: "custom", field: "body", message: `body is too long (maximum is ${MAX_BODY} characters)` }],
+        errors: [
+          { resource, code: "custom", field: "body", message: `body is too long (maximum is ${MAX_BODY} characters)` },
+        ],
         violation: `body is ${text.length} characters; GitHub's limit is ${MAX_BODY}`,
       });
     }
@@ -1622,14 +1772,18 @@ class StandIn implements GitHubStandIn {
     if (v === undefined || v === null) return null;
     const m = repo.milestones.find((x) => x.number === Number(v));
     if (!m) {
-      throw new HttpError(422, "Validation Failed", { errors: [{ resource: "Issue", code: "invalid", field: "milestone", value: v }] });
+      throw new HttpError(422, "Validation Failed", {
+        errors: [{ resource: "Issue", code: "invalid", field: "milestone", value: v }],
+      });
     }
     return m.number;
   }
 
   private labelNames(v: unknown): string[] {
     if (!Array.isArray(v)) return [];
-    return v.map((x) => (typeof x === "string" ? x : String((x as { name?: unknown }).name ?? ""))).filter((x) => x !== "");
+    return v
+      .map((x) => (typeof x === "string" ? x : String((x as { name?: unknown }).name ?? "")))
+      .filter((x) => x !== "");
   }
 
   private setLabels(repo: RepoState, issue: StandInIssue, names: string[]): void {
@@ -1657,13 +1811,20 @@ class StandIn implements GitHubStandIn {
   }
 
   /** Links child under parent with GitHub's rules (REST's add-sub-issue and GraphQL's addSubIssue/parentIssueId). */
-  private linkSubIssue(parent: StandInIssue, child: StandInIssue, replaceParent: boolean, fail: (message: string) => never): void {
+  private linkSubIssue(
+    parent: StandInIssue,
+    child: StandInIssue,
+    replaceParent: boolean,
+    fail: (message: string) => never,
+  ): void {
     if (child.id === parent.id) fail("An issue cannot be a sub-issue of itself");
     if (child.pull_request) fail("Pull requests cannot be sub-issues");
     if (parent.sub_issues.includes(child.id)) fail("Issue is already a sub-issue of this issue");
-    if (child.parent !== null && !replaceParent) fail("Issue may not contain duplicate sub-issues and Sub issue may only have one parent");
+    if (child.parent !== null && !replaceParent)
+      fail("Issue may not contain duplicate sub-issues and Sub issue may only have one parent");
     if (parent.sub_issues.length >= MAX_SUB_ISSUES) fail(`Parent cannot have more than ${MAX_SUB_ISSUES} sub-issues`);
-    for (let p = parent.parent; p !== null; p = this.findIssueById(p)?.issue.parent ?? null) if (p === child.id) fail("Sub-issues cannot form a cycle");
+    for (let p = parent.parent; p !== null; p = this.findIssueById(p)?.issue.parent ?? null)
+      if (p === child.id) fail("Sub-issues cannot form a cycle");
     if (child.parent !== null) {
       const old = this.findIssueById(child.parent);
       if (old) old.issue.sub_issues = old.issue.sub_issues.filter((id) => id !== child.id);
@@ -1701,7 +1862,11 @@ class StandIn implements GitHubStandIn {
           performed_via_github_app: actor.app,
         }),
       addComment: (repo, issue, text) => {
-        const comment = this.addComment(repo.fullName, issue.number, { body: text, user: actor.user, performed_via_github_app: actor.app });
+        const comment = this.addComment(repo.fullName, issue.number, {
+          body: text,
+          user: actor.user,
+          performed_via_github_app: actor.app,
+        });
         this.touch(issue);
         return comment;
       },
@@ -1736,7 +1901,13 @@ class StandIn implements GitHubStandIn {
   private readonly handlers: Record<string, (this: StandIn, ctx: Ctx) => Reply> = {
     // Apps. Any bearer JWT is accepted.
     "apps/get-authenticated"() {
-      return { status: 200, body: { ...this.appJson({ id: this.appId, slug: this.appSlug }), installations_count: new Set([...this.repos.values()].map((r) => r.installationId)).size } };
+      return {
+        status: 200,
+        body: {
+          ...this.appJson({ id: this.appId, slug: this.appSlug }),
+          installations_count: new Set([...this.repos.values()].map((r) => r.installationId)).size,
+        },
+      };
     },
     "apps/list-installations"(ctx) {
       const ids = [...new Set([...this.repos.values()].map((r) => r.installationId))].sort((a, b) => a - b);
@@ -1757,7 +1928,10 @@ class StandIn implements GitHubStandIn {
       const repos = [...this.repos.values()].filter((r) => r.installationId === id);
       if (repos.length === 0) throw new HttpError(404, "Not Found");
       const token = `ghs_standin${id}x${randomBytes(12).toString("hex")}`;
-      this.tokens.set(token, { user: { login: this.botLogin, type: "Bot" }, app: { id: this.appId, slug: this.appSlug } });
+      this.tokens.set(token, {
+        user: { login: this.botLogin, type: "Bot" },
+        app: { id: this.appId, slug: this.appSlug },
+      });
       return {
         status: 201,
         body: {
@@ -1781,7 +1955,10 @@ class StandIn implements GitHubStandIn {
       const text = repo.files.get(path);
       if (text !== undefined) {
         if (/application\/vnd\.github(\.v3)?\.raw/i.test(accept)) return { status: 200, raw: text };
-        return { status: 200, body: { ...this.contentEntry(repo, path, "file"), encoding: "base64", content: base64Wrapped(text) } };
+        return {
+          status: 200,
+          body: { ...this.contentEntry(repo, path, "file"), encoding: "base64", content: base64Wrapped(text) },
+        };
       }
       const prefix = path === "" ? "" : `${path}/`;
       const entries = new Map<string, "file" | "dir">();
@@ -1792,7 +1969,9 @@ class StandIn implements GitHubStandIn {
         entries.set(prefix + head, tail.length ? "dir" : "file");
       }
       if (entries.size === 0 && path !== "") throw new HttpError(404, "Not Found");
-      const list = [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([p, t]) => this.contentEntry(repo, p, t));
+      const list = [...entries.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([p, t]) => this.contentEntry(repo, p, t));
       return { status: 200, body: list };
     },
     "repos/check-collaborator"(ctx) {
@@ -1810,7 +1989,8 @@ class StandIn implements GitHubStandIn {
       const login = ctx.params.username;
       if (!LOGIN_RE.test(login) && !/^[A-Za-z0-9-]+\[bot\]$/.test(login)) throw new HttpError(404, "Not Found");
       const collab = repo.collaborators.get(login.toLowerCase());
-      const role: Role | "none" = collab?.role ?? (login.toLowerCase() === repo.owner.toLowerCase() ? "admin" : repo.private ? "none" : "read");
+      const role: Role | "none" =
+        collab?.role ?? (login.toLowerCase() === repo.owner.toLowerCase() ? "admin" : repo.private ? "none" : "read");
       const perms =
         role === "none"
           ? { pull: false, triage: false, push: false, maintain: false, admin: false }
@@ -1850,7 +2030,10 @@ class StandIn implements GitHubStandIn {
       const assignees = [...((b.assignees as string[] | undefined) ?? [])];
       if (typeof b.assignee === "string" && !assignees.includes(b.assignee)) assignees.unshift(b.assignee);
       // GitHub drops a type the repository does not have, silently (the description says so).
-      const type = typeof b.type === "string" ? repo.issueTypes?.find((t) => t.name.toLowerCase() === String(b.type).toLowerCase())?.name : undefined;
+      const type =
+        typeof b.type === "string"
+          ? repo.issueTypes?.find((t) => t.name.toLowerCase() === String(b.type).toLowerCase())?.name
+          : undefined;
       const issue = this.addIssue(repo.fullName, {
         title,
         body: typeof b.body === "string" ? b.body : null,
@@ -1884,7 +2067,9 @@ class StandIn implements GitHubStandIn {
       }
       if (b.labels !== undefined) this.setLabels(repo, issue, this.labelNames(b.labels));
       if (b.assignees !== undefined) {
-        issue.assignees = (b.assignees as unknown[]).map((a) => (typeof a === "string" ? a : String((a as { login?: unknown }).login)));
+        issue.assignees = (b.assignees as unknown[]).map((a) =>
+          typeof a === "string" ? a : String((a as { login?: unknown }).login),
+        );
       } else if (b.assignee !== undefined) {
         issue.assignees = b.assignee ? [String(b.assignee)] : [];
       }
@@ -1909,13 +2094,17 @@ class StandIn implements GitHubStandIn {
       const repo = this.repoOf(ctx);
       const q = ctx.query;
       const state = q.state ?? "open";
-      const wanted = (q.labels ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+      const wanted = (q.labels ?? "")
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
       let list = repo.issues.filter((i) => state === "all" || i.state === state);
       if (wanted.length) list = list.filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)));
       if (q.creator) list = list.filter((i) => i.user.login.toLowerCase() === q.creator.toLowerCase());
       if (q.assignee === "none") list = list.filter((i) => i.assignees.length === 0);
       else if (q.assignee === "*") list = list.filter((i) => i.assignees.length > 0);
-      else if (q.assignee) list = list.filter((i) => i.assignees.some((a) => a.toLowerCase() === q.assignee.toLowerCase()));
+      else if (q.assignee)
+        list = list.filter((i) => i.assignees.some((a) => a.toLowerCase() === q.assignee.toLowerCase()));
       if (q.since) list = list.filter((i) => i.updated_at >= q.since);
       const sort = q.sort ?? "created";
       const dir = (q.direction ?? "desc") === "asc" ? 1 : -1;
@@ -1932,7 +2121,8 @@ class StandIn implements GitHubStandIn {
     "issues/add-assignees"(ctx) {
       const repo = this.repoOf(ctx);
       const issue = this.issueOf(ctx, repo);
-      for (const a of (ctx.body.assignees as string[] | undefined) ?? []) if (!issue.assignees.includes(a)) issue.assignees.push(a);
+      for (const a of (ctx.body.assignees as string[] | undefined) ?? [])
+        if (!issue.assignees.includes(a)) issue.assignees.push(a);
       this.touch(issue);
       return { status: 201, body: this.issueJson(repo, issue) };
     },
@@ -2033,7 +2223,9 @@ class StandIn implements GitHubStandIn {
     "issues/list-sub-issues"(ctx) {
       const repo = this.repoOf(ctx);
       const issue = this.issueOf(ctx, repo);
-      const children = issue.sub_issues.map((id) => this.findIssueById(id)).filter((x): x is { repo: RepoState; issue: StandInIssue } => !!x);
+      const children = issue.sub_issues
+        .map((id) => this.findIssueById(id))
+        .filter((x): x is { repo: RepoState; issue: StandInIssue } => !!x);
       const { page, headers } = this.paginate(ctx, children);
       return { status: 200, body: page.map((c) => this.issueJson(c.repo, c.issue)), headers };
     },
@@ -2047,9 +2239,15 @@ class StandIn implements GitHubStandIn {
         throw new HttpError(404, "Not Found", byNumber ? { hint: "sub_issue_id is the issue id, not its number" } : {});
       }
       this.linkSubIssue(parent, found.issue, ctx.body.replace_parent === true, (message) => {
-        throw new HttpError(422, "Validation Failed", { errors: [{ resource: "Issue", code: "custom", field: "sub_issue_id", message }] });
+        throw new HttpError(422, "Validation Failed", {
+          errors: [{ resource: "Issue", code: "custom", field: "sub_issue_id", message }],
+        });
       });
-      return { status: 201, body: this.issueJson(repo, parent), headers: { location: `${this.api}/repos/${repo.fullName}/issues/${parent.number}/sub_issues` } };
+      return {
+        status: 201,
+        body: this.issueJson(repo, parent),
+        headers: { location: `${this.api}/repos/${repo.fullName}/issues/${parent.number}/sub_issues` },
+      };
     },
     "issues/remove-sub-issue"(ctx) {
       const repo = this.repoOf(ctx);
@@ -2076,7 +2274,9 @@ class StandIn implements GitHubStandIn {
       let list = repo.milestones.filter((m) => state === "all" || m.state === state);
       const dir = (ctx.query.direction ?? "asc") === "asc" ? 1 : -1;
       // GitHub lists milestones without a due date last when sorting by due date.
-      list = [...list].sort((a, b) => (a.due_on === b.due_on ? a.number - b.number : !a.due_on ? 1 : !b.due_on ? -1 : a.due_on < b.due_on ? -dir : dir));
+      list = [...list].sort((a, b) =>
+        a.due_on === b.due_on ? a.number - b.number : !a.due_on ? 1 : !b.due_on ? -1 : a.due_on < b.due_on ? -dir : dir,
+      );
       const { page, headers } = this.paginate(ctx, list);
       return { status: 200, body: page.map((m) => this.milestoneJson(repo, m.number)), headers };
     },
@@ -2094,7 +2294,9 @@ class StandIn implements GitHubStandIn {
       const repo = this.repoOf(ctx);
       if (repo.dependencies === "absent") throw new HttpError(404, "Not Found");
       const issue = this.issueOf(ctx, repo);
-      const blockers = (issue.blocked_by ?? []).map((id) => this.findIssueById(id)).filter((x): x is { repo: RepoState; issue: StandInIssue } => !!x);
+      const blockers = (issue.blocked_by ?? [])
+        .map((id) => this.findIssueById(id))
+        .filter((x): x is { repo: RepoState; issue: StandInIssue } => !!x);
       const { page, headers } = this.paginate(ctx, blockers);
       return { status: 200, body: page.map((b) => this.issueJson(b.repo, b.issue)), headers };
     },
@@ -2110,17 +2312,25 @@ class StandIn implements GitHubStandIn {
         throw new HttpError(404, "Not Found", byNumber ? { hint: "issue_id is the issue id, not its number" } : {});
       }
       const invalid = (message: string) =>
-        new HttpError(422, "Validation Failed", { errors: [{ resource: "IssueDependency", code: "custom", field: "issue_id", message }] });
+        new HttpError(422, "Validation Failed", {
+          errors: [{ resource: "IssueDependency", code: "custom", field: "issue_id", message }],
+        });
       if (found.issue.id === issue.id) throw invalid("an issue cannot block itself");
       issue.blocked_by ??= [];
       if (issue.blocked_by.includes(blockingId)) {
-        this.violations.push(`POST dependencies/blocked_by: #${found.issue.number} already blocks #${issue.number} (sent twice)`);
+        this.violations.push(
+          `POST dependencies/blocked_by: #${found.issue.number} already blocks #${issue.number} (sent twice)`,
+        );
         throw invalid("the dependency already exists");
       }
       if (issue.blocked_by.length >= 50) throw invalid("an issue can be blocked by at most 50 issues");
       issue.blocked_by.push(blockingId);
       this.touch(issue);
-      return { status: 201, body: this.issueJson(repo, issue), headers: { location: `${this.api}/repos/${repo.fullName}/issues/${issue.number}/dependencies/blocked_by` } };
+      return {
+        status: 201,
+        body: this.issueJson(repo, issue),
+        headers: { location: `${this.api}/repos/${repo.fullName}/issues/${issue.number}/dependencies/blocked_by` },
+      };
     },
 
     // Reactions (201 when created, 200 when the same user already reacted with the same content)
@@ -2136,7 +2346,9 @@ class StandIn implements GitHubStandIn {
       return { status: 200, body: page.map((r) => this.reactionJson(r)), headers };
     },
     "reactions/list-for-issue-comment"(ctx) {
-      const list = this.commentOf(ctx).comment.reactions.filter((r) => !ctx.query.content || r.content === ctx.query.content);
+      const list = this.commentOf(ctx).comment.reactions.filter(
+        (r) => !ctx.query.content || r.content === ctx.query.content,
+      );
       const { page, headers } = this.paginate(ctx, list);
       return { status: 200, body: page.map((r) => this.reactionJson(r)), headers };
     },
@@ -2146,7 +2358,9 @@ class StandIn implements GitHubStandIn {
     "checks/create"(ctx) {
       const repo = this.repoOf(ctx);
       const b = ctx.body;
-      const output = (b.output ?? undefined) as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
+      const output = (b.output ?? undefined) as
+        | { title?: string; summary?: string; text?: string; annotations?: unknown[] }
+        | undefined;
       const id = this.nextIds.checkRun++;
       const url = `${this.api}/repos/${repo.fullName}/check-runs/${id}`;
       const html = `${this.url}/${repo.fullName}/runs/${id}`;

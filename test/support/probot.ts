@@ -52,7 +52,8 @@ export function examplePayload(event: string, action: string): Record<string, an
   withIds(payload.pull_request, "PR", repoId, FIRST_IDS.issue + 900_001);
   withIds(payload.comment, "IC", repoId, FIRST_IDS.comment + 900_000);
   withIds(payload.label, "LA", repoId, FIRST_IDS.label + 900_000);
-  for (const [i, label] of (payload.issue?.labels ?? []).entries()) withIds(label, "LA", repoId, FIRST_IDS.label + 900_001 + i);
+  for (const [i, label] of (payload.issue?.labels ?? []).entries())
+    withIds(label, "LA", repoId, FIRST_IDS.label + 900_001 + i);
   return payload;
 }
 
@@ -63,14 +64,26 @@ function withIds(object: Record<string, any> | undefined, kind: NodeKind, repoId
 }
 
 /** The payload's repository and issue as the stand-in holds them (ids and node ids), so both name the same objects. */
-export function withStandInIds(payload: Record<string, any>, repo: { id: number; node_id: string }, issue?: { id: number; node_id: string }) {
+export function withStandInIds(
+  payload: Record<string, any>,
+  repo: { id: number; node_id: string },
+  issue?: { id: number; node_id: string },
+) {
   Object.assign(payload.repository, { id: repo.id, node_id: repo.node_id });
   if (issue) Object.assign(payload.issue, { id: issue.id, node_id: issue.node_id });
   return payload;
 }
 
 /** An `issues.labeled` payload for the given repository and issue, from GitHub's real example. */
-export function labeledPayload(o: { owner: string; repo: string; number: number; title: string; body: string; label: string; sender?: string }) {
+export function labeledPayload(o: {
+  owner: string;
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  label: string;
+  sender?: string;
+}) {
   const payload = examplePayload("issues", "labeled");
   payload.repository.name = o.repo;
   payload.repository.full_name = `${o.owner}/${o.repo}`;
@@ -94,5 +107,8 @@ export const EXAMPLE_SENDER = "Codertocat";
 export const TRIAGE_PERMISSION = {
   permission: "read",
   role_name: "triage",
-  user: { login: EXAMPLE_SENDER, permissions: { pull: true, triage: true, push: false, maintain: false, admin: false } },
+  user: {
+    login: EXAMPLE_SENDER,
+    permissions: { pull: true, triage: true, push: false, maintain: false, admin: false },
+  },
 };

@@ -253,7 +253,10 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
 }
 
 /** The Secret Manager stand-in and the app's clients on it, for the tests of one file (started once, closed after). */
-export function useSecretManagerEmulator(): { readonly emulator: SecretManagerEmulator; readonly clients: SecretManagerClients } {
+export function useSecretManagerEmulator(): {
+  readonly emulator: SecretManagerEmulator;
+  readonly clients: SecretManagerClients;
+} {
   let emulator: SecretManagerEmulator | undefined;
   let clients: SecretManagerClients | undefined;
   beforeAll(async () => {

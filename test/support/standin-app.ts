@@ -54,7 +54,11 @@ export async function startStandInApp(): Promise<StandInApp> {
         privateKey,
         log,
         baseUrl: `${standIn.url}/api/v3`,
-        Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+        Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+          ...options,
+          retry: { enabled: false },
+          throttle: { enabled: false },
+        })),
       });
       void probot.load(
         createApp({
@@ -77,7 +81,10 @@ export async function startStandInApp(): Promise<StandInApp> {
 }
 
 /** The scenario repository on the stand-in: config, collaborators (`maintainer` has triage), the services as given. */
-export function addScenarioRepo(app: StandInApp, o: { config?: string; files?: Record<string, string>; fixed?: boolean } = {}) {
+export function addScenarioRepo(
+  app: StandInApp,
+  o: { config?: string; files?: Record<string, string>; fixed?: boolean } = {},
+) {
   app.standIn.addRepo(FULL, {
     files: { ".github/config-triage.yml": o.config ?? scenarioConfigYaml, ...o.files },
     collaborators: { maintainer: "triage", writer: "write" },
@@ -105,13 +112,17 @@ function withRepo(payload: Record<string, any>, issue: StandInIssue) {
     user: { ...payload.issue.user, login: issue.user.login, type: issue.user.type },
   });
   // A pull request's comment events say so in `issue.pull_request`.
-  if (issue.pull_request) payload.issue.pull_request = { url: `https://api.github.com/repos/${FULL}/pulls/${issue.number}`, merged_at: null };
+  if (issue.pull_request)
+    payload.issue.pull_request = { url: `https://api.github.com/repos/${FULL}/pulls/${issue.number}`, merged_at: null };
   else delete payload.issue.pull_request;
   return payload;
 }
 
 /** `issues.labeled` for a stand-in issue, the label added by `sender`. */
-export function labeledEvent(issue: StandInIssue, o: { label?: string; sender?: string; senderType?: "User" | "Bot" } = {}) {
+export function labeledEvent(
+  issue: StandInIssue,
+  o: { label?: string; sender?: string; senderType?: "User" | "Bot" } = {},
+) {
   const payload = withRepo(examplePayload("issues", "labeled"), issue);
   payload.label.name = o.label ?? "triage:config";
   payload.sender = { ...payload.sender, login: o.sender ?? "maintainer", type: o.senderType ?? "User" };
@@ -119,11 +130,19 @@ export function labeledEvent(issue: StandInIssue, o: { label?: string; sender?: 
 }
 
 /** `issue_comment.created` for a stand-in issue and comment. */
-export function commentEvent(issue: StandInIssue, comment: { id: number; node_id?: string; body: string; login?: string }) {
+export function commentEvent(
+  issue: StandInIssue,
+  comment: { id: number; node_id?: string; body: string; login?: string },
+) {
   const payload = withRepo(examplePayload("issue_comment", "created"), issue);
   const login = comment.login ?? "maintainer";
   if (comment.node_id) payload.comment.node_id = comment.node_id;
-  Object.assign(payload.comment, { id: comment.id, body: comment.body, performed_via_github_app: null, user: { ...payload.comment.user, login, type: "User" } });
+  Object.assign(payload.comment, {
+    id: comment.id,
+    body: comment.body,
+    performed_via_github_app: null,
+    user: { ...payload.comment.user, login, type: "User" },
+  });
   payload.sender = { ...payload.sender, login, type: "User" };
   return { id: `delivery-${Math.random()}`, name: "issue_comment" as const, payload: payload as any };
 }
@@ -131,7 +150,12 @@ export function commentEvent(issue: StandInIssue, comment: { id: number; node_id
 /** Adds `body` as a comment by `login` on the stand-in and returns the event for it. */
 export function postCommand(app: StandInApp, issue: StandInIssue, body: string, login = "maintainer") {
   const comment = app.standIn.addComment(FULL, issue.number, { body, user: { login, type: "User" } });
-  return commentEvent(app.standIn.issue(FULL, issue.number)!, { id: comment.id, node_id: comment.node_id, body, login });
+  return commentEvent(app.standIn.issue(FULL, issue.number)!, {
+    id: comment.id,
+    node_id: comment.node_id,
+    body,
+    login,
+  });
 }
 
 /**
@@ -143,7 +167,12 @@ export function editedCommentEvent(
   comment: { id: number; body: string; from: string; author: string; editor: string; editorType?: "User" | "Bot" },
 ) {
   const payload = withRepo(examplePayload("issue_comment", "edited"), issue);
-  Object.assign(payload.comment, { id: comment.id, body: comment.body, performed_via_github_app: null, user: { ...payload.comment.user, login: comment.author, type: "User" } });
+  Object.assign(payload.comment, {
+    id: comment.id,
+    body: comment.body,
+    performed_via_github_app: null,
+    user: { ...payload.comment.user, login: comment.author, type: "User" },
+  });
   payload.changes = { body: { from: comment.from } };
   payload.sender = { ...payload.sender, login: comment.editor, type: comment.editorType ?? "User" };
   return { id: `delivery-${Math.random()}`, name: "issue_comment" as const, payload: payload as any };

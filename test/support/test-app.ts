@@ -36,7 +36,9 @@ export interface EmulatorAndClients {
  * (the scenario's services by default; `{}` for none) and clients on it; with `blockNetwork`, no network but nock's
  * mocks. Call it at the top level.
  */
-export function useCloudRunEmulator(o: { serve?: Parameters<typeof startCloudRunEmulator>[0]; blockNetwork?: boolean } = {}): EmulatorAndClients {
+export function useCloudRunEmulator(
+  o: { serve?: Parameters<typeof startCloudRunEmulator>[0]; blockNetwork?: boolean } = {},
+): EmulatorAndClients {
   let emulator: CloudRunEmulator | undefined;
   let clients: CloudRunClients | undefined;
   beforeAll(async () => {

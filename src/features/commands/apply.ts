@@ -12,8 +12,13 @@ export const apply: Command = {
   async run(ctx) {
     const planId = ctx.args.split(" ")[0] || undefined;
     if (planId && !/^[0-9a-f]{7}$/.test(planId)) {
-      return { ok: false, reason: `\`${planId.replace(/`/g, "'")}\` is not a plan id: a plan id is the 7 characters shown after "Plan" in the diagnosis comment` };
+      return {
+        ok: false,
+        reason: `\`${planId.replace(/`/g, "'")}\` is not a plan id: a plan id is the 7 characters shown after "Plan" in the diagnosis comment`,
+      };
     }
-    return resultOf(await runTriage(ctx.gh, parentOf(ctx), ctx.deps, ctx.configRead, { apply: { planId }, mayClose: false }));
+    return resultOf(
+      await runTriage(ctx.gh, parentOf(ctx), ctx.deps, ctx.configRead, { apply: { planId }, mayClose: false }),
+    );
   },
 };

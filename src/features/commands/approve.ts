@@ -12,7 +12,10 @@ export const approve: Command = {
   async run(ctx) {
     const followUp = ctx.followUp!;
     if (ctx.issue.state_reason === "not_planned" || readRejected(ctx.issue.body)) {
-      return { ok: false, reason: "this follow-up was rejected; a rejection is final (open a new issue if the work is wanted after all)" };
+      return {
+        ok: false,
+        reason: "this follow-up was rejected; a rejection is final (open a new issue if the work is wanted after all)",
+      };
     }
     await ctx.gh.removeLabel(ctx.config!.review_label);
     await recordReview(ctx, followUp, "approved");

@@ -11,7 +11,8 @@ export function renderHelpTable(commands: Command[], roles: Config["roles"] = {}
     "| Command | What it does | Who may use it | Example |",
     "|---|---|---|---|",
     ...commands.map(
-      (c) => `| \`${c.usage}\` | ${c.help} | ${who(roles[c.name] ?? c.minRole)} | ${c.examples.map((e) => `\`${e}\``).join(", ")} |`,
+      (c) =>
+        `| \`${c.usage}\` | ${c.help} | ${who(roles[c.name] ?? c.minRole)} | ${c.examples.map((e) => `\`${e}\``).join(", ")} |`,
     ),
   ].join("\n");
 }

@@ -10,6 +10,8 @@ export const plan: Command = {
   on: "parent",
   examples: ["/triage plan"],
   async run(ctx) {
-    return resultOf(await runTriage(ctx.gh, parentOf(ctx), ctx.deps, ctx.configRead, { followUps: "plan", mayClose: false }));
+    return resultOf(
+      await runTriage(ctx.gh, parentOf(ctx), ctx.deps, ctx.configRead, { followUps: "plan", mayClose: false }),
+    );
   },
 };

@@ -9,13 +9,23 @@ import type { CommandContext } from "./command.js";
  * Records a review in the parent's diagnosis comment: its state marker and its follow-up list. Only the app's own
  * section of its own comment is rewritten; nothing else in the comment changes.
  */
-export async function recordReview(ctx: CommandContext, followUp: { parent: number; template: string }, review: Review): Promise<void> {
+export async function recordReview(
+  ctx: CommandContext,
+  followUp: { parent: number; template: string },
+  review: Review,
+): Promise<void> {
   const gh = ctx.ghFor(followUp.parent);
   const [comments, subIssues] = await Promise.all([gh.listComments(), gh.listSubIssues()]);
   const memory = recall(comments, subIssues, ctx.deps.identity, followUp.parent);
   if (!memory.comment?.body || !memory.state) return;
-  const reviews: Record<string, Review> = { ...memory.reviews, [followUp.template]: memory.reviews[followUp.template] === "rejected" ? "rejected" : review };
-  const state: DiagnosisState = { ...memory.state, reviews: { ...(memory.state.reviews ?? {}), [followUp.template]: reviews[followUp.template] } };
+  const reviews: Record<string, Review> = {
+    ...memory.reviews,
+    [followUp.template]: memory.reviews[followUp.template] === "rejected" ? "rejected" : review,
+  };
+  const state: DiagnosisState = {
+    ...memory.state,
+    reviews: { ...(memory.state.reviews ?? {}), [followUp.template]: reviews[followUp.template] },
+  };
   const order = ctx.config!.follow_ups.map((f) => f.template);
   const refs = memory.followUps
     .map((f) => ({ ...f, review: reviewState(f, reviews) }))

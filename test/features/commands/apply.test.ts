@@ -2,10 +2,29 @@ import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
 import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
 import { scenarioConfigYaml } from "../../fixtures/scenario.js";
-import { createdIssueJson, mockDependencies, mockStructureReads, scenarioMilestones } from "../../support/github-mocks.js";
 import {
-  API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, ROLE, setServices, showPlan,
-  useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
+  createdIssueJson,
+  mockDependencies,
+  mockStructureReads,
+  scenarioMilestones,
+} from "../../support/github-mocks.js";
+import {
+  API,
+  REPO,
+  app,
+  commentEvent,
+  followUpIssue,
+  mockConfig,
+  mockReactions,
+  mockReply,
+  mockRole,
+  mockTriageReads,
+  ROLE,
+  setServices,
+  showPlan,
+  useCommandTestEnvironment,
+  mockNoEarlierNotice,
+} from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -16,12 +35,15 @@ const planOf = (body: string) => readMarker<{ plan?: PlanRecord }>("diagnosis", 
 function mockCreate(scope: nock.Scope, n: number) {
   const created: Array<{ title: string; labels: string[]; body: string; milestone?: number }> = [];
   scope
-    .post(`${REPO}/issues`).times(n)
+    .post(`${REPO}/issues`)
+    .times(n)
     .reply(201, (_u, b: any) => {
       created.push(b);
       return createdIssueJson(REPO, 940 + created.length, b);
     })
-    .post(`${REPO}/issues/930/sub_issues`).times(n).reply(201, { id: 1 });
+    .post(`${REPO}/issues/930/sub_issues`)
+    .times(n)
+    .reply(201, { id: 1 });
   mockDependencies(scope, [[942, 9941]]);
   return created;
 }
@@ -92,7 +114,9 @@ describe("/triage apply", () => {
     const fresh = planOf(updated)!;
     expect(fresh.id).not.toBe(old.id);
     expect(fresh.items.map((i) => i.template)).not.toContain("immediate-fix");
-    expect(reply.body).toContain("😕 the plan is out of date (the live check no longer finds `missing:staging:netra-backend:JWT_SECRET_STAGING`; follow-up `immediate-fix` is no longer planned)");
+    expect(reply.body).toContain(
+      "😕 the plan is out of date (the live check no longer finds `missing:staging:netra-backend:JWT_SECRET_STAGING`; follow-up `immediate-fix` is no longer planned)",
+    );
     expect(reply.body).toContain(`comment \`/triage apply ${fresh.id}\``);
   });
 
@@ -114,7 +138,9 @@ describe("/triage apply", () => {
     expect(reply.body).toContain("follow-up `ssot-consolidation` changed (milestone: `Sprint 48` → `Sprint 49`)");
     expect(reply.body).toContain("follow-up `health-monitoring` changed (milestone: `Sprint 49` → none)");
     // The fresh plan shown says why the monitoring has no milestone now.
-    expect(updated).toMatch(/- `health-monitoring`: no milestone: only 1 open milestone is due after \d{4}-\d\d-\d\d \(`next\+1` needs 2\); it opens without\./);
+    expect(updated).toMatch(
+      /- `health-monitoring`: no milestone: only 1 open milestone is due after \d{4}-\d\d-\d\d \(`next\+1` needs 2\); it opens without\./,
+    );
   });
 
   it("refuses when the config changed since the plan", async () => {
@@ -178,7 +204,12 @@ describe("/triage apply", () => {
   it("ignores a plan in a marker a person pasted: no plan was shown, so it refuses and shows a real one", async () => {
     const real = await showPlan();
     const plan = planOf(real.body)!;
-    const spoof = { id: 600, body: real.body, user: { login: "mallory", type: "User" }, performed_via_github_app: null };
+    const spoof = {
+      id: 600,
+      body: real.body,
+      user: { login: "mallory", type: "User" },
+      performed_via_github_app: null,
+    };
     const reply: { body?: string } = {};
     let posted = "";
     const scope = nock(API);

@@ -1,17 +1,39 @@
 import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
 import {
-  API, REPO, app, bot, commentEvent, diagnosisComment, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, ROLE, TEMPLATES,
-  useCommandTestEnvironment, viaApp,
+  API,
+  REPO,
+  app,
+  bot,
+  commentEvent,
+  diagnosisComment,
+  followUpIssue,
+  mockConfig,
+  mockReactions,
+  mockReply,
+  mockRole,
+  ROLE,
+  TEMPLATES,
+  useCommandTestEnvironment,
+  viaApp,
 } from "./harness.js";
 
 useCommandTestEnvironment();
 
-const FOLLOW_UP_BODY = '<!-- config-triage:follow-up {"parent":930,"template":"ssot-consolidation"} -->\n\nConsolidate.\n\nFollow-up of #930.\n\nA note a maintainer added.';
+const FOLLOW_UP_BODY =
+  '<!-- config-triage:follow-up {"parent":930,"template":"ssot-consolidation"} -->\n\nConsolidate.\n\nFollow-up of #930.\n\nA note a maintainer added.';
 const onFollowUp = (body: string, extra: Record<string, unknown> = {}) =>
   commentEvent({
     body,
-    issue: { number: 932, title: "Consolidate configuration", body: FOLLOW_UP_BODY, user: bot, performed_via_github_app: viaApp, html_url: "https://github.com/x/y/issues/932", ...extra },
+    issue: {
+      number: 932,
+      title: "Consolidate configuration",
+      body: FOLLOW_UP_BODY,
+      user: bot,
+      performed_via_github_app: viaApp,
+      html_url: "https://github.com/x/y/issues/932",
+      ...extra,
+    },
   });
 const parentComment = () =>
   diagnosisComment(
@@ -19,11 +41,20 @@ const parentComment = () =>
     "Maintainer-visible diagnosis\n\n#### Follow-up issues\n- [ ] #931 immediate-fix — open\n- [ ] #932 ssot-consolidation — open\n- [ ] #933 flow-documentation — open\n- [ ] #934 health-monitoring — open\n\nThis issue stays open.",
   );
 
-function mockParentUpdate(scope: nock.Scope, into: { body?: string }, subIssues = TEMPLATES.map((t) => followUpIssue(t))) {
+function mockParentUpdate(
+  scope: nock.Scope,
+  into: { body?: string },
+  subIssues = TEMPLATES.map((t) => followUpIssue(t)),
+) {
   return scope
-    .get(`${REPO}/issues/930/comments`).query(true).reply(200, [parentComment()])
-    .get(`${REPO}/issues/930/sub_issues`).query(true).reply(200, subIssues)
-    .patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((into.body = b.body), { id: 555 }));
+    .get(`${REPO}/issues/930/comments`)
+    .query(true)
+    .reply(200, [parentComment()])
+    .get(`${REPO}/issues/930/sub_issues`)
+    .query(true)
+    .reply(200, subIssues)
+    .patch(`${REPO}/issues/comments/555`)
+    .reply(200, (_u, b: any) => ((into.body = b.body), { id: 555 }));
 }
 
 describe("/triage approve", () => {
@@ -55,7 +86,9 @@ describe("/triage approve", () => {
     mockConfig(scope);
     mockReactions(scope, "confused");
     mockReply(scope, reply, 932);
-    await app().receive(onFollowUp("/triage reject", { user: { login: "mallory", type: "User" }, performed_via_github_app: null }));
+    await app().receive(
+      onFollowUp("/triage reject", { user: { login: "mallory", type: "User" }, performed_via_github_app: null }),
+    );
     expect(reply.body).toContain("`/triage reject` works only on a follow-up issue that config-triage opened");
   });
 
@@ -80,7 +113,9 @@ describe("/triage reject", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.maintain);
-    scope.patch(`${REPO}/issues/932`, (b) => "body" in b).reply(200, (_u, b: any) => ((newBody = b.body), { number: 932 }));
+    scope
+      .patch(`${REPO}/issues/932`, (b) => "body" in b)
+      .reply(200, (_u, b: any) => ((newBody = b.body), { number: 932 }));
     scope.patch(`${REPO}/issues/932`, (b) => "state" in b).reply(200, (_u, b) => ((closed = b), { number: 932 }));
     mockParentUpdate(scope, parent);
     mockReply(scope, reply, 932);

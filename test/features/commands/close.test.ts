@@ -1,6 +1,18 @@
 import nock from "nock";
 import { scenarioConfigYaml } from "../../fixtures/scenario.js";
-import { API, REPO, app, commentEvent, mockConfig, mockReactions, mockReply, mockRole, ROLE, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
+import {
+  API,
+  REPO,
+  app,
+  commentEvent,
+  mockConfig,
+  mockReactions,
+  mockReply,
+  mockRole,
+  ROLE,
+  useCommandTestEnvironment,
+  mockNoEarlierNotice,
+} from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -41,7 +53,9 @@ describe("/triage close and /triage reopen", () => {
     mockRole(scope, "maintainer", role);
     if (role === ROLE.read) mockNoEarlierNotice(scope);
     mockReply(scope, reply);
-    await app().receive(commentEvent({ body: `/triage ${verb}`, issue: { state: verb === "reopen" ? "closed" : "open" } }));
+    await app().receive(
+      commentEvent({ body: `/triage ${verb}`, issue: { state: verb === "reopen" ? "closed" : "open" } }),
+    );
     expect(reply.body).toContain(reason);
   });
 

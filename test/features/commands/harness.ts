@@ -2,7 +2,12 @@
 import nock from "nock";
 import { APP_ID, examplePayload } from "../../support/probot.js";
 import { testApp, useCloudRunEmulator, type EmulatorAndClients } from "../../support/test-app.js";
-import { API, mockInstallationToken, mockStructureReads, mockTriageReads as mockTriageReadsOf } from "../../support/github-mocks.js";
+import {
+  API,
+  mockInstallationToken,
+  mockStructureReads,
+  mockTriageReads as mockTriageReadsOf,
+} from "../../support/github-mocks.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
 
 export { API };
@@ -44,11 +49,22 @@ export function mockBlockedBy(scope: nock.Scope, number: number, blockers: numbe
   return scope
     .get(`${REPO}/issues/${number}/dependencies/blocked_by`)
     .query(true)
-    .reply(200, blockers.map((n) => ({ id: 9000 + n, number: n, title: `#${n}`, state: "open" })));
+    .reply(
+      200,
+      blockers.map((n) => ({ id: 9000 + n, number: n, title: `#${n}`, state: "open" })),
+    );
 }
 
-export function diagnosisComment(state: object, text = "old diagnosis\n\n#### Follow-up issues\n- [ ] #931 — open\n\nThis issue stays open.") {
-  return { id: 555, body: `<!-- config-triage:diagnosis ${JSON.stringify({ v: 1, followUps: [], problems: [], ...state })} -->\n${text}\n<!-- config-triage:end -->`, user: bot, performed_via_github_app: viaApp };
+export function diagnosisComment(
+  state: object,
+  text = "old diagnosis\n\n#### Follow-up issues\n- [ ] #931 — open\n\nThis issue stays open.",
+) {
+  return {
+    id: 555,
+    body: `<!-- config-triage:diagnosis ${JSON.stringify({ v: 1, followUps: [], problems: [], ...state })} -->\n${text}\n<!-- config-triage:end -->`,
+    user: bot,
+    performed_via_github_app: viaApp,
+  };
 }
 
 let cloudRun: EmulatorAndClients | undefined;
@@ -63,7 +79,12 @@ export function useCommandTestEnvironment() {
     // Before a plan creates anything the app looks for its own follow-ups on the repository (a run that died half-way):
     // who it is (GET /app, once per process) and the issues it opened. None here.
     nock(API).get("/app").optionally().reply(200, { id: APP_ID, slug: "config-triage" }).persist();
-    nock(API).get(`${REPO}/issues`).query((q) => q.creator === "config-triage[bot]").optionally().reply(200, []).persist();
+    nock(API)
+      .get(`${REPO}/issues`)
+      .query((q) => q.creator === "config-triage[bot]")
+      .optionally()
+      .reply(200, [])
+      .persist();
   });
   afterEach(() => {
     // The installation token is persisted, and a test that expects no request at all does not use it.
@@ -128,14 +149,32 @@ export function mockReactions(scope: nock.Scope, final: "rocket" | "confused", s
 
 export function mockRole(scope: nock.Scope, login: string, answer: Record<string, unknown> | number) {
   const path = `${REPO}/collaborators/${login}/permission`;
-  return typeof answer === "number" ? scope.get(path).reply(answer, { message: "error" }) : scope.get(path).reply(200, answer);
+  return typeof answer === "number"
+    ? scope.get(path).reply(answer, { message: "error" })
+    : scope.get(path).reply(200, answer);
 }
 
 export const ROLE = {
-  read: { permission: "read", role_name: "read", user: { permissions: { pull: true, triage: false, push: false, maintain: false, admin: false } } },
-  triage: { permission: "read", role_name: "triage", user: { permissions: { pull: true, triage: true, push: false, maintain: false, admin: false } } },
-  write: { permission: "write", role_name: "write", user: { permissions: { pull: true, triage: true, push: true, maintain: false, admin: false } } },
-  maintain: { permission: "write", role_name: "maintain", user: { permissions: { pull: true, triage: true, push: true, maintain: true, admin: false } } },
+  read: {
+    permission: "read",
+    role_name: "read",
+    user: { permissions: { pull: true, triage: false, push: false, maintain: false, admin: false } },
+  },
+  triage: {
+    permission: "read",
+    role_name: "triage",
+    user: { permissions: { pull: true, triage: true, push: false, maintain: false, admin: false } },
+  },
+  write: {
+    permission: "write",
+    role_name: "write",
+    user: { permissions: { pull: true, triage: true, push: true, maintain: false, admin: false } },
+  },
+  maintain: {
+    permission: "write",
+    role_name: "maintain",
+    user: { permissions: { pull: true, triage: true, push: true, maintain: true, admin: false } },
+  },
 };
 
 /** The app looks whether it already told someone without a role why a command was refused (it answers once): no. */

@@ -1,6 +1,17 @@
 import nock from "nock";
 import { scenarioConfigYaml } from "../../fixtures/scenario.js";
-import { API, REPO, app, commentEvent, mockConfig, mockReactions, mockReply, mockRole, ROLE, useCommandTestEnvironment } from "./harness.js";
+import {
+  API,
+  REPO,
+  app,
+  commentEvent,
+  mockConfig,
+  mockReactions,
+  mockReply,
+  mockRole,
+  ROLE,
+  useCommandTestEnvironment,
+} from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -15,7 +26,9 @@ describe("/triage help and the command layer", () => {
     await app().receive(commentEvent({ body: "Hi!\n/triage help", login: "passer-by" }));
     expect(seen).toEqual(["eyes", "rocket"]);
     expect(reply.body).toContain("| `/triage apply [plan-id]` |");
-    expect(reply.body).toContain("| `/triage help` | Lists the commands, what each does and who may use it. | anyone |");
+    expect(reply.body).toContain(
+      "| `/triage help` | Lists the commands, what each does and who may use it. | anyone |",
+    );
     expect(reply.body).toContain("`write` role or higher");
   });
 
@@ -43,7 +56,9 @@ describe("/triage help and the command layer", () => {
     // No mocks: any request fails the test.
     await app().receive(commentEvent({ body: "/triage help", login: "renovate[bot]", userType: "Bot" }));
     await app().receive(commentEvent({ body: "/triage help", comment: { performed_via_github_app: { id: 4242 } } }));
-    await app().receive(commentEvent({ body: "```\n/triage apply\n```\n> /triage apply\n<!-- /triage apply -->\n\n    /triage apply" }));
+    await app().receive(
+      commentEvent({ body: "```\n/triage apply\n```\n> /triage apply\n<!-- /triage apply -->\n\n    /triage apply" }),
+    );
   });
 
   it("on an edited comment runs only the commands the edit added", async () => {
@@ -53,12 +68,16 @@ describe("/triage help and the command layer", () => {
     mockReactions(scope, "rocket");
     mockReply(scope, reply);
     // recheck was there before the edit: it must not run again (it would ask for the role and read the comments).
-    await app().receive(commentEvent({ action: "edited", from: "/triage recheck", body: "/triage recheck\n/triage help" }));
+    await app().receive(
+      commentEvent({ action: "edited", from: "/triage recheck", body: "/triage recheck\n/triage help" }),
+    );
     expect(reply.body).toContain("config-triage commands");
   });
 
   it("does nothing on an edit that adds no command, or that does not say what the body was", async () => {
-    await app().receive(commentEvent({ action: "edited", from: "/triage recheck", body: "/triage recheck\n\n(typo fixed)" }));
+    await app().receive(
+      commentEvent({ action: "edited", from: "/triage recheck", body: "/triage recheck\n\n(typo fixed)" }),
+    );
     const noChanges = commentEvent({ action: "edited", body: "/triage help" });
     delete noChanges.payload.changes;
     await app().receive(noChanges);
@@ -114,18 +133,36 @@ describe("/triage help and the command layer", () => {
     const events: string[] = [];
     const scope = nock(API);
     scope
-      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`).times(2).reply(200, scenarioConfigYaml)
-      .post(`${REPO}/issues/comments/4401/reactions`).times(2).reply(201, (_u, b: any) => (events.push(`first ${b.content}`), {}))
-      .post(`${REPO}/issues/comments/4402/reactions`).times(2).reply(201, (_u, b: any) => (events.push(`second ${b.content}`), {}))
-      .get(`${REPO}/collaborators/maintainer/permission`).delay(150).reply(200, (() => (events.push("first role"), ROLE.write)) as never)
-      .patch(`${REPO}/issues/930`).reply(200, (_u, b: any) => (events.push(`first ${b.state}`), {}))
-      .post(`${REPO}/issues/930/comments`).times(2).reply(201, { id: 1 });
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .times(2)
+      .reply(200, scenarioConfigYaml)
+      .post(`${REPO}/issues/comments/4401/reactions`)
+      .times(2)
+      .reply(201, (_u, b: any) => (events.push(`first ${b.content}`), {}))
+      .post(`${REPO}/issues/comments/4402/reactions`)
+      .times(2)
+      .reply(201, (_u, b: any) => (events.push(`second ${b.content}`), {}))
+      .get(`${REPO}/collaborators/maintainer/permission`)
+      .delay(150)
+      .reply(200, (() => (events.push("first role"), ROLE.write)) as never)
+      .patch(`${REPO}/issues/930`)
+      .reply(200, (_u, b: any) => (events.push(`first ${b.state}`), {}))
+      .post(`${REPO}/issues/930/comments`)
+      .times(2)
+      .reply(201, { id: 1 });
     const probot = app();
     await Promise.all([
       probot.receive(commentEvent({ body: "/triage close" })),
       probot.receive(commentEvent({ body: "/triage help", comment: { id: 4402 } })),
     ]);
-    expect(events).toEqual(["first eyes", "first role", "first closed", "first rocket", "second eyes", "second rocket"]);
+    expect(events).toEqual([
+      "first eyes",
+      "first role",
+      "first closed",
+      "first rocket",
+      "second eyes",
+      "second rocket",
+    ]);
   });
 
   it("answers an error of GitHub while running a command with 😕 and an internal-error note, and logs it", async () => {
@@ -144,7 +181,10 @@ describe("/triage help and the command layer", () => {
     const reply: { body?: string } = {};
     const scope = nock(API);
     mockConfig(scope);
-    scope.post(`${REPO}/issues/comments/4401/reactions`).times(2).reply(403, { message: "Resource not accessible by integration" });
+    scope
+      .post(`${REPO}/issues/comments/4401/reactions`)
+      .times(2)
+      .reply(403, { message: "Resource not accessible by integration" });
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: "/triage help" }));
     expect(reply.body).toContain("config-triage commands");

@@ -4,7 +4,24 @@ import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
 import { EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../../support/probot.js";
 import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
 import { mockStructureReads } from "../../support/github-mocks.js";
-import { API, REPO, app, commentEvent, followUpIssue, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, owner, repo, ROLE, showPlan, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
+import {
+  API,
+  REPO,
+  app,
+  commentEvent,
+  followUpIssue,
+  mockConfig,
+  mockReactions,
+  mockReply,
+  mockRole,
+  mockTriageReads,
+  owner,
+  repo,
+  ROLE,
+  showPlan,
+  useCommandTestEnvironment,
+  mockNoEarlierNotice,
+} from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -18,9 +35,15 @@ describe("/triage plan", () => {
       "| `immediate-fix` | Fix configuration: JWT_SECRET_STAGING missing on staging | — | — | `Bug` | `priority:critical`, `config-triage`, `needs-review` | — |",
     );
     // The dependencies and milestones the follow-ups will get (issue 16): the documentation waits for the consolidation.
-    expect(comment.body).toMatch(/^\| `flow-documentation` \| Document the configuration flow of .* \| `ssot-consolidation` \| `Sprint 48` \| `Task` \| /m);
+    expect(comment.body).toMatch(
+      /^\| `flow-documentation` \| Document the configuration flow of .* \| `ssot-consolidation` \| `Sprint 48` \| `Task` \| /m,
+    );
     expect(comment.body).toMatch(/^\| `health-monitoring` \| .* \| — \| `Sprint 49` \| `Task` \| /m);
-    expect(plan.items.find((i) => i.template === "flow-documentation")).toMatchObject({ blockedBy: ["ssot-consolidation"], milestone: "Sprint 48", type: "Task" });
+    expect(plan.items.find((i) => i.template === "flow-documentation")).toMatchObject({
+      blockedBy: ["ssot-consolidation"],
+      milestone: "Sprint 48",
+      type: "Task",
+    });
     expect(plan.items.map((i) => `${i.template}:${i.action}`)).toEqual([
       "immediate-fix:create",
       "ssot-consolidation:create",
@@ -30,9 +53,17 @@ describe("/triage plan", () => {
   });
 
   it("lists the follow-ups that exist already, with their state, and does not plan them again", async () => {
-    const comment = await showPlan({ subIssues: [followUpIssue("immediate-fix"), followUpIssue("health-monitoring", { state: "closed", state_reason: "not_planned" })] });
+    const comment = await showPlan({
+      subIssues: [
+        followUpIssue("immediate-fix"),
+        followUpIssue("health-monitoring", { state: "closed", state_reason: "not_planned" }),
+      ],
+    });
     const plan = readMarker<{ plan: PlanRecord }>("diagnosis", comment.body)!.plan;
-    expect(plan.items.filter((i) => i.action === "create").map((i) => i.template)).toEqual(["ssot-consolidation", "flow-documentation"]);
+    expect(plan.items.filter((i) => i.action === "create").map((i) => i.template)).toEqual([
+      "ssot-consolidation",
+      "flow-documentation",
+    ]);
     expect(comment.body).toContain("- `immediate-fix`: #931\n- `health-monitoring`: #934 (rejected)");
     expect(comment.body).toContain("#931 immediate-fix — open");
     expect(comment.body).toContain("#934 health-monitoring — rejected");
@@ -57,8 +88,13 @@ describe("mode: review", () => {
     const scope = nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION);
     mockConfig(scope, `${scenarioConfigYaml}mode: review\n`);
     mockStructureReads(mockTriageReads(scope, [], []))
-      .post(`${REPO}/issues/930/comments`).reply(201, (_u, b: any) => ((comment = b.body), { id: 555 }));
-    await app().receive({ id: "d", name: "issues", payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any });
+      .post(`${REPO}/issues/930/comments`)
+      .reply(201, (_u, b: any) => ((comment = b.body), { id: 555 }));
+    await app().receive({
+      id: "d",
+      name: "issues",
+      payload: labeledPayload({ owner, repo, ...scenarioIssue, label: "triage:config" }) as any,
+    });
     expect(comment).toContain("would create:");
     expect(readMarker<{ plan: PlanRecord }>("diagnosis", comment)!.plan.items).toHaveLength(4);
   });

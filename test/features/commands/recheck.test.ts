@@ -1,6 +1,25 @@
 import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
-import { API, REPO, app, commentEvent, diagnosisComment, followUpIssue, mockBlockedBy, mockConfig, mockReactions, mockReply, mockRole, mockTriageReads, RECORDED_FOLLOW_UPS, ROLE, setServices, TEMPLATES, useCommandTestEnvironment, mockNoEarlierNotice } from "./harness.js";
+import {
+  API,
+  REPO,
+  app,
+  commentEvent,
+  diagnosisComment,
+  followUpIssue,
+  mockBlockedBy,
+  mockConfig,
+  mockReactions,
+  mockReply,
+  mockRole,
+  mockTriageReads,
+  RECORDED_FOLLOW_UPS,
+  ROLE,
+  setServices,
+  TEMPLATES,
+  useCommandTestEnvironment,
+  mockNoEarlierNotice,
+} from "./harness.js";
 
 useCommandTestEnvironment();
 
@@ -9,7 +28,6 @@ const MISSING = "missing:staging:netra-backend:JWT_SECRET_STAGING";
 const DRIFT = ["drift:staging>production:netra-backend", "drift:staging>production:auth-service"];
 const allFollowUps = () => TEMPLATES.map((t) => followUpIssue(t));
 
-
 describe("/triage recheck", () => {
   it("re-runs the check for a triage user and updates the diagnosis in place, saying nothing changed", async () => {
     let updated = "";
@@ -17,7 +35,11 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
-    mockTriageReads(scope, [diagnosisComment({ followUps: RECORDED_FOLLOW_UPS, problems: [MISSING, ...DRIFT] })], allFollowUps());
+    mockTriageReads(
+      scope,
+      [diagnosisComment({ followUps: RECORDED_FOLLOW_UPS, problems: [MISSING, ...DRIFT] })],
+      allFollowUps(),
+    );
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
@@ -32,13 +54,21 @@ describe("/triage recheck", () => {
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
     // Written by the first release: `v: 1`, no `kinds`, and no drift keys, because it did not look for drift.
-    mockTriageReads(scope, [diagnosisComment({ v: 1, followUps: RECORDED_FOLLOW_UPS, problems: [MISSING] })], allFollowUps());
+    mockTriageReads(
+      scope,
+      [diagnosisComment({ v: 1, followUps: RECORDED_FOLLOW_UPS, problems: [MISSING] })],
+      allFollowUps(),
+    );
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toContain("#### Changed since the last check\nNothing changed since the last check.");
     expect(updated).not.toContain("❌ new");
     // The new state says what it recorded, so the next check does call new drift new.
-    expect(readMarker("diagnosis", updated)).toMatchObject({ v: 2, problems: [MISSING, ...DRIFT], kinds: expect.arrayContaining(["missing", "drift"]) });
+    expect(readMarker("diagnosis", updated)).toMatchObject({
+      v: 2,
+      problems: [MISSING, ...DRIFT],
+      kinds: expect.arrayContaining(["missing", "drift"]),
+    });
   });
 
   it("calls drift new when the previous state recorded drift and had none", async () => {
@@ -47,7 +77,11 @@ describe("/triage recheck", () => {
     mockConfig(scope);
     mockReactions(scope, "rocket");
     mockRole(scope, "maintainer", ROLE.triage);
-    mockTriageReads(scope, [diagnosisComment({ v: 2, kinds: ["missing", "drift"], followUps: RECORDED_FOLLOW_UPS, problems: [MISSING] })], allFollowUps());
+    mockTriageReads(
+      scope,
+      [diagnosisComment({ v: 2, kinds: ["missing", "drift"], followUps: RECORDED_FOLLOW_UPS, problems: [MISSING] })],
+      allFollowUps(),
+    );
     scope.patch(`${REPO}/issues/comments/555`).reply(200, (_u, b: any) => ((updated = b.body), { id: 555 }));
     await app().receive(commentEvent({ body: "/triage recheck" }));
     expect(updated).toMatch(/- ❌ new: production \/ netra-backend lacks .*, which staging has/);
@@ -76,7 +110,11 @@ describe("/triage recheck", () => {
 
   it("ignores a diagnosis marker a person pasted: the run treats the issue as never checked", async () => {
     let created = "";
-    const spoof = { ...diagnosisComment({ problems: ["made-up"] }), user: { login: "mallory", type: "User" }, performed_via_github_app: null };
+    const spoof = {
+      ...diagnosisComment({ problems: ["made-up"] }),
+      user: { login: "mallory", type: "User" },
+      performed_via_github_app: null,
+    };
     const scope = nock(API);
     mockConfig(scope);
     mockReactions(scope, "rocket");
@@ -90,10 +128,22 @@ describe("/triage recheck", () => {
   });
 
   it.each<[string, Record<string, unknown> | number, string]>([
-    ["a read-only user", { ...ROLE.read }, "`/triage recheck` needs the `triage` role or higher; `maintainer` has `read` on this repository"],
+    [
+      "a read-only user",
+      { ...ROLE.read },
+      "`/triage recheck` needs the `triage` role or higher; `maintainer` has `read` on this repository",
+    ],
     ["a non-collaborator", 404, "`maintainer` has no role on this repository"],
-    ["a custom role GitHub gives no base permissions for (fail closed)", { permission: "write", role_name: "deployer" }, "could not determine the role of `maintainer` (GitHub reports the custom role `deployer` without its base permissions, so its rank is unknown), so the command was refused"],
-    ["an error of the permission API (fail closed)", 500, "could not determine the role of `maintainer` (GitHub's permission API answered 500), so the command was refused"],
+    [
+      "a custom role GitHub gives no base permissions for (fail closed)",
+      { permission: "write", role_name: "deployer" },
+      "could not determine the role of `maintainer` (GitHub reports the custom role `deployer` without its base permissions, so its rank is unknown), so the command was refused",
+    ],
+    [
+      "an error of the permission API (fail closed)",
+      500,
+      "could not determine the role of `maintainer` (GitHub's permission API answered 500), so the command was refused",
+    ],
   ])("refuses %s", async (name, answer, reason) => {
     const reply: { body?: string } = {};
     const scope = nock(API);
@@ -112,10 +162,13 @@ describe("/triage recheck", () => {
     const scope = nock(API);
     mockConfig(scope);
     mockReactions(scope, "rocket");
-    mockRole(scope, "maintainer", { permission: "read", role_name: "oncall", user: { permissions: { pull: true, triage: true, push: false } } });
+    mockRole(scope, "maintainer", {
+      permission: "read",
+      role_name: "oncall",
+      user: { permissions: { pull: true, triage: true, push: false } },
+    });
     mockTriageReads(scope, [diagnosisComment({ followUps: RECORDED_FOLLOW_UPS, problems: [MISSING] })], allFollowUps());
     scope.patch(`${REPO}/issues/comments/555`).reply(200, { id: 555 });
     await app().receive(commentEvent({ body: "/triage recheck" }));
   });
 });
-

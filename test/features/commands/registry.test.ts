@@ -12,15 +12,18 @@ const testText = readdirSync(dir)
   .join("\n");
 
 describe("the command registry", () => {
-  it.each(commands.map((c) => [c.name, c] as const))("%s has usage, help, a minimum role, examples and a test", (name, c) => {
-    expect(c.usage.startsWith(`/triage ${name}`)).toBe(true);
-    expect(c.help.length).toBeGreaterThan(10);
-    expect(["anyone", "read", "triage", "write", "maintain", "admin"]).toContain(c.minRole);
-    expect(c.examples.length).toBeGreaterThan(0);
-    for (const e of c.examples) expect(e.startsWith(`/triage ${name}`)).toBe(true);
-    // An integration test sends this command through probot.receive.
-    expect(testText).toMatch(new RegExp(`["\`]/triage ${name}\\b`));
-  });
+  it.each(commands.map((c) => [c.name, c] as const))(
+    "%s has usage, help, a minimum role, examples and a test",
+    (name, c) => {
+      expect(c.usage.startsWith(`/triage ${name}`)).toBe(true);
+      expect(c.help.length).toBeGreaterThan(10);
+      expect(["anyone", "read", "triage", "write", "maintain", "admin"]).toContain(c.minRole);
+      expect(c.examples.length).toBeGreaterThan(0);
+      for (const e of c.examples) expect(e.startsWith(`/triage ${name}`)).toBe(true);
+      // An integration test sends this command through probot.receive.
+      expect(testText).toMatch(new RegExp(`["\`]/triage ${name}\\b`));
+    },
+  );
 
   it("lists each command once, and the config's `roles:` keys are exactly the commands", () => {
     const names = commands.map((c) => c.name);
