@@ -65,12 +65,12 @@ it("unverified bodies together hold at most 50 MB: the excess is 503 at once, an
   // once (which two depends on arrival order, so wait for any three answers).
   const held = Array.from({ length: 5 }, () => openDelivery(20 * MB, 1024));
   const answered: Array<{ status: number; body: string; headers: IncomingMessage["headers"] }> = [];
-  held.forEach((d) =>
+  for (const d of held) {
     d.answer.then(
       (a) => answered.push(a),
       () => undefined,
-    ),
-  );
+    );
+  }
   await waitFor("three answers", () => (answered.length >= 3 ? true : undefined), 20_000);
   await new Promise((r) => setTimeout(r, 200));
   expect(answered).toHaveLength(3);
