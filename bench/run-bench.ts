@@ -15,11 +15,11 @@
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { appEnv, randomUUID, sleep, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../test/support/cloud-run-emulator.js";
-import { buildService } from "../test/support/cloud-run-fixtures.js";
-import { startSecretManagerEmulator } from "../test/support/secret-manager-emulator.js";
-import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../test/support/github-standin.js";
-import { EXAMPLE_SENDER, labeledPayload } from "../test/support/probot.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../dev/cloud-run-emulator.js";
+import { buildService } from "../dev/cloud-run-fixtures.js";
+import { startSecretManagerEmulator } from "../dev/secret-manager-emulator.js";
+import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../dev/github-standin.js";
+import { EXAMPLE_SENDER, labeledPayload } from "../dev/webhook-payloads.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
 import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";
 

@@ -9,11 +9,11 @@
  * No GitHub App and no Google account are needed.
  */
 import { randomUUID } from "node:crypto";
-import { startCloudRunEmulator } from "../test/support/cloud-run-emulator.js";
-import { projectNumberFor } from "../test/support/cloud-run-fixtures.js";
-import { startSecretManagerEmulator } from "../test/support/secret-manager-emulator.js";
-import { startGitHubStandIn, type GitHubStandIn } from "../test/support/github-standin.js";
-import { labeledPayload, withStandInIds } from "../test/support/probot.js";
+import { startCloudRunEmulator } from "../dev/cloud-run-emulator.js";
+import { projectNumberFor } from "../dev/cloud-run-fixtures.js";
+import { startSecretManagerEmulator } from "../dev/secret-manager-emulator.js";
+import { startGitHubStandIn, type GitHubStandIn } from "../dev/github-standin.js";
+import { labeledPayload, withStandInIds } from "../dev/webhook-payloads.js";
 import { appEnv, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
 import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse } from "yaml";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { startGitHubStandIn, type GitHubStandIn } from "../support/github-standin.js";
-import { labeledPayload } from "../support/probot.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
+import { startGitHubStandIn, type GitHubStandIn } from "../../dev/github-standin.js";
+import { labeledPayload } from "../../dev/webhook-payloads.js";
 import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 // The committed Action bundle (action/dist/main.mjs), run as the runner runs a `node24` action: `node` on the file

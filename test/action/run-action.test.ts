@@ -8,8 +8,9 @@ import { ProbotOctokit } from "probot";
 import { pino } from "pino";
 import { runAction } from "../../src/action/run-action.js";
 import { writeResults } from "../../src/action/write-results.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { EXAMPLE_SENDER, examplePayload, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
+import { TRIAGE_PERMISSION } from "../support/probot.js";
+import { EXAMPLE_SENDER, examplePayload, labeledPayload } from "../../dev/webhook-payloads.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runNode } from "../support/app-server.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

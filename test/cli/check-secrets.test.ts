@@ -16,9 +16,9 @@ import { fetchSecretFacts } from "../../src/diagnosis/fetch-secret-facts.js";
 import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import { createSecretManagerClients } from "../../src/secret-manager/create-clients.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { projectNumberFor } from "../support/cloud-run-fixtures.js";
-import { startSecretManagerEmulator, type SecretManagerEmulator } from "../support/secret-manager-emulator.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
+import { projectNumberFor } from "../../dev/cloud-run-fixtures.js";
+import { startSecretManagerEmulator, type SecretManagerEmulator } from "../../dev/secret-manager-emulator.js";
 import { scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
 
 const STAGING_YAML = readFileSync(new URL("../fixtures/snapshots/staging.yaml", import.meta.url), "utf8");

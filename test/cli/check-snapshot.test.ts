@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CliIO } from "../../src/cli/cli-io.js";
 import { runCli } from "../../src/cli/run-cli.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
 
 /** `gcloud run services describe --format yaml` of staging's two services; its literal carries a planted value. */

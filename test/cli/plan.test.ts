@@ -4,7 +4,7 @@ import type { CliIO } from "../../src/cli/cli-io.js";
 import { readOnlyIssueGitHub, ReadOnlyError } from "../../src/github/readonly-issue-github.js";
 import { Octokit } from "@octokit/rest";
 import { writeMarker } from "../../src/render/markers.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { API, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
 import { PLANTED_VALUES, SCENARIO_REPO, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 

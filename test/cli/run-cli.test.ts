@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../src/cli/run-cli.js";
 import type { CliIO } from "../../src/cli/cli-io.js";
-import { GrpcStatus, startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { GrpcStatus, startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { PLANTED_VALUES, scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
 
 let emulator: CloudRunEmulator;

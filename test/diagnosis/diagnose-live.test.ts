@@ -13,7 +13,7 @@ import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import type { LiveState } from "../../src/diagnosis/types.js";
 import { renderDiagnosisComment } from "../../src/render/render-diagnosis.js";
-import { GrpcStatus, serviceDisabledFault } from "../support/cloud-run-emulator.js";
+import { GrpcStatus, serviceDisabledFault } from "../../dev/cloud-run-emulator.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
 import {
   buildService,
@@ -21,7 +21,7 @@ import {
   secretPermissionDeniedMessage,
   serviceName,
   type BuildServiceOptions,
-} from "../support/cloud-run-fixtures.js";
+} from "../../dev/cloud-run-fixtures.js";
 
 const P = "acme-staging";
 const R = "us-central1";

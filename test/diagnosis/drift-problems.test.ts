@@ -6,7 +6,7 @@ import { describe, expect, it } from "@jest/globals";
 import { driftProblems, evaluate } from "../../src/diagnosis/evaluate.js";
 import { serviceToSnapshot } from "../../src/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceState, ServiceTarget } from "../../src/diagnosis/types.js";
-import { buildService, type EnvSpec } from "../support/cloud-run-fixtures.js";
+import { buildService, type EnvSpec } from "../../dev/cloud-run-fixtures.js";
 
 /** Values planted in the services: none may appear in any finding. */
 const VALUE = "pl4nted-v4lue-never-shown";

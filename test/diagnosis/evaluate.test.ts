@@ -4,7 +4,7 @@ import { evaluate, type Problem, type VariableResult, type Verdict } from "../..
 import { planChecks, type EffectiveCheck } from "../../src/diagnosis/plan-checks.js";
 import { serviceToSnapshot } from "../../src/diagnosis/to-snapshot.js";
 import type { ContainerSnapshot, EnvEntry, LiveState, ServiceState, ServiceTarget } from "../../src/diagnosis/types.js";
-import { buildService, projectNumberFor, secretNotFoundMessage } from "../support/cloud-run-fixtures.js";
+import { buildService, projectNumberFor, secretNotFoundMessage } from "../../dev/cloud-run-fixtures.js";
 import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const STAGING: ServiceTarget = {

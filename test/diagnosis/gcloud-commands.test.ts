@@ -9,7 +9,7 @@ import * as gcloud from "../../src/diagnosis/gcloud-commands.js";
 import type { EffectiveCheck } from "../../src/diagnosis/plan-checks.js";
 import { serviceToSnapshot } from "../../src/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceTarget } from "../../src/diagnosis/types.js";
-import { buildService, type BuildServiceOptions } from "../support/cloud-run-fixtures.js";
+import { buildService, type BuildServiceOptions } from "../../dev/cloud-run-fixtures.js";
 
 const T: ServiceTarget = { environment: "staging", project: "acme-staging", region: "us-central1", service: "api" };
 const UPDATE = "gcloud run services update api --project=acme-staging --region=us-central1";

@@ -13,7 +13,7 @@ import {
   secretNotFoundMessage,
   projectNumberFor,
   type TrafficSpec,
-} from "../support/cloud-run-fixtures.js";
+} from "../../dev/cloud-run-fixtures.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
 
 const P = "acme-staging";

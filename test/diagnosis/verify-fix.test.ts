@@ -13,9 +13,10 @@ import { verifySecretUse } from "../../src/diagnosis/verify-secret-use.js";
 import { GoogleCredentialsError } from "../../src/cloud-run/create-clients.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import { renderDiagnosisComment } from "../../src/render/render-diagnosis.js";
-import { GrpcStatus } from "../support/cloud-run-emulator.js";
-import { buildService, projectNumberFor, type EnvSpec } from "../support/cloud-run-fixtures.js";
-import { type Binding, useSecretManagerEmulator } from "../support/secret-manager-emulator.js";
+import { GrpcStatus } from "../../dev/cloud-run-emulator.js";
+import { buildService, projectNumberFor, type EnvSpec } from "../../dev/cloud-run-fixtures.js";
+import type { Binding } from "../../dev/secret-manager-emulator.js";
+import { useSecretManagerEmulator } from "../support/use-secret-manager-emulator.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
 
 const P = "acme-staging";

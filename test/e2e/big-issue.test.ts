@@ -6,7 +6,7 @@
 import { readMarker } from "../../src/render/markers.js";
 import { waitFor } from "../support/app-server.js";
 import { OWNER, useE2E } from "../support/e2e-harness.js";
-import { labeledPayload } from "../support/probot.js";
+import { labeledPayload } from "../../dev/webhook-payloads.js";
 import { scenarioConfigYaml } from "../fixtures/scenario.js";
 
 const e2e = useE2E({ appId: 41 });

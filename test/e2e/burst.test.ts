@@ -4,7 +4,7 @@
  * delivery is acknowledged before any work is done; every issue ends with exactly one comment and one follow-up.
  * One follow-up per issue (repo config) keeps each run to three content writes.
  */
-import { labeledPayload } from "../support/probot.js";
+import { labeledPayload } from "../../dev/webhook-payloads.js";
 import { waitFor, type AppProcess } from "../support/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";

@@ -3,7 +3,7 @@
  * CLOUD_RUN_TIMEOUT_MS: the services are reported on the issue as "could not check" (neither missing nor passing),
  * and the parent stays open, although the same services without the faults pass every check (and close it).
  */
-import { GrpcStatus } from "../support/cloud-run-emulator.js";
+import { GrpcStatus } from "../../dev/cloud-run-emulator.js";
 import { waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 import { scenarioServices } from "../fixtures/scenario.js";

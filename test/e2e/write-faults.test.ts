@@ -7,7 +7,7 @@
  */
 import { waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
 import { OWNER, useE2E } from "../support/e2e-harness.js";
-import { labeledPayload, withStandInIds } from "../support/probot.js";
+import { labeledPayload, withStandInIds } from "../../dev/webhook-payloads.js";
 import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 
 /** One follow-up: a duplicate shows as two, and REST's paced writes (3 s apart) stay few. */

@@ -1,5 +1,5 @@
 import { askedForTriage, markTriageRequest, shouldReportFailure } from "../../src/features/asked-for-triage.js";
-import { examplePayload } from "../support/probot.js";
+import { examplePayload } from "../../dev/webhook-payloads.js";
 
 function labeled(label: string, senderType = "User") {
   const payload = examplePayload("issues", "labeled");

@@ -3,7 +3,8 @@ import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { checkRunOutput, isTriageFile } from "../../src/features/config-check.js";
 import { API, mockInstallationToken } from "../support/github-mocks.js";
-import { APP_ID, examplePayload, testProbot } from "../support/probot.js";
+import { APP_ID, testProbot } from "../support/probot.js";
+import { examplePayload } from "../../dev/webhook-payloads.js";
 import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;

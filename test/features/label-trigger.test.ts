@@ -1,6 +1,7 @@
 import nock from "nock";
 import { readMarker } from "../../src/render/markers.js";
-import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { APP_ID, TRIAGE_PERMISSION } from "../support/probot.js";
+import { EXAMPLE_SENDER, labeledPayload } from "../../dev/webhook-payloads.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import {
   API,

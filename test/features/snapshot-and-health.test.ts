@@ -10,10 +10,11 @@ import nock from "nock";
 import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
 import { parseConfigText } from "../../src/config/parse-config.js";
 import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { buildService } from "../support/cloud-run-fixtures.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
+import { buildService } from "../../dev/cloud-run-fixtures.js";
 import { API, mockInstallationToken, mockTriageReads } from "../support/github-mocks.js";
-import { EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { TRIAGE_PERMISSION } from "../support/probot.js";
+import { EXAMPLE_SENDER, labeledPayload } from "../../dev/webhook-payloads.js";
 import { testApp } from "../support/test-app.js";
 
 const owner = "acme";

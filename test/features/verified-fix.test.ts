@@ -6,11 +6,12 @@ import nock from "nock";
 import type { AppDeps } from "../../src/app-deps.js";
 import { parseAllowedProjects } from "../../src/config/allowed-projects.js";
 import { fetchSecretFacts } from "../../src/diagnosis/fetch-secret-facts.js";
-import { APP_ID, EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { APP_ID, TRIAGE_PERMISSION } from "../support/probot.js";
+import { EXAMPLE_SENDER, labeledPayload } from "../../dev/webhook-payloads.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { API, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
-import { useSecretManagerEmulator } from "../support/secret-manager-emulator.js";
-import { buildService, projectNumberFor } from "../support/cloud-run-fixtures.js";
+import { useSecretManagerEmulator } from "../support/use-secret-manager-emulator.js";
+import { buildService, projectNumberFor } from "../../dev/cloud-run-fixtures.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;

@@ -14,7 +14,8 @@ import {
   mockStructureReads,
   mockTriageReads,
 } from "../support/github-mocks.js";
-import { APP_ID, EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload, TRIAGE_PERMISSION } from "../support/probot.js";
+import { APP_ID, TRIAGE_PERMISSION } from "../support/probot.js";
+import { EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload } from "../../dev/webhook-payloads.js";
 import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 

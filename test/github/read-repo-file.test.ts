@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/glob
 import nock from "nock";
 import { Context, ProbotOctokit } from "probot";
 import { issueGitHubFromContext } from "../../src/github/issue-github.js";
-import { labeledPayload } from "../support/probot.js";
+import { labeledPayload } from "../../dev/webhook-payloads.js";
 
 const API = "https://api.github.com";
 const REPO = "/repos/acme/shop";

@@ -11,9 +11,10 @@ import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { resetGraphqlFallbacks } from "../../src/github/graphql-issue-github.js";
 import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "../support/cloud-run-emulator.js";
-import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../support/github-standin.js";
-import { EXAMPLE_SENDER, labeledPayload, privateKey } from "../support/probot.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
+import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../../dev/github-standin.js";
+import { privateKey } from "../support/probot.js";
+import { EXAMPLE_SENDER, labeledPayload } from "../../dev/webhook-payloads.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 import { addScenarioMilestones } from "../fixtures/scenario-structure.js";
 

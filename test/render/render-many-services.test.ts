@@ -17,9 +17,9 @@ import {
   type DiagnosisState,
   type FollowUpRef,
 } from "../../src/render/render-diagnosis.js";
-import { GrpcStatus } from "../support/cloud-run-emulator.js";
+import { GrpcStatus } from "../../dev/cloud-run-emulator.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
-import { buildService, projectNumberFor, secretNotFoundMessage, type EnvSpec } from "../support/cloud-run-fixtures.js";
+import { buildService, projectNumberFor, secretNotFoundMessage, type EnvSpec } from "../../dev/cloud-run-fixtures.js";
 
 const REGION = "us-central1";
 const SERVICES = [

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../src/cli/run-cli.js";
 import { createMemoryRateLimitStore } from "../../src/limits/rate-limit-store.js";
-import { GrpcStatus } from "../support/cloud-run-emulator.js";
-import type { StandInIssue } from "../support/github-standin.js";
+import { GrpcStatus } from "../../dev/cloud-run-emulator.js";
+import type { StandInIssue } from "../../dev/github-standin.js";
 import {
   addScenarioRepo,
   FULL,

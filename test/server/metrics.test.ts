@@ -6,7 +6,7 @@ import { instrumentCloudRunClients } from "../../src/cloud-run/instrument-client
 import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { createLogger } from "../../src/server/create-logger.js";
 import { createMetrics, githubRequestMetrics, observeTriage, routeTemplate } from "../../src/server/metrics.js";
-import { GrpcStatus, startCloudRunEmulator } from "../support/cloud-run-emulator.js";
+import { GrpcStatus, startCloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { scenarioServices } from "../fixtures/scenario.js";
 
 beforeAll(() => nock.disableNetConnect());

@@ -4,9 +4,14 @@
  * all stopped after the file; after each test, no request the app sent may break GitHub's OpenAPI description.
  * Plus the canonical scenario in a repository of its own per test, its `issues.labeled` event, and what the app wrote.
  */
-import { startCloudRunEmulator, type CloudRunEmulator } from "./cloud-run-emulator.js";
-import { startGitHubStandIn, type GitHubStandIn, type StandInIssue, type StartOptions } from "./github-standin.js";
-import { labeledPayload, withStandInIds } from "./probot.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
+import {
+  startGitHubStandIn,
+  type GitHubStandIn,
+  type StandInIssue,
+  type StartOptions,
+} from "../../dev/github-standin.js";
+import { labeledPayload, withStandInIds } from "../../dev/webhook-payloads.js";
 import { appEnv, randomUUID, startApp, startRedis, type AppProcess, type RedisServer } from "./app-server.js";
 import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
 import { addScenarioMilestones } from "../fixtures/scenario-structure.js";

@@ -3,7 +3,7 @@
  * triage run (config, the issue's comments, the repository's templates, the issue's sub-issues).
  */
 import nock from "nock";
-import { INSTALLATION_ID } from "./probot.js";
+import { INSTALLATION_ID } from "../../dev/webhook-payloads.js";
 import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
 import { DEFAULT_ISSUE_TYPES, scenarioMilestones } from "../fixtures/scenario-structure.js";
 

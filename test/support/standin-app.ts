@@ -12,10 +12,11 @@ import type { ProjectPolicy } from "../../src/config/allowed-projects.js";
 import type { RateLimitStore } from "../../src/limits/rate-limit-store.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import { createLogger } from "../../src/server/create-logger.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "./cloud-run-emulator.js";
-import { startGitHubStandIn, type GitHubStandIn, type StandInIssue } from "./github-standin.js";
-import { decodeNodeId, nodeId } from "./github-ids.js";
-import { examplePayload, privateKey, withStandInIds } from "./probot.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
+import { startGitHubStandIn, type GitHubStandIn, type StandInIssue } from "../../dev/github-standin.js";
+import { decodeNodeId, nodeId } from "../../dev/github-ids.js";
+import { privateKey } from "./probot.js";
+import { examplePayload, withStandInIds } from "../../dev/webhook-payloads.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
 
 export const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;

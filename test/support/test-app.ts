@@ -9,7 +9,7 @@ import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run
 import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { createApp } from "../../src/index.js";
 import { loadBuiltInTemplates } from "../../src/render/templates.js";
-import { startCloudRunEmulator, type CloudRunEmulator } from "./cloud-run-emulator.js";
+import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { APP_ID, testProbot } from "./probot.js";
 import { scenarioServices } from "../fixtures/scenario.js";
 

@@ -1,6 +1,7 @@
 /** Shared set-up of the `/triage` command integration tests: payloads, the app, and the usual GitHub mocks. */
 import nock from "nock";
-import { APP_ID, examplePayload } from "../../support/probot.js";
+import { APP_ID } from "../../support/probot.js";
+import { examplePayload } from "../../../dev/webhook-payloads.js";
 import { testApp, useCloudRunEmulator, type EmulatorAndClients } from "../../support/test-app.js";
 import {
   API,

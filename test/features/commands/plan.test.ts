@@ -1,7 +1,8 @@
 import nock from "nock";
 import { readMarker } from "../../../src/render/markers.js";
 import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
-import { EXAMPLE_SENDER, labeledPayload, TRIAGE_PERMISSION } from "../../support/probot.js";
+import { TRIAGE_PERMISSION } from "../../support/probot.js";
+import { EXAMPLE_SENDER, labeledPayload } from "../../../dev/webhook-payloads.js";
 import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
 import { mockStructureReads } from "../../support/github-mocks.js";
 import {

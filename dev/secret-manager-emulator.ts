@@ -13,8 +13,6 @@ import { createRequire } from "node:module";
 import * as protoLoader from "@grpc/proto-loader";
 import gax from "google-gax";
 import type { grpc as GrpcTypes } from "google-gax";
-import { afterAll, beforeAll } from "@jest/globals";
-import { createSecretManagerClients, type SecretManagerClients } from "../../src/secret-manager/create-clients.js";
 import { projectNumberFor } from "./cloud-run-fixtures.js";
 
 const grpc = gax.grpc;
@@ -249,30 +247,5 @@ export async function startSecretManagerEmulator(): Promise<SecretManagerEmulato
       calls.length = 0;
     },
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-  };
-}
-
-/** The Secret Manager stand-in and the app's clients on it, for the tests of one file (started once, closed after). */
-export function useSecretManagerEmulator(): {
-  readonly emulator: SecretManagerEmulator;
-  readonly clients: SecretManagerClients;
-} {
-  let emulator: SecretManagerEmulator | undefined;
-  let clients: SecretManagerClients | undefined;
-  beforeAll(async () => {
-    emulator = await startSecretManagerEmulator();
-    clients = createSecretManagerClients(emulator.address);
-  });
-  afterAll(async () => {
-    await clients?.close();
-    await emulator?.close();
-  });
-  return {
-    get emulator() {
-      return emulator!;
-    },
-    get clients() {
-      return clients!;
-    },
   };
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Octokit } from "@octokit/rest";
 import { ProbotOctokit } from "probot";
-import { startGitHubStandIn, type GitHubStandIn } from "./support/github-standin.js";
-import { decodeNodeId } from "./support/github-ids.js";
+import { startGitHubStandIn, type GitHubStandIn } from "../../dev/github-standin.js";
+import { decodeNodeId } from "../../dev/github-ids.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const CONFIG = "checks:\n  cloudRun: true\nlabels:\n  - config-failure\n";

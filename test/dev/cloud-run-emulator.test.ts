@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { createCloudRunClients, type CloudRunClients } from "../src/cloud-run/create-clients.js";
-import { GrpcStatus, startCloudRunEmulator, type CloudRunEmulator } from "./support/cloud-run-emulator.js";
+import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
+import { GrpcStatus, startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import {
   buildService,
   projectNumberFor,
   revisionName,
   secretNotFoundMessage,
   serviceName,
-} from "./support/cloud-run-fixtures.js";
+} from "../../dev/cloud-run-fixtures.js";
 
 const PROJECT = "acme-prod";
 const REGION = "us-central1";
