@@ -81,7 +81,8 @@ async function scenarioStandIn(followUps: number, opts: { refuseGraphql?: boolea
   const files: Record<string, string> = { ".github/config-triage.yml": scenarioConfigYaml };
   for (let i = 0; i < followUps - 4; i++) {
     files[`.github/config-triage/extra-${i}.md`] =
-      `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage"]\n---\nMore work split out of #{{parent.number}}.\n`;
+      `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage"]\n---\nMore work ` +
+      `split out of #{{parent.number}}.\n`;
     files[".github/config-triage.yml"] += `  - extra-${i}\n`;
   }
   // An organisation's repository: issue types, and two sprints as milestones (the built-in templates ask for both).
@@ -260,7 +261,9 @@ async function measureCloudRun(
     cloudRun.setService(built.service);
     for (const r of built.revisions) cloudRun.setRevision(r);
   }
-  const config = `environments:\n  production:\n    project: ${project}\n    region: us-central1\n    services: [${names.join(", ")}]\nchecks:\n  - variable: JWT_SECRET\nfollow_ups: []\n`;
+  const config =
+    `environments:\n  production:\n    project: ${project}\n    region: us-central1\n    services: ` +
+    `[${names.join(", ")}]\nchecks:\n  - variable: JWT_SECRET\nfollow_ups: []\n`;
   const github = await startGitHubStandIn({ appId: 1, latencyMs: 0, checkResponses: false });
   github.addRepo(FULL, {
     files: { ".github/config-triage.yml": config },
@@ -328,7 +331,8 @@ async function main(): Promise<void> {
         `Cloud Run calls, 20 services in one region: ${cr.calls} (${cr.byMethod}); naive: 20 (GetService each)`,
       );
       console.log(
-        `Secret Manager calls, 20 services reading one secret: ${cr.secretCalls} (${cr.secretByMethod}); naive: 60 (GetSecret, GetSecretVersion, GetIamPolicy per service)`,
+        `Secret Manager calls, 20 services reading one secret: ${cr.secretCalls} (${cr.secretByMethod}); naive: ` +
+          `60 (GetSecret, GetSecretVersion, GetIamPolicy per service)`,
       );
     } finally {
       await cloudRun.close();
@@ -507,7 +511,9 @@ async function main(): Promise<void> {
     for (const r of rows.slice(1)) console.log(line(r));
     const cpu = cpus()[0]?.model ?? "unknown CPU";
     console.log(
-      `\nGitHub stand-in latency ${LATENCY_MS} ms, Cloud Run emulator latency ${CLOUD_RUN_LATENCY_MS} ms; Probot's default throttling; ${cpus().length} CPUs (${cpu}), Node ${process.version}; took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+      `\nGitHub stand-in latency ${LATENCY_MS} ms, Cloud Run emulator latency ${CLOUD_RUN_LATENCY_MS} ms; ` +
+        `Probot's default throttling; ${cpus().length} CPUs (${cpu}), Node ${process.version}; ` +
+        `took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     );
     const violations = [...triage.values()].flatMap((f) => f.violations);
     if (violations.length) {

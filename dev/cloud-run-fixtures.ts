@@ -86,7 +86,9 @@ export interface BuildServiceOptions {
   traffic?: TrafficSpec[];
   /** A rollout that failed: the revision was created from `template` but never became ready. */
   failedRevision?: FailedRevisionSpec;
-  /** Default: the project's default compute service account, `${projectNumber}-compute@developer.gserviceaccount.com`. */
+  /**
+   * Default: the project's default compute service account, `${projectNumber}-compute@developer.gserviceaccount.com`.
+   */
   serviceAccount?: string;
   /** Default: a stable 12-digit number derived from the project id (see `projectNumberFor`). */
   projectNumber?: string;
@@ -118,7 +120,8 @@ export function serviceName(project: string, region: string, service: string): s
 
 /**
  * The revision error Cloud Run reports when a referenced secret (version) does not exist, e.g.
- * "spec.template.spec.containers[0].env[1].value_from.secret_key_ref.name: Secret projects/123/secrets/db/versions/latest was not found".
+ * "spec.template.spec.containers[0].env[1].value_from.secret_key_ref.name: Secret
+ * projects/123/secrets/db/versions/latest was not found".
  */
 export function secretNotFoundMessage(o: {
   projectNumber: string;
@@ -127,7 +130,10 @@ export function secretNotFoundMessage(o: {
   /** Default "spec.template.spec.containers[0].env[0].value_from.secret_key_ref.name". */
   field?: string;
 }): string {
-  return `${o.field ?? defaultSecretField()}: Secret ${secretVersionPath(o.projectNumber, o.secret, o.version)} was not found`;
+  return (
+    `${o.field ?? defaultSecretField()}: Secret ${secretVersionPath(o.projectNumber, o.secret, o.version)} ` +
+    `was not found`
+  );
 }
 
 /** The revision error Cloud Run reports when the revision's service account cannot access a secret. */
@@ -344,7 +350,8 @@ function renderContainers(
       name: spec.name ?? (ingress ? "placeholder-1" : `container-${i + 1}`),
       image:
         spec.image ??
-        `${ctx.region}-docker.pkg.dev/${ctx.project}/cloud-run-source-deploy/${ctx.name}${ingress ? "" : `-sidecar-${i}`}:latest`,
+        `${ctx.region}-docker.pkg.dev/${ctx.project}/` +
+          `cloud-run-source-deploy/${ctx.name}${ingress ? "" : `-sidecar-${i}`}:latest`,
       env,
       resources: {
         limits: { cpu: "1000m", memory: "512Mi" },
@@ -392,7 +399,8 @@ function revisionIndex(revision: string): number | undefined {
 
 function logUri(project: string, service: string, revision: string): string {
   const filter = encodeURIComponent(
-    `resource.type="cloud_run_revision"\nresource.labels.service_name="${service}"\nresource.labels.revision_name="${revision}"`,
+    `resource.type="cloud_run_revision"\nresource.labels.service_name="${service}"\nresource.labels.` +
+      `revision_name="${revision}"`,
   );
   return (
     `https://console.cloud.google.com/logs/viewer?project=${project}` +

@@ -537,14 +537,16 @@ function ajvProblems(where: Problem["where"], errors: ErrorObject[] | null | und
         });
         break;
       }
-      case "enum":
+      case "enum": {
+        const allowed = (e.params as { allowedValues: unknown[] }).allowedValues ?? [];
         out.push({
           where,
           field,
           code: "invalid",
-          text: `${loc} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}`,
+          text: `${loc} must be one of: ${allowed.map((v) => JSON.stringify(v)).join(", ")}`,
         });
         break;
+      }
       case "type":
         out.push({
           where,
@@ -1385,9 +1387,10 @@ class StandIn implements GitHubStandIn {
     const sha =
       type === "file" ? gitBlobSha(text) : createHash("sha1").update(`tree:${repo.fullName}:${path}`).digest("hex");
     const encPath = path.split("/").map(encodeURIComponent).join("/");
-    const url = `${this.api}/repos/${repo.fullName}/contents/${encPath}?ref=${encodeURIComponent(repo.defaultBranch)}`;
+    const branch = encodeURIComponent(repo.defaultBranch);
+    const url = `${this.api}/repos/${repo.fullName}/contents/${encPath}?ref=${branch}`;
     const gitUrl = `${this.api}/repos/${repo.fullName}/git/${type === "file" ? "blobs" : "trees"}/${sha}`;
-    const htmlUrl = `${this.url}/${repo.fullName}/${type === "file" ? "blob" : "tree"}/${encodeURIComponent(repo.defaultBranch)}/${encPath}`;
+    const htmlUrl = `${this.url}/${repo.fullName}/${type === "file" ? "blob" : "tree"}/${branch}/${encPath}`;
     return {
       type,
       size: Buffer.byteLength(text, "utf8"),
@@ -1637,9 +1640,11 @@ class StandIn implements GitHubStandIn {
         if ((f.status === 403 || f.status === 429) && lower["retry-after"] !== undefined) {
           body = {
             message:
-              "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID standin.",
+              "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you " +
+              "reach out to GitHub Support for help, please include the request ID standin.",
             documentation_url:
-              "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+              "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#" +
+              "about-secondary-rate-limits",
             status: String(f.status),
           };
         } else {

@@ -1,12 +1,12 @@
 /**
  * A local stand-in for Secret Manager (secretmanager.googleapis.com, v1) and Resource Manager's Projects (v3), served
  * over plain-text gRPC on one port, built from the protos `@google-cloud/secret-manager` and
- * `@google-cloud/resource-manager` ship, so the real clients talk to it unchanged (`createSecretManagerClients(address)`
- * or `SECRET_MANAGER_EMULATOR_HOST`).
+ * `@google-cloud/resource-manager` ship, so the real clients talk to it unchanged
+ * (`createSecretManagerClients(address)` or `SECRET_MANAGER_EMULATOR_HOST`).
  *
- * Implemented: ListSecrets, GetSecret, GetSecretVersion (`latest` resolves to the newest version, as the real API does),
- * GetIamPolicy on a secret; Projects.GetProject and Projects.GetIamPolicy. Resource names in answers carry the project
- * number, as the real Secret Manager's do; requests may name a project by id or number. AccessSecretVersion is
+ * Implemented: ListSecrets, GetSecret, GetSecretVersion (`latest` resolves to the newest version, as the real API
+ * does), GetIamPolicy on a secret; Projects.GetProject and Projects.GetIamPolicy. Resource names in answers carry the
+ * project number, as the real Secret Manager's do; requests may name a project by id or number. AccessSecretVersion is
  * recorded and refused: the app must never read a value. Every other RPC answers UNIMPLEMENTED.
  */
 import { createRequire } from "node:module";

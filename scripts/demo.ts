@@ -4,9 +4,9 @@
  * It starts the app's real server (`src/main.ts`, as `npm start` does) in a child process, a GitHub stand-in on
  * loopback that keeps issues in memory and checks every request against GitHub's OpenAPI description, and a local
  * Cloud Run gRPC server built from the protos `@google-cloud/run` ships, and a Secret Manager one (from the protos
- * `@google-cloud/secret-manager` ships) holding the secrets the fix names, so the fix is verified. Then it sends a signed `issues.labeled`
- * webhook, prints what the app wrote, fixes the secret, labels again and shows the issue closing.
- * No GitHub App and no Google account are needed.
+ * `@google-cloud/secret-manager` ships) holding the secrets the fix names, so the fix is verified. Then it sends a
+ * signed `issues.labeled` webhook, prints what the app wrote, fixes the secret, labels again and shows the issue
+ * closing. No GitHub App and no Google account are needed.
  */
 import { randomUUID } from "node:crypto";
 import { startCloudRunEmulator } from "../dev/cloud-run-emulator.js";
@@ -47,7 +47,9 @@ function printFollowUps(github: GitHubStandIn) {
     console.log(`\n#${child.number}  ${child.title}`);
     console.log(`    labels: ${child.labels.join(", ")}   sub-issue of #${parent.number}   by ${child.user.login}`);
     console.log(
-      `    type: ${child.type ?? "—"}   milestone: ${milestone ? `${milestone.title} (due ${milestone.due_on?.slice(0, 10)})` : "—"}   blocked by: ${blockers.join(", ") || "—"}`,
+      `    type: ${child.type ?? "—"}   ` +
+        `milestone: ${milestone ? `${milestone.title} (due ${milestone.due_on?.slice(0, 10)})` : "—"}   ` +
+        `blocked by: ${blockers.join(", ") || "—"}`,
     );
     const text = (child.body ?? "").split("\n").filter((l) => l.trim() && !l.startsWith("<!--"));
     for (const line of text.slice(0, 6)) console.log(`    │ ${line}`);
@@ -103,7 +105,8 @@ async function main() {
       parent().comments.find((c) => c.body.includes("config-triage:diagnosis")),
     );
     console.log(
-      `webhook answered ${status}; triage finished in ${((Date.now() - started) / 1000).toFixed(1)} s (Probot's GitHub write pacing included)\n`,
+      `webhook answered ${status}; triage finished in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+        `(Probot's GitHub write pacing included)\n`,
     );
     console.log(comment.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
     rule("The follow-up issues it opened");
@@ -115,7 +118,8 @@ async function main() {
     await waitFor("the issue to close", () => (parent().state === "closed" ? true : undefined));
     const updated = parent().comments.find((c) => c.body.includes("config-triage:diagnosis"))!;
     console.log(
-      `#930 (id ${parent().id}, ${parent().node_id}) is ${parent().state} (${parent().state_reason}); the same comment (id ${updated.id}) now reads:\n`,
+      `#930 (id ${parent().id}, ${parent().node_id}) is ${parent().state} (${parent().state_reason}); ` +
+        `the same comment (id ${updated.id}) now reads:\n`,
     );
     console.log(updated.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
     const children = github.issues(FULL).filter((i) => i.parent === parent().id).length;
@@ -124,11 +128,13 @@ async function main() {
       `follow-ups: ${children} (none new on the second run); comments by the app on #930: ${parent().comments.length}`,
     );
     console.log(
-      `GitHub requests: ${github.requests.length}; requests GitHub's OpenAPI description would reject: ${github.violations.length}`,
+      `GitHub requests: ${github.requests.length}; ` +
+        `requests GitHub's OpenAPI description would reject: ${github.violations.length}`,
     );
     const methods = secretManager.calls.map((c) => c.method);
     console.log(
-      `Secret Manager calls (metadata only): ${methods.length} (${[...new Set(methods)].map((m) => `${methods.filter((x) => x === m).length} ${m}`).join(", ")})`,
+      `Secret Manager calls (metadata only): ${methods.length} ` +
+        `(${[...new Set(methods)].map((m) => `${methods.filter((x) => x === m).length} ${m}`).join(", ")})`,
     );
     for (const v of github.violations) console.log(`  violation: ${v}`);
     if (github.violations.length) exitCode = 1;
