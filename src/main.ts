@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       error instanceof GoogleCredentialsError
         ? probot.log.warn(
             `no Google credentials (${error.message}): ` +
-              `triages will report "could not check" until there are (README: Set up the GitHub App)`,
+              `triages will report "could not check" until there are (docs/setup.md: Set up the GitHub App)`,
           )
         : probot.log.warn({ err: error }, "could not prepare the Cloud Run clients; the first triage will try again"),
     );

@@ -246,7 +246,7 @@ const HELP: Record<string, string> = {
 
 function fieldHelp(path: string[]): string {
   const key = [...path].reverse().find((p) => Number.isNaN(Number(p))) ?? "";
-  return HELP[key] ?? "see the configuration reference in the README";
+  return HELP[key] ?? "see the configuration reference in docs/configuration.md";
 }
 
 function article(expected: string): string {

@@ -46,7 +46,7 @@ export interface EventRunner {
   giveUp(event: QueuedEvent, error: unknown, attempts: number): Promise<void>;
 }
 
-/** Queue tuning, from the environment (see README "Running at scale"). */
+/** Queue tuning, from the environment (see docs/operations.md, "Running at scale"). */
 export interface QueueSettings {
   /** Events run at once by this instance (different issues). */
   concurrency: number;

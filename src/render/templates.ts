@@ -231,7 +231,7 @@ function rootPaths(value: unknown, prefix = "", depth = 0, into: string[] = []):
 function placeholderHint(path: string, data: Record<string, unknown>): string {
   const bare = path.replace(/^(\.\.\/)+|^this\./, "");
   const best = didYouMean(bare, rootPaths(data)) ?? didYouMean(bare.split(".").pop() ?? bare, [...allKeys(data)]);
-  return best ? `did you mean \`${best}\`?` : "see the placeholders listed in the README";
+  return best ? `did you mean \`${best}\`?` : "see the placeholders listed in docs/templates.md";
 }
 
 /**

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 
 /**
  * The app's Prometheus metrics (prom-client), on their own registry. The names are part of the app's interface: they
- * are listed in the README; change them only with a note there.
+ * are listed in docs/operations.md; change them only with a note there.
  */
 export interface AppMetrics {
   registry: Registry;

@@ -547,7 +547,7 @@ checks:
           line: 1,
           column: 1,
           path: "",
-          message: "the file must be a map: see the configuration reference in the README",
+          message: "the file must be a map: see the configuration reference in docs/configuration.md",
         },
       ],
     },

@@ -244,7 +244,7 @@ describe("buildPlan: problems", () => {
           file: ".github/config-triage/immediate-fix.md",
           line: 7,
           path: "",
-          message: "the body: unknown placeholder `owner`: see the placeholders listed in the README",
+          message: "the body: unknown placeholder `owner`: see the placeholders listed in docs/templates.md",
         },
       ],
     });

@@ -374,7 +374,7 @@ on_pas: close
         file: ".github/config-triage/immediate-fix.md",
         line: 9,
         path: "",
-        message: "the body: unknown placeholder `owner` (see the placeholders listed in the README)",
+        message: "the body: unknown placeholder `owner` (see the placeholders listed in docs/templates.md)",
       },
       {
         file: ".github/config-triage.yml",

@@ -251,7 +251,7 @@ Runbook for #{{parent.number}} ({{parent.title}}) & {{parent.url}}
         file: FILE,
         line: 7,
         path: "",
-        message: "the body: unknown placeholder `owner`: see the placeholders listed in the README",
+        message: "the body: unknown placeholder `owner`: see the placeholders listed in docs/templates.md",
       },
     },
     {
@@ -261,7 +261,7 @@ Runbook for #{{parent.number}} ({{parent.title}}) & {{parent.url}}
         file: FILE,
         line: 5,
         path: "",
-        message: "the body: unknown placeholder `this.target.zone`: see the placeholders listed in the README",
+        message: "the body: unknown placeholder `this.target.zone`: see the placeholders listed in docs/templates.md",
       },
     },
     {
@@ -271,7 +271,7 @@ Runbook for #{{parent.number}} ({{parent.title}}) & {{parent.url}}
         file: FILE,
         line: 2,
         path: "",
-        message: "the title: unknown placeholder `issue_number`: see the placeholders listed in the README",
+        message: "the title: unknown placeholder `issue_number`: see the placeholders listed in docs/templates.md",
       },
     },
     {

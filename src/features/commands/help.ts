@@ -5,7 +5,7 @@ function who(role: string): string {
   return role === "anyone" ? "anyone" : `\`${role}\` role or higher`;
 }
 
-/** The commands table, generated from the registration list (the README shows the same table). */
+/** The commands table, generated from the registration list (docs/commands.md shows the same table). */
 export function renderHelpTable(commands: Command[], roles: Config["roles"] = {}): string {
   return [
     "| Command | What it does | Who may use it | Example |",

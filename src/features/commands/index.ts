@@ -8,6 +8,7 @@ import { recheck } from "./recheck.js";
 
 /**
  * Every `/triage` command, in the order help lists them. This list is the only place commands are wired: the parser's
- * verbs, the role defaults, `/triage help` and the README table all come from it (a test checks each has help and a test).
+ * verbs, the role defaults, `/triage help` and the table in docs/commands.md (`npm run docs`) all come from it (a test
+ * checks each has help and a test).
  */
 export const commands: Command[] = [help, recheck, plan, apply, close, reopen, approve, reject];
