@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { ProbotOctokit } from "probot";
+import { MARKER_PREFIX, signedMarkerPattern, UNVERIFIED_PREFIX } from "../render/markers.js";
 
 /**
  * Signed markers for the Action. In a workflow the app writes as `github-actions[bot]`, and so does every other
@@ -10,14 +11,13 @@ import type { ProbotOctokit } from "probot";
  * gets ` sig=<HMAC-SHA256(key, repository, marker)>`; every marker it reads must carry a valid one, else it is
  * defused (`config-triage-unverified:`) before the app sees it, so the app never trusts it.
  */
-const MARKER = /<!-- config-triage:(diagnosis|follow-up|notice) ([^\n]*?)(?: sig=([0-9a-f]{64}))? -->/g;
+const MARKER = signedMarkerPattern();
 /**
  * Every place the app's marker reader (`readMarker`) could start reading: a whole marker, or, when no whole marker
  * starts there (e.g. a forged one with a line break before its ` -->`, which JSON would still parse), its start alone.
  * The notice's bare `<!-- config-triage:notice -->` carries no state and is left alone.
  */
-const READABLE = /<!-- config-triage:(diagnosis|follow-up|notice) (?!-->)(?:([^\n]*?)(?: sig=([0-9a-f]{64}))? -->)?/g;
-const DEFUSED = "<!-- config-triage-unverified:";
+const READABLE = signedMarkerPattern(true);
 
 export interface MarkerSigner {
   /** Adds (or renews) the signature of every marker in `text`. */
@@ -35,19 +35,20 @@ export function markerSigner(key: string, repository: string): MarkerSigner {
   return {
     sign: (text) =>
       text.replace(MARKER, (_m, kind: string, data: string) => {
-        return `<!-- config-triage:${kind} ${data} sig=${mac(kind, data)} -->`;
+        return `${MARKER_PREFIX}${kind} ${data} sig=${mac(kind, data)} -->`;
       }),
     verify: (text) =>
       text.replace(READABLE, (_m, kind: string, data: string | undefined, sig?: string) => {
-        if (data === undefined) return `${DEFUSED}${kind} `;
-        return valid(kind, data, sig) ? `<!-- config-triage:${kind} ${data} -->` : `${DEFUSED}${kind} ${data} -->`;
+        if (data === undefined) return `${UNVERIFIED_PREFIX}${kind} `;
+        const verified = valid(kind, data, sig);
+        return `${verified ? MARKER_PREFIX : UNVERIFIED_PREFIX}${kind} ${data} -->`;
       }),
   };
 }
 
 /** Every string in plain objects and arrays, mapped; other values (functions, signals, buffers) are kept as is. */
 export function mapStrings<T>(value: T, map: (s: string) => string): T {
-  if (typeof value === "string") return (value.includes("<!-- config-triage") ? map(value) : value) as T;
+  if (typeof value === "string") return (value.includes(MARKER_PREFIX) ? map(value) : value) as T;
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, map)) as T;
   const proto = value && typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
   if (proto === Object.prototype || proto === null) {

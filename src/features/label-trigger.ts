@@ -4,12 +4,12 @@ import { fetchRole, meetsRole, type MinimumRole } from "../commands/resolve-role
 import { ConfigSchema } from "../config/schema.js";
 import { commandGitHubFromContext, type CommandGitHub } from "../github/command-github.js";
 import type { ConfigRead, IssueGitHub } from "../github/issue-github.js";
-import type { AppIdentity } from "../render/markers.js";
+import { noticeMarker, type AppIdentity } from "../render/markers.js";
 import { renderLabelRefusedNotice } from "../render/render-limits.js";
 import { runTriage } from "../triage/run-triage.js";
 import { markTriageRequest } from "./asked-for-triage.js";
 import type { Feature } from "./feature.js";
-import { alreadySaid, noticeMarker } from "./say-once.js";
+import { alreadySaid } from "./say-once.js";
 
 const DEFAULT_LABELS = ConfigSchema.shape.labels.parse(undefined);
 

@@ -7,12 +7,12 @@ import { CONFIG_PATH, type Config } from "../config/schema.js";
 import { commandGitHubFromContext, type CommandGitHub, type Reaction } from "../github/command-github.js";
 import { escapeMarkdown } from "../render/escape-markdown.js";
 import { renderCommandLimitNotice } from "../render/render-limits.js";
-import { isAppAuthored, readMarker } from "../render/markers.js";
+import { isAppAuthored, noticeMarker, readFollowUpMarker } from "../render/markers.js";
 import type { TriageDeps } from "../triage/run-triage.js";
 import type { Command, CommandContext, CommandIssue } from "./commands/command.js";
 import { commands as registered } from "./commands/index.js";
 import type { Feature } from "./feature.js";
-import { alreadySaid, noticeMarker } from "./say-once.js";
+import { alreadySaid } from "./say-once.js";
 
 /** One comment's commands: plain data, so a durable queue can carry it later. */
 export interface CommandJob {
@@ -100,9 +100,9 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
         : parsed && !parsed.ok
           ? `config error: ${parsed.problems.map(located).join("; ")}`
           : undefined;
-  const marker = readMarker<{ parent?: number; template?: string }>("follow-up", job.issue.body);
+  const marker = readFollowUpMarker(job.issue.body, deps.log);
   const followUp =
-    marker?.template && typeof marker.parent === "number" && isAppAuthored(job.issue, deps.identity)
+    marker && isAppAuthored(job.issue, deps.identity)
       ? { parent: marker.parent, template: marker.template }
       : undefined;
   let role: RoleResult | undefined;

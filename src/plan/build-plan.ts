@@ -4,7 +4,7 @@ import { problemKind, type Diagnosis } from "../diagnosis/evaluate.js";
 import type { LiveState } from "../diagnosis/types.js";
 import { escapeMarkdown } from "../render/escape-markdown.js";
 import { fitBody, fitTitle, GITHUB_BODY_LIMIT } from "../render/fit-body.js";
-import { writeMarker } from "../render/markers.js";
+import { followUpMarker } from "../render/markers.js";
 import { renderSecretDiagram } from "../render/render-mermaid.js";
 import { renderTemplate, type RenderedIssue, type Template } from "../render/templates.js";
 import { checkDependencies, templateLinks, type TemplateLink } from "./check-dependencies.js";
@@ -240,7 +240,7 @@ function chooseStructure(template: Template, structure: RepoStructure | undefine
  * template's text is cut, with a note, never the marker or the line naming the parent).
  */
 export function followUpBody(body: string, parent: ParentIssue, template: string): string {
-  const marker = writeMarker("follow-up", { parent: parent.number, template });
+  const marker = followUpMarker({ parent: parent.number, template });
   const parentLine = `Follow-up of #${parent.number}.`;
   const text = fitBody(body.trimEnd(), {
     limit: GITHUB_BODY_LIMIT - marker.length - parentLine.length - 8,

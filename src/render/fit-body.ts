@@ -1,3 +1,5 @@
+import { ANY_MARKER } from "./markers.js";
+
 /** GitHub rejects an issue or comment body longer than this (characters): 422 "body is too long". */
 export const GITHUB_BODY_LIMIT = 65_536;
 /** GitHub answers 422 "title is too long (maximum is 256 characters)" past this. */
@@ -11,9 +13,6 @@ export const CHECK_RUN_TEXT_LIMIT = 65_535;
 export const CHECK_RUN_ANNOTATIONS = 50;
 /** Check runs: an annotation's `message` is at most 64 KB. */
 export const ANNOTATION_MESSAGE_LIMIT = 64 * 1024;
-
-/** The app's hidden markers (state, follow-up, notice and the end of its own section): never cut, never dropped. */
-const MARKER = /<!-- \/?config-triage:[^\n]*?-->/g;
 
 export interface FitOptions {
   /** Default `GITHUB_BODY_LIMIT`. */
@@ -37,7 +36,11 @@ export function fitBody(body: string, options: FitOptions = {}): string {
   const size = options.bytes ? (s: string) => Buffer.byteLength(s, "utf8") : (s: string) => s.length;
   if (size(body) <= limit) return body;
   const note = options.note ?? defaultNote;
-  const markers = [...body.matchAll(MARKER)].map((m) => ({ start: m.index, end: m.index + m[0].length, text: m[0] }));
+  const markers = [...body.matchAll(ANY_MARKER)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    text: m[0],
+  }));
   const reserve = size(note(999_999)) + markers.reduce((n, m) => n + size(m.text) + 1, 0) + 40;
   let cut = prefixWithin(body, limit - reserve, size);
   const lineEnd = body.lastIndexOf("\n", cut);

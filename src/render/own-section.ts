@@ -2,7 +2,9 @@
  * The app's own part of a comment or issue body. People may edit what the app wrote (add a note above or below); when
  * the app updates the text it rewrites only the part between its start marker and its end marker and keeps the rest.
  */
-export const OWN_END = "<!-- config-triage:end -->";
+import { OWN_END } from "./markers.js";
+
+export { OWN_END };
 
 /** Replaces the app's section of `previous` (starting at `startMarker`) with `section`; the rest of the text stays. */
 export function replaceOwnSection(previous: string | null | undefined, section: string, startMarker: string): string {

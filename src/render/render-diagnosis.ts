@@ -2,7 +2,7 @@ import { PROBLEM_KINDS, type Diagnosis, type Problem, type VariableResult } from
 import type { LiveState, ServiceSnapshot, ValueSource } from "../diagnosis/types.js";
 import { code, escapeMarkdown } from "./escape-markdown.js";
 import { fitBody, GITHUB_BODY_LIMIT } from "./fit-body.js";
-import { writeMarker } from "./markers.js";
+import { diagnosisStateMarker, type DiagnosisState } from "./markers.js";
 import type { PlanRecord, Review, ReviewState } from "../plan/summarize-plan.js";
 import { renderRevisionDiagram } from "./render-mermaid.js";
 
@@ -25,23 +25,6 @@ export interface FollowUpRef {
   /** Its milestone's title and issue type, when known. */
   milestone?: string;
   type?: string;
-}
-
-/** What the app remembers between runs, inside its own comment. */
-export interface DiagnosisState {
-  /** 1: written before `kinds` was recorded; 2: with `kinds`. */
-  v: 1 | 2;
-  /** `blockedBy`: the follow-ups recorded as blocking this one (issue dependencies), so a rerun sends none again. */
-  followUps: Array<{ template: string; number: number; id: number; node_id?: string; blockedBy?: number[] }>;
-  problems: string[];
-  /** The kinds of problem the version that wrote `problems` could report (`PROBLEM_KINDS`); absent in version 1. */
-  kinds?: string[];
-  /** The plan last shown by `/triage plan` (or the review-mode label), for `/triage apply` to check against. */
-  plan?: PlanRecord;
-  /** Maintainers' reviews of follow-ups, by template. A rejection is remembered here for good. */
-  reviews?: Record<string, Review>;
-  /** What follow-ups did not get when they were opened (a milestone or type), one line each. */
-  notSet?: string[];
 }
 
 export interface DiagnosisCommentInput {
@@ -310,11 +293,7 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
   const tail = [followUpList(input.followUps), ...(input.sections ?? []), outcomeLine(input)]
     .filter(Boolean)
     .join("\n\n");
-  return fitComment(
-    `${writeMarker("diagnosis", state)}\n\n${renderDiagnosisReport(d, input)}`,
-    GITHUB_COMMENT_LIMIT,
-    tail,
-  );
+  return fitComment(`${diagnosisStateMarker(state)}\n\n${renderDiagnosisReport(d, input)}`, GITHUB_COMMENT_LIMIT, tail);
 }
 
 /**

@@ -1,12 +1,16 @@
 import type { IssueGitHub } from "../github/issue-github.js";
 import { fitBody, GITHUB_BODY_LIMIT } from "../render/fit-body.js";
-import { writeMarker, type AppIdentity } from "../render/markers.js";
-import { OWN_END, replaceOwnSection } from "../render/own-section.js";
-import type { DiagnosisState } from "../render/render-diagnosis.js";
-import { DIAGNOSIS_START, recall } from "./run-triage.js";
-
-const NOTICE_START = "<!-- config-triage:notice -->";
-const NOTICE_END = "<!-- /config-triage:notice -->";
+import {
+  DIAGNOSIS_START,
+  diagnosisStateMarker,
+  emptyState,
+  NOTICE_END,
+  NOTICE_START,
+  OWN_END,
+  type AppIdentity,
+} from "../render/markers.js";
+import { replaceOwnSection } from "../render/own-section.js";
+import { recall } from "./run-triage.js";
 
 /** The "could not finish" block: why, and what happens next. `why` is one line the app wrote (never issue text). */
 export function renderFailureNotice(why: string, next: string): string {
@@ -49,9 +53,8 @@ export async function reportFailure(gh: IssueGitHub, identity: AppIdentity, why:
     const room = GITHUB_BODY_LIMIT - notice.length - after.length;
     await gh.updateComment(memory.comment.id, `${fitBody(before, { limit: Math.max(room, 0) })}${notice}${after}`);
   } else {
-    const state: DiagnosisState = { v: 1, followUps: [], problems: [] };
     await gh.createComment(
-      replaceOwnSection(undefined, `${writeMarker("diagnosis", state)}\n\n${notice}`, DIAGNOSIS_START),
+      replaceOwnSection(undefined, `${diagnosisStateMarker(emptyState())}\n\n${notice}`, DIAGNOSIS_START),
     );
   }
 }

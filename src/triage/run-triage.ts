@@ -20,12 +20,21 @@ import {
   type RepoStructure,
   type TriagePlan,
 } from "../plan/build-plan.js";
-import { isAppAuthored, readMarker, writeMarker, type AppIdentity } from "../render/markers.js";
+import {
+  DIAGNOSIS_START,
+  diagnosisStateMarker,
+  emptyState,
+  isAppAuthored,
+  readDiagnosisState,
+  readFollowUpMarker,
+  type AppIdentity,
+  type DiagnosisState,
+  type MarkerLog,
+} from "../render/markers.js";
 import {
   recordedKinds,
   renderDiagnosisComment,
   type DiagnosisCommentInput,
-  type DiagnosisState,
   type FollowUpRef,
 } from "../render/render-diagnosis.js";
 import { sameDiagnosisComment } from "../render/same-diagnosis-comment.js";
@@ -106,9 +115,11 @@ function ownFollowUp(
   identity: AppIdentity,
   parent: number,
   linked: boolean,
+  log?: MarkerLog,
 ): { followUp: ExistingFollowUp; rejected: boolean } | undefined {
-  const marker = readMarker<{ parent?: number; template?: string; rejected?: boolean }>("follow-up", issue.body);
-  if (!marker?.template || marker.parent !== parent || !isAppAuthored(issue, identity)) return undefined;
+  if (!isAppAuthored(issue, identity)) return undefined;
+  const marker = readFollowUpMarker(issue.body, log);
+  if (!marker || marker.parent !== parent) return undefined;
   const state = issue.state === "closed" ? "closed" : "open";
   const { template } = marker;
   const { id, node_id, number, title } = issue;
@@ -116,19 +127,23 @@ function ownFollowUp(
   return { followUp, rejected: Boolean(marker.rejected) };
 }
 
-/** Finds the app's own diagnosis comment and follow-ups. Markers in text the app did not write are ignored. */
+/**
+ * Finds the app's own diagnosis comment and follow-ups. Markers in text the app did not write are ignored; so is a
+ * state of an unknown version or that does not validate (logged to `log`): its comment is still the app's, rewritten.
+ */
 export function recall(
   comments: GhComment[],
   subIssues: GhIssue[],
   identity: AppIdentity,
   parent: number,
+  log?: MarkerLog,
 ): IssueMemory {
-  const comment = comments.find((c) => isAppAuthored(c, identity) && readMarker("diagnosis", c.body));
-  const state = readMarker<DiagnosisState>("diagnosis", comment?.body);
+  const comment = comments.find((c) => isAppAuthored(c, identity) && c.body?.includes(DIAGNOSIS_START));
+  const state = readDiagnosisState(comment?.body, log);
   const followUps: ExistingFollowUp[] = [];
   const reviews: Record<string, Review> = { ...(state?.reviews ?? {}) };
   for (const issue of subIssues) {
-    const own = ownFollowUp(issue, identity, parent, true);
+    const own = ownFollowUp(issue, identity, parent, true, log);
     if (!own) continue;
     followUps.push(own.followUp);
     if (own.rejected || issue.state_reason === "not_planned") reviews[own.followUp.template] = "rejected";
@@ -166,9 +181,6 @@ export function recallOwnIssues(
   }
   return found;
 }
-
-/** The start of the app's own section in its diagnosis comment. */
-export const DIAGNOSIS_START = "<!-- config-triage:diagnosis ";
 
 /** Writes the app's one comment on the issue, or rewrites its own section in place (text people added stays). */
 export async function upsertComment(
@@ -226,14 +238,14 @@ export async function decideTriage(
   deps: Pick<
     TriageDeps,
     "builtInTemplates" | "fetchLive" | "identity" | "probeHealth" | "fetchSecrets" | "allowedProjects"
-  >,
+  > & { log?: MarkerLog },
   configRead?: ConfigRead,
 ): Promise<TriageDecision> {
   const [read, comments] = await Promise.all([configRead ?? gh.readConfig(), gh.listComments()]);
   const problemsOf = (problems: ConfigProblem[]): TriageDecision => ({
     kind: "config-error",
     problems,
-    memory: recall(comments, [], deps.identity, parent.number),
+    memory: recall(comments, [], deps.identity, parent.number, deps.log),
   });
   if (read.kind === "invalid") return problemsOf([read.problem]);
   if (read.kind === "absent") {
@@ -277,7 +289,7 @@ export async function decideTriage(
   ]);
   if (templateProblems.length) return problemsOf(templateProblems);
 
-  const memory = recall(comments, subIssues, deps.identity, parent.number);
+  const memory = recall(comments, subIssues, deps.identity, parent.number, deps.log);
   const diagnosis = evaluate(checks, live, { servicePairs: config.service_pairs });
   let structure: RepoStructure | undefined;
   const plan = () => buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps, structure });
@@ -323,8 +335,8 @@ async function triageOnce(
   if (decision.kind === "config-error") {
     const { memory, problems } = decision;
     // The plan shown before is dropped: it was made from a configuration that is no longer there.
-    const { plan: _plan, ...state }: DiagnosisState = memory.state ?? { v: 1, followUps: [], problems: [] };
-    await upsertComment(gh, memory, `${writeMarker("diagnosis", state)}\n\n${renderProblemsComment(problems)}`);
+    const { plan: _plan, ...state }: DiagnosisState = memory.state ?? emptyState();
+    await upsertComment(gh, memory, `${diagnosisStateMarker(state)}\n\n${renderProblemsComment(problems)}`);
     deps.log.warn({ issue: parent.number, problems: problems.length }, "configuration problems reported on the issue");
     return { kind: "config-error", problems };
   }

@@ -11,12 +11,8 @@ import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
 import { gatherLiveState } from "../../src/diagnosis/gather-live-state.js";
 import { planChecks } from "../../src/diagnosis/plan-checks.js";
 import { readMarker } from "../../src/render/markers.js";
-import {
-  GITHUB_COMMENT_LIMIT,
-  renderDiagnosisComment,
-  type DiagnosisState,
-  type FollowUpRef,
-} from "../../src/render/render-diagnosis.js";
+import type { DiagnosisState } from "../../src/render/markers.js";
+import { GITHUB_COMMENT_LIMIT, renderDiagnosisComment, type FollowUpRef } from "../../src/render/render-diagnosis.js";
 import { GrpcStatus } from "../../dev/cloud-run-emulator.js";
 import { useCloudRunEmulator } from "../support/test-app.js";
 import { buildService, projectNumberFor, secretNotFoundMessage, type EnvSpec } from "../../dev/cloud-run-fixtures.js";

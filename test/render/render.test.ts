@@ -6,11 +6,11 @@ import { serviceToSnapshot } from "../../src/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceState } from "../../src/diagnosis/types.js";
 import { code, escapeMarkdown } from "../../src/render/escape-markdown.js";
 import { isAppAuthored, readMarker, writeMarker, type AppIdentity, type Authored } from "../../src/render/markers.js";
+import type { DiagnosisState } from "../../src/render/markers.js";
 import {
   fitComment,
   GITHUB_COMMENT_LIMIT,
   renderDiagnosisComment,
-  type DiagnosisState,
   type FollowUpRef,
 } from "../../src/render/render-diagnosis.js";
 import { renderProblemsComment } from "../../src/render/render-problems.js";

@@ -1,4 +1,5 @@
 import { escapeMarkdown } from "../../render/escape-markdown.js";
+import { readFollowUpMarker } from "../../render/markers.js";
 import type { Command } from "./command.js";
 import { recordReview, rewriteFollowUpMarker } from "./record-review.js";
 
@@ -11,7 +12,7 @@ export const approve: Command = {
   examples: ["/triage approve"],
   async run(ctx) {
     const followUp = ctx.followUp!;
-    if (ctx.issue.state_reason === "not_planned" || readRejected(ctx.issue.body)) {
+    if (ctx.issue.state_reason === "not_planned" || readFollowUpMarker(ctx.issue.body)?.rejected) {
       return {
         ok: false,
         reason: "this follow-up was rejected; a rejection is final (open a new issue if the work is wanted after all)",
@@ -48,7 +49,3 @@ export const reject: Command = {
     };
   },
 };
-
-function readRejected(body: string | null | undefined): boolean {
-  return /<!-- config-triage:follow-up [^\n]*"rejected":true/.test(body ?? "");
-}

@@ -1,8 +1,14 @@
-import { readMarker, writeMarker } from "../../render/markers.js";
-import { OWN_END } from "../../render/own-section.js";
-import { followUpList, type DiagnosisState } from "../../render/render-diagnosis.js";
+import {
+  DIAGNOSIS_START,
+  OWN_END,
+  readFollowUpMarker,
+  replaceMarker,
+  type DiagnosisState,
+  type FollowUpMarker,
+} from "../../render/markers.js";
+import { followUpList } from "../../render/render-diagnosis.js";
 import { reviewState, type Review } from "../../plan/summarize-plan.js";
-import { DIAGNOSIS_START, recall } from "../../triage/run-triage.js";
+import { recall } from "../../triage/run-triage.js";
 import type { CommandContext } from "./command.js";
 
 /**
@@ -16,7 +22,7 @@ export async function recordReview(
 ): Promise<void> {
   const gh = ctx.ghFor(followUp.parent);
   const [comments, subIssues] = await Promise.all([gh.listComments(), gh.listSubIssues()]);
-  const memory = recall(comments, subIssues, ctx.deps.identity, followUp.parent);
+  const memory = recall(comments, subIssues, ctx.deps.identity, followUp.parent, ctx.deps.log);
   if (!memory.comment?.body || !memory.state) return;
   const reviews: Record<string, Review> = {
     ...memory.reviews,
@@ -34,16 +40,16 @@ export async function recordReview(
   const start = body.indexOf(DIAGNOSIS_START);
   const endAt = body.indexOf(OWN_END, start);
   const end = endAt < 0 ? body.length : endAt;
-  const own = body
-    .slice(start, end)
-    .replace(/<!-- config-triage:diagnosis [^\n]*? -->/, writeMarker("diagnosis", state))
-    .replace(/#### Follow-up issues\n(?:- [^\n]*(?:\n|$))*/, `${followUpList(refs)}\n`);
+  const own = replaceMarker(body.slice(start, end), "diagnosis", state).replace(
+    /#### Follow-up issues\n(?:- [^\n]*(?:\n|$))*/,
+    `${followUpList(refs)}\n`,
+  );
   const next = body.slice(0, start) + own + body.slice(end);
   if (next !== body) await gh.updateComment(memory.comment.id, next);
 }
 
 /** The follow-up marker in the app's own text of an issue body, rewritten (and nothing else of the body). */
-export function rewriteFollowUpMarker(body: string, update: Record<string, unknown>): string {
-  const current = readMarker<Record<string, unknown>>("follow-up", body) ?? {};
-  return body.replace(/<!-- config-triage:follow-up [^\n]*? -->/, writeMarker("follow-up", { ...current, ...update }));
+export function rewriteFollowUpMarker(body: string, update: Partial<FollowUpMarker>): string {
+  const current = readFollowUpMarker(body);
+  return current ? replaceMarker(body, "follow-up", { ...current, ...update }) : body;
 }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "@jest/globals";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+/**
+ * One of each thing (issue 12): each rule names the one module allowed to do a job and fails when code elsewhere in
+ * `src/` does it again. Comments are left out of the search (a comment may name what it does not do).
+ */
+const SRC = new URL("../../src/", import.meta.url).pathname;
+
+function sources(dir = SRC): Array<{ file: string; code: string }> {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    if (!entry.name.endsWith(".ts")) return [];
+    const code = readFileSync(path, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
+    return [{ file: relative(SRC, path), code }];
+  });
+}
+
+/** The files of `src/` (relative) that match `pattern`, but for the one allowed to. */
+function othersMatching(pattern: RegExp, owner: string): string[] {
+  return sources()
+    .filter((s) => s.file !== owner && pattern.test(s.code))
+    .map((s) => s.file);
+}
+
+describe("one of each", () => {
+  it("writes and reads the hidden markers in one module", () => {
+    expect(
+      othersMatching(
+        /<!-- \/?config-triage|config-triage-unverified|config-triage:(diagnosis|follow-up|notice|end)/,
+        "render/markers.ts",
+      ),
+    ).toEqual([]);
+  });
+
+  it("finds the rules' modules (a moved module must be named here again)", () => {
+    const files = sources().map((s) => s.file);
+    expect(files).toContain("render/markers.ts");
+  });
+});
