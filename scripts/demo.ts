@@ -7,8 +7,14 @@
  * `@google-cloud/secret-manager` ships) holding the secrets the fix names, so the fix is verified. Then it sends a
  * signed `issues.labeled` webhook, prints what the app wrote, fixes the secret, labels again and shows the issue
  * closing. No GitHub App and no Google account are needed.
+ *
+ * It also writes an HTML page of the issue, the diagnosis comment (as first posted and after the fix) and the follow-up
+ * issues, rendered as GitHub renders them (`scripts/render-demo-page.ts`), and prints its path: `DEMO_PAGE` if set,
+ * else `config-triage-demo/issue-930.html` in the system's temporary folder.
  */
 import { randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startCloudRunEmulator } from "../dev/cloud-run-emulator.js";
 import { projectNumberFor } from "../dev/cloud-run-fixtures.js";
 import { startSecretManagerEmulator } from "../dev/secret-manager-emulator.js";
@@ -17,6 +23,7 @@ import { labeledPayload, withStandInIds } from "../dev/webhook-payloads.js";
 import { appEnv, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
 import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";
+import { type DemoPageComment, type DemoPageIssue, writeDemoPage } from "./render-demo-page.js";
 
 const APP_ID = 1;
 const SECRET = `demo-${randomUUID()}`;
@@ -55,6 +62,27 @@ function printFollowUps(github: GitHubStandIn) {
     for (const line of text.slice(0, 6)) console.log(`    │ ${line}`);
     if (text.length > 6) console.log(`    │ … (${text.length - 6} more lines)`);
   }
+}
+
+/** An issue of the stand-in as the demo's page shows it; `comments` replaces its comments when given. */
+function pageIssue(github: GitHubStandIn, number: number, comments?: DemoPageComment[]): DemoPageIssue {
+  const issue = github.issue(FULL, number)!;
+  const repo = github.repo(FULL)!;
+  const byId = (id: number) => github.issues(FULL).find((i) => i.id === id)?.number;
+  return {
+    number,
+    title: issue.title,
+    state: issue.state,
+    stateReason: issue.state_reason,
+    author: issue.user.login,
+    labels: issue.labels,
+    body: issue.body ?? "",
+    type: issue.type,
+    milestone: repo.milestones.find((m) => m.number === issue.milestone)?.title,
+    blockedBy: (issue.blocked_by ?? []).map((id) => byId(id) ?? id),
+    parent: issue.parent === null ? null : byId(issue.parent),
+    comments: comments ?? issue.comments.map((c) => ({ author: c.user.login, body: c.body })),
+  };
 }
 
 async function main() {
@@ -108,6 +136,7 @@ async function main() {
       `webhook answered ${status}; triage finished in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
         `(Probot's GitHub write pacing included)\n`,
     );
+    const firstComment = { author: comment.user.login, body: comment.body, caption: "commented (as first posted)" };
     console.log(comment.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
     rule("The follow-up issues it opened");
     printFollowUps(github);
@@ -136,6 +165,24 @@ async function main() {
       `Secret Manager calls (metadata only): ${methods.length} ` +
         `(${[...new Set(methods)].map((m) => `${methods.filter((x) => x === m).length} ${m}`).join(", ")})`,
     );
+    const page = await writeDemoPage(
+      {
+        repo: FULL,
+        issue: {
+          ...pageIssue(github, scenarioIssue.number, [
+            firstComment,
+            { author: updated.user.login, body: updated.body, caption: "edited the same comment after the fix" },
+          ]),
+          foldBody: true,
+        },
+        followUps: github
+          .issues(FULL)
+          .filter((i) => i.parent === parent().id)
+          .map((i) => pageIssue(github, i.number)),
+      },
+      process.env.DEMO_PAGE || join(tmpdir(), "config-triage-demo", "issue-930.html"),
+    );
+    console.log(`\nThe issue, the comment and the follow-ups as GitHub shows them: ${page}`);
     for (const v of github.violations) console.log(`  violation: ${v}`);
     if (github.violations.length) exitCode = 1;
   } catch (error) {
