@@ -23,6 +23,7 @@ import { labeledPayload, withStandInIds } from "../dev/webhook-payloads.js";
 import { appEnv, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
 import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";
+import { formatMarkdownForTerminal } from "./format-markdown-for-terminal.js";
 import { type DemoPageComment, type DemoPageIssue, writeDemoPage } from "./render-demo-page.js";
 
 const APP_ID = 1;
@@ -58,7 +59,9 @@ function printFollowUps(github: GitHubStandIn) {
         `milestone: ${milestone ? `${milestone.title} (due ${milestone.due_on?.slice(0, 10)})` : "—"}   ` +
         `blocked by: ${blockers.join(", ") || "—"}`,
     );
-    const text = (child.body ?? "").split("\n").filter((l) => l.trim() && !l.startsWith("<!--"));
+    const text = formatMarkdownForTerminal(child.body ?? "")
+      .split("\n")
+      .filter((l) => l.trim());
     for (const line of text.slice(0, 6)) console.log(`    │ ${line}`);
     if (text.length > 6) console.log(`    │ … (${text.length - 6} more lines)`);
   }
@@ -137,7 +140,7 @@ async function main() {
         `(Probot's GitHub write pacing included)\n`,
     );
     const firstComment = { author: comment.user.login, body: comment.body, caption: "commented (as first posted)" };
-    console.log(comment.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
+    console.log(formatMarkdownForTerminal(comment.body));
     rule("The follow-up issues it opened");
     printFollowUps(github);
 
@@ -150,7 +153,7 @@ async function main() {
       `#930 (id ${parent().id}, ${parent().node_id}) is ${parent().state} (${parent().state_reason}); ` +
         `the same comment (id ${updated.id}) now reads:\n`,
     );
-    console.log(updated.body.replace(/^<!--.*-->\n*/gm, "").trimEnd());
+    console.log(formatMarkdownForTerminal(updated.body));
     const children = github.issues(FULL).filter((i) => i.parent === parent().id).length;
     rule("Summary");
     console.log(

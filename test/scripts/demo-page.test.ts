@@ -46,6 +46,13 @@ describe("npm run demo's page", () => {
       });
       expect({ code: demo.code, stderr: demo.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
       expect(demo.stdout).toContain(`The issue, the comment and the follow-ups as GitHub shows them: ${path}\n`);
+      // The terminal gets plain text: the fix command on its own line, no Markdown or HTML that only GitHub reads.
+      expect(demo.stdout).toContain(
+        "\n    gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+          "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest\n",
+      );
+      expect(demo.stdout).toContain("[diagram: drawn on the HTML page]");
+      expect(found(demo.stdout, /```|<details|<summary|<!--|\\_|flowchart LR/)).toBeUndefined();
 
       const dom = await dumpDomInChromium(path);
       const page = shown(dom);
