@@ -26,4 +26,4 @@ COPY schema ./schema
 COPY app.yml ./
 USER node
 EXPOSE 8080
-CMD ["node", "dist/main.js"]
+CMD ["node", "dist/entry/server/main.js"]

@@ -12,6 +12,6 @@ export default {
   // write pacing, so two run side by side; each file starts its own servers on free ports. A clean .ci/run of 932
   // tests took 7.8 min with two (4.8 min of CPU); with one it took 14 min on a busier machine.
   maxWorkers: 2,
-  // End-to-end tests run the built server (node dist/main.js, as `npm start`): build it once.
+  // End-to-end tests run the built server (node dist/entry/server/main.js, as `npm start`): build it once.
   globalSetup: "<rootDir>/test/support/build-server.js",
 };

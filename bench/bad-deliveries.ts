@@ -1,6 +1,6 @@
 /**
  * `npm run bench:bad-deliveries`: the memory a stranger can make the webhook server hold. Starts the real server
- * (`src/main.ts` through tsx; `BENCH_SCRIPT` runs another checkout's entry, e.g. `/work/main/src/main.ts`, for a
+ * (`src/entry/server/main.ts` through tsx; `BENCH_SCRIPT` runs another checkout's entry, e.g. `/work/main/src/entry/server/main.ts`, for a
  * before/after figure), sends BENCH_BAD_DELIVERIES (default 12) deliveries of BENCH_BAD_SIZE_MB (default 25) MB at
  * once, every one with a wrong signature, and prints what each was answered and the server's resident memory: idle
  * before, peak (VmHWM) during, and after. Linux only (reads /proc).
@@ -11,7 +11,7 @@ import { appEnv, randomUUID, sleep, startApp } from "../test/support/app-server.
 
 const COUNT = Number(process.env.BENCH_BAD_DELIVERIES ?? 12);
 const SIZE = Number(process.env.BENCH_BAD_SIZE_MB ?? 25) * 1024 * 1024;
-const SCRIPT = process.env.BENCH_SCRIPT ?? "src/main.ts";
+const SCRIPT = process.env.BENCH_SCRIPT ?? "src/entry/server/main.ts";
 
 function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

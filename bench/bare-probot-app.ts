@@ -1,5 +1,5 @@
 /**
- * The benchmark's baseline server: a Probot app that does nothing, served exactly as `src/main.ts` serves the real
+ * The benchmark's baseline server: a Probot app that does nothing, served exactly as `src/entry/server/main.ts` serves the real
  * one (Probot's middleware on `node:http`), so the difference in acknowledgement time and memory is the app's own.
  */
 import { createServer } from "node:http";

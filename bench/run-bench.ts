@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: what a triage costs, measured on the real server (`src/main.ts`, with Probot's default throttling)
+ * `npm run bench`: what a triage costs, measured on the real server (`src/entry/server/main.ts`, with Probot's default throttling)
  * against the GitHub stand-in and the Cloud Run emulator on loopback, next to its baselines in the same run:
  *
  * - the plain REST way (the same server with CONFIG_TRIAGE_GITHUB_API=rest): requests, writes and time per triage;
@@ -31,7 +31,7 @@ const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 
 type Server = AppProcess;
 
-/** Starts a server script (the app's `src/main.ts`, or the bare Probot app) against a stand-in, through tsx. */
+/** Starts a server script (the app's `src/entry/server/main.ts`, or the bare Probot app) against a stand-in, through tsx. */
 function startServer(
   script: string,
   github: GitHubStandIn,
@@ -275,7 +275,7 @@ async function measureCloudRun(
     body: "check them",
     user: { login: "sre-lead", type: "User" },
   });
-  const server = await startServer("src/main.ts", github, cloudRun, {
+  const server = await startServer("src/entry/server/main.ts", github, cloudRun, {
     SECRET_MANAGER_EMULATOR_HOST: secretManager.address,
   });
   try {
@@ -353,7 +353,9 @@ async function main(): Promise<void> {
       cases.map(async (c) => {
         const github = await scenarioStandIn(c.n, { refuseGraphql: "refuseGraphql" in c });
         standIns.push(github);
-        const server = await startServer("src/main.ts", github, cloudRun, { CONFIG_TRIAGE_GITHUB_API: c.api });
+        const server = await startServer("src/entry/server/main.ts", github, cloudRun, {
+          CONFIG_TRIAGE_GITHUB_API: c.api,
+        });
         servers.push(server);
         return { ...c, github, server };
       }),
@@ -367,7 +369,7 @@ async function main(): Promise<void> {
     // 2. Acknowledgement and memory under a burst: this app (as main wires it today), then a bare Probot app.
     const appGithub = await burstStandIn();
     standIns.push(appGithub);
-    const app = await startServer("src/main.ts", appGithub, cloudRun);
+    const app = await startServer("src/entry/server/main.ts", appGithub, cloudRun);
     servers.push(app);
     const appIdle = peakRssMiB(app.child.pid!);
     const appBurst = await measureBurst(app, appGithub, DELIVERIES);

@@ -1,4 +1,4 @@
-// Bundles the GitHub Action (src/action/main.ts and everything it imports, node_modules included) into one ESM file,
+// Bundles the GitHub Action (src/entry/action/main.ts and everything it imports, node_modules included) into one ESM file,
 // action/dist/main.mjs, committed so the Action starts without `npm ci` or a build. `npm test` rebuilds it into a
 // temporary folder and fails when the committed file differs. Usage: tsx scripts/build-action.ts [OUTFILE]
 import { build } from "esbuild";
@@ -21,7 +21,7 @@ const BANNER = [
 export async function buildAction(outfile: string = `${root}/${ACTION_BUNDLE}`): Promise<void> {
   await build({
     absWorkingDir: root,
-    entryPoints: ["src/action/main.ts"],
+    entryPoints: ["src/entry/action/main.ts"],
     outfile,
     bundle: true,
     platform: "node",

@@ -7,7 +7,7 @@ import {
   JSON_SCHEMA_PATH,
   TEMPLATE_SCHEMA_PATH,
   templateJsonSchemaText,
-} from "../src/config/to-json-schema.js";
+} from "../src/domain/config/to-json-schema.js";
 
 for (const [path, text] of [
   [JSON_SCHEMA_PATH, configJsonSchemaText()],

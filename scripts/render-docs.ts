@@ -3,9 +3,9 @@
  * the commands table (from the command registry). Each lives between two markers in a hand-written page;
  * `npm run docs` rewrites what is between them, and a test fails when a committed page differs from that.
  */
-import { renderHelpTable } from "../src/features/commands/help.js";
-import { commands } from "../src/features/commands/index.js";
-import { configJsonSchema, templateJsonSchemaText } from "../src/config/to-json-schema.js";
+import { renderHelpTable } from "../src/use-cases/slash-commands/help.js";
+import { commands } from "../src/use-cases/slash-commands/command-list.js";
+import { configJsonSchema, templateJsonSchemaText } from "../src/domain/config/to-json-schema.js";
 
 /** A JSON Schema node, as zod's `toJSONSchema` writes it (only the keywords the reference reads). */
 interface JsonSchema {

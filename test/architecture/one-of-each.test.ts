@@ -32,13 +32,13 @@ describe("one of each", () => {
     expect(
       othersMatching(
         /<!-- \/?config-triage|config-triage-unverified|config-triage:(diagnosis|follow-up|notice|end)/,
-        "render/markers.ts",
+        "domain/issue-state/markers.ts",
       ),
     ).toEqual([]);
   });
 
   it("finds the rules' modules (a moved module must be named here again)", () => {
     const files = sources().map((s) => s.file);
-    expect(files).toContain("render/markers.ts");
+    expect(files).toContain("domain/issue-state/markers.ts");
   });
 });

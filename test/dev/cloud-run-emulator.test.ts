@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
+import { createCloudRunClients, type CloudRunClients } from "../../src/adapters/cloud-run/create-clients.js";
 import { GrpcStatus, startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import {
   buildService,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { renderGeneratedPages, renderSchemaTable, replaceSection } from "../../scripts/render-docs.js";
-import { renderHelpTable } from "../../src/features/commands/help.js";
-import { commands } from "../../src/features/commands/index.js";
+import { renderHelpTable } from "../../src/use-cases/slash-commands/help.js";
+import { commands } from "../../src/use-cases/slash-commands/command-list.js";
 
 const read = (page: string) => readFileSync(new URL(`../../${page}`, import.meta.url), "utf8");
 const pages = [...renderGeneratedPages(read)];

@@ -3,7 +3,7 @@
  * variables, and a repository template whose text alone is over GitHub's body limit. The stand-in answers 422 as
  * GitHub does to a body over 65,536 characters or a title over 256, so the triage only finishes if every write fits.
  */
-import { readMarker } from "../../src/render/markers.js";
+import { readMarker } from "../../src/domain/issue-state/markers.js";
 import { waitFor } from "../support/app-server.js";
 import { OWNER, useE2E } from "../support/e2e-harness.js";
 import { labeledPayload } from "../../dev/webhook-payloads.js";

@@ -96,7 +96,7 @@ it("config-triage check without credentials: exit 2, the same message and comman
   const dir = join(home, "checkout");
   mkdirSync(join(dir, ".github"), { recursive: true });
   writeFileSync(join(dir, ".github/config-triage.yml"), scenarioConfigYaml);
-  const { code, stdout, stderr } = await runNode([join(root, "dist/cli/main.js"), "check", "--env", "staging"], {
+  const { code, stdout, stderr } = await runNode([join(root, "dist/entry/cli/main.js"), "check", "--env", "staging"], {
     cwd: dir,
     env: { PATH: process.env.PATH, ...noCredentials() },
   });

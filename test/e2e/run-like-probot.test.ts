@@ -9,7 +9,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { signBody } from "../../src/server/verify-signature.js";
+import { signBody } from "../../src/entry/server/verify-signature.js";
 import {
   freePort,
   randomUUID,
@@ -129,7 +129,7 @@ it("bad settings: every one named at once, exit code 1, no stack trace", async (
     join(bad, ".env"),
     "APP_ID=my-app\nPRIVATE_KEY_PATH=./missing.pem\nLOG_LEVEL=loud\nCONFIG_TRIAGE_ALLOWED_PROJECTS=acme\n",
   );
-  const { code, stdout, stderr } = await runNode([join(root, "dist/main.js")], {
+  const { code, stdout, stderr } = await runNode([join(root, "dist/entry/server/main.js")], {
     cwd: bad,
     env: { PATH: process.env.PATH, PORT: "70000" },
   });

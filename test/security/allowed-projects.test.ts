@@ -6,7 +6,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mayCheckProject, parseAllowedProjects, readAllowedProjects } from "../../src/config/allowed-projects.js";
+import {
+  mayCheckProject,
+  parseAllowedProjects,
+  readAllowedProjects,
+} from "../../src/domain/config/allowed-projects.js";
 import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 import { addScenarioRepo, FULL, labeledEvent, startStandInApp, type StandInApp } from "../support/standin-app.js";
 

@@ -4,7 +4,7 @@
  * that pings, no marker but the app's own, balanced fences and <details>, within GitHub's limits; and the app still
  * finds its own comment and follow-ups afterwards.
  */
-import { OWN_END } from "../../src/render/own-section.js";
+import { OWN_END } from "../../src/rendering/own-section.js";
 import {
   addScenarioRepo,
   FULL,

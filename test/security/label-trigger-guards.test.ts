@@ -2,8 +2,8 @@
  * Who can start a triage with the label, and the caps: through the real app on the GitHub stand-in (which keeps what
  * the app wrote, so a second attempt sees the first one's comment) and the Cloud Run emulator.
  */
-import { createMemoryRateLimitStore } from "../../src/limits/rate-limit-store.js";
-import { readMarker } from "../../src/render/markers.js";
+import { createMemoryRateLimitStore } from "../../src/adapters/rate-limits/rate-limit-store.js";
+import { readMarker } from "../../src/domain/issue-state/markers.js";
 import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 import {
   addScenarioRepo,

@@ -6,8 +6,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../../src/cli/run-cli.js";
-import { createMemoryRateLimitStore } from "../../src/limits/rate-limit-store.js";
+import { runCli } from "../../src/entry/cli/run-cli.js";
+import { createMemoryRateLimitStore } from "../../src/adapters/rate-limits/rate-limit-store.js";
 import { GrpcStatus } from "../../dev/cloud-run-emulator.js";
 import type { StandInIssue } from "../../dev/github-standin.js";
 import {

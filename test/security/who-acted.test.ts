@@ -3,8 +3,8 @@
  * wrote) and the Cloud Run emulator. Edited comments run with the editor's (the sender's) role; the app's answers
  * to `/triage` comments are capped per person and issue.
  */
-import { readMarker } from "../../src/render/markers.js";
-import { MAX_COMMAND_COMMENTS_PER_HOUR } from "../../src/features/slash-commands.js";
+import { readMarker } from "../../src/domain/issue-state/markers.js";
+import { MAX_COMMAND_COMMENTS_PER_HOUR } from "../../src/use-cases/slash-commands/slash-commands.js";
 import { scenarioIssue } from "../fixtures/scenario.js";
 import {
   addScenarioRepo,

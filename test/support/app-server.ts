@@ -1,6 +1,6 @@
 /**
  * The real server, started as a user starts it, for end-to-end tests and `npm run demo`: a child process running
- * `node dist/main.js` (what `npm start` runs after building; jest builds once in `test/support/build-server.js`) or,
+ * `node dist/entry/server/main.js` (what `npm start` runs after building; jest builds once in `test/support/build-server.js`) or,
  * for the demo, the TypeScript entry through tsx. Plus: a free loopback port, signed webhook deliveries over HTTP,
  * a throwaway app key, polling, and a real `redis-server` on a free port.
  */
@@ -9,7 +9,7 @@ import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { signBody } from "../../src/server/verify-signature.js";
+import { signBody } from "../../src/entry/server/verify-signature.js";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -86,9 +86,9 @@ export interface AppProcess {
 
 export interface StartAppOptions {
   env: Record<string, string>;
-  /** `dist` (default): `node dist/main.js`, as `npm start`; `tsx`: the TypeScript source (the demo, no build step). */
+  /** `dist` (default): `node dist/entry/server/main.js`, as `npm start`; `tsx`: the TypeScript source (the demo, no build step). */
   mode?: "dist" | "tsx";
-  /** With `tsx`: the script to run (default `src/main.ts`; the benchmark also runs its bare Probot app). */
+  /** With `tsx`: the script to run (default `src/entry/server/main.ts`; the benchmark also runs its bare Probot app). */
   script?: string;
   /** The path polled until the server answers (default `/healthz`); with `any` any HTTP answer counts. */
   ready?: "healthz" | "any";
@@ -101,9 +101,12 @@ export interface StartAppOptions {
 export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
   const mode = options.mode ?? "dist";
-  if (mode === "dist" && !existsSync(`${root}/dist/main.js`))
-    throw new Error("dist/main.js is missing: run `npm run build`");
-  const args = mode === "dist" ? [`${root}/dist/main.js`] : ["--import", "tsx", options.script ?? "src/main.ts"];
+  if (mode === "dist" && !existsSync(`${root}/dist/entry/server/main.js`))
+    throw new Error("dist/entry/server/main.js is missing: run `npm run build`");
+  const args =
+    mode === "dist"
+      ? [`${root}/dist/entry/server/main.js`]
+      : ["--import", "tsx", options.script ?? "src/entry/server/main.ts"];
   const logs: string[] = [];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? root,

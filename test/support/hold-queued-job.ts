@@ -3,7 +3,7 @@
  * `node --import tsx test/support/hold-queued-job.ts REDIS_URL PREFIX`, it queues one event and prints `holding` once
  * its worker runs it; the test then kills it with SIGKILL (an instance that dies mid-run).
  */
-import { createRedisQueue } from "../../src/queue/redis-queue.js";
+import { createRedisQueue } from "../../src/adapters/queue/redis-queue.js";
 
 const [url, prefix, id, number] = process.argv.slice(2);
 const quiet = { info() {}, warn() {}, error() {} };

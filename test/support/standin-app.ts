@@ -5,13 +5,13 @@
  */
 import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
-import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
-import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
-import { createApp } from "../../src/index.js";
-import type { ProjectPolicy } from "../../src/config/allowed-projects.js";
-import type { RateLimitStore } from "../../src/limits/rate-limit-store.js";
-import { loadBuiltInTemplates } from "../../src/render/templates.js";
-import { createLogger } from "../../src/server/create-logger.js";
+import { createCloudRunClients, type CloudRunClients } from "../../src/adapters/cloud-run/create-clients.js";
+import { fetchLiveState } from "../../src/adapters/cloud-run/fetch-live-state.js";
+import { createApp } from "../../src/entry/create-app.js";
+import type { ProjectPolicy } from "../../src/domain/config/allowed-projects.js";
+import type { RateLimitStore } from "../../src/adapters/rate-limits/rate-limit-store.js";
+import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
+import { createLogger } from "../../src/entry/server/create-logger.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn, type StandInIssue } from "../../dev/github-standin.js";
 import { decodeNodeId, nodeId } from "../../dev/github-ids.js";

@@ -4,11 +4,11 @@
  */
 import nock from "nock";
 import type { Probot } from "probot";
-import type { AppDeps } from "../../src/app-deps.js";
-import { createCloudRunClients, type CloudRunClients } from "../../src/cloud-run/create-clients.js";
-import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
-import { createApp } from "../../src/index.js";
-import { loadBuiltInTemplates } from "../../src/render/templates.js";
+import type { AppDeps } from "../../src/entry/app-deps.js";
+import { createCloudRunClients, type CloudRunClients } from "../../src/adapters/cloud-run/create-clients.js";
+import { fetchLiveState } from "../../src/adapters/cloud-run/fetch-live-state.js";
+import { createApp } from "../../src/entry/create-app.js";
+import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { APP_ID, testProbot } from "./probot.js";
 import { scenarioServices } from "../fixtures/scenario.js";

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll } from "@jest/globals";
 import { type SecretManagerEmulator, startSecretManagerEmulator } from "../../dev/secret-manager-emulator.js";
-import { createSecretManagerClients, type SecretManagerClients } from "../../src/secret-manager/create-clients.js";
+import {
+  createSecretManagerClients,
+  type SecretManagerClients,
+} from "../../src/adapters/secret-manager/create-clients.js";
 
 /** The Secret Manager stand-in and the app's clients on it, for the tests of one file (started once, closed after). */
 export function useSecretManagerEmulator(): {

@@ -1,0 +1,53 @@
+import type { Context } from "probot";
+import type { PermissionAnswer } from "../../domain/roles/resolve-role.js";
+import type { AppDeps } from "../../entry/app-deps.js";
+import { fitBody } from "../../rendering/fit-body.js";
+import { issueGitHubFor } from "./issue-github-for.js";
+import type { IssueGitHub } from "./issue-github.js";
+
+export type Reaction = "eyes" | "rocket" | "confused";
+
+/** What the commands ask of GitHub beyond a triage run, for one issue. */
+export interface CommandGitHub extends IssueGitHub {
+  react(commentId: number, content: Reaction): Promise<void>;
+  /** The collaborator permission answer for `user`; throws with `status` when GitHub refuses. */
+  permissionOf(user: string): Promise<PermissionAnswer>;
+  /** Takes a label off; a label that is not there is not an error. */
+  removeLabel(name: string): Promise<void>;
+  reopenIssue(): Promise<void>;
+  updateBody(body: string): Promise<void>;
+}
+
+/** `CommandGitHub` on a Probot context: the triage's reads and writes over the app's transport, the rest over REST. */
+export function commandGitHubFromContext(
+  context: Context<"issues" | "issue_comment">,
+  number: number = context.payload.issue.number,
+  deps: Pick<AppDeps, "transport" | "identity"> = { identity: {} },
+): CommandGitHub {
+  const base = issueGitHubFor(context, deps, number);
+  const octokit = context.octokit;
+  const { owner, repo } = base;
+  return {
+    ...base,
+    async react(commentId, content) {
+      await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
+    },
+    async permissionOf(username) {
+      return (await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username }))
+        .data as PermissionAnswer;
+    },
+    async removeLabel(name) {
+      try {
+        await octokit.rest.issues.removeLabel({ owner, repo, issue_number: number, name });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    },
+    async reopenIssue() {
+      await octokit.rest.issues.update({ owner, repo, issue_number: number, state: "open" });
+    },
+    async updateBody(body) {
+      await octokit.rest.issues.update({ owner, repo, issue_number: number, body: fitBody(body) });
+    },
+  };
+}

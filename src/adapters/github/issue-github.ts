@@ -1,0 +1,521 @@
+import type { Octokit } from "@octokit/rest";
+import type { Context } from "probot";
+import { CONFIG_FILE, CONFIG_PATH } from "../../domain/config/schema.js";
+import type { ConfigProblem } from "../../domain/config/parse-config.js";
+import type { IssueType, Milestone } from "../../domain/follow-up-plan/choose-structure.js";
+import { resolveFollowUpRefs } from "../../domain/follow-up-plan/follow-up-refs.js";
+import { REPO_TEMPLATE_DIR } from "../../rendering/templates.js";
+
+/** The parts of a GitHub comment the app reads. */
+export interface GhComment {
+  id: number;
+  /** The GraphQL node id (REST answers carry it too). */
+  node_id?: string;
+  body?: string | null;
+  user?: { login?: string; type?: string } | null;
+  performed_via_github_app?: { id?: number } | null;
+}
+
+/** The parts of a GitHub issue the app reads. */
+export interface GhIssue extends GhComment {
+  number: number;
+  title: string;
+  state: string;
+  /** `completed` or `not_planned` when closed. */
+  state_reason?: string | null;
+  html_url?: string;
+  /** Null: none; undefined: not read (then whether a milestone or type was set is not checked). */
+  milestone?: { number: number; title: string } | null;
+  /** The issue type, where the repository has issue types. */
+  type?: { name: string } | null;
+}
+
+export type ConfigRead =
+  | { kind: "found"; value: unknown }
+  | { kind: "absent" }
+  | { kind: "invalid"; problem: ConfigProblem };
+
+export interface NewIssue {
+  /** The template it comes from: bodies name follow-ups of the same batch by it (see `follow-up-refs.ts`). */
+  template?: string;
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+  /** An open milestone (REST takes its number, GraphQL its node id). */
+  milestone?: Pick<Milestone, "number" | "node_id">;
+  /** An issue type (REST takes its name, GraphQL its node id). */
+  type?: IssueType;
+}
+
+/** A dependency to record: `blocked` waits for `blocking`, two follow-ups of the same parent. */
+export interface DependencyLink {
+  /** `fresh`: created by this run, so it cannot have dependencies yet (no need to read them first). */
+  blocked: { number: number; id: number; fresh: boolean };
+  blocking: { number: number; id: number };
+}
+
+/** What became of the dependencies of one triage. */
+export interface DependencyResult {
+  /** Recorded now. */
+  made: DependencyLink[];
+  /** Already recorded on GitHub (a run that died before writing its comment). */
+  found: DependencyLink[];
+  /** Refused by GitHub (no issue dependencies on this GitHub, no permission, a limit), with the reason. */
+  failed: Array<{ link: DependencyLink; reason: string }>;
+}
+
+/**
+ * The writes of one triage, as one batch, so a transport can send it in as few requests as GitHub allows: the
+ * follow-ups (each created as a sub-issue of this issue), the links to restore, then the app's comment (rendered once
+ * the new follow-ups have numbers) and closing.
+ */
+export interface WriteBatch {
+  create: NewIssue[];
+  /** Ids and numbers of existing follow-ups to link to this issue again; a failed re-link is reported, not thrown. */
+  relink: Array<{ id: number; number: number; node_id?: string }>;
+  /** The dependencies between follow-ups to record, given the created ones (recorded before the comment). */
+  dependencies?(created: GhIssue[]): DependencyLink[];
+  /**
+   * The app's comment given the created follow-ups and what became of the dependencies: a new one (no id), an edit
+   * (id, node_id), or nothing to write.
+   */
+  comment(created: GhIssue[], dependencies: DependencyResult): CommentWrite | undefined;
+  close?: "completed";
+}
+
+/** The app's comment to write: a new one (no id) or an edit of its own (id, node_id). */
+export interface CommentWrite {
+  id?: number;
+  node_id?: string;
+  body: string;
+}
+
+export interface AppliedWrites {
+  created: GhIssue[];
+  /** Numbers of the follow-ups that could not be linked again. */
+  relinkFailed: number[];
+  dependencies: DependencyResult;
+}
+
+/**
+ * Everything a triage run asks of GitHub, for one issue. The run depends on this narrow interface only, so its tests
+ * can pass a small fake and the transport (REST today) can change without touching the run.
+ */
+export interface IssueGitHub {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+  /** The config's path when it is not `.github/config-triage.yml` (the Action's `config-path`), for messages. */
+  readonly configFile?: string;
+  readConfig(): Promise<ConfigRead>;
+  /** The file's own text, to put line numbers on problems; undefined if it cannot be read. */
+  readConfigText(): Promise<string | undefined>;
+  /**
+   * Templates the repository adds or overrides, from `.github/config-triage/*.md`. An entry with `problem` is one the
+   * app would not read (too many files, too large): the run reports it like a broken template.
+   */
+  readRepoTemplates(): Promise<RepoTemplateFile[]>;
+  /**
+   * A file of the repository on its default branch, with the date of its last commit (for the age of a snapshot), or
+   * undefined when it does not exist.
+   */
+  readRepoFile(path: string): Promise<{ text: string; updatedAt?: string } | undefined>;
+  listComments(): Promise<GhComment[]>;
+  listSubIssues(): Promise<GhIssue[]>;
+  /**
+   * Issues the app itself opened in this repository since the parent was opened (newest first): where a run that
+   * died between creating a follow-up and recording it finds it again. Empty when the app's login is unknown.
+   */
+  listOwnIssues(): Promise<GhIssue[]>;
+  /** Creates a comment. Never retried by the client: a retried POST could post twice (the run re-reads instead). */
+  createComment(body: string): Promise<GhComment>;
+  updateComment(id: number, body: string): Promise<void>;
+  /** Creates an issue. Never retried by the client, like `createComment`. */
+  createIssue(issue: NewIssue): Promise<GhIssue>;
+  addSubIssue(childId: number): Promise<void>;
+  /** Open milestones of the repository. */
+  listMilestones(): Promise<Milestone[]>;
+  /** Issue types of the repository; undefined where it has none. */
+  listIssueTypes(): Promise<IssueType[] | undefined>;
+  /** The issues that block issue `number` (its recorded dependencies). */
+  listBlockedBy(number: number): Promise<Array<{ id: number; number: number }>>;
+  /** Records that issue `number` is blocked by the issue with id `blockingId`. Never retried by the client. */
+  addBlockedBy(number: number, blockingId: number): Promise<void>;
+  closeIssue(reason: "completed" | "not_planned"): Promise<void>;
+  /** Applies a triage's writes: over REST one request per write, over GraphQL one document per phase. */
+  applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
+}
+
+/** What a token left in a body says when its follow-up was not opened after all (never sent as a token). */
+export const unopened = (template: string) => `the \`${template}\` follow-up`;
+
+/** `applyWrites` through the single-write methods, one request per write (the REST way). */
+export async function applyWritesOneByOne(gh: IssueGitHub, batch: WriteBatch): Promise<AppliedWrites> {
+  const created: GhIssue[] = [];
+  const numbers = new Map<string, number>();
+  for (const draft of batch.create) {
+    // The batch lists blockers first: a body that names one gets its number.
+    const issue = await gh.createIssue({ ...draft, body: resolveFollowUpRefs(draft.body, numbers, unopened) });
+    if (draft.template) numbers.set(draft.template, issue.number);
+    await gh.addSubIssue(issue.id);
+    created.push(issue);
+  }
+  const relinkFailed: number[] = [];
+  for (const unlinked of batch.relink) {
+    await gh.addSubIssue(unlinked.id).catch(() => relinkFailed.push(unlinked.number));
+  }
+  const dependencies = await applyDependencies(gh, batch.dependencies?.(created) ?? []);
+  const comment = batch.comment(created, dependencies);
+  if (comment?.id !== undefined) await gh.updateComment(comment.id, comment.body);
+  else if (comment) await gh.createComment(comment.body);
+  if (batch.close) await gh.closeIssue(batch.close);
+  return { created, relinkFailed, dependencies };
+}
+
+/** Why GitHub refused a dependency request, or undefined for a fault worth retrying the run for (thrown). */
+function dependencyRefusal(error: unknown): { reason: string; unavailable: boolean } | undefined {
+  const status = (error as { status?: number }).status;
+  if (status !== 403 && status !== 404 && status !== 410 && status !== 422) return undefined;
+  const answer = (error as { response?: { data?: { message?: string } } }).response?.data?.message;
+  const message = String(answer ?? (error as Error).message ?? "");
+  if (status === 403 && /rate limit/i.test(message)) return undefined;
+  const why =
+    status === 404 || status === 410
+      ? "this GitHub has no issue dependencies (GitHub Enterprise Server before 3.19), or the app cannot see the issues"
+      : status === 403
+        ? "the app may not write issue dependencies here (it needs the Issues write permission)"
+        : "GitHub did not accept it";
+  const said = message ? ` ${message.split("\n")[0].slice(0, 200)}` : "";
+  return { reason: `HTTP ${status}${said}: ${why}`, unavailable: status === 404 || status === 410 };
+}
+
+/**
+ * Records dependencies through REST, each once: a follow-up created by this run is linked at once (one request per
+ * link); an older one's dependencies are read first (one request per follow-up) so a link that exists is not sent
+ * again. A refusal (an older GitHub Enterprise Server, a missing permission) is reported per link, never thrown: the
+ * follow-ups stay open and the comment says which links could not be made. After a 404 the rest are not tried.
+ */
+export async function applyDependencies(
+  gh: Pick<IssueGitHub, "listBlockedBy" | "addBlockedBy">,
+  links: DependencyLink[],
+): Promise<DependencyResult> {
+  const result: DependencyResult = { made: [], found: [], failed: [] };
+  const recorded = new Map<number, Set<number>>();
+  let unavailable: string | undefined;
+  for (const link of links) {
+    if (unavailable) {
+      result.failed.push({ link, reason: unavailable });
+      continue;
+    }
+    try {
+      if (!link.blocked.fresh) {
+        let ids = recorded.get(link.blocked.number);
+        if (!ids) {
+          ids = new Set((await gh.listBlockedBy(link.blocked.number)).map((i) => i.id));
+          recorded.set(link.blocked.number, ids);
+        }
+        if (ids.has(link.blocking.id)) {
+          result.found.push(link);
+          continue;
+        }
+      }
+      await gh.addBlockedBy(link.blocked.number, link.blocking.id);
+      result.made.push(link);
+    } catch (error) {
+      const refusal = dependencyRefusal(error);
+      if (!refusal) throw error;
+      result.failed.push({ link, reason: refusal.reason });
+      if (refusal.unavailable) unavailable = refusal.reason;
+    }
+  }
+  return result;
+}
+
+/** A YAML parse error (from the \`yaml\` package, as Probot's config reader throws it) as a located config problem. */
+export function yamlProblem(
+  cause: { linePos?: Array<{ line: number; col: number }>; message?: string } | undefined,
+): ConfigProblem | undefined {
+  if (!cause?.linePos) return undefined;
+  return {
+    file: CONFIG_PATH,
+    line: cause.linePos[0].line,
+    column: cause.linePos[0].col,
+    path: "",
+    message: `the YAML does not parse: ${String(cause.message)
+      .split("\n")[0]
+      .replace(/ at line \d+, column \d+:?$/, "")}`,
+  };
+}
+
+type IssueContext = Context<"issues" | "issue_comment">;
+
+/**
+ * A file's raw content as text. GitHub answers `format: raw` with `text/plain`, which Octokit gives as a string; under
+ * another content type (some proxies and GitHub Enterprise versions say `application/vnd.github.raw`) Octokit gives
+ * an ArrayBuffer, which `String()` would turn into "[object ArrayBuffer]".
+ */
+function rawText(data: unknown): string {
+  return data instanceof ArrayBuffer ? new TextDecoder().decode(data) : String(data);
+}
+
+/** Content-creating POSTs go out once: Probot's retry plugin would repeat them on a 5xx that may have written. */
+const ONCE = { request: { retries: 0 } };
+
+const botLogins = new Map<string, Promise<string | undefined>>();
+
+/**
+ * The app's bot login (`<slug>[bot]`): `CONFIG_TRIAGE_BOT_LOGIN` when set, else asked once per process from
+ * `GET /app` with the app's JWT. Undefined when not running as a GitHub App (e.g. a plain token).
+ */
+export function botLoginOf(
+  context: IssueContext,
+  configured = process.env.CONFIG_TRIAGE_BOT_LOGIN,
+): Promise<string | undefined> {
+  if (configured) return Promise.resolve(configured);
+  const octokit = context.octokit;
+  const key = String(octokit.request.endpoint.DEFAULTS.baseUrl);
+  let login = botLogins.get(key);
+  if (!login) {
+    login = (async () => {
+      const auth =
+        (await (octokit.auth as (o: object) => Promise<{ token?: string; type?: string }>)({ type: "app" }).catch(
+          () => undefined,
+        )) ?? {};
+      if (auth.type !== "app" || !auth.token) return undefined;
+      const { data } = await octokit.request("GET /app", { headers: { authorization: `bearer ${auth.token}` } });
+      return data?.slug ? `${data.slug}[bot]` : undefined;
+    })();
+    login.catch(() => botLogins.delete(key));
+    botLogins.set(key, login);
+  }
+  return login;
+}
+
+/** The few Octokit parts the REST implementation uses: Probot's client and `@octokit/rest` both have them. */
+type RestOctokit = Pick<Octokit, "rest" | "paginate" | "request">;
+
+/**
+ * Reads a file's text at `ref` (default: the default branch); undefined when there is none (404). The one file reader
+ * of the app: the triage, the CLI and the pull-request check all read through it.
+ */
+export async function readRawFile(
+  octokit: RestOctokit,
+  owner: string,
+  repo: string,
+  path: string,
+  ref?: string,
+): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({
+      owner,
+      repo,
+      path,
+      ...(ref ? { ref } : {}),
+      mediaType: { format: "raw" },
+    });
+    return rawText(data);
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** A repository template as read, or the reason it was not read. */
+export interface RepoTemplateFile {
+  /** The template's name: the file name without `.md`. */
+  name: string;
+  file: string;
+  text: string;
+  problem?: ConfigProblem;
+}
+
+/** At most this many repository templates are read (the built-in set has four). */
+export const MAX_REPO_TEMPLATES = 30;
+/** A template renders into an issue body, which GitHub caps at 65,536 characters: a larger file cannot be used. */
+export const MAX_TEMPLATE_BYTES = 64 * 1024;
+
+/**
+ * The `.md` files of the template folder at `ref`, bounded before anything is fetched: at most `MAX_REPO_TEMPLATES`
+ * (by name), none over `MAX_TEMPLATE_BYTES` (by the listing's size, checked again on the text). A file over a bound
+ * is not fetched; it comes back with a `problem` that says which bound and what to do. Anyone can open a pull request
+ * from a fork, so the pull-request check reads the head through this too.
+ */
+export async function readTemplateDir(
+  octokit: RestOctokit,
+  owner: string,
+  repo: string,
+  ref?: string,
+): Promise<RepoTemplateFile[]> {
+  let listing: unknown;
+  try {
+    listing = (await octokit.rest.repos.getContent({ owner, repo, path: REPO_TEMPLATE_DIR, ...(ref ? { ref } : {}) }))
+      .data;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return [];
+    throw error;
+  }
+  if (!Array.isArray(listing)) return [];
+  const entries = (listing as Array<{ type?: string; name?: string; path?: string; size?: number }>)
+    .filter((f) => f.type === "file" && f.name?.endsWith(".md") && f.path === `${REPO_TEMPLATE_DIR}/${f.name}`)
+    .sort((a, b) => a.name!.localeCompare(b.name!));
+  const oversize = (file: string, bytes: number): ConfigProblem => ({
+    file,
+    path: "",
+    message: `the file is ${bytes} bytes; a template may be at most ${MAX_TEMPLATE_BYTES} bytes (an issue body is at most 65,536 characters): shorten it`,
+  });
+  const read = await Promise.all(
+    entries.slice(0, MAX_REPO_TEMPLATES).map(async (f): Promise<RepoTemplateFile> => {
+      const base = { name: f.name!.slice(0, -3), file: f.path! };
+      if ((f.size ?? 0) > MAX_TEMPLATE_BYTES) return { ...base, text: "", problem: oversize(f.path!, f.size!) };
+      const text = (await readRawFile(octokit, owner, repo, f.path!, ref)) ?? "";
+      const bytes = Buffer.byteLength(text);
+      return bytes > MAX_TEMPLATE_BYTES ? { ...base, text: "", problem: oversize(f.path!, bytes) } : { ...base, text };
+    }),
+  );
+  if (entries.length > MAX_REPO_TEMPLATES) {
+    const left = entries.slice(MAX_REPO_TEMPLATES).map((f) => `\`${f.name}\``);
+    read.push({
+      name: "",
+      file: REPO_TEMPLATE_DIR,
+      text: "",
+      problem: {
+        file: REPO_TEMPLATE_DIR,
+        path: "",
+        message: `${entries.length} templates; the app reads at most ${MAX_REPO_TEMPLATES}: remove ${left.length} (not read: ${left.slice(0, 10).join(", ")}${left.length > 10 ? ", ..." : ""})`,
+      },
+    });
+  }
+  return read;
+}
+
+/**
+ * The REST implementation of `IssueGitHub`, over any Octokit with the REST methods. How the config is read and who
+ * the app's bot is depend on where it runs (a Probot context, the CLI), so the caller passes them.
+ */
+export function restIssueGitHub(
+  octokit: RestOctokit,
+  ref: { owner: string; repo: string; number: number },
+  how: {
+    readConfig(): Promise<ConfigRead>;
+    /** The app's bot login, to find its own issues; undefined when unknown. */
+    botLogin(): Promise<string | undefined>;
+    /** When the parent was opened: the app's follow-ups are newer. */
+    parentCreatedAt?: string;
+  },
+): IssueGitHub {
+  const { owner, repo, number } = ref;
+  const issue = { owner, repo, issue_number: number };
+  const gh: IssueGitHub = {
+    owner,
+    repo,
+    number,
+    readConfig: () => how.readConfig(),
+    async readConfigText() {
+      return readRawFile(octokit, owner, repo, CONFIG_PATH).catch(() => undefined);
+    },
+    readRepoTemplates: () => readTemplateDir(octokit, owner, repo),
+    async readRepoFile(path) {
+      const text = await readRawFile(octokit, owner, repo, path);
+      if (text === undefined) return undefined;
+      const { data: commits } = await octokit.rest.repos.listCommits({ owner, repo, path, per_page: 1 });
+      const updatedAt = commits[0]?.commit?.committer?.date ?? commits[0]?.commit?.author?.date ?? undefined;
+      return { text, updatedAt };
+    },
+    async listComments() {
+      return octokit.paginate(octokit.rest.issues.listComments, { ...issue, per_page: 100 });
+    },
+    async listSubIssues() {
+      return octokit.paginate(octokit.rest.issues.listSubIssues, { ...issue, per_page: 100 });
+    },
+    async listOwnIssues() {
+      const creator = await how.botLogin();
+      if (!creator) return [];
+      return octokit.paginate(octokit.rest.issues.listForRepo, {
+        owner,
+        repo,
+        creator,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        per_page: 100,
+        ...(how.parentCreatedAt ? { since: how.parentCreatedAt } : {}),
+      });
+    },
+    async createComment(body) {
+      return (await octokit.rest.issues.createComment({ ...issue, body, ...ONCE })).data;
+    },
+    async updateComment(id, body) {
+      await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body });
+    },
+    async createIssue(draft) {
+      const { title, body, labels, assignees } = draft;
+      const structure = {
+        ...(draft.milestone ? { milestone: draft.milestone.number } : {}),
+        ...(draft.type ? { type: draft.type.name } : {}),
+      };
+      const fields = { title, body, labels, assignees, ...structure };
+      const { data } = await octokit.rest.issues.create({ owner, repo, ...fields, ...ONCE });
+      // Absent means not set: GitHub answers without `type` where the repository has no issue types.
+      return { ...(data as GhIssue), milestone: data.milestone ?? null, type: (data as GhIssue).type ?? null };
+    },
+    async addSubIssue(childId) {
+      await octokit.rest.issues.addSubIssue({ ...issue, sub_issue_id: childId });
+    },
+    async listMilestones() {
+      const open = { owner, repo, state: "open" as const, per_page: 100 };
+      const milestones = await octokit.paginate(octokit.rest.issues.listMilestones, open);
+      return milestones.map(({ number, title, due_on, node_id }) => ({ number, title, due_on, node_id }));
+    },
+    async listIssueTypes() {
+      try {
+        const { data } = await octokit.request("GET /repos/{owner}/{repo}/issue-types", { owner, repo });
+        return (data as Array<{ name: string; node_id: string }>).map(({ name, node_id }) => ({ name, node_id }));
+      } catch (error) {
+        // A repository of a user (issue types belong to organisations), or a GitHub without them.
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    },
+    async listBlockedBy(number) {
+      const params = { owner, repo, issue_number: number, per_page: 100 };
+      return octokit.paginate(octokit.rest.issues.listDependenciesBlockedBy, params);
+    },
+    async addBlockedBy(number, blockingId) {
+      const link = { owner, repo, issue_number: number, issue_id: blockingId };
+      await octokit.rest.issues.addBlockedByDependency({ ...link, ...ONCE });
+    },
+    async closeIssue(reason) {
+      await octokit.rest.issues.update({ ...issue, state: "closed", state_reason: reason });
+    },
+    applyWrites: (batch) => applyWritesOneByOne(gh, batch),
+  };
+  return gh;
+}
+
+/** The REST implementation of `IssueGitHub` on a Probot context: the config through `context.config`. */
+export function issueGitHubFromContext(
+  context: IssueContext,
+  number: number = context.payload.issue.number,
+): IssueGitHub {
+  const { owner, repo } = context.repo();
+  const parent = (context.payload as { issue?: { number?: number; created_at?: string } }).issue;
+  return restIssueGitHub(
+    context.octokit as unknown as RestOctokit,
+    { owner, repo, number },
+    {
+      async readConfig() {
+        try {
+          const value = await context.config(CONFIG_FILE);
+          return value === null ? { kind: "absent" } : { kind: "found", value };
+        } catch (error) {
+          const problem = yamlProblem((error as { cause?: Parameters<typeof yamlProblem>[0] }).cause);
+          if (problem) return { kind: "invalid", problem };
+          throw error;
+        }
+      },
+      botLogin: () => botLoginOf(context),
+      parentCreatedAt: parent?.number === number ? parent.created_at : undefined,
+    },
+  );
+}

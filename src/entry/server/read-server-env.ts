@@ -1,0 +1,193 @@
+import { createPrivateKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { emulatorOptions } from "../../adapters/cloud-run/create-clients.js";
+import { githubTimeoutMs } from "../../adapters/github/timed-fetch.js";
+import { readAllowedProjects } from "../../domain/config/allowed-projects.js";
+import { queueSettings, type QueueSettings } from "../../adapters/queue/event-queue.js";
+
+/** The server's settings, read once from the environment by `readServerEnv`. */
+export interface ServerEnv {
+  appId: number;
+  /** The app's private key in PEM, from PRIVATE_KEY or the file PRIVATE_KEY_PATH names. */
+  privateKey: string;
+  webhookSecret: string;
+  /** Default 3000. */
+  port: number;
+  /** Default localhost. */
+  host: string;
+  /** Default /api/github/webhooks. */
+  webhookPath: string;
+  /** Default info, as `probot run` (createProbot alone defaults to warn, which hides the "listening on" line). */
+  logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  /** A smee.io channel (or another server-sent-events relay) whose deliveries are forwarded to the server. */
+  webhookProxyUrl?: string;
+  githubTimeoutMs: number;
+  queue: QueueSettings;
+  redisUrl?: string;
+  /** How long SIGTERM waits for running events (default 8000). */
+  shutdownGraceMs: number;
+}
+
+export type ServerEnvResult = { ok: true; settings: ServerEnv } | { ok: false; problems: string[] };
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+/**
+ * Reads and checks every setting `npm start` needs, and reports every missing or invalid one at once, each by its
+ * variable name, instead of stopping at the first. The Cloud Run and GitHub variables read elsewhere
+ * (`defaultDeps`, the queue) are checked here too, with their own validators, so a bad value is reported before the
+ * server starts.
+ */
+export function readServerEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerEnvResult {
+  const problems: string[] = [];
+  const set = (name: string) => (env[name] ?? "") !== "";
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const wholeNumber = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    if (!set(name)) return fallback;
+    const n = Number(env[name]);
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    problems.push(
+      `${name}=${env[name]} is not valid: ` +
+        `use a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? " up" : ` to ${max}`}`,
+    );
+    return fallback;
+  };
+
+  const appId = Number(env.APP_ID);
+  if (!set("APP_ID")) problems.push("APP_ID is not set: use the App ID shown on the GitHub App's settings page");
+  else if (!Number.isInteger(appId) || appId <= 0)
+    problems.push(
+      `APP_ID=${env.APP_ID} is not valid: use the App ID (a number) shown on the GitHub App's settings page`,
+    );
+
+  const privateKey = readPrivateKey(env, cwd, problems);
+  if (!set("WEBHOOK_SECRET"))
+    problems.push("WEBHOOK_SECRET is not set: use the webhook secret set on the GitHub App's settings page");
+
+  const port = wholeNumber("PORT", 3000, 0, 65535);
+  wholeNumber("METRICS_PORT", 0, 1, 65535);
+  attempt(() => readAllowedProjects(env));
+  if (set("LOG_LEVEL") && !LOG_LEVELS.includes(env.LOG_LEVEL!))
+    problems.push(`LOG_LEVEL=${env.LOG_LEVEL} is not valid: use one of ${LOG_LEVELS.join(", ")}`);
+  if (set("LOG_FORMAT") && !["json", "pretty"].includes(env.LOG_FORMAT!))
+    problems.push(`LOG_FORMAT=${env.LOG_FORMAT} is not valid: use json, or pretty (the default)`);
+  if (set("GHE_PROTOCOL") && !["http", "https"].includes(env.GHE_PROTOCOL!))
+    problems.push(`GHE_PROTOCOL=${env.GHE_PROTOCOL} is not valid: use https (the default) or http`);
+  if (set("WEBHOOK_PATH") && !env.WEBHOOK_PATH!.startsWith("/"))
+    problems.push(`WEBHOOK_PATH=${env.WEBHOOK_PATH} is not valid: it must start with /`);
+  if (set("WEBHOOK_PROXY_URL") && !/^https?:$/.test(urlProtocol(env.WEBHOOK_PROXY_URL!))) {
+    problems.push(
+      `WEBHOOK_PROXY_URL=${env.WEBHOOK_PROXY_URL} is not valid: use the https:// address of a smee.io channel ` +
+        "(https://smee.io/new makes one)",
+    );
+  }
+  if (set("REDIS_URL") && !/^rediss?:$/.test(urlProtocol(env.REDIS_URL!)))
+    problems.push("REDIS_URL is not valid: use redis://host:port (or rediss:// for TLS)");
+  const api = env.CONFIG_TRIAGE_GITHUB_API;
+  if (set("CONFIG_TRIAGE_GITHUB_API") && api !== "graphql" && api !== "rest")
+    problems.push(`CONFIG_TRIAGE_GITHUB_API=${api} is not valid: use graphql (the default) or rest`);
+  if (set("CLOUD_RUN_EMULATOR_HOST")) attempt(() => emulatorOptions(env.CLOUD_RUN_EMULATOR_HOST!));
+  wholeNumber("CLOUD_RUN_TIMEOUT_MS", 15_000, 1);
+  const shutdownGraceMs = wholeNumber("SHUTDOWN_GRACE_MS", 8_000, 0);
+  wholeNumber("QUEUE_LOCK_MS", 30_000, 1);
+  const timeout = attempt(() => githubTimeoutMs(env));
+  const queue = attempt(() => queueSettings(env));
+
+  if (problems.length) return { ok: false, problems };
+  return {
+    ok: true,
+    settings: {
+      appId,
+      privateKey: privateKey!,
+      webhookSecret: env.WEBHOOK_SECRET!,
+      port,
+      host: env.HOST || "localhost",
+      webhookPath: env.WEBHOOK_PATH || "/api/github/webhooks",
+      logLevel: (env.LOG_LEVEL || "info") as ServerEnv["logLevel"],
+      webhookProxyUrl: env.WEBHOOK_PROXY_URL || undefined,
+      githubTimeoutMs: timeout!,
+      queue: queue!,
+      redisUrl: env.REDIS_URL || undefined,
+      shutdownGraceMs,
+    },
+  };
+}
+
+function urlProtocol(text: string): string {
+  return URL.canParse(text) ? new URL(text).protocol : "";
+}
+
+/**
+ * The key as Probot reads it (`@probot/get-private-key`): PRIVATE_KEY holds the PEM (newlines may be written `\n`)
+ * or its base64; else PRIVATE_KEY_PATH names the .pem file, relative to the working directory.
+ */
+function readPrivateKey(env: NodeJS.ProcessEnv, cwd: string, problems: string[]): string | undefined {
+  let text: string;
+  let from: string;
+  if (env.PRIVATE_KEY) {
+    from = "PRIVATE_KEY";
+    text = env.PRIVATE_KEY.includes("-----BEGIN")
+      ? env.PRIVATE_KEY.replace(/\\n/g, "\n")
+      : Buffer.from(env.PRIVATE_KEY, "base64").toString("utf8");
+  } else if (env.PRIVATE_KEY_PATH) {
+    from = `PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH}`;
+    try {
+      text = readFileSync(resolve(cwd, env.PRIVATE_KEY_PATH), "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      problems.push(
+        code === "ENOENT"
+          ? `PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH}: no such file (relative paths start at ${cwd}); ` +
+              "download the key from the GitHub App's settings page"
+          : `PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH}: cannot read it (${code ?? String(error)})`,
+      );
+      return undefined;
+    }
+  } else {
+    problems.push(
+      "PRIVATE_KEY and PRIVATE_KEY_PATH are not set: set one to the private key generated on the GitHub App's " +
+        "settings page (PRIVATE_KEY_PATH=path/to/key.pem)",
+    );
+    return undefined;
+  }
+  try {
+    createPrivateKey(text);
+    return text;
+  } catch {
+    problems.push(
+      `${from}: not a private key in PEM format (-----BEGIN RSA PRIVATE KEY----- ...): ` +
+        "use the .pem file generated on the GitHub App's settings page",
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Reads `.env` from `cwd` into `env`, as Probot's own `probot run` does, without overriding a variable that is
+ * already set (the real environment wins). Returns the names it set; none when there is no `.env`.
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, ".env"), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw new Error(`.env: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const loaded: string[] = [];
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (env[name] !== undefined) continue;
+    env[name] = value;
+    loaded.push(name);
+  }
+  return loaded;
+}

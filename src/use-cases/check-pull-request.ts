@@ -1,0 +1,121 @@
+import type { Context } from "probot";
+import type { ConfigProblem } from "../domain/config/parse-config.js";
+import { CONFIG_PATH } from "../domain/config/schema.js";
+import { validateFiles, type SourceFile } from "./validate-files.js";
+import {
+  ANNOTATION_MESSAGE_LIMIT,
+  CHECK_RUN_ANNOTATIONS,
+  CHECK_RUN_TEXT_LIMIT,
+  fitBody,
+} from "../rendering/fit-body.js";
+import { readRawFile, readTemplateDir } from "../adapters/github/issue-github.js";
+import { REPO_TEMPLATE_DIR } from "../rendering/templates.js";
+import type { AppDeps } from "../entry/app-deps.js";
+import type { Feature } from "./feature.js";
+
+export const CHECK_NAME = "config-triage";
+
+const BREAKS = "Merging this would break triage: the app reads these files from the default branch.";
+
+/** Whether a changed path is the app's config or one of its templates. */
+export function isTriageFile(path: string): boolean {
+  return (
+    path === CONFIG_PATH ||
+    (path.startsWith(`${REPO_TEMPLATE_DIR}/`) &&
+      path.endsWith(".md") &&
+      !path.slice(REPO_TEMPLATE_DIR.length + 1).includes("/"))
+  );
+}
+
+/** The check run's output, as plain data: a summary and one annotation per problem, at its line. */
+export function checkRunOutput(problems: ConfigProblem[], files: string[]) {
+  const checked = files.map((f) => `\`${f}\``).join(", ");
+  if (!problems.length) {
+    return {
+      conclusion: "success" as const,
+      output: {
+        title: "Configuration and templates are valid",
+        summary: `Checked ${checked} as the app will read them.`,
+      },
+    };
+  }
+  const list = problems.map((p) => `- \`${p.file}\`${p.line ? ` line ${p.line}` : ""}: ${p.message}`).join("\n");
+  return {
+    conclusion: "failure" as const,
+    output: {
+      title: `${problems.length} problem${problems.length === 1 ? "" : "s"} in the config-triage configuration`,
+      // Within GitHub's limits: the summary's 65,535 and each message's 64 KB (in bytes, the stricter reading).
+      summary: fitBody(`${BREAKS}\n\n${list}`, {
+        limit: CHECK_RUN_TEXT_LIMIT,
+        bytes: true,
+        note: (n) =>
+          `\n\n✂️ ${n} more problems not listed (GitHub's size limit); the annotations show the first ${CHECK_RUN_ANNOTATIONS}.`,
+      }),
+      annotations: problems.slice(0, CHECK_RUN_ANNOTATIONS).map((p) => ({
+        path: p.file,
+        start_line: p.line ?? 1,
+        end_line: p.line ?? 1,
+        ...(p.column ? { start_column: p.column, end_column: p.column } : {}),
+        annotation_level: "failure" as const,
+        message: fitBody(p.message, { limit: ANNOTATION_MESSAGE_LIMIT, bytes: true }),
+      })),
+    },
+  };
+}
+
+/** What a pull request's config and templates look like at its head: the problems and the files checked. */
+export interface PullRequestValidation {
+  problems: ConfigProblem[];
+  files: string[];
+}
+
+/**
+ * Validates the config and the templates as a pull request's head has them, when the pull request touches one of them
+ * (else undefined): the app's `pull_request` check and the Action's pull-request step both use it.
+ */
+export async function validatePullRequest(
+  octokit: Context["octokit"],
+  target: { owner: string; repo: string; number: number; sha: string },
+  builtInTemplates: AppDeps["builtInTemplates"],
+  configPath: string = CONFIG_PATH,
+): Promise<PullRequestValidation | undefined> {
+  const { owner, repo, sha: ref } = target;
+  const changed = await octokit.paginate(octokit.rest.pulls.listFiles, {
+    owner,
+    repo,
+    pull_number: target.number,
+    per_page: 100,
+  });
+  if (!changed.some((f) => isTriageFile(f.filename) || f.filename === configPath)) return undefined;
+  // The head of a fork's pull request is anyone's: read it through the app's one file reader, templates bounded.
+  const rest = octokit as unknown as Parameters<typeof readRawFile>[0];
+  const configText = await readRawFile(rest, owner, repo, configPath, ref);
+  const templates = await readTemplateDir(rest, owner, repo, ref);
+  const repoTemplates: SourceFile[] = templates.filter((t) => !t.problem).map((t) => ({ file: t.file, text: t.text }));
+  const bounds = templates.flatMap((t) => (t.problem ? [t.problem] : []));
+  const config = configText === undefined ? undefined : { file: configPath, text: configText };
+  const problems = [...bounds, ...validateFiles({ config, repoTemplates, builtInTemplates })];
+  return { problems, files: [...(config ? [configPath] : []), ...repoTemplates.map((t) => t.file)] };
+}
+
+export const configCheck: Feature = {
+  name: "pull-request check",
+  help: "When a pull request changes `.github/config-triage.yml` or a template in `.github/config-triage/`, the app validates the new version (schema, templates rendered with sample data) and reports a `config-triage` check run with annotations at the failing lines.",
+  register(app, deps) {
+    app.on(
+      ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
+      async (context: Context<"pull_request">) => {
+        const { owner, repo } = context.repo();
+        const pr = context.payload.pull_request;
+        const ref = pr.head.sha;
+        const target = { owner, repo, number: pr.number, sha: ref };
+        const checked = await validatePullRequest(context.octokit, target, deps.builtInTemplates);
+        if (!checked) return;
+        const { conclusion, output } = checkRunOutput(checked.problems, checked.files);
+        const run = { name: CHECK_NAME, head_sha: ref, status: "completed" as const, conclusion, output };
+        await context.octokit.rest.checks.create({ owner, repo, ...run });
+        context.log.info({ pull: pr.number, problems: checked.problems.length }, "config check reported");
+      },
+    );
+  },
+};

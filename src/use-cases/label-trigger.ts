@@ -1,0 +1,99 @@
+import type { Context } from "probot";
+import type { AppDeps } from "../entry/app-deps.js";
+import { fetchRole, meetsRole, type MinimumRole } from "../domain/roles/resolve-role.js";
+import { ConfigSchema } from "../domain/config/schema.js";
+import { commandGitHubFromContext, type CommandGitHub } from "../adapters/github/command-github.js";
+import type { ConfigRead, IssueGitHub } from "../adapters/github/issue-github.js";
+import { noticeMarker, type AppIdentity } from "../domain/issue-state/markers.js";
+import { renderLabelRefusedNotice } from "../rendering/render-limits.js";
+import { runTriage } from "./triage/run-triage.js";
+import { markTriageRequest } from "./asked-for-triage.js";
+import type { Feature } from "./feature.js";
+import { alreadySaid } from "./say-once.js";
+
+const DEFAULT_LABELS = ConfigSchema.shape.labels.parse(undefined);
+
+/** The trigger labels, read leniently: an invalid file still names its labels, so its errors reach the right issue. */
+export function triggerLabels(read: ConfigRead): string[] {
+  if (read.kind !== "found") return DEFAULT_LABELS;
+  const labels = (read.value as { labels?: unknown })?.labels;
+  return Array.isArray(labels) && labels.every((l) => typeof l === "string") && labels.length ? labels : DEFAULT_LABELS;
+}
+
+/** The weakest role whose label counts (`label_role`), read leniently like the labels; default `triage`. */
+export function labelRole(read: ConfigRead): MinimumRole {
+  const raw = read.kind === "found" ? (read.value as { label_role?: unknown } | null)?.label_role : undefined;
+  const parsed = ConfigSchema.shape.label_role.safeParse(raw);
+  return parsed.success ? parsed.data : ConfigSchema.shape.label_role.parse(undefined);
+}
+
+const REFUSED = { notice: "label-role" };
+
+/** Says on the issue, once, that a label was not acted on; the marker in the app's own comment remembers it. */
+async function noteOnce(gh: IssueGitHub, identity: AppIdentity, text: string): Promise<boolean> {
+  if (await alreadySaid(gh, identity, REFUSED)) return false;
+  await gh.createComment(`${noticeMarker(REFUSED)}\n${text}`);
+  return true;
+}
+
+export const labelTrigger: Feature = {
+  name: "label",
+  help: "Add a trigger label (default `triage:config`) to an issue: the app checks the live Cloud Run configuration, comments a diagnosis, opens the follow-up issues and closes the issue when every check passes. The label counts only when added by someone with the `triage` role or higher (`label_role`); labels added by bots, the app included, are ignored.",
+  register(app, deps) {
+    app.on("issues.labeled", async (context: Context<"issues.labeled">) => {
+      const label = context.payload.label?.name;
+      if (!label) return;
+      const sender = context.payload.sender;
+      // Bots never drive the app: above all the app itself, whose follow-ups may carry a trigger label (no loop).
+      if (!sender || sender.type === "Bot") return;
+      const gh = commandGitHubFromContext(context, context.payload.issue.number, deps);
+      const read = await gh.readConfig();
+      if (!triggerLabels(read).includes(label)) return;
+      // From here on a triage was asked for: a failure is reported on the issue (see `shouldReportFailure`).
+      await triageOnLabel({ context, gh, read, label, sender: sender.login, deps }).catch((error) => {
+        throw markTriageRequest(error);
+      });
+    });
+  },
+};
+
+/** The trigger label's run, once the config said the label is a trigger: the sender's role, then the triage. */
+async function triageOnLabel(o: {
+  context: Context<"issues.labeled">;
+  gh: CommandGitHub;
+  read: ConfigRead;
+  label: string;
+  sender: string;
+  deps: AppDeps;
+}): Promise<void> {
+  const { context, gh, read, label, sender, deps } = o;
+  const issue = context.payload.issue;
+  const minimum = labelRole(read);
+  if (minimum !== "anyone") {
+    const role = await fetchRole((user) => gh.permissionOf(user), sender);
+    if (!role.ok || !meetsRole(role.role, minimum)) {
+      const text = renderLabelRefusedNotice({ label, sender, minimum, reason: role.ok ? undefined : role.reason });
+      const posted = await noteOnce(gh, deps.identity, text);
+      context.log.info(
+        { issue: issue.number, sender, minimum, role: role.ok ? role.role : role.reason, posted },
+        "trigger label ignored: sender below label_role",
+      );
+      return;
+    }
+  }
+  const outcome = await runTriage(
+    gh,
+    {
+      owner: gh.owner,
+      repo: gh.repo,
+      number: issue.number,
+      title: issue.title,
+      body: issue.body ?? null,
+      url: issue.html_url,
+      state: issue.state,
+    },
+    { ...deps, log: context.log },
+    read,
+  );
+  if (outcome.kind === "limited" && outcome.first) await gh.createComment(outcome.message);
+}

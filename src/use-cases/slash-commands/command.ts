@@ -1,0 +1,50 @@
+import type { Config, COMMAND_NAMES } from "../../domain/config/schema.js";
+import type { MinimumRole } from "../../domain/roles/resolve-role.js";
+import type { CommandGitHub } from "../../adapters/github/command-github.js";
+import type { ConfigRead } from "../../adapters/github/issue-github.js";
+import type { TriageDeps } from "../triage/run-triage.js";
+import type { GhIssue } from "../../adapters/github/issue-github.js";
+
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** The issue a command was written on, as the webhook payload gives it. */
+export interface CommandIssue extends GhIssue {
+  html_url: string;
+  labels?: Array<{ name?: string } | string>;
+}
+
+/** Everything a command may use. */
+export interface CommandContext {
+  gh: CommandGitHub;
+  /** GitHub for another issue of the repository (a follow-up's parent). */
+  ghFor(number: number): CommandGitHub;
+  issue: CommandIssue;
+  /** Set when the issue is a follow-up the app opened (from its marker, trusted only in the app's own text). */
+  followUp?: { parent: number; template: string };
+  args: string;
+  author: string;
+  /** The validated config; the runner refuses every command but `help` when there is none. */
+  config?: Config;
+  configRead: ConfigRead;
+  deps: TriageDeps;
+  /** Every registered command (for help). */
+  commands: Command[];
+}
+
+/** `ok` with an optional reply comment; or a failure whose reason is quoted back to the author. */
+export type CommandResult = { ok: true; reply?: string } | { ok: false; reason: string };
+
+/** One `/triage` command with its help: the registration list in `index.ts` is the only place commands are wired. */
+export interface Command {
+  name: CommandName;
+  /** E.g. `/triage apply [plan-id]`. */
+  usage: string;
+  /** One sentence: what it does. */
+  help: string;
+  /** The default minimum role; `roles:` in the config overrides it. */
+  minRole: MinimumRole;
+  /** Where it may be used: the triaged issue, a follow-up the app opened, or either. */
+  on: "parent" | "follow-up" | "any";
+  examples: string[];
+  run(ctx: CommandContext): Promise<CommandResult>;
+}

@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadDotEnv, readServerEnv } from "../../../src/entry/server/read-server-env.js";
+import { throwawayPrivateKey } from "../../support/app-server.js";
+
+let dir: string;
+const key = throwawayPrivateKey();
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "config-triage-env-"));
+  writeFileSync(join(dir, "app.pem"), key);
+  writeFileSync(join(dir, "not-a-key.pem"), "hello");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const valid = { APP_ID: "12345", PRIVATE_KEY_PATH: "app.pem", WEBHOOK_SECRET: "s3cret" };
+
+test("valid settings: a typed object with the defaults, the key read from PRIVATE_KEY_PATH relative to the cwd", () => {
+  expect(readServerEnv(valid, dir)).toEqual({
+    ok: true,
+    settings: expect.objectContaining({
+      appId: 12345,
+      privateKey: key,
+      webhookSecret: "s3cret",
+      port: 3000,
+      host: "localhost",
+      webhookPath: "/api/github/webhooks",
+      shutdownGraceMs: 8000,
+    }),
+  });
+});
+
+test.each([
+  ["PEM text with \\n escapes", key.replace(/\n/g, "\\n")],
+  ["base64 of the PEM", Buffer.from(key).toString("base64")],
+])("PRIVATE_KEY as %s is read as Probot reads it", (_name, text) => {
+  const read = readServerEnv({ APP_ID: "1", PRIVATE_KEY: text, WEBHOOK_SECRET: "s" }, dir);
+  expect(read.ok && read.settings.privateKey.trim()).toBe(key.trim());
+});
+
+test("nothing set: the three required settings, each by its variable name, at once", () => {
+  expect(readServerEnv({}, dir)).toEqual({
+    ok: false,
+    problems: [
+      "APP_ID is not set: use the App ID shown on the GitHub App's settings page",
+      "PRIVATE_KEY and PRIVATE_KEY_PATH are not set: set one to the private key generated on the GitHub App's " +
+        "settings page (PRIVATE_KEY_PATH=path/to/key.pem)",
+      "WEBHOOK_SECRET is not set: use the webhook secret set on the GitHub App's settings page",
+    ],
+  });
+});
+
+test("every invalid setting is reported at once by its name; a PRIVATE_KEY_PATH to a missing file says so", () => {
+  const read = readServerEnv(
+    {
+      APP_ID: "my-app",
+      PRIVATE_KEY_PATH: "missing.pem",
+      WEBHOOK_SECRET: "s",
+      PORT: "99999",
+      LOG_LEVEL: "loud",
+      WEBHOOK_PROXY_URL: "smee.io/abc",
+      CONFIG_TRIAGE_GITHUB_API: "soap",
+      CLOUD_RUN_EMULATOR_HOST: "localhost",
+      GITHUB_REQUEST_TIMEOUT_MS: "5",
+      QUEUE_CONCURRENCY: "0",
+    } as unknown as NodeJS.ProcessEnv,
+    dir,
+  );
+  expect(read.ok).toBe(false);
+  const problems = read.ok ? [] : read.problems;
+  expect(problems.map((p) => p.split(/[=: ]/)[0])).toEqual([
+    "APP_ID",
+    "PRIVATE_KEY_PATH",
+    "PORT",
+    "LOG_LEVEL",
+    "WEBHOOK_PROXY_URL",
+    "CONFIG_TRIAGE_GITHUB_API",
+    "CLOUD_RUN_EMULATOR_HOST",
+    "GITHUB_REQUEST_TIMEOUT_MS",
+    "QUEUE_CONCURRENCY",
+  ]);
+  expect(problems[1]).toBe(
+    `PRIVATE_KEY_PATH=missing.pem: no such file (relative paths start at ${dir}); ` +
+      "download the key from the GitHub App's settings page",
+  );
+  expect(problems.join("\n")).not.toContain("privateKey option is required");
+});
+
+test("a file that is not a private key is named as such", () => {
+  expect(readServerEnv({ ...valid, PRIVATE_KEY_PATH: "not-a-key.pem" }, dir)).toEqual({
+    ok: false,
+    problems: [
+      "PRIVATE_KEY_PATH=not-a-key.pem: not a private key in PEM format (-----BEGIN RSA PRIVATE KEY----- ...): " +
+        "use the .pem file generated on the GitHub App's settings page",
+    ],
+  });
+});
+
+test(".env sets what the environment does not, and never overrides a variable already set", () => {
+  const cwd = mkdtempSync(join(tmpdir(), "config-triage-dotenv-"));
+  writeFileSync(
+    join(cwd, ".env"),
+    '# comment\nAPP_ID=7\nPORT=4000\nPRIVATE_KEY="-----BEGIN X-----\\nabc\\n-----END X-----"\nEMPTY=\n',
+  );
+  const env: NodeJS.ProcessEnv = { PORT: "5000" };
+  expect(loadDotEnv(env, cwd).sort()).toEqual(["APP_ID", "EMPTY", "PRIVATE_KEY"]);
+  expect(env).toEqual({ PORT: "5000", APP_ID: "7", PRIVATE_KEY: "-----BEGIN X-----\nabc\n-----END X-----", EMPTY: "" });
+  expect(loadDotEnv({}, dir)).toEqual([]);
+  rmSync(cwd, { recursive: true, force: true });
+});
