@@ -147,7 +147,7 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
     ]);
   });
 
-  it("shows a failed rollout: latestCreatedRevision != latestReadyRevision and a FAILED terminal condition", async () => {
+  it("shows a failed rollout: latestCreatedRevision != latestReadyRevision, a FAILED terminal condition", async () => {
     const [svc] = await clients.services.getService({ name: serviceName(PROJECT, REGION, "worker") });
 
     expect(svc.latestReadyRevision).toBe(revisionName(PROJECT, REGION, "worker", "worker-00004-kmn"));
@@ -263,7 +263,8 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
       name: "projects/acme-prod",
       code: GrpcStatus.PERMISSION_DENIED,
       details:
-        "Permission 'run.services.get' denied on resource 'projects/acme-prod/locations/us-central1/services/api' (or resource may not exist).",
+        "Permission 'run.services.get' denied on resource 'projects/acme-prod/locations/us-central1/services/api' " +
+        "(or resource may not exist).",
       times: 1,
     });
     const err = await rejectionOf(clients.services.getService({ name: serviceName(PROJECT, REGION, "api") }));

@@ -302,7 +302,7 @@ describe("GitHub stand-in", () => {
     expect(standIn.violations).toEqual([]);
   });
 
-  it("records issue dependencies by the blocking issue's id, lists them, and refuses a duplicate as GitHub would", async () => {
+  it("records dependencies by the blocking issue's id, lists them, refuses a duplicate as GitHub would", async () => {
     const blocking = standIn.addIssue("acme/api", { title: "consolidate" });
     const blocked = standIn.addIssue("acme/api", { title: "document" });
     const byNumber = await failure(
@@ -350,7 +350,7 @@ describe("GitHub stand-in", () => {
     expect(standIn.responseViolations).toEqual([]);
   });
 
-  it("lists open milestones by due date, sets one and a known issue type on a new issue, and drops an unknown type", async () => {
+  it("lists open milestones by due date, sets one and a known type on a new issue, drops an unknown type", async () => {
     standIn.addRepo("acme/typed", { issueTypes: ["Task", "Bug"] });
     standIn.addMilestone("acme/typed", { title: "Later", due_on: "2027-02-01T00:00:00Z" });
     standIn.addMilestone("acme/typed", { title: "Sooner", due_on: "2027-01-01T00:00:00Z" });
@@ -590,7 +590,8 @@ describe("GitHub stand-in", () => {
     expect(standIn.violations).toEqual([
       "POST /repos/acme/api/issues: body/title is required",
       "POST /repos/acme/api/issues/1/sub_issues: body/sub_issue_id must be integer",
-      'POST /repos/acme/api/issues/1/reactions: body/content must be one of: "+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"',
+      'POST /repos/acme/api/issues/1/reactions: body/content must be one of: "+1", "-1", "laugh", "confused", ' +
+        '"heart", "hooray", "rocket", "eyes"',
       "GET /repos/acme/api/issues: query/per_page must be integer",
       "GET /repos/acme/api/issues/one: path/issue_number must be integer",
       "GET /repos/acme/api/triage-verdicts: no such path in GitHub's REST API description",
@@ -608,7 +609,7 @@ describe("GitHub stand-in", () => {
     expect(standIn.unimplemented.pop()).toBe("GET /repos/acme/api/branches (repos/list-branches)");
   });
 
-  it("answers GraphQL on both paths, and fails loudly (a violation, no data) on a field GitHub's schema does not have", async () => {
+  it("answers GraphQL on both paths; a field GitHub's schema lacks fails loudly (a violation, no data)", async () => {
     for (const path of ["/api/graphql", "/graphql"]) {
       const res = await fetch(`${standIn.url}${path}`, {
         method: "POST",
@@ -659,7 +660,9 @@ describe("GitHub stand-in", () => {
       fetch(`${standIn.url}/graphql`, {
         method: "POST",
         body: JSON.stringify({
-          query: `{ repository(owner: "acme", name: "gql") { issue(number: ${issue.number}) { ${field} comments(first: 1) { nodes { ${field} } } } } }`,
+          query:
+            `{ repository(owner: "acme", name: "gql") { issue(number: ${issue.number}) { ${field} comments(first: 1) ` +
+            `{ nodes { ${field} } } } } }`,
         }),
       }).then((r) => r.json());
     expect(await query("fullDatabaseId")).toEqual({
@@ -701,21 +704,23 @@ describe("GitHub stand-in", () => {
       ],
     });
     const either = await gh.graphql<{ repository: { issueOrPullRequest: { __typename: string; id: string } } }>(
-      `query($n: Int!) { repository(owner: "acme", name: "gql") { issueOrPullRequest(number: $n) { __typename ... on PullRequest { id } } } }`,
+      `query($n: Int!) { repository(owner: "acme", name: "gql") { issueOrPullRequest(number: $n) { __typename ... on ` +
+        `PullRequest { id } } } }`,
       { n: pr.number },
     );
     expect(either.repository.issueOrPullRequest).toEqual({ __typename: "PullRequest", id: pr.node_id });
     expect(standIn.violations).toEqual([]);
   });
 
-  it("creates an issue from every input GitHub's createIssue takes: labels, assignees, milestone and parent", async () => {
+  it("creates an issue from every input of GitHub's createIssue: labels, assignees, milestone, parent", async () => {
     const milestone = standIn.addMilestone("acme/gql", { title: "v2" });
     const parent = standIn.addIssue("acme/gql", { title: "parent" });
     const ids = await gh.graphql<{
       repository: { id: string; labels: { nodes: Array<{ id: string }> } };
       user: { id: string };
     }>(
-      `{ repository(owner: "acme", name: "gql") { id labels(first: 1, query: "size") { nodes { id } } } user(login: "wendy") { id } }`,
+      `{ repository(owner: "acme", name: "gql") { id labels(first: 1, query: "size") { nodes { id } } } user(login: ` +
+        `"wendy") { id } }`,
     );
     standIn.addIssue("acme/gql", { title: "labelled", labels: ["size"] });
     const again = await gh.graphql<{ repository: { labels: { nodes: Array<{ id: string }> } } }>(
@@ -724,7 +729,8 @@ describe("GitHub stand-in", () => {
     const made = await gh.graphql<{
       createIssue: { issue: { number: number; milestone: { title: string }; parent: { number: number } } };
     }>(
-      `mutation($i: CreateIssueInput!) { createIssue(input: $i) { issue { number milestone { title } parent { number } } } }`,
+      `mutation($i: CreateIssueInput!) { createIssue(input: $i) { issue { number milestone { title } parent { number ` +
+        `} } } }`,
       {
         i: {
           repositoryId: ids.repository.id,
@@ -808,7 +814,7 @@ describe("GitHub stand-in", () => {
     ).toEqual([502, 201]);
   });
 
-  it("applies a faulted write before it answers: a 5xx or a dropped connection after the comment was posted", async () => {
+  it("applies a faulted write before it answers: a 5xx or a dropped connection after the comment posted", async () => {
     const comments = () => standIn.issue("acme/api", 1)!.comments.length;
     const before = comments();
     standIn.fault({ method: "POST", path: /\/issues\/1\/comments$/, status: 500 });

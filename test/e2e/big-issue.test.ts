@@ -11,11 +11,12 @@ import { scenarioConfigYaml } from "../fixtures/scenario.js";
 
 const e2e = useE2E({ appId: 41 });
 
-it("an issue naming 300 variables is diagnosed: 25 checked, the rest named as left out, every body and title within GitHub's limits", async () => {
+it("an issue naming 300 variables: 25 checked, the rest named as left out, all within GitHub's limits", async () => {
   const repo = "big";
   const names = Array.from({ length: 300 }, (_, i) => `FEATURE_FLAG_${String(i).padStart(3, "0")}_STAGING`);
   const body = `Staging is broken. These are all unset:\n\n${names.map((n) => `- \`${n}\``).join("\n")}\n`;
-  const runbook = `---\ntitle: "Runbook for {{join variables ', '}}"\n---\n${"Step: check the service's revision.\n".repeat(2_500)}`;
+  const steps = "Step: check the service's revision.\n".repeat(2_500);
+  const runbook = `---\ntitle: "Runbook for {{join variables ', '}}"\n---\n${steps}`;
   const config = scenarioConfigYaml.replace("follow_ups:\n", "follow_ups:\n  - runbook\n");
   e2e.github.addRepo(`${OWNER}/${repo}`, {
     files: { ".github/config-triage.yml": config, ".github/config-triage/runbook.md": runbook },

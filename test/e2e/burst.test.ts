@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
 });
 
-it("a burst of labelled issues across 5 repositories: all acknowledged at once, each triaged exactly once", async () => {
+it("a burst of labelled issues in 5 repositories: all acknowledged at once, each triaged exactly once", async () => {
   const deliveries: Array<{ repo: (typeof REPOS)[number]; number: number; payload: any }> = [];
   for (const repo of REPOS) {
     e2e.github.addRepo(repo.full, {

@@ -50,7 +50,7 @@ it("/metrics needs the bearer token, and its series stay the same however many r
   expect(text).not.toMatch(/payments-api|ledger-service|checkout-web|fraud-model|search-indexer|netra-systems/);
 }, 120_000);
 
-it("a config naming a project the deployment does not allow is refused, naming the setting, with no Cloud Run read", async () => {
+it("a project the deployment does not allow is refused, naming the setting, with no Cloud Run read", async () => {
   const calls = e2e.cloudRun.calls.length;
   const comment = await triage("uses-production", scenarioConfigYaml);
   expect(comment.body).toContain(

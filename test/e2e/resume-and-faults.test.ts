@@ -89,7 +89,7 @@ describe("GitHub faults", () => {
     await app.stop();
   }, 90_000);
 
-  it("a config read that fails for someone's unrelated label posts nothing on the issue; the failure is logged", async () => {
+  it("a failed config read for an unrelated label posts nothing on the issue; the failure is logged", async () => {
     addRepo("unrelated");
     const app = await start({ QUEUE_ATTEMPTS: "1" });
     e2e.github.fault({

@@ -30,7 +30,7 @@ function expectComplete(repo: string) {
   expect(appComments(`${repo}-late`)).toHaveLength(0);
 }
 
-it("in memory: the running triage finishes within the grace period, a new delivery gets 503, the process exits 0", async () => {
+it("in memory: the running triage finishes in the grace period, a new delivery gets 503, exit 0", async () => {
   addRepo("drain");
   const app = await start({ SHUTDOWN_GRACE_MS: "8000" });
   expect(await app.deliver("issues", labeled("drain"))).toBe(202);

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 describe("two instances sharing Redis", () => {
-  it("give the result of one: a delivery sent to both runs once; two events for one issue give one comment and four follow-ups", async () => {
+  it("act as one: a delivery to both runs once; two events for an issue, one comment, four follow-ups", async () => {
     const parent = addRepo("shared");
     const [a, b] = [await start(), await start()];
     const delivery = randomUUID();

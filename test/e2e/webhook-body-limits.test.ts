@@ -101,7 +101,8 @@ it("unverified bodies together hold at most 50 MB: the excess is 503 at once, an
   };
   await waitFor("the 20 MB delivery to be taken", taken, 60_000, 200).catch((e: Error) => {
     throw new Error(
-      `${e.message}; answers: ${JSON.stringify(seen.slice(0, 5))} … ${seen.length}; log: ${app.logs.join("").slice(-2000)}`,
+      `${e.message}; answers: ${JSON.stringify(seen.slice(0, 5))} … ${seen.length}; log: ` +
+        `${app.logs.join("").slice(-2000)}`,
     );
   });
 }, 120_000);

@@ -52,7 +52,7 @@ describe("a write that happened but was answered with a failure is not written a
     expect(mutations.map((r) => r.status)).toEqual([502, 200, -1]);
   }, 90_000);
 
-  it("over REST: creating a follow-up dropped after it was created, posting the comment answered 502 after it posted", async () => {
+  it("over REST: a follow-up's creation dropped after it happened, a comment answered 502 once posted", async () => {
     addRepo("rest-after-write", oneFollowUp);
     e2e.github.fault({ method: "POST", path: /\/repos\/netra-systems\/rest-after-write\/issues$/, drop: true });
     e2e.github.fault({
@@ -92,7 +92,7 @@ describe("a GitHub request that hangs", () => {
 });
 
 describe("a retry finishes what a run left half done", () => {
-  it("over GraphQL: a follow-up has every label, new ones too, although the last document failed before it ran", async () => {
+  it("over GraphQL: a follow-up has every label, new ones too, though the last document failed unrun", async () => {
     addRepo("gql-labels-retry");
     const before = e2e.github.requests.length;
     // GitHub fails the comment document before running it; the follow-ups exist, the retry finds them.
@@ -107,7 +107,7 @@ describe("a retry finishes what a run left half done", () => {
     }
   }, 90_000);
 
-  it("over GraphQL: a lost link is restored by node id after the parent moved, not to what its old number names", async () => {
+  it("over GraphQL: a lost link is restored by node id after the parent moved, not by its old number", async () => {
     const twoFollowUps = `${oneFollowUp}  - flow-documentation\n`;
     addRepo("gql-moved-from", twoFollowUps);
     expect(await graphqlApp.deliver("issues", labeled("gql-moved-from"))).toBe(202);

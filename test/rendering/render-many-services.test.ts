@@ -110,7 +110,8 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
         }); // JWT missing
       else if (name === "ledger")
         deploy("acme-staging", name, envOf("STG", { FEATURE_FLAGS: VALUE })); // near miss: _STG for _STAGING
-      else if (name !== "search") deploy("acme-staging", name, envOf("STAGING", { FEATURE_FLAGS: VALUE })); // search: not deployed
+      // search: not deployed
+      else if (name !== "search") deploy("acme-staging", name, envOf("STAGING", { FEATURE_FLAGS: VALUE }));
     }
     deploy("acme-staging", "search-v2", envOf("STAGING"));
     for (const name of SERVICES) {
@@ -128,7 +129,8 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
           },
         });
       } else if (name === "orders") {
-        deploy("acme-production", name, { ...envOf("PRODUCTION"), DATABASE_URL: VALUE }); // a literal where a secret is required
+        // a literal where a secret is required
+        deploy("acme-production", name, { ...envOf("PRODUCTION"), DATABASE_URL: VALUE });
       } else {
         deploy("acme-production", name, envOf("PRODUCTION"));
       }
@@ -139,7 +141,8 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
       name: "projects/acme-preview",
       code: GrpcStatus.PERMISSION_DENIED,
       details:
-        "Permission 'run.services.list' denied on resource 'projects/acme-preview/locations/us-central1' (or resource may not exist).",
+        "Permission 'run.services.list' denied on resource 'projects/acme-preview/locations/us-central1' (or " +
+        "resource may not exist).",
     });
     cloudRun.emulator.addFault({
       method: "GetService",
@@ -169,7 +172,8 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
     expect(section(fixes, "##### staging")).toContain("`JWT_SECRET_STAGING` is missing on staging / checkout");
     expect(section(fixes, "##### staging")).toContain("did you mean `JWT_SECRET_STG`, which is set?");
     expect(section(fixes, "##### production")).toContain(
-      "the latest rollout of production / billing failed: revision `billing-00007-xyz` is not ready (SECRETS_ACCESS_CHECK_FAILED)",
+      "the latest rollout of production / billing failed: revision `billing-00007-xyz` is not ready " +
+        "(SECRETS_ACCESS_CHECK_FAILED)",
     );
     expect(section(fixes, "##### production")).toContain(
       "`DATABASE_URL` is a literal on production / orders, but must come from Secret Manager",
@@ -204,7 +208,7 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
     expect(comment.endsWith("comment `/triage recheck` (or remove and re-add the label) to check again.")).toBe(true);
   });
 
-  it("cuts a comment too long for GitHub with a clear note, keeping the follow-ups, the outcome and its state", async () => {
+  it("cuts a comment too long for GitHub with a note, keeping the follow-ups, the outcome and its state", async () => {
     // A release that needs 12 new secrets, none deployed yet: 12 findings with a fix on each of 28 services.
     const release = Array.from({ length: 12 }, (_, i) => ({
       variable: `PAYMENTS_PROVIDER_${i + 1}_API_KEY`,
@@ -216,7 +220,10 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
 
     expect(comment.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(comment).toMatch(
-      /> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last \d+ lines of the report above are not shown/,
+      new RegExp(
+        "> ✂️ This comment was cut to fit GitHub's 65,536-character limit: " +
+          String.raw`the last \d+ lines of the report above are not shown`,
+      ),
     );
     // What matters most is first and survives: the headline and the first fixes.
     expect(comment).toMatch(/### ❌ config-triage: \d+ problems found, 3 services could not be checked/);
@@ -231,7 +238,8 @@ describe("a diagnosis of 30 services (14 staging, 14 production, 2 preview)", ()
     );
     expect(
       afterCut.endsWith(
-        "This issue stays open until the check passes. Fix the problems above, then comment `/triage recheck` (or remove and re-add the label) to check again.",
+        "This issue stays open until the check passes. Fix the problems above, then comment `/triage recheck` (or " +
+          "remove and re-add the label) to check again.",
       ),
     ).toBe(true);
     // The state is whole too: every problem is remembered, even those the cut hides.

@@ -24,7 +24,10 @@ import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } f
 
 const FETCHED_AT = "2025-01-16T09:30:12.345Z";
 
-/** The scenario's diagnosis through the real pipeline: config -> checks -> snapshots of the emulator's messages -> evaluate. */
+/**
+ * The scenario's diagnosis through the real pipeline: config -> checks -> snapshots of the emulator's messages ->
+ * evaluate.
+ */
 function scenarioDiagnosis(
   opts: { fixed?: boolean; unreadable?: Partial<ServiceState> & { kind: "cannot-check" } } = {},
 ): Diagnosis {
@@ -124,7 +127,8 @@ describe("escapeMarkdown", () => {
   });
 
   it("an escaped marker is not read as a marker", () => {
-    const pasted = `<!-- config-triage:diagnosis ${JSON.stringify({ v: 1, followUps: [{ template: "immediate-fix", number: 1, id: 1 }], problems: [] })} -->`;
+    const state = { v: 1, followUps: [{ template: "immediate-fix", number: 1, id: 1 }], problems: [] };
+    const pasted = `<!-- config-triage:diagnosis ${JSON.stringify(state)} -->`;
     expect(readMarker("diagnosis", pasted)).toBeDefined(); // raw, it would be read
     expect(readMarker("diagnosis", escapeMarkdown(pasted, 1000))).toBeUndefined();
   });
@@ -228,7 +232,8 @@ describe("renderDiagnosisComment", () => {
     expect(body).toMatchSnapshot();
     expect(body).toContain("### ❌ config-triage: 1 problem found");
     expect(body).toContain(
-      "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+      "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+        "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     );
     expect(body).toContain(
       [
@@ -280,7 +285,8 @@ describe("renderDiagnosisComment", () => {
         kind: "cannot-check",
         reason: "permission-denied",
         detail:
-          "Permission 'run.services.get' denied on resource 'projects/netra-production/locations/us-central1/services/auth-service'",
+          "Permission 'run.services.get' denied on resource " +
+          "'projects/netra-production/locations/us-central1/services/auth-service'",
         permission: "run.services.get",
       },
     });
@@ -320,14 +326,17 @@ describe("renderDiagnosisComment", () => {
     const diagnosis = { ...scenarioDiagnosis({ fixed: true }), source: "snapshot" as const };
     const body = renderDiagnosisComment({ diagnosis, followUps: [], outcome: "comment-only" });
     expect(body).toContain(
-      "Checked 4 variables on 4 services in 2 environments, from a configuration snapshot at 2025-01-16 09:30 UTC. Values are never shown.",
+      "Checked 4 variables on 4 services in 2 environments, from a configuration snapshot at 2025-01-16 09:30 UTC. " +
+        "Values are never shown.",
     );
   });
 });
 
 describe("fitComment", () => {
-  const NOTE =
-    /\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: the last \d+ lines of the report above are not shown/;
+  const NOTE = new RegExp(
+    String.raw`\n\n> ✂️ This comment was cut to fit GitHub's 65,536-character limit: ` +
+      String.raw`the last \d+ lines of the report above are not shown`,
+  );
 
   it.each<{ name: string; length: number; limit?: number; cut: boolean }>([
     { name: "well under the limit", length: 1_000, cut: false },

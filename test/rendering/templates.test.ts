@@ -40,7 +40,8 @@ Write a runbook for #{{parent.number}}.
 
   it("reads blocked_by (with each entry's line), milestone and type", () => {
     const template = parsed(
-      "---\ntitle: Runbook\nblocked_by:\n  - immediate-fix\n  - ssot-consolidation\nmilestone: next+1\ntype: Task\n---\nbody\n",
+      "---\ntitle: Runbook\nblocked_by:\n  - immediate-fix\n  - ssot-consolidation\nmilestone: next+1\ntype: " +
+        "Task\n---\nbody\n",
     );
     expect(template).toMatchObject({
       blockedBy: ["immediate-fix", "ssot-consolidation"],
@@ -95,7 +96,8 @@ Write a runbook for #{{parent.number}}.
         line: 3,
         path: "",
         message:
-          "the front matter does not parse: Flow sequence in block collection must be sufficiently indented and end with a ]",
+          "the front matter does not parse: Flow sequence in block collection must be sufficiently indented and end " +
+          "with a ]",
       },
     },
     {
@@ -185,7 +187,8 @@ Write a runbook for #{{parent.number}}.
         line: 3,
         path: "",
         message:
-          "unknown front matter key `priority`: the keys are title, labels, assignees, when, blocked_by, milestone, type",
+          "unknown front matter key `priority`: the keys are title, labels, assignees, when, blocked_by, milestone, " +
+          "type",
       },
     },
   ])("$name", ({ text, problem }) => {
@@ -236,7 +239,9 @@ Runbook for #{{parent.number}} ({{parent.title}}) & {{parent.url}}
       ok: true,
       value: {
         title: "Runbook: JWT_SECRET_STAGING <930>",
-        body: "Runbook for #930 (JWT Configuration Failures in GCP Staging) & https://github.com/netra-systems/netra-apex/issues/930\n",
+        body:
+          "Runbook for #930 (JWT Configuration Failures in GCP Staging) & " +
+          "https://github.com/netra-systems/netra-apex/issues/930\n",
         labels: ["env:staging+production", "config-triage"],
         assignees: ["octocat"],
       },

@@ -79,7 +79,8 @@ describe("a config that names a project the operator did not allow", () => {
     expect(app.emulator.calls.length).toBe(calls);
     const [comment] = botComments(issue.number);
     expect(comment.body).toContain(
-      "this app's operator has not allowed `netra-systems/netra-apex` to check GCP project `netra-production`, so nothing was read from it",
+      "this app's operator has not allowed `netra-systems/netra-apex` to check GCP project `netra-production`, so " +
+        "nothing was read from it",
     );
     expect(comment.body).toContain("(`CONFIG_TRIAGE_ALLOWED_PROJECTS`), not of this repository");
     expect(comment.body).toContain("`netra-systems=netra-production`");

@@ -24,7 +24,9 @@ afterAll(() => app.close());
 
 const MARKER =
   '<!-- config-triage:diagnosis {"v":1,"followUps":[{"template":"immediate-fix","number":1,"id":1}],"problems":[]} -->';
-const HOSTILE_TITLE = `@everyone cc @netra-systems/admins ${MARKER} </details> \`\`\` | a | b | [x](javascript:alert(1)) <img src=x onerror=alert(1)>`;
+const HOSTILE_TITLE =
+  `@everyone cc @netra-systems/admins ${MARKER} </details> \`\`\` | a | b | [x](javascript:alert(1)) <img src=x ` +
+  `onerror=alert(1)>`;
 const HOSTILE_BODY = [
   "The staging backend fails: `JWT_SECRET_STAGING` is missing. cc @octocat @netra-systems/security",
   "Also see `JWT_**SECRET**_STAGING` and `](http://evil.example) <b>JWT</b>`, and `` `JWT_SECRET_PRODUCTION` ``.",
@@ -74,7 +76,7 @@ function expectSafe(writes: Array<{ what: string; text: string }>) {
 
 afterEach(() => expect(app.standIn.violations).toEqual([]));
 
-test("a hostile issue (title and 100 KB body) triaged by label: what the app writes is safe, and it still knows its own", async () => {
+test("a hostile issue (title, 100 KB body) triaged by label: the app writes safely and knows its own", async () => {
   const issue = app.standIn.addIssue(FULL, {
     title: HOSTILE_TITLE,
     body: HOSTILE_BODY,

@@ -22,7 +22,9 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 let repoCount = 0;
-/** Each test gets its own repository state: a fresh stand-in repo is not possible, so a fresh issue in a fresh config. */
+/**
+ * Each test gets its own repository state: a fresh stand-in repo is not possible, so a fresh issue in a fresh config.
+ */
 function setUp(o: { config?: string } = {}) {
   const { standIn } = app;
   if (repoCount++ === 0) addScenarioRepo(app, o);
@@ -52,7 +54,8 @@ describe("the trigger label's sender", () => {
     const first = appComments(issue.number);
     expect(first).toHaveLength(1);
     expect(first[0].body).toContain(
-      "🔒 **config-triage did not run**: the `triage:config` label was added by @&#8203;stranger, and @&#8203;stranger does not have the `triage` role or higher",
+      "🔒 **config-triage did not run**: the `triage:config` label was added by @&#8203;stranger, and " +
+        "@&#8203;stranger does not have the `triage` role or higher",
     );
     expect(first[0].body).toContain("`label_role` in `.github/config-triage.yml`");
     expect(readMarker("notice", first[0].body)).toEqual({ notice: "label-role" });
@@ -93,7 +96,7 @@ describe("the trigger label's sender", () => {
     expect(app.standIn.issue(FULL, other.number)!.sub_issues).toHaveLength(4);
   });
 
-  it("labels added by a bot (the app's own follow-ups carry template labels) are ignored without a single request", async () => {
+  it("labels added by a bot (the app's own follow-ups carry template labels) are ignored, no request", async () => {
     const issue = setUp();
     await app.probot().receive(labeledEvent(issue, { sender: app.standIn.botLogin, senderType: "Bot" }));
     expect(app.standIn.requests.filter((r) => !r.path.includes("access_tokens"))).toEqual([]);
@@ -109,14 +112,15 @@ describe("caps", () => {
     const comment = appComments(issue.number)[0].body;
     expect(comment).toContain("#### Follow-up limit reached");
     expect(comment).toContain(
-      "This triage needed 4 new follow-up issues; `max_follow_ups` in `.github/config-triage.yml` allows 3 per triage, so the first 3 were opened and 1 were not.",
+      "This triage needed 4 new follow-up issues; `max_follow_ups` in `.github/config-triage.yml` allows 3 per " +
+        "triage, so the first 3 were opened and 1 were not.",
     );
     await probot.receive(postCommand(app, issue, "/triage recheck"));
     expect(app.standIn.issue(FULL, issue.number)!.sub_issues).toHaveLength(4);
     expect(appComments(issue.number)[0].body).not.toContain("Follow-up limit reached");
   });
 
-  it("refuses the triage past `max_triages_per_hour`, reports it once with the reset time, and counts commands too", async () => {
+  it("refuses a triage past `max_triages_per_hour`, reports it once with the reset time; counts commands", async () => {
     let now = Date.parse("2025-05-01T10:00:00Z");
     const store = createMemoryRateLimitStore(() => now);
     const issue = setUp({ config: `${scenarioConfigYaml}max_triages_per_hour: 2\n` });
@@ -130,7 +134,8 @@ describe("caps", () => {
     const notices = appComments(issue.number).filter((c) => c.body.startsWith("⏳"));
     expect(notices).toHaveLength(1);
     expect(notices[0].body).toContain(
-      `#${issue.number} has already been triaged 2 time(s) this hour, the limit set by \`max_triages_per_hour\` (2) in \`.github/config-triage.yml\`.`,
+      `#${issue.number} has already been triaged 2 time(s) this hour, the limit set by \`max_triages_per_hour\` (2) ` +
+        `in \`.github/config-triage.yml\`.`,
     );
     expect(notices[0].body).toMatch(/The limit resets at \d\d:\d\d UTC \(in 60 min\)/);
     expect(notices[0].body).toContain("To allow more, raise `max_triages_per_hour`.");

@@ -1,6 +1,6 @@
 /**
- * Secret values never leave the process. Every Cloud Run service of the scenario carries literal values planted for this
- * test (PLANTED_VALUES); across every scenario the app and the CLI know, none of them may appear in any request to
+ * Secret values never leave the process. Every Cloud Run service of the scenario carries literal values planted for
+ * this test (PLANTED_VALUES); across every scenario the app and the CLI know, none of them may appear in any request to
  * GitHub (URL, headers, body) or any log line (the production JSON logger at `trace`), or the CLI's output.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -36,7 +36,7 @@ const writes = () => app.standIn.requests.filter((r) => r.method !== "GET" && !r
 const appComments = (number: number) => app.standIn.issue(FULL, number)!.comments.filter((c) => c.user.type === "Bot");
 
 describe("an edited comment runs with the editor's role", () => {
-  it("someone with the triage role adds `/triage close` to a writer's comment: nothing runs, nothing is written", async () => {
+  it("a triager adds `/triage close` to a writer's comment: nothing runs, nothing is written", async () => {
     const issue = newIssue();
     const comment = app.standIn.addComment(FULL, issue.number, {
       body: "Looks fixed to me.",
@@ -95,7 +95,7 @@ describe("an edited comment runs with the editor's role", () => {
 });
 
 describe("answers to /triage comments are bounded", () => {
-  it(`a stranger's \`/triage help\` is answered ${MAX_COMMAND_COMMENTS_PER_HOUR} times an hour on an issue, then once that it stops, then not at all`, async () => {
+  it(`a stranger's \`/triage help\`: ${MAX_COMMAND_COMMENTS_PER_HOUR} replies an hour, a notice, no more`, async () => {
     const issue = newIssue();
     const probot = app.probot();
     for (let i = 0; i < MAX_COMMAND_COMMENTS_PER_HOUR + 3; i++)
@@ -104,10 +104,14 @@ describe("answers to /triage comments are bounded", () => {
     expect(answers).toHaveLength(MAX_COMMAND_COMMENTS_PER_HOUR + 1);
     expect(answers.slice(0, -1).every((c) => c.body.startsWith("### config-triage commands"))).toBe(true);
     expect(answers.at(-1)!.body).toContain(
-      `⏳ **config-triage did not run this comment's commands**: @&#8203;stranger has already written ${MAX_COMMAND_COMMENTS_PER_HOUR} comments with \`/triage\` commands on #${issue.number} this hour`,
+      `⏳ **config-triage did not run this comment's commands**: @&#8203;stranger has already written ` +
+        `${MAX_COMMAND_COMMENTS_PER_HOUR} comments with \`/triage\` commands on #${issue.number} this hour`,
     );
     expect(answers.at(-1)!.body).toMatch(
-      /Until \d\d:\d\d UTC \(in 60 min\) further commands from @&#8203;stranger on this issue are ignored, without a reply\./,
+      new RegExp(
+        String.raw`Until \d\d:\d\d UTC \(in 60 min\) further commands from @&#8203;stranger on this issue ` +
+          String.raw`are ignored, without a reply\.`,
+      ),
     );
     // The last two comments cost nothing but the one notice: no reactions, no replies.
     const comments = app.standIn.issue(FULL, issue.number)!.comments.filter((c) => c.user.login === "stranger");

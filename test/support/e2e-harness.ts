@@ -37,7 +37,10 @@ export interface E2E {
   readonly cloudRun: CloudRunEmulator;
   /** Every server started with `start`, in order. */
   readonly apps: readonly AppProcess[];
-  /** Starts a server on the stand-in and the emulator (environment: `options.env`, then `extra`); stopped after the file. */
+  /**
+   * Starts a server on the stand-in and the emulator (environment: `options.env`, then `extra`); stopped after the
+   * file.
+   */
   start(extra?: Record<string, string>): Promise<AppProcess>;
   /** Starts a redis-server, stopped after the file (after the servers). */
   startRedis(): Promise<RedisServer>;
@@ -51,7 +54,9 @@ export interface E2E {
   appComments(repo: string): StandInIssue["comments"];
   /** The issues the app opened in `OWNER/repo`. */
   followUps(repo: string): StandInIssue[];
-  /** Expects `count` follow-ups in `OWNER/repo`, no title twice, each a sub-issue of the scenario's issue; returns them. */
+  /**
+   * Expects `count` follow-ups in `OWNER/repo`, no title twice, each a sub-issue of the scenario's issue; returns them.
+   */
   expectFollowUpsOnce(repo: string, count: number): StandInIssue[];
 }
 

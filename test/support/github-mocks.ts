@@ -31,7 +31,9 @@ export interface TriageReads {
   repo?: string;
   /** The issue; 930 by default. */
   number?: number;
-  /** The text of `.github/config-triage.yml`; the scenario's by default; `null` when the test mocks the config itself. */
+  /**
+   * The text of `.github/config-triage.yml`; the scenario's by default; `null` when the test mocks the config itself.
+   */
   config?: string | null;
   /** The issue's comments; none by default. */
   comments?: object[];

@@ -40,7 +40,7 @@ describe("pull_request", () => {
   });
   afterEach(() => expect(nock.pendingMocks()).toEqual([]));
 
-  test("a broken config and template in a pull request: a failing check run with annotations at the lines", async () => {
+  test("a broken config and template in a pull request: a failing check run, annotations at the lines", async () => {
     let check: any;
     nock(API)
       .get(`${REPO}/pulls/42/files`)
@@ -122,7 +122,7 @@ describe("pull_request", () => {
     await app().receive(pullRequest());
   });
 
-  test("a template answered as application/vnd.github.raw (an ArrayBuffer in Octokit) is read as its text", async () => {
+  test("a template answered as application/vnd.github.raw (an ArrayBuffer in Octokit) is read as text", async () => {
     let check: any;
     const template = "---\ntitle: Runbook for {{parent.title}}\n---\nSee #{{parent.number}}.\n";
     nock(API)
@@ -149,7 +149,7 @@ describe("pull_request", () => {
     });
   });
 
-  test("a fork's head with too many and too large templates: bounded reads, and the check names each bound", async () => {
+  test("a fork's head with too many and too large templates: bounded reads; the check names each bound", async () => {
     let check: any;
     const names = Array.from({ length: 45 }, (_, i) => `t${String(i).padStart(2, "0")}.md`);
     const listing = names.map((name, i) => ({
@@ -199,7 +199,7 @@ test.each([
 });
 
 describe("checkRunOutput within GitHub's limits", () => {
-  test("a config with thousands of long problems: summary within 65,535 bytes, 50 annotations, each message within 64 KB", () => {
+  test("thousands of long problems: summary within 65,535 bytes, 50 annotations, each within 64 KB", () => {
     const problems = Array.from({ length: 3_000 }, (_, i) => ({
       file: ".github/config-triage.yml",
       line: i + 1,

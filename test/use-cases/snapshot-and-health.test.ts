@@ -166,7 +166,7 @@ const labeled = () => ({
 });
 
 describe("snapshot and health through probot.receive", () => {
-  it("reads production from the snapshot through the GitHub API, says so and how old it is, and probes staging's health URLs", async () => {
+  it("reads production from the snapshot via GitHub, says so and its age, probes staging's health URLs", async () => {
     const out: { body?: string } = {};
     const taken = new Date(Date.now() - 3 * 86_400_000 - 3_600_000).toISOString();
     mockTriage(() => nock(API).get(`${REPO}/contents/${encodeURIComponent(SNAPSHOT)}`), out);
@@ -204,7 +204,7 @@ describe("snapshot and health through probot.receive", () => {
     expect(emulator.calls.every((c) => String(c.request.parent ?? c.request.name).includes("acme-staging"))).toBe(true);
   });
 
-  it("never requests a URL written in a snapshot file (SSRF): the snapshot service is listed as not probed", async () => {
+  it("never requests a URL from a snapshot file (SSRF): the snapshot service is listed as not probed", async () => {
     const out: { body?: string } = {};
     const scope = mockTriageReads(nock(API), { repo: REPO, number: 7, config: PROBING_SNAPSHOT });
     scope
@@ -247,7 +247,7 @@ describe("snapshot and health through probot.receive", () => {
     ]);
   });
 
-  it("names the snapshot path and the config key when the file is not on the default branch; staging is still checked", async () => {
+  it("a snapshot not on the default branch: names its path and config key; staging is still checked", async () => {
     const out: { body?: string } = {};
     mockTriageReads(nock(API), { repo: REPO, number: 7, config: CONFIG })
       .get(`${REPO}/contents/${encodeURIComponent(SNAPSHOT)}`)
@@ -261,7 +261,9 @@ describe("snapshot and health through probot.receive", () => {
     expect(comment).toContain("#### Could not check");
     expect(comment).toContain("could not check production / api: the snapshot file cannot be used");
     expect(comment).toContain(
-      `\`environments.production.snapshot\` in \`.github/config-triage.yml\` names \`${SNAPSHOT}\`, which does not exist on the default branch: commit the output of \`gcloud run services describe SERVICE --format yaml\` there, or remove \`snapshot:\` from environment \`production\``,
+      `\`environments.production.snapshot\` in \`.github/config-triage.yml\` names \`${SNAPSHOT}\`, which does not ` +
+        `exist on the default branch: commit the output of \`gcloud run services describe SERVICE --format yaml\` ` +
+        `there, or remove \`snapshot:\` from environment \`production\``,
     );
     expect(comment).toMatch(/\| `api` \| `JWT_SECRET_STAGING` \| ✅ set \|/);
   });

@@ -68,7 +68,7 @@ async function triage(deps: Partial<AppDeps> = {}): Promise<string> {
 }
 
 describe("the fix is verified in Secret Manager before it is suggested", () => {
-  it("the secret was never created: the comment gives create, versions add and the grant, in order, before the fix", async () => {
+  it("the secret was never created: create, versions add and the grant, in order, before the fix", async () => {
     secretManager.emulator.setProject("netra-staging");
     const comment = await triage();
     const account = `${projectNumberFor("netra-staging")}-compute@developer.gserviceaccount.com`;
@@ -77,8 +77,10 @@ describe("the fix is verified in Secret Manager before it is suggested", () => {
         "```sh",
         "gcloud secrets create jwt-secret-staging --project=netra-staging --replication-policy=automatic",
         "gcloud secrets versions add jwt-secret-staging --project=netra-staging --data-file=-",
-        `gcloud secrets add-iam-policy-binding jwt-secret-staging --project=netra-staging --member=serviceAccount:${account} --role=roles/secretmanager.secretAccessor`,
-        "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+        `gcloud secrets add-iam-policy-binding jwt-secret-staging --project=netra-staging ` +
+          `--member=serviceAccount:${account} --role=roles/secretmanager.secretAccessor`,
+        "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+          "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
         "```",
       ].join("\n"),
     );

@@ -51,8 +51,10 @@ describe("applyDependencies", () => {
     const result = await applyDependencies(gh, [link(933, 932, true), link(934, 932, true)]);
     expect(gh.calls).toEqual(["POST 933 <- 9932"]);
     expect(result.failed.map((f) => f.reason)).toEqual([
-      "HTTP 404 Not Found: this GitHub has no issue dependencies (GitHub Enterprise Server before 3.19), or the app cannot see the issues",
-      "HTTP 404 Not Found: this GitHub has no issue dependencies (GitHub Enterprise Server before 3.19), or the app cannot see the issues",
+      "HTTP 404 Not Found: this GitHub has no issue dependencies (GitHub Enterprise Server before 3.19), or the app " +
+        "cannot see the issues",
+      "HTTP 404 Not Found: this GitHub has no issue dependencies (GitHub Enterprise Server before 3.19), or the app " +
+        "cannot see the issues",
     ]);
   });
 
@@ -61,7 +63,8 @@ describe("applyDependencies", () => {
     const result = await applyDependencies(gh, [link(933, 932, true), link(934, 932, true)]);
     expect(gh.calls).toHaveLength(2);
     expect(result.failed[0].reason).toBe(
-      "HTTP 403 Resource not accessible by integration: the app may not write issue dependencies here (it needs the Issues write permission)",
+      "HTTP 403 Resource not accessible by integration: the app may not write issue dependencies here (it needs the " +
+        "Issues write permission)",
     );
   });
 

@@ -89,7 +89,7 @@ afterEach(() => {
 });
 
 describe("the GraphQL transport", () => {
-  it("triages issue #930: one read, the documents that create and link the follow-ups (blockers first), the dependency, one comment", async () => {
+  it("triages #930: one read, documents creating and linking follow-ups (blockers first), one comment", async () => {
     const sent: GqlBody[] = [];
     let n = 930;
     const scope = nock(API)
@@ -168,7 +168,8 @@ describe("the GraphQL transport", () => {
     expect(create.variables!.i0.labelIds).toEqual(["LA_priority:critical", "LA_config-triage", "LA_needs-review"]);
     const finish = sent[3];
     expect(finish.query).toBe(
-      "mutation ConfigTriageFinish($c: AddCommentInput!) {\n  comment: addComment(input: $c) { commentEdge { node { id } } }\n}",
+      "mutation ConfigTriageFinish($c: AddCommentInput!) {\n  comment: addComment(input: " +
+        "$c) { commentEdge { node { id } } }\n}",
     );
     expect(finish.variables!.c.subjectId).toBe("I_930");
     expect(finish.variables!.c.body).toContain("- [ ] #931");
@@ -226,7 +227,7 @@ describe("the GraphQL transport", () => {
     await app().receive(labeled());
   });
 
-  it("creates the labels a repository lacks before the follow-ups, and takes one another triage created meanwhile", async () => {
+  it("creates the labels a repository lacks before the follow-ups; takes one another triage created", async () => {
     const known = TEMPLATE_LABELS.filter((l) => l !== "needs-review" && l !== "monitoring");
     const answer = readAnswer();
     answer.data.repository.labels = {
@@ -292,7 +293,7 @@ describe("the GraphQL transport", () => {
     expect(created[3].labelIds).toContain("LA_monitoring");
   });
 
-  it("falls back to REST when GraphQL has no sub-issues (an older GHES), and remembers it for the installation", async () => {
+  it("falls back to REST when GraphQL has no sub-issues (older GHES), remembered for the installation", async () => {
     nock(API)
       .post("/graphql")
       .reply(200, {

@@ -72,7 +72,7 @@ describe("timedFetch", () => {
     expect(error?.name).toBe("AbortError");
   });
 
-  it("through Octokit: a hung request is a 500 without a response, which the queue retries and describes as no answer", async () => {
+  it("through Octokit: a hung request is a 500 without a response; the queue retries it as no answer", async () => {
     const octokit = new Octokit({
       baseUrl: `${base}/api/v3`,
       request: { fetch: timedFetch(300) },

@@ -42,7 +42,8 @@ async function standInWith(extra = 0): Promise<GitHubStandIn> {
   const files: Record<string, string> = { ".github/config-triage.yml": scenarioConfigYaml };
   for (let i = 0; i < extra; i++) {
     files[`.github/config-triage/extra-${i}.md`] =
-      `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage", "extra"]\n---\nMore work split out of #{{parent.number}}.\n`;
+      `---\ntitle: "Extra follow-up ${i} of #{{parent.number}}"\nlabels: ["config-triage", ` +
+      `"extra"]\n---\nMore work split out of #{{parent.number}}.\n`;
     files[".github/config-triage.yml"] += `  - extra-${i}\n`;
   }
   // The example payload's sender may label for a triage.
@@ -187,11 +188,14 @@ describe.each([4, 10])("the scenario with %i follow-ups, both transports against
     }
   });
 
-  it("over GraphQL, a first triage takes a constant number of requests: one read, the milestones and issue types, one document of the missing labels, one of follow-ups per dependency level, one request per dependency, one of the comment", () => {
+  // A constant number of requests: one read, the milestones and issue types, one document of the missing labels, one of
+  // follow-ups per dependency level, one request per dependency, one of the comment.
+  it("over GraphQL, a first triage: one read, milestones, types, labels, follow-ups by level, the comment", () => {
     const requests = triageRequests(runs.graphql.first);
-    const named = requests.map((r) =>
-      `${r.method} ${r.path} ${String((r.body as { query?: string })?.query ?? "").match(/^\s*(query|mutation) (\w+)/)?.[2] ?? ""}`.trim(),
-    );
+    const named = requests.map((r) => {
+      const operation = String((r.body as { query?: string })?.query ?? "").match(/^\s*(query|mutation) (\w+)/)?.[2];
+      return `${r.method} ${r.path} ${operation ?? ""}`.trim();
+    });
     expect(named.slice(0, 3).sort()).toEqual([
       "GET /repos/netra-systems/netra-apex/issue-types",
       "GET /repos/netra-systems/netra-apex/milestones",

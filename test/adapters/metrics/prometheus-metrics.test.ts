@@ -40,17 +40,19 @@ test("GitHub requests are counted by method, route template and status", async (
   await octokit.rest.repos.getContent({ owner: "o", repo: "r", path: "x" }).catch(() => undefined);
   const text = await metrics.registry.metrics();
   expect(text).toContain(
-    'config_triage_github_requests_total{method="GET",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="200"} 1',
+    'config_triage_github_requests_total{method="GET",route="/repos/{owner}/{repo}/issues/{issue_number}/' +
+      'comments",status="200"} 1',
   );
   expect(text).toContain(
-    'config_triage_github_requests_total{method="POST",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="201"} 1',
+    'config_triage_github_requests_total{method="POST",route="/repos/{owner}/{repo}/issues/{issue_number}/' +
+      'comments",status="201"} 1',
   );
   expect(text).toContain(
     'config_triage_github_requests_total{method="GET",route="/repos/{owner}/{repo}/contents/{path}",status="404"} 1',
   );
 });
 
-test("pages, literal routes and many repositories and issues give the same few series, naming no repository", async () => {
+test("pages, literal routes, many repositories and issues: the same few series, naming no repository", async () => {
   const metrics = createMetrics({ defaultMetrics: false });
   const Octokit = ProbotOctokit.plugin(githubRequestMetrics(metrics)).defaults({
     retry: { enabled: false },
@@ -66,7 +68,9 @@ test("pages, literal routes and many repositories and issues give the same few s
       .get(path)
       .query(true)
       .reply(200, [{ id: 1 }], {
-        link: `<https://api.github.com/repositories/${900 + number}/issues/${number}/comments?per_page=1&page=2>; rel="next"`,
+        link:
+          `<https://api.github.com/repositories/${900 + number}/issues/${number}/comments?per_page=1&page=2>; ` +
+          `rel="next"`,
       })
       .get(`/repositories/${900 + number}/issues/${number}/comments`)
       .query(true)

@@ -50,7 +50,7 @@ async function drained(queue: { close(ms: number): Promise<string[]> }) {
 }
 
 describe("the in-process queue", () => {
-  it("runs one issue's events one at a time in arrival order, other issues alongside, at most `concurrency` at once", async () => {
+  it("runs an issue's events one at a time in order, others alongside, at most `concurrency` at once", async () => {
     const r = recordingRunner();
     const queue = createMemoryQueue(settings, r.runner, quiet);
     for (const e of [
@@ -70,7 +70,7 @@ describe("the in-process queue", () => {
     expect(r.maxInFlight()).toBe(2);
   });
 
-  it("reports as its depth the deliveries accepted and not yet started, and the metric reads it at each scrape", async () => {
+  it("its depth is the deliveries accepted and not yet started; the metric reads it at each scrape", async () => {
     const r = recordingRunner();
     const queue = createMemoryQueue({ ...settings, concurrency: 1 }, r.runner, quiet);
     const metrics = createMetrics({ defaultMetrics: false });

@@ -29,7 +29,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-it("a job failed for stalling too often leaves its issue's line and is reported; the issue's next event runs", async () => {
+it("a job failed for stalling too often leaves its issue's line, is reported; the next event runs", async () => {
   const prefix = `stall-${randomUUID()}`;
   // The first instance, in a process of its own: it takes the job, then dies holding it (SIGKILL).
   const holder = spawn(

@@ -31,7 +31,8 @@ test.each([
   ["the minimum: one environment", "environments:\n  staging: { project: p, region: r, services: [a] }\n", true],
   [
     "a follow-up as { template, when }",
-    "environments:\n  s: { project: p, region: r, services: [a] }\nfollow_ups: [{ template: immediate-fix, when: always }]\n",
+    "environments:\n  s: { project: p, region: r, services: [a] }\nfollow_ups: [{ template: immediate-fix, " +
+      "when: always }]\n",
     true,
   ],
   [

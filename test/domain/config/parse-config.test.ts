@@ -169,7 +169,8 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           column: 1,
           path: "environments",
           message:
-            "`environments` is required: a map of environments, e.g. `staging: { project: acme-staging, region: us-central1, services: [api] }`",
+            "`environments` is required: a map of environments, e.g. `staging: { project: acme-staging, region: " +
+            "us-central1, services: [api] }`",
         },
         {
           file: FILE,
@@ -289,7 +290,8 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           column: 20,
           path: "checks.0.environments.0",
           message:
-            "check `JWT_SECRET_STAGING` names environment `stagin`, which is not under `environments:`: did you mean `staging`?",
+            "check `JWT_SECRET_STAGING` names environment `stagin`, which is not under `environments:`: did you mean " +
+            "`staging`?",
         },
       ],
     },
@@ -305,7 +307,8 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           column: 7,
           path: "service_pairs.0.staging",
           message:
-            "service pair 1 names service `netra-backnd`, which environment `staging` does not list: did you mean `netra-backend`?",
+            "service pair 1 names service `netra-backnd`, which environment `staging` does not list: did you mean " +
+            "`netra-backend`?",
         },
         {
           file: FILE,
@@ -345,7 +348,8 @@ describe("parseConfigText: each mistake names the file, line, column and the fix
           column: 16,
           path: "checks.0.services.0",
           message:
-            "check `JWT_SECRET_STAGING` names service `netra-frontend`, which no environment it applies to lists: use one of `netra-backend`",
+            "check `JWT_SECRET_STAGING` names service `netra-frontend`, which no environment it applies to lists: " +
+            "use one of `netra-backend`",
         },
       ],
     },
@@ -372,7 +376,8 @@ checks:
           column: 16,
           path: "checks.0.services.0",
           message:
-            "check `JWT_SECRET_STAGING` names service `netra-auth`, which no environment it applies to lists: use one of `netra-backend`",
+            "check `JWT_SECRET_STAGING` names service `netra-auth`, which no environment it applies to lists: use " +
+            "one of `netra-backend`",
         },
       ],
     },
@@ -566,7 +571,9 @@ ${MINIMAL_CONFIG}`,
       ],
     },
     {
-      name: "numbers out of range, in the app's words (not the schema library's 'Too big: expected number to be <=30000')",
+      name:
+        "numbers out of range, in the app's words " +
+        "(not the schema library's 'Too big: expected number to be <=30000')",
       text: `max_follow_ups: 0
 max_triages_per_hour: 2.5
 environments:
@@ -583,7 +590,8 @@ environments:
           column: 30,
           path: "environments.staging.health.timeout_ms",
           message:
-            "`environments.staging.health.timeout_ms` must be at most 30000: milliseconds, a whole number from 1 to 30000, e.g. `timeout_ms: 5000`",
+            "`environments.staging.health.timeout_ms` must be at most 30000: milliseconds, a whole number from 1 to " +
+            "30000, e.g. `timeout_ms: 5000`",
         },
         {
           file: FILE,
@@ -598,7 +606,8 @@ environments:
           column: 1,
           path: "max_triages_per_hour",
           message:
-            "`max_triages_per_hour` must be a whole number: a whole number of at least 1, e.g. `max_triages_per_hour: 6`",
+            "`max_triages_per_hour` must be a whole number: a whole number of at least 1, e.g. " +
+            "`max_triages_per_hour: 6`",
         },
       ],
     },

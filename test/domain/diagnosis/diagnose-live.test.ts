@@ -76,7 +76,7 @@ async function diagnose(
 const jwt = { secret: "jwt-secret-staging" };
 
 describe("serving truth: the revisions that receive traffic", () => {
-  it("fails when a revision serving traffic lacks a variable the template has, naming it, its share and update-traffic", async () => {
+  it("fails when a serving revision lacks a variable the template has: names it, its share, the fix", async () => {
     deploy({
       name: "api",
       revision: "api-00003-xyz",
@@ -91,7 +91,8 @@ describe("serving truth: the revisions that receive traffic", () => {
     expect(d.verdict).toBe("fail");
     const p = d.problems.find((x) => x.key.startsWith("serving:"))!;
     expect(p.what).toBe(
-      "`JWT_SECRET_STAGING` is in the template of staging / api but missing on revision `api-00002-def`, which serves 20% of traffic",
+      "`JWT_SECRET_STAGING` is in the template of staging / api but missing on revision `api-00002-def`, which " +
+        "serves 20% of traffic",
     );
     expect(p.revision).toBe("api-00002-def");
     expect(p.fix).toBe(
@@ -131,13 +132,14 @@ describe("serving truth: the revisions that receive traffic", () => {
     const { d } = await diagnose(config());
     expect(d.verdict).toBe("incomplete");
     expect(d.problems.map((p) => p.what)).toEqual([
-      "could not read revision `api-00002-def` of staging / api (50% of traffic): permission denied (missing IAM permission `run.revisions.get` on project `acme-staging`)",
+      "could not read revision `api-00002-def` of staging / api (50% of traffic): permission denied (missing IAM " +
+        "permission `run.revisions.get` on project `acme-staging`)",
     ]);
   });
 });
 
 describe("failed or stuck rollout", () => {
-  it("names the failed revision, SECRETS_ACCESS_CHECK_FAILED and Cloud Run's message, and the IAM fix; the ready revision lacks the variable", async () => {
+  it("failed rollout: SECRETS_ACCESS_CHECK_FAILED, Cloud Run's message, the IAM fix; ready one lacks it", async () => {
     const projectNumber = projectNumberFor(P);
     const sa = `${projectNumber}-compute@developer.gserviceaccount.com`;
     deploy({
@@ -154,17 +156,20 @@ describe("failed or stuck rollout", () => {
     const { d, comment } = await diagnose(config());
     const rollout = d.problems.find((p) => p.key.startsWith("rollout-failed"))!;
     expect(rollout.what).toBe(
-      "the latest rollout of staging / api failed: revision `api-00005-pqr` is not ready (SECRETS_ACCESS_CHECK_FAILED), so `api-00004-kmn` still serves",
+      "the latest rollout of staging / api failed: revision `api-00005-pqr` is not ready " +
+        "(SECRETS_ACCESS_CHECK_FAILED), so `api-00004-kmn` still serves",
     );
     expect(rollout.why).toContain("Permission denied on secret: projects/");
     expect(rollout.fix).toBe(
-      `gcloud secrets add-iam-policy-binding jwt-secret-staging --project=acme-staging --member=serviceAccount:${sa} --role=roles/secretmanager.secretAccessor`,
+      `gcloud secrets add-iam-policy-binding jwt-secret-staging --project=acme-staging --member=serviceAccount:${sa} ` +
+        `--role=roles/secretmanager.secretAccessor`,
     );
     const serving = d.problems.find((p) => p.key.startsWith("serving:"))!;
     expect(serving.what).toContain("missing on revision `api-00004-kmn`, which serves 100% of traffic");
     expect(serving.why).toContain("the latest, `api-00005-pqr`, failed");
     expect(serving.fix).toBe(
-      "gcloud run services update api --project=acme-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+      "gcloud run services update api --project=acme-staging --region=us-central1 " +
+        "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     );
     expect(comment).toContain('-. "0%, not ready: SECRETS_ACCESS_CHECK_FAILED" .->');
   });
@@ -204,7 +209,8 @@ describe("where the value comes from", () => {
       { JWT_SECRET_STAGING: { secret: "jwt-secret-staging", version: "3" } },
       { version: "latest" },
       "wrong-source",
-      "`JWT_SECRET_STAGING` on staging / api uses version `3` of secret `jwt-secret-staging`, but the configuration asks for `latest`",
+      "`JWT_SECRET_STAGING` on staging / api uses version `3` of secret `jwt-secret-staging`, but the configuration " +
+        "asks for `latest`",
     ],
     [
       "a pinned version when the config does not ask",
@@ -248,7 +254,8 @@ describe("where the value comes from", () => {
     const { d } = await diagnose(config());
     const p = d.problems.find((x) => x.severity === "fail")!;
     expect(p.what).toBe(
-      "`JWT_SECRET_STAGING` is missing on staging / api: it is set only on the sidecar `otel`, not on the serving container",
+      "`JWT_SECRET_STAGING` is missing on staging / api: it is set only on the sidecar `otel`, not on the serving " +
+        "container",
     );
     expect(p.container).toBe("app");
     expect(p.fix).toContain("--container=app");
@@ -292,13 +299,16 @@ describe("cannot check is neither missing nor passing", () => {
     [
       "PERMISSION_DENIED",
       GrpcStatus.PERMISSION_DENIED,
-      "Permission 'run.services.list' denied on resource 'projects/acme-staging/locations/us-central1' (or it may not exist).",
-      "could not check staging / api: permission denied (missing IAM permission `run.services.get` on project `acme-staging`)",
+      "Permission 'run.services.list' denied on resource 'projects/acme-staging/locations/us-central1' (or it may " +
+        "not exist).",
+      "could not check staging / api: permission denied (missing IAM permission `run.services.get` on project " +
+        "`acme-staging`)",
     ],
     [
       "UNAUTHENTICATED",
       GrpcStatus.UNAUTHENTICATED,
-      "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+      "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid " +
+        "authentication credential.",
       "could not check staging / api: no valid Google credentials",
     ],
     [
@@ -392,7 +402,7 @@ describe("cannot check is neither missing nor passing", () => {
 });
 
 describe("economy", () => {
-  it("checks 20 services in one region with one Cloud Run call, and 20 more in another region with one more", async () => {
+  it("checks 20 services in one region with one Cloud Run call, and 20 in another region with one more", async () => {
     const names = Array.from({ length: 20 }, (_, i) => `svc-${String(i).padStart(2, "0")}`);
     for (const name of names) deploy({ name, env: { JWT_SECRET_STAGING: jwt } });
     for (const name of names) deploy({ name, region: "europe-west1", env: { JWT_SECRET_STAGING: jwt } });
@@ -456,7 +466,8 @@ describe("health probe", () => {
     if (what) expect(d.problems[0].what).toContain(what);
     expect(comment).toMatch(
       new RegExp(
-        `\\| staging \\| \`api\` \\| \`${base.replace(/[.]/g, "\\.")}${path}\` \\| ${ok ? "✅" : "❌"} .* \\| \\d+ ms \\|`,
+        `\\| staging \\| \`api\` \\| \`${base.replace(/[.]/g, "\\.")}${path}\` \\| ${ok ? "✅" : "❌"} .* \\| \\d+ ms ` +
+          `\\|`,
       ),
     );
   });

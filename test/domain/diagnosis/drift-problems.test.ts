@@ -18,7 +18,9 @@ const target = (environment: string, service = "api"): ServiceTarget => ({
   service,
 });
 
-/** A service read through the same ingestion as live data, so values are dropped exactly where they are in production. */
+/**
+ * A service read through the same ingestion as live data, so values are dropped exactly where they are in production.
+ */
 function ok(environment: string, env: EnvSpec, service = "api"): ServiceState {
   const t = target(environment, service);
   const { service: message } = buildService({ project: t.project, region: t.region, name: service, env });
@@ -91,8 +93,10 @@ const cases: Case[] = [
     ],
     keys: ["drift:staging>production:api", "drift:production>staging:api"],
     fixes: [
-      "gcloud run services update api --project=acme-production --region=us-central1 --update-env-vars=FEATURE_FLAGS=VALUE",
-      "gcloud run services update api --project=acme-staging --region=us-central1 --update-secrets=SENTRY_DSN_STAGING=sentry-dsn-staging:latest",
+      "gcloud run services update api --project=acme-production --region=us-central1 " +
+        "--update-env-vars=FEATURE_FLAGS=VALUE",
+      "gcloud run services update api --project=acme-staging --region=us-central1 " +
+        "--update-secrets=SENTRY_DSN_STAGING=sentry-dsn-staging:latest",
     ],
   },
   {
@@ -148,7 +152,8 @@ const cases: Case[] = [
     services: [ok("staging", {}, "stg-api"), ok("production", { SENTRY_DSN: lit }, "prod-api")],
     what: ["staging / stg-api lacks `SENTRY_DSN`, which production / prod-api has"],
     fixes: [
-      "gcloud run services update stg-api --project=acme-staging --region=us-central1 --update-env-vars=SENTRY_DSN=VALUE",
+      "gcloud run services update stg-api --project=acme-staging --region=us-central1 " +
+        "--update-env-vars=SENTRY_DSN=VALUE",
     ],
   },
   {

@@ -127,7 +127,9 @@ describe("evaluate", () => {
           target: STAGING,
           container: "placeholder-1",
           why: MISSING_WHY,
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+          fix:
+            "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+            "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
           key: "missing:staging:netra-backend:JWT_SECRET_STAGING",
         },
       ],
@@ -140,7 +142,9 @@ describe("evaluate", () => {
       results: [{ status: "missing" }],
       problems: [
         {
-          what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`, `AUTH_JWT_SECRET`)",
+          what:
+            "`JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`, " +
+            "`AUTH_JWT_SECRET`)",
         },
       ],
     },
@@ -153,7 +157,9 @@ describe("evaluate", () => {
       problems: [
         {
           what: "`LOG_LEVEL` is missing on staging / netra-backend",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-env-vars=LOG_LEVEL=VALUE",
+          fix:
+            "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+            "--update-env-vars=LOG_LEVEL=VALUE",
         },
       ],
     },
@@ -172,7 +178,9 @@ describe("evaluate", () => {
       problems: [
         {
           why: "the services sign and verify session tokens with it",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=netra-jwt-staging:latest",
+          fix:
+            "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+            "--update-secrets=JWT_SECRET_STAGING=netra-jwt-staging:latest",
         },
       ],
     },
@@ -186,8 +194,14 @@ describe("evaluate", () => {
         {
           severity: "fail",
           what: "`JWT_SECRET_STAGING` is a literal on staging / netra-backend, but must come from Secret Manager",
-          why: "a literal value is visible to anyone who can read the service's configuration and is not rotated with the secret",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-env-vars=JWT_SECRET_STAGING\ngcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+          why:
+            "a literal value is visible to anyone who can read the service's configuration and is not rotated with " +
+            "the secret",
+          fix:
+            "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+            "--remove-env-vars=JWT_SECRET_STAGING\ngcloud run services update netra-backend " +
+            "--project=netra-staging --region=us-central1 " +
+            "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
           key: "source:staging:netra-backend:JWT_SECRET_STAGING",
         },
       ],
@@ -201,7 +215,10 @@ describe("evaluate", () => {
       problems: [
         {
           what: "`JWT_SECRET` is a literal on staging / netra-backend, but must come from Secret Manager",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-env-vars=JWT_SECRET\ngcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET=jwt-secret-staging:latest",
+          fix:
+            "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+            "--remove-env-vars=JWT_SECRET\ngcloud run services update netra-backend --project=netra-staging " +
+            "--region=us-central1 --update-secrets=JWT_SECRET=jwt-secret-staging:latest",
         },
       ],
     },
@@ -214,7 +231,10 @@ describe("evaluate", () => {
       problems: [
         {
           what: "`LOG_LEVEL` comes from Secret Manager on staging / netra-backend, but must be a literal",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --remove-secrets=LOG_LEVEL\ngcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-env-vars=LOG_LEVEL=VALUE",
+          fix:
+            "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+            "--remove-secrets=LOG_LEVEL\ngcloud run services update netra-backend --project=netra-staging " +
+            "--region=us-central1 --update-env-vars=LOG_LEVEL=VALUE",
         },
       ],
     },
@@ -231,9 +251,13 @@ describe("evaluate", () => {
       results: [{ status: "missing", container: "netra-backend" }],
       problems: [
         {
-          what: "`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar `otel-collector`, not on the serving container",
+          what:
+            "`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar " +
+            "`otel-collector`, not on the serving container",
           container: "netra-backend",
-          fix: "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --container=netra-backend --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+          fix:
+            "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+            "--container=netra-backend --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
         },
       ],
     },
@@ -245,7 +269,8 @@ describe("evaluate", () => {
         target: STAGING,
         reason: "permission-denied",
         detail:
-          "Permission 'run.services.get' denied on resource 'projects/netra-staging/locations/us-central1/services/netra-backend'",
+          "Permission 'run.services.get' denied on resource " +
+          "'projects/netra-staging/locations/us-central1/services/netra-backend'",
         permission: "run.services.get",
       }),
       verdict: "incomplete",
@@ -253,9 +278,15 @@ describe("evaluate", () => {
       problems: [
         {
           severity: "cannot-check",
-          what: "could not check staging / netra-backend: permission denied (missing IAM permission `run.services.get` on project `netra-staging`)",
-          why: "the app's service account may not read this service. Cloud Run said: Permission 'run.services.get' denied on resource 'projects/netra-staging/locations/us-central1/services/netra-backend'",
-          fix: "gcloud projects add-iam-policy-binding netra-staging --member=serviceAccount:SERVICE_ACCOUNT --role=roles/run.viewer",
+          what:
+            "could not check staging / netra-backend: permission denied (missing IAM permission `run.services.get` " +
+            "on project `netra-staging`)",
+          why:
+            "the app's service account may not read this service. Cloud Run said: Permission 'run.services.get' " +
+            "denied on resource 'projects/netra-staging/locations/us-central1/services/netra-backend'",
+          fix:
+            "gcloud projects add-iam-policy-binding netra-staging --member=serviceAccount:SERVICE_ACCOUNT " +
+            "--role=roles/run.viewer",
           key: "cannot:staging:netra-backend:permission-denied",
         },
       ],
@@ -274,7 +305,9 @@ describe("evaluate", () => {
       problems: [
         {
           what: "could not check staging / netra-backend: the service does not exist",
-          why: "the service does not exist in this project and region (check the name, project and region in the config). Cloud Run said: Resource 'netra-backend' was not found",
+          why:
+            "the service does not exist in this project and region (check the name, project and region in the " +
+            "config). Cloud Run said: Resource 'netra-backend' was not found",
           fix: "gcloud run services list --project=netra-staging --region=us-central1",
         },
       ],
@@ -293,7 +326,9 @@ describe("evaluate", () => {
       problems: [
         {
           what: "could not check staging / netra-backend: could not reach Cloud Run",
-          why: "Cloud Run did not answer in time; this is neither a pass nor a failure, and the next check will try again. Cloud Run said: 4 DEADLINE_EXCEEDED: UNAVAILABLE",
+          why:
+            "Cloud Run did not answer in time; this is neither a pass nor a failure, and the next check will try " +
+            "again. Cloud Run said: 4 DEADLINE_EXCEEDED: UNAVAILABLE",
           fix: undefined,
         },
       ],
@@ -366,7 +401,8 @@ describe("evaluate", () => {
       "production/auth-service JWT_SECRET_PRODUCTION: set",
     ]);
     expect(diagnosis.problems.filter((p) => p.severity !== "warn").map((p) => p.fix)).toEqual([
-      "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+      "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+        "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     ]);
     for (const value of PLANTED_VALUES) expect(JSON.stringify(diagnosis)).not.toContain(value);
   });
@@ -514,7 +550,8 @@ describe("serviceToSnapshot", () => {
     );
     expect(diagnosis.problems.map((p) => [p.what, p.container])).toEqual([
       [
-        "`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar `otel-collector`, not on the serving container",
+        "`JWT_SECRET_STAGING` is missing on staging / netra-backend: it is set only on the sidecar `otel-collector`, " +
+          "not on the serving container",
         "netra-backend",
       ],
     ]);

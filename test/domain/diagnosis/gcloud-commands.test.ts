@@ -80,13 +80,17 @@ const rows: { name: string; rule: string; commands: () => (string | undefined)[]
     },
     {
       name: "a near miss moved to the right name (different variables: one command)",
-      rule: "--remove-secrets=NEAR --update-secrets=X=…: a type change of the same variable is what gcloud refuses, not this",
+      rule:
+        "--remove-secrets=NEAR --update-secrets=X=…: a type change of the same variable is what gcloud refuses, not " +
+        "this",
       commands: () => fixesFor({ env: { JWT_SECRT: { secret: "jwt" } } }, { from: "secret-manager" }, "missing"),
       expected: [`${UPDATE} --remove-secrets=JWT_SECRT --update-secrets=JWT_SECRET=jwt:latest`],
     },
     {
       name: "a pinned version of a secret in another project",
-      rule: "--update-secrets=X=projects/P/secrets/S:V names a secret in another project; a bare name would mean this one",
+      rule:
+        "--update-secrets=X=projects/P/secrets/S:V names a secret in another project; " +
+        "a bare name would mean this one",
       commands: () =>
         fixesFor(
           { env: { JWT_SECRET: { secret: "projects/acme-shared/secrets/jwt", version: "3" } } },
@@ -97,7 +101,8 @@ const rows: { name: string; rule: string; commands: () => (string | undefined)[]
     },
     {
       name: "a pinned version of a secret mounted without items",
-      // k8s.min.proto SecretVolumeSource.items: "If unspecified, the volume will expose a file whose name is the secret".
+      // k8s.min.proto SecretVolumeSource.items: "If unspecified, the volume will expose a file whose name is the
+      // secret".
       rule: "--update-secrets=/MOUNT/PATH/FILE=S:V; without items the file is mountPath/SECRET_NAME, not the directory",
       commands: () =>
         fixesFor(
@@ -118,7 +123,8 @@ const rows: { name: string; rule: string; commands: () => (string | undefined)[]
       rule: "gcloud run services update-traffic S --to-revisions=REVISION=PERCENT",
       commands: () => [gcloud.trafficToRevision(T, "api-00002-rdy")],
       expected: [
-        "gcloud run services update-traffic api --project=acme-staging --region=us-central1 --to-revisions=api-00002-rdy=100",
+        "gcloud run services update-traffic api --project=acme-staging --region=us-central1 " +
+          "--to-revisions=api-00002-rdy=100",
       ],
     },
     {
@@ -137,7 +143,9 @@ const rows: { name: string; rule: string; commands: () => (string | undefined)[]
     },
     {
       name: "a secret to create, its first version, and access for the runtime account, in order",
-      rule: "gcloud secrets create S; gcloud secrets versions add S --data-file=- (stdin: the value comes from a person); gcloud secrets add-iam-policy-binding S --member --role",
+      rule:
+        "gcloud secrets create S; gcloud secrets versions add S --data-file=- (stdin: the value comes from a " +
+        "person); gcloud secrets add-iam-policy-binding S --member --role",
       commands: () => [
         gcloud.createSecret("acme-shared", "jwt"),
         gcloud.addSecretVersion("acme-shared", "jwt"),
@@ -146,7 +154,8 @@ const rows: { name: string; rule: string; commands: () => (string | undefined)[]
       expected: [
         "gcloud secrets create jwt --project=acme-shared --replication-policy=automatic",
         "gcloud secrets versions add jwt --project=acme-shared --data-file=-",
-        "gcloud secrets add-iam-policy-binding jwt --project=acme-shared --member=serviceAccount:api@acme-staging.iam.gserviceaccount.com --role=roles/secretmanager.secretAccessor",
+        "gcloud secrets add-iam-policy-binding jwt --project=acme-shared " +
+          "--member=serviceAccount:api@acme-staging.iam.gserviceaccount.com --role=roles/secretmanager.secretAccessor",
       ],
     },
     {

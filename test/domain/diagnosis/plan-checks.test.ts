@@ -196,7 +196,10 @@ describe("planChecks", () => {
     {
       name: "a configured check restricted to one service",
       config: config(
-        `${scenarioConfigYaml.replace("follow_ups:", "  - variable: DATABASE_URL\n    services: [netra-backend]\n    from: literal\nfollow_ups:")}`,
+        scenarioConfigYaml.replace(
+          "follow_ups:",
+          "  - variable: DATABASE_URL\n    services: [netra-backend]\n    from: literal\nfollow_ups:",
+        ),
       ),
       issue: { title: "t", body: null },
       expected: [

@@ -28,7 +28,7 @@ describe("offline snapshot (gcloud run services describe --format yaml)", () => 
     expect(JSON.stringify(backend)).not.toContain("pl4nted");
   });
 
-  it("keeps another project's secret (the template's secrets annotation) and places a mount without items at mountPath/SECRET", () => {
+  it("keeps another project's secret (secrets annotation); a mount without items is at mountPath/SECRET", () => {
     const yaml = `apiVersion: serving.knative.dev/v1
 kind: Service
 metadata:
@@ -111,7 +111,8 @@ status:
     expect(d.source).toBe("snapshot");
     expect(d.problems.map((p) => p.what)).toEqual([
       "`JWT_SECRET_STAGING` is missing on staging / netra-backend: did you mean `JWT_SECRET_STAGIN`, which is set?",
-      "could not read revision `auth-service-00006-old` of staging / auth-service (100% of traffic): the snapshot file cannot be used",
+      "could not read revision `auth-service-00006-old` of staging / auth-service (100% of traffic): the snapshot " +
+        "file cannot be used",
     ]);
     const comment = renderDiagnosisComment({ diagnosis: d, followUps: [], outcome: "open", live, checks });
     expect(comment).toContain(

@@ -151,7 +151,8 @@ describe("a revision serving without the variable: move traffic or deploy again"
       expect(serving).toEqual([]);
       return;
     }
-    // Each serving revision without the variable is one problem: the old one, and the latest ready one when it lacks it.
+    // Each serving revision without the variable is one problem: the old one, and the latest ready one when it lacks
+    // it.
     const expected = [
       ...(row.share !== "0%" && !row.latestHasIt ? [READY] : []),
       ...(row.share !== "all" ? [OLD] : []),

@@ -27,7 +27,9 @@ const UPDATE = `gcloud run services update api --project=${P} --region=${R}`;
 const FIX = `${UPDATE} --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest`;
 const CREATE = `gcloud secrets create jwt-secret-staging --project=${P} --replication-policy=automatic`;
 const ADD = `gcloud secrets versions add jwt-secret-staging --project=${P} --data-file=-`;
-const GRANT = `gcloud secrets add-iam-policy-binding jwt-secret-staging --project=${P} --member=serviceAccount:${SA} --role=roles/secretmanager.secretAccessor`;
+const GRANT =
+  `gcloud secrets add-iam-policy-binding jwt-secret-staging --project=${P} --member=serviceAccount:${SA} ` +
+  `--role=roles/secretmanager.secretAccessor`;
 
 const cloudRun = useCloudRunEmulator({ serve: {} });
 const secretManager = useSecretManagerEmulator();
@@ -91,13 +93,18 @@ describe("a proposed fix is verified before it is suggested", () => {
           bindings: [ACCESSOR],
         }),
       fix: [FIX],
-      verified: `✅ this fix will work: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (2) is ENABLED; \`${SA}\` holds an access role on the secret`,
+      verified:
+        `✅ this fix will work: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (2) is ` +
+        `ENABLED; \`${SA}\` holds an access role on the secret`,
     },
     {
       name: "the secret does not exist: create it, add a version from stdin, grant access, then the fix",
       setup: () => undefined,
       fix: [CREATE, ADD, GRANT, FIX],
-      verified: `⛔ the fix alone would fail (the next deploy stops with \`SECRETS_ACCESS_CHECK_FAILED\`): secret \`jwt-secret-staging\` does not exist in project \`${P}\`. Run the first 3 commands first, in order; \`versions add\` reads the value from standard input: a person types or pipes it, the app never sees it`,
+      verified:
+        `⛔ the fix alone would fail (the next deploy stops with \`SECRETS_ACCESS_CHECK_FAILED\`): secret ` +
+        `\`jwt-secret-staging\` does not exist in project \`${P}\`. Run the first 3 commands first, in order; ` +
+        `\`versions add\` reads the value from standard input: a person types or pipes it, the app never sees it`,
     },
     {
       name: "latest is DISABLED: enable it first",
@@ -144,7 +151,9 @@ describe("a proposed fix is verified before it is suggested", () => {
         secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
       },
       fix: [GRANT, FIX],
-      verified: `\`${SA}\` may not read it (no role with \`secretmanager.versions.access\` on the secret or project \`${P}\`)`,
+      verified:
+        `\`${SA}\` may not read it ` +
+        `(no role with \`secretmanager.versions.access\` on the secret or project \`${P}\`)`,
     },
     {
       name: "the account reads it through a project-level grant",
@@ -155,7 +164,9 @@ describe("a proposed fix is verified before it is suggested", () => {
         secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
       },
       fix: [FIX],
-      verified: `✅ this fix will work: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (1) is ENABLED; \`${SA}\` holds an access role on project \`${P}\``,
+      verified:
+        `✅ this fix will work: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (1) is ` +
+        `ENABLED; \`${SA}\` holds an access role on project \`${P}\``,
     },
     {
       name: "the project's IAM policy may not be read: could not verify project-level access, no guess",
@@ -168,7 +179,10 @@ describe("a proposed fix is verified before it is suggested", () => {
         });
       },
       fix: [FIX],
-      verified: `❔ not verified: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (1) is ENABLED; could not verify project-level access of \`${SA}\` on \`${P}\` (the app lacks \`resourcemanager.projects.getIamPolicy\`)`,
+      verified:
+        `❔ not verified: secret \`jwt-secret-staging\` exists in project \`${P}\`; version \`latest\` (1) is ` +
+        `ENABLED; could not verify project-level access of \`${SA}\` on \`${P}\` (the app lacks ` +
+        `\`resourcemanager.projects.getIamPolicy\`)`,
     },
     {
       name: "listing refused: one GetSecret per secret instead, and the verdict is the same",
@@ -193,10 +207,14 @@ describe("a proposed fix is verified before it is suggested", () => {
       setup: () =>
         secretManager.emulator.addFault({ code: GrpcStatus.PERMISSION_DENIED, details: "Permission denied" }),
       fix: [FIX],
-      verified: `❔ not verified: could not verify that secret \`jwt-secret-staging\` exists in project \`${P}\` (the app lacks \`secretmanager.secrets.get\`)`,
+      verified:
+        `❔ not verified: could not verify that secret \`jwt-secret-staging\` exists in project \`${P}\` (the app ` +
+        `lacks \`secretmanager.secrets.get\`)`,
     },
     {
-      name: "the default compute account, named from the project's number (GetProject) when the service and the listing show none",
+      name:
+        "the default compute account, named from the project's number (GetProject) when the service and the listing " +
+        "show none",
       deploy: { anonymous: true },
       setup: () => {
         secretManager.emulator.addFault({
@@ -261,7 +279,8 @@ describe("a reference a service already reads is verified too", () => {
     expect(d.verdict).toBe("fail");
     const p = d.problems.find((x) => x.key === "secret:staging:api:JWT_SECRET_STAGING")!;
     expect(p.what).toBe(
-      "`JWT_SECRET_STAGING` on staging / api reads secret `jwt-secret-staging` version `1`, which its next deploy cannot read: version `1` is DISABLED",
+      "`JWT_SECRET_STAGING` on staging / api reads secret `jwt-secret-staging` version `1`, which its next deploy " +
+        "cannot read: version `1` is DISABLED",
     );
     expect(p.fix).toBe(`gcloud secrets versions enable 1 --secret=jwt-secret-staging --project=${P}`);
   });
@@ -282,11 +301,12 @@ describe("a reference a service already reads is verified too", () => {
       ["secret-unverified:staging:api:JWT_SECRET_STAGING", "warn"],
     ]);
     expect(d.problems[0].fix).toBe(
-      `gcloud projects add-iam-policy-binding ${P} --member=serviceAccount:SERVICE_ACCOUNT --role=roles/secretmanager.viewer`,
+      `gcloud projects add-iam-policy-binding ${P} --member=serviceAccount:SERVICE_ACCOUNT ` +
+        `--role=roles/secretmanager.viewer`,
     );
   });
 
-  it("a project-level grant the app may not read: a warning whose command settles it (the grant on the secret)", async () => {
+  it("a project-level grant the app cannot read: a warning whose command (grant on the secret) fixes it", async () => {
     deploy({ JWT_SECRET_STAGING: { secret: "jwt-secret-staging" } });
     secretManager.emulator.setSecret({ project: P, name: "jwt-secret-staging", versions: ["ENABLED"] });
     secretManager.emulator.addFault({
@@ -308,7 +328,8 @@ describe("a reference a service already reads is verified too", () => {
     const d = await diagnose();
     const p = d.problems.find((x) => x.key === "secret:staging:api:JWT_SECRET_STAGING")!;
     expect(p.fix).toBe(
-      `gcloud secrets add-iam-policy-binding jwt --project=acme-shared --member=serviceAccount:${SA} --role=roles/secretmanager.secretAccessor`,
+      `gcloud secrets add-iam-policy-binding jwt --project=acme-shared --member=serviceAccount:${SA} ` +
+        `--role=roles/secretmanager.secretAccessor`,
     );
     expect(secretManager.emulator.calls.filter((c) => c.method === "ListSecrets").map((c) => c.request.parent)).toEqual(
       ["projects/acme-shared"],
@@ -317,7 +338,7 @@ describe("a reference a service already reads is verified too", () => {
 });
 
 describe("no Google credentials", () => {
-  it("asks Secret Manager nothing and says the fix could not be verified, never that the secret is missing", async () => {
+  it("asks Secret Manager nothing; says the fix could not be verified, never that the secret is missing", async () => {
     deploy({ LOG_LEVEL: "info" });
     secretManager.emulator.setSecret({
       project: P,
@@ -339,7 +360,8 @@ describe("no Google credentials", () => {
     expect(verifySecretUse(uses[0], facts)).toEqual({
       status: "unverified",
       found: [
-        `could not verify that secret \`jwt-secret-staging\` exists in project \`${P}\` (Could not load the default credentials)`,
+        `could not verify that secret \`jwt-secret-staging\` exists in project \`${P}\` (Could not load the default ` +
+          `credentials)`,
       ],
       before: [],
       settle: undefined,

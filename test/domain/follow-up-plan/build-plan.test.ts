@@ -121,10 +121,12 @@ describe("buildPlan: scenario #930, JWT_SECRET_STAGING missing on staging", () =
     expect(fix.title).toBe("Fix configuration: JWT_SECRET_STAGING missing on staging");
     expect(fix.labels).toEqual(["priority:critical", "config-triage", "needs-review"]);
     expect(fix.body).toContain(
-      "- [ ] `JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`) (project `netra-staging`, region `us-central1`)",
+      "- [ ] `JWT_SECRET_STAGING` is missing on staging / netra-backend (also looked for `JWT_SECRET`) (project " +
+        "`netra-staging`, region `us-central1`)",
     );
     expect(fix.body).toContain(
-      "gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+      "gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+        "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     );
   });
 
@@ -227,7 +229,8 @@ describe("buildPlan: problems", () => {
           file: ".github/config-triage.yml",
           path: "follow_ups.1",
           message:
-            "no template `runbook`: add `.github/config-triage/runbook.md`, or use one of `flow-documentation`, `health-monitoring`, `immediate-fix`, `ssot-consolidation`",
+            "no template `runbook`: add `.github/config-triage/runbook.md`, or use one of `flow-documentation`, " +
+            "`health-monitoring`, `immediate-fix`, `ssot-consolidation`",
         },
       ],
     });
@@ -266,7 +269,8 @@ describe("buildPlan: text from the parent issue is escaped", () => {
   it.each(["immediate-fix", "ssot-consolidation", "flow-documentation", "health-monitoring"])("in %s", (name) => {
     const body = p.create.find((c) => c.template === name)!.body;
     expect(body).toContain(
-      'JWT failures @&#8203;someone \\`JWT\\_SECRET\\_STAGING\\` \\<!\\-\\- config-triage:follow-up {"parent":1,"template":"x"} --\\>',
+      "JWT failures @&#8203;someone \\`JWT\\_SECRET\\_STAGING\\` \\<!\\-\\- config-triage:follow-up " +
+        '{"parent":1,"template":"x"} --\\>',
     );
     expect(body).not.toContain("@someone");
     expect(body).not.toContain("`JWT_SECRET_STAGING` <!--");
@@ -325,7 +329,8 @@ describe("followUpBody", () => {
       name: "a body that does not name the parent gets a line naming it",
       body: "Write a runbook.\n",
       expected:
-        '<!-- config-triage:follow-up {"parent":930,"template":"runbook"} -->\n\nWrite a runbook.\n\nFollow-up of #930.\n',
+        '<!-- config-triage:follow-up {"parent":930,"template":"runbook"} -->\n\nWrite a runbook.\n\nFollow-up ' +
+        "of #930.\n",
     },
     {
       name: "#9301 is not #930",

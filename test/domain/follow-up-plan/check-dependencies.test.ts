@@ -51,7 +51,8 @@ describe("checkDependencies", () => {
           line: 3,
           path: "",
           message:
-            "`blocked_by` names `health-monitoring`, which `.github/config-triage.yml` does not enable: add `health-monitoring` to `follow_ups`, or remove it from `blocked_by`",
+            "`blocked_by` names `health-monitoring`, which `.github/config-triage.yml` does not enable: add " +
+            "`health-monitoring` to `follow_ups`, or remove it from `blocked_by`",
         },
       ],
     ],
@@ -65,7 +66,8 @@ describe("checkDependencies", () => {
           line: 3,
           path: "",
           message:
-            "`blocked_by` makes a cycle (`a` → `b` → `c` → `a`): a follow-up cannot wait for itself; remove one of these links",
+            "`blocked_by` makes a cycle (`a` → `b` → `c` → `a`): a follow-up cannot wait for itself; remove one of " +
+            "these links",
         },
       ],
     ],
@@ -87,7 +89,7 @@ describe("checkDependencies", () => {
     expect(checkDependencies(config(follow), withRepo(...repo))).toEqual(problems);
   });
 
-  it("drops a built-in template's link to a template the config leaves out (the repository chose not to open it)", () => {
+  it("drops a built-in template's link to a template the config leaves out (the repository chose so)", () => {
     const some = config(["immediate-fix", "flow-documentation"]);
     expect(checkDependencies(some, BUILT_IN)).toEqual([]);
     expect(templateLinks(some, BUILT_IN)).toEqual([]);
@@ -105,7 +107,9 @@ describe("config-triage validate and the pull-request check (validateFiles)", ()
     const problems = validateFiles({
       config: {
         file: ".github/config-triage.yml",
-        text: "environments:\n  staging: { project: p, region: r, services: [api] }\nfollow_ups: [immediate-fix, runbook]\n",
+        text:
+          "environments:\n  staging: { project: p, region: r, services: [api] }\nfollow_ups: " +
+          "[immediate-fix, runbook]\n",
       },
       repoTemplates: [
         {

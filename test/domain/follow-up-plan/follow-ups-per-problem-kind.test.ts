@@ -40,7 +40,9 @@ const PROBLEMS: Record<(typeof PROBLEM_KINDS)[number], Problem> = {
   },
   version: {
     severity: "fail",
-    what: "`JWT_SECRET_STAGING` on staging / api uses version `3` of secret `jwt`, but the configuration asks for `latest`",
+    what:
+      "`JWT_SECRET_STAGING` on staging / api uses version `3` of secret `jwt`, but the configuration asks for " +
+      "`latest`",
     target: STAGING,
     why: "a reference pinned to an old version keeps serving the old value after the secret is rotated",
     fix: `${CMD} --update-secrets=JWT_SECRET_STAGING=jwt:latest`,
@@ -48,7 +50,9 @@ const PROBLEMS: Record<(typeof PROBLEM_KINDS)[number], Problem> = {
   },
   serving: {
     severity: "fail",
-    what: "`JWT_SECRET_STAGING` is in the template of staging / api but missing on revision `api-00041-abc`, which serves 100%",
+    what:
+      "`JWT_SECRET_STAGING` is in the template of staging / api but missing on revision `api-00041-abc`, which " +
+      "serves 100%",
     target: STAGING,
     revision: "api-00041-abc",
     why: "no revision with the variable became ready",
@@ -57,10 +61,14 @@ const PROBLEMS: Record<(typeof PROBLEM_KINDS)[number], Problem> = {
   },
   secret: {
     severity: "fail",
-    what: "`JWT_SECRET_STAGING` on staging / api reads secret `jwt` version `latest`, which its next deploy cannot read: version 3 is DISABLED",
+    what:
+      "`JWT_SECRET_STAGING` on staging / api reads secret `jwt` version `latest`, which its next deploy cannot read: " +
+      "version 3 is DISABLED",
     target: STAGING,
     why: "Cloud Run checks every secret at deploy: the next deploy of api fails with `SECRETS_ACCESS_CHECK_FAILED`",
-    fix: "gcloud secrets versions enable 3 --secret=jwt --project=acme-staging\ngcloud run services update api --project=acme-staging --region=us-central1",
+    fix:
+      "gcloud secrets versions enable 3 --secret=jwt --project=acme-staging\ngcloud run services update api " +
+      "--project=acme-staging --region=us-central1",
     key: "secret:staging:api:JWT_SECRET_STAGING",
   },
   "secret-unverified": {
@@ -68,7 +76,9 @@ const PROBLEMS: Record<(typeof PROBLEM_KINDS)[number], Problem> = {
     what: "could not verify secret `jwt` version `latest`, which `JWT_SECRET_STAGING` on staging / api reads",
     target: STAGING,
     why: "Secret Manager refused the metadata read",
-    fix: "gcloud projects add-iam-policy-binding acme-staging --member=serviceAccount:APP --role=roles/secretmanager.viewer",
+    fix:
+      "gcloud projects add-iam-policy-binding acme-staging --member=serviceAccount:APP " +
+      "--role=roles/secretmanager.viewer",
     key: "secret-unverified:staging:api:JWT_SECRET_STAGING",
   },
   cannot: {
@@ -76,7 +86,9 @@ const PROBLEMS: Record<(typeof PROBLEM_KINDS)[number], Problem> = {
     what: "could not check staging / api: permission denied",
     target: STAGING,
     why: "the app's service account may not read the service. Cloud Run said: PERMISSION_DENIED",
-    fix: "gcloud projects add-iam-policy-binding acme-staging --member=serviceAccount:SERVICE_ACCOUNT --role=roles/run.viewer",
+    fix:
+      "gcloud projects add-iam-policy-binding acme-staging --member=serviceAccount:SERVICE_ACCOUNT " +
+      "--role=roles/run.viewer",
     key: "cannot:staging:api:permission-denied",
   },
   "cannot-revision": {
@@ -89,7 +101,9 @@ const PROBLEMS: Record<(typeof PROBLEM_KINDS)[number], Problem> = {
   },
   "rollout-failed": {
     severity: "fail",
-    what: "the latest rollout of staging / api failed: revision `api-00042-xyz` is not ready (SECRETS_ACCESS_CHECK_FAILED)",
+    what:
+      "the latest rollout of staging / api failed: revision `api-00042-xyz` is not ready " +
+      "(SECRETS_ACCESS_CHECK_FAILED)",
     target: STAGING,
     revision: "api-00042-xyz",
     why: "changes made since `api-00041-abc` are not live",
@@ -109,7 +123,9 @@ const PROBLEMS: Record<(typeof PROBLEM_KINDS)[number], Problem> = {
     what: "a rollout of staging / api is still in progress",
     target: STAGING,
     why: "what serves may change in the next minutes",
-    fix: 'gcloud run services describe api --project=acme-staging --region=us-central1 --format="value(status.conditions)"',
+    fix:
+      "gcloud run services describe api --project=acme-staging --region=us-central1 " +
+      '--format="value(status.conditions)"',
     key: "reconciling:staging:api",
   },
   health: {

@@ -107,7 +107,7 @@ test("action.yml: node24 on the committed bundle, with the documented inputs and
   expect(Object.keys(action.outputs)).toEqual(["verdict", "comment-url", "follow-ups"]);
 });
 
-test("issues.labeled with config-path: the bundle triages the scenario, writes outputs and the job summary", async () => {
+test("issues.labeled with config-path: the bundle triages the scenario, writes outputs and a job summary", async () => {
   addRepo("bundle-run");
   const { code, stdout, outputs, summary } = await runBundle("bundle-run", {
     "github-token": "ghs_workflow",
@@ -125,7 +125,8 @@ test("issues.labeled with config-path: the bundle triages the scenario, writes o
   expect(followUps).toHaveLength(4);
   expect(outputs).toEqual({
     verdict: "fail",
-    "comment-url": `https://github.example/${OWNER}/bundle-run/issues/${scenarioIssue.number}#issuecomment-${comment.id}`,
+    "comment-url":
+      `https://github.example/${OWNER}/bundle-run/issues/${scenarioIssue.number}#` + `issuecomment-${comment.id}`,
     "follow-ups": JSON.stringify(followUps),
   });
   expect(summary).toContain("`JWT_SECRET_STAGING` is missing on staging / netra-backend");

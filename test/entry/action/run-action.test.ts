@@ -70,7 +70,7 @@ afterEach(() => {
   nock.cleanAll();
 });
 
-test("issues.labeled with the workflow token: the scenario's triage runs with that token and the step passes", async () => {
+test("issues.labeled with the workflow token: the scenario's triage runs with it and the step passes", async () => {
   const tokens = new Set<string>();
   const seen = function (this: { req: { headers: Record<string, string> } }) {
     tokens.add(this.req.headers.authorization);
@@ -392,7 +392,7 @@ describe("pull_request", () => {
         names.map((filename) => ({ filename })),
       );
 
-  test("a broken config: the step fails, with an annotation at the line and the problems in the job summary", async () => {
+  test("a broken config: the step fails, with an annotation at the line and the problems in the summary", async () => {
     files([".github/config-triage.yml", "src/app.ts"])
       .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
       .query({ ref: SHA })
@@ -442,7 +442,7 @@ describe("pull_request", () => {
   });
 });
 
-test("writeResults: outputs in GITHUB_OUTPUT's multi-line form, the job summary appended, annotations then the line", () => {
+test("writeResults: GITHUB_OUTPUT's multi-line form, the job summary appended, annotations then the line", () => {
   const output = join(dir, "out");
   const summary = join(dir, "summary.md");
   writeFileSync(output, "earlier=1\n");

@@ -31,7 +31,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-test("config-triage check, as a process: exit 1 on the scenario, the report on stdout, progress on stderr", async () => {
+test("config-triage check as a process: exit 1 on the scenario, the report on stdout, progress on stderr", async () => {
   const { code, stdout, stderr } = await cli(["check", "--env", "staging"]);
   expect(stderr).toMatch(/^config-triage: checking 2 services…\nconfig-triage: checked 2 services in \d+\.\d s\n$/);
   expect(code).toBe(1);

@@ -76,7 +76,7 @@ async function check(config: string) {
 }
 
 describe("config-triage check: the fixes' secrets", () => {
-  test("live: the same verdict and problems as the app's path, a missing secret's commands first, a disabled version failing", async () => {
+  test("live: the app's verdict and problems, a missing secret's commands first, disabled versions fail", async () => {
     const { code, report } = await check(scenarioConfigYaml);
     expect(code).toBe(1);
     const missing = report.problems.find((p) => p.key === "missing:staging:netra-backend:JWT_SECRET_STAGING")!;
@@ -114,7 +114,7 @@ describe("config-triage check: the fixes' secrets", () => {
     }
   });
 
-  test("a snapshot environment makes no live call: its fixes say they were not verified; the live one is verified as before", async () => {
+  test("a snapshot environment makes no live call and its fixes say so; the live one is verified", async () => {
     const config = scenarioConfigYaml.replace(
       "services: [netra-backend, auth-service]",
       "services: [netra-backend, auth-service]\n    snapshot: staging.yaml",

@@ -111,13 +111,14 @@ describe("config-triage check with snapshot: in a checkout", () => {
     expectOnlyProductionLive();
   });
 
-  test("a snapshot that is not in the checkout: could not check, naming the config key, the path and where it looked", async () => {
+  test("a snapshot not in the checkout: could not check, naming the config key, the path, where it looks", async () => {
     write(".github/config-triage.yml", configWithSnapshot("ops/missing.yaml"));
     const { code, stdout } = await run(["check", "--env", "staging"]);
     expect(code).toBe(2);
     expect(stdout).toContain("could not check staging / netra-backend: the snapshot file cannot be used");
     expect(stdout).toContain(
-      `\`environments.staging.snapshot\` in \`.github/config-triage.yml\` names \`ops/missing.yaml\`, which does not exist in the checkout (looked under ${dir} and ${join(dir, ".github")})`,
+      `\`environments.staging.snapshot\` in \`.github/config-triage.yml\` names \`ops/missing.yaml\`, which does not ` +
+        `exist in the checkout (looked under ${dir} and ${join(dir, ".github")})`,
     );
     expect(emulator.calls).toEqual([]);
   });

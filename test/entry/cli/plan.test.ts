@@ -76,7 +76,8 @@ describe("config-triage plan", () => {
     expect(code).toBe(1);
     expect(auth).toEqual(["token ghp_test"]);
     expect(stdout).toContain(
-      `Dry run of the triage of ${owner}/${repo}#930 ("JWT Configuration Failures in GCP Staging"). Nothing was written.`,
+      `Dry run of the triage of ${owner}/${repo}#930 ("JWT Configuration Failures in GCP Staging"). Nothing was ` +
+        `written.`,
     );
     // The checks as `check` prints them, not the comment's Markdown (that is --format markdown).
     expect(stdout).toMatch(/staging\s+netra-backend\s+JWT_SECRET_STAGING\s+MISSING/);
@@ -84,7 +85,10 @@ describe("config-triage plan", () => {
     expect(stdout).toContain("Would comment the diagnosis.");
     expect(stdout).toContain("Would open 4 follow-up issues, each linked as a sub-issue:");
     expect(stdout).toMatch(
-      /- \[immediate-fix\] Fix configuration: JWT_SECRET_STAGING missing on staging {2}\(labels: priority:critical.*; type: Bug\)/,
+      new RegExp(
+        String.raw`- \[immediate-fix\] Fix configuration: JWT_SECRET_STAGING missing on staging {2}` +
+          String.raw`\(labels: priority:critical.*; type: Bug\)`,
+      ),
     );
     expect(stdout).toMatch(
       /- \[flow-documentation\] .*; blocked by: ssot-consolidation; milestone: Sprint 48; type: Task\)/,
@@ -94,7 +98,7 @@ describe("config-triage plan", () => {
     expect(stdout).toContain("Would leave the issue open.");
   });
 
-  test("the fixed scenario, with its earlier comment and follow-ups: would update the comment and close; --format json", async () => {
+  test("the fixed scenario with its comment and follow-ups: would update the comment, close; JSON format", async () => {
     emulator.setService(scenarioServices({ fixed: true }).services[0]);
     try {
       const comment = {
@@ -146,7 +150,7 @@ describe("config-triage plan", () => {
     }
   });
 
-  test("nothing would change (closed, passing, the comment already says so, every follow-up there) -> exit 0", async () => {
+  test("nothing would change (closed, passing, the comment says so, every follow-up there) -> exit 0", async () => {
     emulator.setService(scenarioServices({ fixed: true }).services[0]);
     try {
       const problems = ["drift:staging>production:netra-backend", "drift:staging>production:auth-service"];

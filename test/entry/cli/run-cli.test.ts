@@ -58,7 +58,8 @@ describe("config-triage check", () => {
     expect(stdout).toMatch(/staging\s+netra-backend\s+JWT_SECRET_STAGING\s+MISSING/);
     expect(stdout).toMatch(/production\s+netra-backend\s+JWT_SECRET_PRODUCTION\s+ok\s+secret jwt-secret-production:3/);
     expect(stdout).toContain(
-      "fix: gcloud run services update netra-backend --project=netra-staging --region=us-central1 --update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
+      "fix: gcloud run services update netra-backend --project=netra-staging --region=us-central1 " +
+        "--update-secrets=JWT_SECRET_STAGING=jwt-secret-staging:latest",
     );
     expect(stdout).toContain("FAIL: 1 problem in 4 checks on 4 services");
     expect(stderr).toBe(`config-triage: checking 4 services…\n${stderr.split("\n")[1]}\n`);
@@ -143,7 +144,10 @@ describe("config-triage check", () => {
       "unknown environment",
       ["check", "--env", "stagin"],
       undefined,
-      /--env stagin: no such environment in .github\/config-triage.yml \(did you mean staging\? the environments are staging, production\)/,
+      new RegExp(
+        String.raw`--env stagin: no such environment in .github\/config-triage.yml ` +
+          String.raw`\(did you mean staging\? the environments are staging, production\)`,
+      ),
     ],
     [
       "unknown format",
@@ -211,7 +215,10 @@ describe("a user's mistakes: exit 2, one clear line on stderr, never a stack tra
       ["check"],
       {},
       badYaml,
-      /^\.github\/config-triage\.yml:2:1: the YAML does not parse: .*\nconfig-triage: \.github\/config-triage\.yml is not valid; nothing was checked\n$/,
+      new RegExp(
+        String.raw`^\.github\/config-triage\.yml:2:1: the YAML does not parse: .*\n` +
+          String.raw`config-triage: \.github\/config-triage\.yml is not valid; nothing was checked\n$`,
+      ),
     ],
     [
       "a bad issue reference",
@@ -253,12 +260,18 @@ describe("help and version", () => {
     [
       "help",
       ["help"],
-      /^Usage: config-triage \[options\] \[command\][\s\S]*check[\s\S]*validate[\s\S]*plan[\s\S]*Exit codes:\n {2}0 {2}done, nothing to act on/,
+      new RegExp(
+        String.raw`^Usage: config-triage \[options\] \[command\][\s\S]*check[\s\S]*validate[\s\S]*plan[\s\S]*` +
+          String.raw`Exit codes:\n {2}0 {2}done, nothing to act on`,
+      ),
     ],
     [
       "help check",
       ["help", "check"],
-      /^Usage: config-triage check \[options\][\s\S]*--env <name>[\s\S]*Exit code: 0 every check passes, 1 something fails, 2 could not check/,
+      new RegExp(
+        String.raw`^Usage: config-triage check \[options\][\s\S]*--env <name>[\s\S]*` +
+          "Exit code: 0 every check passes, 1 something fails, 2 could not check",
+      ),
     ],
     ["check --help", ["check", "--help"], /^Usage: config-triage check \[options\][\s\S]*--env <name>/],
     [
@@ -281,7 +294,7 @@ describe("config-triage validate", () => {
     expect(stdout).toBe(".github/config-triage.yml and 4 templates are valid\n");
   });
 
-  test("a broken repository template, an unknown follow-up and a config mistake, each at its line -> exit 1", async () => {
+  test("a broken template, an unknown follow-up and a config mistake, each at its line -> exit 1", async () => {
     writeConfig(scenarioConfigYaml.replace("  - health-monitoring", "  - health-monitorin\n  - runbook"));
     writeConfig(
       "---\ntitle: Runbook for {{parent.number}}\nwhen: failing\n---\nSee {{parent.titel}}.\n",
@@ -293,7 +306,9 @@ describe("config-triage validate", () => {
     expect(stdout.trim().split("\n")).toEqual([
       ".github/config-triage/broken.md:3: unknown front matter key `label`: did you mean `labels`?",
       ".github/config-triage/runbook.md:5: the body: unknown placeholder `parent.titel`: did you mean `parent.title`?",
-      ".github/config-triage.yml:28:5: no template `health-monitorin`: add `.github/config-triage/health-monitorin.md`, or use one of `flow-documentation`, `health-monitoring`, `immediate-fix`, `ssot-consolidation`, `runbook`",
+      ".github/config-triage.yml:28:5: no template `health-monitorin`: add " +
+        "`.github/config-triage/health-monitorin.md`, or use one of `flow-documentation`, `health-monitoring`, " +
+        "`immediate-fix`, `ssot-consolidation`, `runbook`",
     ]);
   });
 

@@ -61,7 +61,7 @@ it("a chunked body that grows past the body cap is 413", async () => {
   req.destroy();
 });
 
-it("a chunked body that would pass the room left for unverified bodies is 503; a signed one within it is queued", async () => {
+it("a chunked body past the room left for unverified bodies is 503; a signed one within it is queued", async () => {
   const first = chunked(["x".repeat(900)], { hold: true });
   // Wait until the server holds the first one: a second of 900 bytes does not fit in 1,500.
   let status = 0;

@@ -81,7 +81,8 @@ describe("/triage apply", () => {
     mockReply(scope, reply);
     await app().receive(commentEvent({ body: "/triage apply", login: "reader" }));
     expect(reply.body).toBe(
-      '<!-- config-triage:notice {"notice":"command-role","user":"reader"} -->\n> /triage apply\n\n😕 `/triage apply` needs the `write` role or higher; `reader` has `read` on this repository',
+      '<!-- config-triage:notice {"notice":"command-role","user":"reader"} -->\n> /triage apply\n\n😕 `/triage ' +
+        "apply` needs the `write` role or higher; `reader` has `read` on this repository",
     );
   });
 
@@ -115,7 +116,8 @@ describe("/triage apply", () => {
     expect(fresh.id).not.toBe(old.id);
     expect(fresh.items.map((i) => i.template)).not.toContain("immediate-fix");
     expect(reply.body).toContain(
-      "😕 the plan is out of date (the live check no longer finds `missing:staging:netra-backend:JWT_SECRET_STAGING`; follow-up `immediate-fix` is no longer planned)",
+      "😕 the plan is out of date (the live check no longer finds `missing:staging:netra-backend:JWT_SECRET_STAGING`; " +
+        "follow-up `immediate-fix` is no longer planned)",
     );
     expect(reply.body).toContain(`comment \`/triage apply ${fresh.id}\``);
   });
@@ -139,7 +141,10 @@ describe("/triage apply", () => {
     expect(reply.body).toContain("follow-up `health-monitoring` changed (milestone: `Sprint 49` → none)");
     // The fresh plan shown says why the monitoring has no milestone now.
     expect(updated).toMatch(
-      /- `health-monitoring`: no milestone: only 1 open milestone is due after \d{4}-\d\d-\d\d \(`next\+1` needs 2\); it opens without\./,
+      new RegExp(
+        String.raw`- \x60health-monitoring\x60: no milestone: only 1 open milestone is due after \d{4}-\d\d-\d\d ` +
+          String.raw`\(\x60next\+1\x60 needs 2\); it opens without\.`,
+      ),
     );
   });
 
@@ -185,7 +190,9 @@ describe("/triage apply", () => {
     const rejected = followUpIssue("immediate-fix", {
       state: "closed",
       state_reason: "not_planned",
-      body: '<!-- config-triage:follow-up {"parent":930,"template":"immediate-fix","rejected":true} -->\nFollow-up of #930',
+      body:
+        '<!-- config-triage:follow-up {"parent":930,"template":"immediate-fix","rejected":true} ' +
+        "-->\nFollow-up of #930",
     });
     const shown = await showPlan({ subIssues: [rejected] });
     const scope = nock(API);

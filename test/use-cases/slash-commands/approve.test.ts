@@ -21,7 +21,8 @@ import {
 useCommandTestEnvironment();
 
 const FOLLOW_UP_BODY =
-  '<!-- config-triage:follow-up {"parent":930,"template":"ssot-consolidation"} -->\n\nConsolidate.\n\nFollow-up of #930.\n\nA note a maintainer added.';
+  '<!-- config-triage:follow-up {"parent":930,"template":"ssot-consolidation"} -->\n\nConsolidate.\n\nFollow-up ' +
+  "of #930.\n\nA note a maintainer added.";
 const onFollowUp = (body: string, extra: Record<string, unknown> = {}) =>
   commentEvent({
     body,
@@ -38,7 +39,9 @@ const onFollowUp = (body: string, extra: Record<string, unknown> = {}) =>
 const parentComment = () =>
   diagnosisComment(
     { followUps: TEMPLATES.map((t, i) => ({ template: t, number: 931 + i, id: 9931 + i })) },
-    "Maintainer-visible diagnosis\n\n#### Follow-up issues\n- [ ] #931 immediate-fix — open\n- [ ] #932 ssot-consolidation — open\n- [ ] #933 flow-documentation — open\n- [ ] #934 health-monitoring — open\n\nThis issue stays open.",
+    "Maintainer-visible diagnosis\n\n#### Follow-up issues\n- [ ] #931 immediate-fix — open\n- [ ] #932 " +
+      "ssot-consolidation — open\n- [ ] #933 flow-documentation — open\n- [ ] #934 health-monitoring — " +
+      "open\n\nThis issue stays open.",
   );
 
 function mockParentUpdate(
@@ -58,7 +61,7 @@ function mockParentUpdate(
 }
 
 describe("/triage approve", () => {
-  it("takes the review label off the follow-up and shows it approved on the parent, rewriting only that list", async () => {
+  it("takes the review label off the follow-up, shows it approved on the parent, rewrites only that list", async () => {
     const parent: { body?: string } = {};
     const scope = nock(API);
     mockConfig(scope);
@@ -104,7 +107,7 @@ describe("/triage approve", () => {
 });
 
 describe("/triage reject", () => {
-  it("closes the follow-up as not planned with the reason, marks it rejected in its own marker and on the parent", async () => {
+  it("closes the follow-up as not planned with the reason; marks it rejected in its marker, the parent", async () => {
     const parent: { body?: string } = {};
     const reply: { body?: string } = {};
     let newBody = "";

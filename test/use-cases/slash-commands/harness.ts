@@ -62,7 +62,9 @@ export function diagnosisComment(
 ) {
   return {
     id: 555,
-    body: `<!-- config-triage:diagnosis ${JSON.stringify({ v: 1, followUps: [], problems: [], ...state })} -->\n${text}\n<!-- config-triage:end -->`,
+    body:
+      `<!-- config-triage:diagnosis ${JSON.stringify({ v: 1, followUps: [], problems: [], ...state })} ` +
+      `-->\n${text}\n<!-- config-triage:end -->`,
     user: bot,
     performed_via_github_app: viaApp,
   };

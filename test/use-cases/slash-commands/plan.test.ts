@@ -27,17 +27,23 @@ import {
 useCommandTestEnvironment();
 
 describe("/triage plan", () => {
-  it("shows what apply would create (titles, labels, assignees) with a plan id in the diagnosis, and creates nothing", async () => {
+  it("shows what apply would create (titles, labels, assignees) with a plan id, and creates nothing", async () => {
     const comment = await showPlan();
     const plan = readMarker<{ plan: PlanRecord }>("diagnosis", comment.body)!.plan;
     expect(plan.id).toMatch(/^[0-9a-f]{7}$/);
     expect(comment.body).toContain(`#### Plan \`${plan.id}\`\n\`/triage apply ${plan.id}\` would create:`);
     expect(comment.body).toContain(
-      "| `immediate-fix` | Fix configuration: JWT_SECRET_STAGING missing on staging | — | — | `Bug` | `priority:critical`, `config-triage`, `needs-review` | — |",
+      "| `immediate-fix` | Fix configuration: JWT_SECRET_STAGING missing on staging | — | — | `Bug` | " +
+        "`priority:critical`, `config-triage`, `needs-review` | — |",
     );
-    // The dependencies and milestones the follow-ups will get (issue 16): the documentation waits for the consolidation.
+    // The dependencies and milestones the follow-ups will get (issue 16): the documentation waits for the
+    // consolidation.
     expect(comment.body).toMatch(
-      /^\| `flow-documentation` \| Document the configuration flow of .* \| `ssot-consolidation` \| `Sprint 48` \| `Task` \| /m,
+      new RegExp(
+        String.raw`^\| \x60flow-documentation\x60 \| Document the configuration flow of .* ` +
+          String.raw`\| \x60ssot-consolidation\x60 \| \x60Sprint 48\x60 \| \x60Task\x60 \| `,
+        "m",
+      ),
     );
     expect(comment.body).toMatch(/^\| `health-monitoring` \| .* \| — \| `Sprint 49` \| `Task` \| /m);
     expect(plan.items.find((i) => i.template === "flow-documentation")).toMatchObject({

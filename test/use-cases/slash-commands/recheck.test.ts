@@ -47,7 +47,7 @@ describe("/triage recheck", () => {
     expect(readMarker("diagnosis", updated)).toMatchObject({ problems: [MISSING, ...DRIFT] });
   });
 
-  it("after an upgrade, does not call drift notes new when the old state (version 1) never recorded drift", async () => {
+  it("after an upgrade, does not call drift notes new when the old state (version 1) had no drift", async () => {
     let updated = "";
     const scope = nock(API);
     mockConfig(scope);
@@ -87,7 +87,7 @@ describe("/triage recheck", () => {
     expect(updated).toMatch(/- ❌ new: production \/ netra-backend lacks .*, which staging has/);
   });
 
-  it("shows what was resolved, closes the parent when every check passes, and keeps a maintainer's note in the comment", async () => {
+  it("shows what was resolved, closes the parent when all checks pass, keeps a maintainer's note", async () => {
     setServices({ fixed: true });
     let updated = "";
     let closed: unknown;
@@ -137,7 +137,8 @@ describe("/triage recheck", () => {
     [
       "a custom role GitHub gives no base permissions for (fail closed)",
       { permission: "write", role_name: "deployer" },
-      "could not determine the role of `maintainer` (GitHub reports the custom role `deployer` without its base permissions, so its rank is unknown), so the command was refused",
+      "could not determine the role of `maintainer` (GitHub reports the custom role `deployer` without its base " +
+        "permissions, so its rank is unknown), so the command was refused",
     ],
     [
       "an error of the permission API (fail closed)",

@@ -1,7 +1,7 @@
 import { createSerialQueue } from "../../../src/use-cases/slash-commands/serial-queue.js";
 
 describe("createSerialQueue", () => {
-  it("runs jobs of one key one at a time, in order, and other keys alongside; a failure does not block the next", async () => {
+  it("runs a key's jobs one at a time, in order, other keys alongside; a failure does not block the next", async () => {
     const queue = createSerialQueue();
     const log: string[] = [];
     let release!: () => void;
