@@ -69,7 +69,10 @@ function headline(d: Diagnosis): string {
     case "pass":
       return "### ✅ config-triage: every check passes";
     case "fail":
-      return `### ❌ config-triage: ${fails} problem${fails === 1 ? "" : "s"} found${cannot ? `, ${cannot} service${cannot === 1 ? "" : "s"} could not be checked` : ""}`;
+      return (
+        `### ❌ config-triage: ${fails} problem${fails === 1 ? "" : "s"} ` +
+        `found${cannot ? `, ${cannot} service${cannot === 1 ? "" : "s"} could not be checked` : ""}`
+      );
     case "incomplete":
       return `### ❔ config-triage: ${cannot} service${cannot === 1 ? "" : "s"} could not be checked`;
     case "nothing-to-check":
@@ -106,16 +109,24 @@ function sourceLine(d: Diagnosis, all: VariableResult[], live?: LiveState): stri
         ? "partly from snapshots"
         : "from a configuration snapshot";
   const when = d.fetchedAt.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
-  const line = `Checked ${results.length} variable${results.length === 1 ? "" : "s"} on ${services} service${services === 1 ? "" : "s"} in ${envs} environment${envs === 1 ? "" : "s"}, ${d.source === "snapshot" || (origins.size && live?.services.every((s) => s.origin)) ? "from a configuration snapshot" : from} at ${when}. Values are never shown.`;
+  const allFromSnapshots = d.source === "snapshot" || (origins.size && live?.services.every((s) => s.origin));
+  const line =
+    `Checked ${results.length} variable${results.length === 1 ? "" : "s"} on ${services} ` +
+    `service${services === 1 ? "" : "s"} in ${envs} environment${envs === 1 ? "" : "s"}, ` +
+    `${allFromSnapshots ? "from a configuration snapshot" : from} at ${when}. Values are never shown.`;
   if (!origins.size) return line;
   const notes = [...origins].map(([file, takenAt]) => `${code(file)} (${snapshotAge(takenAt, d.fetchedAt)})`);
-  return `${line}\n\n> 📄 Not live: read from the snapshot ${notes.join(", ")}, in the shape of \`gcloud run services describe --format yaml\`. The live services may have changed since.`;
+  return (
+    `${line}\n\n> 📄 Not live: read from the snapshot ${notes.join(", ")}, ` +
+    `in the shape of \`gcloud run services describe --format yaml\`. The live services may have changed since.`
+  );
 }
 
 function table(results: VariableResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${code(r.target.service)} | ${code(r.variable)} | ${ICON[r.status]} | ${describeSource(r)}${r.container && r.source ? ` in ${code(r.container)}` : ""} |`,
+      `| ${code(r.target.service)} | ${code(r.variable)} | ${ICON[r.status]} | ` +
+      `${describeSource(r)}${r.container && r.source ? ` in ${code(r.container)}` : ""} |`,
   );
   return ["| Service | Variable | Status | Source |", "|---|---|---|---|", ...rows].join("\n");
 }
@@ -195,7 +206,8 @@ function healthSection(live?: LiveState): string {
   if (!probed.length && !unprobed.length) return "";
   const rows = probed.map(
     ({ t, h }) =>
-      `| ${t.environment} | ${code(t.service)} | ${code(h.url)} | ${h.ok ? "✅" : "❌"} ${h.status ?? h.error ?? "no answer"} | ${h.latencyMs} ms |`,
+      `| ${t.environment} | ${code(t.service)} | ${code(h.url)} | ${h.ok ? "✅" : "❌"} ` +
+      `${h.status ?? h.error ?? "no answer"} | ${h.latencyMs} ms |`,
   );
   const table = rows.length
     ? ["| Environment | Service | URL | Answer | Latency |", "|---|---|---|---|---|", ...rows]
@@ -204,7 +216,8 @@ function healthSection(live?: LiveState): string {
   const skipped = unprobed.length
     ? [
         ...(table.length ? [""] : []),
-        `Not probed: ${unprobed.map((t) => `${t.environment} / ${code(t.service)}`).join(", ")}, read from a snapshot. ` +
+        `Not probed: ${unprobed.map((t) => `${t.environment} / ${code(t.service)}`).join(", ")}, ` +
+          `read from a snapshot. ` +
           "The app requests only URLs that Cloud Run's API gave it, never one written in a repository file.",
       ]
     : [];
@@ -238,7 +251,8 @@ function outcomeLine(input: DiagnosisCommentInput): string {
       if (input.diagnosis.verdict === "nothing-to-check")
         return "This issue stays open: there is nothing to check yet.";
       return input.diagnosis.verdict === "fail"
-        ? "This issue stays open until the check passes. Fix the problems above, then comment `/triage recheck` (or remove and re-add the label) to check again."
+        ? "This issue stays open until the check passes. Fix the problems above, then comment `/triage recheck` " +
+            "(or remove and re-add the label) to check again."
         : "This issue stays open until every service can be checked and passes.";
   }
 }
@@ -311,14 +325,16 @@ export function renderDiagnosisReport(
   return [
     headline(d),
     d.verdict === "nothing-to-check"
-      ? "No check applies: add `checks:` to `.github/config-triage.yml`, or name variables in backticks in the issue (like `JWT_SECRET_STAGING`)."
+      ? "No check applies: add `checks:` to `.github/config-triage.yml`, " +
+        "or name variables in backticks in the issue (like `JWT_SECRET_STAGING`)."
       : sourceLine(d, d.results, extras.live),
     groupedSection("#### How to fix", fails),
     groupedSection("#### Could not check", cannot),
     healthSection(extras.live),
     diagramsSection(extras, fails),
     warns.length
-      ? `<details><summary>⚠️ ${warns.length} thing${warns.length === 1 ? "" : "s"} worth knowing (drift between environments, rollouts in progress)</summary>\n\n${
+      ? `<details><summary>⚠️ ${warns.length} thing${warns.length === 1 ? "" : "s"} worth knowing ` +
+        `(drift between environments, rollouts in progress)</summary>\n\n${
           // Once everything passes, the issue closes: the notes stay, without commands that read like a to-do.
           d.verdict === "pass"
             ? warns.map((w) => `- ${w.what}`).join("\n")

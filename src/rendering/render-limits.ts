@@ -9,9 +9,11 @@ function clock(at: number): string {
 export function renderRateLimitNotice(o: { number: number; limit: number; resetInMs: number; now: number }): string {
   const minutes = Math.max(1, Math.ceil(o.resetInMs / 60_000));
   return [
-    `⏳ **config-triage did not run this triage**: #${o.number} has already been triaged ${o.limit} time(s) this hour, the limit set by ${code("max_triages_per_hour")} (${o.limit}) in ${code(CONFIG_PATH)}.`,
+    `⏳ **config-triage did not run this triage**: #${o.number} has already been triaged ${o.limit} time(s) this ` +
+      `hour, the limit set by ${code("max_triages_per_hour")} (${o.limit}) in ${code(CONFIG_PATH)}.`,
     "",
-    `The limit resets at ${clock(o.now + o.resetInMs)} UTC (in ${minutes} min); triggers on this issue until then are not run. To allow more, raise ${code("max_triages_per_hour")}.`,
+    `The limit resets at ${clock(o.now + o.resetInMs)} UTC (in ${minutes} min); triggers on this issue until then ` +
+      `are not run. To allow more, raise ${code("max_triages_per_hour")}.`,
   ].join("\n");
 }
 
@@ -19,8 +21,10 @@ export function renderRateLimitNotice(o: { number: number; limit: number; resetI
 export function renderFollowUpCapSection(o: { wanted: number; limit: number }): string {
   return [
     "#### Follow-up limit reached",
-    `This triage needed ${o.wanted} new follow-up issues; ${code("max_follow_ups")} in ${code(CONFIG_PATH)} allows ${o.limit} per triage, so the first ${o.limit} were opened and ${o.wanted - o.limit} were not.`,
-    `The next triage (\`/triage recheck\`, or the trigger label again) opens the rest; raise ${code("max_follow_ups")} to open more at once.`,
+    `This triage needed ${o.wanted} new follow-up issues; ${code("max_follow_ups")} in ${code(CONFIG_PATH)} allows ` +
+      `${o.limit} per triage, so the first ${o.limit} were opened and ${o.wanted - o.limit} were not.`,
+    `The next triage (\`/triage recheck\`, or the trigger label again) opens the rest; raise ` +
+      `${code("max_follow_ups")} to open more at once.`,
   ].join("\n");
 }
 
@@ -37,9 +41,12 @@ export function renderLabelRefusedNotice(o: {
     ? `the role of ${who} could not be determined (${o.reason})`
     : `${who} does not have the ${code(o.minimum)} role or higher on this repository`;
   return [
-    `🔒 **config-triage did not run**: the ${code(o.label)} label was added by ${who}, and ${why}. Issue forms add labels for whoever opens an issue, so a label only starts a triage when someone with the ${code(o.minimum)} role adds it.`,
+    `🔒 **config-triage did not run**: the ${code(o.label)} label was added by ${who}, and ${why}. Issue forms add ` +
+      `labels for whoever opens an issue, so a label only starts a triage when someone with the ${code(o.minimum)} ` +
+      `role adds it.`,
     "",
-    `Someone with that role can remove and add the label again, or comment \`/triage recheck\`. The role is set by ${code("label_role")} in ${code(CONFIG_PATH)}.`,
+    `Someone with that role can remove and add the label again, or comment \`/triage recheck\`. The role is set by ` +
+      `${code("label_role")} in ${code(CONFIG_PATH)}.`,
   ].join("\n");
 }
 
@@ -58,9 +65,9 @@ export function renderLeftOutVariablesSection(o: {
   return [
     "#### Variables not checked",
     `The issue names ${o.taken + o.leftOut.length} variables in backticks that no configured check covers; ` +
-      `config-triage checks at most ${o.max} of them from an issue's text (names of at most ${o.maxName} characters), ` +
-      `so it checked the first ${o.taken} and left out ${o.leftOut.length}: ${listed.join(", ")}` +
-      `${more > 0 ? ` and ${more} more` : ""}.`,
+      `config-triage checks at most ${o.max} of them from an issue's text (names of at most ${o.maxName} ` +
+      `characters), so it checked the first ${o.taken} and left out ${o.leftOut.length}: ` +
+      `${listed.join(", ")}${more > 0 ? ` and ${more} more` : ""}.`,
     `To check one of them, add it to ${code("checks:")} in ${code(CONFIG_PATH)}.`,
   ].join("\n");
 }

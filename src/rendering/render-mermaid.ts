@@ -80,7 +80,8 @@ export function renderRevisionDiagram(
   if (created && !drawn.has(created)) {
     const failed = s.terminalCondition?.reason ? `: ${s.terminalCondition.reason}` : "";
     lines.push(
-      `  ${svc} -. "0%, not ready${label(failed)}" .-> ${node(created, s.revisions[created] ?? s.template, " (latest created)")}`,
+      `  ${svc} -. "0%, not ready${label(failed)}" .-> ` +
+        `${node(created, s.revisions[created] ?? s.template, " (latest created)")}`,
     );
   }
   if (s.traffic.length === 0) lines.push(`  ${svc} --> none["no revision serves traffic"]`);

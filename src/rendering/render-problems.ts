@@ -10,6 +10,7 @@ export function renderProblemsComment(problems: ConfigProblem[]): string {
   return [
     "### ⚠️ config-triage could not use its configuration",
     ...problems.map((p) => `- ${location(p)}: ${p.message}`),
-    "Nothing else was changed. Fix the file on the default branch, then comment `/triage recheck` (or remove and re-add the label) to run the triage.",
+    "Nothing else was changed. Fix the file on the default branch, then comment `/triage recheck` (or remove and " +
+      "re-add the label) to run the triage.",
   ].join("\n\n");
 }

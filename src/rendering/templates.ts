@@ -31,7 +31,8 @@ export const FrontMatterSchema = z
       .optional()
       .describe(
         "An open milestone's title, or `next` (the open milestone due soonest after today) or `next+N` (N after " +
-          "that). When none matches, the follow-up opens without one and the plan says so; the app never creates milestones.",
+          "that). When none matches, the follow-up opens without one and the plan says so; the app never creates " +
+          "milestones.",
       ),
     type: z
       .string()

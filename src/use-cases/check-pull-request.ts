@@ -49,7 +49,8 @@ export function checkRunOutput(problems: ConfigProblem[], files: string[]) {
         limit: CHECK_RUN_TEXT_LIMIT,
         bytes: true,
         note: (n) =>
-          `\n\n✂️ ${n} more problems not listed (GitHub's size limit); the annotations show the first ${CHECK_RUN_ANNOTATIONS}.`,
+          `\n\n✂️ ${n} more problems not listed (GitHub's size limit); ` +
+          `the annotations show the first ${CHECK_RUN_ANNOTATIONS}.`,
       }),
       annotations: problems.slice(0, CHECK_RUN_ANNOTATIONS).map((p) => ({
         path: p.file,
@@ -100,7 +101,10 @@ export async function validatePullRequest(
 
 export const configCheck: Feature = {
   name: "pull-request check",
-  help: "When a pull request changes `.github/config-triage.yml` or a template in `.github/config-triage/`, the app validates the new version (schema, templates rendered with sample data) and reports a `config-triage` check run with annotations at the failing lines.",
+  help:
+    "When a pull request changes `.github/config-triage.yml` or a template in `.github/config-triage/`, the app " +
+    "validates the new version (schema, templates rendered with sample data) and reports a `config-triage` check run " +
+    "with annotations at the failing lines.",
   register(app, deps) {
     app.on(
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],

@@ -38,7 +38,11 @@ async function noteOnce(gh: IssueGitHub, identity: AppIdentity, text: string): P
 
 export const labelTrigger: Feature = {
   name: "label",
-  help: "Add a trigger label (default `triage:config`) to an issue: the app checks the live Cloud Run configuration, comments a diagnosis, opens the follow-up issues and closes the issue when every check passes. The label counts only when added by someone with the `triage` role or higher (`label_role`); labels added by bots, the app included, are ignored.",
+  help:
+    "Add a trigger label (default `triage:config`) to an issue: the app checks the live Cloud Run configuration, " +
+    "comments a diagnosis, opens the follow-up issues and closes the issue when every check passes. The label counts " +
+    "only when added by someone with the `triage` role or higher (`label_role`); labels added by bots, the app " +
+    "included, are ignored.",
   register(app, deps) {
     app.on("issues.labeled", async (context: Context<"issues.labeled">) => {
       const label = context.payload.label?.name;

@@ -90,7 +90,9 @@ export async function fetchLiveState(
         kind: "cannot-check",
         target,
         reason: "not-found",
-        detail: `Resource '${target.service}' of kind 'SERVICE' in region '${target.region}' in project '${target.project}' does not exist.`,
+        detail:
+          `Resource '${target.service}' of kind 'SERVICE' in region '${target.region}' in project ` +
+          `'${target.project}' does not exist.`,
         suggestions: suggestNames(target.service, names),
       };
     }

@@ -31,9 +31,12 @@ type IssueContext = Context<"issues" | "issue_comment">;
  */
 /** A sub-issue's fields in the read: who wrote it, and the milestone and issue type the diagnosis comment lists. */
 const STRUCTURE_FIELDS =
-  "id fullDatabaseId number title state body url author { __typename login } milestone { number title } issueType { name }";
+  "id fullDatabaseId number title state body url author { __typename login } milestone { number title } issueType { " +
+  "name }";
 
-export const READ_QUERY = `query ConfigTriageRead($owner: String!, $repo: String!, $number: Int!, $config: String!, $templates: String!) {
+export const READ_QUERY =
+  `query ConfigTriageRead($owner: String!, $repo: String!, $number: Int!, $config: ` +
+  `String!, $templates: String!) {
   repository(owner: $owner, name: $repo) {
     id
     config: object(expression: $config) { __typename ... on Blob { text } }
@@ -216,7 +219,8 @@ function toGhIssue(i: GqlIssue, slug?: string, identity: AppIdentity = {}): GhIs
 
 /**
  * Mutations go out once: Probot's retry plugin would resend one on a 5xx or a dropped connection, which may come after
- * GitHub ran it (two copies of each follow-up, two comments). The queue retries the whole run instead, which reads first.
+ * GitHub ran it (two copies of each follow-up, two comments). The queue retries the whole run instead, which reads
+ * first.
  */
 const ONCE = { request: { retries: 0 } };
 
@@ -226,8 +230,9 @@ const str = (s: string) => JSON.stringify(s);
 /**
  * The GraphQL implementation of `IssueGitHub`: every read of a triage comes from one query (`READ_QUERY`), the
  * follow-ups are created and linked (`createIssue` with `parentIssueId`) with their labels in one mutation document
- * (labels the repository lacks are created first, in one more), and the comment and closing go in one more. Where GraphQL cannot serve the installation (a GHES without sub-issues, a token without
- * GraphQL access) it says why once, remembers it for the installation and uses REST, which does the same.
+ * (labels the repository lacks are created first, in one more), and the comment and closing go in one more. Where
+ * GraphQL cannot serve the installation (a GHES without sub-issues, a token without GraphQL access) it says why once,
+ * remembers it for the installation and uses REST, which does the same.
  */
 export function graphqlIssueGitHub(
   context: IssueContext,
@@ -319,7 +324,8 @@ export function graphqlIssueGitHub(
     if (lookUpLabels.length || logins.length) {
       const fields = [
         lookUpLabels.length
-          ? `repository(owner: ${str(owner)}, name: ${str(repo)}) { ${lookUpLabels.map((l, i) => `l${i}: label(name: ${str(l)}) { id name }`).join(" ")} }`
+          ? `repository(owner: ${str(owner)}, name: ${str(repo)}) ` +
+            `{ ${lookUpLabels.map((l, i) => `l${i}: label(name: ${str(l)}) { id name }`).join(" ")} }`
           : "",
         ...logins.map((login, i) => `u${i}: user(login: ${str(login)}) { id }`),
       ].join("\n  ");

@@ -362,7 +362,9 @@ export async function readTemplateDir(
   const oversize = (file: string, bytes: number): ConfigProblem => ({
     file,
     path: "",
-    message: `the file is ${bytes} bytes; a template may be at most ${MAX_TEMPLATE_BYTES} bytes (an issue body is at most 65,536 characters): shorten it`,
+    message:
+      `the file is ${bytes} bytes; a template may be at most ${MAX_TEMPLATE_BYTES} bytes (an issue body is at most ` +
+      `65,536 characters): shorten it`,
   });
   const read = await Promise.all(
     entries.slice(0, MAX_REPO_TEMPLATES).map(async (f): Promise<RepoTemplateFile> => {
@@ -382,7 +384,9 @@ export async function readTemplateDir(
       problem: {
         file: REPO_TEMPLATE_DIR,
         path: "",
-        message: `${entries.length} templates; the app reads at most ${MAX_REPO_TEMPLATES}: remove ${left.length} (not read: ${left.slice(0, 10).join(", ")}${left.length > 10 ? ", ..." : ""})`,
+        message:
+          `${entries.length} templates; the app reads at most ${MAX_REPO_TEMPLATES}: remove ${left.length} (not ` +
+          `read: ${left.slice(0, 10).join(", ")}${left.length > 10 ? ", ..." : ""})`,
       },
     });
   }

@@ -3,7 +3,9 @@ import { LineCounter, parseDocument } from "yaml";
 import { CONFIG_PATH } from "../../domain/config/schema.js";
 import { readRawFile, restIssueGitHub, type ConfigRead, type IssueGitHub } from "./issue-github.js";
 
-/** Thrown by every write of the read-only `IssueGitHub`: a dry run that tries to write is a bug, never a silent no-op. */
+/**
+ * Thrown by every write of the read-only `IssueGitHub`: a dry run that tries to write is a bug, never a silent no-op.
+ */
 export class ReadOnlyError extends Error {
   constructor(method: string) {
     super(`${method}: this is a read-only (dry-run) GitHub client; nothing may be written`);
@@ -63,7 +65,8 @@ export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: strin
           const own = await readYaml(owner, repo, 0);
           return own.kind === "absent" && repo !== ".github" ? readYaml(owner, ".github", 0) : own;
         },
-        // A token's bot login is only known when configured; without it the dry run cannot see orphans (it writes nothing).
+        // A token's bot login is only known when configured; without it the dry run cannot see orphans (it writes
+        // nothing).
         botLogin: async () => process.env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
       },
     ),

@@ -8,7 +8,8 @@ export function githubTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 100)
     throw new Error(
-      `GITHUB_REQUEST_TIMEOUT_MS=${raw} is not valid: use a whole number of milliseconds >= 100 (default ${DEFAULT_GITHUB_TIMEOUT_MS})`,
+      `GITHUB_REQUEST_TIMEOUT_MS=${raw} is not valid: use a whole number of milliseconds >= 100 (default ` +
+        `${DEFAULT_GITHUB_TIMEOUT_MS})`,
     );
   return n;
 }

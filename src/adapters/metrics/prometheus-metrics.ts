@@ -15,7 +15,10 @@ export interface AppMetrics {
   triagesInFlight: Gauge;
   /** `config_triage_github_requests_total{method,route,status}`: every GitHub API request, by route template. */
   githubRequests: Counter<"method" | "route" | "status">;
-  /** `config_triage_cloud_run_request_duration_seconds{method,code}`: each Cloud Run Admin API call; code is the gRPC status name. */
+  /**
+   * `config_triage_cloud_run_request_duration_seconds{method,code}`: each Cloud Run Admin API call; code is the gRPC
+   * status name.
+   */
   cloudRunLatency: Histogram<"method" | "code">;
   /** `config_triage_queue_depth`: webhook deliveries waiting to be handled, read from the queue at each scrape. */
   queueDepth: Gauge;
@@ -123,9 +126,9 @@ export async function timeCloudRunCall<T>(
 /** The literal path words of the GitHub routes the app calls; any other segment of an expanded URL is a parameter. */
 const ROUTE_WORDS = new Set(
   (
-    "repos repositories issues comments sub_issues sub_issue labels contents commits collaborators permission reactions " +
-    "pulls files check-runs app installations installation access_tokens graphql users orgs events timeline git refs " +
-    "ref trees blobs branches search rate_limit assignees milestones parent priority"
+    "repos repositories issues comments sub_issues sub_issue labels contents commits collaborators permission " +
+    "reactions pulls files check-runs app installations installation access_tokens graphql users orgs events " +
+    "timeline git refs ref trees blobs branches search rate_limit assignees milestones parent priority"
   ).split(" "),
 );
 /** After these words, the rest of the path is one parameter (a file path or a git ref may hold slashes). */
@@ -133,9 +136,9 @@ const REST_OF_PATH: Record<string, string> = { contents: "{path}", refs: "{ref}"
 
 /**
  * The route template of a GitHub request, for a metric label: Octokit's own template when it has one
- * (`/repos/{owner}/{repo}/issues/{issue_number}`), else the expanded URL (a pagination link, a literal route) with every
- * segment that is not a known route word replaced by a parameter. So the label set stays bounded and no repository,
- * owner, issue number or file name reaches `/metrics`.
+ * (`/repos/{owner}/{repo}/issues/{issue_number}`), else the expanded URL (a pagination link, a literal route) with
+ * every segment that is not a known route word replaced by a parameter. So the label set stays bounded and no
+ * repository, owner, issue number or file name reaches `/metrics`.
  */
 export function routeTemplate(url: string): string {
   const path = url
@@ -160,8 +163,9 @@ export function routeTemplate(url: string): string {
 }
 
 /**
- * An Octokit plugin that counts every request by method, route template (`routeTemplate`: `/repos/{owner}/{repo}/issues`,
- * so the label set stays small and names nothing) and status. Use with `ProbotOctokit.plugin(githubRequestMetrics(metrics))`.
+ * An Octokit plugin that counts every request by method, route template (`routeTemplate`:
+ * `/repos/{owner}/{repo}/issues`, so the label set stays small and names nothing) and status. Use with
+ * `ProbotOctokit.plugin(githubRequestMetrics(metrics))`.
  */
 export function githubRequestMetrics(metrics: AppMetrics) {
   // Typed as Octokit's plugin parameter: only its `hook` is used.

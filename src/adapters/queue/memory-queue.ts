@@ -108,7 +108,8 @@ export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, 
       if (unfinished.length) {
         log.warn(
           { deliveries: unfinished },
-          "shutting down with events not finished: redeliver them from the app's settings (Advanced) or add the label again",
+          "shutting down with events not finished: redeliver them from the app's settings (Advanced) or add the " +
+            "label again",
         );
       }
       return unfinished;

@@ -28,8 +28,8 @@ export interface SecretVerification {
 type IPolicy = { bindings?: { role?: string | null; members?: string[] | null; condition?: unknown }[] | null };
 
 /**
- * Reads what Secret Manager knows about the secrets the diagnosis relies on: metadata only (`roles/secretmanager.viewer`
- * is enough), never a value.
+ * Reads what Secret Manager knows about the secrets the diagnosis relies on: metadata only
+ * (`roles/secretmanager.viewer` is enough), never a value.
  *
  * Economy: one `ListSecrets` per project (one `GetSecret` per referenced secret when listing is refused); then, per
  * secret that exists, one `GetIamPolicy` and one `GetSecretVersion` per referenced version; the project's IAM policy

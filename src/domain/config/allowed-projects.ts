@@ -15,6 +15,11 @@ export interface ProjectPolicy {
   rules: Map<string, Set<string>>;
 }
 
+/** `*`, or a GCP project id: 6 to 30 lowercase letters, digits and hyphens, a letter first, no hyphen last. */
+const PROJECT = String.raw`(?:\*|[a-z][a-z0-9-]{4,28}[a-z0-9])`;
+/** `owner=project,project…`, the owner being `*`, `owner` or `owner/repo`. */
+const RULE = new RegExp(String.raw`^(\*|[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)=(${PROJECT}(?:,${PROJECT})*)$`);
+
 /**
  * Parses rules such as `acme=acme-staging,acme-production acme/billing=billing-prod`: whitespace, `;` or new lines
  * between rules, `#` starts a comment. Throws with the offending rule, so a typo stops the server at start.
@@ -23,10 +28,7 @@ export function parseAllowedProjects(text: string, source = ALLOWED_PROJECTS_VAR
   const rules = new Map<string, Set<string>>();
   const cleaned = text.replace(/#.*$/gm, "");
   for (const rule of cleaned.split(/[\s;]+/).filter(Boolean)) {
-    const match =
-      /^(\*|[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)=((?:\*|[a-z][a-z0-9-]{4,28}[a-z0-9])(?:,(?:\*|[a-z][a-z0-9-]{4,28}[a-z0-9]))*)$/.exec(
-        rule,
-      );
+    const match = RULE.exec(rule);
     if (!match) {
       throw new Error(
         `${source}: "${rule}" is not a rule: write OWNER=PROJECT[,PROJECT...] or OWNER/REPO=PROJECT[,...] ` +
@@ -71,10 +73,11 @@ export function refusedProjects(config: Config, policy: ProjectPolicy, owner: st
         file: CONFIG_PATH,
         path: `environments.${name}.project`,
         message:
-          `this app's operator has not allowed \`${owner}/${repo}\` to check GCP project \`${env.project}\`, so nothing was read ` +
-          `from it. The allowed projects are a setting of the app's deployment (\`${ALLOWED_PROJECTS_VAR}\`), not of this ` +
-          `repository: ask the operator to add \`${owner}=${env.project}\` or \`${owner}/${repo}=${env.project}\`, ` +
-          `or read environment \`${name}\` from a \`snapshot:\` file`,
+          `this app's operator has not allowed \`${owner}/${repo}\` to check GCP project \`${env.project}\`, so ` +
+          `nothing was read from it. The allowed projects are a setting of the app's deployment ` +
+          `(\`${ALLOWED_PROJECTS_VAR}\`), not of this repository: ask the operator to add ` +
+          `\`${owner}=${env.project}\` or \`${owner}/${repo}=${env.project}\`, or read environment \`${name}\` from ` +
+          `a \`snapshot:\` file`,
       },
     ];
   });

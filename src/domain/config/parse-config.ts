@@ -120,7 +120,8 @@ function describeIssue(issue: Issue, file: string, root: unknown): ConfigProblem
       return [
         at(
           path,
-          `\`${path[path.length - 1]}\` is not a valid key in \`${path.slice(0, -1).join(".")}\`: ${issue.issues.map((i) => i.message).join("; ")}`,
+          `\`${path[path.length - 1]}\` is not a valid key in \`${path.slice(0, -1).join(".")}\`: ` +
+            `${issue.issues.map((i) => i.message).join("; ")}`,
         ),
       ];
     default:
@@ -138,7 +139,9 @@ function crossCheck(config: Config, file: string): ConfigProblem[] {
         problems.push({
           file,
           path: `checks.${i}.environments.${j}`,
-          message: `check \`${check.variable}\` names environment \`${env}\`, which is not under \`environments:\`${suggest(env, envs)}`,
+          message:
+            `check \`${check.variable}\` names environment \`${env}\`, which is not under ` +
+            `\`environments:\`${suggest(env, envs)}`,
         });
       }
     });
@@ -148,7 +151,9 @@ function crossCheck(config: Config, file: string): ConfigProblem[] {
         problems.push({
           file,
           path: `checks.${i}.services.${j}`,
-          message: `check \`${check.variable}\` names service \`${service}\`, which no environment it applies to lists${suggest(service, [...services])}`,
+          message:
+            `check \`${check.variable}\` names service \`${service}\`, which no environment it applies to ` +
+            `lists${suggest(service, [...services])}`,
         });
       }
     });
@@ -160,13 +165,17 @@ function crossCheck(config: Config, file: string): ConfigProblem[] {
         problems.push({
           file,
           path: `service_pairs.${i}.${env}`,
-          message: `service pair ${i + 1} names environment \`${env}\`, which is not under \`environments:\`${suggest(env, envs)}`,
+          message:
+            `service pair ${i + 1} names environment \`${env}\`, which is not under ` +
+            `\`environments:\`${suggest(env, envs)}`,
         });
       } else if (!listed.includes(service)) {
         problems.push({
           file,
           path: `service_pairs.${i}.${env}`,
-          message: `service pair ${i + 1} names service \`${service}\`, which environment \`${env}\` does not list${suggest(service, listed)}`,
+          message:
+            `service pair ${i + 1} names service \`${service}\`, which environment \`${env}\` does not ` +
+            `list${suggest(service, listed)}`,
         });
       }
     }

@@ -16,8 +16,9 @@ export const EnvironmentSchema = z
     snapshot: name
       .optional()
       .describe(
-        "Read this environment from a snapshot file instead of the live API: a path in the repository (default branch) to the " +
-          "output of `gcloud run services describe SERVICE --format yaml`, one YAML document per service.",
+        "Read this environment from a snapshot file instead of the live API: a path in the repository (default " +
+          "branch) to the output of `gcloud run services describe SERVICE --format yaml`, one YAML document per " +
+          "service.",
       ),
     health: z
       .strictObject({
@@ -39,8 +40,8 @@ export const EnvironmentSchema = z
       })
       .optional()
       .describe(
-        "After the configuration check, request `{service URL}{path}` and report status and latency. Only URLs read live " +
-          "from Cloud Run are requested: an environment read from a `snapshot:` is not probed.",
+        "After the configuration check, request `{service URL}{path}` and report status and latency. Only URLs read " +
+          "live from Cloud Run are requested: an environment read from a `snapshot:` is not probed.",
       ),
   })
   .describe("A Cloud Run environment.");
@@ -75,7 +76,8 @@ export const CheckSchema = z
     secret: name
       .optional()
       .describe(
-        "The Secret Manager secret that should hold the value; used in the fix command (default: the variable name in kebab-case).",
+        "The Secret Manager secret that should hold the value; used in the fix command (default: the variable name " +
+          "in kebab-case).",
       ),
     why: z.string().optional().describe("One line on why the variable matters, shown in the diagnosis."),
   })
@@ -145,9 +147,9 @@ export const ConfigSchema = z
       )
       .default([])
       .describe(
-        "Services that are the same service under different names, compared for drift, e.g. " +
-          "`- { staging: web-preview, production: web }`. Without a pair, services are paired by name with environment " +
-          "affixes removed (`api-staging` ~ `api`, `stg-api` ~ `prod-api`).",
+        "Services that are the same service under different names, compared for drift, e.g. `- { staging: " +
+          "web-preview, production: web }`. Without a pair, services are paired by name with environment affixes " +
+          "removed (`api-staging` ~ `api`, `stg-api` ~ `prod-api`).",
       ),
     follow_ups: z
       .array(FollowUpSchema)
@@ -161,7 +163,8 @@ export const ConfigSchema = z
       .enum(["auto", "review"])
       .default("auto")
       .describe(
-        "`auto`: the trigger label opens the follow-ups at once, each with the review label; `review`: it posts the diagnosis and the plan, and nothing is created until `/triage apply`.",
+        "`auto`: the trigger label opens the follow-ups at once, each with the review label; `review`: it posts the " +
+          "diagnosis and the plan, and nothing is created until `/triage apply`.",
       ),
     review_label: name
       .default("needs-review")
@@ -172,7 +175,8 @@ export const ConfigSchema = z
       .default(false)
       .describe("Whether `/triage` commands in pull-request comments are run (default: ignored)."),
     label_role: MinimumRoleSchema.default("triage").describe(
-      "The weakest repository role whose trigger label starts a triage (default `triage`). Issue forms add labels for anyone who opens an issue: a label added by someone below this role only gets a note on the issue, once.",
+      "The weakest repository role whose trigger label starts a triage (default `triage`). Issue forms add labels " +
+        "for anyone who opens an issue: a label added by someone below this role only gets a note on the issue, once.",
     ),
     max_follow_ups: z
       .number()
@@ -189,7 +193,8 @@ export const ConfigSchema = z
       .min(1)
       .default(6)
       .describe(
-        "At most this many triages of one issue per hour (label and `/triage` commands together, default 6); more are refused with a note saying when the limit resets.",
+        "At most this many triages of one issue per hour (label and `/triage` commands together, default 6); more " +
+          "are refused with a note saying when the limit resets.",
       ),
   })
   .describe("config-triage: `.github/config-triage.yml`");

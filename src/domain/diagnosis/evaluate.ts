@@ -16,7 +16,9 @@ import type {
   ValueSource,
 } from "./live-state.js";
 
-/** What one check found on one service. `not-serving`: in the template, but absent from a revision that serves traffic. */
+/**
+ * What one check found on one service. `not-serving`: in the template, but absent from a revision that serves traffic.
+ */
 export type VariableStatus = "set" | "missing" | "wrong-source" | "not-serving" | "cannot-check";
 
 export interface VariableResult {
@@ -153,7 +155,9 @@ export function defaultComputeAccount(projectNumber: string): string {
   return `${projectNumber}-compute@developer.gserviceaccount.com`;
 }
 
-/** A reference as a pointer; a project that is the service's own (by id or number) is dropped, so commands stay short. */
+/**
+ * A reference as a pointer; a project that is the service's own (by id or number) is dropped, so commands stay short.
+ */
 function pointerOf(
   s: ServiceSnapshot,
   ref: { secret: string; version: string; project?: string },
@@ -309,7 +313,8 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
       container: container?.name,
       why:
         check.from === "secret-manager"
-          ? "a literal value is visible to anyone who can read the service's configuration and is not rotated with the secret"
+          ? "a literal value is visible to anyone who can read the service's configuration and is not rotated " +
+            "with the secret"
           : "the configuration asks for a literal value here",
       fix: (check.from === "secret-manager"
         ? gcloud.literalToSecret(at, entry.name, wanted)
@@ -324,7 +329,9 @@ function evaluateVariable(check: EffectiveCheck, state: ServiceState): { result:
     const s = entry.source;
     problems.push({
       severity: "fail",
-      what: `\`${entry.name}\` on ${where(target)} uses version \`${s.version}\` of secret \`${s.secret}\`, but the configuration asks for \`${check.version}\``,
+      what:
+        `\`${entry.name}\` on ${where(target)} uses version \`${s.version}\` of secret \`${s.secret}\`, but the ` +
+        `configuration asks for \`${check.version}\``,
       target,
       container: container?.name,
       why:
@@ -378,17 +385,28 @@ function servingProblems(
     const failedNote = createdFailed ? ` (the latest, \`${s.latestCreatedRevision}\`, failed)` : "";
     problems.push({
       severity: "fail",
-      what: `\`${check.variable}\` is in the template of ${where(target)} but missing on revision \`${share.revision}\`, which serves ${pct(share.percent)} of traffic`,
+      what:
+        `\`${check.variable}\` is in the template of ${where(target)} but missing on revision \`${share.revision}\`, ` +
+        `which serves ${pct(share.percent)} of traffic`,
       target,
       revision: share.revision,
       container: servingContainer(revision)?.name,
       why: pinned
-        ? `traffic is pinned away from the latest ready revision \`${ready}\`, which has the variable but receives ${pct(latestShare)} of traffic (deployed with \`--no-traffic\`, or traffic set with \`update-traffic --to-revisions\`)${createdFailed ? `; the latest created revision \`${s.latestCreatedRevision}\` failed, so the fix names \`${ready}\` instead of following the latest` : ""}`
+        ? `traffic is pinned away from the latest ready revision \`${ready}\`, ` +
+          `which has the variable but receives ${pct(latestShare)} of traffic (deployed with \`--no-traffic\`, ` +
+          `or traffic set with \`update-traffic --to-revisions\`)` +
+          (createdFailed
+            ? `; the latest created revision \`${s.latestCreatedRevision}\` failed, ` +
+              `so the fix names \`${ready}\` instead of following the latest`
+            : "")
         : latest && share.revision !== ready
-          ? `the latest ready revision \`${ready}\` lacks it too${failedNote}: no ready revision has the variable, so users still reach one without it; fix the rollout and deploy again`
+          ? `the latest ready revision \`${ready}\` lacks it too${failedNote}: ` +
+            `no ready revision has the variable, so users still reach one without it; fix the rollout and deploy again`
           : ready && share.revision !== ready && !latest
-            ? `the latest ready revision \`${ready}\` could not be read, so whether moving traffic to it would fix this is unknown; deploying again does`
-            : `no revision with the variable became ready${failedNote}, so users still reach a revision without it; fix the rollout and deploy again`,
+            ? `the latest ready revision \`${ready}\` could not be read, ` +
+              `so whether moving traffic to it would fix this is unknown; deploying again does`
+            : `no revision with the variable became ready${failedNote}, ` +
+              `so users still reach a revision without it; fix the rollout and deploy again`,
       fix: pinned ? (createdFailed ? gcloud.trafficToRevision(at, ready!) : gcloud.trafficToLatest(at)) : redeploy,
       key: `serving:${s.environment}:${s.service}:${check.variable}:${share.revision}`,
       secretUses: !pinned && src.kind !== "literal" ? [secretUse(s, pointerOf(s, src))] : undefined,
@@ -399,7 +417,10 @@ function servingProblems(
     const by = said(error.reason, error.source);
     problems.push({
       severity: "cannot-check",
-      what: `could not read revision \`${revision}\` of ${where(target)}${share ? ` (${pct(share.percent)} of traffic)` : ""}: ${CANNOT_CHECK_WHAT[error.reason]}${error.permission ? ` (missing IAM permission \`${error.permission}\` on project \`${s.project}\`)` : ""}`,
+      what:
+        `could not read revision \`${revision}\` of ${where(target)}` +
+        `${share ? ` (${pct(share.percent)} of traffic)` : ""}: ${CANNOT_CHECK_WHAT[error.reason]}` +
+        (error.permission ? ` (missing IAM permission \`${error.permission}\` on project \`${s.project}\`)` : ""),
       target,
       revision,
       why: `whether the checked variables are live on it is unknown. ${by} ${error.detail}`,
@@ -455,10 +476,15 @@ export function rolloutProblems(s: ServiceSnapshot): Problem[] {
   if (s.latestCreatedRevision && s.latestReadyRevision !== s.latestCreatedRevision && (failed || !s.reconciling)) {
     problems.push({
       severity: "fail",
-      what: `the latest rollout of ${where(target)} failed: revision \`${s.latestCreatedRevision}\` is not ready${cond?.reason ? ` (${cond.reason})` : ""}, so \`${s.latestReadyRevision ?? "no revision"}\` still serves`,
+      what:
+        `the latest rollout of ${where(target)} failed: revision \`${s.latestCreatedRevision}\` is not ` +
+        `ready${cond?.reason ? ` (${cond.reason})` : ""}, so \`${s.latestReadyRevision ?? "no revision"}\` still ` +
+        `serves`,
       target,
       revision: s.latestCreatedRevision,
-      why: `changes made since \`${s.latestReadyRevision ?? "the first deploy"}\` are not live. Cloud Run said: ${cond?.message ?? "the revision is not ready"}`,
+      why:
+        `changes made since \`${s.latestReadyRevision ?? "the first deploy"}\` are not live. Cloud Run said: ` +
+        `${cond?.message ?? "the revision is not ready"}`,
       fix: rolloutFix(s, cond?.message ?? ""),
       key: key("rollout-failed"),
     });
@@ -475,10 +501,16 @@ export function rolloutProblems(s: ServiceSnapshot): Problem[] {
   if (s.reconciling || (s.generation && s.observedGeneration && s.generation !== s.observedGeneration)) {
     problems.push({
       severity: "warn",
-      what: `a rollout of ${where(target)} is still in progress${s.generation !== s.observedGeneration ? ` (generation ${s.generation}, Cloud Run has applied ${s.observedGeneration ?? "none"})` : ""}`,
+      what:
+        `a rollout of ${where(target)} is still in progress` +
+        (s.generation !== s.observedGeneration
+          ? ` (generation ${s.generation}, Cloud Run has applied ${s.observedGeneration ?? "none"})`
+          : ""),
       target,
       why: "what serves may change in the next minutes; check again when the rollout is done",
-      fix: `gcloud run services describe ${s.service} --project=${s.project} --region=${s.region} --format="value(status.conditions)"`,
+      fix:
+        `gcloud run services describe ${s.service} --project=${s.project} --region=${s.region} ` +
+        `--format="value(status.conditions)"`,
       key: key("reconciling"),
     });
   }
@@ -515,7 +547,8 @@ function cannotCheckProblem(state: Extract<ServiceState, { kind: "cannot-check" 
   const fix = cannotReadFix(state, t);
   const why =
     state.reason === "not-found" && state.suggestions?.length
-      ? `no service \`${t.service}\` in project \`${t.project}\`, region \`${t.region}\`; correct its name under \`environments.${t.environment}.services\` in \`.github/config-triage.yml\``
+      ? `no service \`${t.service}\` in project \`${t.project}\`, region \`${t.region}\`; ` +
+        `correct its name under \`environments.${t.environment}.services\` in \`.github/config-triage.yml\``
       : cannotReadWhy(state);
   return {
     severity: "cannot-check",
@@ -533,7 +566,9 @@ function healthProblem(state: Extract<ServiceState, { kind: "ok" }>): Problem | 
   const t = state.target;
   return {
     severity: "fail",
-    what: `the health check of ${where(t)} failed: ${h.status !== undefined ? `HTTP ${h.status}` : (h.error ?? "no answer")} after ${h.latencyMs} ms`,
+    what:
+      `the health check of ${where(t)} failed: ` +
+      `${h.status !== undefined ? `HTTP ${h.status}` : (h.error ?? "no answer")} after ${h.latencyMs} ms`,
     target: t,
     revision: state.snapshot.latestReadyRevision,
     why: `\`${h.url}\` should answer 2xx; users probably see errors too`,
@@ -630,16 +665,20 @@ export function driftProblems(
           a.service === b.service
             ? ""
             : explicit
-              ? ` \`${a.service}\` in ${a.environment} is paired with \`${b.service}\` in ${b.environment} by \`service_pairs\` in the config.`
-              : ` \`${a.service}\` in ${a.environment} is paired with \`${b.service}\` in ${b.environment}: their names match without the environment affix.`;
+              ? ` \`${a.service}\` in ${a.environment} is paired with \`${b.service}\` in ${b.environment} by ` +
+                `\`service_pairs\` in the config.`
+              : ` \`${a.service}\` in ${a.environment} is paired with \`${b.service}\` in ${b.environment}: ` +
+                `their names match without the environment affix.`;
         problems.push({
           severity: "warn",
-          what: `${b.environment} / ${b.service} lacks ${renamed.map((e) => `\`${e.name}\``).join(", ")}, which ${a.environment}${a.service === b.service ? "" : ` / ${a.service}`} has`,
+          what:
+            `${b.environment} / ${b.service} lacks ${renamed.map((e) => `\`${e.name}\``).join(", ")}, which ` +
+            `${a.environment}${a.service === b.service ? "" : ` / ${a.service}`} has`,
           target: b,
-          why: `the same service is configured differently in ${a.environment} and ${b.environment} (names compared with environment suffixes removed; values are never compared).${pairing}`.replace(
-            /\.$/,
-            "",
-          ),
+          why: (
+            `the same service is configured differently in ${a.environment} and ${b.environment} (names compared ` +
+            `with environment suffixes removed; values are never compared).${pairing}`
+          ).replace(/\.$/, ""),
           fix: gcloud.updateService(at, [...new Set(flags)]),
           key: `drift:${a.environment}>${b.environment}:${b.service}`,
           secretUses: pointers.length ? pointers.map((p) => secretUse(b, p)) : undefined,
@@ -706,10 +745,14 @@ function verifySecrets(results: VariableResult[], problems: Problem[], live: Liv
       v.status === "blocked"
         ? {
             severity: "fail",
-            what: `\`${r.foundAs}\` on ${where(t)} reads ${ref}, which its next deploy cannot read: ${v.found.filter((f) => !/exists in|is ENABLED|holds an access/.test(f)).join("; ")}`,
+            what:
+              `\`${r.foundAs}\` on ${where(t)} reads ${ref}, which its next deploy cannot read: ` +
+              `${v.found.filter((f) => !/exists in|is ENABLED|holds an access/.test(f)).join("; ")}`,
             target: t,
             container: r.container,
-            why: `Cloud Run checks every secret at deploy: the next deploy of ${t.service} (and each new instance, for a variable) fails with \`SECRETS_ACCESS_CHECK_FAILED\`, although the service looks configured`,
+            why:
+              `Cloud Run checks every secret at deploy: the next deploy of ${t.service} (and each new instance, for ` +
+              `a variable) fails with \`SECRETS_ACCESS_CHECK_FAILED\`, although the service looks configured`,
             fix: v.before.join("\n"),
             key: `secret:${t.environment}:${t.service}:${r.foundAs}`,
           }
@@ -718,7 +761,9 @@ function verifySecrets(results: VariableResult[], problems: Problem[], live: Liv
             what: `could not verify ${ref}, which \`${r.foundAs}\` on ${where(t)} reads`,
             target: t,
             container: r.container,
-            why: `${v.found.join("; ")}. The app reads Secret Manager metadata with \`roles/secretmanager.viewer\`; a question it could not ask is not counted as missing`,
+            why:
+              `${v.found.join("; ")}. The app reads Secret Manager metadata with \`roles/secretmanager.viewer\`; a ` +
+              `question it could not ask is not counted as missing`,
             fix: v.settle,
             key: `secret-unverified:${t.environment}:${t.service}:${r.foundAs}`,
           },

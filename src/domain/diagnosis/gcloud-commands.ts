@@ -87,7 +87,10 @@ export function trafficToLatest(t: CommandTarget): string {
 
 /** Sends all traffic to one named revision (`--to-revisions=REV=100`). */
 export function trafficToRevision(t: CommandTarget, revision: string): string {
-  return `gcloud run services update-traffic ${t.service} --project=${t.project} --region=${t.region} --to-revisions=${revision}=100`;
+  return (
+    `gcloud run services update-traffic ${t.service} --project=${t.project} --region=${t.region} ` +
+    `--to-revisions=${revision}=100`
+  );
 }
 
 /** Shows a revision's conditions; undefined when there is no revision name (gcloud needs one). */
@@ -110,7 +113,10 @@ export function addSecretVersion(project: string, secret: string): string {
 
 /** Lets a runtime service account read one secret (the least role that does: Secret Accessor, on the secret). */
 export function grantSecretAccess(project: string, secret: string, serviceAccount: string): string {
-  return `gcloud secrets add-iam-policy-binding ${secret} --project=${project} --member=serviceAccount:${serviceAccount} --role=roles/secretmanager.secretAccessor`;
+  return (
+    `gcloud secrets add-iam-policy-binding ${secret} --project=${project} --member=serviceAccount:${serviceAccount} ` +
+    `--role=roles/secretmanager.secretAccessor`
+  );
 }
 
 /** Re-enables a disabled version (a destroyed one cannot be: add a new version instead). */

@@ -45,14 +45,18 @@ export function readSnapshotFile(text: string, targets: ServiceTarget[], origin:
       return unusable(
         target,
         origin,
-        `it has no Service named \`${target.service}\`${names.length ? ` (it has ${names.map((n) => `\`${n}\``).join(", ")})` : ""}: add the output of \`gcloud run services describe ${target.service} --project=${target.project} --region=${target.region} --format yaml\``,
+        `it has no Service named \`${target.service}\`` +
+          (names.length ? ` (it has ${names.map((n) => `\`${n}\``).join(", ")})` : "") +
+          `: add the output of \`gcloud run services describe ${target.service} --project=${target.project} ` +
+          `--region=${target.region} --format yaml\``,
       );
     }
     if (!String(doc.apiVersion ?? "").startsWith("serving.knative.dev/")) {
       return unusable(
         target,
         origin,
-        `\`${target.service}\` has apiVersion \`${doc.apiVersion}\`; expected \`serving.knative.dev/v1\` (from \`gcloud run services describe --format yaml\`)`,
+        `\`${target.service}\` has apiVersion \`${doc.apiVersion}\`; expected \`serving.knative.dev/v1\` (from ` +
+          `\`gcloud run services describe --format yaml\`)`,
       );
     }
     return { kind: "ok", target, snapshot: knativeToSnapshot(target, doc, revisions), origin };
@@ -106,7 +110,10 @@ function secretOf(name: unknown, aliases: Map<string, string>): { secret: string
   return parseSecretName(aliases.get(s) ?? s);
 }
 
-/** The service's URLs gcloud lists in the `run.googleapis.com/urls` annotation (a JSON array), deterministic one included. */
+/**
+ * The service's URLs gcloud lists in the `run.googleapis.com/urls` annotation (a JSON array), deterministic one
+ * included.
+ */
 function annotatedUrls(doc: Doc): string[] {
   try {
     const urls = JSON.parse(String(doc.metadata?.annotations?.["run.googleapis.com/urls"] ?? "[]"));
@@ -188,7 +195,9 @@ function knativeToSnapshot(target: ServiceTarget, doc: Doc, revisionDocs: Doc[])
         r,
         {
           reason: "snapshot" as const,
-          detail: `the snapshot has no revision \`${r}\`: add the output of \`gcloud run revisions describe ${r} --project=${target.project} --region=${target.region} --format yaml\` to it`,
+          detail:
+            `the snapshot has no revision \`${r}\`: add the output of \`gcloud run revisions describe ${r} ` +
+            `--project=${target.project} --region=${target.region} --format yaml\` to it`,
         },
       ]),
     );

@@ -42,7 +42,8 @@ export function verifySecretUse(
       status: "unverified",
       settle: viewerGrant(use.project, fact?.exists),
       found: [
-        `could not verify that secret ${s} exists in project \`${use.project}\`${fact && isUnverified(fact.exists) ? ` (${said(fact.exists)})` : ""}`,
+        `could not verify that secret ${s} exists in project ` +
+          `\`${use.project}\`${fact && isUnverified(fact.exists) ? ` (${said(fact.exists)})` : ""}`,
       ],
       before: [],
     };
@@ -83,7 +84,8 @@ export function verifySecretUse(
     );
   else if (v.state === "DESTROYED") {
     block(
-      `${label} is DESTROYED and cannot come back${use.version === "latest" ? "" : "; point the reference at `latest` after adding a version"}`,
+      `${label} is DESTROYED and cannot come ` +
+        `back${use.version === "latest" ? "" : "; point the reference at `latest` after adding a version"}`,
       gcloud.addSecretVersion(use.project, use.secret),
     );
   } else unknown(`${label} is in state ${v.state}`);
@@ -121,7 +123,9 @@ export function verifySecretUse(
   const project = fact.projectAccessors;
   if (!project || isUnverified(project)) {
     unknown(
-      `could not verify project-level access of \`${account}\` on \`${use.project}\`${project ? ` (${said(project)})` : ""}; it holds no access role on the secret itself, and \`${grant}\` would settle it`,
+      `could not verify project-level access of \`${account}\` on ` +
+        `\`${use.project}\`${project ? ` (${said(project)})` : ""}; it holds no access role on the secret itself, ` +
+        `and \`${grant}\` would settle it`,
       grant,
     );
     return verdict;
@@ -132,12 +136,14 @@ export function verifySecretUse(
     unknown(`\`${account}\`'s access role is granted under an IAM condition, which the app does not evaluate`, grant);
   else if (onSecret === "editor" || onProject === "editor")
     unknown(
-      `\`${account}\` holds \`roles/editor\`, which the app does not count as access to secret values; \`${grant}\` settles it`,
+      `\`${account}\` holds \`roles/editor\`, which the app does not count as access to secret values; \`${grant}\` ` +
+        `settles it`,
       grant,
     );
   else
     block(
-      `\`${account}\` may not read it (no role with \`secretmanager.versions.access\` on the secret or project \`${use.project}\`)`,
+      `\`${account}\` may not read it (no role with \`secretmanager.versions.access\` on the secret or project ` +
+        `\`${use.project}\`)`,
       grant,
     );
   return verdict;
@@ -165,7 +171,10 @@ export function describeVerdicts(verdicts: SecretVerdict[]): string {
     const value = verdicts.some((v) => v.before.some((c) => c.includes(" versions add ")))
       ? "; `versions add` reads the value from standard input: a person types or pipes it, the app never sees it"
       : "";
-    return `⛔ the fix alone would fail (the next deploy stops with \`SECRETS_ACCESS_CHECK_FAILED\`): ${found}. Run the first ${n === 1 ? "command" : `${n} commands`} first, in order${value}`;
+    return (
+      `⛔ the fix alone would fail (the next deploy stops with \`SECRETS_ACCESS_CHECK_FAILED\`): ${found}. Run the ` +
+      `first ${n === 1 ? "command" : `${n} commands`} first, in order${value}`
+    );
   }
   return `❔ not verified: ${found}`;
 }

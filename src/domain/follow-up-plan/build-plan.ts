@@ -160,7 +160,9 @@ export function buildPlan(input: {
       problems.push({
         file: ".github/config-triage.yml",
         path: `follow_ups.${i}`,
-        message: `no template \`${rule.template}\`: add \`.github/config-triage/${rule.template}.md\`, or use one of ${[...templates.keys()].map((k) => `\`${k}\``).join(", ")}`,
+        message:
+          `no template \`${rule.template}\`: add \`.github/config-triage/${rule.template}.md\`, or use one of ` +
+          `${[...templates.keys()].map((k) => `\`${k}\``).join(", ")}`,
       });
       return;
     }

@@ -27,7 +27,9 @@ export interface PlanItem {
   notes?: string[];
 }
 
-/** A plan as shown to maintainers, remembered in the diagnosis marker so `apply` can tell whether it is still current. */
+/**
+ * A plan as shown to maintainers, remembered in the diagnosis marker so `apply` can tell whether it is still current.
+ */
 export interface PlanRecord {
   /** Short id: a hash of everything below. */
   id: string;
@@ -123,7 +125,8 @@ export function stalePlanReasons(shown: PlanRecord | undefined, fresh: PlanRecor
     else if (!a) reasons.push(`follow-up \`${template}\` is now planned`);
     else if (a.action !== b.action)
       reasons.push(
-        `follow-up \`${template}\` is now ${b.action === "create" ? "missing" : b.action === "rejected" ? "rejected" : `#${b.number}`}`,
+        `follow-up \`${template}\` is now ` +
+          `${b.action === "create" ? "missing" : b.action === "rejected" ? "rejected" : `#${b.number}`}`,
       );
     else reasons.push(`follow-up \`${template}\` changed (${changedParts(a, b)})`);
   }

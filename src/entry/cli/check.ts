@@ -108,7 +108,8 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
   for (const env of opts.env) {
     if (!known.includes(env)) {
       throw new UsageError(
-        `--env ${env}: no such environment in ${opts.config} (did you mean ${closest(env, known)}? the environments are ${known.join(", ")})`,
+        `--env ${env}: no such environment in ${opts.config} (did you mean ${closest(env, known)}? the environments ` +
+          `are ${known.join(", ")})`,
       );
     }
   }
@@ -140,7 +141,8 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
           onProgress: progress,
         });
         io.stderr(
-          `${io.stderrIsTTY ? "\r\x1b[K" : ""}config-triage: checked ${plural} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+          `${io.stderrIsTTY ? "\r\x1b[K" : ""}config-triage: checked ${plural} ` +
+            `in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
         );
         return state;
       },

@@ -1,4 +1,6 @@
-/** What a CLI command may touch: its output streams, the environment and the working directory. Tests pass their own. */
+/**
+ * What a CLI command may touch: its output streams, the environment and the working directory. Tests pass their own.
+ */
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;

@@ -46,12 +46,17 @@ function summary(d: Diagnosis): string {
   const fails = d.problems.filter((p) => p.severity === "fail").length;
   const cannot = d.problems.filter((p) => p.severity === "cannot-check").length;
   const services = new Set(d.results.map((r) => `${r.target.environment}/${r.target.service}`)).size;
-  const counts = `${d.results.length} check${d.results.length === 1 ? "" : "s"} on ${services} service${services === 1 ? "" : "s"}`;
+  const counts =
+    `${d.results.length} check${d.results.length === 1 ? "" : "s"} on ` +
+    `${services} service${services === 1 ? "" : "s"}`;
   switch (d.verdict) {
     case "pass":
       return `PASS: ${counts}, every check passes`;
     case "fail":
-      return `FAIL: ${fails} problem${fails === 1 ? "" : "s"} in ${counts}${cannot ? `; ${cannot} service${cannot === 1 ? "" : "s"} could not be checked` : ""}`;
+      return (
+        `FAIL: ${fails} problem${fails === 1 ? "" : "s"} in ` +
+        `${counts}${cannot ? `; ${cannot} service${cannot === 1 ? "" : "s"} could not be checked` : ""}`
+      );
     case "incomplete":
       return `CANNOT CHECK: ${cannot} service${cannot === 1 ? "" : "s"} could not be checked (${counts})`;
     case "nothing-to-check":
@@ -104,7 +109,8 @@ export function formatCheck(
   }
   for (const p of d.problems) {
     const lines = [
-      `${p.severity === "fail" ? "✗" : "?"} ${p.what.replace(/`/g, "")} (project ${p.target.project}, region ${p.target.region})`,
+      `${p.severity === "fail" ? "✗" : "?"} ${p.what.replace(/`/g, "")} (project ${p.target.project}, ` +
+        `region ${p.target.region})`,
       `  why: ${p.why}`,
     ];
     if (p.verified) lines.push(`  verified: ${p.verified}`);

@@ -95,7 +95,8 @@ export function formatDecision(parent: ParentIssue & { state?: string }, decisio
       `The triage of ${where} would stop at its configuration:`,
       ...decision.problems.map((p) => `  ${formatProblem(p)}`),
       "",
-      `Would ${decision.memory.comment ? "update its comment" : "comment"} with these problems, and write nothing else.`,
+      `Would ${decision.memory.comment ? "update its comment" : "comment"} with these problems, and write nothing ` +
+        `else.`,
     ].join("\n");
   }
   const lines = [

@@ -25,7 +25,8 @@ import { reportFailure } from "../../use-cases/triage/report-failure.js";
 
 /** What a person can do after a run gave up; the next run repairs whatever this one left. */
 const NEXT_STEP =
-  "nothing more happens by itself. Remove and add the trigger label again (or redeliver the webhook from the app's settings) to run it again: the next run reads what this one wrote and only adds what is missing.";
+  "nothing more happens by itself. Remove and add the trigger label again (or redeliver the webhook from the app's " +
+  "settings) to run it again: the next run reads what this one wrote and only adds what is missing.";
 
 /**
  * `npm start`: the webhook server. Reads `.env` (without overriding the environment), checks every setting at once
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
   const settings = read.settings;
   const metrics = createMetrics();
   const logger = createLogger();
-  // Every GitHub request (token minting included) gives up after GITHUB_REQUEST_TIMEOUT_MS: a hung one is a retryable fault.
+  // Every GitHub request (token minting included) gives up after GITHUB_REQUEST_TIMEOUT_MS: a hung one is a retryable
+  // fault.
   const request = { fetch: timedFetch(settings.githubTimeoutMs) };
   const probot = createProbot({
     overrides: {
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
         return;
       }
       const octokit = await probot.auth(installation);
-      // biome-ignore lint/suspicious/noExplicitAny: a queued delivery's payload, typed by Probot's event name at runtime
+      // biome-ignore lint/suspicious/noExplicitAny: a queued payload, typed by Probot's event name at runtime
       const gh = withBoundedWrites(issueGitHubFromContext(new Context(event as any, octokit, log) as any));
       await reportFailure(gh, deps.identity, why, NEXT_STEP);
     },

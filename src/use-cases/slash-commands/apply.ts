@@ -5,7 +5,9 @@ import { parentOf, resultOf } from "./parent-issue.js";
 export const apply: Command = {
   name: "apply",
   usage: "/triage apply [plan-id]",
-  help: "Creates exactly the follow-ups the plan shown lists (only missing ones). Refuses, shows a new plan and says what changed when the live state or the config changed since.",
+  help:
+    "Creates exactly the follow-ups the plan shown lists (only missing ones). Refuses, shows a new plan and says " +
+    "what changed when the live state or the config changed since.",
   minRole: "write",
   on: "parent",
   examples: ["/triage apply", "/triage apply 3f9c2ab"],
@@ -14,7 +16,9 @@ export const apply: Command = {
     if (planId && !/^[0-9a-f]{7}$/.test(planId)) {
       return {
         ok: false,
-        reason: `\`${planId.replace(/`/g, "'")}\` is not a plan id: a plan id is the 7 characters shown after "Plan" in the diagnosis comment`,
+        reason:
+          `\`${planId.replace(/`/g, "'")}\` is not a plan id: ` +
+          `a plan id is the 7 characters shown after "Plan" in the diagnosis comment`,
       };
     }
     return resultOf(

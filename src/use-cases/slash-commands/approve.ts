@@ -27,7 +27,9 @@ export const approve: Command = {
 export const reject: Command = {
   name: "reject",
   usage: "/triage reject [reason]",
-  help: "On a follow-up: closes it as not planned, with the reason. It is never created again, by `apply` or by the label.",
+  help:
+    "On a follow-up: closes it as not planned, with the reason. It is never created again, by `apply` or by the " +
+    "label.",
   minRole: "write",
   on: "follow-up",
   examples: ["/triage reject", "/triage reject we already monitor this in Datadog"],
@@ -45,7 +47,9 @@ export const reject: Command = {
     const reason = ctx.args ? `\n\n> ${escapeMarkdown(ctx.args)}` : "";
     return {
       ok: true,
-      reply: `Rejected by \`${ctx.author}\` with \`/triage reject\`: closed as not planned. config-triage will not open this follow-up again for #${followUp.parent}.${reason}`,
+      reply:
+        `Rejected by \`${ctx.author}\` with \`/triage reject\`: closed as not planned. config-triage will not open ` +
+        `this follow-up again for #${followUp.parent}.${reason}`,
     };
   },
 };

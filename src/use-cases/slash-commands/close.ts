@@ -13,7 +13,9 @@ export const close: Command = {
     ctx.issue.state = "closed";
     return {
       ok: true,
-      reply: `Closed as completed by \`${ctx.author}\` with \`/triage close\`. The diagnosis comment above has the last check and the follow-up issues with their review state.`,
+      reply:
+        `Closed as completed by \`${ctx.author}\` with \`/triage close\`. The diagnosis comment above has the last ` +
+        `check and the follow-up issues with their review state.`,
     };
   },
 };

@@ -12,7 +12,8 @@ export function renderHelpTable(commands: Command[], roles: Config["roles"] = {}
     "|---|---|---|---|",
     ...commands.map(
       (c) =>
-        `| \`${c.usage}\` | ${c.help} | ${who(roles[c.name] ?? c.minRole)} | ${c.examples.map((e) => `\`${e}\``).join(", ")} |`,
+        `| \`${c.usage}\` | ${c.help} | ${who(roles[c.name] ?? c.minRole)} | ` +
+        `${c.examples.map((e) => `\`${e}\``).join(", ")} |`,
     ),
   ].join("\n");
 }

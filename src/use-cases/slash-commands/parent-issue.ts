@@ -20,13 +20,17 @@ export function resultOf(outcome: TriageOutcome): CommandResult {
   if (outcome.kind === "config-error") {
     return {
       ok: false,
-      reason: `the configuration has ${outcome.problems.length} problem(s); the diagnosis comment lists each with its file and line`,
+      reason:
+        `the configuration has ${outcome.problems.length} problem(s); the diagnosis comment lists each with its file ` +
+        `and line`,
     };
   }
   if (outcome.kind === "stale") {
     return {
       ok: false,
-      reason: `the plan is out of date (${outcome.reasons.join("; ")}), so nothing was created. The diagnosis comment now shows plan \`${outcome.shown.id}\`: check it, then comment \`/triage apply ${outcome.shown.id}\``,
+      reason:
+        `the plan is out of date (${outcome.reasons.join("; ")}), so nothing was created. The diagnosis comment now ` +
+        `shows plan \`${outcome.shown.id}\`: check it, then comment \`/triage apply ${outcome.shown.id}\``,
     };
   }
   if (outcome.kind === "limited") return { ok: false, reason: outcome.message };

@@ -5,7 +5,9 @@ import { parentOf, resultOf } from "./parent-issue.js";
 export const plan: Command = {
   name: "plan",
   usage: "/triage plan",
-  help: "Shows in the diagnosis comment the follow-ups `apply` would create (titles, labels, assignees, which exist already) with a short plan id. Creates nothing.",
+  help:
+    "Shows in the diagnosis comment the follow-ups `apply` would create (titles, labels, assignees, which exist " +
+    "already) with a short plan id. Creates nothing.",
   minRole: "triage",
   on: "parent",
   examples: ["/triage plan"],

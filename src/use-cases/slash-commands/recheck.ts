@@ -5,7 +5,9 @@ import { parentOf, resultOf } from "./parent-issue.js";
 export const recheck: Command = {
   name: "recheck",
   usage: "/triage recheck",
-  help: "Runs the live check again and updates the diagnosis in place, with what changed since the last check; closes the issue when every check passes (if `on_pass: close`).",
+  help:
+    "Runs the live check again and updates the diagnosis in place, with what changed since the last check; closes " +
+    "the issue when every check passes (if `on_pass: close`).",
   minRole: "triage",
   on: "parent",
   examples: ["/triage recheck"],

@@ -125,7 +125,8 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
       const guess = suggestVerb(command.verb, verbs);
       fail(
         command.verb
-          ? `unknown command \`${escapeMarkdown(command.verb, 40)}\`: ${guess ? `did you mean \`/triage ${guess}\`?` : "write `/triage help` for the list"}`
+          ? `unknown command \`${escapeMarkdown(command.verb, 40)}\`: ` +
+              (guess ? `did you mean \`/triage ${guess}\`?` : "write `/triage help` for the list")
           : "no command given: write `/triage help` for the list",
       );
       continue;
@@ -224,7 +225,9 @@ async function react(env: CommandEnv, job: CommandJob, content: Reaction): Promi
 export function createSlashCommands(commands: Command[] = registered): Feature {
   return {
     name: "commands",
-    help: "Maintainers drive the app from issue comments: `/triage <command>` at the start of a line (`/triage help` lists them).",
+    help:
+      "Maintainers drive the app from issue comments: `/triage <command>` at the start of a line (`/triage help` " +
+      "lists them).",
     register(app, deps) {
       const queue = createSerialQueue();
       const handle = async (context: Context<"issue_comment.created" | "issue_comment.edited">) => {

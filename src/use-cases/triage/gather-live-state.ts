@@ -63,7 +63,10 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
             kind: "cannot-check",
             target,
             reason: "snapshot",
-            detail: `\`environments.${environment}.snapshot\` in \`${CONFIG_PATH}\` names \`${file}\`, which does not exist ${deps.snapshotWhere ?? "on the default branch"}: commit the output of \`gcloud run services describe SERVICE --format yaml\` there, or remove \`snapshot:\` from environment \`${environment}\``,
+            detail:
+              `\`environments.${environment}.snapshot\` in \`${CONFIG_PATH}\` names \`${file}\`, which does not ` +
+              `exist ${deps.snapshotWhere ?? "on the default branch"}: commit the output of \`gcloud run services ` +
+              `describe SERVICE --format yaml\` there, or remove \`snapshot:\` from environment \`${environment}\``,
             origin: { file },
           }),
         );
@@ -97,9 +100,9 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
 }
 
 /**
- * Requests the health URLs the config asks for, and returns the services it would not probe. Only a URL that Cloud Run's
- * API gave is requested: a snapshot's `status.url` is text in the repository, and requesting it would let anyone who
- * can commit make the app call any host and port it can reach (SSRF). A snapshot-only check so stays offline.
+ * Requests the health URLs the config asks for, and returns the services it would not probe. Only a URL that Cloud
+ * Run's API gave is requested: a snapshot's `status.url` is text in the repository, and requesting it would let anyone
+ * who can commit make the app call any host and port it can reach (SSRF). A snapshot-only check so stays offline.
  */
 async function probeAll(
   config: Config,

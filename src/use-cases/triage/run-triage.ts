@@ -117,7 +117,9 @@ export interface IssueMemory {
   comment?: GhComment;
   state?: DiagnosisState;
   followUps: ExistingFollowUp[];
-  /** Reviews, from the diagnosis state and from the follow-ups themselves (closed as not planned, or marked rejected). */
+  /**
+   * Reviews, from the diagnosis state and from the follow-ups themselves (closed as not planned, or marked rejected).
+   */
   reviews: Record<string, Review>;
 }
 
