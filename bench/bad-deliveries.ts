@@ -1,9 +1,9 @@
 /**
  * `npm run bench:bad-deliveries`: the memory a stranger can make the webhook server hold. Starts the real server
- * (`src/entry/server/main.ts` through tsx; `BENCH_SCRIPT` runs another checkout's entry, e.g. `/work/main/src/entry/server/main.ts`, for a
- * before/after figure), sends BENCH_BAD_DELIVERIES (default 12) deliveries of BENCH_BAD_SIZE_MB (default 25) MB at
- * once, every one with a wrong signature, and prints what each was answered and the server's resident memory: idle
- * before, peak (VmHWM) during, and after. Linux only (reads /proc).
+ * (`src/entry/server/main.ts` through tsx; `BENCH_SCRIPT` runs another checkout's entry, e.g.
+ * `/work/main/src/entry/server/main.ts`, for a before/after figure), sends BENCH_BAD_DELIVERIES (default 12) deliveries
+ * of BENCH_BAD_SIZE_MB (default 25) MB at once, every one with a wrong signature, and prints what each was answered and
+ * the server's resident memory: idle before, peak (VmHWM) during, and after. Linux only (reads /proc).
  */
 import { readFileSync } from "node:fs";
 import { request } from "node:http";

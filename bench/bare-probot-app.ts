@@ -1,6 +1,7 @@
 /**
- * The benchmark's baseline server: a Probot app that does nothing, served exactly as `src/entry/server/main.ts` serves the real
- * one (Probot's middleware on `node:http`), so the difference in acknowledgement time and memory is the app's own.
+ * The benchmark's baseline server: a Probot app that does nothing, served exactly as `src/entry/server/main.ts` serves
+ * the real one (Probot's middleware on `node:http`), so the difference in acknowledgement time and memory is the app's
+ * own.
  */
 import { createServer } from "node:http";
 import { createNodeMiddleware, createProbot } from "probot";

@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: what a triage costs, measured on the real server (`src/entry/server/main.ts`, with Probot's default throttling)
- * against the GitHub stand-in and the Cloud Run emulator on loopback, next to its baselines in the same run:
+ * `npm run bench`: what a triage costs, measured on the real server (`src/entry/server/main.ts`, with Probot's default
+ * throttling) against the GitHub stand-in and the Cloud Run emulator on loopback, next to its baselines in the same
+ * run:
  *
  * - the plain REST way (the same server with CONFIG_TRIAGE_GITHUB_API=rest): requests, writes and time per triage;
  * - the REST fallback of the GraphQL transport (the stand-in refuses GraphQL with a 403);
@@ -31,7 +32,10 @@ const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 
 type Server = AppProcess;
 
-/** Starts a server script (the app's `src/entry/server/main.ts`, or the bare Probot app) against a stand-in, through tsx. */
+/**
+ * Starts a server script (the app's `src/entry/server/main.ts`, or the bare Probot app) against a stand-in, through
+ * tsx.
+ */
 function startServer(
   script: string,
   github: GitHubStandIn,

@@ -1,5 +1,5 @@
-// Bundles the GitHub Action (src/entry/action/main.ts and everything it imports, node_modules included) into one ESM file,
-// action/dist/main.mjs, committed so the Action starts without `npm ci` or a build. `npm test` rebuilds it into a
+// Bundles the GitHub Action (src/entry/action/main.ts and everything it imports, node_modules included) into one ESM
+// file, action/dist/main.mjs, committed so the Action starts without `npm ci` or a build. `npm test` rebuilds it into a
 // temporary folder and fails when the committed file differs. Usage: tsx scripts/build-action.ts [OUTFILE]
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";

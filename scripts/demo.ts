@@ -1,11 +1,11 @@
 /**
  * `npm run demo`: the whole triage of the canonical scenario (issue #930), locally and for real.
  *
- * It starts the app's real server (`src/entry/server/main.ts`, as `npm start` does) in a child process, a GitHub stand-in on
- * loopback that keeps issues in memory and checks every request against GitHub's OpenAPI description, and a local
- * Cloud Run gRPC server built from the protos `@google-cloud/run` ships, and a Secret Manager one (from the protos
- * `@google-cloud/secret-manager` ships) holding the secrets the fix names, so the fix is verified. Then it sends a
- * signed `issues.labeled` webhook, prints what the app wrote, fixes the secret, labels again and shows the issue
+ * It starts the app's real server (`src/entry/server/main.ts`, as `npm start` does) in a child process, a GitHub
+ * stand-in on loopback that keeps issues in memory and checks every request against GitHub's OpenAPI description, and a
+ * local Cloud Run gRPC server built from the protos `@google-cloud/run` ships, and a Secret Manager one (from the
+ * protos `@google-cloud/secret-manager` ships) holding the secrets the fix names, so the fix is verified. Then it sends
+ * a signed `issues.labeled` webhook, prints what the app wrote, fixes the secret, labels again and shows the issue
  * closing. No GitHub App and no Google account are needed.
  *
  * It also writes an HTML page of the issue, the diagnosis comment (as first posted and after the fix) and the follow-up

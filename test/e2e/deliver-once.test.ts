@@ -1,6 +1,7 @@
 /**
- * End to end, one instance with the in-process queue: the real server (`node dist/entry/server/main.js`), signed webhooks over
- * HTTP, the GitHub stand-in (every request checked against GitHub's OpenAPI description) and the Cloud Run emulator.
+ * End to end, one instance with the in-process queue: the real server (`node dist/entry/server/main.js`), signed
+ * webhooks over HTTP, the GitHub stand-in (every request checked against GitHub's OpenAPI description) and the Cloud
+ * Run emulator.
  */
 import { randomUUID, waitForQuiet, sleep, waitFor, type AppProcess } from "../support/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";

@@ -1,6 +1,7 @@
 /**
  * End to end: a run killed half-way resumes on the next run without duplicates; GitHub faults are retried or
- * reported on the issue. The real server (`node dist/entry/server/main.js`), the GitHub stand-in, the Cloud Run emulator.
+ * reported on the issue. The real server (`node dist/entry/server/main.js`), the GitHub stand-in, the Cloud Run
+ * emulator.
  */
 import { waitFor } from "../support/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";

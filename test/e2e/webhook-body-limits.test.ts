@@ -1,7 +1,7 @@
 /**
- * End to end on the real server (`node dist/entry/server/main.js`): what a stranger's request may cost before its signature is
- * checked. An oversize body is refused from its declared length, before it is sent; unverified bodies together are
- * bounded, the excess answered 503 at once; a malformed signature is refused without reading the body.
+ * End to end on the real server (`node dist/entry/server/main.js`): what a stranger's request may cost before its
+ * signature is checked. An oversize body is refused from its declared length, before it is sent; unverified bodies
+ * together are bounded, the excess answered 503 at once; a malformed signature is refused without reading the body.
  * (Memory held under many bad deliveries is measured in `bench/bad-deliveries.ts`, not here.)
  */
 import { request, type ClientRequest, type IncomingMessage } from "node:http";

@@ -1,8 +1,8 @@
 /**
  * The real server, started as a user starts it, for end-to-end tests and `npm run demo`: a child process running
- * `node dist/entry/server/main.js` (what `npm start` runs after building; jest builds once in `test/support/build-server.js`) or,
- * for the demo, the TypeScript entry through tsx. Plus: a free loopback port, signed webhook deliveries over HTTP,
- * a throwaway app key, polling, and a real `redis-server` on a free port.
+ * `node dist/entry/server/main.js` (what `npm start` runs after building; jest builds once in
+ * `test/support/build-server.js`) or, for the demo, the TypeScript entry through tsx. Plus: a free loopback port,
+ * signed webhook deliveries over HTTP, a throwaway app key, polling, and a real `redis-server` on a free port.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
@@ -86,9 +86,14 @@ export interface AppProcess {
 
 export interface StartAppOptions {
   env: Record<string, string>;
-  /** `dist` (default): `node dist/entry/server/main.js`, as `npm start`; `tsx`: the TypeScript source (the demo, no build step). */
+  /**
+   * `dist` (default): `node dist/entry/server/main.js`, as `npm start`; `tsx`: the TypeScript source (the demo, no
+   * build step).
+   */
   mode?: "dist" | "tsx";
-  /** With `tsx`: the script to run (default `src/entry/server/main.ts`; the benchmark also runs its bare Probot app). */
+  /**
+   * With `tsx`: the script to run (default `src/entry/server/main.ts`; the benchmark also runs its bare Probot app).
+   */
   script?: string;
   /** The path polled until the server answers (default `/healthz`); with `any` any HTTP answer counts. */
   ready?: "healthz" | "any";

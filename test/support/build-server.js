@@ -1,4 +1,5 @@
-// jest globalSetup: build dist/ once, so end-to-end tests start the server as `npm start` does (node dist/entry/server/main.js).
+// jest globalSetup: build dist/ once, so end-to-end tests start the server as `npm start` does
+// (node dist/entry/server/main.js).
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 

@@ -56,7 +56,9 @@ export interface DiagnosisState {
   notSet?: string[];
 }
 
-/** The marker at the top of a follow-up's body: which parent and template it belongs to, and whether it was rejected. */
+/**
+ * The marker at the top of a follow-up's body: which parent and template it belongs to, and whether it was rejected.
+ */
 export interface FollowUpMarker {
   parent: number;
   template: string;

@@ -1,6 +1,6 @@
 /**
- * The container's start command on the built output: `npm run build`, then `node dist/entry/server/main.js` exactly as the
- * Dockerfile's CMD runs it, with the env a Cloud Run deploy sets. Docker itself is not available here.
+ * The container's start command on the built output: `npm run build`, then `node dist/entry/server/main.js` exactly as
+ * the Dockerfile's CMD runs it, with the env a Cloud Run deploy sets. Docker itself is not available here.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
