@@ -1,6 +1,8 @@
 /**
  * Relative links in the README and docs/: each must name a file that exists and, with `#anchor`, a heading of that
  * Markdown file as GitHub slugs it (github-slugger is GitHub's own algorithm, duplicates numbered `-1`, `-2`, ...).
+ * And the project's files the text names in code spans (`src/...`, `test/...`): each must exist, so a moved file
+ * cannot leave the docs pointing at its old place.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -68,4 +70,25 @@ export function listBrokenLinks(root: string, files: string[]): string[] {
     }
   }
   return broken;
+}
+
+/** The project's top folders whose paths the docs name in code spans (`src/rendering/fit-body.ts`). */
+const PROJECT_FOLDERS = ["src", "test", "dev", "scripts", "bench", "templates", "schema", "action", "docs", ".ci"];
+
+/**
+ * Each path into the project named in a code span of `files` (relative to the repository root `root`) that does not
+ * exist, as `file: path`. A span with a wildcard or a placeholder (`*`, `{`, `<`, `NAME`) names no one file.
+ */
+export function listMissingPaths(root: string, files: string[]): string[] {
+  const folders = PROJECT_FOLDERS.map((f) => f.replace(".", "\\.")).join("|");
+  const pathSpan = new RegExp(`\`((?:${folders})/[^\`\\s]*)\``, "g");
+  const missing: string[] = [];
+  for (const file of files) {
+    for (const [, span] of readFileSync(join(root, file), "utf8").matchAll(pathSpan)) {
+      const path = span.replace(/[:#].*$/, "");
+      if (/[*{<]|NAME|\bN\b/.test(path)) continue;
+      if (!existsSync(join(root, path))) missing.push(`${file}: ${span}`);
+    }
+  }
+  return missing;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { headingAnchors, linkTargets, listBrokenLinks } from "../../scripts/check-doc-links.js";
+import { headingAnchors, linkTargets, listBrokenLinks, listMissingPaths } from "../../scripts/check-doc-links.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const docs = readdirSync(join(root, "docs"))
@@ -18,6 +18,21 @@ test("every page of docs/ is linked from the README", () => {
 
 test("every relative link and anchor in the README and docs/ resolves", () => {
   expect(listBrokenLinks(root, ["README.md", ...docs])).toEqual([]);
+});
+
+test("every project file the README and docs/ name (`src/...`, `test/...`, ...) exists", () => {
+  expect(listMissingPaths(root, ["README.md", ...docs])).toEqual([]);
+});
+
+test("a named file that moved is reported; wildcards and placeholders name no one file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "doc-paths-"));
+  mkdirSync(join(dir, "src"));
+  writeFileSync(join(dir, "src", "here.ts"), "");
+  writeFileSync(
+    join(dir, "README.md"),
+    "`src/here.ts`, `src/here.ts:12`, `src/gone.ts`, `test/*.test.ts`, `src/{a,b}.ts`, `templates/NAME.md`, `dist/x`\n",
+  );
+  expect(listMissingPaths(dir, ["README.md"])).toEqual(["README.md: src/gone.ts"]);
 });
 
 test("the README fits a screen's worth of reading: at most 12 KiB (details belong in docs/)", () => {
