@@ -442,12 +442,12 @@ function cannotReadFix(error: CannotRead, t: ServiceTarget): string | undefined 
     case "permission-denied":
       return gcloud.grantAppRole(t.project, "roles/run.viewer");
     case "api-disabled":
-      return `gcloud services enable ${error.service ?? "run.googleapis.com"} --project=${t.project}`;
+      return gcloud.enableApi(t.project, error.service ?? "run.googleapis.com");
     case "unauthenticated":
       // A GOOGLE_APPLICATION_CREDENTIALS that names a bad file wins over a gcloud login: no login fixes that.
-      return error.credentialsFile ? undefined : "gcloud auth application-default login";
+      return error.credentialsFile ? undefined : gcloud.applicationDefaultLogin();
     case "not-found":
-      return `gcloud run services list --project=${t.project} --region=${t.region}`;
+      return gcloud.listServices(t.project, t.region);
     default:
       return undefined;
   }
@@ -508,9 +508,7 @@ export function rolloutProblems(s: ServiceSnapshot): Problem[] {
           : ""),
       target,
       why: "what serves may change in the next minutes; check again when the rollout is done",
-      fix:
-        `gcloud run services describe ${s.service} --project=${s.project} --region=${s.region} ` +
-        `--format="value(status.conditions)"`,
+      fix: gcloud.describeServiceConditions(s),
       key: key("reconciling"),
     });
   }
@@ -572,7 +570,7 @@ function healthProblem(state: Extract<ServiceState, { kind: "ok" }>): Problem | 
     target: t,
     revision: state.snapshot.latestReadyRevision,
     why: `\`${h.url}\` should answer 2xx; users probably see errors too`,
-    fix: `gcloud run services logs read ${t.service} --project=${t.project} --region=${t.region} --limit=50`,
+    fix: gcloud.readServiceLogs(t),
     key: `health:${t.environment}:${t.service}`,
   };
 }
@@ -658,8 +656,8 @@ export function driftProblems(
         );
         const flags = renamed.map((e) =>
           e.source.kind === "literal"
-            ? `--update-env-vars=${e.name}=VALUE`
-            : `--update-secrets=${e.name}=${defaultSecretName(e.name)}:latest`,
+            ? gcloud.literalFlag(e.name)
+            : gcloud.secretFlag(b, e.name, { secret: defaultSecretName(e.name), version: "latest" }),
         );
         const pairing =
           a.service === b.service

@@ -41,14 +41,24 @@ export function secretValue(t: Pick<ServiceTarget, "project">, s: SecretPointer)
     : `${s.secret}:${s.version}`;
 }
 
+/** The `--update-secrets` flag that sets `key` (a variable, or a file path starting with `/`) from a secret. */
+export function secretFlag(t: Pick<ServiceTarget, "project">, key: string, s: SecretPointer): string {
+  return `--update-secrets=${key}=${secretValue(t, s)}`;
+}
+
+/** The `--update-env-vars` flag that sets a literal variable; `VALUE` is left for a person to fill in. */
+export function literalFlag(name: string): string {
+  return `--update-env-vars=${name}=VALUE`;
+}
+
 /** Sets (or replaces) a variable from a secret, or mounts a secret at a file path (a key starting with `/`). */
 export function setSecret(t: CommandTarget, key: string, s: SecretPointer): string {
-  return updateService(t, [`--update-secrets=${key}=${secretValue(t, s)}`]);
+  return updateService(t, [secretFlag(t, key, s)]);
 }
 
 /** Sets (or replaces) a literal variable; `VALUE` is left for a person to fill in. */
 export function setLiteral(t: CommandTarget, name: string): string {
-  return updateService(t, [`--update-env-vars=${name}=VALUE`]);
+  return updateService(t, [literalFlag(name)]);
 }
 
 /**
@@ -74,10 +84,7 @@ export function renameVariable(
   name: string,
   s: SecretPointer,
 ): string {
-  return updateService(t, [
-    `--remove-${near.secret ? "secrets" : "env-vars"}=${near.name}`,
-    `--update-secrets=${name}=${secretValue(t, s)}`,
-  ]);
+  return updateService(t, [`--remove-${near.secret ? "secrets" : "env-vars"}=${near.name}`, secretFlag(t, name, s)]);
 }
 
 /** Sends all traffic to the latest ready revision, and to each later one (`--to-latest`). */
@@ -127,4 +134,42 @@ export function enableSecretVersion(project: string, secret: string, version: st
 /** Grants the app's own service account a read-only role on a project. */
 export function grantAppRole(project: string, role: string): string {
   return `gcloud projects add-iam-policy-binding ${project} --member=serviceAccount:SERVICE_ACCOUNT --role=${role}`;
+}
+
+/** Shows a service's conditions, to follow a rollout still in progress. */
+export function describeServiceConditions(t: CommandTarget): string {
+  return (
+    `gcloud run services describe ${t.service} --project=${t.project} --region=${t.region} ` +
+    '--format="value(status.conditions)"'
+  );
+}
+
+/** A service as YAML: the shape of an offline snapshot file. */
+export function describeServiceYaml(t: CommandTarget): string {
+  return `gcloud run services describe ${t.service} --project=${t.project} --region=${t.region} --format yaml`;
+}
+
+/** A revision as YAML, to add to an offline snapshot file. */
+export function describeRevisionYaml(t: Pick<ServiceTarget, "project" | "region">, revision: string): string {
+  return `gcloud run revisions describe ${revision} --project=${t.project} --region=${t.region} --format yaml`;
+}
+
+/** The latest 50 log entries of a service (whose health check failed). */
+export function readServiceLogs(t: CommandTarget): string {
+  return `gcloud run services logs read ${t.service} --project=${t.project} --region=${t.region} --limit=50`;
+}
+
+/** The services of a project and region, to find the right name. */
+export function listServices(project: string, region: string): string {
+  return `gcloud run services list --project=${project} --region=${region}`;
+}
+
+/** Enables a Google API (by its service name, e.g. `run.googleapis.com`) in a project. */
+export function enableApi(project: string, api: string): string {
+  return `gcloud services enable ${api} --project=${project}`;
+}
+
+/** Signs in for Application Default Credentials on the host the app runs on. */
+export function applicationDefaultLogin(): string {
+  return "gcloud auth application-default login";
 }

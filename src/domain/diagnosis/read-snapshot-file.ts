@@ -1,4 +1,5 @@
 import { parseAllDocuments } from "yaml";
+import { describeRevisionYaml, describeServiceYaml } from "./gcloud-commands.js";
 import { parseSecretName, projectNumberFromUrls, shortName } from "./to-snapshot.js";
 import type {
   ContainerSnapshot,
@@ -47,8 +48,7 @@ export function readSnapshotFile(text: string, targets: ServiceTarget[], origin:
         origin,
         `it has no Service named \`${target.service}\`` +
           (names.length ? ` (it has ${names.map((n) => `\`${n}\``).join(", ")})` : "") +
-          `: add the output of \`gcloud run services describe ${target.service} --project=${target.project} ` +
-          `--region=${target.region} --format yaml\``,
+          `: add the output of \`${describeServiceYaml(target)}\``,
       );
     }
     if (!String(doc.apiVersion ?? "").startsWith("serving.knative.dev/")) {
@@ -196,8 +196,8 @@ function knativeToSnapshot(target: ServiceTarget, doc: Doc, revisionDocs: Doc[])
         {
           reason: "snapshot" as const,
           detail:
-            `the snapshot has no revision \`${r}\`: add the output of \`gcloud run revisions describe ${r} ` +
-            `--project=${target.project} --region=${target.region} --format yaml\` to it`,
+            `the snapshot has no revision \`${r}\`: ` +
+            `add the output of \`${describeRevisionYaml(target, r)}\` to it`,
         },
       ]),
     );

@@ -3,6 +3,8 @@
  * the diagnosis itself (a service built like the API returns it, read through `serviceToSnapshot`, evaluated) or by
  * the one builder that makes it, so a command that gcloud would refuse fails here.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { evaluate } from "../../../src/domain/diagnosis/evaluate.js";
 import * as gcloud from "../../../src/domain/diagnosis/gcloud-commands.js";
@@ -164,6 +166,50 @@ const rows: { name: string; rule: string; commands: () => (string | undefined)[]
       commands: () => [gcloud.enableSecretVersion("acme-staging", "jwt", "3")],
       expected: ["gcloud secrets versions enable 3 --secret=jwt --project=acme-staging"],
     },
+    {
+      name: "a rollout's conditions, and a failing service's latest logs",
+      rule: "gcloud run services describe S --format=value(...); gcloud run services logs read S --limit=N",
+      commands: () => [gcloud.describeServiceConditions(T), gcloud.readServiceLogs(T)],
+      expected: [
+        "gcloud run services describe api --project=acme-staging --region=us-central1 " +
+          '--format="value(status.conditions)"',
+        "gcloud run services logs read api --project=acme-staging --region=us-central1 --limit=50",
+      ],
+    },
+    {
+      name: "a service and a revision as YAML, for a snapshot file",
+      rule: "gcloud run services describe S --format yaml; gcloud run revisions describe REVISION --format yaml",
+      commands: () => [gcloud.describeServiceYaml(T), gcloud.describeRevisionYaml(T, "api-00002-rdy")],
+      expected: [
+        "gcloud run services describe api --project=acme-staging --region=us-central1 --format yaml",
+        "gcloud run revisions describe api-00002-rdy --project=acme-staging --region=us-central1 --format yaml",
+      ],
+    },
+    {
+      name: "what lets the app read a project again",
+      rule: "gcloud run services list --region; gcloud services enable API; gcloud auth application-default login",
+      commands: () => [
+        gcloud.listServices("acme-staging", "us-central1"),
+        gcloud.enableApi("acme-staging", "run.googleapis.com"),
+        gcloud.applicationDefaultLogin(),
+      ],
+      expected: [
+        "gcloud run services list --project=acme-staging --region=us-central1",
+        "gcloud services enable run.googleapis.com --project=acme-staging",
+        "gcloud auth application-default login",
+      ],
+    },
+    {
+      name: "drift: the flags for a literal and a secret in one update",
+      rule: "--update-env-vars=KEY=VALUE and --update-secrets=KEY=S:V may be given together",
+      commands: () => [
+        gcloud.updateService(T, [
+          gcloud.literalFlag("A"),
+          gcloud.secretFlag(T, "B", { secret: "b", version: "latest" }),
+        ]),
+      ],
+      expected: [`${UPDATE} --update-env-vars=A=VALUE --update-secrets=B=b:latest`],
+    },
   ];
 
 describe("every kind of fix command follows its gcloud rule", () => {
@@ -180,5 +226,25 @@ describe("every kind of fix command follows its gcloud rule", () => {
         if (at >= 0) expect(at).toBeGreaterThan(container);
       }
     }
+  });
+});
+
+describe("gcloud-commands is the one place that writes a command", () => {
+  // A command with its project filled in, or a string that starts with `gcloud `, anywhere else in src/ is one more
+  // place a command could drift from the rule its row above checks.
+  const COMMAND = /--(project|region)=\$\{|(?:return|fix:|\?|:)\s*["'`]gcloud /;
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
+  it("no other source file builds gcloud command text", () => {
+    const offenders = files("src")
+      .filter((f) => !f.endsWith("gcloud-commands.ts"))
+      .flatMap((f) =>
+        readFileSync(f, "utf8")
+          .split("\n")
+          .flatMap((line, i) => (COMMAND.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(offenders).toEqual([]);
   });
 });
