@@ -3,14 +3,12 @@ import type { Config } from "../domain/config/schema.js";
 import { createCloudRunClients, type CloudRunClients } from "../adapters/cloud-run/create-clients.js";
 import { fetchLiveState } from "../adapters/cloud-run/fetch-live-state.js";
 import type { LiveState, SecretUse, ServiceTarget } from "../domain/diagnosis/live-state.js";
-import {
-  fetchSecretFacts,
-  type SecretFetchOptions,
-  type SecretVerification,
-} from "../adapters/secret-manager/fetch-secret-facts.js";
+import { fetchSecretFacts } from "../adapters/secret-manager/fetch-secret-facts.js";
+import type { SecretFetchOptions, SecretVerification } from "../domain/diagnosis/live-state.js";
 import { createSecretManagerClients, type SecretManagerClients } from "../adapters/secret-manager/create-clients.js";
 import type { AppIdentity } from "../domain/issue-state/markers.js";
-import { loadBuiltInTemplates, type Template } from "../rendering/templates.js";
+import { loadBuiltInTemplates } from "../rendering/templates.js";
+import type { Template } from "../domain/config/follow-up-template.js";
 import { instrumentCloudRunClients } from "../adapters/cloud-run/instrument-clients.js";
 import type { AppMetrics } from "../adapters/metrics/prometheus-metrics.js";
 import {

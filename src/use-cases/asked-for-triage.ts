@@ -1,6 +1,9 @@
 import { addedCommands, parseCommands } from "./slash-commands/parse-commands.js";
 import { ConfigSchema } from "../domain/config/schema.js";
-import { rootError, type QueuedEvent } from "../adapters/queue/event-queue.js";
+
+/** A webhook delivery as the queue holds it: its event name and payload. */
+// biome-ignore lint/suspicious/noExplicitAny: a webhook payload, read field by field with optional chaining
+export type DeliveredEvent = { name: string; payload: any };
 
 /** The trigger label every repository has unless its config names others. */
 const DEFAULT_LABELS: string[] = ConfigSchema.shape.labels.parse(undefined);
@@ -15,7 +18,7 @@ const requested = new WeakSet<object>();
  * configured trigger label cannot be told from the payload (the labels live in the config), so it is not here: the
  * label feature marks the run's error instead (`markTriageRequest`) once it has read that the label is a trigger.
  */
-export function askedForTriage(event: Pick<QueuedEvent, "name" | "payload">): boolean {
+export function askedForTriage(event: DeliveredEvent): boolean {
   const p = event.payload;
   if (!p || p.sender?.type === "Bot") return false;
   if (event.name === "issues") return p.action === "labeled" && DEFAULT_LABELS.includes(p.label?.name);
@@ -39,7 +42,13 @@ export function markTriageRequest(error: unknown): unknown {
  * for someone's `bug` label, and GitHub answering 5xx or `_extends` pointing nowhere) is logged, never posted on an
  * issue nobody asked it to triage.
  */
-export function shouldReportFailure(event: Pick<QueuedEvent, "name" | "payload">, error: unknown): boolean {
+export function shouldReportFailure(event: DeliveredEvent, error: unknown): boolean {
   const root = rootError(error);
   return askedForTriage(event) || (root !== null && typeof root === "object" && requested.has(root));
+}
+
+/** Probot wraps handler errors in an AggregateError; the first original error is the one that says why. */
+export function rootError(error: unknown): unknown {
+  const inner = (error as { errors?: unknown[] })?.errors;
+  return Array.isArray(inner) && inner.length ? rootError(inner[0]) : error;
 }

@@ -9,7 +9,7 @@ import {
   fitBody,
 } from "../rendering/fit-body.js";
 import { readRawFile, readTemplateDir } from "../adapters/github/issue-github.js";
-import { REPO_TEMPLATE_DIR } from "../rendering/templates.js";
+import { REPO_TEMPLATE_DIR } from "../domain/config/follow-up-template.js";
 import type { AppDeps } from "../entry/app-deps.js";
 import type { Feature } from "./feature.js";
 

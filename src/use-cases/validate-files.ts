@@ -2,8 +2,10 @@ import { evaluate } from "../domain/diagnosis/evaluate.js";
 import { planChecks } from "../domain/diagnosis/plan-checks.js";
 import { serviceToSnapshot } from "../domain/diagnosis/to-snapshot.js";
 import type { LiveState } from "../domain/diagnosis/live-state.js";
-import { buildPlan, templateData, type ParentIssue } from "../domain/follow-up-plan/build-plan.js";
-import { parseTemplate, renderTemplate, type Template } from "../rendering/templates.js";
+import { buildPlan, templateData } from "../rendering/build-plan.js";
+import type { ParentIssue } from "../domain/follow-up-plan/triage-plan.js";
+import { renderTemplate } from "../rendering/templates.js";
+import { parseTemplate, type Template } from "../domain/config/follow-up-template.js";
 import { locate, parseConfig, parseConfigText, type ConfigProblem } from "../domain/config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../domain/config/schema.js";
 

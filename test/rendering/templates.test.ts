@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "@jest/globals";
 import type { ConfigProblem } from "../../src/domain/config/parse-config.js";
-import { loadBuiltInTemplates, parseTemplate, renderTemplate, type Template } from "../../src/rendering/templates.js";
+import { loadBuiltInTemplates, renderTemplate } from "../../src/rendering/templates.js";
+import { parseTemplate, type Template } from "../../src/domain/config/follow-up-template.js";
 
 const FILE = ".github/config-triage/runbook.md";
 

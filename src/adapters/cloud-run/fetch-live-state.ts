@@ -1,3 +1,4 @@
+import { mapBounded } from "../../domain/map-bounded.js";
 import { distance } from "fastest-levenshtein";
 import type { protos } from "@google-cloud/run";
 import { GoogleCredentialsError, type CloudRunClients } from "./create-clients.js";
@@ -205,22 +206,4 @@ export function classifyCloudRunError(error: unknown, permission: string): Canno
             ? "unreachable"
             : "error";
   return reason === "permission-denied" ? { reason, detail, permission } : { reason, detail };
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping the input order in the result. */
-export async function mapBounded<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

@@ -3,7 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { CONFIG_PATH } from "../../domain/config/schema.js";
 import { creationRounds, resolveFollowUpRefs } from "../../domain/follow-up-plan/follow-up-refs.js";
 import type { AppIdentity } from "../../domain/issue-state/markers.js";
-import { REPO_TEMPLATE_DIR } from "../../rendering/templates.js";
+import { REPO_TEMPLATE_DIR } from "../../domain/config/follow-up-template.js";
 import {
   applyDependencies,
   applyWritesOneByOne,

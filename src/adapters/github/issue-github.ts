@@ -2,9 +2,9 @@ import type { Octokit } from "@octokit/rest";
 import type { Context } from "probot";
 import { CONFIG_FILE, CONFIG_PATH } from "../../domain/config/schema.js";
 import type { ConfigProblem } from "../../domain/config/parse-config.js";
-import type { IssueType, Milestone } from "../../domain/follow-up-plan/choose-structure.js";
+import type { IssueType, Milestone } from "../../domain/follow-up-plan/triage-plan.js";
 import { resolveFollowUpRefs } from "../../domain/follow-up-plan/follow-up-refs.js";
-import { REPO_TEMPLATE_DIR } from "../../rendering/templates.js";
+import { REPO_TEMPLATE_DIR } from "../../domain/config/follow-up-template.js";
 
 /** The parts of a GitHub comment the app reads. */
 export interface GhComment {

@@ -1,3 +1,4 @@
+import { rootError } from "../../use-cases/asked-for-triage.js";
 /** A verified webhook delivery, as the queue holds it until a worker runs it through Probot. */
 export interface QueuedEvent {
   /** `X-GitHub-Delivery`: the same on a redelivery, so it is the de-duplication key. */
@@ -84,12 +85,6 @@ export function orderingKey(event: QueuedEvent): string {
   if (repo && number !== undefined) return `${repo.toLowerCase()}#${number}`;
   if (repo) return repo.toLowerCase();
   return `delivery:${event.id}`;
-}
-
-/** Probot wraps handler errors in an AggregateError; the first original error is the one that says why. */
-export function rootError(error: unknown): unknown {
-  const inner = (error as { errors?: unknown[] })?.errors;
-  return Array.isArray(inner) && inner.length ? rootError(inner[0]) : error;
 }
 
 const TRANSIENT_CODES = new Set([

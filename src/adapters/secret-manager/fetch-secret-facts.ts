@@ -1,29 +1,14 @@
+import type { SecretFetchOptions, SecretVerification } from "../../domain/diagnosis/live-state.js";
+import { runtimeAccount } from "../../domain/diagnosis/verify-secret-use.js";
 import { ALLOWED_PROJECTS_VAR } from "../../domain/config/allowed-projects.js";
 import { GoogleCredentialsError } from "../cloud-run/create-clients.js";
 import type { SecretManagerClients } from "./create-clients.js";
-import { classifyCloudRunError, mapBounded } from "../cloud-run/fetch-live-state.js";
+import { classifyCloudRunError } from "../cloud-run/fetch-live-state.js";
+import { mapBounded } from "../../domain/map-bounded.js";
 import type { SecretFacts, SecretUse, Unverified } from "../../domain/diagnosis/live-state.js";
 
 /** Roles known to carry `secretmanager.versions.access` (what a runtime account needs to read a secret). */
 export const ACCESS_ROLES = ["roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"];
-
-export interface SecretFetchOptions {
-  /** How many calls may be in flight at once (default 8). */
-  concurrency?: number;
-  /** Per-call deadline in milliseconds (default 15 s). */
-  timeoutMs?: number;
-  /**
-   * Whether this installation may read a project's Secret Manager metadata. The hook for an operator's list of
-   * allowed projects: a refused project is "could not verify", and no call is made to it.
-   */
-  allowProject?: (project: string) => boolean;
-}
-
-export interface SecretVerification {
-  facts: SecretFacts[];
-  /** Project id -> number, for the uses whose runtime account is the default compute account. */
-  projectNumbers: Record<string, string>;
-}
 
 type IPolicy = { bindings?: { role?: string | null; members?: string[] | null; condition?: unknown }[] | null };
 
@@ -201,11 +186,4 @@ function accessMembers(policy: IPolicy): string[] {
     if (!ACCESS_ROLES.includes(String(b.role))) return [];
     return (b.members ?? []).map((m) => (b.condition ? `?${m}` : m));
   });
-}
-
-/** The account a use runs as: the one named on the service, else the project's default compute account. */
-export function runtimeAccount(u: SecretUse, projectNumbers: Record<string, string>): string | undefined {
-  if (u.serviceAccount) return u.serviceAccount;
-  const number = u.serviceProjectNumber ?? projectNumbers[u.serviceProject];
-  return number ? `${number}-compute@developer.gserviceaccount.com` : undefined;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FrontMatterSchema } from "../../rendering/templates.js";
+import { FrontMatterSchema } from "./follow-up-template.js";
 import { ConfigSchema } from "./schema.js";
 
 /** Where the schema is published in the package, and the `$id` editors fetch it from. */

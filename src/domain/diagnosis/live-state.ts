@@ -185,3 +185,21 @@ export interface SecretFacts {
   /** The same on the secret's project, when the app may read the project's IAM policy. */
   projectAccessors?: string[] | Unverified;
 }
+
+export interface SecretFetchOptions {
+  /** How many calls may be in flight at once (default 8). */
+  concurrency?: number;
+  /** Per-call deadline in milliseconds (default 15 s). */
+  timeoutMs?: number;
+  /**
+   * Whether this installation may read a project's Secret Manager metadata. The hook for an operator's list of
+   * allowed projects: a refused project is "could not verify", and no call is made to it.
+   */
+  allowProject?: (project: string) => boolean;
+}
+
+export interface SecretVerification {
+  facts: SecretFacts[];
+  /** Project id -> number, for the uses whose runtime account is the default compute account. */
+  projectNumbers: Record<string, string>;
+}

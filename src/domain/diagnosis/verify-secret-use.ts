@@ -1,5 +1,4 @@
 import { ALLOWED_PROJECTS_VAR } from "../config/allowed-projects.js";
-import { runtimeAccount } from "../../adapters/secret-manager/fetch-secret-facts.js";
 import * as gcloud from "./gcloud-commands.js";
 import type { SecretFacts, SecretUse, Unverified } from "./live-state.js";
 
@@ -177,4 +176,11 @@ export function describeVerdicts(verdicts: SecretVerdict[]): string {
     );
   }
   return `❔ not verified: ${found}`;
+}
+
+/** The account a use runs as: the one named on the service, else the project's default compute account. */
+export function runtimeAccount(u: SecretUse, projectNumbers: Record<string, string>): string | undefined {
+  if (u.serviceAccount) return u.serviceAccount;
+  const number = u.serviceProjectNumber ?? projectNumbers[u.serviceProject];
+  return number ? `${number}-compute@developer.gserviceaccount.com` : undefined;
 }

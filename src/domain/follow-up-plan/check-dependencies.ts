@@ -1,7 +1,7 @@
 import { closest, distance } from "fastest-levenshtein";
 import type { ConfigProblem } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
-import type { Template } from "../../rendering/templates.js";
+import type { Template } from "../config/follow-up-template.js";
 
 /** One dependency between two follow-ups of the same parent: `blocked` waits for `blocking` (template names). */
 export interface TemplateLink {

@@ -1,4 +1,4 @@
-import type { ParentIssue } from "../../domain/follow-up-plan/build-plan.js";
+import type { ParentIssue } from "../../domain/follow-up-plan/triage-plan.js";
 import type { TriageOutcome } from "../triage/run-triage.js";
 import type { CommandContext, CommandResult } from "./command.js";
 

@@ -1,7 +1,7 @@
 import { CONFIG_PATH, type Config } from "../../domain/config/schema.js";
 import { evaluate, secretUsesOf, type EvaluateOptions } from "../../domain/diagnosis/evaluate.js";
-import { mapBounded } from "../../adapters/cloud-run/fetch-live-state.js";
-import type { SecretVerification } from "../../adapters/secret-manager/fetch-secret-facts.js";
+import { mapBounded } from "../../domain/map-bounded.js";
+import type { SecretVerification } from "../../domain/diagnosis/live-state.js";
 import type { EffectiveCheck } from "../../domain/diagnosis/plan-checks.js";
 import { probeHealth } from "../../adapters/cloud-run/probe-health.js";
 import { readSnapshotFile } from "../../domain/diagnosis/read-snapshot-file.js";

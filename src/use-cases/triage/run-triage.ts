@@ -3,7 +3,7 @@ import { parseConfig, type ConfigProblem } from "../../domain/config/parse-confi
 import { CONFIG_PATH, type Config } from "../../domain/config/schema.js";
 import { evaluate, type Diagnosis } from "../../domain/diagnosis/evaluate.js";
 import { gatherLiveState } from "./gather-live-state.js";
-import type { SecretFetchOptions, SecretVerification } from "../../adapters/secret-manager/fetch-secret-facts.js";
+import type { SecretFetchOptions, SecretVerification } from "../../domain/diagnosis/live-state.js";
 import {
   issueVariables,
   MAX_ISSUE_VARIABLES,
@@ -19,13 +19,13 @@ import type {
   GhIssue,
   IssueGitHub,
 } from "../../adapters/github/issue-github.js";
-import {
-  buildPlan,
-  type ExistingFollowUp,
-  type ParentIssue,
-  type RepoStructure,
-  type TriagePlan,
-} from "../../domain/follow-up-plan/build-plan.js";
+import { buildPlan } from "../../rendering/build-plan.js";
+import type {
+  ExistingFollowUp,
+  ParentIssue,
+  RepoStructure,
+  TriagePlan,
+} from "../../domain/follow-up-plan/triage-plan.js";
 import {
   DIAGNOSIS_START,
   diagnosisStateMarker,
@@ -45,7 +45,7 @@ import {
 } from "../../rendering/render-diagnosis.js";
 import { sameDiagnosisComment } from "../../rendering/same-diagnosis-comment.js";
 import { renderProblemsComment } from "../../rendering/render-problems.js";
-import { parseTemplate, type Template } from "../../rendering/templates.js";
+import { parseTemplate, type Template } from "../../domain/config/follow-up-template.js";
 import { replaceOwnSection } from "../../rendering/own-section.js";
 import { renderChangesSection, renderNotSetSection, renderPlanSection } from "../../rendering/render-plan.js";
 import {

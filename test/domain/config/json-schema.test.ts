@@ -8,7 +8,7 @@ import {
   TEMPLATE_SCHEMA_PATH,
   templateJsonSchemaText,
 } from "../../../src/domain/config/to-json-schema.js";
-import { parseTemplate } from "../../../src/rendering/templates.js";
+import { parseTemplate } from "../../../src/domain/config/follow-up-template.js";
 import { parseConfig } from "../../../src/domain/config/parse-config.js";
 import { scenarioConfigYaml } from "../../fixtures/scenario.js";
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "@jest/globals";
 import { ConfigSchema } from "../../../src/domain/config/schema.js";
 import { validateFiles } from "../../../src/use-cases/validate-files.js";
 import { checkDependencies, templateLinks } from "../../../src/domain/follow-up-plan/check-dependencies.js";
-import { loadBuiltInTemplates, parseTemplate, type Template } from "../../../src/rendering/templates.js";
+import { loadBuiltInTemplates } from "../../../src/rendering/templates.js";
+import { parseTemplate, type Template } from "../../../src/domain/config/follow-up-template.js";
 
 const BUILT_IN = loadBuiltInTemplates();
 const ENV = { staging: { project: "p", region: "r", services: ["api"] } };

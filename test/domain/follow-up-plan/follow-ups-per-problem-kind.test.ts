@@ -11,7 +11,8 @@ import {
   type VariableResult,
 } from "../../../src/domain/diagnosis/evaluate.js";
 import type { LiveState } from "../../../src/domain/diagnosis/live-state.js";
-import { buildPlan, type ParentIssue } from "../../../src/domain/follow-up-plan/build-plan.js";
+import { buildPlan } from "../../../src/rendering/build-plan.js";
+import type { ParentIssue } from "../../../src/domain/follow-up-plan/triage-plan.js";
 import { resolveFollowUpRefs } from "../../../src/domain/follow-up-plan/follow-up-refs.js";
 import { loadBuiltInTemplates } from "../../../src/rendering/templates.js";
 

@@ -4,7 +4,7 @@ import {
   summarizePlan,
   type PlanRecord,
 } from "../../../src/domain/follow-up-plan/summarize-plan.js";
-import type { NewFollowUp } from "../../../src/domain/follow-up-plan/build-plan.js";
+import type { NewFollowUp } from "../../../src/domain/follow-up-plan/triage-plan.js";
 import { ConfigSchema } from "../../../src/domain/config/schema.js";
 import type { Diagnosis } from "../../../src/domain/diagnosis/evaluate.js";
 

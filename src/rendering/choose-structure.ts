@@ -1,21 +1,6 @@
-import { code } from "../../rendering/escape-markdown.js";
-import { RELATIVE_MILESTONE } from "../../rendering/templates.js";
-
-/** An open milestone of the repository, as the app reads it. */
-export interface Milestone {
-  number: number;
-  title: string;
-  /** ISO 8601, or null when it has no due date. */
-  due_on?: string | null;
-  /** GraphQL node id (GraphQL's `createIssue` takes `milestoneId`). */
-  node_id?: string;
-}
-
-/** An issue type available in the repository. */
-export interface IssueType {
-  name: string;
-  node_id?: string;
-}
+import { code } from "./escape-markdown.js";
+import type { IssueType, Milestone } from "../domain/follow-up-plan/triage-plan.js";
+import { RELATIVE_MILESTONE } from "../domain/config/follow-up-template.js";
 
 /** What a follow-up gets for `milestone:` or `type:`: the match, or why there is none (and it opens without). */
 export type Choice<T> = { ok: true; value: T } | { ok: false; why: string };

@@ -1,79 +1,24 @@
-import type { Config } from "../config/schema.js";
-import type { ConfigProblem } from "../config/parse-config.js";
-import { problemKind, type Diagnosis } from "../diagnosis/evaluate.js";
-import type { LiveState } from "../diagnosis/live-state.js";
-import { escapeMarkdown } from "../../rendering/escape-markdown.js";
-import { fitBody, fitTitle, GITHUB_BODY_LIMIT } from "../../rendering/fit-body.js";
-import { followUpMarker } from "../issue-state/markers.js";
-import { renderSecretDiagram } from "../../rendering/render-mermaid.js";
-import { renderTemplate, type RenderedIssue, type Template } from "../../rendering/templates.js";
-import { checkDependencies, templateLinks, type TemplateLink } from "./check-dependencies.js";
-import { summarizeProblems, problemSubject } from "./describe-problem.js";
-import { blockersFirst, followUpToken, resolveFollowUpRefs } from "./follow-up-refs.js";
-import { chooseIssueType, chooseMilestone, type IssueType, type Milestone } from "./choose-structure.js";
-
-/** The issue being triaged. */
-export interface ParentIssue {
-  owner: string;
-  repo: string;
-  number: number;
-  title: string;
-  body: string | null;
-  url: string;
-  /** As the event saw it; a closed issue is not closed again. */
-  state?: string;
-}
-
-/** A follow-up issue that already exists (found through the parent's sub-issues). */
-export interface ExistingFollowUp {
-  template: string;
-  id: number;
-  /** Its GraphQL node id, when known (re-linking by it cannot hit another issue after a transfer). */
-  node_id?: string;
-  number: number;
-  title: string;
-  state: "open" | "closed";
-  /** Whether it is linked to the parent as a sub-issue. */
-  linked: boolean;
-  /** Its milestone's title and its type, where the read shows them. */
-  milestone?: string;
-  type?: string;
-}
-
-export interface NewFollowUp extends RenderedIssue {
-  template: string;
-  /** Templates whose follow-up blocks this one and will exist (opened by this run, or already there). */
-  blockedBy: string[];
-  /** The milestone it opens in (from the template's `milestone:`). */
-  milestone?: Milestone;
-  /** The issue type it opens with (from the template's `type:`). */
-  type?: IssueType;
-  /** Why a milestone or type the template asks for will not be set (it opens without). */
-  notes: string[];
-}
-
-/** What the repository offers for `milestone:` and `type:`, read only when an enabled template asks for one. */
-export interface RepoStructure {
-  /** Open milestones. */
-  milestones: Milestone[];
-  /** Issue types; undefined where the repository has none. */
-  issueTypes?: IssueType[];
-}
-
-/** Everything a triage run will write, as plain data. */
-export interface TriagePlan {
-  create: NewFollowUp[];
-  /** Existing follow-ups that lost their sub-issue link (a run that died after creating them). */
-  link: ExistingFollowUp[];
-  existing: ExistingFollowUp[];
-  /** Dependencies between follow-ups of this parent that exist or are created now (template names). */
-  links: TemplateLink[];
-  /** Close the parent as completed. */
-  close: boolean;
-  outcome: "open" | "closed" | "comment-only";
-}
-
-export type PlanResult = { ok: true; plan: TriagePlan } | { ok: false; problems: ConfigProblem[] };
+import type { Config } from "../domain/config/schema.js";
+import type { ConfigProblem } from "../domain/config/parse-config.js";
+import { problemKind, type Diagnosis } from "../domain/diagnosis/evaluate.js";
+import type { LiveState } from "../domain/diagnosis/live-state.js";
+import { escapeMarkdown } from "./escape-markdown.js";
+import { fitBody, fitTitle, GITHUB_BODY_LIMIT } from "./fit-body.js";
+import { followUpMarker } from "../domain/issue-state/markers.js";
+import { renderSecretDiagram } from "./render-mermaid.js";
+import { renderTemplate } from "./templates.js";
+import type {
+  ExistingFollowUp,
+  NewFollowUp,
+  ParentIssue,
+  PlanResult,
+  RepoStructure,
+} from "../domain/follow-up-plan/triage-plan.js";
+import type { Template } from "../domain/config/follow-up-template.js";
+import { checkDependencies, templateLinks } from "../domain/follow-up-plan/check-dependencies.js";
+import { summarizeProblems, problemSubject } from "../domain/follow-up-plan/describe-problem.js";
+import { blockersFirst, followUpToken, resolveFollowUpRefs } from "../domain/follow-up-plan/follow-up-refs.js";
+import { chooseIssueType, chooseMilestone } from "./choose-structure.js";
 
 /** The data a template can use. Text that people wrote is escaped; names from config and Cloud Run are not. */
 export function templateData(parent: ParentIssue, diagnosis: Diagnosis, live: LiveState): Record<string, unknown> {

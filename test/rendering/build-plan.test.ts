@@ -1,25 +1,22 @@
 import { describe, expect, it } from "@jest/globals";
-import { parseConfigText } from "../../../src/domain/config/parse-config.js";
-import type { Config } from "../../../src/domain/config/schema.js";
-import { evaluate, type Diagnosis } from "../../../src/domain/diagnosis/evaluate.js";
-import { planChecks } from "../../../src/domain/diagnosis/plan-checks.js";
-import { serviceToSnapshot } from "../../../src/domain/diagnosis/to-snapshot.js";
-import type { LiveState, ServiceState } from "../../../src/domain/diagnosis/live-state.js";
-import {
-  buildPlan,
-  followUpBody,
-  type ExistingFollowUp,
-  type ParentIssue,
-} from "../../../src/domain/follow-up-plan/build-plan.js";
-import { readMarker } from "../../../src/domain/issue-state/markers.js";
-import { loadBuiltInTemplates, parseTemplate, type Template } from "../../../src/rendering/templates.js";
+import { parseConfigText } from "../../src/domain/config/parse-config.js";
+import type { Config } from "../../src/domain/config/schema.js";
+import { evaluate, type Diagnosis } from "../../src/domain/diagnosis/evaluate.js";
+import { planChecks } from "../../src/domain/diagnosis/plan-checks.js";
+import { serviceToSnapshot } from "../../src/domain/diagnosis/to-snapshot.js";
+import type { LiveState, ServiceState } from "../../src/domain/diagnosis/live-state.js";
+import { buildPlan, followUpBody } from "../../src/rendering/build-plan.js";
+import type { ExistingFollowUp, ParentIssue } from "../../src/domain/follow-up-plan/triage-plan.js";
+import { readMarker } from "../../src/domain/issue-state/markers.js";
+import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
+import { parseTemplate, type Template } from "../../src/domain/config/follow-up-template.js";
 import {
   PLANTED_VALUES,
   SCENARIO_REPO,
   scenarioConfigYaml,
   scenarioIssue,
   scenarioServices,
-} from "../../fixtures/scenario.js";
+} from "../fixtures/scenario.js";
 
 const BUILT_IN = loadBuiltInTemplates();
 

@@ -1,9 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import {
-  chooseIssueType,
-  chooseMilestone,
-  type Milestone,
-} from "../../../src/domain/follow-up-plan/choose-structure.js";
+import { chooseIssueType, chooseMilestone } from "../../src/rendering/choose-structure.js";
+import type { Milestone } from "../../src/domain/follow-up-plan/triage-plan.js";
 
 const TODAY = "2026-11-29";
 const OPEN: Milestone[] = [
