@@ -87,6 +87,15 @@ export function orderingKey(event: QueuedEvent): string {
   return `delivery:${event.id}`;
 }
 
+/**
+ * The installation an event runs as (GitHub paces each installation's requests on its own), or "" for an event that
+ * names none.
+ */
+export function installationKey(event: QueuedEvent): string {
+  const id = event.payload?.installation?.id as number | string | undefined;
+  return id === undefined || id === null ? "" : String(id);
+}
+
 const TRANSIENT_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  installationKey,
   orderingKey,
   retryDelay,
   type EventQueue,
@@ -20,13 +21,18 @@ const SEEN_LIMIT = 50_000;
 /**
  * The single-instance queue: events wait in the process. One chain per ordering key (one issue) runs its events one
  * at a time in arrival order; at most `concurrency` chains run at once, taking turns (a busy issue goes to the back
- * after each event). A delivery id seen before is dropped. Nothing survives a restart: that is what `REDIS_URL` is for.
+ * after each event). A free slot goes to the waiting chain whose installation has the fewest chains running (the
+ * earliest among equals): GitHub paces each installation's writes on its own, so a burst for one installation must
+ * not take every slot while the others' pacing sits idle. A delivery id seen before is dropped. Nothing survives a
+ * restart: that is what `REDIS_URL` is for.
  */
 export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, log: QueueLog): EventQueue {
   const seen = new Set<string>();
   const chains = new Map<string, QueuedEvent[]>();
   const ready: string[] = [];
   const running = new Set<string>();
+  /** Chains running per installation. */
+  const busy = new Map<string, number>();
   let closing = false;
   let idle: (() => void) | undefined;
 
@@ -39,8 +45,13 @@ export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, 
 
   function pump(): void {
     while (!closing && running.size < settings.concurrency && ready.length) {
-      const key = ready.shift()!;
+      const [key] = ready.splice(
+        fairestTurn(ready, (k) => busy.get(installationOf(k)) ?? 0),
+        1,
+      );
       running.add(key);
+      const installation = installationOf(key);
+      busy.set(installation, (busy.get(installation) ?? 0) + 1);
       void runHead(key);
     }
     if (running.size === 0) idle?.();
@@ -52,9 +63,18 @@ export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, 
     await runWithRetries(event);
     chain.shift();
     running.delete(key);
+    const installation = installationKey(event);
+    const left = (busy.get(installation) ?? 1) - 1;
+    if (left) busy.set(installation, left);
+    else busy.delete(installation);
     if (chain.length) ready.push(key);
     else chains.delete(key);
     pump();
+  }
+
+  /** The installation of the event at the head of a chain (the one that runs next). */
+  function installationOf(key: string): string {
+    return installationKey(chains.get(key)![0]);
   }
 
   async function runWithRetries(event: QueuedEvent): Promise<void> {
@@ -115,4 +135,18 @@ export function createMemoryQueue(settings: QueueSettings, runner: EventRunner, 
       return unfinished;
     },
   };
+}
+
+/**
+ * Which waiting chain runs next: the index in `ready` (arrival order) of the first chain whose installation has the
+ * fewest chains running, as `runningFor` counts them.
+ */
+export function fairestTurn(ready: readonly string[], runningFor: (key: string) => number): number {
+  let best = 0;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < ready.length && fewest > 0; i++) {
+    const n = runningFor(ready[i]);
+    if (n < fewest) [best, fewest] = [i, n];
+  }
+  return best;
 }

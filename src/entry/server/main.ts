@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import { Context, createProbot, ProbotOctokit } from "probot";
 import { defaultDeps } from "../app-deps.js";
 import { withBoundedWrites } from "../../adapters/github/bounded-writes.js";
+import { pacePerInstallation } from "../../adapters/github/pace-per-installation.js";
 import { issueGitHubFromContext } from "../../adapters/github/issue-github.js";
 import { timedFetch } from "../../adapters/github/timed-fetch.js";
 import { shouldReportFailure } from "../../use-cases/asked-for-triage.js";
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
       secret: settings.webhookSecret,
       // pino takes "silent" too; Probot's type leaves it out.
       logLevel: settings.logLevel as "info",
-      Octokit: ProbotOctokit.plugin(githubRequestMetrics(metrics)),
+      Octokit: pacePerInstallation(ProbotOctokit.plugin(githubRequestMetrics(metrics))),
       request,
       ...(logger ? { log: logger } : {}),
     },

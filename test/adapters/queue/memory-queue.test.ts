@@ -10,12 +10,16 @@ import {
 
 const quiet = { info() {}, warn() {}, error() {} };
 const settings = { concurrency: 2, attempts: 3, backoffMs: 1, maxBackoffMs: 50 };
-const event = (id: string, repo: string, number: number): QueuedEvent => ({
+const event = (id: string, repo: string, number: number, installation?: number): QueuedEvent => ({
   id,
   name: "issues",
-  payload: { repository: { full_name: repo }, issue: { number } },
+  payload: { repository: { full_name: repo }, issue: { number }, installation: { id: installation } },
 });
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `done()` holds, however long the machine takes (the test's timeout is the bound). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await tick(2);
+}
 
 function recordingRunner(opts: { fail?: (e: QueuedEvent, attempt: number) => unknown } = {}) {
   const log: string[] = [];
@@ -42,7 +46,14 @@ function recordingRunner(opts: { fail?: (e: QueuedEvent, attempt: number) => unk
       gaveUp.push(e.id);
     },
   };
-  return { runner, log, gaveUp, maxInFlight: () => maxInFlight };
+  return {
+    runner,
+    log,
+    gaveUp,
+    maxInFlight: () => maxInFlight,
+    /** Resolves once `n` events have ended. */
+    ended: (n: number) => until(() => log.filter((l) => l.startsWith("end")).length >= n),
+  };
 }
 
 async function drained(queue: { close(ms: number): Promise<string[]> }) {
@@ -62,7 +73,7 @@ describe("the in-process queue", () => {
     ]) {
       expect(await queue.enqueue(e)).toBe("queued");
     }
-    await tick(100);
+    await r.ended(5);
     expect(await drained(queue)).toEqual([]);
     const ends = r.log.filter((l) => l.startsWith("end")).map((l) => l.slice(4));
     expect(ends.filter((id) => id.startsWith("a"))).toEqual(["a1", "a2", "a3"]);
@@ -80,7 +91,7 @@ describe("the in-process queue", () => {
     expect(await metrics.registry.getSingleMetricAsString("config_triage_queue_depth")).toMatch(
       /^config_triage_queue_depth 2$/m,
     );
-    await tick(100);
+    await r.ended(3);
     expect(await queue.depth()).toBe(0);
     expect(await metrics.registry.getSingleMetricAsString("config_triage_queue_depth")).toMatch(
       /^config_triage_queue_depth 0$/m,
@@ -93,9 +104,9 @@ describe("the in-process queue", () => {
     const queue = createMemoryQueue(settings, r.runner, quiet);
     expect(await queue.enqueue(event("d1", "o/r", 1))).toBe("queued");
     expect(await queue.enqueue(event("d1", "o/r", 1))).toBe("duplicate");
-    await tick(50);
+    await r.ended(1);
+    expect(await drained(queue)).toEqual([]);
     expect(r.log).toEqual(["start d1", "end d1"]);
-    await drained(queue);
   });
 
   it("retries transient failures, gives up on the others and reports them", async () => {
@@ -107,12 +118,48 @@ describe("the in-process queue", () => {
     const queue = createMemoryQueue(settings, r.runner, quiet);
     await queue.enqueue(event("flaky", "o/r", 1));
     await queue.enqueue(event("gone", "o/r", 2));
-    await tick(150);
+    await until(() => r.log.includes("end flaky") && r.gaveUp.length > 0);
     expect(r.log.filter((l) => l === "start flaky")).toHaveLength(3);
     expect(r.log).toContain("end flaky");
     expect(r.log.filter((l) => l === "start gone")).toHaveLength(1);
     expect(r.gaveUp).toEqual(["gone"]);
     await drained(queue);
+  });
+
+  it("gives a free slot to the installation with the fewest events running, not to the earliest arrival", async () => {
+    // GitHub paces each installation on its own: a burst for installation 1 must not hold every slot while
+    // installation 2's events wait (first come, first served would start a1 a2 a3 a4 before b1).
+    const started: string[] = [];
+    const finish = new Map<string, () => void>();
+    const runner: EventRunner = {
+      run: (e) => new Promise<void>((resolve) => (started.push(e.id), finish.set(e.id, resolve))),
+      async giveUp() {},
+    };
+    const queue = createMemoryQueue(settings, runner, quiet);
+    for (const [id, installation] of [
+      ["a1", 1],
+      ["a2", 1],
+      ["a3", 1],
+      ["a4", 1],
+      ["b1", 2],
+      ["b2", 2],
+    ] as const) {
+      await queue.enqueue(event(id, `o/${id}`, 1, installation));
+    }
+    const end = async (id: string, next: number) => {
+      expect(started).toContain(id);
+      finish.get(id)!();
+      await until(() => started.length === next);
+    };
+    expect(started).toEqual(["a1", "a2"]);
+    await end("a1", 3);
+    await end("a2", 4);
+    await end("b1", 5);
+    await end("a3", 6);
+    expect(started).toEqual(["a1", "a2", "b1", "a3", "b2", "a4"]);
+    finish.get("b2")!();
+    finish.get("a4")!();
+    expect(await drained(queue)).toEqual([]);
   });
 
   it("stops taking work on close and names what it could not finish", async () => {
