@@ -7,11 +7,13 @@
  * - the REST fallback of the GraphQL transport (the stand-in refuses GraphQL with a 403);
  * - a bare Probot app that does nothing: acknowledgement time under a burst of concurrent deliveries, peak RSS;
  * - a naive Cloud Run check (one GetService per service): calls for 20 services in one region;
- * - a naive Secret Manager check of the same 20 services (GetSecret, GetSecretVersion and GetIamPolicy per service).
+ * - a naive Secret Manager check of the same 20 services (GetSecret, GetSecretVersion and GetIamPolicy per service);
+ * - a burst of triages across installations (50 across 5 by default), against the bound Probot's pacing sets.
  *
  * Prints one table. Environment: BENCH_LATENCY_MS (GitHub stand-in answer delay, default 100), BENCH_DELIVERIES
  * (burst size, default 200), BENCH_CLOUD_RUN_LATENCY_MS (default 0). BENCH_ONLY=calls measures only the Cloud Run and
- * Secret Manager calls (a few seconds instead of minutes).
+ * Secret Manager calls (a few seconds instead of minutes); BENCH_ONLY=burst only the burst (BENCH_BURST_REPOS,
+ * BENCH_BURST_PER_REPO, BENCH_BURST_CONCURRENCY; BENCH_TRACE=1 prints every GitHub request of it, by installation).
  */
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -27,6 +29,10 @@ import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 200);
 const CLOUD_RUN_LATENCY_MS = Number(process.env.BENCH_CLOUD_RUN_LATENCY_MS ?? 0);
+const BURST_REPOS = Number(process.env.BENCH_BURST_REPOS ?? 5);
+const BURST_PER_REPO = Number(process.env.BENCH_BURST_PER_REPO ?? 10);
+/** The queue bound of the burst's server (QUEUE_CONCURRENCY), as the end-to-end burst test sets it. */
+const BURST_CONCURRENCY = Number(process.env.BENCH_BURST_CONCURRENCY ?? 10);
 const SECRET = `bench-${randomUUID()}`;
 const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 
@@ -237,6 +243,109 @@ function burstStandIn(): Promise<GitHubStandIn> {
   });
 }
 
+/** Installation tokens the stand-in mints read `ghs_standin<installation id>x…`. */
+const installationOfRequest = (r: RecordedRequest) => /ghs_standin(\d+)x/.exec(r.headers.authorization ?? "")?.[1];
+/** Probot's throttling spaces these 1 s apart per installation: every GraphQL request and every REST write. */
+const isPaced = (r: RecordedRequest) => r.method !== "GET" && !r.path.endsWith("/access_tokens");
+/** ... and these content-creating REST writes 3 s apart (the plugin's list, for the paths this app writes). */
+const isNotifying = (r: RecordedRequest) =>
+  r.method === "POST" && /^\/repos\/[^/]+\/[^/]+\/issues(\/\d+\/(comments|sub_issues))?$/.test(r.path);
+
+interface TriageBurstFigures {
+  ms: number;
+  triages: number;
+  installations: number;
+  /** Requests Probot paces, for the busiest installation (1 s apart; content-creating ones 3 s apart). */
+  pacedMax: number;
+  notifyingMax: number;
+  /** GitHub's own bound: the busiest installation's paced requests, spaced as Probot spaces them. */
+  boundMs: number;
+  duplicates: number;
+  violations: string[];
+}
+
+/**
+ * `BURST_REPOS` repositories, one installation each, `BURST_PER_REPO` labelled issues each, delivered at once: the time
+ * until every issue has its comment, against the bound Probot's pacing sets (installations are paced in parallel, so
+ * the busiest installation's paced requests, 1 s apart, or its content-creating ones, 3 s apart).
+ */
+async function measureTriageBurst(cloudRun: CloudRunEmulator): Promise<TriageBurstFigures> {
+  const repos = Array.from({ length: BURST_REPOS }, (_, i) => ({ name: `burst-${i + 1}`, installation: 11 + i }));
+  const github = await startGitHubStandIn({ appId: 1, latencyMs: LATENCY_MS, checkResponses: false });
+  const config = scenarioConfigYaml.replace(
+    /follow_ups:[\s\S]*$/,
+    "follow_ups:\n  - { template: flow-documentation, when: always }\n",
+  );
+  const payloads = repos.flatMap((repo) => {
+    const full = `burst-org/${repo.name}`;
+    github.addRepo(full, {
+      files: { ".github/config-triage.yml": config },
+      installationId: repo.installation,
+      collaborators: { [EXAMPLE_SENDER]: "triage" },
+    });
+    return Array.from({ length: BURST_PER_REPO }, (_, i) => {
+      const title = `${scenarioIssue.title} (${i + 1})`;
+      const issue = { number: i + 1, title, body: scenarioIssue.body, user: { login: "sre-lead", type: "User" } };
+      github.addIssue(full, issue as Parameters<GitHubStandIn["addIssue"]>[1]);
+      const payload = labeledPayload({ owner: "burst-org", repo: repo.name, ...issue, label: "triage:config" });
+      payload.installation.id = repo.installation;
+      return { full, number: i + 1, payload };
+    });
+  });
+  const server = await startServer("src/main.ts", github, cloudRun, {
+    QUEUE_CONCURRENCY: String(BURST_CONCURRENCY),
+    CONFIG_TRIAGE_ALLOWED_PROJECTS: "burst-org=netra-staging,netra-production",
+  });
+  try {
+    const t0 = performance.now();
+    const statuses = await Promise.all(payloads.map((p) => server.deliver("issues", p.payload)));
+    if (statuses.some((s) => s !== 202)) throw new Error(`the burst was answered ${statuses.join(" ")}`);
+    const commented = () =>
+      payloads.every((p) => github.issue(p.full, p.number)!.comments.some((c) => c.user.login === github.botLogin));
+    await waitFor("every issue's comment", () => commented() || undefined, 900_000, 20);
+    const ms = performance.now() - t0;
+    const byInstallation = new Map<string, RecordedRequest[]>();
+    for (const r of github.requests) {
+      const id = installationOfRequest(r);
+      if (id) byInstallation.set(id, [...(byInstallation.get(id) ?? []), r]);
+    }
+    if (process.env.BENCH_TRACE) {
+      const first = github.requests[0]?.at ?? 0;
+      for (const r of github.requests)
+        console.log(
+          `${((r.at - first) / 1000).toFixed(2)} i${installationOfRequest(r) ?? "-"} ${r.method} ${r.path} ` +
+            `${r.status} ${(r.body as { query?: string })?.query?.match(/(query|mutation) \w+/)?.[0] ?? ""}`,
+        );
+    }
+    const paced = [...byInstallation.values()].map((rs) => rs.filter(isPaced).length);
+    const notifying = [...byInstallation.values()].map((rs) => rs.filter(isNotifying).length);
+    const boundMs = Math.max(
+      ...[...byInstallation.values()].map(
+        (rs) => Math.max(rs.filter(isPaced).length - 1, 3 * (rs.filter(isNotifying).length - 1), 0) * 1000,
+      ),
+    );
+    const written = payloads.map((p) => {
+      const issue = github.issue(p.full, p.number)!;
+      const mine = issue.comments.filter((c) => c.user.login === github.botLogin).length;
+      const children = github.issues(p.full).filter((i) => i.parent === issue.id).length;
+      return mine + children;
+    });
+    return {
+      ms,
+      triages: payloads.length,
+      installations: byInstallation.size,
+      pacedMax: Math.max(...paced),
+      notifyingMax: Math.max(...notifying),
+      boundMs,
+      duplicates: written.reduce((n, w) => n + Math.max(0, w - 2), 0),
+      violations: github.violations,
+    };
+  } finally {
+    await stop(server);
+    await github.close();
+  }
+}
+
 /**
  * 20 services in one region, one check: how many Cloud Run calls the live check makes, and how many Secret Manager
  * calls verify the secret they all read (it exists, its version is enabled, their account may read it).
@@ -319,6 +428,29 @@ async function measureCloudRun(
   }
 }
 
+/** The burst's rows of the table: its time against the pacing bound, and what the bound counts. */
+function triageBurstRows(b: TriageBurstFigures): string[][] {
+  return [
+    [
+      `Burst: ${b.triages} triages across ${b.installations} installations, time to the last comment`,
+      fmtS(b.ms),
+      fmtS(b.boundMs),
+      ratio(b.ms, b.boundMs),
+      "GitHub's pacing bound",
+      "≤ 1.5×",
+    ],
+    [
+      "  paced requests of the busiest installation (content-creating)",
+      `${b.pacedMax} (${b.notifyingMax})`,
+      "",
+      "",
+      "1 s apart (3 s)",
+      "",
+    ],
+    ["  writes made twice", String(b.duplicates), "0", "", "", "0"],
+  ];
+}
+
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmtMs = (ms: number) => `${ms.toFixed(0)} ms`;
 const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? "—" : "∞") : `${(a / b).toFixed(a / b < 0.1 ? 3 : 2)}×`);
@@ -328,6 +460,16 @@ async function main(): Promise<void> {
   const cloudRun = await startCloudRunEmulator({ ...scenarioServices(), latencyMs: CLOUD_RUN_LATENCY_MS });
   const servers: Server[] = [];
   const standIns: GitHubStandIn[] = [];
+  if (process.env.BENCH_ONLY === "burst") {
+    try {
+      const b = await measureTriageBurst(cloudRun);
+      for (const row of triageBurstRows(b)) console.log(`${row[0].trim()}: ${row[1]} (bound ${row[2]}, ${row[3]})`);
+      if (b.duplicates || b.violations.length) process.exitCode = 1;
+    } finally {
+      await cloudRun.close();
+    }
+    return;
+  }
   if (process.env.BENCH_ONLY === "calls") {
     try {
       const cr = await measureCloudRun(cloudRun);
@@ -370,7 +512,10 @@ async function main(): Promise<void> {
     );
     for (const s of servers.splice(0)) await stop(s);
 
-    // 2. Acknowledgement and memory under a burst: this app (as main wires it today), then a bare Probot app.
+    // 2. A burst of triages across installations, against the bound GitHub's pacing sets.
+    const triageBurst = await measureTriageBurst(cloudRun);
+
+    // 3. Acknowledgement and memory under a burst: this app (as main wires it today), then a bare Probot app.
     const appGithub = await burstStandIn();
     standIns.push(appGithub);
     const app = await startServer("src/entry/server/main.ts", appGithub, cloudRun);
@@ -386,7 +531,7 @@ async function main(): Promise<void> {
     const bareBurst = await measureBurst(bare, bareGithub, DELIVERIES);
     await stop(servers.pop()!);
 
-    // 3. Cloud Run calls for one check of 20 services in one region.
+    // 4. Cloud Run calls for one check of 20 services in one region.
     const cr = await measureCloudRun(cloudRun);
 
     const t = (k: string) => triage.get(k)!;
@@ -468,6 +613,7 @@ async function main(): Promise<void> {
           "",
         ],
       ]),
+      ...triageBurstRows(triageBurst),
       [
         `Ack p99, ${DELIVERIES} concurrent deliveries`,
         fmtMs(appBurst.p99),
@@ -521,7 +667,11 @@ async function main(): Promise<void> {
         `Probot's default throttling; ${cpus().length} CPUs (${cpu}), Node ${process.version}; ` +
         `took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     );
-    const violations = [...triage.values()].flatMap((f) => f.violations);
+    const violations = [...triage.values(), triageBurst].flatMap((f) => f.violations);
+    if (triageBurst.duplicates) {
+      console.log(`\nWrites made twice in the burst: ${triageBurst.duplicates}`);
+      process.exitCode = 1;
+    }
     if (violations.length) {
       console.log(`\nRequests GitHub would refuse: ${violations.length}`);
       for (const v of violations.slice(0, 10)) console.log(`  ${v}`);
