@@ -327,14 +327,14 @@ describe("Cloud Run v2 emulator with the real @google-cloud/run clients", () => 
 describe("emulator lifecycle", () => {
   it("close() does not wait for answers still held back by latencyMs", async () => {
     const { service } = buildService({ project: PROJECT, region: REGION, name: "slow" });
-    const emulator = await startCloudRunEmulator({ services: [service], latencyMs: 10_000 });
+    // The answer and the client's deadline are both ten minutes away: close() returning within the test's timeout
+    // says it did not wait for either (no wall-clock margin to miss on a loaded machine).
+    const emulator = await startCloudRunEmulator({ services: [service], latencyMs: 600_000 });
     const clients = createCloudRunClients(emulator.address);
     try {
-      const pending = rejectionOf(clients.services.getService({ name: service.name! }, { timeout: 5_000 }));
+      const pending = rejectionOf(clients.services.getService({ name: service.name! }, { timeout: 600_000 }));
       while (emulator.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      const started = Date.now();
       await emulator.close();
-      expect(Date.now() - started).toBeLessThan(1_000);
       const err = await pending;
       expect(err.code).toBeDefined();
     } finally {

@@ -860,9 +860,23 @@ describe("GitHub stand-in", () => {
     const t0 = Date.now();
     await gh.rest.issues.get({ owner: "acme", repo: "api", issue_number: 1 });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(380);
-    const t1 = Date.now();
+    // The others answer at once: one held for longer than the test runs, and the next one answered while it is held
+    // (no wall-clock margin: the order of the events says it).
+    standIn.fault({ method: "GET", path: /\/issues\/1$/, delayMs: 600_000 });
+    const abort = new AbortController();
+    let held = "pending";
+    const hung = gh.rest.issues
+      .get({ owner: "acme", repo: "api", issue_number: 1, request: { signal: abort.signal } })
+      .then(
+        () => (held = "answered"),
+        () => (held = "aborted"),
+      );
+    while (!standIn.requests.some((r) => r.status === 0)) await new Promise((r) => setTimeout(r, 5));
     await gh.rest.issues.get({ owner: "acme", repo: "api", issue_number: 1 });
-    expect(Date.now() - t1).toBeLessThan(380);
+    expect(held).toBe("pending");
+    abort.abort();
+    await hung;
+    expect(held).toBe("aborted");
   });
 
   it("injects a secondary rate limit (403 with retry-after)", async () => {

@@ -79,15 +79,14 @@ describe("a GitHub request that hangs", () => {
       bodyMatches: /query ConfigTriageRead[\s\S]*hung-read/,
       delayMs: 600_000,
     });
-    const started = Date.now();
     expect(await graphqlApp.deliver("issues", labeled("hung-read"))).toBe(202);
     await expectExactlyOnce(graphqlApp, "hung-read", 4);
     const reads = e2e.github.requests.filter(
       (r) => r.path.endsWith("graphql") && /ConfigTriageRead[\s\S]*hung-read/.test(JSON.stringify(r.body)),
     );
     expect(reads.length).toBeGreaterThanOrEqual(2);
-    expect(reads[0].status).toBe(0); // still "being answered" by the stand-in: the app gave up on it
-    expect(Date.now() - started).toBeLessThan(30_000);
+    // Still "being answered" by the stand-in (for ten minutes, far past this test's timeout): the app gave up on it.
+    expect(reads[0].status).toBe(0);
   }, 90_000);
 });
 
