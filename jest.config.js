@@ -8,10 +8,12 @@ export default {
   testMatch: ["**/*.test.ts"],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testTimeout: 30000,
-  // Two workers on 2 CPUs (jest's default is one): the end-to-end files mostly wait on spawned servers and Probot's
-  // write pacing, so two run side by side; each file starts its own servers on free ports. A clean .ci/run of 932
-  // tests took 7.8 min with two (4.8 min of CPU); with one it took 14 min on a busier machine.
-  maxWorkers: 2,
+  // Four workers on 2 CPUs: the end-to-end files mostly wait (on spawned servers, Probot's write pacing, retries), and
+  // each starts its own servers on free ports, so they are isolated; four overlap that waiting with the CPU-bound
+  // files. The waiting files start first (test/support/slow-files-first.js). On 2 CPUs: two workers took about
+  // 7 minutes (4.3-4.8 min of CPU); see docs/tests.md for the figures with four.
+  maxWorkers: 4,
+  testSequencer: "<rootDir>/test/support/slow-files-first.js",
   // End-to-end tests run the built server (node dist/entry/server/main.js, as `npm start`): build it once.
   globalSetup: "<rootDir>/test/support/build-server.js",
 };

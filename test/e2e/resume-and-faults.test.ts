@@ -1,11 +1,10 @@
 /**
- * End to end: a run killed half-way resumes on the next run without duplicates; GitHub faults are retried or
- * reported on the issue. The real server (`node dist/entry/server/main.js`), the GitHub stand-in, the Cloud Run
- * emulator.
+ * End to end: a run killed half-way resumes on the next run without duplicates; GitHub faults are retried. (Runs that
+ * fail for good are in reported-failures.test.ts: a file of their own runs in another jest worker.) The real server
+ * (`node dist/entry/server/main.js`), the GitHub stand-in, the Cloud Run emulator.
  */
 import { waitFor } from "../support/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
-import { scenarioConfigYaml } from "../fixtures/scenario.js";
 
 const e2e = useE2E({
   appId: 32,
@@ -71,64 +70,4 @@ describe("GitHub faults", () => {
     expect(statuses).toEqual(expect.arrayContaining([502, 403, 500]));
     await app.stop();
   }, 120_000);
-
-  it("reports a run it cannot finish on the issue: why, and what happens next", async () => {
-    addRepo("broken");
-    const app = await start({ QUEUE_ATTEMPTS: "1" });
-    e2e.github.fault({
-      method: "GET",
-      path: /\/repos\/netra-systems\/broken\/contents\/\.github\/config-triage$/,
-      status: 503,
-      times: Infinity,
-    });
-    expect(await app.deliver("issues", labeled("broken"))).toBe(202);
-    const comment = await waitFor("the failure notice", () => appComments("broken")[0], 60_000);
-    expect(comment.body).toContain("could not finish");
-    expect(comment.body).toContain("GitHub answered 503 to GET");
-    expect(comment.body).toContain("What happens next");
-    expect(followUps("broken")).toHaveLength(0);
-    await app.stop();
-  }, 90_000);
-
-  it("a failed config read for an unrelated label posts nothing on the issue; the failure is logged", async () => {
-    addRepo("unrelated");
-    const app = await start({ QUEUE_ATTEMPTS: "1" });
-    e2e.github.fault({
-      method: "GET",
-      path: /\/repos\/netra-systems\/unrelated\/contents\/\.github(\/|%2F)config-triage\.yml/,
-      status: 503,
-      times: Infinity,
-    });
-    const event = labeled("unrelated");
-    event.label.name = "bug";
-    expect(await app.deliver("issues", event)).toBe(202);
-    await waitFor(
-      "the failure in the log",
-      () => (app.logs.join("").includes("failure not reported on the issue") ? true : undefined),
-      60_000,
-    );
-    expect(appComments("unrelated")).toHaveLength(0);
-    expect(e2e.github.requests.some((r) => r.method !== "GET" && r.path.includes("/unrelated/"))).toBe(false);
-    await app.stop();
-  }, 90_000);
-
-  it("a configured trigger label's run that fails after the config was read is reported on the issue", async () => {
-    addRepo("custom-label", scenarioConfigYaml.replace('labels: ["triage:config"]', 'labels: ["ops:config"]'));
-    const app = await start({ QUEUE_ATTEMPTS: "1" });
-    e2e.github.fault({
-      method: "GET",
-      path: /\/repos\/netra-systems\/custom-label\/issues\/930\/sub_issues/,
-      status: 503,
-      times: Infinity,
-    });
-    const event = labeled("custom-label");
-    event.label.name = "ops:config";
-    expect(await app.deliver("issues", event)).toBe(202);
-    const comment = await waitFor("the failure notice", () => appComments("custom-label")[0], 60_000);
-    expect(comment.body).toContain("could not finish");
-    expect(comment.body).toContain(
-      "GitHub answered 503 to GET /repos/netra-systems/custom-label/issues/930/sub_issues",
-    );
-    await app.stop();
-  }, 90_000);
 });

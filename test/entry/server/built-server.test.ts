@@ -1,13 +1,13 @@
 /**
- * The container's start command on the built output: `npm run build`, then `node dist/entry/server/main.js` exactly as
- * the Dockerfile's CMD runs it, with the env a Cloud Run deploy sets. Docker itself is not available here.
+ * The container's start command on the built output (`npm run build`, done once by jest's global setup), then
+ * `node dist/entry/server/main.js` exactly as the Dockerfile's CMD runs it, with the env a Cloud Run deploy sets.
+ * Docker itself is not available here.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { privateKey } from "../../support/probot.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -28,9 +28,8 @@ function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"], {
-    cwd: root,
-  });
+  // dist/ is built once for the whole run by jest's global setup (test/support/build-server.js), as `npm run build`
+  // does: building it again here rewrote the files other workers' servers were starting from.
   const port = await freePort();
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
   expect(cmd).toEqual(["node", "dist/entry/server/main.js"]);
