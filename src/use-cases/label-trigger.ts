@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../entry/app-deps.js";
-import { fetchRole, meetsRole, type MinimumRole } from "../domain/roles/resolve-role.js";
+import { roleCheck, type MinimumRole } from "../domain/roles/resolve-role.js";
 import { ConfigSchema } from "../domain/config/schema.js";
 import { commandGitHubFromContext, type CommandGitHub } from "../adapters/github/command-github.js";
 import type { ConfigRead, IssueGitHub } from "../adapters/github/issue-github.js";
@@ -73,17 +73,16 @@ async function triageOnLabel(o: {
   const { context, gh, read, label, sender, deps } = o;
   const issue = context.payload.issue;
   const minimum = labelRole(read);
-  if (minimum !== "anyone") {
-    const role = await fetchRole((user) => gh.permissionOf(user), sender);
-    if (!role.ok || !meetsRole(role.role, minimum)) {
-      const text = renderLabelRefusedNotice({ label, sender, minimum, reason: role.ok ? undefined : role.reason });
-      const posted = await noteOnce(gh, deps.identity, text);
-      context.log.info(
-        { issue: issue.number, sender, minimum, role: role.ok ? role.role : role.reason, posted },
-        "trigger label ignored: sender below label_role",
-      );
-      return;
-    }
+  const verdict = await roleCheck((user) => gh.permissionOf(user), sender)(minimum);
+  if (!verdict.allowed) {
+    const { role } = verdict;
+    const text = renderLabelRefusedNotice({ label, sender, minimum, reason: role.ok ? undefined : role.reason });
+    const posted = await noteOnce(gh, deps.identity, text);
+    context.log.info(
+      { issue: issue.number, sender, minimum, role: role.ok ? role.role : role.reason, posted },
+      "trigger label ignored: sender below label_role",
+    );
+    return;
   }
   const outcome = await runTriage(
     gh,

@@ -37,8 +37,22 @@ describe("one of each", () => {
     ).toEqual([]);
   });
 
+  it("checks roles in one place: the role check, over the one call of GitHub's permission API", () => {
+    expect(othersMatching(/\b(fetchRole|meetsRole|resolveRole)\(/, "domain/roles/resolve-role.ts")).toEqual([]);
+    expect(
+      othersMatching(/getCollaboratorPermissionLevel|\/collaborators\/\{/, "adapters/github/command-github.ts"),
+    ).toEqual([]);
+  });
+
   it("finds the rules' modules (a moved module must be named here again)", () => {
     const files = sources().map((s) => s.file);
-    expect(files).toContain("domain/issue-state/markers.ts");
+    const owners = [
+      "domain/issue-state/markers.ts",
+      "domain/roles/resolve-role.ts",
+      "adapters/github/command-github.ts",
+    ];
+    for (const owner of owners) {
+      expect(files).toContain(owner);
+    }
   });
 });

@@ -49,8 +49,7 @@ export function meetsRole(role: Role | "none", minimum: MinimumRole): boolean {
 
 /**
  * `user`'s role on the repository, asked through `permissionOf` (the collaborator permission API). GitHub answers 404
- * for someone who is not a collaborator: no role. Any other refusal leaves the role undetermined. The one role lookup
- * of the app: the slash-commands and the trigger label both use it.
+ * for someone who is not a collaborator: no role. Any other refusal leaves the role undetermined.
  */
 export async function fetchRole(
   permissionOf: (user: string) => Promise<PermissionAnswer>,
@@ -63,4 +62,25 @@ export async function fetchRole(
     if (status === 404) return { ok: true, role: "none" };
     return { ok: false, reason: `GitHub's permission API answered ${status ?? "with an error"}` };
   }
+}
+
+/** Whether someone may do what needs `minimum`: allowed, or refused with their role (or why it is unknown). */
+export type RoleVerdict = { allowed: true } | { allowed: false; role: RoleResult };
+
+/**
+ * The app's one role check, for `user` (the slash-commands and the trigger label both use it): a function of the
+ * minimum role that answers whether `user` has it. `anyone` asks GitHub nothing; otherwise the role is asked once
+ * and remembered, so the commands of one comment cost one request.
+ */
+export function roleCheck(
+  permissionOf: (user: string) => Promise<PermissionAnswer>,
+  user: string,
+): (minimum: MinimumRole) => Promise<RoleVerdict> {
+  let role: Promise<RoleResult> | undefined;
+  return async (minimum) => {
+    if (minimum === "anyone") return { allowed: true };
+    role ??= fetchRole(permissionOf, user);
+    const found = await role;
+    return found.ok && meetsRole(found.role, minimum) ? { allowed: true } : { allowed: false, role: found };
+  };
 }

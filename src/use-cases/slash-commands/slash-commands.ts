@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { addedCommands, parseCommands, suggestVerb, type ParsedCommand } from "./parse-commands.js";
-import { fetchRole, meetsRole, type RoleResult } from "../../domain/roles/resolve-role.js";
+import { roleCheck } from "../../domain/roles/resolve-role.js";
 import { createSerialQueue } from "./serial-queue.js";
 import { parseConfig, type ConfigProblem } from "../../domain/config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../../domain/config/schema.js";
@@ -105,7 +105,7 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
     marker && isAppAuthored(job.issue, deps.identity)
       ? { parent: marker.parent, template: marker.template }
       : undefined;
-  let role: RoleResult | undefined;
+  const mayRun = roleCheck((user) => gh.permissionOf(user), job.author);
   const failures: Failure[] = [];
   const verbs = env.commands.map((c) => c.name);
 
@@ -144,22 +144,21 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
       continue;
     }
     const minimum = config?.roles[found.name] ?? found.minRole;
-    if (minimum !== "anyone") {
-      role ??= await fetchRole((user) => gh.permissionOf(user), job.author);
+    const verdict = await mayRun(minimum);
+    if (!verdict.allowed) {
+      const { role } = verdict;
       if (!role.ok) {
         fail(`could not determine the role of \`${job.author}\` (${role.reason}), so the command was refused`);
         continue;
       }
-      if (!meetsRole(role.role, minimum)) {
-        const has = role.role === "none" ? "no role" : `\`${role.role}\``;
-        fail(
-          `\`/triage ${found.name}\` needs the \`${minimum}\` role or higher; ` +
-            `\`${job.author}\` has ${has} on this repository`,
-          // Someone who cannot even triage (on a public repository everyone reads) is answered once per issue.
-          role.role === "none" || role.role === "read",
-        );
-        continue;
-      }
+      const has = role.role === "none" ? "no role" : `\`${role.role}\``;
+      fail(
+        `\`/triage ${found.name}\` needs the \`${minimum}\` role or higher; ` +
+          `\`${job.author}\` has ${has} on this repository`,
+        // Someone who cannot even triage (on a public repository everyone reads) is answered once per issue.
+        role.role === "none" || role.role === "read",
+      );
+      continue;
     }
     const ctx: CommandContext = {
       gh,

@@ -1,4 +1,4 @@
-import { meetsRole, resolveRole } from "../../../src/domain/roles/resolve-role.js";
+import { meetsRole, resolveRole, roleCheck, type PermissionAnswer } from "../../../src/domain/roles/resolve-role.js";
 
 describe("resolveRole", () => {
   it.each<[string, object | undefined, string]>([
@@ -47,5 +47,42 @@ describe("meetsRole", () => {
     ["admin", "maintain", true],
   ])("%s meets %s: %s", (role, min, expected) => {
     expect(meetsRole(role as never, min as never)).toBe(expected);
+  });
+});
+
+describe("roleCheck", () => {
+  const answers = (answer: () => Promise<PermissionAnswer>) => {
+    const asked: string[] = [];
+    return { asked, permissionOf: (user: string) => (asked.push(user), answer()) };
+  };
+
+  it("asks GitHub once for all the checks of one person, and nothing for `anyone`", async () => {
+    const github = answers(async () => ({ role_name: "triage" }));
+    const may = roleCheck(github.permissionOf, "mona");
+    expect(await may("anyone")).toEqual({ allowed: true });
+    expect(github.asked).toEqual([]);
+    expect(await may("triage")).toEqual({ allowed: true });
+    expect(await may("write")).toEqual({ allowed: false, role: { ok: true, role: "triage" } });
+    expect(github.asked).toEqual(["mona"]);
+  });
+
+  it.each<{ name: string; answer: () => Promise<PermissionAnswer>; verdict: unknown }>([
+    {
+      name: "not a collaborator (404): no role",
+      answer: () => Promise.reject(Object.assign(new Error("Not Found"), { status: 404 })),
+      verdict: { allowed: false, role: { ok: true, role: "none" } },
+    },
+    {
+      name: "GitHub failing (502): the role is unknown, so refused",
+      answer: () => Promise.reject(Object.assign(new Error("Bad Gateway"), { status: 502 })),
+      verdict: { allowed: false, role: { ok: false, reason: "GitHub's permission API answered 502" } },
+    },
+    {
+      name: "a custom role with write base permissions",
+      answer: async () => ({ role_name: "deployer", user: { permissions: { push: true } } }),
+      verdict: { allowed: true },
+    },
+  ])("refuses or allows `write` for $name", async ({ answer, verdict }) => {
+    expect(await roleCheck(answers(answer).permissionOf, "mona")("write")).toEqual(verdict);
   });
 });
