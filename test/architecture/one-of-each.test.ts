@@ -44,6 +44,12 @@ describe("one of each", () => {
     ).toEqual([]);
   });
 
+  it("orders each issue's events in one place: the event queue", () => {
+    const outside = sources().filter((s) => !s.file.startsWith("adapters/queue/"));
+    const chains = outside.filter((s) => /SerialQueue|serial-queue|\borderingKey\(|\.then\(job, job\)/.test(s.code));
+    expect(chains.map((s) => s.file)).toEqual([]);
+  });
+
   it("finds the rules' modules (a moved module must be named here again)", () => {
     const files = sources().map((s) => s.file);
     const owners = [

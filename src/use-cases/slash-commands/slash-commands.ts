@@ -1,7 +1,6 @@
 import type { Context } from "probot";
 import { addedCommands, parseCommands, suggestVerb, type ParsedCommand } from "./parse-commands.js";
 import { roleCheck } from "../../domain/roles/resolve-role.js";
-import { createSerialQueue } from "./serial-queue.js";
 import { parseConfig, type ConfigProblem } from "../../domain/config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../../domain/config/schema.js";
 import { commandGitHubFromContext, type CommandGitHub, type Reaction } from "../../adapters/github/command-github.js";
@@ -228,7 +227,6 @@ export function createSlashCommands(commands: Command[] = registered): Feature {
       "Maintainers drive the app from issue comments: `/triage <command>` at the start of a line (`/triage help` " +
       "lists them).",
     register(app, deps) {
-      const queue = createSerialQueue();
       const handle = async (context: Context<"issue_comment.created" | "issue_comment.edited">) => {
         const { comment, issue, sender } = context.payload;
         // Bots never drive the app, the app itself above all (its replies quote commands).
@@ -262,7 +260,8 @@ export function createSlashCommands(commands: Command[] = registered): Feature {
           deps: { ...deps, log: context.log },
           commands,
         };
-        await queue.run(`${gh.owner}/${gh.repo}#${issue.number}`, () => runCommandJob(job, env));
+        // One comment's commands at a time per issue: the event queue runs one issue's events in order.
+        await runCommandJob(job, env);
       };
       app.on(["issue_comment.created", "issue_comment.edited"], handle);
     },

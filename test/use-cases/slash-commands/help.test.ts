@@ -1,4 +1,5 @@
 import nock from "nock";
+import { createMemoryQueue } from "../../../src/adapters/queue/memory-queue.js";
 import { scenarioConfigYaml } from "../../fixtures/scenario.js";
 import {
   API,
@@ -129,7 +130,7 @@ describe("/triage help and the command layer", () => {
     expect(reply.body).not.toContain("reopen");
   });
 
-  it("runs the commands of two comments on one issue one at a time, in the order they came", async () => {
+  it("runs the commands of two comments on one issue one at a time, in the order they came (the event queue)", async () => {
     const events: string[] = [];
     const scope = nock(API);
     scope
@@ -151,10 +152,21 @@ describe("/triage help and the command layer", () => {
       .times(2)
       .reply(201, { id: 1 });
     const probot = app();
-    await Promise.all([
-      probot.receive(commentEvent({ body: "/triage close" })),
-      probot.receive(commentEvent({ body: "/triage help", comment: { id: 4402 } })),
-    ]);
+    // As the server runs deliveries: through the event queue, the one owner of per-issue ordering.
+    let runs = 0;
+    let finished!: () => void;
+    const both = new Promise<void>((resolve) => (finished = resolve));
+    const quiet = { info() {}, warn() {}, error() {} };
+    const settings = { concurrency: 8, attempts: 1, backoffMs: 0, maxBackoffMs: 0 };
+    const runner = {
+      run: (event: Parameters<typeof probot.receive>[0]) =>
+        probot.receive(event).finally(() => ++runs === 2 && finished()),
+      giveUp: async (_event: unknown, error: unknown) => void events.push(`failed: ${String(error)}`),
+    };
+    const queue = createMemoryQueue(settings, runner as never, quiet);
+    await queue.enqueue(commentEvent({ body: "/triage close" }));
+    await queue.enqueue(commentEvent({ body: "/triage help", comment: { id: 4402 } }));
+    await both;
     expect(events).toEqual([
       "first eyes",
       "first role",

@@ -7,7 +7,7 @@ import { features } from "../../../src/use-cases/all-features.js";
 /** Renovate-style: one test loads every registered command and fails when one is missing a part. */
 const dir = new URL("./", import.meta.url);
 /** Tests in this folder that are not about one command (they mention commands without sending them to the app). */
-const NOT_COMMAND_TESTS = ["registry.test.ts", "parse-commands.test.ts", "serial-queue.test.ts"];
+const NOT_COMMAND_TESTS = ["registry.test.ts", "parse-commands.test.ts"];
 const testText = readdirSync(dir)
   .filter((f) => f.endsWith(".test.ts") && !NOT_COMMAND_TESTS.includes(f))
   .map((f) => readFileSync(new URL(f, dir), "utf8"))
