@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { configAt, configToValidate } from "./load-config.js";
 import type { ConfigProblem } from "../domain/config/parse-config.js";
 import { CONFIG_PATH } from "../domain/config/schema.js";
 import { validateFiles, type SourceFile } from "./validate-files.js";
@@ -8,7 +9,7 @@ import {
   CHECK_RUN_TEXT_LIMIT,
   fitBody,
 } from "../rendering/fit-body.js";
-import { readRawFile, readTemplateDir } from "../adapters/github/issue-github.js";
+import { githubConfigFiles, readRawFile, readTemplateDir } from "../adapters/github/issue-github.js";
 import { REPO_TEMPLATE_DIR } from "../domain/config/follow-up-template.js";
 import type { AppDeps } from "../entry/app-deps.js";
 import type { Feature } from "./feature.js";
@@ -94,9 +95,18 @@ export async function validatePullRequest(
   const templates = await readTemplateDir(rest, owner, repo, ref);
   const repoTemplates: SourceFile[] = templates.filter((t) => !t.problem).map((t) => ({ file: t.file, text: t.text }));
   const bounds = templates.flatMap((t) => (t.problem ? [t.problem] : []));
-  const config = configText === undefined ? undefined : { file: configPath, text: configText };
-  const problems = [...bounds, ...validateFiles({ config, repoTemplates, builtInTemplates })];
-  return { problems, files: [...(config ? [configPath] : []), ...repoTemplates.map((t) => t.file)] };
+  // Through the one config source: the head's file with what it `_extends` (from their default branches).
+  const own =
+    configText === undefined
+      ? { problems: [] }
+      : await configToValidate(githubConfigFiles(rest), configAt(owner, repo, configPath), {
+          file: configPath,
+          text: configText,
+        });
+  const config = own.config;
+  const problems = [...bounds, ...own.problems, ...validateFiles({ config, repoTemplates, builtInTemplates })];
+  const files = [...(configText === undefined ? [] : [configPath]), ...repoTemplates.map((t) => t.file)];
+  return { problems, files };
 }
 
 export const configCheck: Feature = {

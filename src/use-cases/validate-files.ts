@@ -76,7 +76,8 @@ export function sampleTemplateData(config: Config, failing: boolean) {
  * that open when checks pass), and every follow-up naming a template that exists. Problems carry file, line and column.
  */
 export function validateFiles(input: {
-  config?: SourceFile;
+  /** `value`: the config as the one config source merged it (`_extends`); else `text` is parsed alone. */
+  config?: SourceFile & { value?: unknown };
   repoTemplates: SourceFile[];
   builtInTemplates: Map<string, Template>;
 }): ConfigProblem[] {
@@ -84,7 +85,8 @@ export function validateFiles(input: {
   let config: Config = SAMPLE_CONFIG.config;
   let configOk = false;
   if (input.config) {
-    const parsed = parseConfigText(input.config.text, input.config.file);
+    const { file, text, value } = input.config;
+    const parsed = value === undefined ? parseConfigText(text, file) : parseConfig(value, { file, text });
     if (parsed.ok) {
       config = parsed.config;
       configOk = true;

@@ -114,6 +114,53 @@ describe("pull_request", () => {
     expect(check.output.annotations).toBeUndefined();
   });
 
+  test("a config that `_extends` another repository's: validated merged, as the app will read it", async () => {
+    let check: any;
+    // Both answered as application/vnd.github.raw, which Octokit gives as an ArrayBuffer.
+    const raw = { "content-type": "application/vnd.github.raw" };
+    nock(API)
+      .get(`${REPO}/pulls/42/files`)
+      .query(true)
+      .reply(200, [{ filename: ".github/config-triage.yml" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .query({ ref: SHA })
+      .reply(200, '_extends: org-config\nlabels: ["triage:config", "needs-triage"]\n', raw)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .query({ ref: SHA })
+      .reply(404, { message: "Not Found" })
+      // The base from its default branch (no ref), in the same owner.
+      .get(`/repos/${owner}/org-config/contents/.github%2Fconfig-triage.yml`)
+      .reply(200, scenarioConfigYaml, raw)
+      .post(`${REPO}/check-runs`, (body) => (check = body))
+      .reply(201, { id: 4 });
+    await app().receive(pullRequest());
+    expect(check).toMatchObject({ conclusion: "success", output: { title: "Configuration and templates are valid" } });
+  });
+
+  test("an `_extends` that names no repository: a failing check run that says what to write", async () => {
+    let check: any;
+    nock(API)
+      .get(`${REPO}/pulls/42/files`)
+      .query(true)
+      .reply(200, [{ filename: ".github/config-triage.yml" }])
+      .get(`${REPO}/contents/.github%2Fconfig-triage.yml`)
+      .query({ ref: SHA })
+      .reply(200, `_extends: "a/b/c"\n${scenarioConfigYaml}`)
+      .get(`${REPO}/contents/.github%2Fconfig-triage`)
+      .query({ ref: SHA })
+      .reply(404, { message: "Not Found" })
+      .post(`${REPO}/check-runs`, (body) => (check = body))
+      .reply(201, { id: 5 });
+    await app().receive(pullRequest());
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.annotations).toEqual([
+      expect.objectContaining({
+        path: ".github/config-triage.yml",
+        message: "`_extends` must be `repo`, `owner/repo` or `owner/repo:path.yml`, the config it extends",
+      }),
+    ]);
+  });
+
   test("a pull request that touches neither: no check run", async () => {
     nock(API)
       .get(`${REPO}/pulls/42/files`)

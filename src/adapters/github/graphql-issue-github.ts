@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { parse as parseYaml } from "yaml";
+import { configAt, filesWith, loadConfig } from "../../use-cases/load-config.js";
 import { CONFIG_PATH } from "../../domain/config/schema.js";
 import { creationRounds, resolveFollowUpRefs } from "../../domain/follow-up-plan/follow-up-refs.js";
 import type { AppIdentity } from "../../domain/issue-state/markers.js";
@@ -7,8 +7,8 @@ import { REPO_TEMPLATE_DIR } from "../../domain/config/follow-up-template.js";
 import {
   applyDependencies,
   applyWritesOneByOne,
+  githubConfigFiles,
   issueGitHubFromContext,
-  yamlProblem,
   type AppliedWrites,
   type ConfigRead,
   type GhComment,
@@ -521,19 +521,12 @@ export function graphqlIssueGitHub(
     closeIssue: thenForget(rest.closeIssue),
     async readConfig(): Promise<ConfigRead> {
       const state = await read();
-      // No file in the repository (the owner's `.github` repository may have one) or `_extends`: Probot resolves those.
+      // No file in the repository: the owner's `.github` repository may have one, read over REST.
       if (state?.configText === undefined) return rest.readConfig();
-      let value: unknown;
-      try {
-        value = parseYaml(state.configText, { logLevel: "error" }) || {};
-      } catch (error) {
-        const problem = yamlProblem(error as Parameters<typeof yamlProblem>[0]);
-        if (problem) return { kind: "invalid", problem };
-        throw error;
-      }
-      if (typeof value !== "object" || Array.isArray(value) || "_extends" in (value as object))
-        return rest.readConfig();
-      return { kind: "found", value };
+      // The one config source, with the repository's own file from the read; its `_extends` bases over REST.
+      const files = githubConfigFiles(context.octokit as unknown as Parameters<typeof githubConfigFiles>[0]);
+      const at = configAt(owner, repo);
+      return loadConfig(filesWith(at, state.configText, files), at);
     },
     async readConfigText() {
       const state = await read();

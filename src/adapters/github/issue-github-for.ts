@@ -3,8 +3,8 @@ import type { AppDeps } from "../../entry/app-deps.js";
 import { withBoundedWrites } from "./bounded-writes.js";
 import { graphqlIssueGitHub } from "./graphql-issue-github.js";
 import { CONFIG_PATH } from "../../domain/config/schema.js";
-import { issueGitHubFromContext, readRawFile, type IssueGitHub } from "./issue-github.js";
-import { configReadOf } from "./readonly-issue-github.js";
+import { configAt, loadConfig } from "../../use-cases/load-config.js";
+import { githubConfigFiles, issueGitHubFromContext, readRawFile, type IssueGitHub } from "./issue-github.js";
 
 /**
  * The `IssueGitHub` of an event, over the transport the app is configured with (see `AppDeps.transport`), with every
@@ -22,7 +22,10 @@ export function issueGitHubFor(
   return withBoundedWrites(withConfigPath(gh, context.octokit, deps.configPath));
 }
 
-/** The same `IssueGitHub`, reading its config from `path` on the default branch (unchanged for the default path). */
+/**
+ * The same `IssueGitHub`, reading its config from `path` on the default branch (unchanged for the default path):
+ * through the one config source, following `_extends`, without the owner's `.github` repository fallback.
+ */
 export function withConfigPath(
   gh: IssueGitHub,
   octokit: Parameters<typeof readRawFile>[0],
@@ -33,7 +36,8 @@ export function withConfigPath(
   return {
     ...gh,
     configFile: path,
-    readConfig: async () => configReadOf(await text(), path),
+    readConfig: () =>
+      loadConfig(githubConfigFiles(octokit), configAt(gh.owner, gh.repo, path), { ownerFallback: false }),
     readConfigText: () => text().catch(() => undefined),
   };
 }

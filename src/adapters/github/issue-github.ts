@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import type { Context } from "probot";
-import { CONFIG_FILE, CONFIG_PATH } from "../../domain/config/schema.js";
+import { configAt, loadConfig, type ConfigFiles, type ConfigRead } from "../../use-cases/load-config.js";
+import { CONFIG_PATH } from "../../domain/config/schema.js";
 import type { ConfigProblem } from "../../domain/config/parse-config.js";
 import type { IssueType, Milestone } from "../../domain/follow-up-plan/triage-plan.js";
 import { resolveFollowUpRefs } from "../../domain/follow-up-plan/follow-up-refs.js";
@@ -30,10 +31,7 @@ export interface GhIssue extends GhComment {
   type?: { name: string } | null;
 }
 
-export type ConfigRead =
-  | { kind: "found"; value: unknown }
-  | { kind: "absent" }
-  | { kind: "invalid"; problem: ConfigProblem };
+export type { ConfigRead };
 
 export interface NewIssue {
   /** The template it comes from: bodies name follow-ups of the same batch by it (see `follow-up-refs.ts`). */
@@ -232,22 +230,6 @@ export async function applyDependencies(
   return result;
 }
 
-/** A YAML parse error (from the \`yaml\` package, as Probot's config reader throws it) as a located config problem. */
-export function yamlProblem(
-  cause: { linePos?: Array<{ line: number; col: number }>; message?: string } | undefined,
-): ConfigProblem | undefined {
-  if (!cause?.linePos) return undefined;
-  return {
-    file: CONFIG_PATH,
-    line: cause.linePos[0].line,
-    column: cause.linePos[0].col,
-    path: "",
-    message: `the YAML does not parse: ${String(cause.message)
-      .split("\n")[0]
-      .replace(/ at line \d+, column \d+:?$/, "")}`,
-  };
-}
-
 type IssueContext = Context<"issues" | "issue_comment">;
 
 /**
@@ -319,6 +301,22 @@ export async function readRawFile(
     if ((error as { status?: number }).status === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * The config source's files on GitHub, through `readRawFile`: the default branch, except `head`'s repository, read at
+ * `head.ref` (a pull request's head: its bases are still read from their default branches, as the app will).
+ */
+export function githubConfigFiles(
+  octokit: RestOctokit,
+  head?: { owner: string; repo: string; ref: string },
+): ConfigFiles {
+  return {
+    read: ({ owner, repo, path }) => {
+      const atHead = head && head.owner === owner && head.repo === repo;
+      return readRawFile(octokit, owner, repo, path, atHead ? head.ref : undefined);
+    },
+  };
 }
 
 /** A repository template as read, or the reason it was not read. */
@@ -497,7 +495,7 @@ export function restIssueGitHub(
   return gh;
 }
 
-/** The REST implementation of `IssueGitHub` on a Probot context: the config through `context.config`. */
+/** The REST implementation of `IssueGitHub` on a Probot context: the config through the app's one config source. */
 export function issueGitHubFromContext(
   context: IssueContext,
   number: number = context.payload.issue.number,
@@ -508,16 +506,7 @@ export function issueGitHubFromContext(
     context.octokit as unknown as RestOctokit,
     { owner, repo, number },
     {
-      async readConfig() {
-        try {
-          const value = await context.config(CONFIG_FILE);
-          return value === null ? { kind: "absent" } : { kind: "found", value };
-        } catch (error) {
-          const problem = yamlProblem((error as { cause?: Parameters<typeof yamlProblem>[0] }).cause);
-          if (problem) return { kind: "invalid", problem };
-          throw error;
-        }
-      },
+      readConfig: () => loadConfig(githubConfigFiles(context.octokit as unknown as RestOctokit), configAt(owner, repo)),
       botLogin: () => botLoginOf(context),
       parentCreatedAt: parent?.number === number ? parent.created_at : undefined,
     },

@@ -6,13 +6,13 @@ import { promisify } from "node:util";
 import { closest } from "fastest-levenshtein";
 import { secretVerifier } from "../app-deps.js";
 import { createCloudRunClients, type CloudRunClients } from "../../adapters/cloud-run/create-clients.js";
-import { parseConfigText } from "../../domain/config/parse-config.js";
 import type { Config } from "../../domain/config/schema.js";
 import { evaluate } from "../../domain/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../adapters/cloud-run/fetch-live-state.js";
 import { gatherLiveState, type SnapshotRead } from "../../use-cases/triage/gather-live-state.js";
 import { planChecks } from "../../domain/diagnosis/plan-checks.js";
 import { UsageError, type CliIO } from "./cli-io.js";
+import { readLocalConfig } from "./read-local-config.js";
 import { EXIT, exitCodeFor, formatCheck, formatProblem, type CheckFormat } from "./format-check.js";
 
 export interface CheckOptions {
@@ -20,20 +20,6 @@ export interface CheckOptions {
   /** Only these environments (default: all). */
   env: string[];
   format: CheckFormat;
-}
-
-/** Reads a file relative to the working directory, with a message that says what to do when it is not there. */
-export async function readInput(io: CliIO, path: string, what: string): Promise<string> {
-  try {
-    return await readFile(resolve(io.cwd, path), "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === "ENOENT"
-        ? `${path}: no such file. Run config-triage in the repository's root, or pass --config PATH to the ${what}.`
-        : `${path}: cannot read it (${code ?? String(error)})`,
-    );
-  }
 }
 
 /**
@@ -96,8 +82,7 @@ function onlyEnvironments(config: Config, envs: string[]): Config {
  * something fails, 2 when it could not check (invalid config, a service that cannot be read, nothing to check).
  */
 export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
-  const text = await readInput(io, opts.config, "configuration file");
-  const parsed = parseConfigText(text, opts.config);
+  const parsed = (await readLocalConfig(io, opts.config)).parse();
   if (!parsed.ok) {
     io.stderr(parsed.problems.map((p) => `${formatProblem(p)}\n`).join(""));
     io.stderr(`config-triage: ${opts.config} is not valid; nothing was checked\n`);

@@ -7,6 +7,7 @@ import type { ParentIssue } from "../../domain/follow-up-plan/triage-plan.js";
 import { renderDiagnosisReport } from "../../rendering/render-diagnosis.js";
 import { decideTriage, type TriageDecision } from "../../use-cases/triage/run-triage.js";
 import { UsageError, type CliIO } from "./cli-io.js";
+import { githubBaseUrl } from "./read-local-config.js";
 import { cloudRunClientsFor } from "./check.js";
 import { EXIT, formatCheck, formatProblem } from "./format-check.js";
 
@@ -23,13 +24,6 @@ export function parseIssueRef(ref: string): { owner: string; repo: string; numbe
   const m = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)#(\d+)$/.exec(ref.trim());
   if (!m) throw new UsageError(`--issue ${ref}: expected OWNER/REPO#NUMBER, e.g. --issue acme/api#930`);
   return { owner: m[1], repo: m[2], number: Number(m[3]) };
-}
-
-/** The GitHub API base URL: GITHUB_API_URL (as in Actions), else GHE_HOST like the app, else api.github.com. */
-export function githubBaseUrl(env: NodeJS.ProcessEnv): string {
-  if (env.GITHUB_API_URL) return env.GITHUB_API_URL.replace(/\/$/, "");
-  if (env.GHE_HOST) return `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3`;
-  return "https://api.github.com";
 }
 
 /**

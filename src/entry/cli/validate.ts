@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { validateFiles, type SourceFile } from "../../use-cases/validate-files.js";
 import { loadBuiltInTemplates } from "../../rendering/templates.js";
 import type { CliIO } from "./cli-io.js";
-import { readInput } from "./check.js";
+import { readInput, readLocalConfig } from "./read-local-config.js";
 import { formatProblem, formatProblemAnnotation } from "./format-check.js";
 
 export interface ValidateOptions {
@@ -18,7 +18,8 @@ export interface ValidateOptions {
  * 1 when there are problems, 2 when the config file cannot be read.
  */
 export async function validate(opts: ValidateOptions, io: CliIO): Promise<number> {
-  const config: SourceFile = { file: opts.config, text: await readInput(io, opts.config, "configuration file") };
+  // Through the one config source: the file with what it `_extends` (read from GitHub).
+  const own = await readLocalConfig(io, opts.config);
   const templateDir = join(dirname(opts.config), "config-triage");
   let names: string[] = [];
   try {
@@ -32,7 +33,7 @@ export async function validate(opts: ValidateOptions, io: CliIO): Promise<number
     repoTemplates.push({ file, text: await readInput(io, file, "template") });
   }
   const builtInTemplates = loadBuiltInTemplates();
-  const problems = validateFiles({ config, repoTemplates, builtInTemplates });
+  const problems = [...own.problems, ...validateFiles({ config: own.config, repoTemplates, builtInTemplates })];
   if (!problems.length) {
     io.stdout(`${opts.config} and ${builtInTemplates.size + repoTemplates.length} templates are valid\n`);
     return 0;

@@ -130,7 +130,7 @@ describe("/triage help and the command layer", () => {
     expect(reply.body).not.toContain("reopen");
   });
 
-  it("runs the commands of two comments on one issue one at a time, in the order they came (the event queue)", async () => {
+  it("runs the commands of two comments on one issue one at a time, in arrival order (the event queue)", async () => {
     const events: string[] = [];
     const scope = nock(API);
     scope
