@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { appEnv, randomUUID, sleep, startApp } from "../test/support/app-server.js";
+import { appEnv, randomUUID, sleep, startApp } from "../dev/app-server.js";
 
 const COUNT = Number(process.env.BENCH_BAD_DELIVERIES ?? 12);
 const SIZE = Number(process.env.BENCH_BAD_SIZE_MB ?? 25) * 1024 * 1024;

@@ -17,14 +17,14 @@
  */
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { appEnv, randomUUID, sleep, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
+import { appEnv, randomUUID, sleep, startApp, waitFor, type AppProcess } from "../dev/app-server.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../dev/cloud-run-emulator.js";
 import { buildService } from "../dev/cloud-run-fixtures.js";
 import { startSecretManagerEmulator } from "../dev/secret-manager-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../dev/github-standin.js";
 import { EXAMPLE_SENDER, labeledPayload } from "../dev/webhook-payloads.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
-import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../dev/scenario.js";
+import { addScenarioMilestones } from "../dev/scenario-structure.js";
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 200);

@@ -26,9 +26,9 @@ export function longLines(file: string, text: string, max = MAX_COLUMNS): LongLi
   });
 }
 
-/** Every long line in the code files under `folders` of `root` (folders that do not exist are skipped). */
-export function findLongLines(root: string, folders = CHECKED_FOLDERS, max = MAX_COLUMNS): LongLine[] {
-  const found: LongLine[] = [];
+/** The code files under `folders` of `root`, relative to it, sorted (folders that do not exist are skipped). */
+export function codeFiles(root: string, folders = CHECKED_FOLDERS): string[] {
+  const found: string[] = [];
   const walk = (dir: string) => {
     let entries: Dirent[];
     try {
@@ -41,12 +41,17 @@ export function findLongLines(root: string, folders = CHECKED_FOLDERS, max = MAX
       if (entry.isDirectory()) {
         if (!SKIPPED.has(entry.name)) walk(path);
       } else if (CODE.test(entry.name)) {
-        found.push(...longLines(relative(root, path), readFileSync(path, "utf8"), max));
+        found.push(relative(root, path));
       }
     }
   };
   for (const folder of folders) walk(join(root, folder));
   return found;
+}
+
+/** Every long line in the code files under `folders` of `root`. */
+export function findLongLines(root: string, folders = CHECKED_FOLDERS, max = MAX_COLUMNS): LongLine[] {
+  return codeFiles(root, folders).flatMap((file) => longLines(file, readFileSync(join(root, file), "utf8"), max));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

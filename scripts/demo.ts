@@ -20,9 +20,9 @@ import { projectNumberFor } from "../dev/cloud-run-fixtures.js";
 import { startSecretManagerEmulator } from "../dev/secret-manager-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../dev/github-standin.js";
 import { labeledPayload, withStandInIds } from "../dev/webhook-payloads.js";
-import { appEnv, startApp, waitFor, type AppProcess } from "../test/support/app-server.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../test/fixtures/scenario.js";
-import { addScenarioMilestones } from "../test/fixtures/scenario-structure.js";
+import { appEnv, startApp, waitFor, type AppProcess } from "../dev/app-server.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../dev/scenario.js";
+import { addScenarioMilestones } from "../dev/scenario-structure.js";
 import { formatMarkdownForTerminal } from "./format-markdown-for-terminal.js";
 import { type DemoPageComment, type DemoPageIssue, writeDemoPage } from "./render-demo-page.js";
 

@@ -4,10 +4,10 @@
  * GitHub does to a body over 65,536 characters or a title over 256, so the triage only finishes if every write fits.
  */
 import { readMarker } from "../../src/domain/issue-state/markers.js";
-import { waitFor } from "../support/app-server.js";
+import { waitFor } from "../../dev/app-server.js";
 import { OWNER, useE2E } from "../support/e2e-harness.js";
 import { labeledPayload } from "../../dev/webhook-payloads.js";
-import { scenarioConfigYaml } from "../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../dev/scenario.js";
 
 const e2e = useE2E({ appId: 41 });
 

@@ -7,9 +7,9 @@
  * each run to three content writes.
  */
 import { labeledPayload } from "../../dev/webhook-payloads.js";
-import { waitFor, type AppProcess } from "../support/app-server.js";
+import { waitFor, type AppProcess } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
-import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioIssue } from "../../dev/scenario.js";
 
 const REPOS = ["alpha", "beta", "gamma", "delta", "epsilon"].map((name, i) => ({
   full: `burst-org/${name}`,

@@ -4,9 +4,9 @@
  * and the parent stays open, although the same services without the faults pass every check (and close it).
  */
 import { GrpcStatus } from "../../dev/cloud-run-emulator.js";
-import { waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
+import { waitFor, waitForQuiet, type AppProcess } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
-import { scenarioServices } from "../fixtures/scenario.js";
+import { scenarioServices } from "../../dev/scenario.js";
 
 // Fixed: without faults every check passes and the parent is closed.
 const e2e = useE2E({ appId: 37, services: scenarioServices({ fixed: true }) });

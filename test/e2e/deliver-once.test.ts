@@ -3,9 +3,9 @@
  * webhooks over HTTP, the GitHub stand-in (every request checked against GitHub's OpenAPI description) and the Cloud
  * Run emulator.
  */
-import { randomUUID, waitForQuiet, sleep, waitFor, type AppProcess } from "../support/app-server.js";
+import { randomUUID, waitForQuiet, sleep, waitFor, type AppProcess } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
-import { PLANTED_VALUES } from "../fixtures/scenario.js";
+import { PLANTED_VALUES } from "../../dev/scenario.js";
 
 const e2e = useE2E({ appId: 31 });
 const { addRepo, labeled, appComments, followUps } = e2e;

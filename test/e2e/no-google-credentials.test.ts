@@ -8,8 +8,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { scenarioConfigYaml } from "../fixtures/scenario.js";
-import { root, runNode, waitFor, type AppProcess } from "../support/app-server.js";
+import { scenarioConfigYaml } from "../../dev/scenario.js";
+import { root, runNode, waitFor, type AppProcess } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 
 const e2e = useE2E({ appId: 43 });

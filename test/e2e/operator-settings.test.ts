@@ -3,9 +3,9 @@
  * does not grow with the repositories and issues triaged (and names none of them), and the GCP projects each
  * installation may check (CONFIG_TRIAGE_ALLOWED_PROJECTS): a project not allowed is refused before any Cloud Run read.
  */
-import { waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
+import { waitFor, waitForQuiet, type AppProcess } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
-import { scenarioConfigYaml } from "../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../dev/scenario.js";
 
 const TOKEN = "e2e-metrics-token";
 const e2e = useE2E({ appId: 53 });

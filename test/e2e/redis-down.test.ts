@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomUUID, startRedis, waitFor, type AppProcess, type RedisServer } from "../support/app-server.js";
+import { randomUUID, startRedis, waitFor, type AppProcess, type RedisServer } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 
 const e2e = useE2E({ appId: 47 });

@@ -3,9 +3,9 @@
  * a triage, and only logged when it did not. The real server (`node dist/entry/server/main.js`), the GitHub stand-in,
  * the Cloud Run emulator. (Split from resume-and-faults.test.ts so the two run in parallel jest workers.)
  */
-import { waitFor } from "../support/app-server.js";
+import { waitFor } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
-import { scenarioConfigYaml } from "../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../dev/scenario.js";
 
 const e2e = useE2E({
   appId: 39,

@@ -3,7 +3,7 @@
  * fail for good are in reported-failures.test.ts: a file of their own runs in another jest worker.) The real server
  * (`node dist/entry/server/main.js`), the GitHub stand-in, the Cloud Run emulator.
  */
-import { waitFor } from "../support/app-server.js";
+import { waitFor } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 
 const e2e = useE2E({

@@ -19,7 +19,7 @@ import {
   throwawayPrivateKey,
   waitFor,
   type AppProcess,
-} from "../support/app-server.js";
+} from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 
 const e2e = useE2E({ appId: 47 });

@@ -4,7 +4,7 @@
  * lets the running triage finish within SHUTDOWN_GRACE_MS (in memory) or hands it back to Redis when the grace is too
  * short, and exits 0. Either way the issue ends complete: one comment, every follow-up, each once.
  */
-import { waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
+import { waitFor, waitForQuiet, type AppProcess } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 
 const e2e = useE2E({ appId: 38, standIn: { latencyMs: 250 }, env: { LOG_LEVEL: "info" } });

@@ -3,7 +3,7 @@
  * delivery de-duplication, Probot's throttling) and receive the same events, as behind a load balancer.
  */
 import { Redis } from "ioredis";
-import { randomUUID, waitForQuiet, waitFor, type RedisServer } from "../support/app-server.js";
+import { randomUUID, waitForQuiet, waitFor, type RedisServer } from "../../dev/app-server.js";
 import { useE2E } from "../support/e2e-harness.js";
 
 let redis: RedisServer;

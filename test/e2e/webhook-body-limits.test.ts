@@ -5,7 +5,7 @@
  * (Memory held under many bad deliveries is measured in `bench/bad-deliveries.ts`, not here.)
  */
 import { request, type ClientRequest, type IncomingMessage } from "node:http";
-import { appEnv, randomUUID, startApp, waitFor, type AppProcess } from "../support/app-server.js";
+import { appEnv, randomUUID, startApp, waitFor, type AppProcess } from "../../dev/app-server.js";
 
 const MB = 1024 * 1024;
 let app: AppProcess;

@@ -5,10 +5,10 @@
  * lets the queue retry the whole run, and that run reads what is there first. Over GraphQL (the default) and over REST.
  * A hung GitHub request is abandoned after GITHUB_REQUEST_TIMEOUT_MS and retried, instead of stalling the issue's job.
  */
-import { waitFor, waitForQuiet, type AppProcess } from "../support/app-server.js";
+import { waitFor, waitForQuiet, type AppProcess } from "../../dev/app-server.js";
 import { OWNER, useE2E } from "../support/e2e-harness.js";
 import { labeledPayload, withStandInIds } from "../../dev/webhook-payloads.js";
-import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioIssue } from "../../dev/scenario.js";
 
 /** One follow-up: a duplicate shows as two, and REST's paced writes (3 s apart) stay few. */
 const oneFollowUp = scenarioConfigYaml.replace(/follow_ups:[\s\S]*$/, "follow_ups:\n  - immediate-fix\n");

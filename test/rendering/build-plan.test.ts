@@ -16,7 +16,7 @@ import {
   scenarioConfigYaml,
   scenarioIssue,
   scenarioServices,
-} from "../fixtures/scenario.js";
+} from "../../dev/scenario.js";
 
 const BUILT_IN = loadBuiltInTemplates();
 

@@ -20,7 +20,7 @@ import {
   type FollowUpRef,
 } from "../../src/rendering/render-diagnosis.js";
 import { renderProblemsComment } from "../../src/rendering/render-problems.js";
-import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../dev/scenario.js";
 
 const FETCHED_AT = "2025-01-16T09:30:12.345Z";
 

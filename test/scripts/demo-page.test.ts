@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DemoPage, renderDemoPage } from "../../scripts/render-demo-page.js";
-import { root, runNode } from "../support/app-server.js";
+import { root, runNode } from "../../dev/app-server.js";
 import { dumpDomInChromium } from "../support/open-in-chromium.js";
 
 // The demo runs two whole triages with Probot's write pacing (about 30 s); Chromium takes a few seconds per page.

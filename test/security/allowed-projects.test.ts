@@ -11,7 +11,7 @@ import {
   parseAllowedProjects,
   readAllowedProjects,
 } from "../../src/domain/config/allowed-projects.js";
-import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioIssue } from "../../dev/scenario.js";
 import { addScenarioRepo, FULL, labeledEvent, startStandInApp, type StandInApp } from "../support/standin-app.js";
 
 describe("the operator's rules", () => {

@@ -4,7 +4,7 @@
  */
 import { createMemoryRateLimitStore } from "../../src/adapters/rate-limits/rate-limit-store.js";
 import { readMarker } from "../../src/domain/issue-state/markers.js";
-import { scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioIssue } from "../../dev/scenario.js";
 import {
   addScenarioRepo,
   FULL,

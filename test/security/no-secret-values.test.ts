@@ -18,7 +18,7 @@ import {
   startStandInApp,
   type StandInApp,
 } from "../support/standin-app.js";
-import { PLANTED_VALUES, plantedScenarioServices, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
+import { PLANTED_VALUES, plantedScenarioServices, scenarioConfigYaml, scenarioIssue } from "../../dev/scenario.js";
 
 let app: StandInApp;
 

@@ -5,7 +5,7 @@
  */
 import { readMarker } from "../../src/domain/issue-state/markers.js";
 import { MAX_COMMAND_COMMENTS_PER_HOUR } from "../../src/use-cases/slash-commands/slash-commands.js";
-import { scenarioIssue } from "../fixtures/scenario.js";
+import { scenarioIssue } from "../../dev/scenario.js";
 import {
   addScenarioRepo,
   editedCommentEvent,

@@ -12,9 +12,9 @@ import {
   type StartOptions,
 } from "../../dev/github-standin.js";
 import { labeledPayload, withStandInIds } from "../../dev/webhook-payloads.js";
-import { appEnv, randomUUID, startApp, startRedis, type AppProcess, type RedisServer } from "./app-server.js";
-import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
-import { addScenarioMilestones } from "../fixtures/scenario-structure.js";
+import { appEnv, randomUUID, startApp, startRedis, type AppProcess, type RedisServer } from "../../dev/app-server.js";
+import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../dev/scenario.js";
+import { addScenarioMilestones } from "../../dev/scenario-structure.js";
 
 export const OWNER = "netra-systems";
 

@@ -4,15 +4,15 @@
  */
 import nock from "nock";
 import { INSTALLATION_ID } from "../../dev/webhook-payloads.js";
-import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
-import { DEFAULT_ISSUE_TYPES, scenarioMilestones } from "../fixtures/scenario-structure.js";
+import { SCENARIO_REPO, scenarioConfigYaml } from "../../dev/scenario.js";
+import { DEFAULT_ISSUE_TYPES, scenarioMilestones } from "../../dev/scenario-structure.js";
 
 export {
   addScenarioMilestones,
   DEFAULT_ISSUE_TYPES,
   milestoneJson,
   scenarioMilestones,
-} from "../fixtures/scenario-structure.js";
+} from "../../dev/scenario-structure.js";
 
 export const API = "https://api.github.com";
 /** The scenario's repository as a REST path prefix. */

@@ -17,7 +17,7 @@ import { startGitHubStandIn, type GitHubStandIn, type StandInIssue } from "../..
 import { decodeNodeId, nodeId } from "../../dev/github-ids.js";
 import { privateKey } from "./probot.js";
 import { examplePayload, withStandInIds } from "../../dev/webhook-payloads.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioServices } from "../../dev/scenario.js";
 
 export const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 

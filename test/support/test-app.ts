@@ -11,7 +11,7 @@ import { createApp } from "../../src/entry/create-app.js";
 import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";
 import { APP_ID, testProbot } from "./probot.js";
-import { scenarioServices } from "../fixtures/scenario.js";
+import { scenarioServices } from "../../dev/scenario.js";
 
 /** A fresh Probot running the app, Cloud Run read through `clients` (5 s per read); `deps` replaces any dependency. */
 export function testApp(clients: CloudRunClients, deps: Partial<AppDeps> = {}): Probot {

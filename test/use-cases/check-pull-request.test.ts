@@ -5,7 +5,7 @@ import { checkRunOutput, isTriageFile } from "../../src/use-cases/check-pull-req
 import { API, mockInstallationToken } from "../support/github-mocks.js";
 import { APP_ID, testProbot } from "../support/probot.js";
 import { examplePayload } from "../../dev/webhook-payloads.js";
-import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
+import { SCENARIO_REPO, scenarioConfigYaml } from "../../dev/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;

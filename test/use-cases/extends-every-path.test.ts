@@ -18,7 +18,7 @@ import { withConfigPath } from "../../src/adapters/github/issue-github-for.js";
 import { readOnlyIssueGitHub } from "../../src/adapters/github/readonly-issue-github.js";
 import { labeledPayload } from "../../dev/webhook-payloads.js";
 import { API } from "../support/github-mocks.js";
-import { SCENARIO_REPO, scenarioConfigYaml } from "../fixtures/scenario.js";
+import { SCENARIO_REPO, scenarioConfigYaml } from "../../dev/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const OWN = "_extends: org-config\nmode: review\n";

@@ -17,7 +17,7 @@ import {
   scenarioConfigYaml,
   scenarioIssue,
   scenarioServices,
-} from "../fixtures/scenario.js";
+} from "../../dev/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;

@@ -6,7 +6,7 @@
  * reply. With `pull_requests: true` the commands run there.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { scenarioConfigYaml } from "../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../dev/scenario.js";
 import { addScenarioRepo, FULL, postCommand, startStandInApp, type StandInApp } from "../support/standin-app.js";
 
 let app: StandInApp;

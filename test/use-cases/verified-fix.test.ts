@@ -12,7 +12,7 @@ import { testApp, useCloudRunEmulator } from "../support/test-app.js";
 import { API, mockInstallationToken, mockStructureReads, mockTriageReads } from "../support/github-mocks.js";
 import { useSecretManagerEmulator } from "../support/use-secret-manager-emulator.js";
 import { buildService, projectNumberFor } from "../../dev/cloud-run-fixtures.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../dev/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;

@@ -21,7 +21,7 @@ import {
 import { APP_ID, TRIAGE_PERMISSION } from "../../support/probot.js";
 import { EXAMPLE_SENDER, INSTALLATION_ID, labeledPayload } from "../../../dev/webhook-payloads.js";
 import { testApp, useCloudRunEmulator } from "../../support/test-app.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../../dev/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;

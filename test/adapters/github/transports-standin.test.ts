@@ -15,8 +15,8 @@ import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud
 import { startGitHubStandIn, type GitHubStandIn, type RecordedRequest } from "../../../dev/github-standin.js";
 import { privateKey } from "../../support/probot.js";
 import { EXAMPLE_SENDER, labeledPayload } from "../../../dev/webhook-payloads.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
-import { addScenarioMilestones } from "../../fixtures/scenario-structure.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../../dev/scenario.js";
+import { addScenarioMilestones } from "../../../dev/scenario-structure.js";
 
 const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 const INSTALLATION = 1;

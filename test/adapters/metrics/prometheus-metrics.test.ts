@@ -12,7 +12,7 @@ import {
   routeTemplate,
 } from "../../../src/adapters/metrics/prometheus-metrics.js";
 import { GrpcStatus, startCloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
-import { scenarioServices } from "../../fixtures/scenario.js";
+import { scenarioServices } from "../../../dev/scenario.js";
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());

@@ -9,7 +9,7 @@ import { createRedisQueue } from "../../../src/adapters/queue/redis-queue.js";
 import type { EventQueue, EventRunner, QueuedEvent } from "../../../src/adapters/queue/event-queue.js";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { randomUUID, startRedis, waitFor, type RedisServer } from "../../support/app-server.js";
+import { randomUUID, startRedis, waitFor, type RedisServer } from "../../../dev/app-server.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 

@@ -10,7 +10,7 @@ import {
 } from "../../../src/domain/config/to-json-schema.js";
 import { parseTemplate } from "../../../src/domain/config/follow-up-template.js";
 import { parseConfig } from "../../../src/domain/config/parse-config.js";
-import { scenarioConfigYaml } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../../dev/scenario.js";
 
 const committed = readFileSync(new URL(`../../../${JSON_SCHEMA_PATH}`, import.meta.url), "utf8");
 const ajv = new Ajv2020({ allErrors: true, strict: false });

@@ -11,7 +11,7 @@ import type {
   ServiceTarget,
 } from "../../../src/domain/diagnosis/live-state.js";
 import { buildService, projectNumberFor, secretNotFoundMessage } from "../../../dev/cloud-run-fixtures.js";
-import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
+import { PLANTED_VALUES, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../../dev/scenario.js";
 
 const STAGING: ServiceTarget = {
   environment: "staging",

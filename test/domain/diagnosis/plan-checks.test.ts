@@ -12,7 +12,7 @@ import {
   type EffectiveCheck,
 } from "../../../src/domain/diagnosis/plan-checks.js";
 import type { ServiceTarget } from "../../../src/domain/diagnosis/live-state.js";
-import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioIssue } from "../../../dev/scenario.js";
 
 function config(yaml: string): Config {
   const result = parseConfigText(yaml);

@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../../dev/github-standin.js";
 import { labeledPayload } from "../../../dev/webhook-payloads.js";
-import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../../dev/scenario.js";
 
 // The committed Action bundle (action/dist/main.mjs), run as the runner runs a `node24` action: `node` on the file
 // `runs.main` names, with the environment GitHub Actions sets (INPUT_<NAME> with its hyphens, GITHUB_EVENT_NAME,

@@ -11,7 +11,7 @@ import { writeResults } from "../../../src/entry/action/write-results.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
 import { TRIAGE_PERMISSION } from "../../support/probot.js";
 import { EXAMPLE_SENDER, examplePayload, labeledPayload } from "../../../dev/webhook-payloads.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../../dev/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const API = "https://api.github.com";

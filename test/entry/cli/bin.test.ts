@@ -2,9 +2,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { runNode } from "../../support/app-server.js";
+import { runNode } from "../../../dev/app-server.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
-import { scenarioConfigYaml, scenarioServices } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioServices } from "../../../dev/scenario.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 let emulator: CloudRunEmulator;

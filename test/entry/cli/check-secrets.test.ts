@@ -19,7 +19,7 @@ import { createSecretManagerClients } from "../../../src/adapters/secret-manager
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
 import { projectNumberFor } from "../../../dev/cloud-run-fixtures.js";
 import { startSecretManagerEmulator, type SecretManagerEmulator } from "../../../dev/secret-manager-emulator.js";
-import { scenarioConfigYaml, scenarioServices } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioServices } from "../../../dev/scenario.js";
 
 const STAGING_YAML = readFileSync(new URL("../../fixtures/snapshots/staging.yaml", import.meta.url), "utf8");
 let cloudRun: CloudRunEmulator;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { CliIO } from "../../../src/entry/cli/cli-io.js";
 import { runCli } from "../../../src/entry/cli/run-cli.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
-import { scenarioConfigYaml, scenarioServices } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioServices } from "../../../dev/scenario.js";
 
 /** `gcloud run services describe --format yaml` of staging's two services; its literal carries a planted value. */
 const STAGING_YAML = readFileSync(new URL("../../fixtures/snapshots/staging.yaml", import.meta.url), "utf8");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { scenarioConfigYaml } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../../dev/scenario.js";
 
 // A user's install, end to end: `npm pack` (its `prepare` script builds dist/), the tarball installed into an empty
 // folder, and the installed `config-triage` bin run there. The package is packed from a copy of the sources so the

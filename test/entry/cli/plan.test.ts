@@ -6,7 +6,7 @@ import { Octokit } from "@octokit/rest";
 import { writeMarker } from "../../../src/domain/issue-state/markers.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
 import { API, mockStructureReads, mockTriageReads } from "../../support/github-mocks.js";
-import { PLANTED_VALUES, SCENARIO_REPO, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
+import { PLANTED_VALUES, SCENARIO_REPO, scenarioIssue, scenarioServices } from "../../../dev/scenario.js";
 
 const { owner, repo } = SCENARIO_REPO;
 const REPO = `/repos/${owner}/${repo}`;

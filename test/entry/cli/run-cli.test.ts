@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runCli } from "../../../src/entry/cli/run-cli.js";
 import type { CliIO } from "../../../src/entry/cli/cli-io.js";
 import { GrpcStatus, startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
-import { PLANTED_VALUES, scenarioConfigYaml, scenarioServices } from "../../fixtures/scenario.js";
+import { PLANTED_VALUES, scenarioConfigYaml, scenarioServices } from "../../../dev/scenario.js";
 
 let emulator: CloudRunEmulator;
 let dir: string;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { root, runNode } from "../../support/app-server.js";
+import { root, runNode } from "../../../dev/app-server.js";
 
 test("the escaped error fails its own job only; an error of no job is logged; the next job runs", async () => {
   const home = mkdtempSync(join(tmpdir(), "config-triage-guard-"));

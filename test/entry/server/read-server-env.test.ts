@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDotEnv, readServerEnv } from "../../../src/entry/server/read-server-env.js";
-import { throwawayPrivateKey } from "../../support/app-server.js";
+import { throwawayPrivateKey } from "../../../dev/app-server.js";
 
 let dir: string;
 const key = throwawayPrivateKey();

@@ -1,7 +1,7 @@
 import nock from "nock";
 import { readMarker } from "../../../src/domain/issue-state/markers.js";
 import type { PlanRecord } from "../../../src/domain/follow-up-plan/summarize-plan.js";
-import { scenarioConfigYaml } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../../dev/scenario.js";
 import {
   createdIssueJson,
   mockDependencies,

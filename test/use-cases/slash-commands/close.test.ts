@@ -1,5 +1,5 @@
 import nock from "nock";
-import { scenarioConfigYaml } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../../dev/scenario.js";
 import {
   API,
   REPO,

@@ -9,7 +9,7 @@ import {
   mockStructureReads,
   mockTriageReads as mockTriageReadsOf,
 } from "../../support/github-mocks.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../../dev/scenario.js";
 
 export { API };
 export const { owner, repo } = SCENARIO_REPO;

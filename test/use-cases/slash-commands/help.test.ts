@@ -1,6 +1,6 @@
 import nock from "nock";
 import { createMemoryQueue } from "../../../src/adapters/queue/memory-queue.js";
-import { scenarioConfigYaml } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../../dev/scenario.js";
 import {
   API,
   REPO,

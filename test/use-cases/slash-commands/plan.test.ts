@@ -3,7 +3,7 @@ import { readMarker } from "../../../src/domain/issue-state/markers.js";
 import type { PlanRecord } from "../../../src/domain/follow-up-plan/summarize-plan.js";
 import { TRIAGE_PERMISSION } from "../../support/probot.js";
 import { EXAMPLE_SENDER, labeledPayload } from "../../../dev/webhook-payloads.js";
-import { scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioIssue } from "../../../dev/scenario.js";
 import { mockStructureReads } from "../../support/github-mocks.js";
 import {
   API,

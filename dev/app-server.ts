@@ -1,17 +1,18 @@
 /**
- * The real server, started as a user starts it, for end-to-end tests and `npm run demo`: a child process running
- * `node dist/entry/server/main.js` (what `npm start` runs after building; jest builds once in
- * `test/support/build-server.js`) or, for the demo, the TypeScript entry through tsx. Plus: a free loopback port,
- * signed webhook deliveries over HTTP, a throwaway app key, polling, and a real `redis-server` on a free port.
+ * The real server, started as a user starts it, for end-to-end tests, `npm run demo` and the benchmark: a child
+ * process running `node dist/entry/server/main.js` (what `npm start` runs after building; jest builds once in
+ * `test/support/build-server.js`) or, for the demo and the benchmark, the TypeScript entry through tsx. Plus: a free
+ * loopback port, signed webhook deliveries over HTTP, a throwaway app key, polling, and a real `redis-server` on a
+ * free port.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { signBody } from "../../src/entry/server/verify-signature.js";
+import { signBody } from "../src/entry/server/verify-signature.js";
 
-export const root = fileURLToPath(new URL("../..", import.meta.url));
+export const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** A throwaway RSA key in PEM: the server signs its app JWT with it (the stand-in accepts any). */
 export function throwawayPrivateKey(): string {
