@@ -5,11 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import {
-  graphqlFallbacks,
-  READ_QUERY,
-  resetGraphqlFallbacks,
-} from "../../../src/adapters/github/graphql-issue-github.js";
+import { READ_QUERY } from "../../../src/adapters/github/build-graphql-documents.js";
+import { graphqlFallbacks, resetGraphqlFallbacks } from "../../../src/adapters/github/fall-back-to-rest.js";
 import {
   API,
   createdIssueJson,

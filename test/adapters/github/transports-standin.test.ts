@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Probot, ProbotOctokit } from "probot";
 import { createCloudRunClients, type CloudRunClients } from "../../../src/adapters/cloud-run/create-clients.js";
 import { fetchLiveState } from "../../../src/adapters/cloud-run/fetch-live-state.js";
-import { resetGraphqlFallbacks } from "../../../src/adapters/github/graphql-issue-github.js";
+import { resetGraphqlFallbacks } from "../../../src/adapters/github/fall-back-to-rest.js";
 import { createApp } from "../../../src/entry/create-app.js";
 import { loadBuiltInTemplates } from "../../../src/rendering/templates.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
