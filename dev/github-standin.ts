@@ -26,16 +26,43 @@ import type { AddressInfo } from "node:net";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { ExecError, executeGraphQL, type GraphQLHost } from "./github-standin-graphql.js";
-import { FIRST_IDS, nodeId } from "./github-ids.js";
+import { nodeId } from "./github-ids.js";
+import {
+  type Actor,
+  GitHubError as HttpError,
+  GitHubWorld,
+  MAX_BODY,
+  nowIso,
+  REACTIONS,
+  type RepoState,
+  type StandInAppRef,
+  type StandInComment,
+  type StandInIssue,
+  type StandInReaction,
+  type StandInUserRef,
+  type AddRepoOptions,
+  type MilestoneState,
+} from "./github-world.js";
+
+export type {
+  AddRepoOptions,
+  LabelState,
+  MilestoneState,
+  ReactionContent,
+  RepoState,
+  Role,
+  StandInAppRef,
+  StandInComment,
+  StandInIssue,
+  StandInReaction,
+  StandInUserRef,
+} from "./github-world.js";
 
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
 // ---------------------------------------------------------------------------------------------------------------
-
-export type Role = "read" | "triage" | "write" | "maintain" | "admin";
-export type ReactionContent = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
 
 export interface RecordedRequest {
   method: string;
@@ -53,68 +80,6 @@ export interface RecordedRequest {
   operationId?: string;
   /** Lower-cased request headers (authorization included). */
   headers: Record<string, string>;
-}
-
-export interface StandInUserRef {
-  login: string;
-  type: "User" | "Bot";
-}
-
-export interface StandInAppRef {
-  id: number;
-  slug: string;
-}
-
-export interface StandInReaction {
-  content: string;
-  user: string;
-  id?: number;
-  created_at?: string;
-}
-
-export interface StandInComment {
-  id: number;
-  node_id: string;
-  body: string;
-  user: StandInUserRef;
-  performed_via_github_app: StandInAppRef | null;
-  created_at: string;
-  updated_at: string;
-  reactions: StandInReaction[];
-}
-
-export interface StandInIssue {
-  id: number;
-  node_id: string;
-  number: number;
-  title: string;
-  body: string | null;
-  state: "open" | "closed";
-  state_reason: string | null;
-  /** Label names. */
-  labels: string[];
-  /** Assignee logins. */
-  assignees: string[];
-  /** The number of its milestone in its repository. */
-  milestone?: number | null;
-  user: StandInUserRef;
-  performed_via_github_app: StandInAppRef | null;
-  /** Child issue ids (not numbers). */
-  sub_issues: number[];
-  /** Parent issue id (not number). */
-  parent: number | null;
-  /** Ids of the issues that block this one (GitHub issue dependencies, "blocked by"). */
-  blocked_by?: number[];
-  /** Its issue type's name, where the repository has issue types. */
-  type?: string | null;
-  comments: StandInComment[];
-  reactions: StandInReaction[];
-  /** True for a pull request (PRs share the issue number space). */
-  pull_request?: boolean;
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
-  closed_by: string | null;
 }
 
 /**
@@ -148,28 +113,6 @@ export interface FaultRule {
   /** Answer body; by default a GitHub-like `{ message, documentation_url }` (a "secondary rate limit" message for
    * 403/429 with `retry-after`). */
   body?: unknown;
-}
-
-export interface AddRepoOptions {
-  /** path -> text, e.g. { ".github/config-triage.yml": "..." } */
-  files?: Record<string, string>;
-  /** login -> role. The owner of a repo is an admin unless listed here. */
-  collaborators?: Record<string, Role>;
-  defaultBranch?: string;
-  /** Default 1. Access tokens are only minted for installation ids some repo uses. */
-  installationId?: number;
-  /** Default false. Decides what the permission endpoint says about non-collaborators (read vs none). */
-  private?: boolean;
-  /**
-   * The issue types its organisation has (GitHub's defaults are Task, Bug, Feature). Absent: a repository without issue
-   * types (a user's): `GET /repos/{o}/{r}/issue-types` answers 404 and a `type` given to `POST /issues` is dropped.
-   */
-  issueTypes?: string[];
-  /**
-   * Issue dependencies: `on` (default); `absent`, a GitHub without them (GitHub Enterprise Server before 3.19: 404);
-   * `forbidden`, a token that may not write them (403 on the POST).
-   */
-  dependencies?: "on" | "absent" | "forbidden";
 }
 
 export interface GitHubStandIn {
@@ -647,51 +590,6 @@ function responseValidator(spec: Spec, op: Operation, status: number): ValidateF
 // In-memory GitHub
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface LabelState {
-  id: number;
-  node_id: string;
-  name: string;
-  color: string;
-  description: string | null;
-}
-
-export interface MilestoneState {
-  id: number;
-  node_id: string;
-  number: number;
-  title: string;
-  description: string | null;
-  state: "open" | "closed";
-  due_on: string | null;
-  created_at: string;
-}
-
-export interface RepoState {
-  id: number;
-  node_id: string;
-  owner: string;
-  name: string;
-  fullName: string;
-  private: boolean;
-  defaultBranch: string;
-  installationId: number;
-  files: Map<string, string>;
-  collaborators: Map<string, { login: string; role: Role }>;
-  labels: Map<string, LabelState>;
-  milestones: MilestoneState[];
-  /** Check runs created on the repository, as answered (`POST /repos/{o}/{r}/check-runs`). */
-  checkRuns: Array<Record<string, unknown>>;
-  issues: StandInIssue[];
-  createdAt: string;
-  issueTypes?: Array<{ id: number; node_id: string; name: string; color: string }>;
-  dependencies: "on" | "absent" | "forbidden";
-}
-
-interface Actor {
-  user: StandInUserRef;
-  app: StandInAppRef | null;
-}
-
 interface Ctx {
   method: string;
   op: Operation;
@@ -710,44 +608,6 @@ interface Reply {
   headers?: Record<string, string>;
   /** Answer with this text instead of JSON. */
   raw?: string;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-const ROLE_PERMISSIONS: Record<
-  Role,
-  {
-    legacy: "read" | "write" | "admin";
-    pull: boolean;
-    triage: boolean;
-    push: boolean;
-    maintain: boolean;
-    admin: boolean;
-  }
-> = {
-  read: { legacy: "read", pull: true, triage: false, push: false, maintain: false, admin: false },
-  triage: { legacy: "read", pull: true, triage: true, push: false, maintain: false, admin: false },
-  write: { legacy: "write", pull: true, triage: true, push: true, maintain: false, admin: false },
-  maintain: { legacy: "write", pull: true, triage: true, push: true, maintain: true, admin: false },
-  admin: { legacy: "admin", pull: true, triage: true, push: true, maintain: true, admin: true },
-};
-
-const REACTIONS: ReactionContent[] = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
-const MAX_BODY = 65536;
-const MAX_TITLE = 256;
-const MAX_SUB_ISSUES = 100;
-const LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-
-function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function gitBlobSha(text: string): string {
@@ -770,38 +630,28 @@ function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
   });
 }
 
-class StandIn implements GitHubStandIn {
+class StandIn extends GitHubWorld implements GitHubStandIn {
   url = "";
   host = "";
   requests: RecordedRequest[] = [];
-  violations: string[] = [];
   responseViolations: string[] = [];
   unimplemented: string[] = [];
   latencyMs: number;
   maxConcurrent = 0;
-  readonly appId: number;
-  readonly appSlug: string;
-  readonly botLogin: string;
 
   private server!: http.Server;
   private readonly spec: Spec;
   private readonly checkResponses: boolean;
-  private readonly repos = new Map<string, RepoState>();
-  private readonly users = new Map<string, { id: number; login: string }>();
   private readonly tokens = new Map<string, Actor>();
   private readonly faults: Array<FaultRule & { left: number }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
   private requestCount = 0;
-  private nextIds: Record<keyof typeof FIRST_IDS, number> = { ...FIRST_IDS };
-  private readonly startedAt = nowIso();
 
   constructor(spec: Spec, opts: StartOptions) {
+    super(opts);
     this.spec = spec;
     this.latencyMs = opts.latencyMs ?? 0;
-    this.appId = opts.appId ?? 1;
-    this.appSlug = opts.appSlug ?? "config-triage";
-    this.botLogin = `${this.appSlug}[bot]`;
     this.checkResponses = opts.checkResponses ?? true;
   }
 
@@ -834,217 +684,8 @@ class StandIn implements GitHubStandIn {
     });
   }
 
-  // ----- seeding API -----
-
-  addRepo(fullName: string, opts: AddRepoOptions = {}): void {
-    const [owner, name] = fullName.split("/");
-    if (!owner || !name) throw new Error(`addRepo: "${fullName}" is not owner/name`);
-    const id = this.nextIds.repo++;
-    const repo: RepoState = {
-      id,
-      node_id: nodeId("R", id),
-      owner,
-      name,
-      fullName: `${owner}/${name}`,
-      private: opts.private ?? false,
-      defaultBranch: opts.defaultBranch ?? "main",
-      installationId: opts.installationId ?? 1,
-      files: new Map(Object.entries(opts.files ?? {}).map(([p, t]) => [p.replace(/^\/+/, ""), t])),
-      collaborators: new Map(),
-      labels: new Map(),
-      milestones: [],
-      checkRuns: [],
-      issues: [],
-      createdAt: nowIso(),
-      issueTypes: opts.issueTypes?.map((name, i) => ({
-        id: 4_100_001 + i,
-        node_id: nodeId("IT", 4_100_001 + i),
-        name,
-        color: ["yellow", "red", "blue", "green"][i % 4],
-      })),
-      dependencies: opts.dependencies ?? "on",
-    };
-    for (const [login, role] of Object.entries(opts.collaborators ?? {}))
-      repo.collaborators.set(login.toLowerCase(), { login, role });
-    this.repos.set(repo.fullName.toLowerCase(), repo);
-  }
-
-  addIssue(fullName: string, partial: Partial<StandInIssue> & { title: string }): StandInIssue {
-    const repo = this.mustRepo(fullName);
-    const now = nowIso();
-    const id = partial.id ?? this.nextIds.issue++;
-    if (partial.id !== undefined && partial.id >= this.nextIds.issue) this.nextIds.issue = partial.id + 1;
-    const issue: StandInIssue = {
-      id,
-      node_id: partial.node_id ?? nodeId(partial.pull_request ? "PR" : "I", repo.id, id),
-      number: partial.number ?? this.nextNumber(repo),
-      title: partial.title,
-      body: partial.body ?? null,
-      state: partial.state ?? "open",
-      state_reason: partial.state_reason ?? null,
-      labels: [...(partial.labels ?? [])],
-      assignees: [...(partial.assignees ?? [])],
-      milestone: partial.milestone ?? null,
-      user: partial.user ?? { login: "octocat", type: "User" },
-      performed_via_github_app: partial.performed_via_github_app ?? null,
-      sub_issues: [...(partial.sub_issues ?? [])],
-      parent: partial.parent ?? null,
-      blocked_by: [...(partial.blocked_by ?? [])],
-      type: partial.type ?? null,
-      comments: [],
-      reactions: (partial.reactions ?? []).map((r) => this.normalizeReaction(r)),
-      pull_request: partial.pull_request,
-      created_at: partial.created_at ?? now,
-      updated_at: partial.updated_at ?? now,
-      closed_at: partial.closed_at ?? (partial.state === "closed" ? now : null),
-      closed_by: partial.closed_by ?? null,
-    };
-    if (issue.pull_request === undefined) delete issue.pull_request;
-    if (repo.issues.some((i) => i.number === issue.number))
-      throw new Error(`addIssue: ${fullName}#${issue.number} exists`);
-    for (const l of issue.labels) this.ensureLabel(repo, l);
-    repo.issues.push(issue);
-    for (const c of partial.comments ?? []) this.addComment(fullName, issue.number, c);
-    if (issue.parent !== null) {
-      const parent = this.findIssueById(issue.parent);
-      if (parent && !parent.issue.sub_issues.includes(issue.id)) parent.issue.sub_issues.push(issue.id);
-    }
-    for (const childId of issue.sub_issues) {
-      const child = this.findIssueById(childId);
-      if (child) child.issue.parent = issue.id;
-    }
-    return issue;
-  }
-
-  addComment(
-    fullName: string,
-    issueNumber: number,
-    partial: Partial<StandInComment> & { body: string },
-  ): StandInComment {
-    const repo = this.mustRepo(fullName);
-    const issue = repo.issues.find((i) => i.number === issueNumber);
-    if (!issue) throw new Error(`addComment: ${fullName}#${issueNumber} does not exist`);
-    const now = nowIso();
-    const id = partial.id ?? this.nextIds.comment++;
-    if (partial.id !== undefined && partial.id >= this.nextIds.comment) this.nextIds.comment = partial.id + 1;
-    const comment: StandInComment = {
-      id,
-      node_id: partial.node_id ?? nodeId("IC", repo.id, id),
-      body: partial.body,
-      user: partial.user ?? { login: "octocat", type: "User" },
-      performed_via_github_app: partial.performed_via_github_app ?? null,
-      created_at: partial.created_at ?? now,
-      updated_at: partial.updated_at ?? now,
-      reactions: (partial.reactions ?? []).map((r) => this.normalizeReaction(r)),
-    };
-    issue.comments.push(comment);
-    return comment;
-  }
-
-  addMilestone(
-    fullName: string,
-    m: { title: string; description?: string; state?: "open" | "closed"; due_on?: string },
-  ): MilestoneState {
-    const repo = this.mustRepo(fullName);
-    const id = this.nextIds.milestone++;
-    const milestone: MilestoneState = {
-      id,
-      node_id: nodeId("MI", repo.id, id),
-      number: repo.milestones.length + 1,
-      title: m.title,
-      description: m.description ?? null,
-      state: m.state ?? "open",
-      due_on: m.due_on ?? null,
-      created_at: nowIso(),
-    };
-    repo.milestones.push(milestone);
-    return milestone;
-  }
-
-  repo(fullName: string): RepoState | undefined {
-    return this.repos.get(fullName.toLowerCase());
-  }
-
-  issue(fullName: string, number: number): StandInIssue | undefined {
-    return this.repos.get(fullName.toLowerCase())?.issues.find((i) => i.number === number);
-  }
-
-  issues(fullName: string): StandInIssue[] {
-    return [...(this.repos.get(fullName.toLowerCase())?.issues ?? [])].sort((a, b) => a.number - b.number);
-  }
-
-  transferIssue(fromFullName: string, number: number, toFullName: string): StandInIssue {
-    const from = this.mustRepo(fromFullName);
-    const to = this.mustRepo(toFullName);
-    const issue = from.issues.find((i) => i.number === number);
-    if (!issue) throw new Error(`transferIssue: ${fromFullName}#${number} does not exist`);
-    from.issues = from.issues.filter((i) => i !== issue);
-    issue.number = this.nextNumber(to);
-    for (const l of issue.labels) this.ensureLabel(to, l);
-    to.issues.push(issue);
-    this.touch(issue);
-    return issue;
-  }
-
-  setFile(fullName: string, path: string, text: string | null): void {
-    const repo = this.mustRepo(fullName);
-    const p = path.replace(/^\/+/, "");
-    if (text === null) repo.files.delete(p);
-    else repo.files.set(p, text);
-  }
-
   fault(rule: FaultRule): void {
     this.faults.push({ ...rule, left: rule.times ?? 1 });
-  }
-
-  // ----- helpers -----
-
-  private mustRepo(fullName: string): RepoState {
-    const repo = this.repos.get(fullName.toLowerCase());
-    if (!repo) throw new Error(`unknown repo ${fullName}: call addRepo first`);
-    return repo;
-  }
-
-  private nextNumber(repo: RepoState): number {
-    return repo.issues.reduce((m, i) => Math.max(m, i.number), 0) + 1;
-  }
-
-  private normalizeReaction(r: StandInReaction): StandInReaction {
-    return {
-      content: r.content,
-      user: r.user,
-      id: r.id ?? this.nextIds.reaction++,
-      created_at: r.created_at ?? nowIso(),
-    };
-  }
-
-  private ensureLabel(repo: RepoState, name: string): LabelState {
-    const key = name.toLowerCase();
-    let label = repo.labels.get(key);
-    if (!label) {
-      const id = this.nextIds.label++;
-      label = { id, node_id: nodeId("LA", repo.id, id), name, color: "ededed", description: null };
-      repo.labels.set(key, label);
-    }
-    return label;
-  }
-
-  private findIssueById(id: number): { repo: RepoState; issue: StandInIssue } | undefined {
-    for (const repo of this.repos.values()) {
-      const issue = repo.issues.find((i) => i.id === id);
-      if (issue) return { repo, issue };
-    }
-    return undefined;
-  }
-
-  private userId(login: string): number {
-    const key = login.toLowerCase();
-    let u = this.users.get(key);
-    if (!u) {
-      u = { id: this.nextIds.user++, login };
-      this.users.set(key, u);
-    }
-    return u.id;
   }
 
   // ----- JSON shapes -----
@@ -1704,26 +1345,16 @@ class StandIn implements GitHubStandIn {
   // ----- handler helpers -----
 
   private repoOf(ctx: Ctx): RepoState {
-    const repo = this.repos.get(`${ctx.params.owner}/${ctx.params.repo}`.toLowerCase());
-    if (!repo) throw new HttpError(404, "Not Found");
-    return repo;
+    return this.repoNamed(`${ctx.params.owner}/${ctx.params.repo}`);
   }
 
   private issueOf(ctx: Ctx, repo = this.repoOf(ctx)): StandInIssue {
-    const n = Number(ctx.params.issue_number);
-    const issue = repo.issues.find((i) => i.number === n);
-    if (!issue) throw new HttpError(404, "Not Found");
-    return issue;
+    return this.issueNumbered(repo, Number(ctx.params.issue_number));
   }
 
   private commentOf(ctx: Ctx): { repo: RepoState; issue: StandInIssue; comment: StandInComment } {
     const repo = this.repoOf(ctx);
-    const id = Number(ctx.params.comment_id);
-    for (const issue of repo.issues) {
-      const comment = issue.comments.find((c) => c.id === id);
-      if (comment) return { repo, issue, comment };
-    }
-    throw new HttpError(404, "Not Found");
+    return { repo, ...this.commentWithId(repo, Number(ctx.params.comment_id)) };
   }
 
   private paginate<T>(ctx: Ctx, items: T[]): { page: T[]; headers: Record<string, string> } {
@@ -1744,99 +1375,9 @@ class StandIn implements GitHubStandIn {
     return { page: slice, headers: rels.length ? { link: rels.join(", ") } : {} };
   }
 
-  /** GitHub's answer to a title past 256 characters ("title is too long"). */
-  private checkTitle(title: string): void {
-    if (title.length > MAX_TITLE) {
-      throw new HttpError(422, "Validation Failed", {
-        errors: [
-          {
-            resource: "Issue",
-            code: "custom",
-            field: "title",
-            message: `title is too long (maximum is ${MAX_TITLE} characters)`,
-          },
-        ],
-        violation: `title is ${title.length} characters; GitHub's limit is ${MAX_TITLE}`,
-      });
-    }
-  }
-
-  private checkBody(text: unknown, resource: string): void {
-    if (typeof text === "string" && text.length > MAX_BODY) {
-      throw new HttpError(422, "Validation Failed", {
-        errors: [
-          { resource, code: "custom", field: "body", message: `body is too long (maximum is ${MAX_BODY} characters)` },
-        ],
-        violation: `body is ${text.length} characters; GitHub's limit is ${MAX_BODY}`,
-      });
-    }
-  }
-
-  /** The milestone a write names by number; GitHub refuses an unknown one with 422. */
-  private milestoneOf(repo: RepoState, v: unknown): number | null {
-    if (v === undefined || v === null) return null;
-    const m = repo.milestones.find((x) => x.number === Number(v));
-    if (!m) {
-      throw new HttpError(422, "Validation Failed", {
-        errors: [{ resource: "Issue", code: "invalid", field: "milestone", value: v }],
-      });
-    }
-    return m.number;
-  }
-
-  private labelNames(v: unknown): string[] {
-    if (!Array.isArray(v)) return [];
-    return v
-      .map((x) => (typeof x === "string" ? x : String((x as { name?: unknown }).name ?? "")))
-      .filter((x) => x !== "");
-  }
-
-  private setLabels(repo: RepoState, issue: StandInIssue, names: string[]): void {
-    const seen = new Set<string>();
-    issue.labels = [];
-    for (const n of names) {
-      const l = this.ensureLabel(repo, n);
-      if (seen.has(l.name.toLowerCase())) continue;
-      seen.add(l.name.toLowerCase());
-      issue.labels.push(l.name);
-    }
-  }
-
   private addReaction(target: { reactions: StandInReaction[] }, ctx: Ctx): Reply {
-    const content = String(ctx.body.content);
-    const existing = target.reactions.find((r) => r.content === content && r.user === ctx.actor.user.login);
-    if (existing) return { status: 200, body: this.reactionJson(existing) };
-    const r = this.normalizeReaction({ content, user: ctx.actor.user.login });
-    target.reactions.push(r);
-    return { status: 201, body: this.reactionJson(r) };
-  }
-
-  private touch(issue: StandInIssue): void {
-    issue.updated_at = nowIso();
-  }
-
-  /** Links child under parent with GitHub's rules (REST's add-sub-issue and GraphQL's addSubIssue/parentIssueId). */
-  private linkSubIssue(
-    parent: StandInIssue,
-    child: StandInIssue,
-    replaceParent: boolean,
-    fail: (message: string) => never,
-  ): void {
-    if (child.id === parent.id) fail("An issue cannot be a sub-issue of itself");
-    if (child.pull_request) fail("Pull requests cannot be sub-issues");
-    if (parent.sub_issues.includes(child.id)) fail("Issue is already a sub-issue of this issue");
-    if (child.parent !== null && !replaceParent)
-      fail("Issue may not contain duplicate sub-issues and Sub issue may only have one parent");
-    if (parent.sub_issues.length >= MAX_SUB_ISSUES) fail(`Parent cannot have more than ${MAX_SUB_ISSUES} sub-issues`);
-    for (let p = parent.parent; p !== null; p = this.findIssueById(p)?.issue.parent ?? null)
-      if (p === child.id) fail("Sub-issues cannot form a cycle");
-    if (child.parent !== null) {
-      const old = this.findIssueById(child.parent);
-      if (old) old.issue.sub_issues = old.issue.sub_issues.filter((id) => id !== child.id);
-    }
-    parent.sub_issues.push(child.id);
-    child.parent = parent.id;
-    this.touch(parent);
+    const { reaction, created } = this.react(target, String(ctx.body.content), ctx.actor.user.login);
+    return { status: created ? 201 : 200, body: this.reactionJson(reaction) };
   }
 
   /** The stand-in's state as the GraphQL executor sees it, acting as `actor`. */
@@ -1990,28 +1531,11 @@ class StandIn implements GitHubStandIn {
      * private repo none/none. A login that cannot be a GitHub user gets 404. The user-owned repo's owner is admin.
      */
     "repos/get-collaborator-permission-level"(ctx) {
-      const repo = this.repoOf(ctx);
-      const login = ctx.params.username;
-      if (!LOGIN_RE.test(login) && !/^[A-Za-z0-9-]+\[bot\]$/.test(login)) throw new HttpError(404, "Not Found");
-      const collab = repo.collaborators.get(login.toLowerCase());
-      const role: Role | "none" =
-        collab?.role ?? (login.toLowerCase() === repo.owner.toLowerCase() ? "admin" : repo.private ? "none" : "read");
-      const perms =
-        role === "none"
-          ? { pull: false, triage: false, push: false, maintain: false, admin: false }
-          : (({ legacy: _l, ...p }) => p)(ROLE_PERMISSIONS[role]);
-      const legacy = role === "none" ? "none" : ROLE_PERMISSIONS[role].legacy;
+      const { login, permissions, ...answer } = this.permissionOf(this.repoOf(ctx), ctx.params.username);
+      const type = login.endsWith("[bot]") ? "Bot" : "User";
       return {
         status: 200,
-        body: {
-          permission: legacy,
-          role_name: role,
-          user: {
-            ...this.userJson({ login: collab?.login ?? login, type: login.endsWith("[bot]") ? "Bot" : "User" }),
-            permissions: perms,
-            role_name: role,
-          },
-        },
+        body: { ...answer, user: { ...this.userJson({ login, type }), permissions, role_name: answer.role_name } },
       };
     },
 
@@ -2023,32 +1547,11 @@ class StandIn implements GitHubStandIn {
     "issues/create"(ctx) {
       const repo = this.repoOf(ctx);
       const b = ctx.body;
-      const title = String(b.title ?? "");
-      if (title.trim() === "") {
-        throw new HttpError(422, "Validation Failed", {
-          errors: [{ resource: "Issue", code: "missing_field", field: "title" }],
-          violation: "body/title must not be blank",
-        });
-      }
-      this.checkTitle(title);
-      this.checkBody(b.body, "Issue");
       const assignees = [...((b.assignees as string[] | undefined) ?? [])];
       if (typeof b.assignee === "string" && !assignees.includes(b.assignee)) assignees.unshift(b.assignee);
-      // GitHub drops a type the repository does not have, silently (the description says so).
-      const type =
-        typeof b.type === "string"
-          ? repo.issueTypes?.find((t) => t.name.toLowerCase() === String(b.type).toLowerCase())?.name
-          : undefined;
-      const issue = this.addIssue(repo.fullName, {
-        title,
-        body: typeof b.body === "string" ? b.body : null,
-        labels: this.labelNames(b.labels),
-        assignees,
-        type: type ?? null,
-        milestone: this.milestoneOf(repo, b.milestone),
-        user: ctx.actor.user,
-        performed_via_github_app: ctx.actor.app,
-      });
+      const fields = { title: String(b.title ?? ""), body: b.body as string | null | undefined, assignees };
+      const labels = this.labelNames(b.labels);
+      const issue = this.createIssue(repo, { ...fields, labels, milestone: b.milestone, type: b.type }, ctx.actor);
       const body = this.issueJson(repo, issue);
       return { status: 201, body, headers: { location: String(body.url) } };
     },
@@ -2066,10 +1569,7 @@ class StandIn implements GitHubStandIn {
         this.checkTitle(String(b.title));
         issue.title = String(b.title);
       }
-      if (b.body !== undefined) {
-        this.checkBody(b.body, "Issue");
-        issue.body = b.body as string | null;
-      }
+      if (b.body !== undefined) this.setIssueBody(issue, b.body as string | null);
       if (b.labels !== undefined) this.setLabels(repo, issue, this.labelNames(b.labels));
       if (b.assignees !== undefined) {
         issue.assignees = (b.assignees as unknown[]).map((a) =>
@@ -2078,49 +1578,16 @@ class StandIn implements GitHubStandIn {
       } else if (b.assignee !== undefined) {
         issue.assignees = b.assignee ? [String(b.assignee)] : [];
       }
-      if (b.state !== undefined && b.state !== issue.state) {
-        issue.state = b.state as "open" | "closed";
-        if (issue.state === "closed") {
-          issue.closed_at = nowIso();
-          issue.closed_by = ctx.actor.user.login;
-          issue.state_reason = (b.state_reason as string | null | undefined) ?? "completed";
-        } else {
-          issue.closed_at = null;
-          issue.closed_by = null;
-          issue.state_reason = (b.state_reason as string | null | undefined) ?? "reopened";
-        }
-      } else if (b.state_reason !== undefined) {
-        issue.state_reason = b.state_reason as string | null;
+      if (b.state !== undefined || b.state_reason !== undefined) {
+        const state = (b.state as "open" | "closed" | undefined) ?? issue.state;
+        this.setIssueState(issue, state, b.state_reason as string | null | undefined, ctx.actor);
       }
       this.touch(issue);
       return { status: 200, body: this.issueJson(repo, issue) };
     },
     "issues/list-for-repo"(ctx) {
       const repo = this.repoOf(ctx);
-      const q = ctx.query;
-      const state = q.state ?? "open";
-      const wanted = (q.labels ?? "")
-        .split(",")
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean);
-      let list = repo.issues.filter((i) => state === "all" || i.state === state);
-      if (wanted.length) list = list.filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)));
-      if (q.creator) list = list.filter((i) => i.user.login.toLowerCase() === q.creator.toLowerCase());
-      if (q.assignee === "none") list = list.filter((i) => i.assignees.length === 0);
-      else if (q.assignee === "*") list = list.filter((i) => i.assignees.length > 0);
-      else if (q.assignee)
-        list = list.filter((i) => i.assignees.some((a) => a.toLowerCase() === q.assignee.toLowerCase()));
-      if (q.since) list = list.filter((i) => i.updated_at >= q.since);
-      const sort = q.sort ?? "created";
-      const dir = (q.direction ?? "desc") === "asc" ? 1 : -1;
-      const key = (i: StandInIssue): number | string =>
-        sort === "comments" ? i.comments.length : sort === "updated" ? i.updated_at : i.created_at;
-      list = [...list].sort((a, b) => {
-        const ka = key(a);
-        const kb = key(b);
-        return (ka < kb ? -1 : ka > kb ? 1 : a.number - b.number) * dir;
-      });
-      const { page, headers } = this.paginate(ctx, list);
+      const { page, headers } = this.paginate(ctx, this.listIssues(repo, ctx.query));
       return { status: 200, body: page.map((i) => this.issueJson(repo, i)), headers };
     },
     "issues/add-assignees"(ctx) {
@@ -2161,12 +1628,7 @@ class StandIn implements GitHubStandIn {
       const repo = this.repoOf(ctx);
       const issue = this.issueOf(ctx, repo);
       this.checkBody(ctx.body.body, "IssueComment");
-      const comment = this.addComment(repo.fullName, issue.number, {
-        body: String(ctx.body.body),
-        user: ctx.actor.user,
-        performed_via_github_app: ctx.actor.app,
-      });
-      this.touch(issue);
+      const comment = this.createComment(repo, issue, String(ctx.body.body), ctx.actor);
       const body = this.commentJson(repo, issue, comment);
       return { status: 201, body, headers: { location: String(body.url) } };
     },
@@ -2177,8 +1639,7 @@ class StandIn implements GitHubStandIn {
     "issues/update-comment"(ctx) {
       const { repo, issue, comment } = this.commentOf(ctx);
       this.checkBody(ctx.body.body, "IssueComment");
-      comment.body = String(ctx.body.body);
-      comment.updated_at = nowIso();
+      this.updateComment(comment, String(ctx.body.body));
       return { status: 200, body: this.commentJson(repo, issue, comment) };
     },
     "issues/delete-comment"(ctx) {
@@ -2211,10 +1672,7 @@ class StandIn implements GitHubStandIn {
     "issues/remove-label"(ctx) {
       const repo = this.repoOf(ctx);
       const issue = this.issueOf(ctx, repo);
-      const name = ctx.params.name.toLowerCase();
-      if (!issue.labels.some((l) => l.toLowerCase() === name)) throw new HttpError(404, "Label does not exist");
-      issue.labels = issue.labels.filter((l) => l.toLowerCase() !== name);
-      this.touch(issue);
+      this.removeLabel(issue, ctx.params.name);
       return { status: 200, body: issue.labels.map((l) => this.labelJson(repo, l)) };
     },
     "issues/remove-all-labels"(ctx) {
@@ -2228,26 +1686,13 @@ class StandIn implements GitHubStandIn {
     "issues/list-sub-issues"(ctx) {
       const repo = this.repoOf(ctx);
       const issue = this.issueOf(ctx, repo);
-      const children = issue.sub_issues
-        .map((id) => this.findIssueById(id))
-        .filter((x): x is { repo: RepoState; issue: StandInIssue } => !!x);
-      const { page, headers } = this.paginate(ctx, children);
+      const { page, headers } = this.paginate(ctx, this.subIssuesOf(issue));
       return { status: 200, body: page.map((c) => this.issueJson(c.repo, c.issue)), headers };
     },
     "issues/add-sub-issue"(ctx) {
       const repo = this.repoOf(ctx);
       const parent = this.issueOf(ctx, repo);
-      const childId = Number(ctx.body.sub_issue_id);
-      const found = this.findIssueById(childId);
-      if (!found || found.repo.owner.toLowerCase() !== repo.owner.toLowerCase()) {
-        const byNumber = repo.issues.some((i) => i.number === childId);
-        throw new HttpError(404, "Not Found", byNumber ? { hint: "sub_issue_id is the issue id, not its number" } : {});
-      }
-      this.linkSubIssue(parent, found.issue, ctx.body.replace_parent === true, (message) => {
-        throw new HttpError(422, "Validation Failed", {
-          errors: [{ resource: "Issue", code: "custom", field: "sub_issue_id", message }],
-        });
-      });
+      this.addSubIssue(repo, parent, Number(ctx.body.sub_issue_id), ctx.body.replace_parent === true);
       return {
         status: 201,
         body: this.issueJson(repo, parent),
@@ -2275,13 +1720,7 @@ class StandIn implements GitHubStandIn {
     // Milestones: `state` open (default), closed or all; sorted by `due_on` (default) or `completeness`.
     "issues/list-milestones"(ctx) {
       const repo = this.repoOf(ctx);
-      const state = ctx.query.state ?? "open";
-      let list = repo.milestones.filter((m) => state === "all" || m.state === state);
-      const dir = (ctx.query.direction ?? "asc") === "asc" ? 1 : -1;
-      // GitHub lists milestones without a due date last when sorting by due date.
-      list = [...list].sort((a, b) =>
-        a.due_on === b.due_on ? a.number - b.number : !a.due_on ? 1 : !b.due_on ? -1 : a.due_on < b.due_on ? -dir : dir,
-      );
+      const list = this.listMilestones(repo, ctx.query.state, ctx.query.direction);
       const { page, headers } = this.paginate(ctx, list);
       return { status: 200, body: page.map((m) => this.milestoneJson(repo, m.number)), headers };
     },
@@ -2299,10 +1738,7 @@ class StandIn implements GitHubStandIn {
       const repo = this.repoOf(ctx);
       if (repo.dependencies === "absent") throw new HttpError(404, "Not Found");
       const issue = this.issueOf(ctx, repo);
-      const blockers = (issue.blocked_by ?? [])
-        .map((id) => this.findIssueById(id))
-        .filter((x): x is { repo: RepoState; issue: StandInIssue } => !!x);
-      const { page, headers } = this.paginate(ctx, blockers);
+      const { page, headers } = this.paginate(ctx, this.blockersOf(repo, issue));
       return { status: 200, body: page.map((b) => this.issueJson(b.repo, b.issue)), headers };
     },
     "issues/add-blocked-by-dependency"(ctx) {
@@ -2310,27 +1746,7 @@ class StandIn implements GitHubStandIn {
       if (repo.dependencies === "absent") throw new HttpError(404, "Not Found");
       if (repo.dependencies === "forbidden") throw new HttpError(403, "Resource not accessible by integration");
       const issue = this.issueOf(ctx, repo);
-      const blockingId = Number(ctx.body.issue_id);
-      const found = this.findIssueById(blockingId);
-      if (!found || found.repo.owner.toLowerCase() !== repo.owner.toLowerCase()) {
-        const byNumber = repo.issues.some((i) => i.number === blockingId);
-        throw new HttpError(404, "Not Found", byNumber ? { hint: "issue_id is the issue id, not its number" } : {});
-      }
-      const invalid = (message: string) =>
-        new HttpError(422, "Validation Failed", {
-          errors: [{ resource: "IssueDependency", code: "custom", field: "issue_id", message }],
-        });
-      if (found.issue.id === issue.id) throw invalid("an issue cannot block itself");
-      issue.blocked_by ??= [];
-      if (issue.blocked_by.includes(blockingId)) {
-        this.violations.push(
-          `POST dependencies/blocked_by: #${found.issue.number} already blocks #${issue.number} (sent twice)`,
-        );
-        throw invalid("the dependency already exists");
-      }
-      if (issue.blocked_by.length >= 50) throw invalid("an issue can be blocked by at most 50 issues");
-      issue.blocked_by.push(blockingId);
-      this.touch(issue);
+      this.addBlockedBy(repo, issue, Number(ctx.body.issue_id));
       return {
         status: 201,
         body: this.issueJson(repo, issue),
