@@ -1,12 +1,12 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../entry/app-deps.js";
-import { roleCheck, type MinimumRole } from "../domain/roles/resolve-role.js";
+import { roleCheck, type MinimumRole, type PermissionAnswer } from "../domain/roles/resolve-role.js";
 import { ConfigSchema } from "../domain/config/schema.js";
-import { commandGitHubFromContext, type CommandGitHub } from "../adapters/github/command-github.js";
-import type { ConfigRead, IssueGitHub } from "../adapters/github/issue-github.js";
+import { commandGitHubFromContext } from "../adapters/github/command-github.js";
+import type { ConfigRead, GhComment } from "../adapters/github/issue-github.js";
 import { noticeMarker, type AppIdentity } from "../domain/issue-state/markers.js";
 import { renderLabelRefusedNotice } from "../rendering/render-limits.js";
-import { runTriage } from "./triage/run-triage.js";
+import { runTriage, type TriageGitHub } from "./triage/run-triage.js";
 import { markTriageRequest } from "./asked-for-triage.js";
 import type { Feature } from "./feature.js";
 import { alreadySaid } from "./say-once.js";
@@ -29,8 +29,18 @@ export function labelRole(read: ConfigRead): MinimumRole {
 
 const REFUSED = { notice: "label-role" };
 
+/** What the trigger label asks of GitHub: the triage's calls, and the sender's role. */
+export interface LabelTriggerGitHub extends TriageGitHub {
+  /** The collaborator permission answer for `user`; throws with `status` when GitHub refuses. */
+  permissionOf(user: string): Promise<PermissionAnswer>;
+}
+
 /** Says on the issue, once, that a label was not acted on; the marker in the app's own comment remembers it. */
-async function noteOnce(gh: IssueGitHub, identity: AppIdentity, text: string): Promise<boolean> {
+async function noteOnce(
+  gh: { listComments(): Promise<GhComment[]>; createComment(body: string): Promise<unknown> },
+  identity: AppIdentity,
+  text: string,
+): Promise<boolean> {
   if (await alreadySaid(gh, identity, REFUSED)) return false;
   await gh.createComment(`${noticeMarker(REFUSED)}\n${text}`);
   return true;
@@ -64,7 +74,7 @@ export const labelTrigger: Feature = {
 /** The trigger label's run, once the config said the label is a trigger: the sender's role, then the triage. */
 async function triageOnLabel(o: {
   context: Context<"issues.labeled">;
-  gh: CommandGitHub;
+  gh: LabelTriggerGitHub;
   read: ConfigRead;
   label: string;
   sender: string;

@@ -1,8 +1,8 @@
-import { runTriage } from "../triage/run-triage.js";
+import { runTriage, type TriageGitHub } from "../triage/run-triage.js";
 import type { Command } from "./command.js";
 import { parentOf, resultOf } from "./parent-issue.js";
 
-export const apply: Command = {
+export const apply: Command<TriageGitHub> = {
   name: "apply",
   usage: "/triage apply [plan-id]",
   help:

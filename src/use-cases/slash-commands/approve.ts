@@ -3,7 +3,19 @@ import { readFollowUpMarker } from "../../domain/issue-state/markers.js";
 import type { Command } from "./command.js";
 import { recordReview, rewriteFollowUpMarker } from "./record-review.js";
 
-export const approve: Command = {
+/** What `/triage approve` asks of GitHub on the follow-up (the parent's comment: `ReviewGitHub`). */
+export interface ApproveGitHub {
+  /** Takes a label off; a label that is not there is not an error. */
+  removeLabel(name: string): Promise<void>;
+}
+
+/** What `/triage reject` asks of GitHub on the follow-up (the parent's comment: `ReviewGitHub`). */
+export interface RejectGitHub {
+  updateBody(body: string): Promise<void>;
+  closeIssue(reason: "not_planned"): Promise<void>;
+}
+
+export const approve: Command<ApproveGitHub> = {
   name: "approve",
   usage: "/triage approve",
   help: "On a follow-up: accepts it, taking off its review label (default `needs-review`).",
@@ -24,7 +36,7 @@ export const approve: Command = {
   },
 };
 
-export const reject: Command = {
+export const reject: Command<RejectGitHub> = {
   name: "reject",
   usage: "/triage reject [reason]",
   help:

@@ -1,6 +1,16 @@
 import type { Command } from "./command.js";
 
-export const close: Command = {
+/** What `/triage close` asks of GitHub. */
+export interface CloseGitHub {
+  closeIssue(reason: "completed"): Promise<void>;
+}
+
+/** What `/triage reopen` asks of GitHub. */
+export interface ReopenGitHub {
+  reopenIssue(): Promise<void>;
+}
+
+export const close: Command<CloseGitHub> = {
   name: "close",
   usage: "/triage close",
   help: "Closes the issue as completed, with a summary comment.",
@@ -20,7 +30,7 @@ export const close: Command = {
   },
 };
 
-export const reopen: Command = {
+export const reopen: Command<ReopenGitHub> = {
   name: "reopen",
   usage: "/triage reopen",
   help: "Reopens the issue.",

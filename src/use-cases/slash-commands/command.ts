@@ -1,8 +1,8 @@
 import type { Config, COMMAND_NAMES } from "../../domain/config/schema.js";
 import type { MinimumRole } from "../../domain/roles/resolve-role.js";
-import type { CommandGitHub } from "../../adapters/github/command-github.js";
 import type { ConfigRead } from "../../adapters/github/issue-github.js";
 import type { TriageDeps } from "../triage/run-triage.js";
+import type { ReviewGitHub } from "./record-review.js";
 import type { GhIssue } from "../../adapters/github/issue-github.js";
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -13,11 +13,14 @@ export interface CommandIssue extends GhIssue {
   labels?: Array<{ name?: string } | string>;
 }
 
-/** Everything a command may use. */
-export interface CommandContext {
-  gh: CommandGitHub;
-  /** GitHub for another issue of the repository (a follow-up's parent). */
-  ghFor(number: number): CommandGitHub;
+/**
+ * Everything a command may use. `G` is the command's port: the few GitHub calls it makes on the issue it was written
+ * on, declared next to the command (Prow's plugins do the same), so a test hands it a small fake.
+ */
+export interface CommandContext<G = unknown> {
+  gh: G;
+  /** GitHub for the parent of a follow-up, where a review is recorded. */
+  ghFor(number: number): ReviewGitHub;
   issue: CommandIssue;
   /** Set when the issue is a follow-up the app opened (from its marker, trusted only in the app's own text). */
   followUp?: { parent: number; template: string };
@@ -28,14 +31,20 @@ export interface CommandContext {
   configRead: ConfigRead;
   deps: TriageDeps;
   /** Every registered command (for help). */
-  commands: Command[];
+  commands: CommandHelp[];
 }
+
+/** A command as help lists it: everything but how it runs. */
+export type CommandHelp = Omit<Command, "run">;
 
 /** `ok` with an optional reply comment; or a failure whose reason is quoted back to the author. */
 export type CommandResult = { ok: true; reply?: string } | { ok: false; reason: string };
 
-/** One `/triage` command with its help: the registration list in `index.ts` is the only place commands are wired. */
-export interface Command {
+/**
+ * One `/triage` command with its help: the registration list in `index.ts` is the only place commands are wired. `G`
+ * is its port (see `CommandContext`).
+ */
+export interface Command<G = unknown> {
   name: CommandName;
   /** E.g. `/triage apply [plan-id]`. */
   usage: string;
@@ -46,5 +55,6 @@ export interface Command {
   /** Where it may be used: the triaged issue, a follow-up the app opened, or either. */
   on: "parent" | "follow-up" | "any";
   examples: string[];
-  run(ctx: CommandContext): Promise<CommandResult>;
+  // A property, not a method, so a command that needs more than the runner gives fails to type-check.
+  run: (ctx: CommandContext<G>) => Promise<CommandResult>;
 }

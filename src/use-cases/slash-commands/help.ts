@@ -1,12 +1,12 @@
 import type { Config } from "../../domain/config/schema.js";
-import type { Command } from "./command.js";
+import type { Command, CommandHelp } from "./command.js";
 
 function who(role: string): string {
   return role === "anyone" ? "anyone" : `\`${role}\` role or higher`;
 }
 
 /** The commands table, generated from the registration list (docs/commands.md shows the same table). */
-export function renderHelpTable(commands: Command[], roles: Config["roles"] = {}): string {
+export function renderHelpTable(commands: CommandHelp[], roles: Config["roles"] = {}): string {
   return [
     "| Command | What it does | Who may use it | Example |",
     "|---|---|---|---|",

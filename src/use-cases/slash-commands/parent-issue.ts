@@ -1,9 +1,9 @@
 import type { ParentIssue } from "../../domain/follow-up-plan/triage-plan.js";
-import type { TriageOutcome } from "../triage/run-triage.js";
+import type { TriageGitHub, TriageOutcome } from "../triage/run-triage.js";
 import type { CommandContext, CommandResult } from "./command.js";
 
 /** The issue a parent command runs on, as the triage run wants it. */
-export function parentOf(ctx: CommandContext): ParentIssue {
+export function parentOf(ctx: CommandContext<Pick<TriageGitHub, "owner" | "repo">>): ParentIssue {
   const { gh, issue } = ctx;
   return {
     owner: gh.owner,

@@ -1,8 +1,8 @@
-import { runTriage } from "../triage/run-triage.js";
+import { runTriage, type TriageGitHub } from "../triage/run-triage.js";
 import type { Command } from "./command.js";
 import { parentOf, resultOf } from "./parent-issue.js";
 
-export const plan: Command = {
+export const plan: Command<TriageGitHub> = {
   name: "plan",
   usage: "/triage plan",
   help:

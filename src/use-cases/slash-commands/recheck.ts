@@ -1,8 +1,8 @@
-import { runTriage } from "../triage/run-triage.js";
+import { runTriage, type TriageGitHub } from "../triage/run-triage.js";
 import type { Command } from "./command.js";
 import { parentOf, resultOf } from "./parent-issue.js";
 
-export const recheck: Command = {
+export const recheck: Command<TriageGitHub> = {
   name: "recheck",
   usage: "/triage recheck",
   help:

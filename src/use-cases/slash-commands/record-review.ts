@@ -9,7 +9,15 @@ import {
 import { followUpList } from "../../rendering/render-diagnosis.js";
 import { reviewState, type Review } from "../../domain/follow-up-plan/summarize-plan.js";
 import { recall } from "../triage/run-triage.js";
+import type { GhComment, GhIssue } from "../../adapters/github/issue-github.js";
 import type { CommandContext } from "./command.js";
+
+/** What recording a review asks of GitHub on the parent: the app's comment and follow-ups, and one edit. */
+export interface ReviewGitHub {
+  listComments(): Promise<GhComment[]>;
+  listSubIssues(): Promise<GhIssue[]>;
+  updateComment(id: number, body: string): Promise<void>;
+}
 
 /**
  * Records a review in the parent's diagnosis comment: its state marker and its follow-up list. Only the app's own

@@ -1,15 +1,17 @@
 import type { Context } from "probot";
 import { addedCommands, parseCommands, suggestVerb, type ParsedCommand } from "./parse-commands.js";
-import { roleCheck } from "../../domain/roles/resolve-role.js";
+import { roleCheck, type PermissionAnswer } from "../../domain/roles/resolve-role.js";
 import { parseConfig, type ConfigProblem } from "../../domain/config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../../domain/config/schema.js";
-import { commandGitHubFromContext, type CommandGitHub, type Reaction } from "../../adapters/github/command-github.js";
+import { commandGitHubFromContext, type Reaction } from "../../adapters/github/command-github.js";
+import type { ConfigRead, GhComment } from "../../adapters/github/issue-github.js";
 import { escapeMarkdown } from "../../rendering/escape-markdown.js";
 import { renderCommandLimitNotice } from "../../rendering/render-limits.js";
 import { isAppAuthored, noticeMarker, readFollowUpMarker } from "../../domain/issue-state/markers.js";
 import type { TriageDeps } from "../triage/run-triage.js";
 import type { Command, CommandContext, CommandIssue } from "./command.js";
-import { commands as registered } from "./command-list.js";
+import { type CommandPorts, commands as registered } from "./command-list.js";
+import type { ReviewGitHub } from "./record-review.js";
 import type { Feature } from "../feature.js";
 import { alreadySaid } from "../say-once.js";
 
@@ -21,12 +23,27 @@ export interface CommandJob {
   commands: ParsedCommand[];
 }
 
-/** What running a job needs besides its data. */
+/** What the runner itself asks of GitHub for a comment with commands: the config, reactions, the role, replies. */
+export interface CommandRunnerGitHub {
+  readonly owner: string;
+  readonly repo: string;
+  readConfig(): Promise<ConfigRead>;
+  readConfigText(): Promise<string | undefined>;
+  react(commentId: number, content: Reaction): Promise<void>;
+  /** The collaborator permission answer for `user`; throws with `status` when GitHub refuses. */
+  permissionOf(user: string): Promise<PermissionAnswer>;
+  createComment(body: string): Promise<GhComment>;
+  /** To find a notice the app already gave (`say-once.ts`). */
+  listComments(): Promise<GhComment[]>;
+}
+
+/** What running a job needs besides its data: GitHub for the runner and every command's port, the commands. */
 export interface CommandEnv {
-  gh: CommandGitHub;
-  ghFor(number: number): CommandGitHub;
+  gh: CommandRunnerGitHub & CommandPorts;
+  /** GitHub for a follow-up's parent, where `approve` and `reject` record the review. */
+  ghFor(number: number): ReviewGitHub;
   deps: TriageDeps;
-  commands: Command[];
+  commands: Command<CommandPorts>[];
 }
 
 interface Failure {
@@ -159,7 +176,7 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
       );
       continue;
     }
-    const ctx: CommandContext = {
+    const ctx: CommandContext<CommandPorts> = {
       gh,
       ghFor: env.ghFor,
       issue: job.issue,
@@ -220,7 +237,7 @@ async function react(env: CommandEnv, job: CommandJob, content: Reaction): Promi
 }
 
 /** `/triage <verb>` in issue comments: see `commands/index.ts` for the list. */
-export function createSlashCommands(commands: Command[] = registered): Feature {
+export function createSlashCommands(commands: Command<CommandPorts>[] = registered): Feature {
   return {
     name: "commands",
     help:

@@ -1,4 +1,4 @@
-import type { IssueGitHub } from "../../adapters/github/issue-github.js";
+import type { GhComment } from "../../adapters/github/issue-github.js";
 import { fitBody, GITHUB_BODY_LIMIT } from "../../rendering/fit-body.js";
 import {
   DIAGNOSIS_START,
@@ -37,11 +37,24 @@ export function stripNotice(body: string): string {
   return body.slice(0, start).replace(/\n+$/, "\n") + body.slice(end + NOTICE_END.length).replace(/^\n+/, "");
 }
 
+/** What reporting a failure asks of GitHub: the issue's comments, and writing the app's one comment. */
+export interface FailureGitHub {
+  readonly number: number;
+  listComments(): Promise<GhComment[]>;
+  createComment(body: string): Promise<unknown>;
+  updateComment(id: number, body: string): Promise<void>;
+}
+
 /**
  * Says on the issue that a run could not finish, in the app's one comment (appended to the diagnosis, or a new comment
  * carrying the app's marker, so the next successful run rewrites it in place and the notice goes away).
  */
-export async function reportFailure(gh: IssueGitHub, identity: AppIdentity, why: string, next: string): Promise<void> {
+export async function reportFailure(
+  gh: FailureGitHub,
+  identity: AppIdentity,
+  why: string,
+  next: string,
+): Promise<void> {
   const memory = recall(await gh.listComments(), [], identity, gh.number);
   const notice = renderFailureNotice(why, next);
   if (memory.comment) {

@@ -13,15 +13,19 @@ import {
 } from "../../domain/diagnosis/plan-checks.js";
 import type { HealthResult, LiveState, SecretUse, ServiceTarget } from "../../domain/diagnosis/live-state.js";
 import type {
+  AppliedWrites,
   ConfigRead,
   DependencyLink,
   GhComment,
   GhIssue,
-  IssueGitHub,
+  RepoTemplateFile,
+  WriteBatch,
 } from "../../adapters/github/issue-github.js";
 import { buildPlan } from "../../rendering/build-plan.js";
 import type {
   ExistingFollowUp,
+  IssueType,
+  Milestone,
   ParentIssue,
   RepoStructure,
   TriagePlan,
@@ -63,6 +67,40 @@ import {
   renderLeftOutVariablesSection,
   renderRateLimitNotice,
 } from "../../rendering/render-limits.js";
+
+/**
+ * What a triage asks of GitHub before it decides: only reads. The CLI's `plan` and the Action give a read-only client;
+ * the app, its transport (REST or GraphQL); the table tests, the in-memory fake over the stand-in's world.
+ */
+export interface TriageReads {
+  readonly owner: string;
+  readonly repo: string;
+  /** The config's path when it is not `.github/config-triage.yml` (the Action's `config-path`), for messages. */
+  readonly configFile?: string;
+  readConfig(): Promise<ConfigRead>;
+  /** The config file's own text, to put line numbers on problems; undefined if it cannot be read. */
+  readConfigText(): Promise<string | undefined>;
+  /** Templates the repository adds or overrides; one with `problem` was not read (too many, too large). */
+  readRepoTemplates(): Promise<RepoTemplateFile[]>;
+  /** A file of the default branch with the date of its last commit (a snapshot's age); undefined when absent. */
+  readRepoFile(path: string): Promise<{ text: string; updatedAt?: string } | undefined>;
+  listComments(): Promise<GhComment[]>;
+  listSubIssues(): Promise<GhIssue[]>;
+  /** Issues the app opened in the repository since the parent was opened, newest first (orphans of a dead run). */
+  listOwnIssues(): Promise<GhIssue[]>;
+  /** Open milestones of the repository. */
+  listMilestones(): Promise<Milestone[]>;
+  /** Issue types of the repository; undefined where it has none. */
+  listIssueTypes(): Promise<IssueType[] | undefined>;
+}
+
+/** What a triage asks of GitHub: the reads, its one comment, and its writes as one batch (see `WriteBatch`). */
+export interface TriageGitHub extends TriageReads {
+  createComment(body: string): Promise<GhComment>;
+  updateComment(id: number, body: string): Promise<void>;
+  /** Applies a triage's writes: follow-ups, links, dependencies, the comment, closing. */
+  applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
+}
 
 /** What a triage run needs besides GitHub. */
 export interface TriageDeps {
@@ -198,7 +236,7 @@ export function recallOwnIssues(
 
 /** Writes the app's one comment on the issue, or rewrites its own section in place (text people added stays). */
 export async function upsertComment(
-  gh: IssueGitHub,
+  gh: Pick<TriageGitHub, "createComment" | "updateComment">,
   memory: Pick<IssueMemory, "comment">,
   section: string,
 ): Promise<void> {
@@ -212,7 +250,7 @@ export async function upsertComment(
 
 /** Templates: the app's own, then the repository's, which override by name. */
 async function loadTemplates(
-  gh: IssueGitHub,
+  gh: Pick<TriageReads, "readRepoTemplates">,
   builtIn: Map<string, Template>,
 ): Promise<{ templates: Map<string, Template>; problems: ConfigProblem[] }> {
   const templates = new Map(builtIn);
@@ -247,7 +285,7 @@ export type TriageDecision =
  * `runTriage` applies the decision, and the CLI's `plan` prints it.
  */
 export async function decideTriage(
-  gh: IssueGitHub,
+  gh: TriageReads,
   parent: ParentIssue,
   deps: Pick<
     TriageDeps,
@@ -331,7 +369,7 @@ export async function decideTriage(
  * every read succeeded and every template rendered, so a user's mistake never leaves half a triage behind.
  */
 async function triageOnce(
-  gh: IssueGitHub,
+  gh: TriageGitHub,
   parent: ParentIssue,
   deps: TriageDeps,
   configRead?: ConfigRead,
@@ -522,7 +560,7 @@ const DEFAULT_TRIAGES_PER_HOUR = ConfigSchema.shape.max_triages_per_hour.parse(u
  * counts, with the default), before anything else is read, so a refused triage costs one config read.
  */
 async function checkRateLimit(
-  gh: IssueGitHub,
+  gh: Pick<TriageReads, "owner" | "repo">,
   parent: ParentIssue,
   store: RateLimitStore,
   read: ConfigRead,
@@ -542,7 +580,7 @@ async function checkRateLimit(
  * app's metrics.
  */
 export function runTriage(
-  gh: IssueGitHub,
+  gh: TriageGitHub,
   parent: ParentIssue,
   deps: TriageDeps,
   configRead?: ConfigRead,
