@@ -22,7 +22,7 @@ export const FIRST_IDS = {
 } as const;
 
 /** The node id prefix of each GraphQL type the stand-in serves. */
-export type NodeKind = "R" | "I" | "PR" | "IC" | "LA" | "U" | "BOT" | "A" | "REA" | "MI" | "CR" | "IT";
+export type NodeKind = "R" | "I" | "PR" | "IC" | "LA" | "U" | "BOT" | "A" | "REA" | "MI" | "CR" | "IT" | "C";
 
 /** MessagePack of one non-negative safe integer (positive fixint, uint8/16/32/64). */
 function packUint(n: number): number[] {

@@ -1023,6 +1023,32 @@ class StandIn extends GitHubWorld implements GitHubStandIn {
     };
   }
 
+  /** A commit that wrote `path` at `date`, as `GET /repos/{o}/{r}/commits` lists it. */
+  private commitJson(repo: RepoState, path: string, date: string): Record<string, unknown> {
+    const sha = createHash("sha1").update(`commit:${repo.fullName}:${path}:${date}`).digest("hex");
+    const tree = createHash("sha1").update(`tree:${repo.fullName}:${date}`).digest("hex");
+    const u = `${this.api}/repos/${repo.fullName}`;
+    const who = { name: repo.owner, email: `${repo.owner}@users.noreply.github.com`, date };
+    return {
+      url: `${u}/commits/${sha}`,
+      sha,
+      node_id: nodeId("C", repo.id, Number.parseInt(sha.slice(0, 8), 16)),
+      html_url: `${this.url}/${repo.fullName}/commit/${sha}`,
+      comments_url: `${u}/commits/${sha}/comments`,
+      commit: {
+        url: `${u}/git/commits/${sha}`,
+        author: who,
+        committer: who,
+        message: `Update ${path}`,
+        comment_count: 0,
+        tree: { sha: tree, url: `${u}/git/trees/${tree}` },
+      },
+      author: this.userJson({ login: repo.owner, type: "User" }),
+      committer: this.userJson({ login: repo.owner, type: "User" }),
+      parents: [],
+    };
+  }
+
   private contentEntry(repo: RepoState, path: string, type: "file" | "dir"): Record<string, unknown> {
     const text = type === "file" ? (repo.files.get(path) as string) : "";
     const sha =
@@ -1519,6 +1545,16 @@ class StandIn extends GitHubWorld implements GitHubStandIn {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([p, t]) => this.contentEntry(repo, p, t));
       return { status: 200, body: list };
+    },
+    // Commits: one per file write, newest first; `path` keeps those of that file or folder (what the app asks).
+    "repos/list-commits"(ctx) {
+      const repo = this.repoOf(ctx);
+      const path = (ctx.query.path ?? "").replace(/^\/+|\/+$/g, "");
+      const touched = [...repo.fileDates.entries()]
+        .filter(([p]) => path === "" || p === path || p.startsWith(`${path}/`))
+        .sort(([, a], [, b]) => (a < b ? 1 : a > b ? -1 : 0));
+      const { page, headers } = this.paginate(ctx, touched);
+      return { status: 200, body: page.map(([p, date]) => this.commitJson(repo, p, date)), headers };
     },
     "repos/check-collaborator"(ctx) {
       const repo = this.repoOf(ctx);

@@ -123,6 +123,8 @@ export interface RepoState {
   defaultBranch: string;
   installationId: number;
   files: Map<string, string>;
+  /** When each file was last written (its last commit's date). */
+  fileDates: Map<string, string>;
   collaborators: Map<string, { login: string; role: Role }>;
   labels: Map<string, LabelState>;
   milestones: MilestoneState[];
@@ -227,6 +229,7 @@ export class GitHubWorld {
       defaultBranch: opts.defaultBranch ?? "main",
       installationId: opts.installationId ?? 1,
       files: new Map(Object.entries(opts.files ?? {}).map(([p, t]) => [p.replace(/^\/+/, ""), t])),
+      fileDates: new Map(Object.keys(opts.files ?? {}).map((p) => [p.replace(/^\/+/, ""), nowIso()])),
       collaborators: new Map(),
       labels: new Map(),
       milestones: [],
@@ -368,6 +371,7 @@ export class GitHubWorld {
     const p = path.replace(/^\/+/, "");
     if (text === null) repo.files.delete(p);
     else repo.files.set(p, text);
+    repo.fileDates.set(p, nowIso());
   }
 
   // ----- helpers -----
