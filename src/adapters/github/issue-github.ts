@@ -148,8 +148,14 @@ export interface IssueGitHub {
 /** What a token left in a body says when its follow-up was not opened after all (never sent as a token). */
 export const unopened = (template: string) => `the \`${template}\` follow-up`;
 
+/** The single writes `applyWritesOneByOne` makes a batch of. */
+export type SingleWrites = Pick<
+  IssueGitHub,
+  "createIssue" | "addSubIssue" | "listBlockedBy" | "addBlockedBy" | "createComment" | "updateComment" | "closeIssue"
+>;
+
 /** `applyWrites` through the single-write methods, one request per write (the REST way). */
-export async function applyWritesOneByOne(gh: IssueGitHub, batch: WriteBatch): Promise<AppliedWrites> {
+export async function applyWritesOneByOne(gh: SingleWrites, batch: WriteBatch): Promise<AppliedWrites> {
   const created: GhIssue[] = [];
   const numbers = new Map<string, number>();
   for (const draft of batch.create) {
