@@ -16,8 +16,8 @@ import { loadBuiltInTemplates } from "../../src/render/templates.js";
 import type { TriageDeps } from "../../src/triage/run-triage.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 import { addScenarioMilestones } from "../fixtures/scenario-structure.js";
-import { type FakeGitHub, fakeGitHub, issueOf, withAnswers } from "./fake-github.js";
-import { GitHubWorld, type Role, type StandInComment, type StandInIssue } from "./github-world.js";
+import { type FakeGitHub, fakeGitHub, issueOf, withAnswers } from "../../dev/fake-github.js";
+import { GitHubWorld, type Role, type StandInComment, type StandInIssue } from "../../dev/github-world.js";
 
 export const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 /** The built-in follow-ups of the scenario's config, in its order. */

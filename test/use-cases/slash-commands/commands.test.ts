@@ -8,8 +8,8 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
 import { readMarker } from "../../../src/render/markers.js";
 import { scenarioConfigYaml, scenarioServices } from "../../fixtures/scenario.js";
-import { type FakeGitHub, refuse } from "../../support/fake-github.js";
-import type { GitHubWorld } from "../../support/github-world.js";
+import { type FakeGitHub, refuse } from "../../../dev/fake-github.js";
+import type { GitHubWorld } from "../../../dev/github-world.js";
 import {
   addDiagnosis,
   addFollowUps,
@@ -56,7 +56,7 @@ interface Row {
   config?: string | null;
   /** Fields of the webhook's issue (a pull request). */
   issue?: Record<string, unknown>;
-  then: (r: CommentOutcome, w: GitHubWorld) => void;
+  sees: (r: CommentOutcome, w: GitHubWorld) => void;
 }
 
 async function runRow(row: Row): Promise<void> {
@@ -70,7 +70,7 @@ async function runRow(row: Row): Promise<void> {
     answers: row.answers,
     issue: row.issue as never,
   });
-  row.then(outcome, world);
+  row.sees(outcome, world);
   // Nothing the app sent was a request GitHub refuses.
   expect(world.violations).toEqual([]);
 }
@@ -94,7 +94,7 @@ describe("/triage help and the command runner", () => {
         author: "passer-by",
         // Asking would fail the command: help must not ask.
         answers: { permissionOf: refuse(500) },
-        then: (r) => {
+        sees: (r) => {
           expect(r.reactions).toEqual(["eyes", "rocket"]);
           expect(r.replies).toHaveLength(1);
           expect(r.replies[0]).toContain("| `/triage apply [plan-id]` |");
@@ -107,12 +107,12 @@ describe("/triage help and the command runner", () => {
       "help shows the roles the config sets": {
         config: `${scenarioConfigYaml}roles:\n  apply: maintain\n`,
         comment: "/TRIAGE   Help",
-        then: (r) =>
+        sees: (r) =>
           expect(r.replies[0]).toMatch(/\| `\/triage apply \[plan-id\]` \| .* \| `maintain` role or higher \|/),
       },
       "an unknown command gets 😕, quoted, with a did-you-mean": {
         comment: "/triage aply",
-        then: (r) => {
+        sees: (r) => {
           expect(r.reactions).toEqual(["eyes", "confused"]);
           expect(r.replies).toEqual(["> /triage aply\n\n😕 unknown command `aply`: did you mean `/triage apply`?"]);
         },
@@ -120,13 +120,13 @@ describe("/triage help and the command runner", () => {
       "a pull request is ignored unless the config turns them on": {
         comment: "/triage help",
         issue: { pull_request: { url: "https://api.github.com/repos/x/y/pulls/930" } },
-        then: (r) => expect([r.replies, r.reactions]).toEqual([[], []]),
+        sees: (r) => expect([r.replies, r.reactions]).toEqual([[], []]),
       },
       "a pull request is served when `pull_requests: true`": {
         config: `${scenarioConfigYaml}pull_requests: true\n`,
         comment: "/triage help",
         issue: { pull_request: { url: "https://api.github.com/repos/x/y/pulls/930" } },
-        then: (r) => {
+        sees: (r) => {
           expect(r.reactions).toEqual(["eyes", "rocket"]);
           expect(r.replies[0]).toContain("config-triage commands");
         },
@@ -134,7 +134,7 @@ describe("/triage help and the command runner", () => {
       "an invalid config refuses every command but help, naming the file and line": {
         config: scenarioConfigYaml.replace("on_pass", "on_pas").concat("mode: reveiw\n"),
         comment: "/triage recheck",
-        then: (r) => {
+        sees: (r) => {
           expect(r.reactions).toEqual(["eyes", "confused"]);
           expect(r.replies[0]).toContain("> /triage recheck\n\n😕 config error: `.github/config-triage.yml`, line");
           expect(r.replies[0]).toContain("`mode` must be one of `auto`, `review`");
@@ -143,17 +143,18 @@ describe("/triage help and the command runner", () => {
       "a missing config refuses every command but help": {
         config: null,
         comment: "/triage close\n/triage help",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("config-triage commands");
           expect(r.replies[1]).toBe(
-            "> /triage close\n\n😕 config error: `.github/config-triage.yml` does not exist; add it on the default branch",
+            "> /triage close\n\n😕 config error: `.github/config-triage.yml` does not exist; " +
+              "add it on the default branch",
           );
           expect(stateOf(w)).toBe("open/null");
         },
       },
       "several commands of one comment run in order, and only the failed one is reported": {
         comment: "/triage close\n/triage reopen\n/triage nope",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(stateOf(w)).toBe("open/reopened");
           expect(issue(w).closed_by).toBeNull();
           expect(r.replies).toHaveLength(2);
@@ -165,7 +166,7 @@ describe("/triage help and the command runner", () => {
       "an error of GitHub while running a command gets 😕 and an internal-error note, and is logged": {
         comment: "/triage close",
         answers: { closeIssue: refuse(502, "Bad Gateway") },
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies).toEqual(["> /triage close\n\n😕 an internal error occurred; it has been logged"]);
           expect(r.log).toContainEqual(
             expect.objectContaining({ msg: "command failed", obj: expect.objectContaining({ status: 502 }) }),
@@ -176,7 +177,7 @@ describe("/triage help and the command runner", () => {
       "a reaction GitHub refuses does not stop the commands": {
         comment: "/triage help",
         answers: { react: refuse(403, "Resource not accessible by integration") },
-        then: (r) => {
+        sees: (r) => {
           expect(r.reactions).toEqual([]);
           expect(r.replies[0]).toContain("config-triage commands");
           expect(r.log.filter((l) => l.msg === "could not react to a command")).toHaveLength(2);
@@ -191,7 +192,7 @@ describe("/triage close and /triage reopen", () => {
     table({
       "close closes the parent as completed with a summary comment": {
         comment: "/triage close",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(stateOf(w)).toBe("closed/completed");
           expect(r.reactions).toEqual(["eyes", "rocket"]);
           expect(r.replies[0]).toContain("Closed as completed by `writer` with `/triage close`");
@@ -200,7 +201,7 @@ describe("/triage close and /triage reopen", () => {
       "reopen reopens a closed parent": {
         given: (w) => w.setIssueState(issue(w), "closed", "completed", w.bot),
         comment: "/triage reopen",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(stateOf(w)).toBe("open/reopened");
           expect(r.replies).toEqual([]);
         },
@@ -208,7 +209,7 @@ describe("/triage close and /triage reopen", () => {
       "close is refused below write": {
         comment: "/triage close",
         author: "triager",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("`/triage close` needs the `write` role or higher; `triager` has `triage`");
           expect(stateOf(w)).toBe("open/null");
         },
@@ -217,7 +218,7 @@ describe("/triage close and /triage reopen", () => {
         given: (w) => w.setIssueState(issue(w), "closed", "completed", w.bot),
         comment: "/triage reopen",
         author: "reader",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toMatch(/^<!-- config-triage:notice \{"notice":"command-role","user":"reader"\} -->\n/);
           expect(r.replies[0]).toContain("`/triage reopen` needs the `write` role or higher; `reader` has `read`");
           expect(stateOf(w)).toBe("closed/completed");
@@ -226,7 +227,7 @@ describe("/triage close and /triage reopen", () => {
       "a configured minimum role replaces the default (close needs maintain here)": {
         config: `${scenarioConfigYaml}roles:\n  close: maintain\n`,
         comment: "/triage close",
-        then: (r) =>
+        sees: (r) =>
           expect(r.replies[0]).toContain("`/triage close` needs the `maintain` role or higher; `writer` has `write`"),
       },
     }),
@@ -240,7 +241,7 @@ describe("/triage approve and /triage reject", () => {
         given: (w) => triaged(w),
         on: 932,
         comment: "/triage approve",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.reactions).toEqual(["eyes", "rocket"]);
           expect(issue(w, 932).labels).toEqual(["config-triage"]);
           expect(diagnosis(w)).toContain("- [ ] #932 ssot-consolidation — approved");
@@ -254,7 +255,7 @@ describe("/triage approve and /triage reject", () => {
       "approve is refused on the triaged issue itself": {
         given: (w) => triaged(w),
         comment: "/triage approve",
-        then: (r) =>
+        sees: (r) =>
           expect(r.replies[0]).toContain("`/triage approve` works only on a follow-up issue that config-triage opened"),
       },
       "reject is refused on an issue where a person pasted a follow-up marker": {
@@ -267,7 +268,7 @@ describe("/triage approve and /triage reject", () => {
           }),
         on: 940,
         comment: "/triage reject",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("`/triage reject` works only on a follow-up issue that config-triage opened");
           expect(stateOf(w, 940)).toBe("open/null");
         },
@@ -276,7 +277,7 @@ describe("/triage approve and /triage reject", () => {
         given: (w) => triaged(w),
         on: 932,
         comment: "/triage apply",
-        then: (r) =>
+        sees: (r) =>
           expect(r.replies[0]).toContain(
             "`/triage apply` works on the triaged issue, not on a follow-up: use it on #930",
           ),
@@ -289,7 +290,7 @@ describe("/triage approve and /triage reject", () => {
         on: 932,
         author: "lead",
         comment: "/triage reject we already have @platform/ssot tracking this",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(stateOf(w, 932)).toBe("closed/not_planned");
           expect(issue(w, 932).body).toBe(
             '<!-- config-triage:follow-up {"parent":930,"template":"ssot-consolidation","rejected":true} -->\n' +
@@ -309,7 +310,7 @@ describe("/triage approve and /triage reject", () => {
         on: 932,
         author: "triager",
         comment: "/triage reject",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("`/triage reject` needs the `write` role or higher");
           expect(stateOf(w, 932)).toBe("open/null");
         },
@@ -318,7 +319,7 @@ describe("/triage approve and /triage reject", () => {
         given: (w) => triaged(w, { "ssot-consolidation": { state: "closed", state_reason: "not_planned" } }),
         on: 932,
         comment: "/triage approve",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("this follow-up was rejected");
           expect(issue(w, 932).labels).toContain("needs-review");
         },
@@ -333,7 +334,7 @@ describe("/triage plan", () => {
       "shows what apply would create (titles, labels, assignees, structure) with a plan id, and creates nothing": {
         comment: "/triage plan",
         author: "triager",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.reactions).toEqual(["eyes", "rocket"]);
           const plan = planOf(w)!;
           expect(plan.id).toMatch(/^[0-9a-f]{7}$/);
@@ -344,7 +345,11 @@ describe("/triage plan", () => {
           );
           // The documentation waits for the consolidation; milestones and types as the templates ask (issue 16).
           expect(diagnosis(w)).toMatch(
-            /^\| `flow-documentation` \| Document the configuration flow of .* \| `ssot-consolidation` \| `Sprint 48` \| `Task` \| /m,
+            new RegExp(
+              "^\\| `flow-documentation` \\| Document the configuration flow of .* \\| `ssot-consolidation` " +
+                "\\| `Sprint 48` \\| `Task` \\| ",
+              "m",
+            ),
           );
           expect(diagnosis(w)).toMatch(/^\| `health-monitoring` \| .* \| — \| `Sprint 49` \| `Task` \| /m);
           expect(plan.items.map((i) => `${i.template}:${i.action}`)).toEqual(TEMPLATES.map((t) => `${t}:create`));
@@ -359,7 +364,7 @@ describe("/triage plan", () => {
           ]),
         comment: "/triage plan",
         author: "triager",
-        then: (_r, w) => {
+        sees: (_r, w) => {
           const plan = planOf(w)!;
           expect(plan.items.filter((i) => i.action === "create").map((i) => i.template)).toEqual([
             "ssot-consolidation",
@@ -373,7 +378,7 @@ describe("/triage plan", () => {
       "is refused to a reader": {
         comment: "/triage plan",
         author: "reader",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("needs the `triage` role or higher");
           expect(diagnosisOf(w)).toBeUndefined();
         },
@@ -398,7 +403,7 @@ describe("/triage apply", () => {
           shown = await showPlan(w, run);
         },
         comment: "/triage apply PLAN",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.reactions).toEqual(["eyes", "rocket"]);
           const created = followUpsOf(w).slice(1);
           expect(created.map((c) => c.title)).toEqual(
@@ -417,7 +422,7 @@ describe("/triage apply", () => {
       "refuses a reader and writes nothing but the reply": {
         comment: "/triage apply",
         author: "reader",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies).toEqual([
             '<!-- config-triage:notice {"notice":"command-role","user":"reader"} -->\n> /triage apply\n\n' +
               "😕 `/triage apply` needs the `write` role or higher; `reader` has `read` on this repository",
@@ -428,7 +433,7 @@ describe("/triage apply", () => {
       "refuses a triage user (apply needs write)": {
         comment: "/triage apply",
         author: "triager",
-        then: (r) => expect(r.replies[0]).toContain("`triager` has `triage`"),
+        sees: (r) => expect(r.replies[0]).toContain("`triager` has `triage`"),
       },
       "refuses a stale plan when the live state changed, shows the new plan and says what changed": {
         given: async (w, run) => {
@@ -436,7 +441,7 @@ describe("/triage apply", () => {
           setServices(true);
         },
         comment: "/triage apply PLAN",
-        then: (r, w) => {
+        sees: (r, w) => {
           const fresh = planOf(w)!;
           expect(fresh.id).not.toBe(shown.id);
           expect(fresh.items.map((i) => i.template)).not.toContain("immediate-fix");
@@ -455,14 +460,17 @@ describe("/triage apply", () => {
           w.repo(FULL)!.milestones.find((m) => m.title === "Sprint 48")!.state = "closed";
         },
         comment: "/triage apply",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain(
             "follow-up `ssot-consolidation` changed (milestone: `Sprint 48` → `Sprint 49`)",
           );
           expect(r.replies[0]).toContain("follow-up `health-monitoring` changed (milestone: `Sprint 49` → none)");
           // The fresh plan shown says why the monitoring has no milestone now.
           expect(diagnosis(w)).toMatch(
-            /- `health-monitoring`: no milestone: only 1 open milestone is due after \d{4}-\d\d-\d\d \(`next\+1` needs 2\); it opens without\./,
+            new RegExp(
+              "- `health-monitoring`: no milestone: only 1 open milestone is due after \\d{4}-\\d\\d-\\d\\d " +
+                "\\(`next\\+1` needs 2\\); it opens without\\.",
+            ),
           );
         },
       },
@@ -472,7 +480,7 @@ describe("/triage apply", () => {
           w.setFile(FULL, ".github/config-triage.yml", `${scenarioConfigYaml}review_label: triage-review\n`);
         },
         comment: "/triage apply",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("`.github/config-triage.yml` changed");
           expect(r.replies[0]).toContain("follow-up `immediate-fix` changed (labels)");
           expect(followUpsOf(w)).toEqual([]);
@@ -483,11 +491,11 @@ describe("/triage apply", () => {
           shown = await showPlan(w, run);
         },
         comment: "/triage apply 0000000",
-        then: (r) => expect(r.replies[0]).toContain(`plan \`0000000\` is not the plan shown last (\`${shown.id}\`)`),
+        sees: (r) => expect(r.replies[0]).toContain(`plan \`0000000\` is not the plan shown last (\`${shown.id}\`)`),
       },
       "refuses a malformed plan id": {
         comment: "/triage apply latest",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("`latest` is not a plan id");
           expect(diagnosisOf(w)).toBeUndefined();
         },
@@ -499,7 +507,7 @@ describe("/triage apply", () => {
           await showPlan(w, run);
         },
         comment: "/triage apply",
-        then: (_r, w) => {
+        sees: (_r, w) => {
           const created = followUpsOf(w).slice(1);
           expect(created).toHaveLength(3);
           expect(created.map((c) => c.title)).not.toContainEqual(expect.stringContaining("Fix configuration"));
@@ -514,7 +522,7 @@ describe("/triage apply", () => {
           w.addComment(FULL, 930, { body: own.body, user: { login: "mallory", type: "User" } });
         },
         comment: () => `/triage apply ${shown.id}`,
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain("no plan has been shown on this issue yet");
           expect(planOf(w)!.id).toBe(shown.id);
           expect(followUpsOf(w)).toEqual([]);
@@ -536,7 +544,7 @@ describe("/triage recheck", () => {
         given: (w) => triaged(w, {}, { problems: [MISSING, ...DRIFT] }),
         comment: "/triage recheck",
         author: "triager",
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.reactions).toEqual(["eyes", "rocket"]);
           expect(issue(w).comments.filter((c) => c.body.includes("config-triage:diagnosis"))).toHaveLength(1);
           expect(diagnosis(w)).toContain("#### Changed since the last check\nNothing changed since the last check.");
@@ -549,7 +557,7 @@ describe("/triage recheck", () => {
         given: (w) => triaged(w, {}, { v: 1, problems: [MISSING] }),
         comment: "/triage recheck",
         author: "triager",
-        then: (_r, w) => {
+        sees: (_r, w) => {
           expect(diagnosis(w)).toContain("#### Changed since the last check\nNothing changed since the last check.");
           expect(diagnosis(w)).not.toContain("❌ new");
           // The new state says what it recorded, so the next check does call new drift new.
@@ -564,7 +572,7 @@ describe("/triage recheck", () => {
         given: (w) => triaged(w, {}, { v: 2, kinds: ["missing", "drift"], problems: [MISSING] }),
         comment: "/triage recheck",
         author: "triager",
-        then: (_r, w) =>
+        sees: (_r, w) =>
           expect(diagnosis(w)).toMatch(/- ❌ new: production \/ netra-backend lacks .*, which staging has/),
       },
       "shows what was resolved, closes the parent when every check passes, and keeps a person's text": {
@@ -576,7 +584,7 @@ describe("/triage recheck", () => {
         },
         comment: "/triage recheck",
         author: "lead",
-        then: (_r, w) => {
+        sees: (_r, w) => {
           expect(diagnosis(w)).toContain(`- ✅ resolved: \`${MISSING}\``);
           expect(diagnosis(w)).toContain("closed as completed");
           expect(
@@ -595,7 +603,7 @@ describe("/triage recheck", () => {
         },
         comment: "/triage recheck",
         author: "triager",
-        then: (_r, w) => {
+        sees: (_r, w) => {
           expect(diagnosis(w)).toContain("This is the first check.");
           expect(followUpsOf(w).map((f) => f.blockedBy)).toEqual([[], [], [932], []]);
         },
@@ -603,7 +611,7 @@ describe("/triage recheck", () => {
       "refuses a reader": {
         comment: "/triage recheck",
         author: "reader",
-        then: (r) =>
+        sees: (r) =>
           expect(r.replies[0]).toContain(
             "> /triage recheck\n\n😕 `/triage recheck` needs the `triage` role or higher; " +
               "`reader` has `read` on this repository",
@@ -612,7 +620,7 @@ describe("/triage recheck", () => {
       "refuses a non-collaborator (GitHub answers 404)": {
         comment: "/triage recheck",
         answers: { permissionOf: refuse(404, "Not Found") },
-        then: (r) => {
+        sees: (r) => {
           expect(r.replies[0]).toMatch(/^<!-- config-triage:notice /);
           expect(r.replies[0]).toContain("`writer` has no role on this repository");
         },
@@ -620,7 +628,7 @@ describe("/triage recheck", () => {
       "refuses a custom role GitHub gives no base permissions for (fail closed)": {
         comment: "/triage recheck",
         answers: { permissionOf: customRole() },
-        then: (r) =>
+        sees: (r) =>
           expect(r.replies[0]).toContain(
             "could not determine the role of `writer` (GitHub reports the custom role `deployer` without its base " +
               "permissions, so its rank is unknown), so the command was refused",
@@ -629,9 +637,10 @@ describe("/triage recheck", () => {
       "refuses on an error of the permission API (fail closed)": {
         comment: "/triage recheck",
         answers: { permissionOf: refuse(500, "Server Error") },
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.replies[0]).toContain(
-            "could not determine the role of `writer` (GitHub's permission API answered 500), so the command was refused",
+            "could not determine the role of `writer` (GitHub's permission API answered 500), " +
+              "so the command was refused",
           );
           expect(diagnosisOf(w)).toBeUndefined();
         },
@@ -640,7 +649,7 @@ describe("/triage recheck", () => {
         given: (w) => triaged(w, {}, { problems: [MISSING] }),
         comment: "/triage recheck",
         answers: { permissionOf: customRole({ pull: true, triage: true, push: false }) },
-        then: (r, w) => {
+        sees: (r, w) => {
           expect(r.reactions).toEqual(["eyes", "rocket"]);
           expect(diagnosis(w)).toContain("#### Changed since the last check");
         },

@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Octokit } from "@octokit/rest";
 import type { Context } from "probot";
-import { resolveRole } from "../src/commands/resolve-role.js";
-import { commandGitHubFromContext } from "../src/github/command-github.js";
-import { GitHubError, GitHubWorld, type StandInIssue } from "./support/github-world.js";
-import { fakeGitHub, type FakeGitHub } from "./support/fake-github.js";
-import { startGitHubStandIn, type GitHubStandIn } from "./support/github-standin.js";
+import { resolveRole } from "../../src/commands/resolve-role.js";
+import { commandGitHubFromContext } from "../../src/github/command-github.js";
+import { GitHubError, GitHubWorld, type StandInIssue } from "../../dev/github-world.js";
+import { fakeGitHub, type FakeGitHub } from "../../dev/fake-github.js";
+import { startGitHubStandIn, type GitHubStandIn } from "../../dev/github-standin.js";
 
 const FULL = "acme/shop";
 const CONFIG = "labels: [triage:config]\n";
