@@ -22,7 +22,7 @@ describe("the command registry", () => {
       expect(["anyone", "read", "triage", "write", "maintain", "admin"]).toContain(c.minRole);
       expect(c.examples.length).toBeGreaterThan(0);
       for (const e of c.examples) expect(e.startsWith(`/triage ${name}`)).toBe(true);
-      // An integration test sends this command through probot.receive.
+      // A test runs this command (the table of commands.test.ts).
       expect(testText).toMatch(new RegExp(`["\`]/triage ${name}\\b`));
     },
   );
