@@ -7,22 +7,22 @@
  * What the fake does not play: Octokit, HTTP, pagination, GraphQL and `_extends` in the config: the adapters' own
  * tests cover those over nock and the stand-in.
  */
-import { CONFIG_PATH } from "../src/config/schema.js";
-import type { ReviewGitHub } from "../src/features/commands/record-review.js";
-import type { CommandPorts } from "../src/features/commands/index.js";
-import type { LabelTriggerGitHub } from "../src/features/label-trigger.js";
-import type { CommandRunnerGitHub } from "../src/features/slash-commands.js";
-import type { Reaction } from "../src/github/command-github.js";
+import { CONFIG_PATH } from "../src/domain/config/schema.js";
+import type { ReviewGitHub } from "../src/use-cases/slash-commands/record-review.js";
+import type { CommandPorts } from "../src/use-cases/slash-commands/command-list.js";
+import type { LabelTriggerGitHub } from "../src/use-cases/label-trigger.js";
+import type { CommandRunnerGitHub } from "../src/use-cases/slash-commands/slash-commands.js";
+import type { Reaction } from "../src/adapters/github/command-github.js";
 import {
   applyWritesOneByOne,
   type GhComment,
   type GhIssue,
   type RepoTemplateFile,
   type SingleWrites,
-} from "../src/github/issue-github.js";
-import { configReadOf } from "../src/github/readonly-issue-github.js";
-import { REPO_TEMPLATE_DIR } from "../src/render/templates.js";
-import type { FailureGitHub } from "../src/triage/report-failure.js";
+} from "../src/adapters/github/issue-github.js";
+import { configReadOf } from "../src/adapters/github/readonly-issue-github.js";
+import { REPO_TEMPLATE_DIR } from "../src/rendering/templates.js";
+import type { FailureGitHub } from "../src/use-cases/triage/report-failure.js";
 import {
   type Actor,
   GitHubError,

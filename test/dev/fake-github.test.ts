@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Octokit } from "@octokit/rest";
 import type { Context } from "probot";
-import { resolveRole } from "../../src/commands/resolve-role.js";
-import { commandGitHubFromContext } from "../../src/github/command-github.js";
+import { resolveRole } from "../../src/domain/roles/resolve-role.js";
+import { commandGitHubFromContext } from "../../src/adapters/github/command-github.js";
 import { GitHubError, GitHubWorld, type StandInIssue } from "../../dev/github-world.js";
 import { fakeGitHub, type FakeGitHub } from "../../dev/fake-github.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../dev/github-standin.js";

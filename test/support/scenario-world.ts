@@ -3,17 +3,17 @@
  * with its config, milestones and issue types, the people and their roles, and helpers that run a comment's commands
  * or a triage on the in-memory fake GitHub (`fake-github.ts`) and read back what a person would see.
  */
-import { parseCommands } from "../../src/commands/parse-commands.js";
-import type { CloudRunClients } from "../../src/cloud-run/create-clients.js";
-import { fetchLiveState } from "../../src/diagnosis/fetch-live-state.js";
-import type { CommandIssue } from "../../src/features/commands/command.js";
-import { commands } from "../../src/features/commands/index.js";
-import { type CommandJob, runCommandJob } from "../../src/features/slash-commands.js";
-import { withBoundedWrites } from "../../src/github/bounded-writes.js";
-import { createMemoryRateLimitStore } from "../../src/limits/rate-limit-store.js";
-import { writeMarker } from "../../src/render/markers.js";
-import { loadBuiltInTemplates } from "../../src/render/templates.js";
-import type { TriageDeps } from "../../src/triage/run-triage.js";
+import { parseCommands } from "../../src/use-cases/slash-commands/parse-commands.js";
+import type { CloudRunClients } from "../../src/adapters/cloud-run/create-clients.js";
+import { fetchLiveState } from "../../src/adapters/cloud-run/fetch-live-state.js";
+import type { CommandIssue } from "../../src/use-cases/slash-commands/command.js";
+import { commands } from "../../src/use-cases/slash-commands/command-list.js";
+import { type CommandJob, runCommandJob } from "../../src/use-cases/slash-commands/slash-commands.js";
+import { withBoundedWrites } from "../../src/adapters/github/bounded-writes.js";
+import { createMemoryRateLimitStore } from "../../src/adapters/rate-limits/rate-limit-store.js";
+import { writeMarker } from "../../src/domain/issue-state/markers.js";
+import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
+import type { TriageDeps } from "../../src/use-cases/triage/run-triage.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
 import { addScenarioMilestones } from "../fixtures/scenario-structure.js";
 import { type FakeGitHub, fakeGitHub, issueOf, withAnswers } from "../../dev/fake-github.js";

@@ -5,8 +5,8 @@
  * (`runCommandJob`) runs exactly as the webhook runs it; only GitHub is the fake.
  */
 import { beforeEach, describe, expect, it } from "@jest/globals";
-import type { PlanRecord } from "../../../src/plan/summarize-plan.js";
-import { readMarker } from "../../../src/render/markers.js";
+import type { PlanRecord } from "../../../src/domain/follow-up-plan/summarize-plan.js";
+import { readMarker } from "../../../src/domain/issue-state/markers.js";
 import { scenarioConfigYaml, scenarioServices } from "../../fixtures/scenario.js";
 import { type FakeGitHub, refuse } from "../../../dev/fake-github.js";
 import type { GitHubWorld } from "../../../dev/github-world.js";

@@ -5,13 +5,18 @@
  * parent's state. The outcome is the triage's result (what the Action reports).
  */
 import { beforeEach, describe, expect, it } from "@jest/globals";
-import type { FakeGitHub } from "../../dev/fake-github.js";
-import type { GitHubWorld } from "../../dev/github-world.js";
-import { parseAllowedProjects } from "../../src/config/allowed-projects.js";
-import type { PlanRecord } from "../../src/plan/summarize-plan.js";
-import { readMarker } from "../../src/render/markers.js";
-import { runTriage, type TriageDeps, type TriageOptions, type TriageOutcome } from "../../src/triage/run-triage.js";
-import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../fixtures/scenario.js";
+import type { FakeGitHub } from "../../../dev/fake-github.js";
+import type { GitHubWorld } from "../../../dev/github-world.js";
+import { parseAllowedProjects } from "../../../src/domain/config/allowed-projects.js";
+import type { PlanRecord } from "../../../src/domain/follow-up-plan/summarize-plan.js";
+import { readMarker } from "../../../src/domain/issue-state/markers.js";
+import {
+  runTriage,
+  type TriageDeps,
+  type TriageOptions,
+  type TriageOutcome,
+} from "../../../src/use-cases/triage/run-triage.js";
+import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
 import {
   addFollowUps,
   diagnosisOf,
@@ -20,8 +25,8 @@ import {
   portsFor,
   scenarioDeps,
   scenarioWorld,
-} from "../support/scenario-world.js";
-import { useCloudRunEmulator } from "../support/test-app.js";
+} from "../../support/scenario-world.js";
+import { useCloudRunEmulator } from "../../support/test-app.js";
 
 const cloudRun = useCloudRunEmulator();
 beforeEach(() => {
