@@ -21,7 +21,7 @@ import {
   type SingleWrites,
 } from "../src/adapters/github/issue-github.js";
 import { configReadOf } from "../src/adapters/github/readonly-issue-github.js";
-import { REPO_TEMPLATE_DIR } from "../src/rendering/templates.js";
+import { REPO_TEMPLATE_DIR } from "../src/domain/config/follow-up-template.js";
 import type { FailureGitHub } from "../src/use-cases/triage/report-failure.js";
 import {
   type Actor,

@@ -1,7 +1,7 @@
 import { escapeMarkdown } from "../../rendering/escape-markdown.js";
 import { readFollowUpMarker } from "../../domain/issue-state/markers.js";
 import type { Command } from "./command.js";
-import { recordReview, rewriteFollowUpMarker } from "./record-review.js";
+import { recordReview, type ReviewGitHub, rewriteFollowUpMarker } from "./record-review.js";
 
 /** What `/triage approve` asks of GitHub on the follow-up (the parent's comment: `ReviewGitHub`). */
 export interface ApproveGitHub {
@@ -15,7 +15,7 @@ export interface RejectGitHub {
   closeIssue(reason: "not_planned"): Promise<void>;
 }
 
-export const approve: Command<ApproveGitHub> = {
+export const approve: Command<ApproveGitHub, ReviewGitHub> = {
   name: "approve",
   usage: "/triage approve",
   help: "On a follow-up: accepts it, taking off its review label (default `needs-review`).",
@@ -36,7 +36,7 @@ export const approve: Command<ApproveGitHub> = {
   },
 };
 
-export const reject: Command<RejectGitHub> = {
+export const reject: Command<RejectGitHub, ReviewGitHub> = {
   name: "reject",
   usage: "/triage reject [reason]",
   help:

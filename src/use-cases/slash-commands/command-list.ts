@@ -2,6 +2,7 @@ import { apply } from "./apply.js";
 import { approve, reject } from "./approve.js";
 import { close, reopen } from "./close.js";
 import type { Command } from "./command.js";
+import type { ReviewGitHub } from "./record-review.js";
 import type { ApproveGitHub, RejectGitHub } from "./approve.js";
 import type { CloseGitHub, ReopenGitHub } from "./close.js";
 import type { TriageGitHub } from "../triage/run-triage.js";
@@ -17,4 +18,13 @@ export type CommandPorts = TriageGitHub & CloseGitHub & ReopenGitHub & ApproveGi
  * verbs, the role defaults, `/triage help` and the table in docs/commands.md (`npm run docs`) all come from it (a test
  * checks each has help and a test).
  */
-export const commands: Command<CommandPorts>[] = [help, recheck, plan, apply, close, reopen, approve, reject];
+export const commands: Command<CommandPorts, ReviewGitHub>[] = [
+  help,
+  recheck,
+  plan,
+  apply,
+  close,
+  reopen,
+  approve,
+  reject,
+];

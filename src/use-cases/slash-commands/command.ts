@@ -2,7 +2,6 @@ import type { Config, COMMAND_NAMES } from "../../domain/config/schema.js";
 import type { MinimumRole } from "../../domain/roles/resolve-role.js";
 import type { ConfigRead } from "../../adapters/github/issue-github.js";
 import type { TriageDeps } from "../triage/run-triage.js";
-import type { ReviewGitHub } from "./record-review.js";
 import type { GhIssue } from "../../adapters/github/issue-github.js";
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -15,12 +14,13 @@ export interface CommandIssue extends GhIssue {
 
 /**
  * Everything a command may use. `G` is the command's port: the few GitHub calls it makes on the issue it was written
- * on, declared next to the command (Prow's plugins do the same), so a test hands it a small fake.
+ * on, declared next to the command (Prow's plugins do the same), so a test hands it a small fake; `P` what it asks of
+ * another issue of the repository (a follow-up's parent: `ReviewGitHub`).
  */
-export interface CommandContext<G = unknown> {
+export interface CommandContext<G = unknown, P = unknown> {
   gh: G;
-  /** GitHub for the parent of a follow-up, where a review is recorded. */
-  ghFor(number: number): ReviewGitHub;
+  /** GitHub for another issue of the repository (the parent of a follow-up, where a review is recorded). */
+  ghFor(number: number): P;
   issue: CommandIssue;
   /** Set when the issue is a follow-up the app opened (from its marker, trusted only in the app's own text). */
   followUp?: { parent: number; template: string };
@@ -44,7 +44,7 @@ export type CommandResult = { ok: true; reply?: string } | { ok: false; reason: 
  * One `/triage` command with its help: the registration list in `index.ts` is the only place commands are wired. `G`
  * is its port (see `CommandContext`).
  */
-export interface Command<G = unknown> {
+export interface Command<G = unknown, P = unknown> {
   name: CommandName;
   /** E.g. `/triage apply [plan-id]`. */
   usage: string;
@@ -56,5 +56,5 @@ export interface Command<G = unknown> {
   on: "parent" | "follow-up" | "any";
   examples: string[];
   // A property, not a method, so a command that needs more than the runner gives fails to type-check.
-  run: (ctx: CommandContext<G>) => Promise<CommandResult>;
+  run: (ctx: CommandContext<G, P>) => Promise<CommandResult>;
 }

@@ -24,7 +24,7 @@ export interface ReviewGitHub {
  * section of its own comment is rewritten; nothing else in the comment changes.
  */
 export async function recordReview(
-  ctx: CommandContext,
+  ctx: CommandContext<unknown, ReviewGitHub>,
   followUp: { parent: number; template: string },
   review: Review,
 ): Promise<void> {

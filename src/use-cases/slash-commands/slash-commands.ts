@@ -43,7 +43,7 @@ export interface CommandEnv {
   /** GitHub for a follow-up's parent, where `approve` and `reject` record the review. */
   ghFor(number: number): ReviewGitHub;
   deps: TriageDeps;
-  commands: Command<CommandPorts>[];
+  commands: Command<CommandPorts, ReviewGitHub>[];
 }
 
 interface Failure {
@@ -176,7 +176,7 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
       );
       continue;
     }
-    const ctx: CommandContext<CommandPorts> = {
+    const ctx: CommandContext<CommandPorts, ReviewGitHub> = {
       gh,
       ghFor: env.ghFor,
       issue: job.issue,
@@ -237,7 +237,7 @@ async function react(env: CommandEnv, job: CommandJob, content: Reaction): Promi
 }
 
 /** `/triage <verb>` in issue comments: see `commands/index.ts` for the list. */
-export function createSlashCommands(commands: Command<CommandPorts>[] = registered): Feature {
+export function createSlashCommands(commands: Command<CommandPorts, ReviewGitHub>[] = registered): Feature {
   return {
     name: "commands",
     help:
