@@ -4,8 +4,8 @@
  * test sets up a world, runs a use case with `fakeGitHub(world, ...)`, and asserts on the world's issues, comments and
  * labels afterwards. The rules of GitHub's writes are the world's, so the fake refuses what the stand-in refuses.
  *
- * What the fake does not play: Octokit, HTTP, pagination, GraphQL and `_extends` in the config: the adapters' own
- * tests cover those over nock and the stand-in.
+ * What the fake does not play: Octokit, HTTP, pagination and GraphQL: the adapters' own tests cover those over nock
+ * and the stand-in. The config is read by the app's one config source (`loadConfig`), over the world's files.
  */
 import { CONFIG_PATH } from "../src/domain/config/schema.js";
 import type { ReviewGitHub } from "../src/use-cases/slash-commands/record-review.js";
@@ -20,7 +20,7 @@ import {
   type RepoTemplateFile,
   type SingleWrites,
 } from "../src/adapters/github/issue-github.js";
-import { configReadOf } from "../src/adapters/github/readonly-issue-github.js";
+import { loadConfig } from "../src/use-cases/load-config.js";
 import { REPO_TEMPLATE_DIR } from "../src/domain/config/follow-up-template.js";
 import type { FailureGitHub } from "../src/use-cases/triage/report-failure.js";
 import {
@@ -95,13 +95,12 @@ export function fakeGitHub(
     owner: fullName.split("/")[0],
     repo: fullName.split("/")[1],
     number,
-    // The repository's file, else the owner's `.github` repository's (as Probot reads it).
-    async readConfig() {
-      const own = file(repo(), CONFIG_PATH);
-      const org = `${gh.owner}/.github`;
-      if (own !== undefined || gh.repo === ".github") return configReadOf(own, CONFIG_PATH);
-      return configReadOf(file(world.repo(org), CONFIG_PATH), `${org}:${CONFIG_PATH}`);
-    },
+    // The one config source of the app (own file, the owner's `.github`, `_extends`) over the world's files.
+    readConfig: () =>
+      loadConfig(
+        { read: async (at) => file(world.repo(`${at.owner}/${at.repo}`), at.path) },
+        { owner: gh.owner, repo: gh.repo, path: CONFIG_PATH },
+      ),
     async readConfigText() {
       return file(repo(), CONFIG_PATH);
     },

@@ -217,6 +217,9 @@ describe("the fake GitHub keeps GitHub's rules", () => {
     expect(w.issue("acme/app", 1)!.comments.map((c) => [c.user.login, c.performed_via_github_app])).toEqual([
       ["wri", null],
     ]);
-    expect(await gh.readConfig()).toEqual({ kind: "found", value: { labels: ["org-wide"] } });
+    expect(await gh.readConfig()).toMatchObject({ kind: "found", value: { labels: ["org-wide"] } });
+    // The app's one config source: `_extends` is followed over the world's files too.
+    w.setFile("acme/app", ".github/config-triage.yml", "_extends: .github\nmode: review\n");
+    expect(await gh.readConfig()).toMatchObject({ kind: "found", value: { labels: ["org-wide"], mode: "review" } });
   });
 });
