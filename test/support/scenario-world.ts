@@ -14,8 +14,8 @@ import { createMemoryRateLimitStore } from "../../src/adapters/rate-limits/rate-
 import { writeMarker } from "../../src/domain/issue-state/markers.js";
 import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
 import type { TriageDeps } from "../../src/use-cases/triage/run-triage.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../fixtures/scenario.js";
-import { addScenarioMilestones } from "../fixtures/scenario-structure.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../../dev/scenario.js";
+import { addScenarioMilestones } from "../../dev/scenario-structure.js";
 import { type FakeGitHub, fakeGitHub, issueOf, withAnswers } from "../../dev/fake-github.js";
 import { GitHubWorld, type Role, type StandInComment, type StandInIssue } from "../../dev/github-world.js";
 

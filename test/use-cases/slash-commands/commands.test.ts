@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { PlanRecord } from "../../../src/domain/follow-up-plan/summarize-plan.js";
 import { readMarker } from "../../../src/domain/issue-state/markers.js";
-import { scenarioConfigYaml, scenarioServices } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioServices } from "../../../dev/scenario.js";
 import { type FakeGitHub, refuse } from "../../../dev/fake-github.js";
 import type { GitHubWorld } from "../../../dev/github-world.js";
 import {

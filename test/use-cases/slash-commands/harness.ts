@@ -5,7 +5,7 @@
  */
 import nock from "nock";
 import { examplePayload } from "../../../dev/webhook-payloads.js";
-import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../../fixtures/scenario.js";
+import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../../../dev/scenario.js";
 import { API, mockInstallationToken } from "../../support/github-mocks.js";
 import { testApp, useCloudRunEmulator, type EmulatorAndClients } from "../../support/test-app.js";
 

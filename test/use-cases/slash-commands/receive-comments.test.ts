@@ -5,7 +5,7 @@
  */
 import nock from "nock";
 import { createMemoryQueue } from "../../../src/adapters/queue/memory-queue.js";
-import { scenarioConfigYaml } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../../dev/scenario.js";
 import {
   API,
   app,

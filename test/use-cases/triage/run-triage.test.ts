@@ -16,7 +16,7 @@ import {
   type TriageOptions,
   type TriageOutcome,
 } from "../../../src/use-cases/triage/run-triage.js";
-import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioIssue, scenarioServices } from "../../../dev/scenario.js";
 import {
   addFollowUps,
   diagnosisOf,
