@@ -48,6 +48,11 @@ export interface AppDeps {
    * wiring always sets it, and with no setting nothing is allowed. Unset (tests, the Action): every project.
    */
   allowedProjects?: ProjectPolicy;
+  /**
+   * The login whose issues a REST run searches for follow-ups an earlier run opened but did not record
+   * (`CONFIG_TRIAGE_BOT_LOGIN`); unset: the app's bot, asked once from `GET /app`.
+   */
+  ownIssuesBy?: string;
   /** Prepares slow-to-start clients (Cloud Run's gRPC stubs) so the first triage does not wait on them. */
   warmUp?(): Promise<void>;
 }
@@ -61,7 +66,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
   let clients: CloudRunClients | undefined;
   const cloudRun = () => {
     if (!clients) {
-      clients = createCloudRunClients(env.CLOUD_RUN_EMULATOR_HOST);
+      clients = createCloudRunClients(env.CLOUD_RUN_EMULATOR_HOST, env.GOOGLE_APPLICATION_CREDENTIALS);
       if (metrics) instrumentCloudRunClients(clients, metrics);
     }
     return clients;
@@ -92,6 +97,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
       appId: env.APP_ID ? Number(env.APP_ID) : undefined,
       botLogin: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
     },
+    ownIssuesBy: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
     transport: api === "rest" ? "rest" : "graphql",
     // One Google identity serves every installation: each may read only the projects the operator allowed it.
     allowedProjects: readAllowedProjects(env),
@@ -111,7 +117,7 @@ export function secretVerifier(env: NodeJS.ProcessEnv, timeoutMs: number): Secre
   if (setting === "false" || (env.CLOUD_RUN_EMULATOR_HOST && !env.SECRET_MANAGER_EMULATOR_HOST)) return undefined;
   let clients: SecretManagerClients | undefined;
   const secretClients = () => {
-    clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST);
+    clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST, env.GOOGLE_APPLICATION_CREDENTIALS);
     return clients;
   };
   const verify = (uses: SecretUse[], options: Pick<SecretFetchOptions, "allowProject"> = {}) =>

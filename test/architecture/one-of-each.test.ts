@@ -57,6 +57,11 @@ describe("one of each", () => {
     expect(othersMatching(/repos\.getContent|\/contents\//, "adapters/github/issue-github.ts")).toEqual([]);
   });
 
+  it("reads the environment only at the entry points: adapters, use cases and the domain receive values", () => {
+    const below = sources().filter((s) => !s.file.startsWith("entry/") && /\bprocess\.env\b/.test(s.code));
+    expect(below.map((s) => s.file)).toEqual([]);
+  });
+
   it("finds the rules' modules (a moved module must be named here again)", () => {
     const files = sources().map((s) => s.file);
     const owners = [

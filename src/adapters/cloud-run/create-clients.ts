@@ -34,7 +34,9 @@ export class GoogleCredentialsError extends Error {
  * Default Credentials against run.googleapis.com.
  */
 export function createCloudRunClients(
-  emulatorHost: string | undefined = process.env.CLOUD_RUN_EMULATOR_HOST,
+  emulatorHost: string | undefined,
+  /** `GOOGLE_APPLICATION_CREDENTIALS`, to say in errors whether the credentials came from a file. */
+  credentialsFile?: string,
 ): CloudRunClients {
   const options = emulatorHost ? emulatorOptions(emulatorHost) : {};
   const services = new ServicesClient(options);
@@ -45,7 +47,8 @@ export function createCloudRunClients(
     ...(emulatorHost
       ? {}
       : {
-          checkCredentials: (timeoutMs: number) => checkGoogleCredentials([services.auth, revisions.auth], timeoutMs),
+          checkCredentials: (timeoutMs: number) =>
+            checkGoogleCredentials([services.auth, revisions.auth], timeoutMs, credentialsFile),
         }),
     async close() {
       await Promise.all([services.close(), revisions.close()]);
@@ -85,7 +88,7 @@ type Auth = Pick<InstanceType<typeof gax.GoogleAuth>, "getClient">;
 export async function checkGoogleCredentials(
   auths: Auth[],
   timeoutMs: number,
-  file = process.env.GOOGLE_APPLICATION_CREDENTIALS,
+  file: string | undefined,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {

@@ -22,7 +22,7 @@ export interface CommandGitHub extends IssueGitHub {
 export function commandGitHubFromContext(
   context: Context<"issues" | "issue_comment">,
   number: number = context.payload.issue.number,
-  deps: Pick<AppDeps, "transport" | "identity"> = { identity: {} },
+  deps: Pick<AppDeps, "transport" | "identity" | "ownIssuesBy"> = { identity: {} },
 ): CommandGitHub {
   const base = issueGitHubFor(context, deps, number);
   const octokit = context.octokit;

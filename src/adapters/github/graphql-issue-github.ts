@@ -36,8 +36,10 @@ export function graphqlIssueGitHub(
   context: IssueContext,
   identity: AppIdentity,
   number: number = context.payload.issue.number,
+  /** `CONFIG_TRIAGE_BOT_LOGIN`, for the REST reads (see `issueGitHubFromContext`). */
+  ownIssuesBy?: string,
 ): IssueGitHub {
-  const rest = issueGitHubFromContext(context, number);
+  const rest = issueGitHubFromContext(context, number, ownIssuesBy);
   // A pull request is no `Issue` in GraphQL (`repository.issue(number:)` is NOT_FOUND for its number) and takes no
   // sub-issues; the payload says which it is, and REST's issue endpoints serve pull requests too.
   if (number === context.payload.issue?.number && context.payload.issue.pull_request) return rest;

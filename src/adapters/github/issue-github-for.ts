@@ -12,13 +12,13 @@ import { githubConfigFiles, issueGitHubFromContext, readRawFile, type IssueGitHu
  */
 export function issueGitHubFor(
   context: Context<"issues" | "issue_comment">,
-  deps: Pick<AppDeps, "transport" | "identity" | "configPath">,
+  deps: Pick<AppDeps, "transport" | "identity" | "configPath" | "ownIssuesBy">,
   number: number = context.payload.issue.number,
 ): IssueGitHub {
   const gh =
     deps.transport === "graphql"
-      ? graphqlIssueGitHub(context, deps.identity, number)
-      : issueGitHubFromContext(context, number);
+      ? graphqlIssueGitHub(context, deps.identity, number, deps.ownIssuesBy)
+      : issueGitHubFromContext(context, number, deps.ownIssuesBy);
   return withBoundedWrites(withConfigPath(gh, context.octokit, deps.configPath));
 }
 

@@ -256,10 +256,7 @@ const botLogins = new Map<string, Promise<string | undefined>>();
  * The app's bot login (`<slug>[bot]`): `CONFIG_TRIAGE_BOT_LOGIN` when set, else asked once per process from
  * `GET /app` with the app's JWT. Undefined when not running as a GitHub App (e.g. a plain token).
  */
-export function botLoginOf(
-  context: IssueContext,
-  configured = process.env.CONFIG_TRIAGE_BOT_LOGIN,
-): Promise<string | undefined> {
+export function botLoginOf(context: IssueContext, configured: string | undefined): Promise<string | undefined> {
   if (configured) return Promise.resolve(configured);
   const octokit = context.octokit;
   const key = String(octokit.request.endpoint.DEFAULTS.baseUrl);
@@ -505,6 +502,8 @@ export function restIssueGitHub(
 export function issueGitHubFromContext(
   context: IssueContext,
   number: number = context.payload.issue.number,
+  /** `CONFIG_TRIAGE_BOT_LOGIN` (the app identity's `botLogin`); else looked up from `GET /app`. */
+  botLogin?: string,
 ): IssueGitHub {
   const { owner, repo } = context.repo();
   const parent = (context.payload as { issue?: { number?: number; created_at?: string } }).issue;
@@ -513,7 +512,7 @@ export function issueGitHubFromContext(
     { owner, repo, number },
     {
       readConfig: () => loadConfig(githubConfigFiles(context.octokit as unknown as RestOctokit), configAt(owner, repo)),
-      botLogin: () => botLoginOf(context),
+      botLogin: () => botLoginOf(context, botLogin),
       parentCreatedAt: parent?.number === number ? parent.created_at : undefined,
     },
   );

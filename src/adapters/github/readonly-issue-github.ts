@@ -17,7 +17,14 @@ export class ReadOnlyError extends Error {
  *
  * The config comes from the app's one config source (`loadConfig`), as the app reads it.
  */
-export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: string, number: number): IssueGitHub {
+export function readOnlyIssueGitHub(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  number: number,
+  /** `CONFIG_TRIAGE_BOT_LOGIN`: a token's bot login is known only when configured. */
+  botLogin?: string,
+): IssueGitHub {
   const refuse = (method: string) => async (): Promise<never> => {
     throw new ReadOnlyError(method);
   };
@@ -30,7 +37,7 @@ export function readOnlyIssueGitHub(octokit: Octokit, owner: string, repo: strin
         readConfig: () => loadConfig(githubConfigFiles(octokit), configAt(owner, repo)),
         // A token's bot login is only known when configured; without it the dry run cannot see orphans (it writes
         // nothing).
-        botLogin: async () => process.env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
+        botLogin: async () => botLogin || undefined,
       },
     ),
     createComment: refuse("createComment"),

@@ -2,7 +2,7 @@
 export const DEFAULT_GITHUB_TIMEOUT_MS = 20_000;
 
 /** `GITHUB_REQUEST_TIMEOUT_MS` from the environment: a whole number of milliseconds >= 100, default 20 s. */
-export function githubTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+export function githubTimeoutMs(env: NodeJS.ProcessEnv): number {
   const raw = env.GITHUB_REQUEST_TIMEOUT_MS;
   if (raw === undefined || raw === "") return DEFAULT_GITHUB_TIMEOUT_MS;
   const n = Number(raw);

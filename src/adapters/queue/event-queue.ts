@@ -61,7 +61,7 @@ export interface QueueSettings {
   enqueueTimeoutMs?: number;
 }
 
-export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
+export function queueSettings(env: NodeJS.ProcessEnv): QueueSettings {
   const int = (name: string, fallback: number, min: number) => {
     const raw = env[name];
     if (raw === undefined || raw === "") return fallback;

@@ -68,8 +68,8 @@ export async function createRedisQueue(
   log: QueueLog,
   options: RedisQueueOptions = {},
 ): Promise<EventQueue> {
-  const prefix = options.prefix || process.env.QUEUE_PREFIX || "config-triage";
-  const lockMs = options.lockMs ?? (Number(process.env.QUEUE_LOCK_MS) || 30_000);
+  const prefix = options.prefix || "config-triage";
+  const lockMs = options.lockMs ?? 30_000;
   const redis = new Redis(url, { maxRetriesPerRequest: null });
   redis.on("error", (error) => log.error({ err: error }, "redis connection error"));
   const connection = new Redis(url, { maxRetriesPerRequest: null });

@@ -23,7 +23,9 @@ export interface SecretManagerClients {
  * Application Default Credentials.
  */
 export function createSecretManagerClients(
-  emulatorHost: string | undefined = process.env.SECRET_MANAGER_EMULATOR_HOST,
+  emulatorHost: string | undefined,
+  /** `GOOGLE_APPLICATION_CREDENTIALS`, as for the Cloud Run clients. */
+  credentialsFile?: string,
 ): SecretManagerClients {
   const options = emulatorHost ? emulatorOptions(emulatorHost, "SECRET_MANAGER_EMULATOR_HOST") : {};
   const secrets = new SecretManagerServiceClient(options);
@@ -33,7 +35,10 @@ export function createSecretManagerClients(
     projects,
     ...(emulatorHost
       ? {}
-      : { checkCredentials: (timeoutMs: number) => checkGoogleCredentials([secrets.auth, projects.auth], timeoutMs) }),
+      : {
+          checkCredentials: (timeoutMs: number) =>
+            checkGoogleCredentials([secrets.auth, projects.auth], timeoutMs, credentialsFile),
+        }),
     async close() {
       await Promise.all([secrets.close(), projects.close()]);
     },

@@ -152,6 +152,8 @@ export async function runAction(
       metrics,
     ),
     configPath: inputs.configPath,
+    // Only a login the workflow configures: the token's own is not an app's (GET /app answers nothing for it).
+    ownIssuesBy: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
     // In a workflow, Google credentials are the repository's own (its workflow authenticates): no operator's
     // identity is lent out, so CONFIG_TRIAGE_ALLOWED_PROJECTS does not apply.
     allowedProjects: undefined,
@@ -198,7 +200,9 @@ export async function runAction(
 
   const issue = payload.issue;
   if (!issue || issue.pull_request) return done(0, "not an issue: nothing to triage");
-  const gh = () => withConfigPath(readOnlyIssueGitHub(octokit, owner, repo, issue.number), octokit, inputs.configPath);
+  const botLogin = env.CONFIG_TRIAGE_BOT_LOGIN;
+  const gh = () =>
+    withConfigPath(readOnlyIssueGitHub(octokit, owner, repo, issue.number, botLogin), octokit, inputs.configPath);
   const parent = {
     owner,
     repo,

@@ -62,7 +62,7 @@ export function readLocalSnapshot(configFile: string): (path: string) => Promise
  */
 export function cloudRunClientsFor(io: CliIO): CloudRunClients {
   try {
-    return createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "");
+    return createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "", io.env.GOOGLE_APPLICATION_CREDENTIALS);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

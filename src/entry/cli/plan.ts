@@ -181,7 +181,7 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
     );
   }
   const parent = { ...ref, title: issue.title, body: issue.body ?? null, url: issue.html_url, state: issue.state };
-  const gh = readOnlyIssueGitHub(octokit, ref.owner, ref.repo, ref.number);
+  const gh = readOnlyIssueGitHub(octokit, ref.owner, ref.repo, ref.number, io.env.CONFIG_TRIAGE_BOT_LOGIN);
   const clients = cloudRunClientsFor(io);
   const timeoutMs = Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
   const verifySecrets = secretVerifier(io.env, timeoutMs);

@@ -97,14 +97,18 @@ async function main(): Promise<void> {
       }
       const octokit = await probot.auth(installation);
       // biome-ignore lint/suspicious/noExplicitAny: a queued payload, typed by Probot's event name at runtime
-      const gh = withBoundedWrites(issueGitHubFromContext(new Context(event as any, octokit, log) as any));
+      const context = new Context(event as any, octokit, log) as any;
+      const gh = withBoundedWrites(issueGitHubFromContext(context, undefined, deps.ownIssuesBy));
       await reportFailure(gh, deps.identity, why, NEXT_STEP);
     },
   };
   let queue: EventQueue;
   if (settings.redisUrl) {
     const { createRedisQueue } = await import("../../adapters/queue/redis-queue.js");
-    queue = await createRedisQueue(settings.redisUrl, settings.queue, runner, log);
+    queue = await createRedisQueue(settings.redisUrl, settings.queue, runner, log, {
+      prefix: settings.queuePrefix,
+      lockMs: settings.queueLockMs,
+    });
   } else {
     queue = createMemoryQueue(settings.queue, runner, log);
   }

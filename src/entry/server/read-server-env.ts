@@ -28,6 +28,9 @@ export interface ServerEnv {
   redisUrl?: string;
   /** How long SIGTERM waits for running events (default 8000). */
   shutdownGraceMs: number;
+  /** With Redis: the key prefix instances that act as one share (default config-triage), and the job lock. */
+  queuePrefix: string;
+  queueLockMs: number;
 }
 
 export type ServerEnvResult = { ok: true; settings: ServerEnv } | { ok: false; problems: string[] };
@@ -98,7 +101,7 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
   if (set("CLOUD_RUN_EMULATOR_HOST")) attempt(() => emulatorOptions(env.CLOUD_RUN_EMULATOR_HOST!));
   wholeNumber("CLOUD_RUN_TIMEOUT_MS", 15_000, 1);
   const shutdownGraceMs = wholeNumber("SHUTDOWN_GRACE_MS", 8_000, 0);
-  wholeNumber("QUEUE_LOCK_MS", 30_000, 1);
+  const queueLockMs = wholeNumber("QUEUE_LOCK_MS", 30_000, 1);
   const timeout = attempt(() => githubTimeoutMs(env));
   const queue = attempt(() => queueSettings(env));
 
@@ -118,6 +121,8 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
       queue: queue!,
       redisUrl: env.REDIS_URL || undefined,
       shutdownGraceMs,
+      queuePrefix: env.QUEUE_PREFIX || "config-triage",
+      queueLockMs,
     },
   };
 }
