@@ -161,6 +161,14 @@ export function fakeGitHub(
     async reopenIssue() {
       world.setIssueState(issue(), "open", undefined, actor);
     },
+    async updateOtherIssue(n, update: { body?: string; close?: "completed"; reopen?: boolean }) {
+      if (update.body !== undefined) world.setIssueBody(issue(n), update.body);
+      if (update.close) world.setIssueState(issue(n), "closed", update.close, actor);
+      else if (update.reopen) world.setIssueState(issue(n), "open", undefined, actor);
+    },
+    async commentOnOther(n, body) {
+      world.createComment(repo(), issue(n), body, actor);
+    },
     async updateBody(body) {
       world.setIssueBody(issue(), body);
     },

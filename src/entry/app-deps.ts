@@ -17,6 +17,7 @@ import {
   type RateLimitStore,
 } from "../adapters/rate-limits/rate-limit-store.js";
 import { Redis } from "ioredis";
+import type { WatchScheduler } from "../use-cases/triage/watch-scheduler.js";
 
 /** What the features share: the templates, the live source and who the app is. Tests pass their own. */
 export interface AppDeps {
@@ -53,6 +54,13 @@ export interface AppDeps {
    * (`CONFIG_TRIAGE_BOT_LOGIN`); unset: the app's bot, asked once from `GET /app`.
    */
   ownIssuesBy?: string;
+  /**
+   * Where watched issues are rechecked on a schedule (`watch:`, `/triage watch`): the server's, in memory or on Redis.
+   * Absent (tests, the CLI, the Action): nothing is watched.
+   */
+  watches?: WatchScheduler;
+  /** The floor of `watch.every` (`CONFIG_TRIAGE_WATCH_MIN_EVERY`, default 5 minutes). */
+  watchMinEveryMs?: number;
   /** Prepares slow-to-start clients (Cloud Run's gRPC stubs) so the first triage does not wait on them. */
   warmUp?(): Promise<void>;
 }

@@ -19,6 +19,7 @@ import { checkDependencies, templateLinks } from "../domain/follow-up-plan/check
 import { summarizeProblems, problemSubject } from "../domain/follow-up-plan/describe-problem.js";
 import { blockersFirst, followUpToken, resolveFollowUpRefs } from "../domain/follow-up-plan/follow-up-refs.js";
 import { chooseIssueType, chooseMilestone } from "./choose-structure.js";
+import { fixRecords, type FixRecord } from "../domain/follow-up-plan/decide-fix-follow-ups.js";
 
 /** The data a template can use. Text that people wrote is escaped; names from config and Cloud Run are not. */
 export function templateData(parent: ParentIssue, diagnosis: Diagnosis, live: LiveState): Record<string, unknown> {
@@ -134,7 +135,9 @@ export function buildPlan(input: {
     if (diagnosis.verdict === "nothing-to-check") return;
     if (existing.some((e) => e.template === rule.template)) return;
     const { title, body } = rendered.value;
-    const fitted = { title: fitTitle(title), body: followUpBody(body, parent, rule.template) };
+    // A follow-up that carries the fix records the problems it was opened for: it closes when they pass.
+    const fixes = template.closesWhenFixed ? fixRecords(diagnosis.problems) : undefined;
+    const fitted = { title: fitTitle(title), body: followUpBody(body, parent, rule.template, fixes) };
     create.push({ template: rule.template, ...rendered.value, ...fitted, ...structure, blockedBy: [] });
   });
   if (problems.length) return { ok: false, problems };
@@ -186,8 +189,8 @@ function chooseStructure(template: Template, structure: RepoStructure | undefine
  * A follow-up's body: its marker, the rendered template, and a line naming the parent; within GitHub's limit (the
  * template's text is cut, with a note, never the marker or the line naming the parent).
  */
-export function followUpBody(body: string, parent: ParentIssue, template: string): string {
-  const marker = followUpMarker({ parent: parent.number, template });
+export function followUpBody(body: string, parent: ParentIssue, template: string, fixes?: FixRecord[]): string {
+  const marker = followUpMarker({ parent: parent.number, template, ...(fixes?.length ? { fixes } : {}) });
   const parentLine = `Follow-up of #${parent.number}.`;
   const text = fitBody(body.trimEnd(), {
     limit: GITHUB_BODY_LIMIT - marker.length - parentLine.length - 8,

@@ -42,6 +42,10 @@ export interface DiagnosisCommentInput {
   checks?: Array<{ variable: string; aliases: string[]; targets: Array<{ environment: string; service: string }> }>;
   /** Recorded in the state (see `DiagnosisState.notSet`); the caller renders the section. */
   notSet?: string[];
+  /** Recorded in the state (see `DiagnosisState.autoClosed`) and named by the closing line. */
+  autoClosed?: number[];
+  /** The check was a scheduled recheck (`watch:`): the closing line says so. */
+  scheduled?: boolean;
 }
 
 const ICON: Record<VariableResult["status"], string> = {
@@ -243,8 +247,15 @@ export function followUpList(followUps: FollowUpRef[]): string {
 
 function outcomeLine(input: DiagnosisCommentInput): string {
   switch (input.outcome) {
-    case "closed":
-      return "Every check passes, so this issue is closed as completed. The follow-ups above carry the long-term work.";
+    case "closed": {
+      const fixed = (input.autoClosed ?? []).map((n) => `#${n}`);
+      const also = fixed.length ? `, and its fix ${fixed.join(", ")} with it` : "";
+      const found = input.scheduled ? " (found by the scheduled recheck)" : "";
+      return (
+        `Every check passes${found}, so config-triage closed this issue as completed${also}. The follow-ups above ` +
+        `carry the long-term work; \`/triage reopen\` reopens ${fixed.length ? "the issue and its fix" : "it"}.`
+      );
+    }
     case "comment-only":
       return "Every check passes. The configuration asks to leave the issue open.";
     case "open":
@@ -303,6 +314,7 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
     ...(input.plan ? { plan: input.plan } : {}),
     ...(input.reviews && Object.keys(input.reviews).length ? { reviews: input.reviews } : {}),
     ...(input.notSet?.length ? { notSet: input.notSet } : {}),
+    ...(input.autoClosed?.length ? { autoClosed: input.autoClosed } : {}),
   };
   const tail = [followUpList(input.followUps), ...(input.sections ?? []), outcomeLine(input)]
     .filter(Boolean)

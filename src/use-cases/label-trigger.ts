@@ -9,6 +9,7 @@ import { renderLabelRefusedNotice } from "../rendering/render-limits.js";
 import { runTriage, type TriageGitHub } from "./triage/run-triage.js";
 import { markTriageRequest } from "./asked-for-triage.js";
 import type { Feature } from "./feature.js";
+import { issueWatchOf } from "./issue-watch.js";
 import { alreadySaid } from "./say-once.js";
 
 const DEFAULT_LABELS = ConfigSchema.shape.labels.parse(undefined);
@@ -105,7 +106,7 @@ async function triageOnLabel(o: {
       url: issue.html_url,
       state: issue.state,
     },
-    { ...deps, log: context.log },
+    { ...deps, log: context.log, watch: issueWatchOf(context, deps) },
     read,
   );
   if (outcome.kind === "limited" && outcome.first) await gh.createComment(outcome.message);

@@ -263,8 +263,29 @@ describe("renderDiagnosisComment", () => {
     const body = renderDiagnosisComment({ diagnosis, followUps: FOLLOW_UPS.slice(1), outcome: "closed" });
     expect(body).toMatchSnapshot();
     expect(body).toContain("### ✅ config-triage: every check passes");
-    expect(body).toContain("this issue is closed as completed");
+    expect(body).toContain("config-triage closed this issue as completed");
     expect(body).not.toContain("gcloud");
+  });
+
+  it.each([
+    [
+      "by a label or a command",
+      {},
+      "Every check passes, so config-triage closed this issue as completed. The follow-ups above carry the " +
+        "long-term work; `/triage reopen` reopens it.",
+    ],
+    [
+      "by a scheduled recheck, with the fix follow-up",
+      { scheduled: true, autoClosed: [931] },
+      "Every check passes (found by the scheduled recheck), so config-triage closed this issue as completed, and " +
+        "its fix #931 with it. The follow-ups above carry the long-term work; `/triage reopen` reopens the issue " +
+        "and its fix.",
+    ],
+  ])("an automatic close says why in one line: %s", (_name, extra, line) => {
+    const diagnosis = scenarioDiagnosis({ fixed: true });
+    const body = renderDiagnosisComment({ diagnosis, followUps: FOLLOW_UPS, outcome: "closed", ...extra });
+    expect(body.split("\n")).toContain(line);
+    if ("autoClosed" in extra) expect(readMarker("diagnosis", body)).toMatchObject({ autoClosed: [931] });
   });
 
   it("passing, comment only (on_pass: comment)", () => {

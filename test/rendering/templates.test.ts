@@ -31,11 +31,30 @@ Write a runbook for #{{parent.number}}.
       assignees: [],
       when: "always",
       blockedBy: [],
+      closesWhenFixed: false,
       body: "Write a runbook for #{{parent.number}}.\n",
       bodyLine: 5,
       titleLine: 2,
       labelsLine: 3,
       blockedByLines: [],
+    });
+  });
+
+  it.each([
+    ["a repository's own template, unmarked", "runbook", "", false],
+    ["a repository's own template marked closes_when_fixed", "runbook", "closes_when_fixed: true\n", true],
+    ["an override of immediate-fix, unmarked (it carries the fix by its name)", "immediate-fix", "", true],
+    ["an override of immediate-fix that opts out", "immediate-fix", "closes_when_fixed: false\n", false],
+  ])("closes_when_fixed: %s", (_name, name, line, expected) => {
+    const result = parseTemplate(name, FILE, `---\ntitle: Fix\n${line}---\nbody\n`);
+    expect(result.ok && result.value.closesWhenFixed).toBe(expected);
+  });
+
+  it("closes_when_fixed must be true or false", () => {
+    const result = parseTemplate("runbook", FILE, "---\ntitle: Fix\ncloses_when_fixed: yes please\n---\nbody\n");
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ file: FILE, line: 3, path: "", message: "front matter `closes_when_fixed` must be boolean" }],
     });
   });
 
@@ -189,7 +208,7 @@ Write a runbook for #{{parent.number}}.
         path: "",
         message:
           "unknown front matter key `priority`: the keys are title, labels, assignees, when, blocked_by, milestone, " +
-          "type",
+          "type, closes_when_fixed",
       },
     },
   ])("$name", ({ text, problem }) => {

@@ -189,13 +189,33 @@ describe("issues.labeled with the trigger label (canonical scenario, issue #930)
       .reply(200, (_uri, body) => {
         closed = body;
         return { number: 930, state: "closed" };
+      })
+      // The fix follow-up (opened before its problems were recorded: it closes when every check passes) is closed
+      // first, in one request, with a one-line comment saying why; the long-term ones stay open.
+      .patch(`${REPO}/issues/931`, (body) => recordBody(body))
+      .reply(200, (_uri, body) => {
+        fixClosed = body;
+        return { number: 931, state: "closed" };
+      })
+      .post(`${REPO}/issues/931/comments`, (body) => recordBody(body))
+      .reply(201, (_uri, body: any) => {
+        fixComment = body.body;
+        return { id: 777 };
       });
+    let fixClosed: unknown;
+    let fixComment = "";
 
     await app().receive(labeled());
 
     expect(closed).toEqual({ state: "closed", state_reason: "completed" });
+    expect(fixClosed).toMatchObject({ state: "closed", state_reason: "completed" });
+    expect(fixComment).toMatch(/^✅ Fixed: every check passes in the live check of \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(fixComment).toContain("`/triage reopen` on #930 reopens it");
+    expect(fixComment.split("\n")).toHaveLength(1);
     expect(updated).toContain("every check passes");
-    expect(updated).toContain("closed as completed");
+    expect(updated).toContain("closed this issue as completed, and its fix #931 with it");
+    expect(updated).toMatch(/- \[x\] #931 /);
+    expect(readMarker("diagnosis", updated)).toMatchObject({ autoClosed: [931] });
     for (let n = 931; n <= 934; n++) expect(updated).toContain(`#${n}`);
     expect(dependencies).toEqual([{ blocked: 933, issue_id: 9932 }]);
     expect(readMarker("diagnosis", updated)).toMatchObject({

@@ -17,6 +17,9 @@ export function withBoundedWrites<T extends IssueGitHub>(gh: T): T {
     createComment: (body: string) => gh.createComment(fitBody(body)),
     updateComment: (id: number, body: string) => gh.updateComment(id, fitBody(body)),
     createIssue: (draft: NewIssue) => gh.createIssue(bounded(draft)),
+    updateOtherIssue: (number, update) =>
+      gh.updateOtherIssue(number, update.body === undefined ? update : { ...update, body: fitBody(update.body) }),
+    commentOnOther: (number, body) => gh.commentOnOther(number, fitBody(body)),
     applyWrites: (batch) =>
       gh.applyWrites({
         ...batch,

@@ -80,6 +80,7 @@ export function graphqlIssueGitHub(
     createIssue: thenForget(rest.createIssue),
     addSubIssue: thenForget(rest.addSubIssue),
     closeIssue: thenForget(rest.closeIssue),
+    updateOtherIssue: thenForget(rest.updateOtherIssue),
     async readConfig(): Promise<ConfigRead> {
       const state = await read();
       // No file in the repository: the owner's `.github` repository may have one, read over REST.

@@ -141,6 +141,13 @@ export interface IssueGitHub {
   /** Records that issue `number` is blocked by the issue with id `blockingId`. Never retried by the client. */
   addBlockedBy(number: number, blockingId: number): Promise<void>;
   closeIssue(reason: "completed" | "not_planned"): Promise<void>;
+  /**
+   * Updates another issue of the repository (a follow-up): its body and, with `close`, its state, in one request.
+   * Reopens it with `reopen`.
+   */
+  updateOtherIssue(number: number, update: { body?: string; close?: "completed"; reopen?: boolean }): Promise<void>;
+  /** Comments on another issue of the repository (a follow-up). Never retried by the client, like `createComment`. */
+  commentOnOther(number: number, body: string): Promise<void>;
   /** Applies a triage's writes: over REST one request per write, over GraphQL one document per phase. */
   applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
 }
@@ -492,6 +499,18 @@ export function restIssueGitHub(
     },
     async closeIssue(reason) {
       await octokit.rest.issues.update({ ...issue, state: "closed", state_reason: reason });
+    },
+    async updateOtherIssue(other, update) {
+      const state = update.close
+        ? { state: "closed" as const, state_reason: update.close }
+        : update.reopen
+          ? { state: "open" as const }
+          : {};
+      const body = update.body !== undefined ? { body: update.body } : {};
+      await octokit.rest.issues.update({ owner, repo, issue_number: other, ...body, ...state });
+    },
+    async commentOnOther(other, body) {
+      await octokit.rest.issues.createComment({ owner, repo, issue_number: other, body, ...ONCE });
     },
     applyWrites: (batch) => applyWritesOneByOne(gh, batch),
   };

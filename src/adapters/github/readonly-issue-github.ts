@@ -46,6 +46,8 @@ export function readOnlyIssueGitHub(
     addSubIssue: refuse("addSubIssue"),
     addBlockedBy: refuse("addBlockedBy"),
     closeIssue: refuse("closeIssue"),
+    updateOtherIssue: refuse("updateOtherIssue"),
+    commentOnOther: refuse("commentOnOther"),
     applyWrites: refuse("applyWrites"),
   };
 }

@@ -9,6 +9,8 @@ import { z } from "zod";
 import { didYouMean, type ConfigProblem } from "./parse-config.js";
 import { TEMPLATE_NAME } from "./schema.js";
 
+/** The built-in template that carries the immediate fix: its follow-up closes itself when its checks pass. */
+export const FIX_TEMPLATE = "immediate-fix";
 /** A relative milestone: `next` (the open milestone due soonest after today) or `next+N` (N milestones later). */
 export const RELATIVE_MILESTONE = /^next(?:\+([1-9][0-9]?))?$/;
 
@@ -46,6 +48,13 @@ export const FrontMatterSchema = z
       .describe(
         "The issue type, e.g. `Task` or `Bug` (organisations with issue types); the app says when it is not set.",
       ),
+    closes_when_fixed: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether the follow-up carries the fix itself: closed as completed, with a one-line comment, once the checks " +
+          "it was opened for pass (default: true for `immediate-fix`, false for the others).",
+      ),
   })
   .describe("Front matter of a config-triage follow-up template (`.github/config-triage/NAME.md`).");
 
@@ -80,6 +89,8 @@ export interface Template {
   milestone?: string;
   /** `type:` as written, e.g. `Task`. */
   type?: string;
+  /** `closes_when_fixed:` (default: true for `immediate-fix` only): the follow-up closes when its checks pass. */
+  closesWhenFixed: boolean;
   body: string;
   /** 1-based line of the body's first line in the file. */
   bodyLine: number;
@@ -147,13 +158,14 @@ export function parseTemplate(name: string, file: string, text: string): Templat
     const range = (pair?.key as { range?: [number] } | undefined)?.range;
     return range ? lineCounter.linePos(range[0]).line + 1 : 2;
   };
-  const { blocked_by: blockedBy, milestone, type, ...rest } = parsed.data;
+  const { blocked_by: blockedBy, milestone, type, closes_when_fixed, ...rest } = parsed.data;
   const blockedNode = doc.get("blocked_by", true);
   const template: Template = {
     name,
     file,
     ...rest,
     blockedBy,
+    closesWhenFixed: closes_when_fixed ?? name === FIX_TEMPLATE,
     ...(milestone ? { milestone } : {}),
     ...(type ? { type } : {}),
     body: text.slice(match[0].length),

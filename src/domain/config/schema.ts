@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DURATION, parseDuration } from "./parse-duration.js";
 
 /** Where a variable's value must come from. */
 export const SourceRule = z
@@ -106,13 +107,59 @@ export const FollowUpSchema = z
   ])
   .describe("A follow-up issue rendered from a template: its name, or `{ template, when }`.");
 
+/** The longest a watch may run (`watch.for`) and the longest interval between two rechecks (`watch.every`). */
+export const WATCH_MAX_FOR = "30d";
+export const WATCH_MAX_EVERY = "1d";
+
+const duration = (what: string) =>
+  z.string().regex(DURATION, `must be a whole number and a unit (s, m, h or d), e.g. \`30m\` or \`7d\`: ${what}`);
+
+/** `watch:` rechecks an open triaged issue on a schedule until it passes (off unless the key is there). */
+export const WatchSchema = z
+  .strictObject({
+    every: duration("how often to recheck")
+      .default("30m")
+      .describe(
+        "How often to recheck the live state (default `30m`; at least the deployment's minimum, `5m` unless the " +
+          "operator sets `CONFIG_TRIAGE_WATCH_MIN_EVERY`; at most `1d`).",
+      ),
+    for: duration("how long to keep watching")
+      .default("7d")
+      .describe("How long after the triage to keep rechecking (default `7d`, at most `30d`)."),
+  })
+  .superRefine((watch, ctx) => {
+    const every = parseDuration(watch.every) ?? 0;
+    const span = parseDuration(watch.for) ?? 0;
+    if (every > parseDuration(WATCH_MAX_EVERY)!)
+      ctx.addIssue({ code: "custom", path: ["every"], message: `must be at most \`${WATCH_MAX_EVERY}\`` });
+    if (span > parseDuration(WATCH_MAX_FOR)!)
+      ctx.addIssue({ code: "custom", path: ["for"], message: `must be at most \`${WATCH_MAX_FOR}\`` });
+    else if (every && span && span < every)
+      ctx.addIssue({ code: "custom", path: ["for"], message: `must be at least \`every\` (\`${watch.every}\`)` });
+  })
+  .describe(
+    "Recheck an open triaged issue on a schedule and close it (with its fix follow-up) once the live state passes. " +
+      "Off unless present; `watch: {}` takes the defaults.",
+  );
+
 /** The minimum repository role a command needs. */
 export const MinimumRoleSchema = z
   .enum(["anyone", "read", "triage", "write", "maintain", "admin"])
   .describe("`anyone`, or the weakest repository role allowed: `read`, `triage`, `write`, `maintain`, `admin`.");
 
 /** The slash-commands whose minimum role can be configured (the registry test checks this list matches). */
-export const COMMAND_NAMES = ["help", "recheck", "plan", "apply", "close", "reopen", "approve", "reject"] as const;
+export const COMMAND_NAMES = [
+  "help",
+  "recheck",
+  "plan",
+  "apply",
+  "close",
+  "reopen",
+  "approve",
+  "reject",
+  "watch",
+  "unwatch",
+] as const;
 
 export const RolesSchema = z
   .strictObject(
@@ -187,6 +234,7 @@ export const ConfigSchema = z
       .describe(
         "At most this many follow-up issues are opened by one triage (default 10); the next triage opens the rest.",
       ),
+    watch: WatchSchema.optional(),
     max_triages_per_hour: z
       .number()
       .int()

@@ -5,6 +5,7 @@
 import type { ConfigProblem } from "../config/parse-config.js";
 import type { RenderedIssue } from "../config/follow-up-template.js";
 import type { TemplateLink } from "./check-dependencies.js";
+import type { FixRecord } from "./decide-fix-follow-ups.js";
 
 /** An open milestone of the repository, as the app reads it. */
 export interface Milestone {
@@ -48,6 +49,10 @@ export interface ExistingFollowUp {
   /** Its milestone's title and its type, where the read shows them. */
   milestone?: string;
   type?: string;
+  /** Its body, where the read shows it (a fix follow-up's checklist is ticked in it). */
+  body?: string;
+  /** The problems a fix follow-up was opened for (its marker's `fixes`). */
+  fixes?: FixRecord[];
 }
 
 export interface NewFollowUp extends RenderedIssue {

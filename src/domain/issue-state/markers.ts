@@ -54,6 +54,8 @@ export interface DiagnosisState {
   reviews?: Record<string, Review>;
   /** What follow-ups did not get when they were opened (a milestone or type), one line each. */
   notSet?: string[];
+  /** The fix follow-ups the app closed because their checks passed: `/triage reopen` reopens them with the issue. */
+  autoClosed?: number[];
 }
 
 /**
@@ -63,6 +65,11 @@ export interface FollowUpMarker {
   parent: number;
   template: string;
   rejected?: boolean;
+  /**
+   * A fix follow-up's problems (`closes_when_fixed`): each one's key, a phrase naming it and its checklist line's
+   * start. It closes when they all pass.
+   */
+  fixes?: Array<{ key: string; subject: string; what: string }>;
 }
 
 /** What a one-time notice is about, e.g. `{ notice: "label-role" }`. */
@@ -109,6 +116,7 @@ const StateFields = {
   plan: PlanRecordSchema.optional(),
   reviews: z.record(z.string(), z.enum(["approved", "rejected"])).optional(),
   notSet: z.array(z.string()).optional(),
+  autoClosed: z.array(issueNumber).optional(),
 };
 /** By version: a version missing here is unknown (written by a newer release) and ignored. */
 const STATE_VERSIONS: Record<number, z.ZodType> = {
@@ -120,6 +128,7 @@ const FollowUpSchema = z.looseObject({
   parent: issueNumber,
   template: z.string().min(1),
   rejected: z.boolean().optional(),
+  fixes: z.array(z.looseObject({ key: z.string(), subject: z.string(), what: z.string() })).optional(),
 });
 const NoticeSchema = z.record(z.string(), z.string());
 

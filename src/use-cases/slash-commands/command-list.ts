@@ -9,6 +9,7 @@ import type { TriageGitHub } from "../triage/run-triage.js";
 import { help } from "./help.js";
 import { plan } from "./plan.js";
 import { recheck } from "./recheck.js";
+import { unwatch, watch } from "./watch.js";
 
 /** The ports of every registered command together: what the runner must hand them (the adapter, or the fake). */
 export type CommandPorts = TriageGitHub & CloseGitHub & ReopenGitHub & ApproveGitHub & RejectGitHub;
@@ -27,4 +28,6 @@ export const commands: Command<CommandPorts, ReviewGitHub>[] = [
   reopen,
   approve,
   reject,
+  watch,
+  unwatch,
 ];

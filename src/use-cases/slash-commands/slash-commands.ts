@@ -13,6 +13,7 @@ import type { Command, CommandContext, CommandIssue } from "./command.js";
 import { type CommandPorts, commands as registered } from "./command-list.js";
 import type { ReviewGitHub } from "./record-review.js";
 import type { Feature } from "../feature.js";
+import { issueWatchOf } from "../issue-watch.js";
 import { alreadySaid } from "../say-once.js";
 
 /** One comment's commands: plain data, so a durable queue can carry it later. */
@@ -274,7 +275,7 @@ export function createSlashCommands(commands: Command<CommandPorts, ReviewGitHub
         const env: CommandEnv = {
           gh,
           ghFor: (n) => commandGitHubFromContext(context as Context<"issue_comment">, n, deps),
-          deps: { ...deps, log: context.log },
+          deps: { ...deps, log: context.log, watch: issueWatchOf(context as Context<"issue_comment">, deps) },
           commands,
         };
         // One comment's commands at a time per issue: the event queue runs one issue's events in order.

@@ -1,5 +1,5 @@
 import { mayCheckProject, refusedProjects, type ProjectPolicy } from "../../domain/config/allowed-projects.js";
-import { parseConfig, type ConfigProblem } from "../../domain/config/parse-config.js";
+import { locate, parseConfig, type ConfigProblem } from "../../domain/config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../../domain/config/schema.js";
 import { evaluate, type Diagnosis } from "../../domain/diagnosis/evaluate.js";
 import { gatherLiveState } from "./gather-live-state.js";
@@ -62,6 +62,9 @@ import {
 import { observeTriage, type AppMetrics } from "../../adapters/metrics/prometheus-metrics.js";
 import { ConfigSchema } from "../../domain/config/schema.js";
 import type { RateLimitStore } from "../../adapters/rate-limits/rate-limit-store.js";
+import { decideFixFollowUps, type FixAction } from "../../domain/follow-up-plan/decide-fix-follow-ups.js";
+import { decideWatch, DEFAULT_WATCH_MIN_EVERY_MS, watchProblems } from "../../domain/follow-up-plan/decide-watch.js";
+import type { IssueWatch } from "./watch-scheduler.js";
 import {
   renderFollowUpCapSection,
   renderLeftOutVariablesSection,
@@ -98,6 +101,10 @@ export interface TriageReads {
 export interface TriageGitHub extends TriageReads {
   createComment(body: string): Promise<GhComment>;
   updateComment(id: number, body: string): Promise<void>;
+  /** A fix follow-up: its ticked body, and closed as completed when its checks pass (one request). */
+  updateOtherIssue(number: number, update: { body?: string; close?: "completed"; reopen?: boolean }): Promise<void>;
+  /** The one-line comment on a fix follow-up the app closed. */
+  commentOnOther(number: number, body: string): Promise<void>;
   /** Applies a triage's writes: follow-ups, links, dependencies, the comment, closing. */
   applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
 }
@@ -122,6 +129,10 @@ export interface TriageDeps {
    * always (no setting allows nothing); the CLI and the Action, which use their user's own Google credentials, do not.
    */
   allowedProjects?: ProjectPolicy;
+  /** This issue's watch (`watch:`): a triage starts it while the issue stays open, stops it once closed or passing. */
+  watch?: IssueWatch;
+  /** The deployment's floor for `watch.every` (`CONFIG_TRIAGE_WATCH_MIN_EVERY`; default 5 minutes). */
+  watchMinEveryMs?: number;
 }
 
 export type TriageOutcome =
@@ -148,6 +159,8 @@ export interface TriageOptions {
   mayClose?: boolean;
   /** `/triage apply [plan-id]`: create only if the plan shown last is still what a fresh plan gives. */
   apply?: { planId?: string };
+  /** A scheduled recheck (`watch:`): not counted against `max_triages_per_hour`, and a close says it found it. */
+  scheduled?: boolean;
 }
 
 /** What the app has already written on this issue: its diagnosis comment and the follow-ups it opened. */
@@ -176,6 +189,8 @@ function ownFollowUp(
   const { template } = marker;
   const { id, node_id, number, title } = issue;
   const followUp: ExistingFollowUp = { template, id, node_id, number, title, state, linked, ...structureOf(issue) };
+  if (typeof issue.body === "string") followUp.body = issue.body;
+  if (marker.fixes) followUp.fixes = marker.fixes;
   return { followUp, rejected: Boolean(marker.rejected) };
 }
 
@@ -278,6 +293,8 @@ export type TriageDecision =
       memory: IssueMemory;
       live: LiveState;
       checks: EffectiveCheck[];
+      /** The fix follow-ups to close (their checks pass) or tick (some pass). */
+      fixes: FixAction[];
     };
 
 /**
@@ -289,7 +306,13 @@ export async function decideTriage(
   parent: ParentIssue,
   deps: Pick<
     TriageDeps,
-    "builtInTemplates" | "fetchLive" | "identity" | "probeHealth" | "fetchSecrets" | "allowedProjects"
+    | "builtInTemplates"
+    | "fetchLive"
+    | "identity"
+    | "probeHealth"
+    | "fetchSecrets"
+    | "allowedProjects"
+    | "watchMinEveryMs"
   > & { log?: MarkerLog },
   configRead?: ConfigRead,
 ): Promise<TriageDecision> {
@@ -316,6 +339,9 @@ export async function decideTriage(
     return problemsOf((located as { problems: ConfigProblem[] }).problems);
   }
   const config = parsed.config;
+  const file = gh.configFile ?? CONFIG_PATH;
+  const tooOften = watchProblems(config, deps.watchMinEveryMs ?? DEFAULT_WATCH_MIN_EVERY_MS, file);
+  if (tooOften.length) return problemsOf(locate(tooOften, await gh.readConfigText()));
   // Before anything is read with the app's Google identity: only projects the operator allowed for this repository.
   const refused = deps.allowedProjects ? refusedProjects(config, deps.allowedProjects, gh.owner, gh.repo) : [];
   if (refused.length) return problemsOf(refused);
@@ -361,7 +387,14 @@ export async function decideTriage(
     planned = plan();
     if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
   }
-  return { kind: "planned", config, diagnosis, plan: planned.plan, memory, live, checks };
+  const fixes = decideFixFollowUps({
+    followUps: memory.followUps,
+    closesWhenFixed: (t) => templates.get(t)?.closesWhenFixed ?? false,
+    rejected: (t) => memory.reviews[t] === "rejected",
+    diagnosis,
+    parent: parent.number,
+  });
+  return { kind: "planned", config, diagnosis, plan: planned.plan, memory, live, checks, fixes };
 }
 
 /**
@@ -375,7 +408,7 @@ async function triageOnce(
   configRead?: ConfigRead,
   options: TriageOptions = {},
 ): Promise<TriageOutcome> {
-  if (deps.rateLimits) {
+  if (deps.rateLimits && !options.scheduled) {
     configRead ??= await gh.readConfig();
     const limited = await checkRateLimit(gh, parent, deps.rateLimits, configRead);
     if (limited) {
@@ -392,7 +425,7 @@ async function triageOnce(
     deps.log.warn({ issue: parent.number, problems: problems.length }, "configuration problems reported on the issue");
     return { kind: "config-error", problems };
   }
-  const { config, diagnosis, plan, memory, live, checks } = decision;
+  const { config, diagnosis, plan, memory, live, checks, fixes } = decision;
   // Every follow-up the app opens waits for a maintainer's review (`/triage approve` takes the label off).
   plan.create = plan.create.map((d) => ({ ...d, labels: [...new Set([...d.labels, config.review_label])] }));
   const reviews = memory.reviews;
@@ -410,6 +443,13 @@ async function triageOnce(
   // What follow-ups did not get when they were opened: remembered (it stays true), so a rerun rewrites nothing.
   let notSet = memory.state?.notSet ?? [];
   let refused: string[] = [];
+  // The fix follow-ups whose checks pass are closed first, so the comment lists them closed. Remembered (`autoClosed`)
+  // for `/triage reopen`, which reopens them with the issue.
+  const closedNow = await applyFixes(gh, fixes);
+  for (const ref of refs) if (closedNow.includes(ref.number)) ref.state = "closed";
+  const autoClosed = [...(memory.state?.autoClosed ?? []), ...closedNow].filter(
+    (n, i, all) => all.indexOf(n) === i && refs.some((r) => r.number === n && r.state === "closed"),
+  );
   const render = (shown: PlanRecord | undefined, close: boolean) => {
     const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
     list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
@@ -432,6 +472,8 @@ async function triageOnce(
       live,
       checks,
       notSet,
+      autoClosed,
+      scheduled: options.scheduled,
     };
     return renderDiagnosisComment(input);
   };
@@ -450,6 +492,7 @@ async function triageOnce(
     plan.create = plan.create.slice(0, config.max_follow_ups);
   }
   const close = plan.close && options.mayClose !== false;
+  const closed = close || parent.state === "closed";
   const shown = followUpMode === "plan" ? fresh : undefined;
   const applied = await gh.applyWrites({
     create: plan.create,
@@ -480,6 +523,7 @@ async function triageOnce(
     },
     close: close && parent.state !== "closed" ? "completed" : undefined,
   });
+  await followWatch(deps, decideWatch({ watch: config.watch, verdict: diagnosis.verdict, closed }), parent, options);
   for (const number of applied.relinkFailed)
     deps.log.warn({ issue: parent.number, followUp: number }, "could not re-link a follow-up");
   deps.log.info(
@@ -489,6 +533,7 @@ async function triageOnce(
       problems: diagnosis.problems.length,
       created: plan.create.length,
       closed: plan.close,
+      fixed: closedNow,
     },
     "triage finished",
   );
@@ -500,6 +545,44 @@ async function triageOnce(
     closed: close,
     shown,
   };
+}
+
+/** Starts or stops the issue's watch as the triage decided (a scheduled recheck never starts one: it has one). */
+async function followWatch(
+  deps: TriageDeps,
+  step: ReturnType<typeof decideWatch>,
+  parent: ParentIssue,
+  options: TriageOptions,
+): Promise<void> {
+  if (!deps.watch) return;
+  if (step.kind === "stop") {
+    if (await deps.watch.stop(step.reason)) deps.log.info({ issue: parent.number, why: step.reason }, "watch stopped");
+  } else if (step.kind === "start" && !options.scheduled) {
+    const started = await deps.watch.start(step.timing);
+    if (started.kind === "full")
+      deps.log.warn({ issue: parent.number, max: started.max }, "not watched: the installation watches its maximum");
+  }
+}
+
+/**
+ * Applies the fix follow-ups' decisions: a fixed one gets its ticked body and is closed as completed in one request,
+ * then its one-line comment; a partly fixed one gets its ticked body. Returns the numbers closed.
+ */
+async function applyFixes(
+  gh: Pick<TriageGitHub, "updateOtherIssue" | "commentOnOther">,
+  fixes: FixAction[],
+): Promise<number[]> {
+  const closed: number[] = [];
+  for (const fix of fixes) {
+    if (fix.kind === "tick") {
+      await gh.updateOtherIssue(fix.number, { body: fix.body });
+      continue;
+    }
+    await gh.updateOtherIssue(fix.number, { body: fix.body, close: "completed" });
+    await gh.commentOnOther(fix.number, fix.comment);
+    closed.push(fix.number);
+  }
+  return closed;
 }
 
 /**

@@ -206,6 +206,23 @@ describe("/triage close and /triage reopen", () => {
           expect(r.replies).toEqual([]);
         },
       },
+      "reopen undoes an automatic close: the parent and the fix follow-up the app closed, not one a person closed": {
+        given: (w) => {
+          const closed = { state: "closed" as const, state_reason: "completed" };
+          const made = addFollowUps(w, { "immediate-fix": closed, "ssot-consolidation": closed });
+          addDiagnosis(w, { followUps: recordedFollowUps(made), autoClosed: [made[0].number] });
+          w.setIssueState(issue(w), "closed", "completed", w.bot);
+        },
+        comment: "/triage reopen",
+        sees: (r, w) => {
+          expect(stateOf(w)).toBe("open/reopened");
+          expect(stateOf(w, 931)).toBe("open/reopened");
+          expect(stateOf(w, 932)).toBe("closed/completed");
+          expect(r.replies).toEqual([
+            "Reopened by `writer` with `/triage reopen`, with #931, which config-triage had closed as fixed.",
+          ]);
+        },
+      },
       "close is refused below write": {
         comment: "/triage close",
         author: "triager",
@@ -592,6 +609,13 @@ describe("/triage recheck", () => {
           ).toBe(true);
           expect(diagnosis(w).endsWith("<!-- config-triage:end -->\n\nP.S. kept")).toBe(true);
           expect(stateOf(w)).toBe("closed/completed");
+          // The fix follow-up closes with it, saying why in one line; the long-term ones stay open.
+          expect(stateOf(w, 931)).toBe("closed/completed");
+          expect(issue(w, 931).comments.map((c) => c.body)).toEqual([
+            expect.stringMatching(/^✅ Fixed: every check passes in the live check of .* UTC, so config-triage closed/),
+          ]);
+          expect(stateOf(w, 932)).toBe("open/null");
+          expect(diagnosis(w)).toContain("closed this issue as completed, and its fix #931 with it");
         },
       },
       "ignores a diagnosis marker a person pasted: the run treats the issue as never checked": {

@@ -29,8 +29,8 @@ export function useCommandTestEnvironment() {
   });
 }
 
-export function app() {
-  return testApp(cloudRun!.clients);
+export function app(deps: Parameters<typeof testApp>[1] = {}) {
+  return testApp(cloudRun!.clients, deps);
 }
 
 /** An `issue_comment` event built on GitHub's real `issue_comment.created` example. */

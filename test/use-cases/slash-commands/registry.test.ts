@@ -43,6 +43,8 @@ describe("the command registry", () => {
       reopen: "write",
       approve: "write",
       reject: "write",
+      watch: "triage",
+      unwatch: "triage",
     });
   });
 
