@@ -25,7 +25,7 @@ export async function createRedisWatchScheduler(
   url: string,
   o: { onDue(watch: Watch): Promise<void>; max: number; prefix?: string; log: QueueLog },
 ): Promise<WatchScheduler> {
-  const prefix = o.prefix || process.env.QUEUE_PREFIX || "config-triage";
+  const prefix = o.prefix || "config-triage";
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   connection.on("error", (error) => o.log.error({ err: error }, "redis connection error (watches)"));
   const workerConnection = new Redis(url, { maxRetriesPerRequest: null });

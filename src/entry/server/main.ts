@@ -1,5 +1,5 @@
 import { createServer } from "node:http";
-import { Context, createProbot, ProbotOctokit } from "probot";
+import { Context, createProbot, ProbotOctokit, type Logger } from "probot";
 import { defaultDeps } from "../app-deps.js";
 import { withBoundedWrites } from "../../adapters/github/bounded-writes.js";
 import { pacePerInstallation } from "../../adapters/github/pace-per-installation.js";
@@ -14,7 +14,7 @@ import {
   type EventRunner,
   type QueuedEvent,
 } from "../../adapters/queue/event-queue.js";
-import { createMemoryQueue } from "../../adapters/queue/memory-queue.js";
+import { createMemoryQueue, type QueueLog } from "../../adapters/queue/memory-queue.js";
 import { createWebhookServer } from "./create-webhook-server.js";
 import { createLogger } from "./create-logger.js";
 import { forwardDeliveries } from "./forward-deliveries.js";
@@ -23,6 +23,13 @@ import { loadDotEnv, readServerEnv } from "./read-server-env.js";
 import { createMetrics, githubRequestMetrics } from "../../adapters/metrics/prometheus-metrics.js";
 import { matchRoute, metricsRoute, serverRoutes } from "./routes.js";
 import { reportFailure } from "../../use-cases/triage/report-failure.js";
+import { triggerLabels } from "../../use-cases/label-trigger.js";
+import { issueGitHubFor } from "../../adapters/github/issue-github-for.js";
+import { watchKey, type Watch } from "../../domain/follow-up-plan/decide-watch.js";
+import { createMemoryWatchScheduler } from "../../adapters/queue/memory-watch-scheduler.js";
+import { WATCH_EVENT, watchEvent } from "../../adapters/queue/watch-event.js";
+import { recheckWatched, type WatchedIssue } from "../../use-cases/triage/recheck-watched.js";
+import { bindWatch } from "../../use-cases/triage/watch-scheduler.js";
 
 /** What a person can do after a run gave up; the next run repairs whatever this one left. */
 const NEXT_STEP =
@@ -68,7 +75,36 @@ async function main(): Promise<void> {
   // From here on, no library error ends the process: it fails the event it came from, or is logged.
   const guard = guardProcess(probot.log);
   const deps = defaultDeps(env, metrics);
+  // Probot makes its logger when the app is loaded; the watches are made before (the app's features take them).
+  let log: QueueLog & Logger = undefined as never;
+  const lateLog: QueueLog = {
+    info: (o, m) => log.info(o, m),
+    warn: (o, m) => log.warn(o, m),
+    error: (o, m) => log.error(o, m),
+  };
+  // Watched issues: a due watch is queued like a webhook, behind the issue's other events (the queue is created below).
+  let queue: EventQueue;
+  let queueReady: (q: EventQueue) => void = () => undefined;
+  const ready = new Promise<EventQueue>((resolve) => (queueReady = resolve));
+  const onDue = async (watch: Watch) => {
+    const queued = await (await ready).enqueue(watchEvent(watch, Date.now()));
+    if (queued !== "queued") lateLog.warn({ issue: watch.number, queued }, "a due recheck was not queued");
+  };
+  const watchLimits = { onDue, max: settings.watch.maxPerInstallation };
+  const watches = settings.redisUrl
+    ? await (await import("../../adapters/queue/redis-watch-scheduler.js")).createRedisWatchScheduler(
+        settings.redisUrl,
+        {
+          ...watchLimits,
+          prefix: settings.queuePrefix,
+          log: lateLog,
+        },
+      )
+    : createMemoryWatchScheduler(watchLimits);
+  deps.watches = watches;
+  deps.watchMinEveryMs = settings.watch.minEveryMs;
   await probot.load(createApp(deps));
+  log = probot.log.child({ name: "queue" });
   void deps
     .warmUp?.()
     .catch((error) =>
@@ -79,15 +115,51 @@ async function main(): Promise<void> {
           )
         : probot.log.warn({ err: error }, "could not prepare the Cloud Run clients; the first triage will try again"),
     );
-  const log = probot.log.child({ name: "queue" });
+
+  /** A due watch: the issue as GitHub has it now, then the scheduled recheck (`recheckWatched`). */
+  async function recheck(event: QueuedEvent): Promise<void> {
+    const watch = event.payload.watch as Watch;
+    const octokit = await probot.auth(watch.installation);
+    const ref = { owner: watch.owner, repo: watch.repo, issue_number: watch.number };
+    const issue = await octokit.rest.issues.get(ref).then(
+      (r) => r.data,
+      (error) => {
+        if ((error as { status?: number }).status === 404 || (error as { status?: number }).status === 410)
+          return undefined;
+        throw error;
+      },
+    );
+    if (!issue) {
+      await watches.stop(watchKey(watch));
+      log.info({ issue: watch.number }, "watch ended: the issue is gone (deleted or transferred)");
+      return;
+    }
+    const payload = { ...event.payload, action: "scheduled", issue };
+    // biome-ignore lint/suspicious/noExplicitAny: a scheduled recheck's payload, shaped as an issues event for Probot
+    const context = new Context({ id: event.id, name: "issues", payload } as any, octokit, log) as any;
+    const gh = withBoundedWrites(issueGitHubFor(context, deps, watch.number));
+    const configRead = await gh.readConfig();
+    await recheckWatched({
+      watch,
+      now: Date.now(),
+      issue: issue as WatchedIssue,
+      gh,
+      configRead,
+      triggerLabels: triggerLabels(configRead),
+      deps: { ...deps, log, watch: bindWatch(watches, watch) },
+    });
+  }
 
   const runner: EventRunner = {
     async run(event) {
+      if (event.name === WATCH_EVENT) return guard.runJob(event.id, () => recheck(event));
       await guard.runJob(event.id, () => probot.receive(event as Parameters<typeof probot.receive>[0]));
     },
     async giveUp(event: QueuedEvent, error, attempts) {
       const why = describeFailure(error);
       log.error({ delivery: event.id, event: event.name, attempts, why }, "event failed for good");
+      // A scheduled recheck that failed is not reported on the issue: nobody asked for it, and the next one retries.
+      if (event.name === WATCH_EVENT) return;
       const installation = event.payload?.installation?.id;
       if (!event.payload?.issue || !event.payload?.repository || installation === undefined) return;
       if (!shouldReportFailure(event, error)) {
@@ -102,7 +174,6 @@ async function main(): Promise<void> {
       await reportFailure(gh, deps.identity, why, NEXT_STEP);
     },
   };
-  let queue: EventQueue;
   if (settings.redisUrl) {
     const { createRedisQueue } = await import("../../adapters/queue/redis-queue.js");
     queue = await createRedisQueue(settings.redisUrl, settings.queue, runner, log, {
@@ -113,7 +184,9 @@ async function main(): Promise<void> {
     queue = createMemoryQueue(settings.queue, runner, log);
   }
 
-  metrics.measureQueueDepth(() => queue.depth());
+  const events = queue;
+  queueReady(events);
+  metrics.measureQueueDepth(() => events.depth());
   const metricsToken = env.METRICS_TOKEN || undefined;
   const routes = serverRoutes(metrics, { queue, metricsToken });
   // METRICS_PORT: /metrics on a port of its own (loopback by default), for a scraper beside the app; Cloud Run
@@ -168,7 +241,8 @@ async function main(): Promise<void> {
     log.info({ graceMs: grace }, "shutting down: new deliveries are answered 503, running events get the grace period");
     setTimeout(() => process.exit(0), grace + 1_500).unref();
     await proxy?.stop().catch(() => undefined);
-    await queue.close(grace).catch((error) => log.error({ err: error }, "queue did not close cleanly"));
+    await watches.close().catch((error) => log.error({ err: error }, "watches did not close cleanly"));
+    await events.close(grace).catch((error) => log.error({ err: error }, "queue did not close cleanly"));
     server.close();
     process.exit(0);
   };

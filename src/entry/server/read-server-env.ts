@@ -6,6 +6,8 @@ import { emulatorOptions } from "../../adapters/cloud-run/create-clients.js";
 import { githubTimeoutMs } from "../../adapters/github/timed-fetch.js";
 import { readAllowedProjects } from "../../domain/config/allowed-projects.js";
 import { queueSettings, type QueueSettings } from "../../adapters/queue/event-queue.js";
+import { parseDuration } from "../../domain/config/parse-duration.js";
+import { DEFAULT_MAX_WATCHES, DEFAULT_WATCH_MIN_EVERY_MS } from "../../domain/follow-up-plan/decide-watch.js";
 
 /** The server's settings, read once from the environment by `readServerEnv`. */
 export interface ServerEnv {
@@ -31,6 +33,8 @@ export interface ServerEnv {
   /** With Redis: the key prefix instances that act as one share (default config-triage), and the job lock. */
   queuePrefix: string;
   queueLockMs: number;
+  /** Watches: the floor of `watch.every` (CONFIG_TRIAGE_WATCH_MIN_EVERY, default 5m) and the bound per installation. */
+  watch: { minEveryMs: number; maxPerInstallation: number };
 }
 
 export type ServerEnvResult = { ok: true; settings: ServerEnv } | { ok: false; problems: string[] };
@@ -104,6 +108,17 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
   const queueLockMs = wholeNumber("QUEUE_LOCK_MS", 30_000, 1);
   const timeout = attempt(() => githubTimeoutMs(env));
   const queue = attempt(() => queueSettings(env));
+  const maxWatches = wholeNumber("CONFIG_TRIAGE_MAX_WATCHES", DEFAULT_MAX_WATCHES, 1);
+  let minEveryMs = DEFAULT_WATCH_MIN_EVERY_MS;
+  if (set("CONFIG_TRIAGE_WATCH_MIN_EVERY")) {
+    const parsed = parseDuration(env.CONFIG_TRIAGE_WATCH_MIN_EVERY!);
+    if (parsed === undefined)
+      problems.push(
+        `CONFIG_TRIAGE_WATCH_MIN_EVERY=${env.CONFIG_TRIAGE_WATCH_MIN_EVERY} is not valid: ` +
+          "use a whole number and a unit (s, m, h or d), e.g. 5m",
+      );
+    else minEveryMs = parsed;
+  }
 
   if (problems.length) return { ok: false, problems };
   return {
@@ -123,6 +138,7 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
       shutdownGraceMs,
       queuePrefix: env.QUEUE_PREFIX || "config-triage",
       queueLockMs,
+      watch: { minEveryMs, maxPerInstallation: maxWatches },
     },
   };
 }
