@@ -28,11 +28,17 @@ function isWrite(r: RecordedRequest): boolean {
 
 /** Labels the scenario's issue and waits for the triage: the diagnosis comment and four follow-ups. */
 async function labelAndTriage(app: AppProcess, repo: string) {
+  // JWT_SECRET_STAGING missing on staging (a test before may have set it).
+  for (const s of scenarioServices().services) e2e.cloudRun.setService(s);
   // A person adds the label: the issue carries it (the event below tells the app).
   e2e.addRepo(repo, WATCHED).labels.push("triage:config");
   expect(await app.deliver("issues", e2e.labeled(repo))).toBe(202);
   await waitFor("the diagnosis comment", () => e2e.appComments(repo)[0], 60_000);
-  await waitFor("four follow-ups", () => (e2e.followUps(repo).length === 4 ? true : undefined), 60_000);
+  await waitFor("four follow-ups", () => (e2e.followUps(repo).length === 4 ? true : undefined), 60_000).catch(
+    (error) => {
+      throw new Error(`${error}\n${e2e.appComments(repo)[0]?.body}\n${app.logs.join("")}`);
+    },
+  );
 }
 
 /** Waits until `n` more rechecks have begun than `after`: the ones before the last have finished (one issue, one at a time). */
@@ -83,6 +89,7 @@ describe("watch: until fixed, with nobody commenting", () => {
     await waitFor("the parent to close", () => (e2e.parent(repo).state === "closed" ? true : undefined), 60_000);
     expectClosedLoop(repo);
     await waitFor("the watch to end", () => (app.logs.join("").includes("watch stopped") ? true : undefined));
+    await app.stop();
   }, 150_000);
 
   it("Redis mode: the watch survives a restart between two rechecks and closes the loop from the new process", async () => {

@@ -211,8 +211,10 @@ const KEYS: Record<string, string[]> = {
     "label_role",
     "max_follow_ups",
     "max_triages_per_hour",
+    "watch",
   ],
   roles: [...COMMAND_NAMES],
+  watch: ["every", "for"],
   environment: ["project", "region", "services"],
   check: ["variable", "aliases", "environments", "services", "from", "secret", "why"],
   follow_up: ["template", "when"],
@@ -224,6 +226,7 @@ function shapeOf(path: string[]): string {
   if (path[0] === "checks" && path.length === 2) return "check";
   if (path[0] === "follow_ups" && path.length === 2) return "follow_up";
   if (path[0] === "roles" && path.length === 1) return "roles";
+  if (path[0] === "watch" && path.length === 1) return "watch";
   return "?";
 }
 
@@ -251,6 +254,7 @@ const HELP: Record<string, string> = {
   max_triages_per_hour: "a whole number of at least 1, e.g. `max_triages_per_hour: 6`",
   timeout_ms: "milliseconds, a whole number from 1 to 30000, e.g. `timeout_ms: 5000`",
   path: "a path on the service, e.g. `path: /health`",
+  watch: "a map, e.g. `watch: { every: 30m, for: 7d }` (or `watch: {}` for those defaults)",
 };
 
 function fieldHelp(path: string[]): string {

@@ -86,6 +86,21 @@ test("every invalid setting is reported at once by its name; a PRIVATE_KEY_PATH 
   expect(problems.join("\n")).not.toContain("privateKey option is required");
 });
 
+test("watches: the floor of watch.every and the bound per installation, with defaults and clear errors", () => {
+  const read = (extra: Record<string, string>) => readServerEnv({ ...valid, ...extra }, dir);
+  const defaults = read({});
+  expect(defaults.ok && defaults.settings.watch).toEqual({ minEveryMs: 300_000, maxPerInstallation: 100 });
+  const set = read({ CONFIG_TRIAGE_WATCH_MIN_EVERY: "30s", CONFIG_TRIAGE_MAX_WATCHES: "5" });
+  expect(set.ok && set.settings.watch).toEqual({ minEveryMs: 30_000, maxPerInstallation: 5 });
+  expect(read({ CONFIG_TRIAGE_WATCH_MIN_EVERY: "5 minutes", CONFIG_TRIAGE_MAX_WATCHES: "0" })).toEqual({
+    ok: false,
+    problems: [
+      "CONFIG_TRIAGE_MAX_WATCHES=0 is not valid: use a whole number from 1 up",
+      "CONFIG_TRIAGE_WATCH_MIN_EVERY=5 minutes is not valid: use a whole number and a unit (s, m, h or d), e.g. 5m",
+    ],
+  });
+});
+
 test("a file that is not a private key is named as such", () => {
   expect(readServerEnv({ ...valid, PRIVATE_KEY_PATH: "not-a-key.pem" }, dir)).toEqual({
     ok: false,
