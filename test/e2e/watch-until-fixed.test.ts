@@ -41,7 +41,10 @@ async function labelAndTriage(app: AppProcess, repo: string) {
   );
 }
 
-/** Waits until `n` more rechecks have begun than `after`: the ones before the last have finished (one issue, one at a time). */
+/**
+ * Waits until `n` more rechecks have begun than `after`: the ones before the last have finished (an issue runs one
+ * event at a time).
+ */
 async function rechecksBeyond(repo: string, after: number, n: number, app: AppProcess) {
   await waitFor(`${n} scheduled rechecks`, () => (rechecks(repo).length >= after + n ? true : undefined), 60_000).catch(
     (error) => {
@@ -75,7 +78,7 @@ function expectClosedLoop(repo: string) {
 }
 
 describe("watch: until fixed, with nobody commenting", () => {
-  it("memory mode: idle rechecks write nothing; the recheck after the fix closes the fix follow-up and the parent", async () => {
+  it("memory mode: idle rechecks write nothing; the one after the fix closes the fix follow-up, parent", async () => {
     const repo = "watch-memory";
     const app = await e2e.start();
     await labelAndTriage(app, repo);
@@ -92,7 +95,7 @@ describe("watch: until fixed, with nobody commenting", () => {
     await app.stop();
   }, 150_000);
 
-  it("Redis mode: the watch survives a restart between two rechecks and closes the loop from the new process", async () => {
+  it("Redis mode: the watch survives a restart between two rechecks and the new process closes the loop", async () => {
     const redis = await e2e.startRedis();
     const repo = "watch-redis";
     const env = { REDIS_URL: redis.url, QUEUE_BACKOFF_MS: "300" };

@@ -97,7 +97,8 @@ export function decideFixFollowUps(input: {
     if (fixed) {
       const what = passed.length ? passed.map((r) => r.subject).join(", ") : "every check";
       const comment =
-        `✅ Fixed: ${what} ${passed.length > 1 ? "pass" : "passes"} in the live check of ${utcMinute(diagnosis.fetchedAt)}, so config-triage closed ` +
+        `✅ Fixed: ${what} ${passed.length > 1 ? "pass" : "passes"} in the live check of ` +
+        `${utcMinute(diagnosis.fetchedAt)}, so config-triage closed ` +
         `this issue as completed; \`/triage reopen\` on #${parent} reopens it.`;
       actions.push({ kind: "close", number: f.number, template: f.template, body, comment });
     } else if (body !== f.body) {

@@ -57,7 +57,9 @@ export const reopen: Command<ReopenGitHub> = {
     const fixes = closedFixes.map((n) => `#${n}`).join(", ");
     return {
       ok: true,
-      reply: `Reopened by \`${ctx.author}\` with \`/triage reopen\`, with ${fixes}, which config-triage had closed as fixed.`,
+      reply:
+        `Reopened by \`${ctx.author}\` with \`/triage reopen\`, with ${fixes}, ` +
+        "which config-triage had closed as fixed.",
     };
   },
 };

@@ -44,7 +44,12 @@ const diagnosisOf = (problems: Problem[]): Pick<Diagnosis, "problems" | "verdict
 const JWT = missing("JWT_SECRET_STAGING");
 const API_KEY = missing("API_KEY", "staging", "auth-service");
 const checklist = (problems: Problem[], ticked: Problem[] = []) =>
-  `**Immediate fix**\n\n${problems.map((p) => `- [${ticked.includes(p) ? "x" : " "}] ${p.what} (project \`x\`)\n  \`\`\`sh\n  gcloud ...\n  \`\`\``).join("\n")}\n\n## Success criteria\n- [ ] The commands above have been run.\n`;
+  `**Immediate fix**\n\n${problems.map((p) => item(p, ticked.includes(p))).join("\n")}\n\n` +
+  "## Success criteria\n- [ ] The commands above have been run.\n";
+/** A checklist line of the template, with its fix command. */
+function item(p: Problem, ticked: boolean): string {
+  return `- [${ticked ? "x" : " "}] ${p.what} (project \`x\`)\n  \`\`\`sh\n  gcloud ...\n  \`\`\``;
+}
 
 const fix = (problems: Problem[], extra: Partial<FixCandidate> = {}): FixCandidate => ({
   template: "immediate-fix",

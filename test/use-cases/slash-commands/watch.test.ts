@@ -66,7 +66,8 @@ describe("/triage watch and /triage unwatch", () => {
       final: "confused",
     });
     expect(reply).toContain(
-      "😕 config error: `watch.every` is `1m`: rechecks are at least `5m` apart on this deployment; use `every: 5m` or more",
+      "😕 config error: `watch.every` is `1m`: rechecks are at least `5m` apart on this deployment; " +
+        "use `every: 5m` or more",
     );
     expect(await scheduler.get(KEY)).toBeUndefined();
   });
