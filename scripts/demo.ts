@@ -5,8 +5,10 @@
  * stand-in on loopback that keeps issues in memory and checks every request against GitHub's OpenAPI description, and a
  * local Cloud Run gRPC server built from the protos `@google-cloud/run` ships, and a Secret Manager one (from the
  * protos `@google-cloud/secret-manager` ships) holding the secrets the fix names, so the fix is verified. Then it sends
- * a signed `issues.labeled` webhook, prints what the app wrote, fixes the secret, labels again and shows the issue
- * closing. No GitHub App and no Google account are needed.
+ * a signed `issues.labeled` webhook and prints what the app wrote. The repository's config watches the issue
+ * (`watch:`, every 2 seconds here so the demo is short): the demo sets the secret in the Cloud Run emulator, and the
+ * next scheduled recheck closes the fix follow-up and the issue, with nobody commenting or labelling again.
+ * No GitHub App and no Google account are needed.
  *
  * It also writes an HTML page of the issue, the diagnosis comment (as first posted and after the fix) and the follow-up
  * issues, rendered as GitHub renders them (`scripts/render-demo-page.ts`), and prints its path: `DEMO_PAGE` if set,
@@ -28,6 +30,8 @@ import { type DemoPageComment, type DemoPageIssue, writeDemoPage } from "./rende
 
 const APP_ID = 1;
 const SECRET = `demo-${randomUUID()}`;
+/** The scenario's config, watched: rechecked every 2 seconds for a day (a real repository would say `every: 30m`). */
+const WATCHED_CONFIG = `${scenarioConfigYaml}watch:\n  every: 2s\n  for: 1d\n`;
 const FULL = `${SCENARIO_REPO.owner}/${SCENARIO_REPO.repo}`;
 
 function rule(title: string) {
@@ -107,23 +111,26 @@ async function main() {
   const github = await startGitHubStandIn({ appId: APP_ID });
   // An organisation's repository with GitHub's default issue types and two sprints planned as milestones.
   github.addRepo(FULL, {
-    files: { ".github/config-triage.yml": scenarioConfigYaml },
+    files: { ".github/config-triage.yml": WATCHED_CONFIG },
     collaborators: { "sre-lead": "maintain" },
     issueTypes: ["Task", "Bug", "Feature"],
   });
   addScenarioMilestones(github, FULL);
-  github.addIssue(FULL, {
+  const issue = github.addIssue(FULL, {
     number: scenarioIssue.number,
     title: scenarioIssue.title,
     body: scenarioIssue.body,
     user: { login: "sre-lead", type: "User" },
   });
+  // sre-lead adds the label (the webhook below says so).
+  issue.labels.push("triage:config");
   // The TypeScript source through tsx: the demo needs no build step. The tests run the built server (npm start).
   const app = await startApp({
     mode: "tsx",
     env: appEnv(
       { appId: APP_ID, githubHost: github.host, cloudRunAddress: cloudRun.address, secret: SECRET },
-      { SECRET_MANAGER_EMULATOR_HOST: secretManager.address },
+      // A short schedule for the demo: a deployment's floor is 5 minutes unless its operator lowers it.
+      { SECRET_MANAGER_EMULATOR_HOST: secretManager.address, CONFIG_TRIAGE_WATCH_MIN_EVERY: "1s" },
     ),
   });
   let exitCode = 0;
@@ -144,10 +151,20 @@ async function main() {
     rule("The follow-up issues it opened");
     printFollowUps(github);
 
-    rule("2. The secret is set on staging (a new revision serves it) and the label is added again");
+    rule("2. The secret is set on staging (a new revision serves it); nobody comments or labels");
+    const rechecks = () =>
+      github.requests.filter((r) => r.method === "GET" && r.path === `/repos/${FULL}/issues/${scenarioIssue.number}`);
+    const idle = rechecks().length;
+    await waitFor("an idle recheck", () => (rechecks().length > idle ? true : undefined));
     for (const s of scenarioServices({ fixed: true }).services) cloudRun.setService(s);
-    await deliver(app, github, "triage:config");
-    await waitFor("the issue to close", () => (parent().state === "closed" ? true : undefined));
+    const fixedAt = Date.now();
+    await waitFor("the scheduled recheck to close the issue", () => (parent().state === "closed" ? true : undefined));
+    const after = ((Date.now() - fixedAt) / 1000).toFixed(1);
+    console.log(`a scheduled recheck (\`watch:\`, every 2 s here) closed it ${after} s after the fix\n`);
+    const fix = github.issues(FULL).find((i) => i.parent === parent().id && i.title.startsWith("Fix configuration"))!;
+    console.log(`#${fix.number} ${fix.title}: ${fix.state} (${fix.state_reason}), with one comment:`);
+    for (const c of fix.comments) console.log(`    │ ${c.body}`);
+    console.log("");
     const updated = parent().comments.find((c) => c.body.includes("config-triage:diagnosis"))!;
     console.log(
       `#930 (id ${parent().id}, ${parent().node_id}) is ${parent().state} (${parent().state_reason}); ` +
@@ -157,7 +174,7 @@ async function main() {
     const children = github.issues(FULL).filter((i) => i.parent === parent().id).length;
     rule("Summary");
     console.log(
-      `follow-ups: ${children} (none new on the second run); comments by the app on #930: ${parent().comments.length}`,
+      `follow-ups: ${children} (none new on the rechecks); comments on #930: ${parent().comments.length} (the app's)`,
     );
     console.log(
       `GitHub requests: ${github.requests.length}; ` +
