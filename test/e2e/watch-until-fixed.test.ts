@@ -7,9 +7,9 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { RecordedRequest } from "../../dev/github-standin.js";
-import { waitFor, type AppProcess } from "../support/app-server.js";
+import { waitFor, type AppProcess } from "../../dev/app-server.js";
 import { OWNER, useE2E } from "../support/e2e-harness.js";
-import { scenarioConfigYaml, scenarioServices } from "../fixtures/scenario.js";
+import { scenarioConfigYaml, scenarioServices } from "../../dev/scenario.js";
 
 const e2e = useE2E({ appId: 41, env: { CONFIG_TRIAGE_WATCH_MIN_EVERY: "1s", LOG_LEVEL: "info" } });
 /** Rechecked every 2 seconds: the test waits for rechecks to happen, never for a time. */

@@ -9,22 +9,44 @@ import { examplePayload } from "../../dev/webhook-payloads.js";
 import { issueEventMeaning } from "../../src/use-cases/follow-up-events.js";
 import { createMemoryWatchScheduler } from "../../src/adapters/queue/memory-watch-scheduler.js";
 import { watchKey } from "../../src/domain/follow-up-plan/decide-watch.js";
-import {
-  API,
-  REPO,
-  RECORDED_FOLLOW_UPS,
-  app,
-  bot,
-  diagnosisComment,
-  followUpIssue,
-  mockConfig,
-  owner,
-  repo,
-  useCommandTestEnvironment,
-  viaApp,
-} from "./slash-commands/harness.js";
+import { writeMarker } from "../../src/domain/issue-state/markers.js";
+import { APP_ID } from "../support/probot.js";
+import { API, REPO, app, mockConfig, owner, repo, useCommandTestEnvironment } from "./slash-commands/harness.js";
 
 useCommandTestEnvironment();
+
+const bot = { login: "config-triage[bot]", type: "Bot" };
+const viaApp = { id: APP_ID, slug: "config-triage" };
+const TEMPLATES = ["immediate-fix", "ssot-consolidation"];
+/** The follow-ups as the last run recorded them in its state. */
+const RECORDED_FOLLOW_UPS = TEMPLATES.map((template, i) => ({ template, number: 931 + i, id: 9931 + i }));
+
+/** A follow-up issue the app opened (as the sub-issues listing returns it). */
+function followUpIssue(template: string, extra: Record<string, unknown> = {}) {
+  const i = TEMPLATES.indexOf(template);
+  return {
+    id: 9931 + i,
+    number: 931 + i,
+    title: template,
+    state: "open",
+    state_reason: null,
+    body: `${writeMarker("follow-up", { parent: 930, template })}\nFollow-up of #930`,
+    user: bot,
+    performed_via_github_app: viaApp,
+    ...extra,
+  };
+}
+
+/** The app's diagnosis comment, with `state` in its marker. */
+function diagnosisComment(state: object, text: string) {
+  const marker = writeMarker("diagnosis", { v: 1, followUps: [], problems: [], ...state });
+  return {
+    id: 555,
+    body: `${marker}\n${text}\n<!-- config-triage:end -->`,
+    user: bot,
+    performed_via_github_app: viaApp,
+  };
+}
 
 const LIST =
   "old diagnosis\n\n#### Follow-up issues\n- [ ] #931 Fix — open\n- [ ] #932 SSOT — open\n\nThis issue stays open.";

@@ -7,7 +7,7 @@ import {
   watchProblems,
   watchTiming,
 } from "../../../src/domain/follow-up-plan/decide-watch.js";
-import { scenarioConfigYaml } from "../../fixtures/scenario.js";
+import { scenarioConfigYaml } from "../../../dev/scenario.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
