@@ -428,6 +428,66 @@ async function measureCloudRun(
   }
 }
 
+/** What one idle watch costs per scheduled recheck: requests to GitHub (writes apart) and calls to Cloud Run. */
+interface WatchFigures {
+  github: number;
+  writes: number;
+  cloudRun: number;
+  byOperation: string;
+  rechecks: number;
+}
+
+/**
+ * One watched issue that stays broken (`watch:` every 1 s, the deployment's floor lowered for the bench): after the
+ * triage, the requests between the first and the last of RECHECKS + 1 rechecks (each begins with GET the issue, and an
+ * issue runs one event at a time), divided by RECHECKS.
+ */
+async function measureIdleWatch(cloudRun: CloudRunEmulator, rechecks = 3): Promise<WatchFigures> {
+  for (const s of scenarioServices().services) cloudRun.setService(s);
+  const github = await scenarioStandIn(4);
+  const repo = github.repo(FULL)!;
+  const file = ".github/config-triage.yml";
+  repo.files.set(file, `${repo.files.get(file)}watch:\n  every: 1s\n  for: 1d\n`);
+  github.issue(FULL, scenarioIssue.number)!.labels.push("triage:config");
+  const server = await startServer("src/entry/server/main.ts", github, cloudRun, {
+    CONFIG_TRIAGE_WATCH_MIN_EVERY: "1s",
+  });
+  try {
+    const gets = () =>
+      github.requests.filter((r) => r.method === "GET" && r.path === `/repos/${FULL}/issues/${scenarioIssue.number}`);
+    await deliver(server);
+    await waitFor("the first recheck", () => gets()[0], 120_000, 10);
+    const firstCalls = cloudRun.calls.length;
+    await waitFor(`${rechecks} more rechecks`, () => gets()[rechecks], 120_000, 10);
+    const lastCalls = cloudRun.calls.length;
+    const window = github.requests.slice(github.requests.indexOf(gets()[0]), github.requests.indexOf(gets()[rechecks]));
+    const count = (xs: RecordedRequest[]) => xs.length / rechecks;
+    const ops = window.reduce<Record<string, number>>((m, r) => {
+      const op = r.operationId ?? `${r.method} ${r.path}`;
+      m[op] = (m[op] ?? 0) + 1;
+      return m;
+    }, {});
+    const calls = cloudRun.calls.slice(firstCalls, lastCalls).reduce<Record<string, number>>((m, c) => {
+      m[c.method] = (m[c.method] ?? 0) + 1;
+      return m;
+    }, {});
+    const per = (m: Record<string, number>) =>
+      Object.entries(m)
+        .map(([k, v]) => `${v / rechecks} ${k}`)
+        .join(", ");
+    return {
+      github: count(window),
+      writes: count(window.filter(isWrite)),
+      cloudRun: (lastCalls - firstCalls) / rechecks,
+      byOperation: `GitHub: ${per(ops)}; Cloud Run: ${per(calls)}`,
+      rechecks,
+    };
+  } finally {
+    await stop(server);
+    await github.close();
+  }
+}
+
 /** The burst's rows of the table: its time against the pacing bound, and what the bound counts. */
 function triageBurstRows(b: TriageBurstFigures): string[][] {
   return [
@@ -465,6 +525,18 @@ async function main(): Promise<void> {
       const b = await measureTriageBurst(cloudRun);
       for (const row of triageBurstRows(b)) console.log(`${row[0].trim()}: ${row[1]} (bound ${row[2]}, ${row[3]})`);
       if (b.duplicates || b.violations.length) process.exitCode = 1;
+    } finally {
+      await cloudRun.close();
+    }
+    return;
+  }
+  if (process.env.BENCH_ONLY === "watch") {
+    try {
+      const w = await measureIdleWatch(cloudRun);
+      console.log(
+        `One idle watch, per scheduled recheck (mean of ${w.rechecks}): ${w.github} GitHub requests ` +
+          `(${w.writes} writes), ${w.cloudRun} Cloud Run calls (${w.byOperation})`,
+      );
     } finally {
       await cloudRun.close();
     }
@@ -533,6 +605,8 @@ async function main(): Promise<void> {
 
     // 4. Cloud Run calls for one check of 20 services in one region.
     const cr = await measureCloudRun(cloudRun);
+    // 5. One idle watch: what each scheduled recheck of an issue that stays broken costs.
+    const watch = await measureIdleWatch(cloudRun);
 
     const t = (k: string) => triage.get(k)!;
     const rows: string[][] = [
@@ -638,6 +712,14 @@ async function main(): Promise<void> {
         ratio(appBurst.rssMiB, bareBurst.rssMiB),
         "bare Probot app",
         "",
+      ],
+      [
+        "One idle watch, per scheduled recheck: GitHub requests (writes) / Cloud Run calls",
+        `${watch.github} (${watch.writes}) / ${watch.cloudRun}`,
+        "",
+        "",
+        watch.byOperation,
+        "0 writes",
       ],
       [
         "Cloud Run calls, 20 services in one region",

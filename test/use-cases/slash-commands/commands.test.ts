@@ -603,7 +603,7 @@ describe("/triage recheck", () => {
         author: "lead",
         sees: (_r, w) => {
           expect(diagnosis(w)).toContain(`- ✅ resolved: \`${MISSING}\``);
-          expect(diagnosis(w)).toContain("closed as completed");
+          expect(diagnosis(w)).toContain("config-triage closed this issue as completed");
           expect(
             diagnosis(w).startsWith("Maintainer note: see the incident doc.\n\n<!-- config-triage:diagnosis "),
           ).toBe(true);
