@@ -101,18 +101,13 @@ async function script(gh: FakeGitHub): Promise<unknown[]> {
 
 describe("the fake GitHub and the REST adapter over the stand-in", () => {
   let standIn: GitHubStandIn;
-  const botLogin = process.env.CONFIG_TRIAGE_BOT_LOGIN;
 
   beforeAll(async () => {
     standIn = await startGitHubStandIn();
     seed(standIn);
-    // The adapter finds the app's own issues by its bot login; a token (not an app JWT) cannot ask `GET /app`.
-    process.env.CONFIG_TRIAGE_BOT_LOGIN = standIn.botLogin;
   });
   afterAll(async () => {
     await standIn.close();
-    if (botLogin === undefined) delete process.env.CONFIG_TRIAGE_BOT_LOGIN;
-    else process.env.CONFIG_TRIAGE_BOT_LOGIN = botLogin;
   });
 
   it("answer the same calls alike and leave the same world", async () => {
@@ -124,7 +119,9 @@ describe("the fake GitHub and the REST adapter over the stand-in", () => {
       config: async () => ({ labels: ["triage:config"] }),
     } as unknown as Context<"issue_comment">;
     // The adapter over HTTP (its config comes through Probot's `context.config`, not played here).
-    const rest = commandGitHubFromContext(context, 1, { identity: {}, transport: "rest" }) as unknown as FakeGitHub;
+    // The adapter finds the app's own issues by its bot login; a token (not an app JWT) cannot ask `GET /app`.
+    const deps = { identity: {}, transport: "rest" as const, ownIssuesBy: standIn.botLogin };
+    const rest = commandGitHubFromContext(context, 1, deps) as unknown as FakeGitHub;
     const overHttp = await script(rest);
 
     const world = new GitHubWorld();
