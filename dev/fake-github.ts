@@ -12,14 +12,9 @@ import type { ReviewGitHub } from "../src/use-cases/slash-commands/record-review
 import type { CommandPorts } from "../src/use-cases/slash-commands/command-list.js";
 import type { LabelTriggerGitHub } from "../src/use-cases/label-trigger.js";
 import type { CommandRunnerGitHub } from "../src/use-cases/slash-commands/slash-commands.js";
-import type { Reaction } from "../src/adapters/github/command-github.js";
-import {
-  applyWritesOneByOne,
-  type GhComment,
-  type GhIssue,
-  type RepoTemplateFile,
-  type SingleWrites,
-} from "../src/adapters/github/issue-github.js";
+import type { Reaction } from "../src/use-cases/ports/command-github.js";
+import { applyWritesOneByOne, type SingleWrites } from "../src/adapters/github/issue-github.js";
+import type { GhComment, GhIssue, RepoTemplateFile } from "../src/use-cases/ports/issue-github.js";
 import { loadConfig } from "../src/use-cases/load-config.js";
 import { REPO_TEMPLATE_DIR } from "../src/domain/config/follow-up-template.js";
 import type { FailureGitHub } from "../src/use-cases/triage/report-failure.js";

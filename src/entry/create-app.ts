@@ -1,13 +1,27 @@
 import type { ApplicationFunction, Probot } from "probot";
-import { defaultDeps, type AppDeps } from "./app-deps.js";
-import { features } from "../use-cases/all-features.js";
+import { probeHealth } from "../adapters/cloud-run/probe-health.js";
+import { commandGitHubFromContext } from "../adapters/github/command-github.js";
+import { readPullRequestFiles } from "../adapters/github/read-pull-request-files.js";
 import { createMemoryRateLimitStore } from "../adapters/rate-limits/rate-limit-store.js";
+import { features } from "../use-cases/all-features.js";
+import type { AppDeps, FeatureDeps } from "../use-cases/app-deps.js";
+import { defaultDeps } from "./app-deps.js";
 
-/** Builds the Probot app with the given dependencies (tests pass their own). */
+/**
+ * Builds the Probot app with the given dependencies (tests pass their own): the adapters a dependency leaves out
+ * (health probe, GitHub per issue, pull request files, an in-memory rate limit) are filled in here, the one place
+ * where the use cases meet them.
+ */
 export function createApp(deps: AppDeps = defaultDeps()): ApplicationFunction {
-  const withLimits: AppDeps = { ...deps, rateLimits: deps.rateLimits ?? createMemoryRateLimitStore() };
+  const filled: FeatureDeps = {
+    ...deps,
+    rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),
+    probeHealth: deps.probeHealth ?? probeHealth,
+    gitHubFor: deps.gitHubFor ?? ((context, number) => commandGitHubFromContext(context, number, deps)),
+    readPullRequestFiles: deps.readPullRequestFiles ?? readPullRequestFiles,
+  };
   return (app: Probot) => {
-    for (const feature of features) feature.register(app, withLimits);
+    for (const feature of features) feature.register(app, filled);
   };
 }
 

@@ -9,9 +9,9 @@ import {
   CHECK_RUN_TEXT_LIMIT,
   fitBody,
 } from "../rendering/fit-body.js";
-import { githubConfigFiles, readRawFile, readTemplateDir } from "../adapters/github/issue-github.js";
 import { REPO_TEMPLATE_DIR } from "../domain/config/follow-up-template.js";
-import type { AppDeps } from "../entry/app-deps.js";
+import type { AppDeps } from "./app-deps.js";
+import type { PullRequestFiles } from "./ports/pull-request-files.js";
 import type { Feature } from "./feature.js";
 
 export const CHECK_NAME = "config-triage";
@@ -72,41 +72,30 @@ export interface PullRequestValidation {
 }
 
 /**
- * Validates the config and the templates as a pull request's head has them, when the pull request touches one of them
- * (else undefined): the app's `pull_request` check and the Action's pull-request step both use it.
+ * Validates the config and the templates as a pull request's head has them (`PullRequestFiles`, read by the adapter
+ * only when the pull request touches one of them): the app's `pull_request` check and the Action's pull-request step
+ * both use it.
  */
 export async function validatePullRequest(
-  octokit: Context["octokit"],
-  target: { owner: string; repo: string; number: number; sha: string },
+  files: PullRequestFiles,
   builtInTemplates: AppDeps["builtInTemplates"],
   configPath: string = CONFIG_PATH,
-): Promise<PullRequestValidation | undefined> {
-  const { owner, repo, sha: ref } = target;
-  const changed = await octokit.paginate(octokit.rest.pulls.listFiles, {
-    owner,
-    repo,
-    pull_number: target.number,
-    per_page: 100,
-  });
-  if (!changed.some((f) => isTriageFile(f.filename) || f.filename === configPath)) return undefined;
-  // The head of a fork's pull request is anyone's: read it through the app's one file reader, templates bounded.
-  const rest = octokit as unknown as Parameters<typeof readRawFile>[0];
-  const configText = await readRawFile(rest, owner, repo, configPath, ref);
-  const templates = await readTemplateDir(rest, owner, repo, ref);
+): Promise<PullRequestValidation> {
+  const { configText, templates, owner, repo } = files;
   const repoTemplates: SourceFile[] = templates.filter((t) => !t.problem).map((t) => ({ file: t.file, text: t.text }));
   const bounds = templates.flatMap((t) => (t.problem ? [t.problem] : []));
   // Through the one config source: the head's file with what it `_extends` (from their default branches).
   const own =
     configText === undefined
       ? { problems: [] }
-      : await configToValidate(githubConfigFiles(rest), configAt(owner, repo, configPath), {
+      : await configToValidate(files.configFiles, configAt(owner, repo, configPath), {
           file: configPath,
           text: configText,
         });
   const config = own.config;
   const problems = [...bounds, ...own.problems, ...validateFiles({ config, repoTemplates, builtInTemplates })];
-  const files = [...(configText === undefined ? [] : [configPath]), ...repoTemplates.map((t) => t.file)];
-  return { problems, files };
+  const checked = [...(configText === undefined ? [] : [configPath]), ...repoTemplates.map((t) => t.file)];
+  return { problems, files: checked };
 }
 
 export const configCheck: Feature = {
@@ -123,8 +112,9 @@ export const configCheck: Feature = {
         const pr = context.payload.pull_request;
         const ref = pr.head.sha;
         const target = { owner, repo, number: pr.number, sha: ref };
-        const checked = await validatePullRequest(context.octokit, target, deps.builtInTemplates);
-        if (!checked) return;
+        const files = await deps.readPullRequestFiles(context.octokit, target);
+        if (!files) return;
+        const checked = await validatePullRequest(files, deps.builtInTemplates);
         const { conclusion, output } = checkRunOutput(checked.problems, checked.files);
         const run = { name: CHECK_NAME, head_sha: ref, status: "completed" as const, conclusion, output };
         await context.octokit.rest.checks.create({ owner, repo, ...run });

@@ -1,10 +1,10 @@
 import type { Probot } from "probot";
-import type { AppDeps } from "../entry/app-deps.js";
+import type { FeatureDeps } from "./app-deps.js";
 
 /** One feature of the app: what it reacts to, and the help a maintainer sees for it. */
 export interface Feature {
   name: string;
   /** One or two sentences of Markdown, shown by the help command and docs/commands.md. */
   help: string;
-  register(app: Probot, deps: AppDeps): void;
+  register(app: Probot, deps: FeatureDeps): void;
 }

@@ -1,8 +1,7 @@
 import type { Context } from "probot";
 import { parseConfig } from "../domain/config/parse-config.js";
 import { ConfigSchema } from "../domain/config/schema.js";
-import { commandGitHubFromContext } from "../adapters/github/command-github.js";
-import type { ConfigRead } from "../adapters/github/issue-github.js";
+import type { ConfigRead } from "./ports/issue-github.js";
 import { isAppAuthored, readFollowUpMarker, type AppIdentity } from "../domain/issue-state/markers.js";
 import type { Review } from "../domain/follow-up-plan/summarize-plan.js";
 import { refreshFollowUpList } from "./triage/refresh-follow-up-list.js";
@@ -81,7 +80,7 @@ export const followUpEvents: Feature = {
         }
         // Only a watched issue costs a read (its labels), and only when one of its labels is taken off.
         if (!(await watch.get())) return;
-        const gh = commandGitHubFromContext(context, context.payload.issue.number, deps);
+        const gh = deps.gitHubFor(context, context.payload.issue.number);
         const labels = triggerLabels(await gh.readConfig()).map((l) => l.toLowerCase());
         const left = (context.payload.issue.labels ?? []).map((l) => l?.name?.toLowerCase() ?? "");
         if (labels.includes(meaning.unlabeled!.toLowerCase()) && !labels.some((l) => left.includes(l))) {
@@ -90,7 +89,7 @@ export const followUpEvents: Feature = {
         }
         return;
       }
-      const gh = commandGitHubFromContext(context, meaning.parent, deps);
+      const gh = deps.gitHubFor(context, meaning.parent);
       const { order, reviewLabel } = lenient(await gh.readConfig());
       let review: { template: string; review: Review } | undefined;
       if (meaning.unlabeled) {

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../entry/app-deps.js";
+import type { AppDeps } from "./app-deps.js";
 import { bindWatch, type IssueWatch } from "./triage/watch-scheduler.js";
 
 /** The watch of the event's issue, when the app has a scheduler (the server) and the event an installation. */

@@ -1,9 +1,8 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../entry/app-deps.js";
+import type { FeatureDeps } from "./app-deps.js";
 import { roleCheck, type MinimumRole, type PermissionAnswer } from "../domain/roles/resolve-role.js";
 import { ConfigSchema } from "../domain/config/schema.js";
-import { commandGitHubFromContext } from "../adapters/github/command-github.js";
-import type { ConfigRead, GhComment } from "../adapters/github/issue-github.js";
+import type { ConfigRead, GhComment } from "./ports/issue-github.js";
 import { noticeMarker, type AppIdentity } from "../domain/issue-state/markers.js";
 import { renderLabelRefusedNotice } from "../rendering/render-limits.js";
 import { runTriage, type TriageGitHub } from "./triage/run-triage.js";
@@ -61,7 +60,7 @@ export const labelTrigger: Feature = {
       const sender = context.payload.sender;
       // Bots never drive the app: above all the app itself, whose follow-ups may carry a trigger label (no loop).
       if (!sender || sender.type === "Bot") return;
-      const gh = commandGitHubFromContext(context, context.payload.issue.number, deps);
+      const gh = deps.gitHubFor(context, context.payload.issue.number);
       const read = await gh.readConfig();
       if (!triggerLabels(read).includes(label)) return;
       // From here on a triage was asked for: a failure is reported on the issue (see `shouldReportFailure`).
@@ -79,7 +78,7 @@ async function triageOnLabel(o: {
   read: ConfigRead;
   label: string;
   sender: string;
-  deps: AppDeps;
+  deps: FeatureDeps;
 }): Promise<void> {
   const { context, gh, read, label, sender, deps } = o;
   const issue = context.payload.issue;

@@ -1,4 +1,4 @@
-import type { GhComment } from "../adapters/github/issue-github.js";
+import type { GhComment } from "./ports/issue-github.js";
 import { isAppAuthored, readNoticeMarker, type AppIdentity, type NoticeKey } from "../domain/issue-state/markers.js";
 
 /** Whether the app already said this notice on the issue (a marker pasted by a person does not count). */

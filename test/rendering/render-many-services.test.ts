@@ -4,6 +4,7 @@
  * readable (grouped by environment, passing rows folded) and under GitHub's 65,536 characters, and when it cannot, be
  * cut with a clear note that keeps the follow-ups and the outcome.
  */
+import { probeHealth } from "../../src/adapters/cloud-run/probe-health.js";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { parseConfig } from "../../src/domain/config/parse-config.js";
 import { evaluate, PROBLEM_KINDS, problemKind } from "../../src/domain/diagnosis/evaluate.js";
@@ -77,6 +78,7 @@ async function diagnose(checks: unknown[]) {
   const config = parsed.config;
   const planned = planChecks(config, { title: "", body: "" });
   const live = await gatherLiveState(config, {
+    probe: probeHealth,
     fetchLive: (targets) =>
       fetchLiveState(cloudRun.clients, targets, { timeoutMs: 5000, now: () => new Date("2025-03-01T12:00:00Z") }),
     readSnapshot: async () => undefined,

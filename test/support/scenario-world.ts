@@ -6,6 +6,7 @@
 import { parseCommands } from "../../src/use-cases/slash-commands/parse-commands.js";
 import type { CloudRunClients } from "../../src/adapters/cloud-run/create-clients.js";
 import { fetchLiveState } from "../../src/adapters/cloud-run/fetch-live-state.js";
+import { probeHealth } from "../../src/adapters/cloud-run/probe-health.js";
 import type { CommandIssue } from "../../src/use-cases/slash-commands/command.js";
 import { commands } from "../../src/use-cases/slash-commands/command-list.js";
 import { type CommandJob, runCommandJob } from "../../src/use-cases/slash-commands/slash-commands.js";
@@ -62,6 +63,7 @@ export function scenarioDeps(
     builtInTemplates: loadBuiltInTemplates(),
     fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
     identity: { appId: world.appId },
+    probeHealth,
     log: memoryLog(),
     rateLimits: createMemoryRateLimitStore(),
     ...extra,

@@ -9,7 +9,7 @@ import { createCloudRunClients, type CloudRunClients } from "../../src/adapters/
 import { fetchLiveState } from "../../src/adapters/cloud-run/fetch-live-state.js";
 import { createApp } from "../../src/entry/create-app.js";
 import type { ProjectPolicy } from "../../src/domain/config/allowed-projects.js";
-import type { RateLimitStore } from "../../src/adapters/rate-limits/rate-limit-store.js";
+import type { RateLimitStore } from "../../src/use-cases/ports/rate-limit-store.js";
 import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
 import { createLogger } from "../../src/entry/server/create-logger.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../dev/cloud-run-emulator.js";

@@ -4,7 +4,7 @@
  */
 import nock from "nock";
 import type { Probot } from "probot";
-import type { AppDeps } from "../../src/entry/app-deps.js";
+import type { AppDeps } from "../../src/use-cases/app-deps.js";
 import { createCloudRunClients, type CloudRunClients } from "../../src/adapters/cloud-run/create-clients.js";
 import { fetchLiveState } from "../../src/adapters/cloud-run/fetch-live-state.js";
 import { createApp } from "../../src/entry/create-app.js";

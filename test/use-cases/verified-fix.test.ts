@@ -3,7 +3,7 @@
  * real clients): the diagnosis comment says whether the fix will work, and gives the commands that must run first.
  */
 import nock from "nock";
-import type { AppDeps } from "../../src/entry/app-deps.js";
+import type { AppDeps } from "../../src/use-cases/app-deps.js";
 import { parseAllowedProjects } from "../../src/domain/config/allowed-projects.js";
 import { fetchSecretFacts } from "../../src/adapters/secret-manager/fetch-secret-facts.js";
 import { APP_ID, TRIAGE_PERMISSION } from "../support/probot.js";

@@ -1,15 +1,8 @@
 import { creationRounds, resolveFollowUpRefs } from "../../domain/follow-up-plan/follow-up-refs.js";
 import { createIssuesMutation, finishMutation, type GraphQLData, ONCE } from "./build-graphql-documents.js";
 import { graphqlErrors, unsupportedReason } from "./fall-back-to-rest.js";
-import {
-  applyDependencies,
-  type AppliedWrites,
-  type GhIssue,
-  type IssueGitHub,
-  type NewIssue,
-  type WriteBatch,
-  unopened,
-} from "./issue-github.js";
+import { applyDependencies, unopened } from "./issue-github.js";
+import type { AppliedWrites, GhIssue, IssueGitHub, NewIssue, WriteBatch } from "../../use-cases/ports/issue-github.js";
 import { type GqlIssue, type ReadState, toGhIssue } from "./parse-graphql-read.js";
 import { createMissingLabels, type GraphqlSession, resolveIds } from "./resolve-graphql-ids.js";
 

@@ -1,5 +1,5 @@
 import { fitBody, fitTitle } from "../../rendering/fit-body.js";
-import type { IssueGitHub, NewIssue } from "./issue-github.js";
+import type { IssueGitHub, NewIssue } from "../../use-cases/ports/issue-github.js";
 
 function bounded(draft: NewIssue): NewIssue {
   return { ...draft, title: fitTitle(draft.title), body: fitBody(draft.body) };

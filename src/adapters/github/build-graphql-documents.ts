@@ -3,7 +3,7 @@
  * mutations that write (labels, follow-ups, the finish). Pure: strings in, documents out; nothing here calls GitHub.
  */
 
-import type { CommentWrite, WriteBatch } from "./issue-github.js";
+import type { CommentWrite, WriteBatch } from "../../use-cases/ports/issue-github.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: one field per aliased lookup or mutation, each read by its alias
 export type GraphQLData = Record<string, any>;

@@ -1,22 +1,9 @@
 import type { Context } from "probot";
+import type { CommandGitHub } from "../../use-cases/ports/command-github.js";
 import type { PermissionAnswer } from "../../domain/roles/resolve-role.js";
-import type { AppDeps } from "../../entry/app-deps.js";
+import type { AppDeps } from "../../use-cases/app-deps.js";
 import { fitBody } from "../../rendering/fit-body.js";
 import { issueGitHubFor } from "./issue-github-for.js";
-import type { IssueGitHub } from "./issue-github.js";
-
-export type Reaction = "eyes" | "rocket" | "confused";
-
-/** What the commands ask of GitHub beyond a triage run, for one issue. */
-export interface CommandGitHub extends IssueGitHub {
-  react(commentId: number, content: Reaction): Promise<void>;
-  /** The collaborator permission answer for `user`; throws with `status` when GitHub refuses. */
-  permissionOf(user: string): Promise<PermissionAnswer>;
-  /** Takes a label off; a label that is not there is not an error. */
-  removeLabel(name: string): Promise<void>;
-  reopenIssue(): Promise<void>;
-  updateBody(body: string): Promise<void>;
-}
 
 /** `CommandGitHub` on a Probot context: the triage's reads and writes over the app's transport, the rest over REST. */
 export function commandGitHubFromContext(

@@ -5,14 +5,8 @@ import { REPO_TEMPLATE_DIR } from "../../domain/config/follow-up-template.js";
 import { applyGraphqlWrites } from "./apply-graphql-writes.js";
 import { READ_QUERY } from "./build-graphql-documents.js";
 import { fallBackToRest, isRestOnly, unsupportedReason } from "./fall-back-to-rest.js";
-import {
-  applyWritesOneByOne,
-  githubConfigFiles,
-  issueGitHubFromContext,
-  type ConfigRead,
-  type IssueGitHub,
-  type WriteBatch,
-} from "./issue-github.js";
+import { applyWritesOneByOne, githubConfigFiles, issueGitHubFromContext } from "./issue-github.js";
+import type { ConfigRead, IssueGitHub, WriteBatch } from "../../use-cases/ports/issue-github.js";
 import { appSlugOf } from "./look-up-app-slug.js";
 import { type ReadAnswer, type ReadState, readStateOf } from "./parse-graphql-read.js";
 import type { GraphqlSession } from "./resolve-graphql-ids.js";

@@ -1,10 +1,11 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../../entry/app-deps.js";
+import type { AppDeps } from "../../use-cases/app-deps.js";
 import { withBoundedWrites } from "./bounded-writes.js";
 import { graphqlIssueGitHub } from "./graphql-issue-github.js";
 import { CONFIG_PATH } from "../../domain/config/schema.js";
 import { configAt, loadConfig } from "../../use-cases/load-config.js";
-import { githubConfigFiles, issueGitHubFromContext, readRawFile, type IssueGitHub } from "./issue-github.js";
+import { githubConfigFiles, issueGitHubFromContext, readRawFile } from "./issue-github.js";
+import type { IssueGitHub } from "../../use-cases/ports/issue-github.js";
 
 /**
  * The `IssueGitHub` of an event, over the transport the app is configured with (see `AppDeps.transport`), with every

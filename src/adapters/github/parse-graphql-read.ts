@@ -1,6 +1,6 @@
 import type { AppIdentity } from "../../domain/issue-state/markers.js";
 import { REPO_TEMPLATE_DIR } from "../../domain/config/follow-up-template.js";
-import type { GhComment, GhIssue } from "./issue-github.js";
+import type { GhComment, GhIssue } from "../../use-cases/ports/issue-github.js";
 import { parseDatabaseId } from "./parse-database-id.js";
 
 /*

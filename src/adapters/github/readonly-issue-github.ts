@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import { configAt, loadConfig } from "../../use-cases/load-config.js";
-import { githubConfigFiles, restIssueGitHub, type IssueGitHub } from "./issue-github.js";
+import { githubConfigFiles, restIssueGitHub } from "./issue-github.js";
+import type { IssueGitHub } from "../../use-cases/ports/issue-github.js";
 
 /**
  * Thrown by every write of the read-only `IssueGitHub`: a dry run that tries to write is a bug, never a silent no-op.

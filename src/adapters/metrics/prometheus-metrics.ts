@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import type { TriageObserver } from "../../use-cases/ports/triage-observer.js";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
@@ -74,25 +75,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
   };
 }
 
-/** Records the triage's outcome and duration; the outcome is `error` when it throws. */
-export async function observeTriage<T>(
-  metrics: AppMetrics | undefined,
-  run: () => Promise<T>,
-  outcomeOf: (result: T) => string,
-): Promise<T> {
-  if (!metrics) return run();
-  const end = metrics.triageDuration.startTimer();
-  metrics.triagesInFlight.inc();
-  let outcome = "error";
-  try {
-    const result = await run();
-    outcome = outcomeOf(result);
-    return result;
-  } finally {
-    metrics.triagesInFlight.dec();
-    metrics.triages.inc({ outcome });
-    end({ outcome });
-  }
+/** The triage observer that counts and times triages in these metrics (`config_triage_triages_total`, ...). */
+export function triageObserver(metrics: AppMetrics): TriageObserver {
+  return {
+    triageStarted() {
+      const end = metrics.triageDuration.startTimer();
+      metrics.triagesInFlight.inc();
+      return (outcome) => {
+        metrics.triagesInFlight.dec();
+        metrics.triages.inc({ outcome });
+        end({ outcome });
+      };
+    },
+  };
 }
 
 const GRPC_NAMES: Record<number, string> = {

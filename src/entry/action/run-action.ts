@@ -4,7 +4,8 @@ import type { Octokit } from "@octokit/rest";
 import { createProbot, ProbotOctokit } from "probot";
 import { mapStrings, markerSigner, signMarkersPlugin } from "./sign-markers.js";
 import type { Logger } from "pino";
-import { defaultDeps, type AppDeps } from "../app-deps.js";
+import { defaultDeps } from "../app-deps.js";
+import type { AppDeps } from "../../use-cases/app-deps.js";
 import { describeWrites, planResult } from "../cli/plan.js";
 import { formatProblemAnnotation } from "../cli/format-check.js";
 import { CONFIG_PATH } from "../../domain/config/schema.js";
@@ -15,7 +16,8 @@ import { githubTimeoutMs, timedFetch } from "../../adapters/github/timed-fetch.j
 import { createApp } from "../create-app.js";
 import { renderDiagnosisReport } from "../../rendering/render-diagnosis.js";
 import { renderProblemsComment } from "../../rendering/render-problems.js";
-import { createMetrics } from "../../adapters/metrics/prometheus-metrics.js";
+import { readPullRequestFiles } from "../../adapters/github/read-pull-request-files.js";
+import { probeHealth } from "../../adapters/cloud-run/probe-health.js";
 import { decideTriage, recall } from "../../use-cases/triage/run-triage.js";
 
 /** The events the Action handles; any other event ends the step successfully without doing anything. */
@@ -124,7 +126,8 @@ export async function runAction(
   );
   const payload = mapStrings(raw, signer.verify);
 
-  const metrics = createMetrics({ defaultMetrics: false });
+  // The triage tells its outcome to this observer: the step's `verdict` output and exit code come from it.
+  const outcomes: string[] = [];
   const probot = createProbot({
     env: {
       LOG_LEVEL: (actionInput(env, "log-level") || env.LOG_LEVEL || "info") as "info",
@@ -142,15 +145,13 @@ export async function runAction(
   // The workflow token writes as github-actions[bot]: the app trusts its own markers only from that login.
   // One triage per workflow run: REST unless CONFIG_TRIAGE_GITHUB_API=graphql asks for the batched transport.
   const deps: AppDeps = {
-    ...defaultDeps(
-      {
-        ...env,
-        APP_ID: "",
-        CONFIG_TRIAGE_BOT_LOGIN: env.CONFIG_TRIAGE_BOT_LOGIN || "github-actions[bot]",
-        CONFIG_TRIAGE_GITHUB_API: env.CONFIG_TRIAGE_GITHUB_API || "rest",
-      },
-      metrics,
-    ),
+    ...defaultDeps({
+      ...env,
+      APP_ID: "",
+      CONFIG_TRIAGE_BOT_LOGIN: env.CONFIG_TRIAGE_BOT_LOGIN || "github-actions[bot]",
+      CONFIG_TRIAGE_GITHUB_API: env.CONFIG_TRIAGE_GITHUB_API || "rest",
+    }),
+    observer: { triageStarted: () => (outcome) => outcomes.push(outcome) },
     configPath: inputs.configPath,
     // Only a login the workflow configures: the token's own is not an app's (GET /app answers nothing for it).
     ownIssuesBy: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
@@ -165,17 +166,14 @@ export async function runAction(
     const pr = payload.pull_request;
     if (!PULL_REQUEST_ACTIONS.includes(payload.action) || !pr)
       return done(0, `pull_request.${payload.action}: nothing to check`);
-    const checked = await validatePullRequest(
-      octokit as never,
-      { owner, repo, number: pr.number, sha: pr.head.sha },
-      deps.builtInTemplates,
-      inputs.configPath,
-    );
-    if (!checked)
+    const target = { owner, repo, number: pr.number, sha: pr.head.sha };
+    const prFiles = await readPullRequestFiles(octokit as never, target, inputs.configPath);
+    if (!prFiles)
       return done(
         0,
         `pull request #${pr.number} changes neither ${inputs.configPath} nor a template: nothing to check`,
       );
+    const checked = await validatePullRequest(prFiles, deps.builtInTemplates, inputs.configPath);
     const files = checked.files.map((f) => `\`${f}\``).join(", ");
     if (!checked.problems.length) {
       const stepSummary =
@@ -214,7 +212,7 @@ export async function runAction(
   };
 
   if (inputs.dryRun) {
-    const decision = await decideTriage(gh(), parent, deps);
+    const decision = await decideTriage(gh(), parent, { ...deps, probeHealth });
     const result = planResult(`${owner}/${repo}#${issue.number}`, parent, decision);
     if (decision.kind === "config-error") {
       return done(1, "dry run: the triage would stop at a configuration error", {
@@ -247,7 +245,6 @@ export async function runAction(
     const message = errors.map((e) => (e instanceof Error ? e.message : String(e))).join("; ");
     return done(1, `the triage failed: ${message}`, { outputs: { ...NONE, verdict: "error" } });
   }
-  const outcomes = (await metrics.triages.get()).values.filter((v) => v.value > 0).map((v) => String(v.labels.outcome));
   if (!outcomes.length) return done(0, "nothing to triage for this event");
   // What the triage left on the issue: its comment (link and text for the job summary) and its follow-ups.
   const reader = gh();

@@ -1,3 +1,4 @@
+import { probeHealth } from "../../adapters/cloud-run/probe-health.js";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
@@ -117,6 +118,7 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
   try {
     // Environments with `snapshot:` are read from the checkout; the rest live from Cloud Run.
     live = await gatherLiveState(onlyEnvironments(config, opts.env), {
+      probe: probeHealth,
       fetchLive: async (targets) => {
         const plural = `${targets.length} service${targets.length === 1 ? "" : "s"}`;
         io.stderr(io.stderrIsTTY ? "" : `config-triage: checking ${plural}…\n`);

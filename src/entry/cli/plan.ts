@@ -1,3 +1,4 @@
+import { probeHealth } from "../../adapters/cloud-run/probe-health.js";
 import { Octokit } from "@octokit/rest";
 import { defaultDeps, secretVerifier } from "../app-deps.js";
 import { fetchLiveState } from "../../adapters/cloud-run/fetch-live-state.js";
@@ -195,7 +196,7 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
   };
   let decision: TriageDecision;
   try {
-    decision = await decideTriage(gh, parent, deps);
+    decision = await decideTriage(gh, parent, { ...deps, probeHealth });
   } finally {
     await Promise.all([clients.close(), verifySecrets?.close()]);
   }

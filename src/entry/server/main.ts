@@ -1,3 +1,4 @@
+import { probeHealth } from "../../adapters/cloud-run/probe-health.js";
 import { createServer } from "node:http";
 import { Context, createProbot, ProbotOctokit, type Logger } from "probot";
 import { defaultDeps } from "../app-deps.js";
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
       gh,
       configRead,
       triggerLabels: triggerLabels(configRead),
-      deps: { ...deps, log, watch: bindWatch(watches, watch) },
+      deps: { ...deps, log, probeHealth, watch: bindWatch(watches, watch) },
     });
   }
 

@@ -1,4 +1,4 @@
-import type { GhComment, GhIssue } from "../../adapters/github/issue-github.js";
+import type { GhComment, GhIssue } from "../ports/issue-github.js";
 import { recall } from "../triage/run-triage.js";
 import type { Command } from "./command.js";
 

@@ -1,8 +1,8 @@
 import type { Config, COMMAND_NAMES } from "../../domain/config/schema.js";
 import type { MinimumRole } from "../../domain/roles/resolve-role.js";
-import type { ConfigRead } from "../../adapters/github/issue-github.js";
+import type { ConfigRead } from "../ports/issue-github.js";
 import type { TriageDeps } from "../triage/run-triage.js";
-import type { GhIssue } from "../../adapters/github/issue-github.js";
+import type { GhIssue } from "../ports/issue-github.js";
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

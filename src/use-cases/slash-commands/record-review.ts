@@ -1,7 +1,7 @@
 import { readFollowUpMarker, replaceMarker, type FollowUpMarker } from "../../domain/issue-state/markers.js";
 import type { Review } from "../../domain/follow-up-plan/summarize-plan.js";
 import { refreshFollowUpList } from "../triage/refresh-follow-up-list.js";
-import type { GhComment, GhIssue } from "../../adapters/github/issue-github.js";
+import type { GhComment, GhIssue } from "../ports/issue-github.js";
 import type { CommandContext } from "./command.js";
 
 /** What recording a review asks of GitHub on the parent: the app's comment and follow-ups, and one edit. */

@@ -3,8 +3,8 @@ import { addedCommands, parseCommands, suggestVerb, type ParsedCommand } from ".
 import { roleCheck, type PermissionAnswer } from "../../domain/roles/resolve-role.js";
 import { parseConfig, type ConfigProblem } from "../../domain/config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../../domain/config/schema.js";
-import { commandGitHubFromContext, type Reaction } from "../../adapters/github/command-github.js";
-import type { ConfigRead, GhComment } from "../../adapters/github/issue-github.js";
+import type { Reaction } from "../ports/command-github.js";
+import type { ConfigRead, GhComment } from "../ports/issue-github.js";
 import { escapeMarkdown } from "../../rendering/escape-markdown.js";
 import { renderCommandLimitNotice } from "../../rendering/render-limits.js";
 import { isAppAuthored, noticeMarker, readFollowUpMarker } from "../../domain/issue-state/markers.js";
@@ -265,7 +265,7 @@ export function createSlashCommands(commands: Command<CommandPorts, ReviewGitHub
         const parsed =
           context.payload.action === "edited" ? addedCommands(previous, comment.body) : parseCommands(comment.body);
         if (!parsed.length) return;
-        const gh = commandGitHubFromContext(context as Context<"issue_comment">, issue.number, deps);
+        const gh = deps.gitHubFor(context as Context<"issue_comment">, issue.number);
         const job: CommandJob = {
           issue: { ...issue } as CommandJob["issue"],
           commentId: comment.id,
@@ -274,7 +274,7 @@ export function createSlashCommands(commands: Command<CommandPorts, ReviewGitHub
         };
         const env: CommandEnv = {
           gh,
-          ghFor: (n) => commandGitHubFromContext(context as Context<"issue_comment">, n, deps),
+          ghFor: (n) => deps.gitHubFor(context as Context<"issue_comment">, n),
           deps: { ...deps, log: context.log, watch: issueWatchOf(context as Context<"issue_comment">, deps) },
           commands,
         };

@@ -3,7 +3,6 @@ import { evaluate, secretUsesOf, type EvaluateOptions } from "../../domain/diagn
 import { mapBounded } from "../../domain/map-bounded.js";
 import type { SecretVerification } from "../../domain/diagnosis/live-state.js";
 import type { EffectiveCheck } from "../../domain/diagnosis/plan-checks.js";
-import { probeHealth } from "../../adapters/cloud-run/probe-health.js";
 import { readSnapshotFile } from "../../domain/diagnosis/read-snapshot-file.js";
 import type {
   HealthResult,
@@ -23,7 +22,8 @@ export interface GatherDeps {
   readSnapshot(path: string): Promise<SnapshotRead>;
   /** Where `readSnapshot` looked, for the message when a file is not there (default: "on the default branch"). */
   snapshotWhere?: string;
-  probe?: (url: string, timeoutMs: number) => Promise<HealthResult>;
+  /** Requests a health URL (the adapter: `probeHealth`). */
+  probe: (url: string, timeoutMs: number) => Promise<HealthResult>;
   now?: () => Date;
   /**
    * Verifies the Secret Manager versions the diagnosis relies on (`fetchSecretFacts`). Needs `checks`; absent: the
@@ -78,7 +78,7 @@ export async function gatherLiveState(config: Config, deps: GatherDeps): Promise
   const order = (s: ServiceState) =>
     targets.findIndex((t) => t.environment === s.target.environment && t.service === s.target.service);
   states.sort((a, b) => order(a) - order(b));
-  const unprobed = await probeAll(config, states, deps.probe ?? probeHealth);
+  const unprobed = await probeAll(config, states, deps.probe);
   const state: LiveState = {
     source: liveTargets.length ? "live" : "snapshot",
     fetchedAt: live?.fetchedAt ?? now().toISOString(),

@@ -1,4 +1,4 @@
-import type { ConfigRead, IssueGitHub } from "../../adapters/github/issue-github.js";
+import type { ConfigRead, IssueGitHub } from "../ports/issue-github.js";
 import { decideRecheck, type Watch } from "../../domain/follow-up-plan/decide-watch.js";
 import { runTriage, type TriageDeps, type TriageOutcome } from "./run-triage.js";
 

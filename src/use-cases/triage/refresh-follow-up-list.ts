@@ -8,7 +8,7 @@ import {
 } from "../../domain/issue-state/markers.js";
 import { followUpList } from "../../rendering/render-diagnosis.js";
 import { reviewState, type Review } from "../../domain/follow-up-plan/summarize-plan.js";
-import type { IssueGitHub } from "../../adapters/github/issue-github.js";
+import type { IssueGitHub } from "../ports/issue-github.js";
 import { recall } from "./run-triage.js";
 
 /**

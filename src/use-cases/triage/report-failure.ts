@@ -1,4 +1,4 @@
-import type { GhComment } from "../../adapters/github/issue-github.js";
+import type { GhComment } from "../ports/issue-github.js";
 import { fitBody, GITHUB_BODY_LIMIT } from "../../rendering/fit-body.js";
 import {
   DIAGNOSIS_START,

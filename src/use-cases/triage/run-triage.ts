@@ -20,7 +20,7 @@ import type {
   GhIssue,
   RepoTemplateFile,
   WriteBatch,
-} from "../../adapters/github/issue-github.js";
+} from "../ports/issue-github.js";
 import { buildPlan } from "../../rendering/build-plan.js";
 import type {
   ExistingFollowUp,
@@ -59,9 +59,9 @@ import {
   type PlanRecord,
   type Review,
 } from "../../domain/follow-up-plan/summarize-plan.js";
-import { observeTriage, type AppMetrics } from "../../adapters/metrics/prometheus-metrics.js";
+import type { TriageObserver } from "../ports/triage-observer.js";
 import { ConfigSchema } from "../../domain/config/schema.js";
-import type { RateLimitStore } from "../../adapters/rate-limits/rate-limit-store.js";
+import type { RateLimitStore } from "../ports/rate-limit-store.js";
 import { decideFixFollowUps, type FixAction } from "../../domain/follow-up-plan/decide-fix-follow-ups.js";
 import { decideWatch, DEFAULT_WATCH_MIN_EVERY_MS, watchProblems } from "../../domain/follow-up-plan/decide-watch.js";
 import type { IssueWatch } from "./watch-scheduler.js";
@@ -114,14 +114,14 @@ export interface TriageDeps {
   builtInTemplates: Map<string, Template>;
   /** Reads the live state of the services (Cloud Run, or a snapshot). */
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
-  /** Requests a health URL (default: `probeHealth`); tests may pass their own. */
-  probeHealth?: (url: string, timeoutMs: number) => Promise<HealthResult>;
+  /** Requests a health URL (the adapter: `probeHealth`). */
+  probeHealth: (url: string, timeoutMs: number) => Promise<HealthResult>;
   /** Verifies the Secret Manager versions the diagnosis relies on; absent: fixes are not verified. */
   fetchSecrets?(uses: SecretUse[], options?: Pick<SecretFetchOptions, "allowProject">): Promise<SecretVerification>;
   identity: AppIdentity;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
-  /** Counts triages by outcome and times them (`config_triage_triages_total`, `..._duration_seconds`). */
-  metrics?: AppMetrics;
+  /** Told when each triage starts and ends (the server counts and times them; the Action reads the outcome). */
+  observer?: TriageObserver;
   /** Counts triages per issue for `max_triages_per_hour`; without one, triages are not rate-limited. */
   rateLimits?: RateLimitStore;
   /**
@@ -670,8 +670,26 @@ export function runTriage(
   options: TriageOptions = {},
 ): Promise<TriageOutcome> {
   return observeTriage(
-    deps.metrics,
+    deps.observer,
     () => triageOnce(gh, parent, deps, configRead, options),
     (o) => (o.kind === "done" ? o.diagnosis.verdict : o.kind),
   );
+}
+
+/** Tells the observer (if any) that a triage started and how it ended; the outcome is `error` when it throws. */
+export async function observeTriage<T>(
+  observer: TriageObserver | undefined,
+  run: () => Promise<T>,
+  outcomeOf: (result: T) => string,
+): Promise<T> {
+  if (!observer) return run();
+  const ended = observer.triageStarted();
+  let outcome = "error";
+  try {
+    const result = await run();
+    outcome = outcomeOf(result);
+    return result;
+  } finally {
+    ended(outcome);
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { applyDependencies, type DependencyLink } from "../../../src/adapters/github/issue-github.js";
+import { applyDependencies } from "../../../src/adapters/github/issue-github.js";
+import type { DependencyLink } from "../../../src/use-cases/ports/issue-github.js";
 
 /** A fake of the two dependency calls over an in-memory map; `fail` answers a call with an HTTP error instead. */
 function fakeGitHub(

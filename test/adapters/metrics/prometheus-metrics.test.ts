@@ -8,11 +8,13 @@ import { createLogger } from "../../../src/entry/server/create-logger.js";
 import {
   createMetrics,
   githubRequestMetrics,
-  observeTriage,
+  timeCloudRunCall,
+  triageObserver,
   routeTemplate,
 } from "../../../src/adapters/metrics/prometheus-metrics.js";
 import { GrpcStatus, startCloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
 import { scenarioServices } from "../../../dev/scenario.js";
+import { observeTriage } from "../../../src/use-cases/triage/run-triage.js";
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
@@ -111,7 +113,9 @@ test.each([
 test("Cloud Run calls are timed by method and gRPC status", async () => {
   const emulator = await startCloudRunEmulator(scenarioServices());
   const metrics = createMetrics({ defaultMetrics: false });
-  const clients = instrumentCloudRunClients(createCloudRunClients(emulator.address), metrics);
+  const clients = instrumentCloudRunClients(createCloudRunClients(emulator.address), (method, call) =>
+    timeCloudRunCall(metrics, method, call),
+  );
   try {
     emulator.addFault({ name: "projects/netra-production", code: GrpcStatus.PERMISSION_DENIED, details: "denied" });
     const target = (project: string) => ({
@@ -138,19 +142,20 @@ test("Cloud Run calls are timed by method and gRPC status", async () => {
 
 test("triages are counted and timed by outcome, errors included, and the in-flight gauge returns to 0", async () => {
   const metrics = createMetrics({ defaultMetrics: false });
+  const observer = triageObserver(metrics);
   await observeTriage(
-    metrics,
+    observer,
     async () => "fail",
     (o) => o,
   );
   await observeTriage(
-    metrics,
+    observer,
     async () => "pass",
     (o) => o,
   );
   await expect(
     observeTriage(
-      metrics,
+      observer,
       async () => Promise.reject(new Error("boom")),
       (o) => o,
     ),

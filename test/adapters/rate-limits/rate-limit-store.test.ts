@@ -4,8 +4,8 @@ import { Redis } from "ioredis";
 import {
   createMemoryRateLimitStore,
   createRedisRateLimitStore,
-  type RateLimitStore,
 } from "../../../src/adapters/rate-limits/rate-limit-store.js";
+import type { RateLimitStore } from "../../../src/use-cases/ports/rate-limit-store.js";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -2,6 +2,7 @@
  * The diagnosis, case by case, against the local Cloud Run gRPC server with realistic Service and Revision messages,
  * read through the real @google-cloud/run clients.
  */
+import { probeHealth } from "../../../src/adapters/cloud-run/probe-health.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -60,6 +61,7 @@ async function diagnose(
 ): Promise<{ d: Diagnosis; live: LiveState; comment: string }> {
   const checks = planChecks(cfg, { title: "", body: "" });
   const live = await gatherLiveState(cfg, {
+    probe: probeHealth,
     fetchLive: (targets) =>
       fetchLiveState(cloudRun.clients, targets, {
         timeoutMs: opts.timeoutMs ?? 5000,

@@ -1,3 +1,4 @@
+import { probeHealth } from "../../../src/adapters/cloud-run/probe-health.js";
 import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { parseConfig } from "../../../src/domain/config/parse-config.js";
@@ -99,6 +100,7 @@ status:
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const reads: string[] = [];
     const live = await gatherLiveState(parsed.config, {
+      probe: probeHealth,
       fetchLive: async () => {
         throw new Error("no live call for a snapshot environment");
       },

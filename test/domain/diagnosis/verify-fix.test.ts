@@ -3,6 +3,7 @@
  * @google-cloud/secret-manager and @google-cloud/resource-manager clients against the local gRPC stand-in, metadata
  * only, and the diagnosis says "this fix will work" or gives the commands that must run first, in order.
  */
+import { probeHealth } from "../../../src/adapters/cloud-run/probe-health.js";
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import { parseConfig } from "../../../src/domain/config/parse-config.js";
 import { evaluate, type Diagnosis } from "../../../src/domain/diagnosis/evaluate.js";
@@ -63,6 +64,7 @@ async function diagnose(
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const checks = planChecks(parsed.config, { title: "", body: "" });
   const live = await gatherLiveState(parsed.config, {
+    probe: probeHealth,
     fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets),
     readSnapshot: async () => undefined,
     fetchSecrets: (uses) => fetchSecretFacts(secretManager.clients, uses, options),
@@ -397,6 +399,7 @@ describe("economy", () => {
     if (!parsed.ok) throw new Error("config");
     const checks = planChecks(parsed.config, { title: "", body: "" });
     const live = await gatherLiveState(parsed.config, {
+      probe: probeHealth,
       fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets),
       readSnapshot: async () => undefined,
       fetchSecrets: (uses) => fetchSecretFacts(secretManager.clients, uses),

@@ -2,6 +2,7 @@
  * `config-triage check` verifies the fixes' secrets like the app (issue 13, "verify the fix"): the same verdict and
  * problems as the app's path for live environments, and no live call for an environment read from a snapshot.
  */
+import { probeHealth } from "../../../src/adapters/cloud-run/probe-health.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,6 +98,7 @@ describe("config-triage check: the fixes' secrets", () => {
     const secrets = createSecretManagerClients(sm.address);
     try {
       const live = await gatherLiveState(parsed.config, {
+        probe: probeHealth,
         fetchLive: (targets) => fetchLiveState(run, targets),
         readSnapshot: async () => undefined,
         fetchSecrets: (uses) => fetchSecretFacts(secrets, uses),
