@@ -1,5 +1,5 @@
 import { evaluate } from "../domain/diagnosis/evaluate.js";
-import { planChecks } from "../domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../domain/diagnosis/resolve-requirements.js";
 import { serviceToSnapshot } from "../domain/diagnosis/to-snapshot.js";
 import type { LiveState } from "../domain/diagnosis/live-state.js";
 import { buildPlan, templateData } from "../rendering/build-plan.js";
@@ -36,7 +36,7 @@ const SAMPLE_PARENT: ParentIssue = {
  * every check fails and every placeholder a failing triage has is filled), or with every variable set (passing).
  */
 export function sampleTemplateData(config: Config, failing: boolean) {
-  const checks = planChecks(config, { title: "", body: null });
+  const checks = resolveRequirements(config, { title: "", body: null });
   const variables = [...new Set(checks.map((c) => c.variable))];
   const services = Object.entries(config.environments).flatMap(([environment, env]) =>
     env.services.map((service) => ({ environment, project: env.project, region: env.region, service })),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { parseConfigText } from "../../src/domain/config/parse-config.js";
 import type { Config } from "../../src/domain/config/schema.js";
 import { evaluate, type Diagnosis } from "../../src/domain/diagnosis/evaluate.js";
-import { planChecks } from "../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../src/domain/diagnosis/resolve-requirements.js";
 import { serviceToSnapshot } from "../../src/domain/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceState } from "../../src/domain/diagnosis/live-state.js";
 import { buildPlan, followUpBody } from "../../src/rendering/build-plan.js";
@@ -42,7 +42,7 @@ function scenario(opts: { fixed?: boolean; cfg?: Config; parent?: ParentIssue } 
   live: LiveState;
 } {
   const cfg = opts.cfg ?? SCENARIO_CONFIG;
-  const checks = planChecks(cfg, opts.parent ?? PARENT);
+  const checks = resolveRequirements(cfg, opts.parent ?? PARENT);
   const { services, revisions } = scenarioServices({ fixed: opts.fixed });
   const states = services.map((service): ServiceState => {
     const [, project, , region, , name] = String(service.name).split("/");

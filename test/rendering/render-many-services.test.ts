@@ -10,7 +10,7 @@ import { parseConfig } from "../../src/domain/config/parse-config.js";
 import { evaluate, PROBLEM_KINDS, problemKind } from "../../src/domain/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../src/adapters/cloud-run/fetch-live-state.js";
 import { gatherLiveState } from "../../src/use-cases/triage/gather-live-state.js";
-import { planChecks } from "../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../src/domain/diagnosis/resolve-requirements.js";
 import { readMarker } from "../../src/domain/issue-state/markers.js";
 import type { DiagnosisState } from "../../src/domain/issue-state/markers.js";
 import {
@@ -76,7 +76,7 @@ async function diagnose(checks: unknown[]) {
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const config = parsed.config;
-  const planned = planChecks(config, { title: "", body: "" });
+  const planned = resolveRequirements(config, { title: "", body: "" });
   const live = await gatherLiveState(config, {
     probe: probeHealth,
     fetchLive: (targets) =>

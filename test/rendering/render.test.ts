@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { parseConfigText } from "../../src/domain/config/parse-config.js";
 import { evaluate, PROBLEM_KINDS, type Diagnosis } from "../../src/domain/diagnosis/evaluate.js";
-import { planChecks } from "../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../src/domain/diagnosis/resolve-requirements.js";
 import { serviceToSnapshot } from "../../src/domain/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceState } from "../../src/domain/diagnosis/live-state.js";
 import { code, escapeMarkdown } from "../../src/rendering/escape-markdown.js";
@@ -33,7 +33,7 @@ function scenarioDiagnosis(
 ): Diagnosis {
   const parsed = parseConfigText(scenarioConfigYaml);
   if (!parsed.ok) throw new Error("scenario config does not parse");
-  const checks = planChecks(parsed.config, scenarioIssue);
+  const checks = resolveRequirements(parsed.config, scenarioIssue);
   const { services, revisions } = scenarioServices({ fixed: opts.fixed });
   const states = services.map((service): ServiceState => {
     const [, project, , region, , name] = String(service.name).split("/");

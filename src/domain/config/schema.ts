@@ -48,7 +48,7 @@ export const EnvironmentSchema = z
   .describe("A Cloud Run environment.");
 
 /** One required environment variable. */
-export const CheckSchema = z
+export const RequirementSchema = z
   .strictObject({
     variable: z
       .string()
@@ -185,7 +185,7 @@ export const ConfigSchema = z
       )
       .refine((envs) => Object.keys(envs).length > 0, "must name at least one environment")
       .describe("The Cloud Run environments, by name (e.g. `staging`, `production`)."),
-    checks: z.array(CheckSchema).default([]).describe("The environment variables that must be set."),
+    checks: z.array(RequirementSchema).default([]).describe("The environment variables that must be set."),
     service_pairs: z
       .array(
         z
@@ -248,7 +248,7 @@ export const ConfigSchema = z
   .describe("config-triage: `.github/config-triage.yml`");
 
 export type Config = z.output<typeof ConfigSchema>;
-export type Check = Config["checks"][number];
+export type Requirement = Config["checks"][number];
 export type Environment = Config["environments"][string];
 export type FollowUpRule = Config["follow_ups"][number];
 

@@ -1,5 +1,5 @@
 import { distance } from "fastest-levenshtein";
-import { environmentSuffixes, type EffectiveCheck } from "./plan-checks.js";
+import { environmentSuffixes, type ResolvedRequirement } from "./resolve-requirements.js";
 import type { ContainerSnapshot, ServiceSnapshot, ServiceState, ServiceTarget, ValueSource } from "./live-state.js";
 import * as gcloud from "./gcloud-commands.js";
 import type { VariableResult, Problem } from "./diagnosis.js";
@@ -56,7 +56,7 @@ export function nearMisses(variable: string, names: string[], environment: strin
 
 /** One check on one service: its result, and the problems it found (missing, wrong source or version, not serving). */
 export function evaluateVariable(
-  check: EffectiveCheck,
+  check: ResolvedRequirement,
   state: ServiceState,
 ): { result: VariableResult; problems: Problem[] } {
   const target = state.target;
@@ -190,7 +190,7 @@ export function evaluateVariable(
  * failed configuration does not take the traffic by itself); otherwise no ready revision has it and it takes a deploy.
  */
 function servingProblems(
-  check: EffectiveCheck,
+  check: ResolvedRequirement,
   s: ServiceSnapshot,
   entry: { name: string; source: ValueSource },
   secret: string,

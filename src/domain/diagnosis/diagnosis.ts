@@ -1,4 +1,4 @@
-import type { EffectiveCheck } from "./plan-checks.js";
+import type { ResolvedRequirement } from "./resolve-requirements.js";
 import type { LiveState, SecretUse, ServiceTarget, ValueSource } from "./live-state.js";
 
 /** What a diagnosis is: the results of the checks, the problems found, and the verdict. Types and pure helpers. */
@@ -16,7 +16,7 @@ export interface VariableResult {
   foundAs?: string;
   source?: ValueSource;
   container?: string;
-  origin: EffectiveCheck["origin"];
+  origin: ResolvedRequirement["origin"];
   /** For a missing variable: the name the near-miss check took for a misspelling of it (never propagated as drift). */
   nearMiss?: string;
   /** For a variable read from Secret Manager: the version its next deploy needs, and who reads it. */

@@ -1,4 +1,4 @@
-import type { EffectiveCheck } from "./plan-checks.js";
+import type { ResolvedRequirement } from "./resolve-requirements.js";
 import type { LiveState } from "./live-state.js";
 import type { VariableResult, Problem, Verdict, Diagnosis, EvaluateOptions } from "./diagnosis.js";
 import { sameTarget } from "./snapshot-facts.js";
@@ -17,7 +17,7 @@ export { rolloutProblems } from "./check-rollout.js";
 export { defaultComputeAccount, defaultSecretName } from "./snapshot-facts.js";
 
 /** The pure diagnosis: which checks pass on which services, and what to do about each problem. */
-export function evaluate(checks: EffectiveCheck[], live: LiveState, options: EvaluateOptions = {}): Diagnosis {
+export function evaluate(checks: ResolvedRequirement[], live: LiveState, options: EvaluateOptions = {}): Diagnosis {
   const results: VariableResult[] = [];
   const problems: Problem[] = [];
   for (const state of live.services) {

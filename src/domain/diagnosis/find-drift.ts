@@ -1,4 +1,4 @@
-import { environmentSuffixes } from "./plan-checks.js";
+import { environmentSuffixes } from "./resolve-requirements.js";
 import type { EnvEntry, LiveState, ServiceSnapshot } from "./live-state.js";
 import * as gcloud from "./gcloud-commands.js";
 import type { Problem, EvaluateOptions } from "./diagnosis.js";

@@ -11,7 +11,7 @@ import type { Config } from "../../domain/config/schema.js";
 import { evaluate } from "../../domain/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../adapters/cloud-run/fetch-live-state.js";
 import { gatherLiveState, type SnapshotRead } from "../../use-cases/triage/gather-live-state.js";
-import { planChecks } from "../../domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../domain/diagnosis/resolve-requirements.js";
 import { UsageError, type CliIO } from "./cli-io.js";
 import { readLocalConfig } from "./read-local-config.js";
 import { EXIT, exitCodeFor, formatCheck, formatProblem, type CheckFormat } from "./format-check.js";
@@ -99,7 +99,7 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
       );
     }
   }
-  const checks = planChecks(config, { title: "", body: null }).map((c) => ({
+  const checks = resolveRequirements(config, { title: "", body: null }).map((c) => ({
     ...c,
     targets: c.targets.filter((t) => !opts.env.length || opts.env.includes(t.environment)),
   }));

@@ -2,7 +2,7 @@ import { CONFIG_PATH, type Config } from "../../domain/config/schema.js";
 import { evaluate, secretUsesOf, type EvaluateOptions } from "../../domain/diagnosis/evaluate.js";
 import { mapBounded } from "../../domain/map-bounded.js";
 import type { SecretVerification } from "../../domain/diagnosis/live-state.js";
-import type { EffectiveCheck } from "../../domain/diagnosis/plan-checks.js";
+import type { ResolvedRequirement } from "../../domain/diagnosis/resolve-requirements.js";
 import { readSnapshotFile } from "../../domain/diagnosis/read-snapshot-file.js";
 import type {
   HealthResult,
@@ -31,7 +31,7 @@ export interface GatherDeps {
    */
   fetchSecrets?(uses: SecretUse[]): Promise<SecretVerification>;
   /** The checks the diagnosis will run, to know which secrets it relies on. */
-  checks?: EffectiveCheck[];
+  checks?: ResolvedRequirement[];
   evaluateOptions?: EvaluateOptions;
 }
 

@@ -8,9 +8,9 @@ import {
   issueVariables,
   MAX_ISSUE_VARIABLES,
   MAX_VARIABLE_NAME,
-  planChecks,
-  type EffectiveCheck,
-} from "../../domain/diagnosis/plan-checks.js";
+  resolveRequirements,
+  type ResolvedRequirement,
+} from "../../domain/diagnosis/resolve-requirements.js";
 import type { HealthResult, LiveState, SecretUse, ServiceTarget } from "../../domain/diagnosis/live-state.js";
 import type {
   AppliedWrites,
@@ -292,7 +292,7 @@ export type TriageDecision =
       plan: TriagePlan;
       memory: IssueMemory;
       live: LiveState;
-      checks: EffectiveCheck[];
+      checks: ResolvedRequirement[];
       /** The fix follow-ups to close (their checks pass) or tick (some pass). */
       fixes: FixAction[];
     };
@@ -345,7 +345,7 @@ export async function decideTriage(
   // Before anything is read with the app's Google identity: only projects the operator allowed for this repository.
   const refused = deps.allowedProjects ? refusedProjects(config, deps.allowedProjects, gh.owner, gh.repo) : [];
   if (refused.length) return problemsOf(refused);
-  const checks = planChecks(config, parent);
+  const checks = resolveRequirements(config, parent);
   // A secret may live in another project (`projects/P/secrets/S`): it is read only if P is allowed too.
   const policy = deps.allowedProjects;
   const fetchSecrets =

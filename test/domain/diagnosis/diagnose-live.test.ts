@@ -11,7 +11,7 @@ import type { Config } from "../../../src/domain/config/schema.js";
 import { evaluate, PROBLEM_KINDS, problemKind, type Diagnosis } from "../../../src/domain/diagnosis/evaluate.js";
 import { classifyCloudRunError, fetchLiveState } from "../../../src/adapters/cloud-run/fetch-live-state.js";
 import { gatherLiveState } from "../../../src/use-cases/triage/gather-live-state.js";
-import { planChecks } from "../../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../../src/domain/diagnosis/resolve-requirements.js";
 import type { LiveState } from "../../../src/domain/diagnosis/live-state.js";
 import { renderDiagnosisComment } from "../../../src/rendering/render-diagnosis.js";
 import { GrpcStatus, serviceDisabledFault } from "../../../dev/cloud-run-emulator.js";
@@ -59,7 +59,7 @@ async function diagnose(
   cfg: Config,
   opts: { timeoutMs?: number } = {},
 ): Promise<{ d: Diagnosis; live: LiveState; comment: string }> {
-  const checks = planChecks(cfg, { title: "", body: "" });
+  const checks = resolveRequirements(cfg, { title: "", body: "" });
   const live = await gatherLiveState(cfg, {
     probe: probeHealth,
     fetchLive: (targets) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { parseConfigText } from "../../../src/domain/config/parse-config.js";
 import { evaluate, type Problem, type VariableResult, type Verdict } from "../../../src/domain/diagnosis/evaluate.js";
-import { planChecks, type EffectiveCheck } from "../../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements, type ResolvedRequirement } from "../../../src/domain/diagnosis/resolve-requirements.js";
 import { serviceToSnapshot } from "../../../src/domain/diagnosis/to-snapshot.js";
 import type {
   ContainerSnapshot,
@@ -58,7 +58,11 @@ function live(...services: ServiceState[]): LiveState {
   return { source: "live", fetchedAt: "2025-01-16T09:30:00.000Z", services };
 }
 
-function check(variable: string, targets: ServiceTarget[], more: Partial<EffectiveCheck> = {}): EffectiveCheck {
+function check(
+  variable: string,
+  targets: ServiceTarget[],
+  more: Partial<ResolvedRequirement> = {},
+): ResolvedRequirement {
   return { variable, aliases: [], from: "any", origin: "config", targets, ...more };
 }
 
@@ -67,7 +71,7 @@ const MISSING_WHY = "the service reads `JWT_SECRET_STAGING` at start-up; without
 describe("evaluate", () => {
   interface EvaluateCase {
     name: string;
-    checks: EffectiveCheck[];
+    checks: ResolvedRequirement[];
     live: LiveState;
     verdict: Verdict;
     results: Partial<VariableResult>[];
@@ -377,7 +381,7 @@ describe("evaluate", () => {
   it("scenario #930: only JWT_SECRET_STAGING on the staging backend is missing", () => {
     const config = parseConfigText(scenarioConfigYaml);
     if (!config.ok) throw new Error("scenario config does not parse");
-    const checks = planChecks(config.config, scenarioIssue);
+    const checks = resolveRequirements(config.config, scenarioIssue);
     const { services, revisions } = scenarioServices();
     const state = live(
       ...checks

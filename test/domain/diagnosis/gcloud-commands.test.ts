@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { evaluate } from "../../../src/domain/diagnosis/evaluate.js";
 import * as gcloud from "../../../src/domain/diagnosis/gcloud-commands.js";
-import type { EffectiveCheck } from "../../../src/domain/diagnosis/plan-checks.js";
+import type { ResolvedRequirement } from "../../../src/domain/diagnosis/resolve-requirements.js";
 import { serviceToSnapshot } from "../../../src/domain/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceTarget } from "../../../src/domain/diagnosis/live-state.js";
 import { buildService, type BuildServiceOptions } from "../../../dev/cloud-run-fixtures.js";
@@ -19,7 +19,7 @@ const UPDATE = "gcloud run services update api --project=acme-staging --region=u
 /** The fix commands (one per line) the diagnosis prints for one check on one service. */
 function fixesFor(
   o: Omit<BuildServiceOptions, "project" | "region" | "name">,
-  check: Partial<EffectiveCheck>,
+  check: Partial<ResolvedRequirement>,
   kind: string,
 ): string[] {
   const { service, revisions } = buildService({ project: T.project, region: T.region, name: T.service, ...o });

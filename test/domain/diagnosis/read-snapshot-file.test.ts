@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseConfig } from "../../../src/domain/config/parse-config.js";
 import { evaluate } from "../../../src/domain/diagnosis/evaluate.js";
 import { gatherLiveState } from "../../../src/use-cases/triage/gather-live-state.js";
-import { planChecks } from "../../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../../src/domain/diagnosis/resolve-requirements.js";
 import { readSnapshotFile } from "../../../src/domain/diagnosis/read-snapshot-file.js";
 import { renderDiagnosisComment } from "../../../src/rendering/render-diagnosis.js";
 
@@ -108,7 +108,7 @@ status:
       now: () => new Date("2025-03-01T12:00:00Z"),
     });
     expect(reads).toEqual(["ops/staging.yaml"]);
-    const checks = planChecks(parsed.config, { title: "", body: "" });
+    const checks = resolveRequirements(parsed.config, { title: "", body: "" });
     const d = evaluate(checks, live);
     expect(d.source).toBe("snapshot");
     expect(d.problems.map((p) => p.what)).toEqual([

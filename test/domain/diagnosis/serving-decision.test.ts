@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import { parseConfig } from "../../../src/domain/config/parse-config.js";
 import { evaluate } from "../../../src/domain/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../../src/adapters/cloud-run/fetch-live-state.js";
-import { planChecks } from "../../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../../src/domain/diagnosis/resolve-requirements.js";
 import {
   buildService,
   secretNotFoundMessage,
@@ -141,7 +141,7 @@ describe("a revision serving without the variable: move traffic or deploy again"
       checks: [{ variable: "JWT_SECRET_STAGING" }],
     });
     if (!parsed.ok) throw new Error("config");
-    const checks = planChecks(parsed.config, { title: "", body: "" });
+    const checks = resolveRequirements(parsed.config, { title: "", body: "" });
     const live = await fetchLiveState(cloudRun.clients, [
       { environment: "staging", project: P, region: R, service: "api" },
     ]);

@@ -13,7 +13,7 @@ import type { SecretFetchOptions } from "../../../src/domain/diagnosis/live-stat
 import { gatherLiveState } from "../../../src/use-cases/triage/gather-live-state.js";
 import { verifySecretUse } from "../../../src/domain/diagnosis/verify-secret-use.js";
 import { GoogleCredentialsError } from "../../../src/adapters/cloud-run/create-clients.js";
-import { planChecks } from "../../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../../src/domain/diagnosis/resolve-requirements.js";
 import { renderDiagnosisComment } from "../../../src/rendering/render-diagnosis.js";
 import { GrpcStatus } from "../../../dev/cloud-run-emulator.js";
 import { buildService, projectNumberFor, type EnvSpec } from "../../../dev/cloud-run-fixtures.js";
@@ -62,7 +62,7 @@ async function diagnose(
     checks: [checkEntry],
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  const checks = planChecks(parsed.config, { title: "", body: "" });
+  const checks = resolveRequirements(parsed.config, { title: "", body: "" });
   const live = await gatherLiveState(parsed.config, {
     probe: probeHealth,
     fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets),
@@ -397,7 +397,7 @@ describe("economy", () => {
       checks: [{ variable: "A_KEY" }, { variable: "B_KEY" }],
     });
     if (!parsed.ok) throw new Error("config");
-    const checks = planChecks(parsed.config, { title: "", body: "" });
+    const checks = resolveRequirements(parsed.config, { title: "", body: "" });
     const live = await gatherLiveState(parsed.config, {
       probe: probeHealth,
       fetchLive: (targets) => fetchLiveState(cloudRun.clients, targets),

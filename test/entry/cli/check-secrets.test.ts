@@ -15,7 +15,7 @@ import { evaluate } from "../../../src/domain/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../../src/adapters/cloud-run/fetch-live-state.js";
 import { fetchSecretFacts } from "../../../src/adapters/secret-manager/fetch-secret-facts.js";
 import { gatherLiveState } from "../../../src/use-cases/triage/gather-live-state.js";
-import { planChecks } from "../../../src/domain/diagnosis/plan-checks.js";
+import { resolveRequirements } from "../../../src/domain/diagnosis/resolve-requirements.js";
 import { createSecretManagerClients } from "../../../src/adapters/secret-manager/create-clients.js";
 import { startCloudRunEmulator, type CloudRunEmulator } from "../../../dev/cloud-run-emulator.js";
 import { projectNumberFor } from "../../../dev/cloud-run-fixtures.js";
@@ -93,7 +93,7 @@ describe("config-triage check: the fixes' secrets", () => {
     // The app's path: the same gather, with the clients the app builds.
     const parsed = parseConfigText(scenarioConfigYaml, "x");
     if (!parsed.ok) throw new Error("config");
-    const checks = planChecks(parsed.config, { title: "", body: null });
+    const checks = resolveRequirements(parsed.config, { title: "", body: null });
     const run = createCloudRunClients(cloudRun.address);
     const secrets = createSecretManagerClients(sm.address);
     try {

@@ -7,10 +7,10 @@ import {
   MAX_ISSUE_VARIABLES,
   mentionedEnvironments,
   mentionedVariables,
-  planChecks,
+  resolveRequirements,
   targetsToFetch,
-  type EffectiveCheck,
-} from "../../../src/domain/diagnosis/plan-checks.js";
+  type ResolvedRequirement,
+} from "../../../src/domain/diagnosis/resolve-requirements.js";
 import type { ServiceTarget } from "../../../src/domain/diagnosis/live-state.js";
 import { scenarioConfigYaml, scenarioIssue } from "../../../dev/scenario.js";
 
@@ -150,7 +150,7 @@ describe("environmentSuffixes", () => {
   });
 });
 
-describe("planChecks", () => {
+describe("resolveRequirements", () => {
   interface PlanCase {
     name: string;
     config: Config;
@@ -159,7 +159,7 @@ describe("planChecks", () => {
     expected: unknown[];
   }
 
-  const issueCheck = (variable: string, targets: ServiceTarget[]): EffectiveCheck => ({
+  const issueCheck = (variable: string, targets: ServiceTarget[]): ResolvedRequirement => ({
     variable,
     aliases: [],
     from: "any",
@@ -264,7 +264,7 @@ describe("planChecks", () => {
       expected: [],
     },
   ])("$name", ({ config, issue, expected }) => {
-    expect(planChecks(config, issue)).toEqual(expected);
+    expect(resolveRequirements(config, issue)).toEqual(expected);
   });
 });
 
@@ -278,7 +278,7 @@ describe("issueVariables: what is taken from the issue's text is bounded", () =>
     expect(taken).toEqual(names.slice(0, 25));
     expect(leftOut).toEqual([long, ...names.slice(25)]);
     expect(
-      planChecks(TWO_ENVS, issue)
+      resolveRequirements(TWO_ENVS, issue)
         .filter((c) => c.origin === "issue")
         .map((c) => c.variable),
     ).toEqual(names.slice(0, 25));
@@ -287,7 +287,10 @@ describe("issueVariables: what is taken from the issue's text is bounded", () =>
 
 describe("targetsToFetch", () => {
   it("lists each service once, in the order the checks name them", () => {
-    const checks = planChecks(config(scenarioConfigYaml), { title: "`DATABASE_URL` and `REDIS_TOKEN`", body: null });
+    const checks = resolveRequirements(config(scenarioConfigYaml), {
+      title: "`DATABASE_URL` and `REDIS_TOKEN`",
+      body: null,
+    });
     expect(targetsToFetch(checks)).toEqual([STAGING_BACKEND, STAGING_AUTH, PRODUCTION_BACKEND, PRODUCTION_AUTH]);
   });
 });

@@ -1,16 +1,16 @@
-import type { Check, Config } from "../config/schema.js";
+import type { Requirement, Config } from "../config/schema.js";
 import type { ServiceTarget } from "./live-state.js";
 
-/** A check resolved to concrete environments and services. */
-export interface EffectiveCheck {
+/** A requirement (a `checks:` entry, or a variable the issue names) resolved to concrete environments and services. */
+export interface ResolvedRequirement {
   variable: string;
   aliases: string[];
-  from: Check["from"];
+  from: Requirement["from"];
   secret?: string;
   /** The Secret Manager version the reference must use (`latest`, or a number). */
   version?: string;
   why?: string;
-  /** `config` for checks from the file, `issue` for variables named in the issue's text. */
+  /** `config` for requirements from the file, `issue` for variables named in the issue's text. */
   origin: "config" | "issue";
   targets: ServiceTarget[];
 }
@@ -47,7 +47,7 @@ export const MAX_ISSUE_VARIABLES = 25;
 export const MAX_VARIABLE_NAME = 100;
 
 /**
- * The variables named in the issue that no configured check covers, split into those checked (the first
+ * The variables named in the issue that no configured requirement covers, split into those checked (the first
  * `MAX_ISSUE_VARIABLES`, in the order the text names them) and those left out (the rest, and names too long to be one).
  */
 export function issueVariables(
@@ -84,23 +84,27 @@ function targetsOf(config: Config, environments: string[], services?: string[]):
 }
 
 /**
- * Resolves the configured checks, plus the variables the issue names, to the services they apply to.
+ * Resolves the configured requirements (the `checks:` list), plus the variables the issue names, to the services they
+ * apply to.
  *
  * A variable named in the issue is checked on the environment its suffix names (`_STAGING` -> staging); otherwise on
- * the environments the issue names; otherwise on every environment. Variables a configured check already covers are
- * not checked twice; at most `MAX_ISSUE_VARIABLES` are taken from the text (see `issueVariables`).
+ * the environments the issue names; otherwise on every environment. Variables a configured requirement already covers
+ * are not checked twice; at most `MAX_ISSUE_VARIABLES` are taken from the text (see `issueVariables`).
  */
-export function planChecks(config: Config, issue: { title: string; body: string | null }): EffectiveCheck[] {
+export function resolveRequirements(
+  config: Config,
+  issue: { title: string; body: string | null },
+): ResolvedRequirement[] {
   const envNames = Object.keys(config.environments);
-  const checks: EffectiveCheck[] = config.checks.map((check) => ({
-    variable: check.variable,
-    aliases: check.aliases,
-    from: check.from,
-    secret: check.secret,
-    version: check.version,
-    why: check.why,
+  const resolved: ResolvedRequirement[] = config.checks.map((requirement) => ({
+    variable: requirement.variable,
+    aliases: requirement.aliases,
+    from: requirement.from,
+    secret: requirement.secret,
+    version: requirement.version,
+    why: requirement.why,
     origin: "config",
-    targets: targetsOf(config, check.environments ?? envNames, check.services),
+    targets: targetsOf(config, requirement.environments ?? envNames, requirement.services),
   }));
   const text = `${issue.title}\n${issue.body ?? ""}`;
   const named = mentionedEnvironments(text, envNames);
@@ -109,15 +113,15 @@ export function planChecks(config: Config, issue: { title: string; body: string 
       environmentSuffixes(env).some((suffix) => variable.endsWith(`_${suffix}`)),
     );
     const environments = bySuffix.length ? bySuffix : named.length ? named : envNames;
-    checks.push({ variable, aliases: [], from: "any", origin: "issue", targets: targetsOf(config, environments) });
+    resolved.push({ variable, aliases: [], from: "any", origin: "issue", targets: targetsOf(config, environments) });
   }
-  return checks;
+  return resolved;
 }
 
-/** Every service any check needs, once each, in config order. */
-export function targetsToFetch(checks: EffectiveCheck[]): ServiceTarget[] {
+/** Every service any resolved requirement names, once each, in config order. */
+export function targetsToFetch(requirements: ResolvedRequirement[]): ServiceTarget[] {
   const seen = new Map<string, ServiceTarget>();
-  for (const t of checks.flatMap((c) => c.targets))
+  for (const t of requirements.flatMap((c) => c.targets))
     seen.set(`${t.project}/${t.region}/${t.service}/${t.environment}`, t);
   return [...seen.values()];
 }
