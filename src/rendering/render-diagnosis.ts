@@ -3,7 +3,7 @@ import type { LiveState, ServiceSnapshot, ValueSource } from "../domain/diagnosi
 import { code, escapeMarkdown } from "./escape-markdown.js";
 import { fitBody, GITHUB_BODY_LIMIT } from "./fit-body.js";
 import { diagnosisStateMarker, type DiagnosisState } from "../domain/issue-state/markers.js";
-import type { PlanRecord, Review, ReviewState } from "../domain/follow-up-plan/summarize-plan.js";
+import type { Proposal, Review, ReviewState } from "../domain/follow-up-plan/to-proposal.js";
 import { renderRevisionDiagram } from "./render-mermaid.js";
 
 /** GitHub rejects a comment body longer than this. */
@@ -32,7 +32,7 @@ export interface DiagnosisCommentInput {
   followUps: FollowUpRef[];
   /** What happens to the issue because of this check. */
   outcome: "open" | "closed" | "comment-only";
-  plan?: PlanRecord;
+  plan?: Proposal;
   reviews?: Record<string, Review>;
   /** Extra sections (changes since the last check, the plan), shown after the follow-ups. */
   sections?: string[];

@@ -1,9 +1,9 @@
 import { problemKind, type Problem } from "../domain/diagnosis/evaluate.js";
-import type { PlanItem, PlanRecord } from "../domain/follow-up-plan/summarize-plan.js";
+import type { ProposalItem, Proposal } from "../domain/follow-up-plan/to-proposal.js";
 import { code } from "./escape-markdown.js";
 
 /** The plan section of the diagnosis comment: what `/triage apply` would create, and what exists already. */
-export function renderPlanSection(plan: PlanRecord): string {
+export function renderProposalSection(plan: Proposal): string {
   const create = plan.items.filter((i) => i.action === "create");
   const rest = plan.items.filter((i) => i.action !== "create");
   const lines = [`#### Plan ${code(plan.id)}`];
@@ -45,7 +45,7 @@ export function renderNotSetSection(items: string[]): string {
 }
 
 /** One row of the plan's table; `—` for an empty cell. */
-function planRow(i: PlanItem): string {
+function planRow(i: ProposalItem): string {
   // Names people wrote (labels, milestones) must not end the table's cell.
   const cell = (x: string) => code(x).replace(/\|/g, "\\|");
   const list = (xs: string[] | undefined) => (xs ?? []).map(cell).join(", ") || "—";

@@ -3,7 +3,7 @@ import { parseConfig } from "../domain/config/parse-config.js";
 import { ConfigSchema } from "../domain/config/schema.js";
 import type { ConfigRead } from "./ports/issue-github.js";
 import { isAppAuthored, readFollowUpMarker, type AppIdentity } from "../domain/issue-state/markers.js";
-import type { Review } from "../domain/follow-up-plan/summarize-plan.js";
+import type { Review } from "../domain/follow-up-plan/to-proposal.js";
 import { refreshFollowUpList } from "./triage/refresh-follow-up-list.js";
 import type { Feature } from "./feature.js";
 import { issueWatchOf } from "./issue-watch.js";

@@ -1,13 +1,13 @@
-import { renderChangesSection, renderPlanSection } from "../../src/rendering/render-plan.js";
+import { renderChangesSection, renderProposalSection } from "../../src/rendering/render-plan.js";
 import { PROBLEM_KINDS, type Problem } from "../../src/domain/diagnosis/evaluate.js";
 import { recordedKinds } from "../../src/rendering/render-diagnosis.js";
 
 const problem = (key: string, what: string) => ({ key, what }) as Problem;
 
-describe("renderPlanSection", () => {
+describe("renderProposalSection", () => {
   it("renders what apply would create and what exists (snapshot)", () => {
     expect(
-      renderPlanSection({
+      renderProposalSection({
         id: "3f9c2ab",
         config: "c",
         problems: [],
@@ -28,7 +28,7 @@ describe("renderPlanSection", () => {
   });
 
   it("says when there is nothing to create", () => {
-    expect(renderPlanSection({ id: "0000000", config: "c", problems: [], items: [] })).toBe(
+    expect(renderProposalSection({ id: "0000000", config: "c", problems: [], items: [] })).toBe(
       "#### Plan `0000000`\nNothing to create: every planned follow-up exists.",
     );
   });

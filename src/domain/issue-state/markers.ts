@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PlanRecord, Review } from "../follow-up-plan/summarize-plan.js";
+import type { Proposal, Review } from "../follow-up-plan/to-proposal.js";
 
 /**
  * The one module that knows the app's hidden markers and the state it keeps on an issue. Everything the app remembers
@@ -49,7 +49,7 @@ export interface DiagnosisState {
   /** The kinds of problem the version that wrote `problems` could report (`PROBLEM_KINDS`); absent in version 1. */
   kinds?: string[];
   /** The plan last shown by `/triage plan` (or the review-mode label), for `/triage apply` to check against. */
-  plan?: PlanRecord;
+  plan?: Proposal;
   /** Maintainers' reviews of follow-ups, by template. A rejection is remembered here for good. */
   reviews?: Record<string, Review>;
   /** What follow-ups did not get when they were opened (a milestone or type), one line each. */
@@ -82,7 +82,7 @@ export interface MarkerLog {
 
 // Loose objects: fields a later release adds survive a rewrite by this one.
 const issueNumber = z.number().int().positive();
-const PlanRecordSchema = z.looseObject({
+const ProposalSchema = z.looseObject({
   id: z.string(),
   config: z.string(),
   problems: z.array(z.string()),
@@ -113,7 +113,7 @@ const StateFields = {
   ),
   problems: z.array(z.string()),
   kinds: z.array(z.string()).optional(),
-  plan: PlanRecordSchema.optional(),
+  plan: ProposalSchema.optional(),
   reviews: z.record(z.string(), z.enum(["approved", "rejected"])).optional(),
   notSet: z.array(z.string()).optional(),
   autoClosed: z.array(issueNumber).optional(),

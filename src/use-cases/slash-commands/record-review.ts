@@ -1,5 +1,5 @@
 import { readFollowUpMarker, replaceMarker, type FollowUpMarker } from "../../domain/issue-state/markers.js";
-import type { Review } from "../../domain/follow-up-plan/summarize-plan.js";
+import type { Review } from "../../domain/follow-up-plan/to-proposal.js";
 import { refreshFollowUpList } from "../triage/refresh-follow-up-list.js";
 import type { GhComment, GhIssue } from "../ports/issue-github.js";
 import type { CommandContext } from "./command.js";

@@ -7,7 +7,7 @@ import {
   type MarkerLog,
 } from "../../domain/issue-state/markers.js";
 import { followUpList } from "../../rendering/render-diagnosis.js";
-import { reviewState, type Review } from "../../domain/follow-up-plan/summarize-plan.js";
+import { reviewState, type Review } from "../../domain/follow-up-plan/to-proposal.js";
 import type { IssueGitHub } from "../ports/issue-github.js";
 import { recall } from "./run-triage.js";
 

@@ -51,14 +51,14 @@ import { sameDiagnosisComment } from "../../rendering/same-diagnosis-comment.js"
 import { renderProblemsComment } from "../../rendering/render-problems.js";
 import { parseTemplate, type Template } from "../../domain/config/follow-up-template.js";
 import { replaceOwnSection } from "../../rendering/own-section.js";
-import { renderChangesSection, renderNotSetSection, renderPlanSection } from "../../rendering/render-plan.js";
+import { renderChangesSection, renderNotSetSection, renderProposalSection } from "../../rendering/render-plan.js";
 import {
   reviewState,
-  stalePlanReasons,
-  summarizePlan,
-  type PlanRecord,
+  staleProposalReasons,
+  toProposal,
+  type Proposal,
   type Review,
-} from "../../domain/follow-up-plan/summarize-plan.js";
+} from "../../domain/follow-up-plan/to-proposal.js";
 import type { TriageObserver } from "../ports/triage-observer.js";
 import { ConfigSchema } from "../../domain/config/schema.js";
 import type { RateLimitStore } from "../ports/rate-limit-store.js";
@@ -137,9 +137,9 @@ export interface TriageDeps {
 
 export type TriageOutcome =
   | { kind: "config-error"; problems: ConfigProblem[] }
-  | { kind: "done"; diagnosis: Diagnosis; plan: TriagePlan; created: number[]; closed: boolean; shown?: PlanRecord }
+  | { kind: "done"; diagnosis: Diagnosis; plan: TriagePlan; created: number[]; closed: boolean; shown?: Proposal }
   /** `apply` refused: the plan shown is not current. The comment now shows `shown`, the fresh plan. */
-  | { kind: "stale"; reasons: string[]; shown: PlanRecord }
+  | { kind: "stale"; reasons: string[]; shown: Proposal }
   /**
    * Refused by `max_triages_per_hour`; nothing was read or written. `message` says what limit and when it resets;
    * `first` is true for the first refusal of the window (the one worth reporting on the issue).
@@ -429,7 +429,7 @@ async function triageOnce(
   // Every follow-up the app opens waits for a maintainer's review (`/triage approve` takes the label off).
   plan.create = plan.create.map((d) => ({ ...d, labels: [...new Set([...d.labels, config.review_label])] }));
   const reviews = memory.reviews;
-  const fresh = summarizePlan({ config, diagnosis, create: plan.create, existing: memory.followUps, reviews });
+  const fresh = toProposal({ config, diagnosis, create: plan.create, existing: memory.followUps, reviews });
   const followUpMode = options.apply ? "create" : (options.followUps ?? (config.mode === "auto" ? "create" : "plan"));
   const recordedLinks = new Map((memory.state?.followUps ?? []).map((f) => [f.number, f.blockedBy ?? []]));
   const refs: FollowUpRef[] = memory.followUps.map((f) => ({ ...f, blockedBy: recordedLinks.get(f.number) }));
@@ -450,14 +450,14 @@ async function triageOnce(
   const autoClosed = [...(memory.state?.autoClosed ?? []), ...closedNow].filter(
     (n, i, all) => all.indexOf(n) === i && refs.some((r) => r.number === n && r.state === "closed"),
   );
-  const render = (shown: PlanRecord | undefined, close: boolean) => {
+  const render = (shown: Proposal | undefined, close: boolean) => {
     const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
     list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
     const sections = [
       options.showChanges
         ? renderChangesSection(memory.state?.problems, diagnosis.problems, recordedKinds(memory.state))
         : "",
-      shown ? renderPlanSection(shown) : "",
+      shown ? renderProposalSection(shown) : "",
       ...extraSections,
       renderNotSetSection([...notSet, ...refused]),
     ].filter(Boolean);
@@ -479,7 +479,7 @@ async function triageOnce(
   };
 
   if (options.apply) {
-    const reasons = stalePlanReasons(memory.state?.plan, fresh, options.apply.planId);
+    const reasons = staleProposalReasons(memory.state?.plan, fresh, options.apply.planId);
     if (reasons.length) {
       await upsertComment(gh, memory, render(fresh, false));
       deps.log.info({ issue: parent.number, reasons, plan: fresh.id }, "apply refused: the plan is not current");

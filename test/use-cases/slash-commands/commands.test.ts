@@ -5,7 +5,7 @@
  * (`runCommandJob`) runs exactly as the webhook runs it; only GitHub is the fake.
  */
 import { beforeEach, describe, expect, it } from "@jest/globals";
-import type { PlanRecord } from "../../../src/domain/follow-up-plan/summarize-plan.js";
+import type { Proposal } from "../../../src/domain/follow-up-plan/to-proposal.js";
 import { readMarker } from "../../../src/domain/issue-state/markers.js";
 import { scenarioConfigYaml, scenarioServices } from "../../../dev/scenario.js";
 import { type FakeGitHub, refuse } from "../../../dev/fake-github.js";
@@ -36,7 +36,7 @@ const MISSING = "missing:staging:netra-backend:JWT_SECRET_STAGING";
 /** The scenario's drift notes (warnings): production lacks variables staging has. They stay across checks. */
 const DRIFT = ["drift:staging>production:netra-backend", "drift:staging>production:auth-service"];
 const FOLLOW_UP_NOTE = "\n\nConsolidate.\n\nA note a maintainer added.";
-const planOf = (w: GitHubWorld) => readMarker<{ plan?: PlanRecord }>("diagnosis", diagnosisOf(w)?.body)?.plan;
+const planOf = (w: GitHubWorld) => readMarker<{ plan?: Proposal }>("diagnosis", diagnosisOf(w)?.body)?.plan;
 const diagnosis = (w: GitHubWorld) => diagnosisOf(w)?.body ?? "";
 const issue = (w: GitHubWorld, n = 930) => w.issue(FULL, n)!;
 const stateOf = (w: GitHubWorld, n = 930) => `${issue(w, n).state}/${issue(w, n).state_reason}`;
@@ -411,7 +411,7 @@ async function showPlan(w: GitHubWorld, run: (body: string, author?: string) => 
 }
 
 describe("/triage apply", () => {
-  let shown: PlanRecord;
+  let shown: Proposal;
   it.each(
     table({
       "creates exactly what the plan shown lists, each with the review label and its structure, and clears the plan": {

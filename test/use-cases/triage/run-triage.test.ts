@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { FakeGitHub } from "../../../dev/fake-github.js";
 import type { GitHubWorld } from "../../../dev/github-world.js";
 import { parseAllowedProjects } from "../../../src/domain/config/allowed-projects.js";
-import type { PlanRecord } from "../../../src/domain/follow-up-plan/summarize-plan.js";
+import type { Proposal } from "../../../src/domain/follow-up-plan/to-proposal.js";
 import { readMarker } from "../../../src/domain/issue-state/markers.js";
 import {
   runTriage,
@@ -94,7 +94,7 @@ describe("runTriage", () => {
         sees: (outcome, w) => {
           expect(outcome).toMatchObject({ kind: "done", created: [] });
           expect(diagnosis(w)).toContain("would create:");
-          expect(readMarker<{ plan: PlanRecord }>("diagnosis", diagnosis(w))!.plan.items).toHaveLength(4);
+          expect(readMarker<{ plan: Proposal }>("diagnosis", diagnosis(w))!.plan.items).toHaveLength(4);
           expect(followUpsOf(w)).toEqual([]);
         },
       },

@@ -8,8 +8,8 @@ export type Review = "approved" | "rejected";
 /** What the diagnosis comment shows for each follow-up. */
 export type ReviewState = "open" | "approved" | "rejected" | "done";
 
-/** One follow-up in a plan: to be created, or already there. */
-export interface PlanItem {
+/** One follow-up in a proposal: to be created, or already there. */
+export interface ProposalItem {
   template: string;
   title: string;
   labels: string[];
@@ -28,16 +28,17 @@ export interface PlanItem {
 }
 
 /**
- * A plan as shown to maintainers, remembered in the diagnosis marker so `apply` can tell whether it is still current.
+ * The proposal: the follow-up plan as shown to maintainers, remembered in the diagnosis marker so `apply` can tell
+ * whether it is still current.
  */
-export interface PlanRecord {
+export interface Proposal {
   /** Short id: a hash of everything below. */
   id: string;
   /** Hash of the validated configuration the plan was made from. */
   config: string;
   /** The problem keys of the diagnosis the plan was made from. */
   problems: string[];
-  items: PlanItem[];
+  items: ProposalItem[];
 }
 
 const hash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex");
@@ -53,17 +54,20 @@ export function reviewState(
   return review === "approved" ? "approved" : "open";
 }
 
-/** The plan as data with a stable id: same config, same diagnosis and same follow-ups give the same id. */
-export function summarizePlan(input: {
+/**
+ * The proposal for a follow-up plan, with a stable id: same config, same diagnosis and same follow-ups give the same
+ * id.
+ */
+export function toProposal(input: {
   config: Config;
   diagnosis: Diagnosis;
   create: NewFollowUp[];
   existing: ExistingFollowUp[];
   reviews: Record<string, Review>;
-}): PlanRecord {
-  const items: PlanItem[] = [
+}): Proposal {
+  const items: ProposalItem[] = [
     ...input.create.map(
-      (d): PlanItem => ({
+      (d): ProposalItem => ({
         template: d.template,
         title: d.title,
         labels: d.labels,
@@ -77,7 +81,7 @@ export function summarizePlan(input: {
       }),
     ),
     ...input.existing.map(
-      (e): PlanItem => ({
+      (e): ProposalItem => ({
         template: e.template,
         title: e.title,
         labels: [],
@@ -104,7 +108,7 @@ export function summarizePlan(input: {
  * Why a shown plan may not be applied any more: empty when `fresh` is the plan that was shown (and, if `planId` was
  * given, that is its id). Each reason says what changed, in words a maintainer can check.
  */
-export function stalePlanReasons(shown: PlanRecord | undefined, fresh: PlanRecord, planId?: string): string[] {
+export function staleProposalReasons(shown: Proposal | undefined, fresh: Proposal, planId?: string): string[] {
   if (!shown) return ["no plan has been shown on this issue yet"];
   const reasons: string[] = [];
   if (planId && planId !== shown.id) reasons.push(`plan \`${planId}\` is not the plan shown last (\`${shown.id}\`)`);
@@ -113,8 +117,8 @@ export function stalePlanReasons(shown: PlanRecord | undefined, fresh: PlanRecor
   const appeared = fresh.problems.filter((k) => !shown.problems.includes(k));
   if (fixed.length) reasons.push(`the live check no longer finds ${fixed.map((k) => `\`${k}\``).join(", ")}`);
   if (appeared.length) reasons.push(`the live check now finds ${appeared.map((k) => `\`${k}\``).join(", ")}`);
-  const parts = (i: PlanItem) => (i.action === "create" ? PARTS.map(([, part]) => part(i)).join("|") : "");
-  const line = (i: PlanItem) => `${i.template}:${i.action}:${i.number ?? ""}:${parts(i)}`;
+  const parts = (i: ProposalItem) => (i.action === "create" ? PARTS.map(([, part]) => part(i)).join("|") : "");
+  const line = (i: ProposalItem) => `${i.template}:${i.action}:${i.number ?? ""}:${parts(i)}`;
   const before = new Map(shown.items.map((i) => [i.template, i]));
   const after = new Map(fresh.items.map((i) => [i.template, i]));
   for (const template of new Set([...before.keys(), ...after.keys()])) {
@@ -135,7 +139,7 @@ export function stalePlanReasons(shown: PlanRecord | undefined, fresh: PlanRecor
 }
 
 /** The parts of a planned follow-up that make a shown plan stale when they change, with how a maintainer names them. */
-const PARTS: Array<[string, (i: PlanItem) => string]> = [
+const PARTS: Array<[string, (i: ProposalItem) => string]> = [
   ["title", (i) => i.title],
   ["labels", (i) => i.labels.join(",")],
   ["assignees", (i) => i.assignees.join(",")],
@@ -145,7 +149,7 @@ const PARTS: Array<[string, (i: PlanItem) => string]> = [
 ];
 
 /** What changed between two versions of a planned follow-up: "milestone: `Sprint 12` → none". */
-function changedParts(a: PlanItem, b: PlanItem): string {
+function changedParts(a: ProposalItem, b: ProposalItem): string {
   const shown = (value: string) =>
     value
       ? value

@@ -1,9 +1,9 @@
 import {
   reviewState,
-  stalePlanReasons,
-  summarizePlan,
-  type PlanRecord,
-} from "../../../src/domain/follow-up-plan/summarize-plan.js";
+  staleProposalReasons,
+  toProposal,
+  type Proposal,
+} from "../../../src/domain/follow-up-plan/to-proposal.js";
 import type { NewFollowUp } from "../../../src/domain/follow-up-plan/triage-plan.js";
 import { ConfigSchema } from "../../../src/domain/config/schema.js";
 import type { Diagnosis } from "../../../src/domain/diagnosis/evaluate.js";
@@ -33,7 +33,7 @@ const existing = (template: string, number: number) => ({
 });
 
 const base = () =>
-  summarizePlan({
+  toProposal({
     config,
     diagnosis: diagnosis(["missing:a"]),
     create: [draft("immediate-fix"), draft("health-monitoring")],
@@ -41,10 +41,10 @@ const base = () =>
     reviews: {},
   });
 
-describe("summarizePlan", () => {
+describe("toProposal", () => {
   it("gives the same 7-character id for the same inputs, in config order", () => {
     const a = base();
-    const b = summarizePlan({
+    const b = toProposal({
       config,
       diagnosis: diagnosis(["missing:a"]),
       create: [draft("health-monitoring"), draft("immediate-fix")],
@@ -58,7 +58,7 @@ describe("summarizePlan", () => {
 
   it("does not change when a person edits the title of an existing follow-up", () => {
     const make = (title: string) =>
-      summarizePlan({
+      toProposal({
         config,
         diagnosis: diagnosis([]),
         create: [],
@@ -69,9 +69,9 @@ describe("summarizePlan", () => {
   });
 });
 
-describe("stalePlanReasons", () => {
+describe("staleProposalReasons", () => {
   const shown = base();
-  it.each<[string, PlanRecord | undefined, PlanRecord, string | undefined, string[]]>([
+  it.each<[string, Proposal | undefined, Proposal, string | undefined, string[]]>([
     ["the same plan", shown, base(), undefined, []],
     ["the same plan, by id", shown, base(), shown.id, []],
     ["no plan shown", undefined, base(), undefined, ["no plan has been shown on this issue yet"]],
@@ -80,7 +80,7 @@ describe("stalePlanReasons", () => {
     [
       "a problem fixed and one new",
       shown,
-      summarizePlan({
+      toProposal({
         config,
         diagnosis: diagnosis(["missing:b"]),
         create: [draft("immediate-fix"), draft("health-monitoring")],
@@ -93,7 +93,7 @@ describe("stalePlanReasons", () => {
     [
       "a follow-up created since",
       shown,
-      summarizePlan({
+      toProposal({
         config,
         diagnosis: diagnosis(["missing:a"]),
         create: [draft("health-monitoring")],
@@ -106,7 +106,7 @@ describe("stalePlanReasons", () => {
     [
       "a follow-up rejected since",
       shown,
-      summarizePlan({
+      toProposal({
         config,
         diagnosis: diagnosis(["missing:a"]),
         create: [draft("health-monitoring")],
@@ -119,7 +119,7 @@ describe("stalePlanReasons", () => {
     [
       "a title changed",
       shown,
-      summarizePlan({
+      toProposal({
         config,
         diagnosis: diagnosis(["missing:a"]),
         create: [draft("immediate-fix", "New"), draft("health-monitoring")],
@@ -132,7 +132,7 @@ describe("stalePlanReasons", () => {
     [
       "a follow-up no longer planned",
       shown,
-      summarizePlan({
+      toProposal({
         config,
         diagnosis: diagnosis(["missing:a"]),
         create: [draft("health-monitoring")],
@@ -143,7 +143,7 @@ describe("stalePlanReasons", () => {
       ["follow-up `immediate-fix` is no longer planned"],
     ],
   ])("%s", (_name, before, fresh, planId, reasons) => {
-    expect(stalePlanReasons(before, fresh, planId)).toEqual(reasons);
+    expect(staleProposalReasons(before, fresh, planId)).toEqual(reasons);
   });
 });
 
