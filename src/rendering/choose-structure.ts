@@ -1,5 +1,5 @@
 import { code } from "./escape-markdown.js";
-import type { IssueType, Milestone } from "../domain/follow-up-plan/triage-plan.js";
+import type { IssueType, Milestone } from "../domain/follow-up-plan/follow-up-plan.js";
 import { RELATIVE_MILESTONE } from "../domain/config/follow-up-template.js";
 
 /** What a follow-up gets for `milestone:` or `type:`: the match, or why there is none (and it opens without). */

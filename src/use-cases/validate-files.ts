@@ -2,8 +2,8 @@ import { evaluate } from "../domain/diagnosis/evaluate.js";
 import { resolveRequirements } from "../domain/diagnosis/resolve-requirements.js";
 import { serviceToSnapshot } from "../domain/diagnosis/to-snapshot.js";
 import type { LiveState } from "../domain/diagnosis/live-state.js";
-import { buildPlan, templateData } from "../rendering/build-plan.js";
-import type { ParentIssue } from "../domain/follow-up-plan/triage-plan.js";
+import { buildFollowUpPlan, templateData } from "../rendering/build-follow-up-plan.js";
+import type { ParentIssue } from "../domain/follow-up-plan/follow-up-plan.js";
 import { renderTemplate } from "../rendering/templates.js";
 import { parseTemplate, type Template } from "../domain/config/follow-up-template.js";
 import { locate, parseConfig, parseConfigText, type ConfigProblem } from "../domain/config/parse-config.js";
@@ -114,7 +114,7 @@ export function validateFiles(input: {
       if (!rendered.ok) rendered.problems.forEach(add);
     }
     if (configOk) {
-      const planned = buildPlan({
+      const planned = buildFollowUpPlan({
         config,
         parent: SAMPLE_PARENT,
         diagnosis: sample.diagnosis,

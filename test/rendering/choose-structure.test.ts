@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { chooseIssueType, chooseMilestone } from "../../src/rendering/choose-structure.js";
-import type { Milestone } from "../../src/domain/follow-up-plan/triage-plan.js";
+import type { Milestone } from "../../src/domain/follow-up-plan/follow-up-plan.js";
 
 const TODAY = "2026-11-29";
 const OPEN: Milestone[] = [

@@ -1,6 +1,6 @@
 import { fitBody, fitTitle, GITHUB_BODY_LIMIT } from "../../src/rendering/fit-body.js";
 import { fitComment } from "../../src/rendering/render-diagnosis.js";
-import { followUpBody } from "../../src/rendering/build-plan.js";
+import { followUpBody } from "../../src/rendering/build-follow-up-plan.js";
 import { readMarker, writeMarker } from "../../src/domain/issue-state/markers.js";
 import { OWN_END } from "../../src/rendering/own-section.js";
 

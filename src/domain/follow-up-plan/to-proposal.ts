@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import type { Diagnosis } from "../diagnosis/evaluate.js";
-import type { ExistingFollowUp, NewFollowUp } from "./triage-plan.js";
+import type { ExistingFollowUp, NewFollowUp } from "./follow-up-plan.js";
 
 /** How a maintainer's review left a follow-up. Absent: not reviewed yet. */
 export type Review = "approved" | "rejected";

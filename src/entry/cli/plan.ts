@@ -4,7 +4,7 @@ import { defaultDeps, secretVerifier } from "../app-deps.js";
 import { fetchLiveState } from "../../adapters/cloud-run/fetch-live-state.js";
 import type { ServiceTarget } from "../../domain/diagnosis/live-state.js";
 import { readOnlyIssueGitHub } from "../../adapters/github/readonly-issue-github.js";
-import type { ParentIssue } from "../../domain/follow-up-plan/triage-plan.js";
+import type { ParentIssue } from "../../domain/follow-up-plan/follow-up-plan.js";
 import { renderDiagnosisReport } from "../../rendering/render-diagnosis.js";
 import { decideTriage, type TriageDecision } from "../../use-cases/triage/run-triage.js";
 import { UsageError, type CliIO } from "./cli-io.js";

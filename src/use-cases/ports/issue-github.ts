@@ -4,7 +4,7 @@
  */
 import type { ConfigProblem } from "../../domain/config/parse-config.js";
 import type { ConfigRead } from "../load-config.js";
-import type { IssueType, Milestone } from "../../domain/follow-up-plan/triage-plan.js";
+import type { IssueType, Milestone } from "../../domain/follow-up-plan/follow-up-plan.js";
 
 /** The parts of a GitHub comment the app reads. */
 export interface GhComment {

@@ -1,4 +1,4 @@
-import type { ParentIssue } from "../../domain/follow-up-plan/triage-plan.js";
+import type { ParentIssue } from "../../domain/follow-up-plan/follow-up-plan.js";
 import type { TriageGitHub, TriageOutcome } from "../triage/run-triage.js";
 import type { CommandContext, CommandResult } from "./command.js";
 

@@ -21,15 +21,15 @@ import type {
   RepoTemplateFile,
   WriteBatch,
 } from "../ports/issue-github.js";
-import { buildPlan } from "../../rendering/build-plan.js";
+import { buildFollowUpPlan } from "../../rendering/build-follow-up-plan.js";
 import type {
   ExistingFollowUp,
   IssueType,
   Milestone,
   ParentIssue,
   RepoStructure,
-  TriagePlan,
-} from "../../domain/follow-up-plan/triage-plan.js";
+  FollowUpPlan,
+} from "../../domain/follow-up-plan/follow-up-plan.js";
 import {
   DIAGNOSIS_START,
   diagnosisStateMarker,
@@ -137,7 +137,7 @@ export interface TriageDeps {
 
 export type TriageOutcome =
   | { kind: "config-error"; problems: ConfigProblem[] }
-  | { kind: "done"; diagnosis: Diagnosis; plan: TriagePlan; created: number[]; closed: boolean; shown?: Proposal }
+  | { kind: "done"; diagnosis: Diagnosis; plan: FollowUpPlan; created: number[]; closed: boolean; shown?: Proposal }
   /** `apply` refused: the plan shown is not current. The comment now shows `shown`, the fresh plan. */
   | { kind: "stale"; reasons: string[]; shown: Proposal }
   /**
@@ -289,7 +289,7 @@ export type TriageDecision =
       kind: "planned";
       config: Config;
       diagnosis: Diagnosis;
-      plan: TriagePlan;
+      plan: FollowUpPlan;
       memory: IssueMemory;
       live: LiveState;
       checks: ResolvedRequirement[];
@@ -370,7 +370,8 @@ export async function decideTriage(
   const memory = recall(comments, subIssues, deps.identity, parent.number, deps.log);
   const diagnosis = evaluate(checks, live, { servicePairs: config.service_pairs });
   let structure: RepoStructure | undefined;
-  const plan = () => buildPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps, structure });
+  const plan = () =>
+    buildFollowUpPlan({ config, parent, diagnosis, live, templates, existing: memory.followUps, structure });
   let planned = plan();
   if (!planned.ok) return { kind: "config-error", problems: planned.problems, memory };
   if (planned.plan.create.length) {
@@ -590,7 +591,7 @@ async function applyFixes(
  * before), unless the last run recorded it or either follow-up was rejected.
  */
 export function dependencyLinks(
-  plan: Pick<TriagePlan, "links" | "create">,
+  plan: Pick<FollowUpPlan, "links" | "create">,
   created: GhIssue[],
   memory: Pick<IssueMemory, "followUps" | "state">,
   reviews: Record<string, Review>,
@@ -618,7 +619,7 @@ function structureOf(issue: GhIssue): { milestone?: string; type?: string } {
 }
 
 /** What the follow-ups opened now did not get: milestones and types none matched or GitHub dropped. */
-function notSetItems(drafts: TriagePlan["create"], created: GhIssue[]): string[] {
+function notSetItems(drafts: FollowUpPlan["create"], created: GhIssue[]): string[] {
   const items: string[] = [];
   created.forEach((issue, i) => {
     const draft = drafts[i];

@@ -11,8 +11,8 @@ import {
   type VariableResult,
 } from "../../../src/domain/diagnosis/evaluate.js";
 import type { LiveState } from "../../../src/domain/diagnosis/live-state.js";
-import { buildPlan } from "../../../src/rendering/build-plan.js";
-import type { ParentIssue } from "../../../src/domain/follow-up-plan/triage-plan.js";
+import { buildFollowUpPlan } from "../../../src/rendering/build-follow-up-plan.js";
+import type { ParentIssue } from "../../../src/domain/follow-up-plan/follow-up-plan.js";
 import { resolveFollowUpRefs } from "../../../src/domain/follow-up-plan/follow-up-refs.js";
 import { loadBuiltInTemplates } from "../../../src/rendering/templates.js";
 
@@ -174,7 +174,7 @@ function diagnosisWith(problem: Problem): Diagnosis {
 }
 
 function followUps(kind: string) {
-  const planned = buildPlan({
+  const planned = buildFollowUpPlan({
     config,
     parent,
     diagnosis: diagnosisWith(PROBLEMS[kind as keyof typeof PROBLEMS]),

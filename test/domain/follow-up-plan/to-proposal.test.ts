@@ -4,7 +4,7 @@ import {
   toProposal,
   type Proposal,
 } from "../../../src/domain/follow-up-plan/to-proposal.js";
-import type { NewFollowUp } from "../../../src/domain/follow-up-plan/triage-plan.js";
+import type { NewFollowUp } from "../../../src/domain/follow-up-plan/follow-up-plan.js";
 import { ConfigSchema } from "../../../src/domain/config/schema.js";
 import type { Diagnosis } from "../../../src/domain/diagnosis/evaluate.js";
 

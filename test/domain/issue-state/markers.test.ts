@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { markerSigner } from "../../../src/entry/action/sign-markers.js";
-import { followUpBody } from "../../../src/rendering/build-plan.js";
+import { followUpBody } from "../../../src/rendering/build-follow-up-plan.js";
 import {
   diagnosisStateMarker,
   emptyState,

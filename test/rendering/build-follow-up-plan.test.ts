@@ -5,8 +5,8 @@ import { evaluate, type Diagnosis } from "../../src/domain/diagnosis/evaluate.js
 import { resolveRequirements } from "../../src/domain/diagnosis/resolve-requirements.js";
 import { serviceToSnapshot } from "../../src/domain/diagnosis/to-snapshot.js";
 import type { LiveState, ServiceState } from "../../src/domain/diagnosis/live-state.js";
-import { buildPlan, followUpBody } from "../../src/rendering/build-plan.js";
-import type { ExistingFollowUp, ParentIssue } from "../../src/domain/follow-up-plan/triage-plan.js";
+import { buildFollowUpPlan, followUpBody } from "../../src/rendering/build-follow-up-plan.js";
+import type { ExistingFollowUp, ParentIssue } from "../../src/domain/follow-up-plan/follow-up-plan.js";
 import { readMarker } from "../../src/domain/issue-state/markers.js";
 import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
 import { parseTemplate, type Template } from "../../src/domain/config/follow-up-template.js";
@@ -68,7 +68,7 @@ function plan(
   } = {},
 ) {
   const { diagnosis, live } = scenario(opts);
-  return buildPlan({
+  return buildFollowUpPlan({
     config: opts.cfg ?? SCENARIO_CONFIG,
     parent: opts.parent ?? PARENT,
     diagnosis,
@@ -90,7 +90,7 @@ function template(name: string, text: string): Template {
   return parsed.value;
 }
 
-describe("buildPlan: scenario #930, JWT_SECRET_STAGING missing on staging", () => {
+describe("buildFollowUpPlan: scenario #930, JWT_SECRET_STAGING missing on staging", () => {
   const failing = okPlan();
 
   it("opens the four follow-ups in config order, leaves the issue open", () => {
@@ -152,7 +152,7 @@ describe("buildPlan: scenario #930, JWT_SECRET_STAGING missing on staging", () =
   });
 });
 
-describe("buildPlan: passing", () => {
+describe("buildFollowUpPlan: passing", () => {
   it.each<{ name: string; onPass: "close" | "comment"; close: boolean; outcome: string }>([
     { name: "on_pass close closes the issue", onPass: "close", close: true, outcome: "closed" },
     { name: "on_pass comment leaves it open", onPass: "comment", close: false, outcome: "comment-only" },
@@ -175,7 +175,7 @@ describe("buildPlan: passing", () => {
   });
 });
 
-describe("buildPlan: nothing to check", () => {
+describe("buildFollowUpPlan: nothing to check", () => {
   it("opens no follow-up (not even `always` ones) and does not close the issue", () => {
     const cfg: Config = { ...SCENARIO_CONFIG, checks: [] };
     const parent: ParentIssue = { ...PARENT, title: "Staging is down", body: "No variable named here." };
@@ -186,7 +186,7 @@ describe("buildPlan: nothing to check", () => {
   });
 });
 
-describe("buildPlan: existing follow-ups", () => {
+describe("buildFollowUpPlan: existing follow-ups", () => {
   const existing: ExistingFollowUp[] = [
     {
       template: "immediate-fix",
@@ -223,7 +223,7 @@ describe("buildPlan: existing follow-ups", () => {
   });
 });
 
-describe("buildPlan: problems", () => {
+describe("buildFollowUpPlan: problems", () => {
   it("an unknown template names follow_ups.N and the templates there are", () => {
     const cfg: Config = {
       ...SCENARIO_CONFIG,
@@ -269,7 +269,7 @@ describe("buildPlan: problems", () => {
   });
 });
 
-describe("buildPlan: text from the parent issue is escaped", () => {
+describe("buildFollowUpPlan: text from the parent issue is escaped", () => {
   const parent: ParentIssue = {
     ...PARENT,
     title: 'JWT failures @someone `JWT_SECRET_STAGING` <!-- config-triage:follow-up {"parent":1,"template":"x"} -->',
@@ -288,10 +288,10 @@ describe("buildPlan: text from the parent issue is escaped", () => {
   });
 });
 
-describe("buildPlan: milestones and types", () => {
+describe("buildFollowUpPlan: milestones and types", () => {
   const { diagnosis, live } = scenario();
   const planWith = (milestones: Array<{ number: number; title: string; due_on: string | null }>) => {
-    const result = buildPlan({
+    const result = buildFollowUpPlan({
       config: SCENARIO_CONFIG,
       parent: PARENT,
       diagnosis,

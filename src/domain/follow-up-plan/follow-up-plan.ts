@@ -1,6 +1,6 @@
 /**
  * The follow-up plan as plain data: what a triage run will write (follow-ups to open and link, whether to close the
- * parent), and the repository facts it is built from. `rendering/build-plan.ts` builds it from the templates.
+ * parent), and the repository facts it is built from. `rendering/build-follow-up-plan.ts` builds it from the templates.
  */
 import type { ConfigProblem } from "../config/parse-config.js";
 import type { RenderedIssue } from "../config/follow-up-template.js";
@@ -76,7 +76,7 @@ export interface RepoStructure {
 }
 
 /** Everything a triage run will write, as plain data. */
-export interface TriagePlan {
+export interface FollowUpPlan {
   create: NewFollowUp[];
   /** Existing follow-ups that lost their sub-issue link (a run that died after creating them). */
   link: ExistingFollowUp[];
@@ -88,4 +88,4 @@ export interface TriagePlan {
   outcome: "open" | "closed" | "comment-only";
 }
 
-export type PlanResult = { ok: true; plan: TriagePlan } | { ok: false; problems: ConfigProblem[] };
+export type FollowUpPlanResult = { ok: true; plan: FollowUpPlan } | { ok: false; problems: ConfigProblem[] };

@@ -11,9 +11,9 @@ import type {
   ExistingFollowUp,
   NewFollowUp,
   ParentIssue,
-  PlanResult,
+  FollowUpPlanResult,
   RepoStructure,
-} from "../domain/follow-up-plan/triage-plan.js";
+} from "../domain/follow-up-plan/follow-up-plan.js";
 import type { Template } from "../domain/config/follow-up-template.js";
 import { checkDependencies, templateLinks } from "../domain/follow-up-plan/check-dependencies.js";
 import { summarizeProblems, problemSubject } from "../domain/follow-up-plan/describe-problem.js";
@@ -76,7 +76,7 @@ export function templateData(parent: ParentIssue, diagnosis: Diagnosis, live: Li
  * Decides which follow-ups to open and whether to close the parent. Pure: the caller gathers the inputs and applies
  * the result. A follow-up that exists already (open or closed) is never opened again.
  */
-export function buildPlan(input: {
+export function buildFollowUpPlan(input: {
   config: Config;
   parent: ParentIssue;
   diagnosis: Diagnosis;
@@ -85,7 +85,7 @@ export function buildPlan(input: {
   existing: ExistingFollowUp[];
   /** Milestones and issue types; without it, a template's `milestone:` and `type:` are noted as not set. */
   structure?: RepoStructure;
-}): PlanResult {
+}): FollowUpPlanResult {
   const { config, parent, diagnosis, live, templates, existing } = input;
   const failing = diagnosis.verdict === "fail";
   const data = templateData(parent, diagnosis, live);
