@@ -32,7 +32,7 @@ export interface DiagnosisCommentInput {
   followUps: FollowUpRef[];
   /** What happens to the issue because of this check. */
   outcome: "open" | "closed" | "comment-only";
-  plan?: Proposal;
+  proposal?: Proposal;
   reviews?: Record<string, Review>;
   /** Extra sections (changes since the last check, the plan), shown after the follow-ups. */
   sections?: string[];
@@ -311,7 +311,7 @@ export function renderDiagnosisComment(input: DiagnosisCommentInput): string {
       MAX_STATE_KEYS_CHARS,
     ),
     kinds: [...PROBLEM_KINDS],
-    ...(input.plan ? { plan: input.plan } : {}),
+    ...(input.proposal ? { plan: input.proposal } : {}),
     ...(input.reviews && Object.keys(input.reviews).length ? { reviews: input.reviews } : {}),
     ...(input.notSet?.length ? { notSet: input.notSet } : {}),
     ...(input.autoClosed?.length ? { autoClosed: input.autoClosed } : {}),

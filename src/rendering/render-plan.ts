@@ -2,18 +2,18 @@ import { problemKind, type Problem } from "../domain/diagnosis/evaluate.js";
 import type { ProposalItem, Proposal } from "../domain/follow-up-plan/to-proposal.js";
 import { code } from "./escape-markdown.js";
 
-/** The plan section of the diagnosis comment: what `/triage apply` would create, and what exists already. */
-export function renderProposalSection(plan: Proposal): string {
-  const create = plan.items.filter((i) => i.action === "create");
-  const rest = plan.items.filter((i) => i.action !== "create");
-  const lines = [`#### Plan ${code(plan.id)}`];
+/** The proposal's section of the diagnosis comment ("Plan"): what `/triage apply` would create, what exists. */
+export function renderProposalSection(proposal: Proposal): string {
+  const create = proposal.items.filter((i) => i.action === "create");
+  const rest = proposal.items.filter((i) => i.action !== "create");
+  const lines = [`#### Plan ${code(proposal.id)}`];
   if (create.length) {
     lines.push(
-      `\`/triage apply ${plan.id}\` would create:`,
+      `\`/triage apply ${proposal.id}\` would create:`,
       "",
       "| Follow-up | Title | Blocked by | Milestone | Type | Labels | Assignees |",
       "|---|---|---|---|---|---|---|",
-      ...create.map(planRow),
+      ...create.map(proposalRow),
     );
     const notes = create.flatMap((i) => (i.notes ?? []).map((n) => `- ${code(i.template)}: ${n}; it opens without.`));
     if (notes.length) lines.push("", ...notes);
@@ -44,8 +44,8 @@ export function renderNotSetSection(items: string[]): string {
   ].join("\n");
 }
 
-/** One row of the plan's table; `—` for an empty cell. */
-function planRow(i: ProposalItem): string {
+/** One row of the proposal's table; `—` for an empty cell. */
+function proposalRow(i: ProposalItem): string {
   // Names people wrote (labels, milestones) must not end the table's cell.
   const cell = (x: string) => code(x).replace(/\|/g, "\\|");
   const list = (xs: string[] | undefined) => (xs ?? []).map(cell).join(", ") || "—";

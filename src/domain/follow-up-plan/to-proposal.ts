@@ -105,13 +105,14 @@ export function toProposal(input: {
 }
 
 /**
- * Why a shown plan may not be applied any more: empty when `fresh` is the plan that was shown (and, if `planId` was
+ * Why a shown plan may not be applied any more: empty when `fresh` is the plan that was shown (and, if `proposalId` was
  * given, that is its id). Each reason says what changed, in words a maintainer can check.
  */
-export function staleProposalReasons(shown: Proposal | undefined, fresh: Proposal, planId?: string): string[] {
+export function staleProposalReasons(shown: Proposal | undefined, fresh: Proposal, proposalId?: string): string[] {
   if (!shown) return ["no plan has been shown on this issue yet"];
   const reasons: string[] = [];
-  if (planId && planId !== shown.id) reasons.push(`plan \`${planId}\` is not the plan shown last (\`${shown.id}\`)`);
+  if (proposalId && proposalId !== shown.id)
+    reasons.push(`plan \`${proposalId}\` is not the plan shown last (\`${shown.id}\`)`);
   if (shown.config !== fresh.config) reasons.push("`.github/config-triage.yml` changed");
   const fixed = shown.problems.filter((k) => !fresh.problems.includes(k));
   const appeared = fresh.problems.filter((k) => !shown.problems.includes(k));

@@ -12,17 +12,17 @@ export const apply: Command<TriageGitHub> = {
   on: "parent",
   examples: ["/triage apply", "/triage apply 3f9c2ab"],
   async run(ctx) {
-    const planId = ctx.args.split(" ")[0] || undefined;
-    if (planId && !/^[0-9a-f]{7}$/.test(planId)) {
+    const proposalId = ctx.args.split(" ")[0] || undefined;
+    if (proposalId && !/^[0-9a-f]{7}$/.test(proposalId)) {
       return {
         ok: false,
         reason:
-          `\`${planId.replace(/`/g, "'")}\` is not a plan id: ` +
+          `\`${proposalId.replace(/`/g, "'")}\` is not a plan id: ` +
           `a plan id is the 7 characters shown after "Plan" in the diagnosis comment`,
       };
     }
     return resultOf(
-      await runTriage(ctx.gh, parentOf(ctx), ctx.deps, ctx.configRead, { apply: { planId }, mayClose: false }),
+      await runTriage(ctx.gh, parentOf(ctx), ctx.deps, ctx.configRead, { apply: { proposalId }, mayClose: false }),
     );
   },
 };

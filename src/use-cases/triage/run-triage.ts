@@ -158,7 +158,7 @@ export interface TriageOptions {
   /** Close the parent when every check passes and the config says so (default true). */
   mayClose?: boolean;
   /** `/triage apply [plan-id]`: create only if the plan shown last is still what a fresh plan gives. */
-  apply?: { planId?: string };
+  apply?: { proposalId?: string };
   /** A scheduled recheck (`watch:`): not counted against `max_triages_per_hour`, and a close says it found it. */
   scheduled?: boolean;
 }
@@ -467,7 +467,7 @@ async function triageOnce(
       diagnosis,
       followUps: list,
       outcome,
-      plan: shown,
+      proposal: shown,
       reviews,
       sections,
       live,
@@ -480,7 +480,7 @@ async function triageOnce(
   };
 
   if (options.apply) {
-    const reasons = staleProposalReasons(memory.state?.plan, fresh, options.apply.planId);
+    const reasons = staleProposalReasons(memory.state?.plan, fresh, options.apply.proposalId);
     if (reasons.length) {
       await upsertComment(gh, memory, render(fresh, false));
       deps.log.info({ issue: parent.number, reasons, plan: fresh.id }, "apply refused: the plan is not current");
