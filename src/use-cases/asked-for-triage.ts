@@ -1,12 +1,12 @@
 import { addedCommands, parseCommands } from "./slash-commands/parse-commands.js";
-import { ConfigSchema } from "../domain/config/schema.js";
+import { DEFAULT_LENIENT_SETTINGS } from "../domain/config/read-leniently.js";
 
 /** A webhook delivery as the queue holds it: its event name and payload. */
 // biome-ignore lint/suspicious/noExplicitAny: a webhook payload, read field by field with optional chaining
 export type DeliveredEvent = { name: string; payload: any };
 
 /** The trigger label every repository has unless its config names others. */
-const DEFAULT_LABELS: string[] = ConfigSchema.shape.labels.parse(undefined);
+const DEFAULT_LABELS = DEFAULT_LENIENT_SETTINGS.labels;
 
 /** Errors of runs known to be triage requests (set by the features once the config said so). */
 const requested = new WeakSet<object>();

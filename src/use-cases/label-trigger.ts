@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import type { FeatureDeps } from "./app-deps.js";
 import { roleCheck, type MinimumRole, type PermissionAnswer } from "../domain/roles/resolve-role.js";
-import { ConfigSchema } from "../domain/config/schema.js";
+import { readLeniently } from "../domain/config/read-leniently.js";
 import type { ConfigRead, GhComment } from "./ports/issue-github.js";
 import { noticeMarker, type AppIdentity } from "../domain/issue-state/markers.js";
 import { renderLabelRefusedNotice } from "../rendering/render-limits.js";
@@ -11,20 +11,14 @@ import type { Feature } from "./feature.js";
 import { issueWatchOf } from "./issue-watch.js";
 import { alreadySaid } from "./say-once.js";
 
-const DEFAULT_LABELS = ConfigSchema.shape.labels.parse(undefined);
-
 /** The trigger labels, read leniently: an invalid file still names its labels, so its errors reach the right issue. */
 export function triggerLabels(read: ConfigRead): string[] {
-  if (read.kind !== "found") return DEFAULT_LABELS;
-  const labels = (read.value as { labels?: unknown })?.labels;
-  return Array.isArray(labels) && labels.every((l) => typeof l === "string") && labels.length ? labels : DEFAULT_LABELS;
+  return readLeniently(read.kind === "found" ? read.value : undefined).labels;
 }
 
 /** The weakest role whose label counts (`label_role`), read leniently like the labels; default `triage`. */
 export function labelRole(read: ConfigRead): MinimumRole {
-  const raw = read.kind === "found" ? (read.value as { label_role?: unknown } | null)?.label_role : undefined;
-  const parsed = ConfigSchema.shape.label_role.safeParse(raw);
-  return parsed.success ? parsed.data : ConfigSchema.shape.label_role.parse(undefined);
+  return readLeniently(read.kind === "found" ? read.value : undefined).labelRole;
 }
 
 const REFUSED = { notice: "label-role" };

@@ -60,7 +60,7 @@ import {
   type Review,
 } from "../../domain/follow-up-plan/to-proposal.js";
 import type { TriageObserver } from "../ports/triage-observer.js";
-import { ConfigSchema } from "../../domain/config/schema.js";
+import { readLeniently } from "../../domain/config/read-leniently.js";
 import type { RateLimitStore } from "../ports/rate-limit-store.js";
 import { decideFixFollowUps, type FixAction } from "../../domain/follow-up-plan/decide-fix-follow-ups.js";
 import { decideWatch, DEFAULT_WATCH_MIN_EVERY_MS, watchProblems } from "../../domain/follow-up-plan/decide-watch.js";
@@ -637,7 +637,6 @@ function notSetItems(drafts: FollowUpPlan["create"], created: GhIssue[]): string
 }
 
 const HOUR = 3_600_000;
-const DEFAULT_TRIAGES_PER_HOUR = ConfigSchema.shape.max_triages_per_hour.parse(undefined);
 
 /**
  * Counts this triage against the issue's `max_triages_per_hour`. The limit is read leniently (an invalid file still
@@ -649,10 +648,7 @@ async function checkRateLimit(
   store: RateLimitStore,
   read: ConfigRead,
 ): Promise<Extract<TriageOutcome, { kind: "limited" }> | undefined> {
-  const raw =
-    read.kind === "found" ? (read.value as { max_triages_per_hour?: unknown } | null)?.max_triages_per_hour : undefined;
-  const parsed = ConfigSchema.shape.max_triages_per_hour.safeParse(raw);
-  const limit = parsed.success ? parsed.data : DEFAULT_TRIAGES_PER_HOUR;
+  const limit = readLeniently(read.kind === "found" ? read.value : undefined).maxTriagesPerHour;
   const hit = await store.hit(`${gh.owner}/${gh.repo}#${parent.number}`, HOUR);
   if (hit.count <= limit) return undefined;
   const message = renderRateLimitNotice({ number: parent.number, limit, resetInMs: hit.resetInMs, now: Date.now() });
