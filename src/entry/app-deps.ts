@@ -1,4 +1,3 @@
-import { readAllowedProjects } from "../domain/config/allowed-projects.js";
 import { createCloudRunClients, type CloudRunClients } from "../adapters/cloud-run/create-clients.js";
 import { fetchLiveState } from "../adapters/cloud-run/fetch-live-state.js";
 import type { SecretUse } from "../domain/diagnosis/live-state.js";
@@ -11,29 +10,29 @@ import { timeCloudRunCall, triageObserver, type AppMetrics } from "../adapters/m
 import type { AppDeps } from "../use-cases/app-deps.js";
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from "../adapters/rate-limits/rate-limit-store.js";
 import { Redis } from "ioredis";
+import type { AppSettings } from "./read-settings.js";
 
-/** The production wiring, from the environment. The Cloud Run clients are created by `warmUp` or on first use. */
-export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppMetrics, redis?: Redis): AppDeps {
-  const api = env.CONFIG_TRIAGE_GITHUB_API;
-  if (api !== undefined && api !== "" && api !== "graphql" && api !== "rest") {
-    throw new Error(`CONFIG_TRIAGE_GITHUB_API is "${api}": use "graphql" (the default) or "rest"`);
-  }
+/**
+ * The production wiring, from the settings read once at the entry point (`readAppSettings`). The Cloud Run clients
+ * are created by `warmUp` or on first use.
+ */
+export function defaultDeps(settings: AppSettings, metrics?: AppMetrics, redis?: Redis): AppDeps {
+  const { cloudRun: cloudRunSettings, redisUrl } = settings;
+  const timeoutMs = cloudRunSettings.timeoutMs;
   let clients: CloudRunClients | undefined;
   const cloudRun = () => {
     if (!clients) {
-      clients = createCloudRunClients(env.CLOUD_RUN_EMULATOR_HOST, env.GOOGLE_APPLICATION_CREDENTIALS);
+      clients = createCloudRunClients(cloudRunSettings.emulatorHost, cloudRunSettings.credentialsFile);
       if (metrics) instrumentCloudRunClients(clients, (method, call) => timeCloudRunCall(metrics, method, call));
     }
     return clients;
   };
-  const timeoutMs = Number(env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
-  const secretManager = secretVerifier(env, timeoutMs);
   return {
     builtInTemplates: loadBuiltInTemplates(),
     fetchLive(targets) {
       return fetchLiveState(cloudRun(), targets, { timeoutMs });
     },
-    fetchSecrets: secretManager,
+    fetchSecrets: secretVerifier(settings),
     async warmUp() {
       // Loading the protos and building the gRPC stubs takes about a second: do it before the first triage waits on it.
       // Only once credentials are found: a stub built without them stays broken for the life of the client.
@@ -45,41 +44,31 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env, metrics?: AppM
     // With several instances (Redis), the count of triages per issue must be shared: the queue's connection carries it.
     // Without a connection handed in, REDIS_URL gets one of its own.
     rateLimits:
-      redis || env.REDIS_URL
-        ? createRedisRateLimitStore(redis ?? new Redis(env.REDIS_URL!, { lazyConnect: true }))
+      redis || redisUrl
+        ? createRedisRateLimitStore(redis ?? new Redis(redisUrl!, { lazyConnect: true }))
         : createMemoryRateLimitStore(),
-    identity: {
-      appId: env.APP_ID ? Number(env.APP_ID) : undefined,
-      botLogin: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
-    },
-    ownIssuesBy: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
-    transport: api === "rest" ? "rest" : "graphql",
+    identity: { appId: settings.appId, botLogin: settings.botLogin },
+    ownIssuesBy: settings.botLogin,
+    transport: settings.githubApi === "rest" ? "rest" : "graphql",
     // One Google identity serves every installation: each may read only the projects the operator allowed it.
-    allowedProjects: readAllowedProjects(env),
+    allowedProjects: settings.allowedProjects,
   };
 }
 
 /**
- * The Secret Manager check of fixes, unless `CONFIG_TRIAGE_VERIFY_SECRETS=false`. With an emulated Cloud Run
- * (`CLOUD_RUN_EMULATOR_HOST`) it runs only against `SECRET_MANAGER_EMULATOR_HOST`: an emulated service is never checked
- * against the real Secret Manager. Clients are created on first use.
+ * The Secret Manager check of fixes, unless the settings turn it off (`secretManager.verify`: not with
+ * `CONFIG_TRIAGE_VERIFY_SECRETS=false`, nor with an emulated Cloud Run without `SECRET_MANAGER_EMULATOR_HOST`: an
+ * emulated service is never checked against the real Secret Manager). Clients are created on first use.
  */
-export function secretVerifier(env: NodeJS.ProcessEnv, timeoutMs: number): SecretVerifier | undefined {
-  const setting = env.CONFIG_TRIAGE_VERIFY_SECRETS;
-  if (setting !== undefined && setting !== "" && setting !== "true" && setting !== "false") {
-    throw new Error(`CONFIG_TRIAGE_VERIFY_SECRETS is "${setting}": use "true" (the default) or "false"`);
-  }
-  if (setting === "false" || (env.CLOUD_RUN_EMULATOR_HOST && !env.SECRET_MANAGER_EMULATOR_HOST)) return undefined;
+export function secretVerifier(settings: Pick<AppSettings, "cloudRun" | "secretManager">): SecretVerifier | undefined {
+  if (!settings.secretManager.verify) return undefined;
   let clients: SecretManagerClients | undefined;
   const secretClients = () => {
-    clients ??= createSecretManagerClients(env.SECRET_MANAGER_EMULATOR_HOST, env.GOOGLE_APPLICATION_CREDENTIALS);
+    clients ??= createSecretManagerClients(settings.secretManager.emulatorHost, settings.cloudRun.credentialsFile);
     return clients;
   };
   const verify = (uses: SecretUse[], options: Pick<SecretFetchOptions, "allowProject"> = {}) =>
-    fetchSecretFacts(secretClients(), uses, {
-      ...options,
-      timeoutMs,
-    });
+    fetchSecretFacts(secretClients(), uses, { ...options, timeoutMs: settings.cloudRun.timeoutMs });
   return Object.assign(verify, { close: async () => clients?.close() });
 }
 

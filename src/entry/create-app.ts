@@ -5,14 +5,13 @@ import { readPullRequestFiles } from "../adapters/github/read-pull-request-files
 import { createMemoryRateLimitStore } from "../adapters/rate-limits/rate-limit-store.js";
 import { features } from "../use-cases/all-features.js";
 import type { AppDeps, FeatureDeps } from "../use-cases/app-deps.js";
-import { defaultDeps } from "./app-deps.js";
 
 /**
  * Builds the Probot app with the given dependencies (tests pass their own): the adapters a dependency leaves out
  * (health probe, GitHub per issue, pull request files, an in-memory rate limit) are filled in here, the one place
  * where the use cases meet them.
  */
-export function createApp(deps: AppDeps = defaultDeps()): ApplicationFunction {
+export function createApp(deps: AppDeps): ApplicationFunction {
   const filled: FeatureDeps = {
     ...deps,
     rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),

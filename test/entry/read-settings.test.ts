@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadDotEnv, readServerEnv } from "../../../src/entry/server/read-server-env.js";
-import { throwawayPrivateKey } from "../../../dev/app-server.js";
+import { loadDotEnv, readAppSettings, readServerSettings } from "../../src/entry/read-settings.js";
+import { throwawayPrivateKey } from "../../dev/app-server.js";
 
 let dir: string;
 const key = throwawayPrivateKey();
@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const valid = { APP_ID: "12345", PRIVATE_KEY_PATH: "app.pem", WEBHOOK_SECRET: "s3cret" };
 
 test("valid settings: a typed object with the defaults, the key read from PRIVATE_KEY_PATH relative to the cwd", () => {
-  expect(readServerEnv(valid, dir)).toEqual({
+  expect(readServerSettings(valid, dir)).toEqual({
     ok: true,
     settings: expect.objectContaining({
       appId: 12345,
@@ -34,12 +34,12 @@ test.each([
   ["PEM text with \\n escapes", key.replace(/\n/g, "\\n")],
   ["base64 of the PEM", Buffer.from(key).toString("base64")],
 ])("PRIVATE_KEY as %s is read as Probot reads it", (_name, text) => {
-  const read = readServerEnv({ APP_ID: "1", PRIVATE_KEY: text, WEBHOOK_SECRET: "s" }, dir);
+  const read = readServerSettings({ APP_ID: "1", PRIVATE_KEY: text, WEBHOOK_SECRET: "s" }, dir);
   expect(read.ok && read.settings.privateKey.trim()).toBe(key.trim());
 });
 
 test("nothing set: the three required settings, each by its variable name, at once", () => {
-  expect(readServerEnv({}, dir)).toEqual({
+  expect(readServerSettings({}, dir)).toEqual({
     ok: false,
     problems: [
       "APP_ID is not set: use the App ID shown on the GitHub App's settings page",
@@ -51,7 +51,7 @@ test("nothing set: the three required settings, each by its variable name, at on
 });
 
 test("every invalid setting is reported at once by its name; a PRIVATE_KEY_PATH to a missing file says so", () => {
-  const read = readServerEnv(
+  const read = readServerSettings(
     {
       APP_ID: "my-app",
       PRIVATE_KEY_PATH: "missing.pem",
@@ -87,7 +87,7 @@ test("every invalid setting is reported at once by its name; a PRIVATE_KEY_PATH 
 });
 
 test("watches: the floor of watch.every and the bound per installation, with defaults and clear errors", () => {
-  const read = (extra: Record<string, string>) => readServerEnv({ ...valid, ...extra }, dir);
+  const read = (extra: Record<string, string>) => readServerSettings({ ...valid, ...extra }, dir);
   const defaults = read({});
   expect(defaults.ok && defaults.settings.watch).toEqual({ minEveryMs: 300_000, maxPerInstallation: 100 });
   const set = read({ CONFIG_TRIAGE_WATCH_MIN_EVERY: "30s", CONFIG_TRIAGE_MAX_WATCHES: "5" });
@@ -102,7 +102,7 @@ test("watches: the floor of watch.every and the bound per installation, with def
 });
 
 test("a file that is not a private key is named as such", () => {
-  expect(readServerEnv({ ...valid, PRIVATE_KEY_PATH: "not-a-key.pem" }, dir)).toEqual({
+  expect(readServerSettings({ ...valid, PRIVATE_KEY_PATH: "not-a-key.pem" }, dir)).toEqual({
     ok: false,
     problems: [
       "PRIVATE_KEY_PATH=not-a-key.pem: not a private key in PEM format (-----BEGIN RSA PRIVATE KEY----- ...): " +
@@ -122,4 +122,53 @@ test(".env sets what the environment does not, and never overrides a variable al
   expect(env).toEqual({ PORT: "5000", APP_ID: "7", PRIVATE_KEY: "-----BEGIN X-----\nabc\n-----END X-----", EMPTY: "" });
   expect(loadDotEnv({}, dir)).toEqual([]);
   rmSync(cwd, { recursive: true, force: true });
+});
+
+test("the settings are read once into a frozen object: nothing downstream can change them", () => {
+  const read = readServerSettings(valid, dir);
+  if (!read.ok) throw new Error(read.problems.join("\n"));
+  expect(Object.isFrozen(read.settings)).toBe(true);
+  expect(Object.isFrozen(read.settings.app.cloudRun)).toBe(true);
+  expect(() => {
+    (read.settings as { port: number }).port = 1;
+  }).toThrow(TypeError);
+});
+
+test("the app's settings (the CLI and the Action read these): defaults, and every bad one by its name", () => {
+  expect(readAppSettings({})).toEqual({
+    ok: true,
+    settings: expect.objectContaining({
+      githubApi: undefined,
+      githubTimeoutMs: 20_000,
+      cloudRun: { emulatorHost: undefined, credentialsFile: undefined, timeoutMs: 15_000 },
+      secretManager: { verify: true, emulatorHost: undefined },
+    }),
+  });
+  expect(
+    readAppSettings({
+      CONFIG_TRIAGE_GITHUB_API: "soap",
+      CLOUD_RUN_TIMEOUT_MS: "soon",
+      CONFIG_TRIAGE_VERIFY_SECRETS: "yes",
+      CONFIG_TRIAGE_ALLOWED_PROJECTS: "acme",
+    }),
+  ).toEqual({
+    ok: false,
+    problems: [
+      "CONFIG_TRIAGE_GITHUB_API=soap is not valid: use graphql (the default) or rest",
+      "CLOUD_RUN_TIMEOUT_MS=soon is not valid: use a whole number from 1 up",
+      "CONFIG_TRIAGE_VERIFY_SECRETS=yes is not valid: use true (the default) or false",
+      expect.stringContaining("CONFIG_TRIAGE_ALLOWED_PROJECTS"),
+    ],
+  });
+});
+
+test("the server reports the app's settings too, with its own", () => {
+  const read = readServerSettings({ ...valid, CONFIG_TRIAGE_VERIFY_SECRETS: "no", METRICS_PORT: "0" }, dir);
+  expect(read).toEqual({
+    ok: false,
+    problems: [
+      "METRICS_PORT=0 is not valid: use a whole number from 1 to 65535",
+      "CONFIG_TRIAGE_VERIFY_SECRETS=no is not valid: use true (the default) or false",
+    ],
+  });
 });

@@ -43,7 +43,7 @@ export async function startStandInApp(): Promise<StandInApp> {
       done();
     },
   });
-  const log = createLogger({ LOG_FORMAT: "json", LOG_LEVEL: "trace" }, sink)!;
+  const log = createLogger({ logFormat: "json", logLevel: "trace" }, sink)!;
   return {
     standIn,
     emulator,

@@ -5,6 +5,7 @@ import { createProbot, ProbotOctokit } from "probot";
 import { mapStrings, markerSigner, signMarkersPlugin } from "./sign-markers.js";
 import type { Logger } from "pino";
 import { defaultDeps } from "../app-deps.js";
+import { readAppSettings } from "../read-settings.js";
 import type { AppDeps } from "../../use-cases/app-deps.js";
 import { describeWrites, planResult } from "../cli/plan.js";
 import { formatProblemAnnotation } from "../cli/format-check.js";
@@ -12,7 +13,7 @@ import { CONFIG_PATH } from "../../domain/config/schema.js";
 import { validatePullRequest } from "../../use-cases/check-pull-request.js";
 import { withConfigPath } from "../../adapters/github/issue-github-for.js";
 import { readOnlyIssueGitHub } from "../../adapters/github/readonly-issue-github.js";
-import { githubTimeoutMs, timedFetch } from "../../adapters/github/timed-fetch.js";
+import { timedFetch } from "../../adapters/github/timed-fetch.js";
 import { createApp } from "../create-app.js";
 import { renderDiagnosisReport } from "../../rendering/render-diagnosis.js";
 import { renderProblemsComment } from "../../rendering/render-problems.js";
@@ -109,6 +110,9 @@ export async function runAction(
 ): Promise<ActionResult> {
   const inputs = readInputs(env);
   if ("error" in inputs) return done(1, inputs.error);
+  const read = readAppSettings(env);
+  if (!read.ok) return done(1, read.problems.join("; "));
+  const settings = read.settings;
   const name = env.GITHUB_EVENT_NAME ?? "";
   if (!inputs.githubToken) return done(1, "no token: pass `github-token` (default: the workflow's GITHUB_TOKEN)");
   if (!ACTION_EVENTS.includes(name))
@@ -137,7 +141,7 @@ export async function runAction(
     overrides: {
       githubToken: inputs.githubToken,
       baseUrl: env.GITHUB_API_URL || "https://api.github.com",
-      request: { fetch: timedFetch(githubTimeoutMs(env)) },
+      request: { fetch: timedFetch(settings.githubTimeoutMs) },
       ...(options.log ? { log: options.log } : {}),
       Octokit: (options.Octokit ?? ProbotOctokit).plugin(signMarkersPlugin(signer)),
     },
@@ -146,15 +150,15 @@ export async function runAction(
   // One triage per workflow run: REST unless CONFIG_TRIAGE_GITHUB_API=graphql asks for the batched transport.
   const deps: AppDeps = {
     ...defaultDeps({
-      ...env,
-      APP_ID: "",
-      CONFIG_TRIAGE_BOT_LOGIN: env.CONFIG_TRIAGE_BOT_LOGIN || "github-actions[bot]",
-      CONFIG_TRIAGE_GITHUB_API: env.CONFIG_TRIAGE_GITHUB_API || "rest",
+      ...settings,
+      appId: undefined,
+      botLogin: settings.botLogin ?? "github-actions[bot]",
+      githubApi: settings.githubApi ?? "rest",
     }),
     observer: { triageStarted: () => (outcome) => outcomes.push(outcome) },
     configPath: inputs.configPath,
     // Only a login the workflow configures: the token's own is not an app's (GET /app answers nothing for it).
-    ownIssuesBy: env.CONFIG_TRIAGE_BOT_LOGIN || undefined,
+    ownIssuesBy: settings.botLogin,
     // In a workflow, Google credentials are the repository's own (its workflow authenticates): no operator's
     // identity is lent out, so CONFIG_TRIAGE_ALLOWED_PROJECTS does not apply.
     allowedProjects: undefined,
@@ -198,7 +202,7 @@ export async function runAction(
 
   const issue = payload.issue;
   if (!issue || issue.pull_request) return done(0, "not an issue: nothing to triage");
-  const botLogin = env.CONFIG_TRIAGE_BOT_LOGIN;
+  const botLogin = settings.botLogin;
   const gh = () =>
     withConfigPath(readOnlyIssueGitHub(octokit, owner, repo, issue.number, botLogin), octokit, inputs.configPath);
   const parent = {

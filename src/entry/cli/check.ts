@@ -12,7 +12,8 @@ import { evaluate } from "../../domain/diagnosis/evaluate.js";
 import { fetchLiveState } from "../../adapters/cloud-run/fetch-live-state.js";
 import { gatherLiveState, type SnapshotRead } from "../../use-cases/triage/gather-live-state.js";
 import { resolveRequirements } from "../../domain/diagnosis/resolve-requirements.js";
-import { UsageError, type CliIO } from "./cli-io.js";
+import { readCliSettings, UsageError, type CliIO } from "./cli-io.js";
+import type { AppSettings } from "../read-settings.js";
 import { readLocalConfig } from "./read-local-config.js";
 import { EXIT, exitCodeFor, formatCheck, formatProblem, type CheckFormat } from "./format-check.js";
 
@@ -57,16 +58,9 @@ export function readLocalSnapshot(configFile: string): (path: string) => Promise
   };
 }
 
-/**
- * The Cloud Run clients for a CLI command: a malformed CLOUD_RUN_EMULATOR_HOST is the user's mistake (one line,
- * exit 2), not a crash.
- */
-export function cloudRunClientsFor(io: CliIO): CloudRunClients {
-  try {
-    return createCloudRunClients(io.env.CLOUD_RUN_EMULATOR_HOST ?? "", io.env.GOOGLE_APPLICATION_CREDENTIALS);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+/** The Cloud Run clients for a CLI command, from its settings (`readCliSettings`, which checked the emulator host). */
+export function cloudRunClientsFor(settings: AppSettings["cloudRun"]): CloudRunClients {
+  return createCloudRunClients(settings.emulatorHost ?? "", settings.credentialsFile);
 }
 
 /** The config with only the chosen environments (all when none is chosen). */
@@ -112,8 +106,9 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
     return exitCodeFor(diagnosis.verdict);
   }
   const configFile = resolve(io.cwd, opts.config);
-  const clients = cloudRunClientsFor(io);
-  const verifySecrets = secretVerifier(io.env, Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000);
+  const settings = readCliSettings(io);
+  const clients = cloudRunClientsFor(settings.cloudRun);
+  const verifySecrets = secretVerifier(settings);
   let live: Awaited<ReturnType<typeof gatherLiveState>>;
   try {
     // Environments with `snapshot:` are read from the checkout; the rest live from Cloud Run.
@@ -124,7 +119,7 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
         io.stderr(io.stderrIsTTY ? "" : `config-triage: checking ${plural}…\n`);
         const started = Date.now();
         const state = await fetchLiveState(clients, targets, {
-          timeoutMs: Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000,
+          timeoutMs: settings.cloudRun.timeoutMs,
           onProgress: progress,
         });
         io.stderr(

@@ -1,3 +1,5 @@
+import { readAppSettings, type AppSettings } from "../read-settings.js";
+
 /**
  * What a CLI command may touch: its output streams, the environment and the working directory. Tests pass their own.
  */
@@ -24,4 +26,14 @@ export function processIO(): CliIO {
 /** Thrown for a mistake on the command line or in the input files; the message is printed as is (exit code 2). */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/**
+ * The app's settings from the CLI's environment (`readAppSettings`): every invalid one at once, each by its variable
+ * name, as the user's mistake (one line, exit 2).
+ */
+export function readCliSettings(io: Pick<CliIO, "env">): Readonly<AppSettings> {
+  const read = readAppSettings(io.env);
+  if (!read.ok) throw new UsageError(read.problems.join("; "));
+  return read.settings;
 }

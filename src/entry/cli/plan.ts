@@ -7,7 +7,7 @@ import { readOnlyIssueGitHub } from "../../adapters/github/readonly-issue-github
 import type { ParentIssue } from "../../domain/follow-up-plan/follow-up-plan.js";
 import { renderDiagnosisReport } from "../../rendering/render-diagnosis.js";
 import { decideTriage, type TriageDecision } from "../../use-cases/triage/run-triage.js";
-import { UsageError, type CliIO } from "./cli-io.js";
+import { readCliSettings, UsageError, type CliIO } from "./cli-io.js";
 import { githubBaseUrl } from "./read-local-config.js";
 import { cloudRunClientsFor } from "./check.js";
 import { EXIT, formatCheck, formatProblem } from "./format-check.js";
@@ -155,6 +155,7 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
     throw new UsageError(
       "plan reads the repository with a token: set GITHUB_TOKEN (e.g. GITHUB_TOKEN=$(gh auth token))",
     );
+  const settings = readCliSettings(io);
   const quiet = () => {};
   const octokit = new Octokit({
     auth: token,
@@ -182,12 +183,12 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
     );
   }
   const parent = { ...ref, title: issue.title, body: issue.body ?? null, url: issue.html_url, state: issue.state };
-  const gh = readOnlyIssueGitHub(octokit, ref.owner, ref.repo, ref.number, io.env.CONFIG_TRIAGE_BOT_LOGIN);
-  const clients = cloudRunClientsFor(io);
-  const timeoutMs = Number(io.env.CLOUD_RUN_TIMEOUT_MS) || 15_000;
-  const verifySecrets = secretVerifier(io.env, timeoutMs);
+  const gh = readOnlyIssueGitHub(octokit, ref.owner, ref.repo, ref.number, settings.botLogin);
+  const clients = cloudRunClientsFor(settings.cloudRun);
+  const timeoutMs = settings.cloudRun.timeoutMs;
+  const verifySecrets = secretVerifier(settings);
   const deps = {
-    ...defaultDeps(io.env),
+    ...defaultDeps(settings),
     fetchLive: (targets: ServiceTarget[]) => fetchLiveState(clients, targets, { timeoutMs }),
     fetchSecrets: verifySecrets,
     // A person runs the CLI with their own Google credentials: no operator's identity is lent out, so the app's

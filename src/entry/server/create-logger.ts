@@ -11,18 +11,19 @@ const SEVERITY: Record<string, string> = {
 };
 
 /**
- * With `LOG_FORMAT=json`: a pino logger whose lines Cloud Logging reads as structured entries (`severity`, `message`,
- * RFC 3339 `time`), for Probot to use instead of its own. Otherwise undefined: Probot's default (pretty) logger.
+ * With `LOG_FORMAT=json` (`logFormat` of the server settings): a pino logger whose lines Cloud Logging reads as
+ * structured entries (`severity`, `message`, RFC 3339 `time`), for Probot to use instead of its own. Otherwise
+ * undefined: Probot's default (pretty) logger.
  * Probot's own `LOG_FORMAT=json` writes a numeric `level` that Cloud Logging shows as DEFAULT severity.
  */
 export function createLogger(
-  env: NodeJS.ProcessEnv = process.env,
+  settings: { logFormat: "json" | "pretty"; logLevel: string },
   destination?: NodeJS.WritableStream,
 ): Logger | undefined {
-  if (env.LOG_FORMAT !== "json") return undefined;
+  if (settings.logFormat !== "json") return undefined;
   return pino(
     {
-      level: env.LOG_LEVEL || "info",
+      level: settings.logLevel,
       messageKey: "message",
       base: { service: "config-triage" },
       timestamp: pino.stdTimeFunctions.isoTime,

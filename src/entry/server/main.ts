@@ -20,7 +20,7 @@ import { createWebhookServer } from "./create-webhook-server.js";
 import { createLogger } from "./create-logger.js";
 import { forwardDeliveries } from "./forward-deliveries.js";
 import { guardProcess } from "./guard-process.js";
-import { loadDotEnv, readServerEnv } from "./read-server-env.js";
+import { loadDotEnv, readServerSettings } from "../read-settings.js";
 import { createMetrics, githubRequestMetrics } from "../../adapters/metrics/prometheus-metrics.js";
 import { matchRoute, metricsRoute, serverRoutes } from "./routes.js";
 import { reportFailure } from "../../use-cases/triage/report-failure.js";
@@ -39,14 +39,13 @@ const NEXT_STEP =
 
 /**
  * `npm start`: the webhook server. Reads `.env` (without overriding the environment), checks every setting at once
- * (`readServerEnv`), then serves: verified deliveries are queued and answered at once (202); workers run them through
- * Probot. With WEBHOOK_PROXY_URL, deliveries sent to that smee.io channel are forwarded to the server.
- * See .env.example.
+ * (`readServerSettings`, the one reader of the environment), then serves: verified deliveries are queued and
+ * answered at once (202); workers run them through Probot. With WEBHOOK_PROXY_URL, deliveries sent to that smee.io
+ * channel are forwarded to the server. See .env.example.
  */
 async function main(): Promise<void> {
-  const env = process.env;
-  loadDotEnv(env);
-  const read = readServerEnv(env);
+  loadDotEnv(process.env);
+  const read = readServerSettings(process.env);
   if (!read.ok) {
     process.stderr.write(
       `config-triage cannot start: ${read.problems.length === 1 ? "this setting needs" : "these settings need"} ` +
@@ -57,10 +56,10 @@ async function main(): Promise<void> {
   }
   const settings = read.settings;
   const metrics = createMetrics();
-  const logger = createLogger();
+  const logger = createLogger(settings);
   // Every GitHub request (token minting included) gives up after GITHUB_REQUEST_TIMEOUT_MS: a hung one is a retryable
   // fault.
-  const request = { fetch: timedFetch(settings.githubTimeoutMs) };
+  const request = { fetch: timedFetch(settings.app.githubTimeoutMs) };
   const probot = createProbot({
     overrides: {
       appId: settings.appId,
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
   });
   // From here on, no library error ends the process: it fails the event it came from, or is logged.
   const guard = guardProcess(probot.log);
-  const deps = defaultDeps(env, metrics);
+  const deps = defaultDeps(settings.app, metrics);
   // Probot makes its logger when the app is loaded; the watches are made before (the app's features take them).
   let log: QueueLog & Logger = undefined as never;
   const lateLog: QueueLog = {
@@ -92,9 +91,9 @@ async function main(): Promise<void> {
     if (queued !== "queued") lateLog.warn({ issue: watch.number, queued }, "a due recheck was not queued");
   };
   const watchLimits = { onDue, max: settings.watch.maxPerInstallation };
-  const watches = settings.redisUrl
+  const watches = settings.app.redisUrl
     ? await (await import("../../adapters/queue/redis-watch-scheduler.js")).createRedisWatchScheduler(
-        settings.redisUrl,
+        settings.app.redisUrl,
         {
           ...watchLimits,
           prefix: settings.queuePrefix,
@@ -175,9 +174,9 @@ async function main(): Promise<void> {
       await reportFailure(gh, deps.identity, why, NEXT_STEP);
     },
   };
-  if (settings.redisUrl) {
+  if (settings.app.redisUrl) {
     const { createRedisQueue } = await import("../../adapters/queue/redis-queue.js");
-    queue = await createRedisQueue(settings.redisUrl, settings.queue, runner, log, {
+    queue = await createRedisQueue(settings.app.redisUrl, settings.queue, runner, log, {
       prefix: settings.queuePrefix,
       lockMs: settings.queueLockMs,
     });
@@ -188,17 +187,17 @@ async function main(): Promise<void> {
   const events = queue;
   queueReady(events);
   metrics.measureQueueDepth(() => events.depth());
-  const metricsToken = env.METRICS_TOKEN || undefined;
+  const metricsToken = settings.metrics.token;
   const routes = serverRoutes(metrics, { queue, metricsToken });
   // METRICS_PORT: /metrics on a port of its own (loopback by default), for a scraper beside the app; Cloud Run
   // exposes only PORT. The token, when set, is asked there too.
-  if (env.METRICS_PORT) {
+  if (settings.metrics.port) {
     const only = metricsRoute(metrics, metricsToken);
     const metricsServer = createServer((req, res) => {
       if (matchRoute({ "/metrics": only }, req)) return void only(req, res);
       res.writeHead(404).end();
     });
-    metricsServer.listen(Number(env.METRICS_PORT), env.METRICS_HOST || "127.0.0.1");
+    metricsServer.listen(settings.metrics.port, settings.metrics.host);
     metricsServer.unref();
   }
   const server = createWebhookServer({

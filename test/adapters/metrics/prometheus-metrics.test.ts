@@ -180,7 +180,7 @@ test.each([
     const out = new PassThrough();
     const chunks: string[] = [];
     out.on("data", (c) => chunks.push(String(c)));
-    const log = createLogger({ LOG_FORMAT: "json", LOG_LEVEL: "trace" }, out)!;
+    const log = createLogger({ logFormat: "json", logLevel: "trace" }, out)!;
     log.child({ name: "probot" })[level]({ issue: 930 }, "triage finished");
     await new Promise((r) => setImmediate(r));
     const entry = JSON.parse(chunks.join(""));
@@ -197,5 +197,5 @@ test.each([
 );
 
 test("without LOG_FORMAT=json, Probot keeps its own logger", () => {
-  expect(createLogger({})).toBeUndefined();
+  expect(createLogger({ logFormat: "pretty", logLevel: "info" })).toBeUndefined();
 });

@@ -1,6 +1,13 @@
 /** Which environments verify fixes in Secret Manager, from the app's environment variables. */
 import { describe, expect, it } from "@jest/globals";
 import { secretVerifier } from "../../../src/entry/app-deps.js";
+import { readAppSettings } from "../../../src/entry/read-settings.js";
+
+function settingsOf(env: NodeJS.ProcessEnv) {
+  const read = readAppSettings(env);
+  if (!read.ok) throw new Error(read.problems.join("\n"));
+  return read.settings;
+}
 
 describe("secretVerifier", () => {
   it.each<{ name: string; env: NodeJS.ProcessEnv; on: boolean }>([
@@ -17,12 +24,13 @@ describe("secretVerifier", () => {
     },
     { name: "turned off", env: { CONFIG_TRIAGE_VERIFY_SECRETS: "false" }, on: false },
   ])("$name", ({ env, on }) => {
-    expect(Boolean(secretVerifier(env, 1000))).toBe(on);
+    expect(Boolean(secretVerifier(settingsOf(env)))).toBe(on);
   });
 
   it("a wrong setting names the variable and the values it takes", () => {
-    expect(() => secretVerifier({ CONFIG_TRIAGE_VERIFY_SECRETS: "yes" }, 1000)).toThrow(
-      'CONFIG_TRIAGE_VERIFY_SECRETS is "yes": use "true" (the default) or "false"',
-    );
+    expect(readAppSettings({ CONFIG_TRIAGE_VERIFY_SECRETS: "yes" })).toEqual({
+      ok: false,
+      problems: ["CONFIG_TRIAGE_VERIFY_SECRETS=yes is not valid: use true (the default) or false"],
+    });
   });
 });
