@@ -62,6 +62,13 @@ describe("one of each", () => {
     expect(below.map((s) => s.file)).toEqual([]);
   });
 
+  it("parses the app's settings in one module (read-settings.ts); the rest receives the typed object", () => {
+    const setting =
+      /\benv(?:\.|\[")(?:CLOUD_RUN_|CONFIG_TRIAGE_(?!DEBUG)|REDIS_URL|METRICS_|APP_ID|SECRET_MANAGER_|GOOGLE_)/;
+    const readers = sources().filter((s) => setting.test(s.code));
+    expect(readers.map((s) => s.file)).toEqual(["entry/read-settings.ts"]);
+  });
+
   it("finds the rules' modules (a moved module must be named here again)", () => {
     const files = sources().map((s) => s.file);
     const owners = [
