@@ -4,15 +4,15 @@ import { commandGitHubFromContext } from "../adapters/github/command-github.js";
 import { readPullRequestFiles } from "../adapters/github/read-pull-request-files.js";
 import { createMemoryRateLimitStore } from "../adapters/rate-limits/rate-limit-store.js";
 import { features } from "../use-cases/all-features.js";
-import type { AppDeps, FeatureDeps } from "../use-cases/app-deps.js";
+import type { AppWiring, FeatureWiring } from "../use-cases/app-wiring.js";
 
 /**
  * Builds the Probot app with the given dependencies (tests pass their own): the adapters a dependency leaves out
  * (health probe, GitHub per issue, pull request files, an in-memory rate limit) are filled in here, the one place
  * where the use cases meet them.
  */
-export function createApp(deps: AppDeps): ApplicationFunction {
-  const filled: FeatureDeps = {
+export function createApp(deps: AppWiring): ApplicationFunction {
+  const filled: FeatureWiring = {
     ...deps,
     rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),
     probeHealth: deps.probeHealth ?? probeHealth,

@@ -9,7 +9,7 @@ import { queueSettings, type QueueSettings } from "../adapters/queue/event-queue
 import { parseDuration } from "../domain/config/parse-duration.js";
 import { DEFAULT_MAX_WATCHES, DEFAULT_WATCH_MIN_EVERY_MS } from "../domain/follow-up-plan/decide-watch.js";
 
-/** What the app's wiring (`defaultDeps`) needs, for the server, the CLI and the Action alike. */
+/** What the app's wiring (`wireApp`) needs, for the server, the CLI and the Action alike. */
 export interface AppSettings {
   /** CONFIG_TRIAGE_GITHUB_API; unset lets each entry point choose (the server graphql, the Action rest). */
   githubApi?: "graphql" | "rest";

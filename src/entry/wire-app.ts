@@ -7,16 +7,16 @@ import { createSecretManagerClients, type SecretManagerClients } from "../adapte
 import { loadBuiltInTemplates } from "../rendering/templates.js";
 import { instrumentCloudRunClients } from "../adapters/cloud-run/instrument-clients.js";
 import { timeCloudRunCall, triageObserver, type AppMetrics } from "../adapters/metrics/prometheus-metrics.js";
-import type { AppDeps } from "../use-cases/app-deps.js";
+import type { AppWiring } from "../use-cases/app-wiring.js";
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from "../adapters/rate-limits/rate-limit-store.js";
 import { Redis } from "ioredis";
 import type { AppSettings } from "./read-settings.js";
 
 /**
- * The production wiring, from the settings read once at the entry point (`readAppSettings`). The Cloud Run clients
- * are created by `warmUp` or on first use.
+ * The app's production wiring (`AppWiring`), from the settings read once at the entry point (`readAppSettings`).
+ * The Cloud Run clients are created by `warmUp` or on first use.
  */
-export function defaultDeps(settings: AppSettings, metrics?: AppMetrics, redis?: Redis): AppDeps {
+export function wireApp(settings: AppSettings, metrics?: AppMetrics, redis?: Redis): AppWiring {
   const { cloudRun: cloudRunSettings, redisUrl } = settings;
   const timeoutMs = cloudRunSettings.timeoutMs;
   let clients: CloudRunClients | undefined;
@@ -73,4 +73,4 @@ export function secretVerifier(settings: Pick<AppSettings, "cloudRun" | "secretM
 }
 
 /** `fetchSecrets`, with a way to close its clients (a CLI run ends with it; the server keeps them). */
-export type SecretVerifier = NonNullable<AppDeps["fetchSecrets"]> & { close(): Promise<void> };
+export type SecretVerifier = NonNullable<AppWiring["fetchSecrets"]> & { close(): Promise<void> };

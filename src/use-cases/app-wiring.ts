@@ -17,8 +17,11 @@ import type { RateLimitStore } from "./ports/rate-limit-store.js";
 import type { TriageObserver } from "./ports/triage-observer.js";
 import type { WatchScheduler } from "./triage/watch-scheduler.js";
 
-/** What the features share: the templates, the live source and who the app is. Tests pass their own. */
-export interface AppDeps {
+/**
+ * The app's wiring: what an entry point builds once for the whole app (`wireApp` from the settings; tests pass their
+ * own) and hands to `createApp`: the templates, the live source, who the app is, the stores.
+ */
+export interface AppWiring {
   builtInTemplates: Map<string, Template>;
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
   /**
@@ -73,5 +76,5 @@ export interface AppDeps {
   warmUp?(): Promise<void>;
 }
 
-/** What the features get from `createApp`: `AppDeps` with the adapters it fills in when they are not passed. */
-export type FeatureDeps = AppDeps & Required<Pick<AppDeps, "probeHealth" | "gitHubFor" | "readPullRequestFiles">>;
+/** What each feature gets from `createApp`: `AppWiring` with the adapters it fills in when they are not passed. */
+export type FeatureWiring = AppWiring & Required<Pick<AppWiring, "probeHealth" | "gitHubFor" | "readPullRequestFiles">>;

@@ -10,7 +10,7 @@ import {
   fitBody,
 } from "../rendering/fit-body.js";
 import { REPO_TEMPLATE_DIR } from "../domain/config/follow-up-template.js";
-import type { AppDeps } from "./app-deps.js";
+import type { AppWiring } from "./app-wiring.js";
 import type { PullRequestFiles } from "./ports/pull-request-files.js";
 import type { Feature } from "./feature.js";
 
@@ -78,7 +78,7 @@ export interface PullRequestValidation {
  */
 export async function validatePullRequest(
   files: PullRequestFiles,
-  builtInTemplates: AppDeps["builtInTemplates"],
+  builtInTemplates: AppWiring["builtInTemplates"],
   configPath: string = CONFIG_PATH,
 ): Promise<PullRequestValidation> {
   const { configText, templates, owner, repo } = files;

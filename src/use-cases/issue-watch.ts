@@ -1,11 +1,11 @@
 import type { Context } from "probot";
-import type { AppDeps } from "./app-deps.js";
+import type { AppWiring } from "./app-wiring.js";
 import { bindWatch, type IssueWatch } from "./triage/watch-scheduler.js";
 
 /** The watch of the event's issue, when the app has a scheduler (the server) and the event an installation. */
 export function issueWatchOf(
   context: Context<"issues" | "issue_comment">,
-  deps: Pick<AppDeps, "watches">,
+  deps: Pick<AppWiring, "watches">,
   number: number = context.payload.issue.number,
 ): IssueWatch | undefined {
   const installation = context.payload.installation?.id;

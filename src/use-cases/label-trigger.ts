@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { FeatureDeps } from "./app-deps.js";
+import type { FeatureWiring } from "./app-wiring.js";
 import { roleCheck, type MinimumRole, type PermissionAnswer } from "../domain/roles/resolve-role.js";
 import { readLeniently } from "../domain/config/read-leniently.js";
 import type { ConfigRead, GhComment } from "./ports/issue-github.js";
@@ -72,7 +72,7 @@ async function triageOnLabel(o: {
   read: ConfigRead;
   label: string;
   sender: string;
-  deps: FeatureDeps;
+  deps: FeatureWiring;
 }): Promise<void> {
   const { context, gh, read, label, sender, deps } = o;
   const issue = context.payload.issue;

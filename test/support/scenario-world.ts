@@ -14,7 +14,7 @@ import { withBoundedWrites } from "../../src/adapters/github/bounded-writes.js";
 import { createMemoryRateLimitStore } from "../../src/adapters/rate-limits/rate-limit-store.js";
 import { writeMarker } from "../../src/domain/issue-state/markers.js";
 import { loadBuiltInTemplates } from "../../src/rendering/templates.js";
-import type { TriageDeps } from "../../src/use-cases/triage/run-triage.js";
+import type { TriageNeeds } from "../../src/use-cases/triage/run-triage.js";
 import { SCENARIO_REPO, scenarioConfigYaml, scenarioIssue } from "../../dev/scenario.js";
 import { addScenarioMilestones } from "../../dev/scenario-structure.js";
 import { type FakeGitHub, fakeGitHub, issueOf, withAnswers } from "../../dev/fake-github.js";
@@ -44,7 +44,7 @@ export function scenarioWorld(config: string | null = scenarioConfigYaml): GitHu
 }
 
 /** A log that keeps what the use case logged, for assertions. */
-export function memoryLog(): TriageDeps["log"] & { lines: Array<{ level: string; msg?: string; obj: object }> } {
+export function memoryLog(): TriageNeeds["log"] & { lines: Array<{ level: string; msg?: string; obj: object }> } {
   const lines: Array<{ level: string; msg?: string; obj: object }> = [];
   return {
     lines,
@@ -57,8 +57,8 @@ export function memoryLog(): TriageDeps["log"] & { lines: Array<{ level: string;
 export function scenarioDeps(
   world: GitHubWorld,
   clients: CloudRunClients,
-  extra: Partial<TriageDeps> = {},
-): TriageDeps {
+  extra: Partial<TriageNeeds> = {},
+): TriageNeeds {
   return {
     builtInTemplates: loadBuiltInTemplates(),
     fetchLive: (targets) => fetchLiveState(clients, targets, { timeoutMs: 5000 }),
@@ -101,7 +101,7 @@ export async function comment(
     author?: string;
     on?: number;
     answers?: Partial<FakeGitHub>;
-    deps?: Partial<TriageDeps>;
+    deps?: Partial<TriageNeeds>;
     issue?: Partial<CommandJob["issue"]>;
   } = {},
 ): Promise<CommentOutcome> {

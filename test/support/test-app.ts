@@ -4,7 +4,7 @@
  */
 import nock from "nock";
 import type { Probot } from "probot";
-import type { AppDeps } from "../../src/use-cases/app-deps.js";
+import type { AppWiring } from "../../src/use-cases/app-wiring.js";
 import { createCloudRunClients, type CloudRunClients } from "../../src/adapters/cloud-run/create-clients.js";
 import { fetchLiveState } from "../../src/adapters/cloud-run/fetch-live-state.js";
 import { createApp } from "../../src/entry/create-app.js";
@@ -14,7 +14,7 @@ import { APP_ID, testProbot } from "./probot.js";
 import { scenarioServices } from "../../dev/scenario.js";
 
 /** A fresh Probot running the app, Cloud Run read through `clients` (5 s per read); `deps` replaces any dependency. */
-export function testApp(clients: CloudRunClients, deps: Partial<AppDeps> = {}): Probot {
+export function testApp(clients: CloudRunClients, deps: Partial<AppWiring> = {}): Probot {
   return testProbot(
     createApp({
       builtInTemplates: loadBuiltInTemplates(),

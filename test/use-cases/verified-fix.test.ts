@@ -3,7 +3,7 @@
  * real clients): the diagnosis comment says whether the fix will work, and gives the commands that must run first.
  */
 import nock from "nock";
-import type { AppDeps } from "../../src/use-cases/app-deps.js";
+import type { AppWiring } from "../../src/use-cases/app-wiring.js";
 import { parseAllowedProjects } from "../../src/domain/config/allowed-projects.js";
 import { fetchSecretFacts } from "../../src/adapters/secret-manager/fetch-secret-facts.js";
 import { APP_ID, TRIAGE_PERMISSION } from "../support/probot.js";
@@ -33,7 +33,7 @@ beforeEach(() => {
 afterEach(() => expect(nock.pendingMocks()).toEqual([]));
 
 /** One triage in review mode (only the comment is written); returns the comment. */
-async function triage(deps: Partial<AppDeps> = {}): Promise<string> {
+async function triage(deps: Partial<AppWiring> = {}): Promise<string> {
   let comment = "";
   const scope = mockTriageReads(
     nock(API).get(`${REPO}/collaborators/${EXAMPLE_SENDER}/permission`).reply(200, TRIAGE_PERMISSION),

@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import type { CommandGitHub } from "../../use-cases/ports/command-github.js";
 import type { PermissionAnswer } from "../../domain/roles/resolve-role.js";
-import type { AppDeps } from "../../use-cases/app-deps.js";
+import type { AppWiring } from "../../use-cases/app-wiring.js";
 import { fitBody } from "../../rendering/fit-body.js";
 import { issueGitHubFor } from "./issue-github-for.js";
 
@@ -9,7 +9,7 @@ import { issueGitHubFor } from "./issue-github-for.js";
 export function commandGitHubFromContext(
   context: Context<"issues" | "issue_comment">,
   number: number = context.payload.issue.number,
-  deps: Pick<AppDeps, "transport" | "identity" | "ownIssuesBy"> = { identity: {} },
+  deps: Pick<AppWiring, "transport" | "identity" | "ownIssuesBy"> = { identity: {} },
 ): CommandGitHub {
   const base = issueGitHubFor(context, deps, number);
   const octokit = context.octokit;

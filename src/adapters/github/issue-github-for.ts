@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../../use-cases/app-deps.js";
+import type { AppWiring } from "../../use-cases/app-wiring.js";
 import { withBoundedWrites } from "./bounded-writes.js";
 import { graphqlIssueGitHub } from "./graphql-issue-github.js";
 import { CONFIG_PATH } from "../../domain/config/schema.js";
@@ -8,12 +8,12 @@ import { githubConfigFiles, issueGitHubFromContext, readRawFile } from "./issue-
 import type { IssueGitHub } from "../../use-cases/ports/issue-github.js";
 
 /**
- * The `IssueGitHub` of an event, over the transport the app is configured with (see `AppDeps.transport`), with every
+ * The `IssueGitHub` of an event, over the transport the app is configured with (see `AppWiring.transport`), with every
  * body and title it writes cut to GitHub's limits (`withBoundedWrites`).
  */
 export function issueGitHubFor(
   context: Context<"issues" | "issue_comment">,
-  deps: Pick<AppDeps, "transport" | "identity" | "configPath" | "ownIssuesBy">,
+  deps: Pick<AppWiring, "transport" | "identity" | "configPath" | "ownIssuesBy">,
   number: number = context.payload.issue.number,
 ): IssueGitHub {
   const gh =

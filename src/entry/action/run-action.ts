@@ -4,9 +4,9 @@ import type { Octokit } from "@octokit/rest";
 import { createProbot, ProbotOctokit } from "probot";
 import { mapStrings, markerSigner, signMarkersPlugin } from "./sign-markers.js";
 import type { Logger } from "pino";
-import { defaultDeps } from "../app-deps.js";
+import { wireApp } from "../wire-app.js";
 import { readAppSettings } from "../read-settings.js";
-import type { AppDeps } from "../../use-cases/app-deps.js";
+import type { AppWiring } from "../../use-cases/app-wiring.js";
 import { describeWrites, planResult } from "../cli/plan.js";
 import { formatProblemAnnotation } from "../cli/format-check.js";
 import { CONFIG_PATH } from "../../domain/config/schema.js";
@@ -148,8 +148,8 @@ export async function runAction(
   });
   // The workflow token writes as github-actions[bot]: the app trusts its own markers only from that login.
   // One triage per workflow run: REST unless CONFIG_TRIAGE_GITHUB_API=graphql asks for the batched transport.
-  const deps: AppDeps = {
-    ...defaultDeps({
+  const deps: AppWiring = {
+    ...wireApp({
       ...settings,
       appId: undefined,
       botLogin: settings.botLogin ?? "github-actions[bot]",

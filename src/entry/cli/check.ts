@@ -5,7 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { closest } from "fastest-levenshtein";
-import { secretVerifier } from "../app-deps.js";
+import { secretVerifier } from "../wire-app.js";
 import { createCloudRunClients, type CloudRunClients } from "../../adapters/cloud-run/create-clients.js";
 import type { Config } from "../../domain/config/schema.js";
 import { evaluate } from "../../domain/diagnosis/evaluate.js";

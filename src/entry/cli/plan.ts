@@ -1,6 +1,6 @@
 import { probeHealth } from "../../adapters/cloud-run/probe-health.js";
 import { Octokit } from "@octokit/rest";
-import { defaultDeps, secretVerifier } from "../app-deps.js";
+import { wireApp, secretVerifier } from "../wire-app.js";
 import { fetchLiveState } from "../../adapters/cloud-run/fetch-live-state.js";
 import type { ServiceTarget } from "../../domain/diagnosis/live-state.js";
 import { readOnlyIssueGitHub } from "../../adapters/github/readonly-issue-github.js";
@@ -188,7 +188,7 @@ export async function plan(opts: PlanOptions, io: CliIO): Promise<number> {
   const timeoutMs = settings.cloudRun.timeoutMs;
   const verifySecrets = secretVerifier(settings);
   const deps = {
-    ...defaultDeps(settings),
+    ...wireApp(settings),
     fetchLive: (targets: ServiceTarget[]) => fetchLiveState(clients, targets, { timeoutMs }),
     fetchSecrets: verifySecrets,
     // A person runs the CLI with their own Google credentials: no operator's identity is lent out, so the app's

@@ -1,7 +1,7 @@
 import { probeHealth } from "../../adapters/cloud-run/probe-health.js";
 import { createServer } from "node:http";
 import { Context, createProbot, ProbotOctokit, type Logger } from "probot";
-import { defaultDeps } from "../app-deps.js";
+import { wireApp } from "../wire-app.js";
 import { withBoundedWrites } from "../../adapters/github/bounded-writes.js";
 import { pacePerInstallation } from "../../adapters/github/pace-per-installation.js";
 import { issueGitHubFromContext } from "../../adapters/github/issue-github.js";
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   });
   // From here on, no library error ends the process: it fails the event it came from, or is logged.
   const guard = guardProcess(probot.log);
-  const deps = defaultDeps(settings.app, metrics);
+  const deps = wireApp(settings.app, metrics);
   // Probot makes its logger when the app is loaded; the watches are made before (the app's features take them).
   let log: QueueLog & Logger = undefined as never;
   const lateLog: QueueLog = {

@@ -1,7 +1,7 @@
 import type { Config, COMMAND_NAMES } from "../../domain/config/schema.js";
 import type { MinimumRole } from "../../domain/roles/resolve-role.js";
 import type { ConfigRead } from "../ports/issue-github.js";
-import type { TriageDeps } from "../triage/run-triage.js";
+import type { TriageNeeds } from "../triage/run-triage.js";
 import type { GhIssue } from "../ports/issue-github.js";
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -13,9 +13,10 @@ export interface CommandIssue extends GhIssue {
 }
 
 /**
- * Everything a command may use. `G` is the command's port: the few GitHub calls it makes on the issue it was written
- * on, declared next to the command (Prow's plugins do the same), so a test hands it a small fake; `P` what it asks of
- * another issue of the repository (a follow-up's parent: `ReviewGitHub`).
+ * One command's invocation: its issue, its arguments and author, the config, with what it may use. `G` is the
+ * command's port: the few GitHub calls it makes on the issue it was written on, declared next to the command (Prow's
+ * plugins do the same), so a test hands it a small fake; `P` what it asks of another issue of the repository (a
+ * follow-up's parent: `ReviewGitHub`).
  */
 export interface CommandContext<G = unknown, P = unknown> {
   gh: G;
@@ -29,7 +30,7 @@ export interface CommandContext<G = unknown, P = unknown> {
   /** The validated config; the runner refuses every command but `help` when there is none. */
   config?: Config;
   configRead: ConfigRead;
-  deps: TriageDeps;
+  deps: TriageNeeds;
   /** Every registered command (for help). */
   commands: CommandHelp[];
 }

@@ -8,7 +8,7 @@ import type { ConfigRead, GhComment } from "../ports/issue-github.js";
 import { escapeMarkdown } from "../../rendering/escape-markdown.js";
 import { renderCommandLimitNotice } from "../../rendering/render-limits.js";
 import { isAppAuthored, noticeMarker, readFollowUpMarker } from "../../domain/issue-state/markers.js";
-import type { TriageDeps } from "../triage/run-triage.js";
+import type { TriageNeeds } from "../triage/run-triage.js";
 import type { Command, CommandContext, CommandIssue } from "./command.js";
 import { type CommandPorts, commands as registered } from "./command-list.js";
 import type { ReviewGitHub } from "./record-review.js";
@@ -38,12 +38,15 @@ export interface CommandRunnerGitHub {
   listComments(): Promise<GhComment[]>;
 }
 
-/** What running a job needs besides its data: GitHub for the runner and every command's port, the commands. */
-export interface CommandEnv {
+/**
+ * What the command runner needs besides the comment it runs: GitHub for the runner and every command's port, the
+ * triage's needs, the commands. Each command gets its own `CommandContext` from it.
+ */
+export interface CommandRunnerNeeds {
   gh: CommandRunnerGitHub & CommandPorts;
   /** GitHub for a follow-up's parent, where `approve` and `reject` record the review. */
   ghFor(number: number): ReviewGitHub;
-  deps: TriageDeps;
+  deps: TriageNeeds;
   commands: Command<CommandPorts, ReviewGitHub>[];
 }
 
@@ -64,7 +67,7 @@ const HOUR = 3_600_000;
  * Counts this comment against its author's hourly cap on this issue (anyone can write `/triage help`, and every
  * answer is a write). `false`: do nothing; the first comment past the cap gets one reply saying so, later ones none.
  */
-async function withinCommandLimit(env: CommandEnv, job: CommandJob): Promise<boolean> {
+async function withinCommandLimit(env: CommandRunnerNeeds, job: CommandJob): Promise<boolean> {
   const store = env.deps.rateLimits;
   if (!store) return true;
   const { gh } = env;
@@ -98,7 +101,7 @@ function located(p: ConfigProblem): string {
  * Runs the commands of one comment, in order, and acknowledges them: 👀 on receipt, then 🚀 when every command
  * succeeded or 😕 with one reply quoting each failed command and why. The entry point a queue calls for an issue.
  */
-export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<void> {
+export async function runCommandJob(job: CommandJob, env: CommandRunnerNeeds): Promise<void> {
   const { gh, deps } = env;
   const configRead = await gh.readConfig();
   let parsed = configRead.kind === "found" ? parseConfig(configRead.value) : undefined;
@@ -226,7 +229,7 @@ export async function runCommandJob(job: CommandJob, env: CommandEnv): Promise<v
 }
 
 /** Reactions are a courtesy: one GitHub refuses must not stop the commands or hide the reply. */
-async function react(env: CommandEnv, job: CommandJob, content: Reaction): Promise<void> {
+async function react(env: CommandRunnerNeeds, job: CommandJob, content: Reaction): Promise<void> {
   try {
     await env.gh.react(job.commentId, content);
   } catch (error) {
@@ -272,7 +275,7 @@ export function createSlashCommands(commands: Command<CommandPorts, ReviewGitHub
           author: sender.login,
           commands: parsed,
         };
-        const env: CommandEnv = {
+        const env: CommandRunnerNeeds = {
           gh,
           ghFor: (n) => deps.gitHubFor(context as Context<"issue_comment">, n),
           deps: { ...deps, log: context.log, watch: issueWatchOf(context as Context<"issue_comment">, deps) },

@@ -1,6 +1,6 @@
 import type { ConfigRead, IssueGitHub } from "../ports/issue-github.js";
 import { decideRecheck, type Watch } from "../../domain/follow-up-plan/decide-watch.js";
-import { runTriage, type TriageDeps, type TriageOutcome } from "./run-triage.js";
+import { runTriage, type TriageNeeds, type TriageOutcome } from "./run-triage.js";
 
 /** The issue a scheduled recheck is about, as GitHub answers it now. */
 export interface WatchedIssue {
@@ -25,7 +25,7 @@ export async function recheckWatched(o: {
   gh: IssueGitHub;
   configRead: ConfigRead;
   triggerLabels: string[];
-  deps: TriageDeps & Required<Pick<TriageDeps, "watch">>;
+  deps: TriageNeeds & Required<Pick<TriageNeeds, "watch">>;
 }): Promise<{ kind: "stopped"; reason: string } | TriageOutcome> {
   const { issue, deps } = o;
   const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));

@@ -109,8 +109,8 @@ export interface TriageGitHub extends TriageReads {
   applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
 }
 
-/** What a triage run needs besides GitHub. */
-export interface TriageDeps {
+/** What one triage run needs besides its GitHub port (`TriageGitHub`): the features take it from `FeatureWiring`. */
+export interface TriageNeeds {
   builtInTemplates: Map<string, Template>;
   /** Reads the live state of the services (Cloud Run, or a snapshot). */
   fetchLive(targets: ServiceTarget[], config: Config): Promise<LiveState>;
@@ -305,7 +305,7 @@ export async function decideTriage(
   gh: TriageReads,
   parent: ParentIssue,
   deps: Pick<
-    TriageDeps,
+    TriageNeeds,
     | "builtInTemplates"
     | "fetchLive"
     | "identity"
@@ -405,7 +405,7 @@ export async function decideTriage(
 async function triageOnce(
   gh: TriageGitHub,
   parent: ParentIssue,
-  deps: TriageDeps,
+  deps: TriageNeeds,
   configRead?: ConfigRead,
   options: TriageOptions = {},
 ): Promise<TriageOutcome> {
@@ -550,7 +550,7 @@ async function triageOnce(
 
 /** Starts or stops the issue's watch as the triage decided (a scheduled recheck never starts one: it has one). */
 async function followWatch(
-  deps: TriageDeps,
+  deps: TriageNeeds,
   step: ReturnType<typeof decideWatch>,
   parent: ParentIssue,
   options: TriageOptions,
@@ -662,7 +662,7 @@ async function checkRateLimit(
 export function runTriage(
   gh: TriageGitHub,
   parent: ParentIssue,
-  deps: TriageDeps,
+  deps: TriageNeeds,
   configRead?: ConfigRead,
   options: TriageOptions = {},
 ): Promise<TriageOutcome> {

@@ -1,6 +1,6 @@
 /** Which environments verify fixes in Secret Manager, from the app's environment variables. */
 import { describe, expect, it } from "@jest/globals";
-import { secretVerifier } from "../../../src/entry/app-deps.js";
+import { secretVerifier } from "../../../src/entry/wire-app.js";
 import { readAppSettings } from "../../../src/entry/read-settings.js";
 
 function settingsOf(env: NodeJS.ProcessEnv) {

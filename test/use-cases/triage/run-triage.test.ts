@@ -12,7 +12,7 @@ import type { Proposal } from "../../../src/domain/follow-up-plan/to-proposal.js
 import { readMarker } from "../../../src/domain/issue-state/markers.js";
 import {
   runTriage,
-  type TriageDeps,
+  type TriageNeeds,
   type TriageOptions,
   type TriageOutcome,
 } from "../../../src/use-cases/triage/run-triage.js";
@@ -47,7 +47,7 @@ interface Row {
   /** Sets the world up; `triage` runs an earlier triage. */
   given?: (w: GitHubWorld, triage: () => Promise<TriageOutcome>) => unknown;
   options?: TriageOptions;
-  deps?: Partial<TriageDeps>;
+  deps?: Partial<TriageNeeds>;
   answers?: Partial<FakeGitHub>;
   sees: (outcome: TriageOutcome, w: GitHubWorld) => void;
 }
