@@ -48,7 +48,10 @@ export interface DiagnosisState {
   problems: string[];
   /** The kinds of problem the version that wrote `problems` could report (`PROBLEM_KINDS`); absent in version 1. */
   kinds?: string[];
-  /** The plan last shown by `/triage plan` (or the review-mode label), for `/triage apply` to check against. */
+  /**
+   * The proposal last shown by `/triage plan` (or the review-mode label), for `/triage apply` to check against. The
+   * field keeps the name `plan`: stored markers use it.
+   */
   plan?: Proposal;
   /** Maintainers' reviews of follow-ups, by template. A rejection is remembered here for good. */
   reviews?: Record<string, Review>;
