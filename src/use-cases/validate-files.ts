@@ -36,8 +36,8 @@ const SAMPLE_PARENT: ParentIssue = {
  * every check fails and every placeholder a failing triage has is filled), or with every variable set (passing).
  */
 export function sampleTemplateData(config: Config, failing: boolean) {
-  const checks = resolveRequirements(config, { title: "", body: null });
-  const variables = [...new Set(checks.map((c) => c.variable))];
+  const requirements = resolveRequirements(config, { title: "", body: null });
+  const variables = [...new Set(requirements.map((c) => c.variable))];
   const services = Object.entries(config.environments).flatMap(([environment, env]) =>
     env.services.map((service) => ({ environment, project: env.project, region: env.region, service })),
   );
@@ -66,7 +66,7 @@ export function sampleTemplateData(config: Config, failing: boolean) {
       }),
     })),
   };
-  const diagnosis = evaluate(checks, live);
+  const diagnosis = evaluate(requirements, live);
   return { diagnosis, live, data: templateData(SAMPLE_PARENT, diagnosis, live) };
 }
 

@@ -17,7 +17,11 @@ export { rolloutProblems } from "./check-rollout.js";
 export { defaultComputeAccount, defaultSecretName } from "./snapshot-facts.js";
 
 /** The pure diagnosis: which checks pass on which services, and what to do about each problem. */
-export function evaluate(checks: ResolvedRequirement[], live: LiveState, options: EvaluateOptions = {}): Diagnosis {
+export function evaluate(
+  requirements: ResolvedRequirement[],
+  live: LiveState,
+  options: EvaluateOptions = {},
+): Diagnosis {
   const results: VariableResult[] = [];
   const problems: Problem[] = [];
   for (const state of live.services) {
@@ -29,7 +33,7 @@ export function evaluate(checks: ResolvedRequirement[], live: LiveState, options
     const health = healthProblem(state);
     if (health) problems.push(health);
   }
-  for (const check of checks) {
+  for (const check of requirements) {
     for (const target of check.targets) {
       const state = live.services.find((s) => sameTarget(s.target, target));
       if (!state) continue;

@@ -93,15 +93,15 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
       );
     }
   }
-  const checks = resolveRequirements(config, { title: "", body: null }).map((c) => ({
+  const requirements = resolveRequirements(config, { title: "", body: null }).map((c) => ({
     ...c,
     targets: c.targets.filter((t) => !opts.env.length || opts.env.includes(t.environment)),
   }));
   const progress = (done: number, total: number) => {
     if (io.stderrIsTTY) io.stderr(`\r\x1b[Kchecking ${done}/${total} services…`);
   };
-  if (!checks.some((c) => c.targets.length)) {
-    const diagnosis = evaluate(checks, { source: "live", fetchedAt: new Date().toISOString(), services: [] });
+  if (!requirements.some((c) => c.targets.length)) {
+    const diagnosis = evaluate(requirements, { source: "live", fetchedAt: new Date().toISOString(), services: [] });
     io.stdout(`${formatCheck(diagnosis, opts.format)}\n`);
     return exitCodeFor(diagnosis.verdict);
   }
@@ -132,13 +132,13 @@ export async function check(opts: CheckOptions, io: CliIO): Promise<number> {
       snapshotWhere: `in the checkout (looked under ${repositoryRoot(configFile)} and ${dirname(configFile)})`,
       // The same Secret Manager check as the app, for the environments read live (a snapshot one stays offline).
       fetchSecrets: verifySecrets,
-      checks,
+      checks: requirements,
       evaluateOptions: { servicePairs: config.service_pairs },
     });
   } finally {
     await Promise.all([clients.close(), verifySecrets?.close()]);
   }
-  const diagnosis = evaluate(checks, live, { servicePairs: config.service_pairs });
-  io.stdout(`${formatCheck(diagnosis, opts.format, { live, checks })}\n`);
+  const diagnosis = evaluate(requirements, live, { servicePairs: config.service_pairs });
+  io.stdout(`${formatCheck(diagnosis, opts.format, { live, checks: requirements })}\n`);
   return exitCodeFor(diagnosis.verdict);
 }
