@@ -7,8 +7,8 @@ import { describe, expect, it } from "@jest/globals";
 import { ConfigSchema } from "../../../src/domain/config/schema.js";
 import type { Diagnosis } from "../../../src/domain/diagnosis/evaluate.js";
 import { decideWrites, type WritesInput } from "../../../src/domain/follow-up-plan/decide-writes.js";
-import { summarizePlan } from "../../../src/domain/follow-up-plan/summarize-plan.js";
-import type { NewFollowUp, TriagePlan } from "../../../src/domain/follow-up-plan/triage-plan.js";
+import { toProposal } from "../../../src/domain/follow-up-plan/to-proposal.js";
+import type { NewFollowUp, FollowUpPlan } from "../../../src/domain/follow-up-plan/follow-up-plan.js";
 
 const TEMPLATES = ["immediate-fix", "health-monitoring", "runbook"];
 const configOf = (more: Record<string, unknown> = {}) =>
@@ -28,7 +28,7 @@ const draft = (template: string, labels = ["config"]): NewFollowUp => ({
   blockedBy: [],
   notes: [],
 });
-const planOf = (templates: string[], close = false): TriagePlan => ({
+const planOf = (templates: string[], close = false): FollowUpPlan => ({
   create: templates.map((t) => draft(t)),
   link: [],
   existing: [],
@@ -145,7 +145,7 @@ describe("decideWrites", () => {
       if (d.kind !== "stale") return;
       expect(d.reasons.join("\n")).toContain(reason);
       expect(d.fresh).toEqual(
-        summarizePlan({
+        toProposal({
           config,
           diagnosis: diagnosisOf("fail"),
           create: written(input()).plan.create,
