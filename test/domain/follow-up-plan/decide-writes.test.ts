@@ -129,7 +129,7 @@ describe("decideWrites", () => {
     const shownBefore = written(input({ config })).fresh;
 
     it("opens the plan shown last when it is still current, whatever the mode", () => {
-      const d = written(input({ config, shownBefore, options: { apply: { planId: shownBefore.id } } }));
+      const d = written(input({ config, shownBefore, options: { apply: { proposalId: shownBefore.id } } }));
       expect(d.plan.create.map((c) => c.template)).toEqual(TEMPLATES);
       expect(d.shown).toBeUndefined();
     });
@@ -137,9 +137,9 @@ describe("decideWrites", () => {
     it.each([
       ["no plan was shown", undefined, undefined, "no plan has been shown on this issue yet"],
       ["another plan id", "shown", "0000000", "plan `0000000` is not the plan shown last"],
-    ])("refuses when %s, and gives the fresh plan to show", (_, shown, planId, reason) => {
+    ])("refuses when %s, and gives the fresh plan to show", (_, shown, proposalId, reason) => {
       const d = decideWrites(
-        input({ config, shownBefore: shown ? shownBefore : undefined, options: { apply: { planId } } }),
+        input({ config, shownBefore: shown ? shownBefore : undefined, options: { apply: { proposalId } } }),
       );
       expect(d.kind).toBe("stale");
       if (d.kind !== "stale") return;
