@@ -1,34 +1,17 @@
-import { issueVariables, MAX_ISSUE_VARIABLES, MAX_VARIABLE_NAME } from "../../domain/diagnosis/resolve-requirements.js";
 import type { WatchStep } from "../../domain/follow-up-plan/decide-watch.js";
 import { decideWrites } from "../../domain/follow-up-plan/decide-writes.js";
-import { reviewState, type Proposal } from "../../domain/follow-up-plan/to-proposal.js";
 import type { ParentIssue } from "../../domain/follow-up-plan/follow-up-plan.js";
-import {
-  DIAGNOSIS_START,
-  diagnosisStateMarker,
-  emptyState,
-  type DiagnosisState,
-} from "../../domain/issue-state/markers.js";
-import { replaceOwnSection } from "../../rendering/own-section.js";
-import {
-  recordedKinds,
-  renderDiagnosisComment,
-  type DiagnosisCommentInput,
-  type FollowUpRef,
-} from "../../rendering/render-diagnosis.js";
-import { renderFollowUpCapSection, renderLeftOutVariablesSection } from "../../rendering/render-limits.js";
-import { renderChangesSection, renderNotSetSection, renderProposalSection } from "../../rendering/render-plan.js";
+import { diagnosisStateMarker, emptyState, type DiagnosisState } from "../../domain/issue-state/markers.js";
 import { renderProblemsComment } from "../../rendering/render-problems.js";
-import { sameDiagnosisComment } from "../../rendering/same-diagnosis-comment.js";
 import type { ConfigRead } from "../ports/issue-github.js";
 import type { TriageGitHub } from "../ports/triage-github.js";
 import { checkRateLimit } from "./check-rate-limit.js";
 import { decideTriage } from "./decide-triage.js";
 import { observeTriage } from "./observe-triage.js";
-import { structureOf } from "./recall-issue-memory.js";
+import { composeDiagnosisComment } from "./compose-diagnosis-comment.js";
 import type { TriageNeeds, TriageOptions, TriageOutcome } from "./triage-needs.js";
 import { upsertComment } from "./upsert-diagnosis-comment.js";
-import { applyFixes, dependencyLinks, notSetItems } from "./write-follow-ups.js";
+import { applyFixes, dependencyLinks } from "./write-follow-ups.js";
 
 // The triage's parts, where the app and the tests have always found them.
 export type { TriageGitHub, TriageReads } from "../ports/triage-github.js";
@@ -67,7 +50,7 @@ async function triageOnce(
     deps.log.warn({ issue: parent.number, problems: problems.length }, "configuration problems reported on the issue");
     return { kind: "config-error", problems };
   }
-  const { config, diagnosis, memory, live, checks, fixes } = decision;
+  const { config, diagnosis, memory, fixes } = decision;
   const reviews = memory.reviews;
   const writes = decideWrites({
     config,
@@ -79,62 +62,17 @@ async function triageOnce(
     parentState: parent.state,
     options,
   });
-  const recordedLinks = new Map((memory.state?.followUps ?? []).map((f) => [f.number, f.blockedBy ?? []]));
-  const refs: FollowUpRef[] = memory.followUps.map((f) => ({ ...f, blockedBy: recordedLinks.get(f.number) }));
-  const order = config.follow_ups.map((f) => f.template);
-  const extraSections: string[] = [];
-  const named = issueVariables(config, parent);
-  if (named.leftOut.length) {
-    const limits = { max: MAX_ISSUE_VARIABLES, maxName: MAX_VARIABLE_NAME };
-    extraSections.push(renderLeftOutVariablesSection({ leftOut: named.leftOut, taken: named.taken.length, ...limits }));
-  }
-  // What follow-ups did not get when they were opened: remembered (it stays true), so a rerun rewrites nothing.
-  let notSet = memory.state?.notSet ?? [];
-  let refused: string[] = [];
-  // The fix follow-ups whose checks pass are closed first, so the comment lists them closed. Remembered (`autoClosed`)
-  // for `/triage reopen`, which reopens them with the issue.
+  // The fix follow-ups whose checks pass are closed first, so the comment lists them closed.
   const closedNow = await applyFixes(gh, fixes);
-  for (const ref of refs) if (closedNow.includes(ref.number)) ref.state = "closed";
-  const autoClosed = [...(memory.state?.autoClosed ?? []), ...closedNow].filter(
-    (n, i, all) => all.indexOf(n) === i && refs.some((r) => r.number === n && r.state === "closed"),
-  );
-  const render = (shown: Proposal | undefined, close: boolean) => {
-    const list = refs.map((r) => ({ ...r, review: reviewState(r, reviews) }));
-    list.sort((a, b) => order.indexOf(a.template) - order.indexOf(b.template));
-    const sections = [
-      options.showChanges
-        ? renderChangesSection(memory.state?.problems, diagnosis.problems, recordedKinds(memory.state))
-        : "",
-      shown ? renderProposalSection(shown) : "",
-      ...extraSections,
-      renderNotSetSection([...notSet, ...refused]),
-    ].filter(Boolean);
-    const { outcome: planned } = decision.plan;
-    const outcome = close ? "closed" : planned === "closed" ? "comment-only" : planned;
-    const input: DiagnosisCommentInput = {
-      diagnosis,
-      followUps: list,
-      outcome,
-      proposal: shown,
-      reviews,
-      sections,
-      live,
-      checks,
-      notSet,
-      autoClosed,
-      scheduled: options.scheduled,
-    };
-    return renderDiagnosisComment(input);
-  };
-
+  const comment = composeDiagnosisComment({ decision, parent, options, closedNow });
   if (writes.kind === "stale") {
     const { reasons, fresh } = writes;
-    await upsertComment(gh, memory, render(fresh, false));
+    await upsertComment(gh, memory, comment.render(fresh, false));
     deps.log.info({ issue: parent.number, reasons, plan: fresh.id }, "apply refused: the plan is not current");
     return { kind: "stale", reasons, shown: fresh };
   }
   const { plan, close, shown } = writes;
-  if (writes.capped) extraSections.push(renderFollowUpCapSection(writes.capped));
+  if (writes.capped) comment.capped(writes.capped);
   const applied = await gh.applyWrites({
     create: plan.create,
     relink: plan.link.map((f) => ({ id: f.id, number: f.number, node_id: f.node_id })),
@@ -142,25 +80,7 @@ async function triageOnce(
       return dependencyLinks(plan, created, memory, reviews);
     },
     comment(created, dependencies) {
-      created.forEach((issue, i) => {
-        const draft = plan.create[i];
-        const { number, id, node_id, title } = issue;
-        refs.push({ template: draft.template, number, id, node_id, title, state: "open", ...structureOf(issue) });
-      });
-      for (const link of [...dependencies.made, ...dependencies.found]) {
-        const ref = refs.find((r) => r.number === link.blocked.number);
-        if (!ref || ref.blockedBy?.includes(link.blocking.number)) continue;
-        ref.blockedBy = [...(ref.blockedBy ?? []), link.blocking.number];
-      }
-      notSet = [...notSet, ...notSetItems(plan.create, created)];
-      // Refused links are tried again by the next run: listed for this run only.
-      refused = dependencies.failed.map(({ link, reason }) => {
-        return `#${link.blocked.number} is blocked by #${link.blocking.number}: not recorded (${reason}).`;
-      });
-      const body = replaceOwnSection(memory.comment?.body, render(shown, close), DIAGNOSIS_START);
-      // A repeated run that found nothing new writes nothing (the "checked at" time alone is not news).
-      if (memory.comment && sameDiagnosisComment(memory.comment.body, body)) return undefined;
-      return { id: memory.comment?.id, node_id: memory.comment?.node_id, body };
+      return comment.afterWrites(plan.create, created, dependencies, shown, close);
     },
     close: close && parent.state !== "closed" ? "completed" : undefined,
   });
@@ -182,7 +102,7 @@ async function triageOnce(
     kind: "done",
     diagnosis,
     plan: { ...plan, close },
-    created: refs.filter((r) => plan.create.some((c) => c.template === r.template)).map((r) => r.number),
+    created: comment.refs.filter((r) => plan.create.some((c) => c.template === r.template)).map((r) => r.number),
     closed: close,
     shown,
   };
