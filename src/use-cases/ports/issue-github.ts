@@ -96,59 +96,61 @@ export interface AppliedWrites {
 }
 
 /**
- * Everything a triage run asks of GitHub, for one issue. The run depends on this narrow interface only, so its tests
- * can pass a small fake and the transport (REST today) can change without touching the run.
+ * What a triage asks of GitHub before it decides: only reads. The CLI's `plan` and the Action give a read-only client;
+ * the app, its transport (REST or GraphQL); the table tests, the in-memory fake over the stand-in's world.
  */
-export interface IssueGitHub {
+export interface TriageReads {
   readonly owner: string;
   readonly repo: string;
-  readonly number: number;
   /** The config's path when it is not `.github/config-triage.yml` (the Action's `config-path`), for messages. */
   readonly configFile?: string;
   readConfig(): Promise<ConfigRead>;
-  /** The file's own text, to put line numbers on problems; undefined if it cannot be read. */
+  /** The config file's own text, to put line numbers on problems; undefined if it cannot be read. */
   readConfigText(): Promise<string | undefined>;
-  /**
-   * Templates the repository adds or overrides, from `.github/config-triage/*.md`. An entry with `problem` is one the
-   * app would not read (too many files, too large): the run reports it like a broken template.
-   */
+  /** Templates the repository adds or overrides; one with `problem` was not read (too many, too large). */
   readRepoTemplates(): Promise<RepoTemplateFile[]>;
-  /**
-   * A file of the repository on its default branch, with the date of its last commit (for the age of a snapshot), or
-   * undefined when it does not exist.
-   */
+  /** A file of the default branch with the date of its last commit (a snapshot's age); undefined when absent. */
   readRepoFile(path: string): Promise<{ text: string; updatedAt?: string } | undefined>;
   listComments(): Promise<GhComment[]>;
   listSubIssues(): Promise<GhIssue[]>;
-  /**
-   * Issues the app itself opened in this repository since the parent was opened (newest first): where a run that
-   * died between creating a follow-up and recording it finds it again. Empty when the app's login is unknown.
-   */
+  /** Issues the app opened in the repository since the parent was opened, newest first (orphans of a dead run). */
   listOwnIssues(): Promise<GhIssue[]>;
-  /** Creates a comment. Never retried by the client: a retried POST could post twice (the run re-reads instead). */
-  createComment(body: string): Promise<GhComment>;
-  updateComment(id: number, body: string): Promise<void>;
-  /** Creates an issue. Never retried by the client, like `createComment`. */
-  createIssue(issue: NewIssue): Promise<GhIssue>;
-  addSubIssue(childId: number): Promise<void>;
   /** Open milestones of the repository. */
   listMilestones(): Promise<Milestone[]>;
   /** Issue types of the repository; undefined where it has none. */
   listIssueTypes(): Promise<IssueType[] | undefined>;
+}
+
+/** What a triage asks of GitHub: the reads, its one comment, and its writes as one batch (see `WriteBatch`). */
+export interface TriageGitHub extends TriageReads {
+  /** Creates a comment. Never retried by the client: a retried POST could post twice (the run re-reads instead). */
+  createComment(body: string): Promise<GhComment>;
+  updateComment(id: number, body: string): Promise<void>;
+  /** A fix follow-up: its ticked body, and closed as completed when its checks pass (one request). */
+  updateOtherIssue(number: number, update: { body?: string; close?: "completed"; reopen?: boolean }): Promise<void>;
+  /** The one-line comment on a fix follow-up the app closed. Never retried by the client, like `createComment`. */
+  commentOnOther(number: number, body: string): Promise<void>;
+  /**
+   * Applies a triage's writes (follow-ups, links, dependencies, the comment, closing): over REST one request per
+   * write, over GraphQL one document per phase.
+   */
+  applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
+}
+
+/**
+ * Everything the app asks of GitHub for one issue: what a triage asks (`TriageGitHub`) and what the slash-commands
+ * and the closed loop add. The adapters (REST, GraphQL) implement it; each use case depends on its own narrow part.
+ */
+export interface IssueGitHub extends TriageGitHub {
+  readonly number: number;
+  /** Creates an issue. Never retried by the client, like `createComment`. */
+  createIssue(issue: NewIssue): Promise<GhIssue>;
+  addSubIssue(childId: number): Promise<void>;
   /** The issues that block issue `number` (its recorded dependencies). */
   listBlockedBy(number: number): Promise<Array<{ id: number; number: number }>>;
   /** Records that issue `number` is blocked by the issue with id `blockingId`. Never retried by the client. */
   addBlockedBy(number: number, blockingId: number): Promise<void>;
   closeIssue(reason: "completed" | "not_planned"): Promise<void>;
-  /**
-   * Updates another issue of the repository (a follow-up): its body and, with `close`, its state, in one request.
-   * Reopens it with `reopen`.
-   */
-  updateOtherIssue(number: number, update: { body?: string; close?: "completed"; reopen?: boolean }): Promise<void>;
-  /** Comments on another issue of the repository (a follow-up). Never retried by the client, like `createComment`. */
-  commentOnOther(number: number, body: string): Promise<void>;
-  /** Applies a triage's writes: over REST one request per write, over GraphQL one document per phase. */
-  applyWrites(batch: WriteBatch): Promise<AppliedWrites>;
 }
 
 /** A repository template as read, or the reason it was not read. */
