@@ -292,7 +292,7 @@ async function measureTriageBurst(cloudRun: CloudRunEmulator): Promise<TriageBur
       return { full, number: i + 1, payload };
     });
   });
-  const server = await startServer("src/main.ts", github, cloudRun, {
+  const server = await startServer("src/entry/server/main.ts", github, cloudRun, {
     QUEUE_CONCURRENCY: String(BURST_CONCURRENCY),
     CONFIG_TRIAGE_ALLOWED_PROJECTS: "burst-org=netra-staging,netra-production",
   });
@@ -523,7 +523,10 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === "burst") {
     try {
       const b = await measureTriageBurst(cloudRun);
-      for (const row of triageBurstRows(b)) console.log(`${row[0].trim()}: ${row[1]} (bound ${row[2]}, ${row[3]})`);
+      for (const [label, value, bound, ratioToBound, what] of triageBurstRows(b)) {
+        const notes = [bound && `bound ${bound}`, ratioToBound, what].filter(Boolean).join(", ");
+        console.log(`${label.trim()}: ${value}${notes ? ` (${notes})` : ""}`);
+      }
       if (b.duplicates || b.violations.length) process.exitCode = 1;
     } finally {
       await cloudRun.close();
